@@ -1,0 +1,98 @@
+import type { SecretValue } from './secret-value.js';
+
+/** Where a target's key is used: one AWS service connection in one Azure DevOps project. */
+export interface ConnectionRef {
+  /** `https://dev.azure.com/{org}` or an Azure DevOps Server collection URL `https://host/tfs/{collection}`. */
+  organizationUrl: string;
+  project: string;
+  connectionName: string;
+  /** SSM SecureString parameter holding the Azure DevOps credential (a PAT, or an Entra service principal as JSON). */
+  credentialParameter: string;
+}
+
+/** One rotation target: an IAM user whose key one service connection holds, mirrored in one secret. */
+export interface RotationTarget {
+  /** Unique, human-chosen name used in logs, metrics and reports. */
+  name: string;
+  iamUserName: string;
+  /** Secrets Manager secret name or ARN holding the current key. */
+  secretId: string;
+  connection: ConnectionRef;
+}
+
+/** Rotation policy shared by all targets. */
+export interface RotationSettings {
+  /** A held key younger than this is not rotated (a re-run in the same week does nothing). */
+  minKeyAgeDays: number;
+  /** How long the old key stays (inactive) before it is deleted, counted from the rotation that retired it. */
+  gracePeriodDays: number;
+  /** A pending secret version younger than this means another rotation is running. */
+  inProgressTimeoutMinutes: number;
+}
+
+export const DEFAULT_SETTINGS: RotationSettings = {
+  minKeyAgeDays: 6,
+  gracePeriodDays: 6,
+  inProgressTimeoutMinutes: 120,
+};
+
+export type RotationMode = 'rotate' | 'emergency' | 'dry-run';
+export const ROTATION_MODES: readonly RotationMode[] = ['rotate', 'emergency', 'dry-run'];
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+/** An IAM access key as IAM lists it (no secret). */
+export interface AccessKeyInfo {
+  accessKeyId: string;
+  status: AccessKeyStatus;
+  createdAt: Date;
+  /** When the key was last used, or null if never (IAM's GetAccessKeyLastUsed). */
+  lastUsedAt: Date | null;
+}
+
+/** A key pair: the only shape in which a secret access key exists in memory. */
+export interface AccessKeyCredential {
+  accessKeyId: string;
+  secretAccessKey: SecretValue;
+}
+
+/** What CreateAccessKey returns. */
+export interface NewAccessKey extends AccessKeyCredential {
+  createdAt: Date;
+}
+
+/** What the rotator stores in a secret version (the secret value is JSON of this shape). */
+export interface StoredCredential extends AccessKeyCredential {
+  iamUserName: string;
+  createdAt: Date;
+}
+
+/** The secret's versions, by their Secrets Manager staging labels, with the key id each holds. */
+export interface SecretState {
+  exists: boolean;
+  current: SecretVersionRef | null;
+  pending: SecretVersionRef | null;
+  previous: SecretVersionRef | null;
+}
+
+export interface SecretVersionRef {
+  versionId: string;
+  accessKeyId: string;
+  /** When the version was created (from Secrets Manager), used to tell a stale pending version from a running one. */
+  createdAt: Date;
+}
+
+/** What the rotator needs to know of a service connection. Never holds its secret (Azure DevOps returns it as null). */
+export interface ConnectionState {
+  id: string;
+  name: string;
+  type: string;
+  /** `data.useOIDC === "true"` / authorization scheme WorkloadIdentityFederation: keyless, nothing to rotate. */
+  usesOidc: boolean;
+  /** `authorization.parameters.username`: the access key id the connection holds, or null if none. */
+  heldAccessKeyId: string | null;
+  /** Whether the connection holds an assume-role ARN (kept as is on update). */
+  assumesRole: boolean;
+  /** How many projects share the connection (kept as is on update). */
+  projectReferenceCount: number;
+}

@@ -1,0 +1,176 @@
+import {
+  ConnectionNotAwsError,
+  ConnectionUsesOidcError,
+  HeldKeyInactiveError,
+  HeldKeyUnknownError,
+  RotationInProgressError,
+  SecretHoldsUnknownKeyError,
+  UnknownActiveKeyError,
+} from './errors.js';
+import type { AccessKeyInfo, ConnectionState, RotationMode, RotationSettings, SecretState } from './model.js';
+import type { CleanupAction, Plan } from './rotation-state.js';
+
+const DAY_MS = 86_400_000;
+
+/** Everything the plan decides from, as the ports reported it. */
+export interface PlanFacts {
+  rotationId: string;
+  mode: RotationMode;
+  now: Date;
+  settings: RotationSettings;
+  keys: AccessKeyInfo[];
+  connection: ConnectionState;
+  secret: SecretState;
+}
+
+const refuse = (error: { name: string; message: string }, heldKeyAgeDays?: number): Plan => ({
+  action: 'refuse',
+  reason: error.message,
+  code: error.name,
+  cleanup: [],
+  ...(heldKeyAgeDays === undefined ? {} : { heldKeyAgeDays }),
+});
+
+const ageInDays = (from: Date, now: Date): number => Math.floor(((now.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
+
+/**
+ * Decides what a run does for one target. Pure: the same facts give the same plan.
+ *
+ * Order matters: refusals that mean "this is not ours to touch" come first, then leftovers of
+ * an aborted run, then the keys nobody holds, and only then the age check.
+ */
+export function decidePlan(facts: PlanFacts): Plan {
+  const { connection, keys, secret, settings, now, mode, rotationId } = facts;
+  const where = `connection "${connection.name}" (${connection.id})`;
+
+  if (connection.type.toUpperCase() !== 'AWS') {
+    return refuse(new ConnectionNotAwsError(`${where} is of type "${connection.type}", not AWS; check the target's connectionName`));
+  }
+  if (connection.usesOidc) {
+    return refuse(
+      new ConnectionUsesOidcError(`${where} uses OIDC: it holds no static key, so there is nothing to rotate (it is already keyless); remove it from the targets`),
+    );
+  }
+
+  const held = connection.heldAccessKeyId;
+  const heldKey = keys.find((k) => k.accessKeyId === held);
+  if (!held || !heldKey) {
+    return refuse(
+      new HeldKeyUnknownError(
+        `${where} holds ${held ? `access key ${held}` : 'no access key id'}, which is not one of the IAM user's keys (${keys.map((k) => k.accessKeyId).join(', ') || 'none'}); set the connection to a valid key by hand, then re-run`,
+      ),
+    );
+  }
+  const heldKeyAgeDays = ageInDays(heldKey.createdAt, now);
+  if (heldKey.status !== 'Active') {
+    return refuse(
+      new HeldKeyInactiveError(`${where} holds access key ${held}, which is inactive: its pipelines cannot authenticate; reactivate the key or fix the connection by hand`),
+      heldKeyAgeDays,
+    );
+  }
+
+  const warnings: string[] = [];
+  const cleanup: CleanupAction[] = [];
+  const deleting = new Set<string>();
+  const deleteKey = (accessKeyId: string, reason: string) => {
+    if (!deleting.has(accessKeyId)) cleanup.push({ kind: 'delete-key', accessKeyId, reason });
+    deleting.add(accessKeyId);
+  };
+
+  if (secret.current && !keys.some((k) => k.accessKeyId === secret.current?.accessKeyId)) {
+    return refuse(
+      new SecretHoldsUnknownKeyError(
+        `the secret's current version ${secret.current.versionId} holds access key ${secret.current.accessKeyId}, which the IAM user does not have; put the connection's key ${held} in the secret or delete the secret, then re-run`,
+      ),
+      heldKeyAgeDays,
+    );
+  }
+  if (secret.current && secret.current.accessKeyId !== held) {
+    warnings.push(`the secret held ${secret.current.accessKeyId}, not the connection's key ${held}`);
+  }
+
+  // Leftovers of another rotation: its pending version.
+  const pending = secret.pending;
+  if (pending && pending.versionId !== rotationId) {
+    const pendingAgeMinutes = (now.getTime() - pending.createdAt.getTime()) / 60_000;
+    if (pendingAgeMinutes < settings.inProgressTimeoutMinutes) {
+      return refuse(
+        new RotationInProgressError(
+          `another rotation (${pending.versionId}) of this target started ${Math.round(pendingAgeMinutes)} minutes ago and has not finished; wait for it, or re-run after ${settings.inProgressTimeoutMinutes} minutes to clean it up`,
+        ),
+        heldKeyAgeDays,
+      );
+    }
+    if (pending.accessKeyId === held) {
+      // The aborted run published its key and died before promoting: finish its job.
+      cleanup.push({
+        kind: 'promote-pending',
+        versionId: pending.versionId,
+        reason: `an aborted rotation published ${held} but never promoted it; promoting it so the secret matches the connection`,
+      });
+    } else {
+      cleanup.push({
+        kind: 'drop-pending',
+        versionId: pending.versionId,
+        reason: `an aborted rotation left pending version ${pending.versionId}`,
+      });
+      if (keys.some((k) => k.accessKeyId === pending.accessKeyId)) {
+        deleteKey(pending.accessKeyId, `key ${pending.accessKeyId} of an aborted rotation, never published`);
+      }
+    }
+  }
+
+  // The keys the connection does not hold.
+  const graceElapsed = now.getTime() - heldKey.createdAt.getTime() >= settings.gracePeriodDays * DAY_MS;
+  const promotingPending = cleanup.some((c) => c.kind === 'promote-pending');
+  const retiredKeyId = promotingPending ? secret.current?.accessKeyId : secret.previous?.accessKeyId;
+  let retiredInGrace: AccessKeyInfo | undefined;
+  for (const key of keys) {
+    if (key.accessKeyId === held || deleting.has(key.accessKeyId)) continue;
+    const retired = key.status === 'Inactive' || key.accessKeyId === retiredKeyId;
+    if (retired) {
+      if (graceElapsed || mode === 'emergency') {
+        deleteKey(key.accessKeyId, `old key ${key.accessKeyId} is past its ${settings.gracePeriodDays}-day grace period`);
+      } else {
+        retiredInGrace = key;
+      }
+    } else if (key.lastUsedAt === null) {
+      deleteKey(key.accessKeyId, `orphan key ${key.accessKeyId}: active, never used, held by neither the connection nor the secret (a create whose answer was lost)`);
+    } else {
+      return refuse(
+        new UnknownActiveKeyError(
+          `the IAM user has an active key ${key.accessKeyId} that neither the connection nor the secret holds and that was last used ${key.lastUsedAt.toISOString()}; find out who uses it, then delete or deactivate it by hand`,
+        ),
+        heldKeyAgeDays,
+      );
+    }
+  }
+
+  const due = mode === 'emergency' || heldKeyAgeDays >= settings.minKeyAgeDays;
+  const base = { cleanup, heldKeyAgeDays };
+  const note = warnings.length ? ` (${warnings.join('; ')})` : '';
+
+  if (!due) {
+    if (cleanup.length) {
+      return { action: 'repair', reason: `${cleanup.map((c) => c.reason).join('; ')}; key ${held} is ${heldKeyAgeDays} days old, not due${note}`, ...base };
+    }
+    return {
+      action: 'skip',
+      reason: `key ${held} is ${heldKeyAgeDays} days old; it is rotated from ${settings.minKeyAgeDays} days${note}`,
+      ...base,
+    };
+  }
+  if (retiredInGrace) {
+    const until = new Date(heldKey.createdAt.getTime() + settings.gracePeriodDays * DAY_MS);
+    return {
+      action: cleanup.length ? 'repair' : 'skip',
+      reason: `old key ${retiredInGrace.accessKeyId} is in its grace period until ${until.toISOString()} and IAM allows only two keys; rotation waits (use emergency mode to force)${note}`,
+      ...base,
+    };
+  }
+  const reason =
+    mode === 'emergency'
+      ? `emergency rotation of ${held}; the old key is deleted at once`
+      : `key ${held} is ${heldKeyAgeDays} days old (rotated from ${settings.minKeyAgeDays} days)`;
+  return { action: 'rotate', reason: `${reason}${note}`, ...base };
+}

@@ -1,0 +1,145 @@
+import type { RotationMode } from './model.js';
+import type { RotationState, StepFailure } from './rotation-state.js';
+
+export type TargetOutcome =
+  /** A new key is live in the connection and the secret; the old key is retired. */
+  | 'rotated'
+  /** Nothing needed doing. */
+  | 'skipped'
+  /** The plan refused: nothing was changed; a human must act. */
+  | 'refused'
+  /** dry-run: the plan only. */
+  | 'planned'
+  /** Leftovers of an aborted run were cleaned up; no new key. */
+  | 'repaired'
+  /** A step failed and everything was put back as it was. */
+  | 'rolled-back'
+  /** A step failed and the rollback could not restore a consistent state: a human must act now. */
+  | 'failed';
+
+/** One target's outcome: ids, timings and sentences, never a secret. */
+export interface TargetReport {
+  rotationId: string;
+  targetName: string;
+  connectionName: string;
+  project: string;
+  organizationUrl: string;
+  connectionId: string | null;
+  mode: RotationMode;
+  outcome: TargetOutcome;
+  /** One sentence saying what happened, for people. */
+  summary: string;
+  newAccessKeyId: string | null;
+  oldAccessKeyId: string | null;
+  oldKeyStatus: 'Active' | 'Inactive' | 'Deleted' | null;
+  /** Age in days of the key the connection holds at the end of the run. */
+  heldKeyAgeDays: number | null;
+  durationMs: number;
+  warnings: string[];
+  /** The refusal or failure reason's error name. */
+  reasonCode: string | null;
+  failure: StepFailure | null;
+  rolledBack: string[];
+  /** What the target is left in, for people ("the connection holds AKIA...WXYZ, the old key, which is active"). */
+  stateLeft: string;
+}
+
+/** The whole run, for one Slack message. */
+export interface RunSummary {
+  executionId: string | null;
+  /** Link to the execution in the Step Functions console, when run there. */
+  executionUrl: string | null;
+  mode: RotationMode;
+  startedAt: string;
+  finishedAt: string;
+  targets: TargetReport[];
+}
+
+export interface TargetDescription {
+  connectionName: string;
+  project: string;
+  organizationUrl: string;
+}
+
+/** Derives the outcome from the state a run ended in. Pure, so the state machine and the runner agree. */
+export function outcomeOf(state: RotationState): TargetOutcome {
+  if (state.failure) return state.rollback?.consistent ? 'rolled-back' : 'failed';
+  if (state.mode === 'dry-run') return 'planned';
+  switch (state.plan?.action) {
+    case 'refuse':
+      return 'refused';
+    case 'skip':
+      return 'skipped';
+    case 'repair':
+      return 'repaired';
+    case 'rotate':
+      return state.completed.includes('promote') ? 'rotated' : 'failed';
+    default:
+      return 'failed';
+  }
+}
+
+function describeStateLeft(state: RotationState, outcome: TargetOutcome): string {
+  switch (outcome) {
+    case 'rotated':
+      return `The connection and the secret hold the new key ${state.newAccessKeyId}; the old key ${state.oldAccessKeyId} is ${(state.oldKeyStatus ?? 'Active').toLowerCase()}.`;
+    case 'rolled-back':
+      return `Unchanged: the connection and the secret hold the old key ${state.oldAccessKeyId}, which is active; the new key was deleted.`;
+    case 'failed':
+      return `Needs a human: the rollback did not finish (${state.rollback?.actions.join('; ') || 'nothing was rolled back'}). Run \`ado-key-rotator status\` to see which key the connection holds.`;
+    case 'planned':
+    case 'skipped':
+    case 'refused':
+      return state.oldAccessKeyId
+        ? `Unchanged: the connection holds ${state.oldAccessKeyId}.`
+        : 'Unchanged.';
+    case 'repaired':
+      return `Cleaned up; the connection holds ${state.oldAccessKeyId}.`;
+  }
+}
+
+function summarize(state: RotationState, outcome: TargetOutcome): string {
+  switch (outcome) {
+    case 'rotated':
+      return `Rotated: ${state.oldAccessKeyId} → ${state.newAccessKeyId}.`;
+    case 'skipped':
+    case 'refused':
+    case 'repaired':
+      return state.plan?.reason ?? outcome;
+    case 'planned':
+      return `Dry run: would ${state.plan?.action ?? 'plan'}: ${state.plan?.reason ?? ''}`.trim();
+    case 'rolled-back':
+      return `Step ${state.failure?.step} failed (${state.failure?.name}); rolled back.`;
+    case 'failed':
+      return state.failure
+        ? `Step ${state.failure.step} failed (${state.failure.name}) and the rollback did not complete.`
+        : 'The run ended before promoting the new key.';
+  }
+}
+
+/** Builds a target's report from the state its run ended in. */
+export function buildTargetReport(state: RotationState, target: TargetDescription, finishedAt: Date): TargetReport {
+  const outcome = outcomeOf(state);
+  const rotated = outcome === 'rotated';
+  return {
+    rotationId: state.rotationId,
+    targetName: state.targetName,
+    connectionName: target.connectionName,
+    project: target.project,
+    organizationUrl: target.organizationUrl,
+    connectionId: state.connectionId ?? null,
+    mode: state.mode,
+    outcome,
+    summary: summarize(state, outcome),
+    newAccessKeyId: state.newAccessKeyId ?? null,
+    oldAccessKeyId: state.oldAccessKeyId ?? null,
+    oldKeyStatus: state.oldKeyStatus ?? (state.oldAccessKeyId ? 'Active' : null),
+    heldKeyAgeDays: rotated ? 0 : (state.plan?.heldKeyAgeDays ?? null),
+    durationMs: Math.max(0, finishedAt.getTime() - Date.parse(state.startedAt)),
+    warnings: state.warnings,
+    reasonCode: state.failure?.name ?? (outcome === 'refused' ? (state.plan?.code ?? null) : null),
+    failure: state.failure ?? null,
+    rolledBack: state.rollback?.actions ?? [],
+    stateLeft: describeStateLeft(state, outcome),
+  };
+}

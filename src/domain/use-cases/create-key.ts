@@ -1,0 +1,85 @@
+import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { SecretStorePort } from '../../ports/secret-store.port.js';
+import type { TargetsPort } from '../../ports/targets.port.js';
+import { AccessKeyQuotaExceededError, StateConflictError } from '../errors.js';
+import type { AccessKeyInfo, NewAccessKey } from '../model.js';
+import { markCompleted, type RotationState } from '../rotation-state.js';
+
+/**
+ * Step 3: create the new key and store it as the secret's pending version.
+ *
+ * Idempotent through the rotation id, which is the pending version's id: a retry finds the
+ * version the first try wrote and re-uses its key. A key whose create answer was lost (the
+ * Lambda died) is active, never used and held by nobody: it is deleted before trying again.
+ */
+export class CreateKey {
+  constructor(
+    private readonly targets: TargetsPort,
+    private readonly iam: IamAccessKeysPort,
+    private readonly secrets: SecretStorePort,
+  ) {}
+
+  async execute(state: RotationState): Promise<RotationState> {
+    const target = await this.targets.getTarget(state.targetName);
+    const secret = await this.secrets.describe(target.secretId);
+    if (secret.pending?.versionId === state.rotationId) {
+      return this.done(state, secret.pending.accessKeyId);
+    }
+
+    const keys = await this.iam.listKeys(target.iamUserName);
+    if (keys.length >= 2) await this.deleteOrphans(state, target.iamUserName, keys, secret.current?.accessKeyId);
+
+    let key: NewAccessKey;
+    try {
+      key = await this.iam.createKey(target.iamUserName);
+    } catch (error) {
+      if (!(error instanceof AccessKeyQuotaExceededError)) throw error;
+      await this.deleteOrphans(state, target.iamUserName, await this.iam.listKeys(target.iamUserName), secret.current?.accessKeyId);
+      key = await this.iam.createKey(target.iamUserName);
+    }
+
+    try {
+      await this.secrets.putPending(target.secretId, state.rotationId, {
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        iamUserName: target.iamUserName,
+        createdAt: key.createdAt,
+      });
+    } catch (error) {
+      // Without its pending version nobody could ever use or find this key: remove it now.
+      await this.iam.deleteKey(target.iamUserName, key.accessKeyId).catch(() => undefined);
+      throw error;
+    }
+    return this.done(state, key.accessKeyId);
+  }
+
+  private done(state: RotationState, newAccessKeyId: string): RotationState {
+    return markCompleted({ ...state, newAccessKeyId, pendingVersionId: state.rotationId }, 'create');
+  }
+
+  /** Deletes keys that only a lost create can have left: active, never used, created by this run, held by nobody. */
+  private async deleteOrphans(state: RotationState, userName: string, keys: AccessKeyInfo[], secretKeyId: string | undefined): Promise<number> {
+    if (state.oldAccessKeyId && !keys.some((k) => k.accessKeyId === state.oldAccessKeyId)) {
+      throw new StateConflictError(`target ${state.targetName}: the old key ${state.oldAccessKeyId} is gone from IAM; re-run to plan again`, {
+        context: { target: state.targetName },
+      });
+    }
+    const startedAt = Date.parse(state.startedAt) - 60_000;
+    const orphans = keys.filter(
+      (k) =>
+        k.accessKeyId !== state.oldAccessKeyId &&
+        k.accessKeyId !== secretKeyId &&
+        k.status === 'Active' &&
+        k.lastUsedAt === null &&
+        k.createdAt.getTime() >= startedAt,
+    );
+    if (orphans.length === 0) {
+      throw new AccessKeyQuotaExceededError(
+        `target ${state.targetName}: IAM user ${userName} already has two keys (${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this run; re-run to plan the clean-up`,
+        { context: { target: state.targetName, userName } },
+      );
+    }
+    for (const orphan of orphans) await this.iam.deleteKey(userName, orphan.accessKeyId);
+    return orphans.length;
+  }
+}

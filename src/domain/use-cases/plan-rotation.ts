@@ -1,0 +1,48 @@
+import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
+import type { ClockPort } from '../../ports/clock.port.js';
+import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { SecretStorePort } from '../../ports/secret-store.port.js';
+import type { TargetsPort } from '../../ports/targets.port.js';
+import { isRefusal } from '../errors.js';
+import { decidePlan } from '../plan.js';
+import { markCompleted, type RotationState } from '../rotation-state.js';
+
+/**
+ * Step 1: look at IAM, the connection and the secret, and decide. Changes nothing.
+ * A refusal reported by a port (user missing, connection not found, PAT rejected...) becomes a
+ * `refuse` plan rather than an error, so the run reports it instead of rolling back.
+ */
+export class PlanRotation {
+  constructor(
+    private readonly targets: TargetsPort,
+    private readonly iam: IamAccessKeysPort,
+    private readonly secrets: SecretStorePort,
+    private readonly azureDevOps: AzureDevOpsPort,
+    private readonly clock: ClockPort,
+  ) {}
+
+  async execute(state: RotationState): Promise<RotationState> {
+    try {
+      const target = await this.targets.getTarget(state.targetName);
+      const settings = await this.targets.getSettings();
+      const keys = await this.iam.listKeys(target.iamUserName);
+      const connection = await this.azureDevOps.findConnection(target.connection);
+      const secret = await this.secrets.describe(target.secretId);
+      const plan = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      return markCompleted(
+        {
+          ...state,
+          plan,
+          connectionId: connection.id,
+          ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
+          oldVersionId: secret.current?.versionId ?? null,
+          ...(secret.exists ? {} : { warnings: [...state.warnings, `secret ${target.secretId} does not exist yet; it is created with the new key`] }),
+        },
+        'plan',
+      );
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      return markCompleted({ ...state, plan: { action: 'refuse', reason: error.message, code: error.name, cleanup: [] } }, 'plan');
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { ClockPort } from '../../ports/clock.port.js';
+import type { MetricsPort } from '../../ports/metrics.port.js';
+import type { TargetsPort } from '../../ports/targets.port.js';
+import { isRefusal } from '../errors.js';
+import { buildTargetReport, type TargetReport } from '../report.js';
+import type { RotationState } from '../rotation-state.js';
+
+/** Step 9: turn the state a target's run ended in into its report, and record its metrics. */
+export class ReportTarget {
+  constructor(
+    private readonly targets: TargetsPort,
+    private readonly metrics: MetricsPort,
+    private readonly clock: ClockPort,
+  ) {}
+
+  async execute(state: RotationState): Promise<TargetReport> {
+    const connection = await this.targets
+      .getTarget(state.targetName)
+      .then((t) => t.connection)
+      .catch((error: unknown) => {
+        if (isRefusal(error)) return { connectionName: '(unknown target)', project: '', organizationUrl: '' };
+        throw error;
+      });
+    const report = buildTargetReport(state, connection, this.clock.now());
+    this.metrics.recordOutcome(report);
+    await this.metrics.flush();
+    return report;
+  }
+}

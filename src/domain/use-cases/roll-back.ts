@@ -1,0 +1,124 @@
+import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
+import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { SecretStorePort } from '../../ports/secret-store.port.js';
+import type { TargetsPort } from '../../ports/targets.port.js';
+import { isTransient, RollbackFailedError } from '../errors.js';
+import type { RotationTarget } from '../model.js';
+import { markCompleted, type RotationState } from '../rotation-state.js';
+
+/**
+ * Puts a target back as it was before the run, from whatever point the run failed at.
+ *
+ * Order is what keeps pipelines working: first the connection gets the old key back (and is
+ * read back to prove it), then the secret's `AWSCURRENT` moves back, then the pending label is
+ * dropped, and only then is the new key deleted. Each action checks before it acts, so a
+ * rollback that is retried, or that runs after a step that never happened, is safe.
+ *
+ * Transient errors are thrown (the caller retries); any other error ends the rollback with
+ * `consistent: false` and a sentence saying what is left, for the report.
+ */
+export class RollBack {
+  constructor(
+    private readonly targets: TargetsPort,
+    private readonly iam: IamAccessKeysPort,
+    private readonly secrets: SecretStorePort,
+    private readonly azureDevOps: AzureDevOpsPort,
+  ) {}
+
+  async execute(state: RotationState): Promise<RotationState> {
+    const actions: string[] = [];
+    try {
+      const target = await this.targets.getTarget(state.targetName);
+      const consistent = await this.rollBack(state, target, actions);
+      return markCompleted({ ...state, rollback: { actions, consistent } }, 'rollback');
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      actions.push(`stopped: ${reason}`);
+      return markCompleted({ ...state, rollback: { actions, consistent: false } }, 'rollback');
+    }
+  }
+
+  private async rollBack(state: RotationState, target: RotationTarget, actions: string[]): Promise<boolean> {
+    const secret = await this.secrets.describe(target.secretId);
+    const ours = [secret.pending, secret.current, secret.previous].find((v) => v?.versionId === state.rotationId);
+    const newAccessKeyId = state.newAccessKeyId ?? ours?.accessKeyId;
+    if (!newAccessKeyId) {
+      actions.push('nothing to roll back: no new key was stored');
+      return true;
+    }
+
+    // 1. The connection: back to the old key, proven by reading it back.
+    if (state.connectionId && state.oldAccessKeyId) {
+      const connection = await this.azureDevOps.readConnection(target.connection, state.connectionId);
+      if (connection.heldAccessKeyId !== state.oldAccessKeyId) {
+        if (!state.oldVersionId) {
+          return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions);
+        }
+        const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+        if (old.accessKeyId !== state.oldAccessKeyId) {
+          throw new RollbackFailedError(
+            `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${state.oldAccessKeyId}; the connection was left holding ${connection.heldAccessKeyId}`,
+          );
+        }
+        await this.azureDevOps.updateCredential(target.connection, state.connectionId, old);
+        const after = await this.azureDevOps.readConnection(target.connection, state.connectionId);
+        if (after.heldAccessKeyId !== state.oldAccessKeyId) {
+          throw new RollbackFailedError(
+            `restoring the connection did not take: it holds ${after.heldAccessKeyId ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+          );
+        }
+        actions.push(`restored the connection to the old key ${state.oldAccessKeyId}`);
+      }
+    }
+
+    // 2. The secret: AWSCURRENT back on the old version, the pending label dropped.
+    if (state.oldVersionId && secret.current?.versionId !== state.oldVersionId) {
+      await this.secrets.promote(target.secretId, state.oldVersionId);
+      actions.push(`moved the secret's AWSCURRENT back to version ${state.oldVersionId}`);
+    }
+    if (ours || state.pendingVersionId) {
+      await this.secrets.dropPending(target.secretId, state.pendingVersionId ?? state.rotationId);
+      actions.push(`dropped the pending secret version ${state.pendingVersionId ?? state.rotationId}`);
+    }
+
+    // 3. The old key must be active (it is, unless something outside the run touched it).
+    const keys = await this.iam.listKeys(target.iamUserName);
+    const oldKey = keys.find((k) => k.accessKeyId === state.oldAccessKeyId);
+    if (oldKey && oldKey.status !== 'Active') {
+      await this.iam.setKeyStatus(target.iamUserName, oldKey.accessKeyId, 'Active');
+      actions.push(`reactivated the old key ${oldKey.accessKeyId}`);
+    }
+
+    // 4. Only now, with nothing holding it, the new key goes.
+    if (keys.some((k) => k.accessKeyId === newAccessKeyId)) {
+      await this.iam.deleteKey(target.iamUserName, newAccessKeyId);
+      actions.push(`deleted the new key ${newAccessKeyId}`);
+    }
+    return true;
+  }
+
+  /**
+   * The secret did not exist before this run, so the old credential is nowhere to read back
+   * (Azure DevOps never returns it). If the connection already holds the new, verified key,
+   * keeping it is the only way to leave the pipeline working: promote it and keep the old key active.
+   */
+  private async rollForward(
+    state: RotationState,
+    target: RotationTarget,
+    newAccessKeyId: string,
+    held: string | null,
+    actions: string[],
+  ): Promise<boolean> {
+    if (held !== newAccessKeyId) {
+      throw new RollbackFailedError(
+        `the connection holds ${held ?? 'no key'}, and the old credential cannot be restored because the secret did not exist before this run`,
+      );
+    }
+    await this.secrets.promote(target.secretId, state.pendingVersionId ?? state.rotationId);
+    actions.push(
+      `kept the new key ${newAccessKeyId}: the connection already held it and the old credential was never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
+    );
+    return true;
+  }
+}

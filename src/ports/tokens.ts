@@ -1,0 +1,34 @@
+/**
+ * Dependency-injection tokens, all in one place. Adapters name them in `@inject(TOKENS.X)`
+ * (esbuild emits no decorator metadata, so every constructor parameter needs one).
+ */
+export const TOKENS = {
+  IamAccessKeys: Symbol.for('rotator.IamAccessKeysPort'),
+  KeyVerifier: Symbol.for('rotator.KeyVerifierPort'),
+  SecretStore: Symbol.for('rotator.SecretStorePort'),
+  AzureDevOps: Symbol.for('rotator.AzureDevOpsPort'),
+  Notifier: Symbol.for('rotator.NotifierPort'),
+  Metrics: Symbol.for('rotator.MetricsPort'),
+  Clock: Symbol.for('rotator.ClockPort'),
+  Targets: Symbol.for('rotator.TargetsPort'),
+  SecureParameters: Symbol.for('rotator.SecureParametersPort'),
+  Logger: Symbol.for('rotator.Logger'),
+  // AWS SDK clients, built once per cold start in the composition root.
+  IamClient: Symbol.for('rotator.IAMClient'),
+  SecretsManagerClient: Symbol.for('rotator.SecretsManagerClient'),
+  SsmClient: Symbol.for('rotator.SSMClient'),
+  StsClientFactory: Symbol.for('rotator.StsClientFactory'),
+  Fetch: Symbol.for('rotator.fetch'),
+  // Use cases.
+  PlanRotation: Symbol.for('rotator.PlanRotation'),
+  CleanUpKeys: Symbol.for('rotator.CleanUpKeys'),
+  CreateKey: Symbol.for('rotator.CreateKey'),
+  VerifyKey: Symbol.for('rotator.VerifyKey'),
+  PublishKey: Symbol.for('rotator.PublishKey'),
+  VerifyPublish: Symbol.for('rotator.VerifyPublish'),
+  PromoteSecret: Symbol.for('rotator.PromoteSecret'),
+  RevokeOldKey: Symbol.for('rotator.RevokeOldKey'),
+  RollBack: Symbol.for('rotator.RollBack'),
+  ReportTarget: Symbol.for('rotator.ReportTarget'),
+  NotifyRun: Symbol.for('rotator.NotifyRun'),
+} as const;
