@@ -1,0 +1,64 @@
+/**
+ * The architecture's rules, enforced (npm run deps):
+ * the hexagon's inside (src/domain, src/ports) imports nothing from outside it, and only
+ * src/adapters talks to SDKs or does I/O.
+ */
+const SDKS_AND_IO = [
+  '^@aws-sdk/',
+  '^@smithy/',
+  '^@aws-lambda-powertools/(parameters|metrics)',
+  '^(node:)?(fs|fs/promises|http|https|http2|net|tls|dgram|child_process|dns)$',
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'src/domain may import only src/domain and the port interfaces: no libraries, no Node built-ins, no adapters.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: '^src/(domain|ports)/' },
+    },
+    {
+      name: 'ports-are-interfaces',
+      comment: 'src/ports declares interfaces over domain types; it imports nothing else.',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { pathNot: '^src/(domain|ports)/' },
+    },
+    {
+      name: 'only-adapters-do-io',
+      comment: 'Only src/adapters imports an AWS SDK, Powertools Parameters/Metrics or a Node I/O module.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/adapters/' },
+      to: { path: SDKS_AND_IO, dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'domain-does-not-know-adapters',
+      comment: 'Nothing in the domain or ports reaches into adapters or handlers.',
+      severity: 'error',
+      from: { path: '^src/(domain|ports)/' },
+      to: { path: '^src/(adapters|handlers)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-test-code-in-src',
+      comment: 'Fakes and stand-ins live in test/ and are never bundled into a Lambda.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], mainFields: ['module', 'main', 'types'] },
+    exclude: { path: '(^|/)node_modules/' },
+  },
+};

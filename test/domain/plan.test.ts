@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type AccessKeyInfo, type ConnectionState, type SecretState } from '../../src/domain/model.js';
+import { decidePlan, type PlanFacts } from '../../src/domain/plan.js';
+
+const NOW = new Date('2026-11-29T03:00:00Z');
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
+const HELD = 'AKIAHELD000000000001';
+const OTHER = 'AKIAOTHER00000000002';
+const ROTATION_ID = '11111111-1111-4111-8111-111111111111';
+
+const key = (accessKeyId: string, ageDays: number, extra: Partial<AccessKeyInfo> = {}): AccessKeyInfo => ({
+  accessKeyId,
+  status: 'Active',
+  createdAt: daysAgo(ageDays),
+  lastUsedAt: daysAgo(0),
+  ...extra,
+});
+const connection = (extra: Partial<ConnectionState> = {}): ConnectionState => ({
+  id: 'conn-1',
+  name: 'aws-prod',
+  type: 'AWS',
+  usesOidc: false,
+  heldAccessKeyId: HELD,
+  assumesRole: false,
+  projectReferenceCount: 1,
+  ...extra,
+});
+const secret = (extra: Partial<SecretState> = {}): SecretState => ({
+  exists: true,
+  current: { versionId: 'v-current', accessKeyId: HELD, createdAt: daysAgo(8) },
+  pending: null,
+  previous: null,
+  ...extra,
+});
+const facts = (extra: Partial<PlanFacts> = {}): PlanFacts => ({
+  rotationId: ROTATION_ID,
+  mode: 'rotate',
+  now: NOW,
+  settings: DEFAULT_SETTINGS,
+  keys: [key(HELD, 8)],
+  connection: connection(),
+  secret: secret(),
+  ...extra,
+});
+
+describe('Function: decidePlan', () => {
+  // One row per rule: what the ports report, and what the plan must decide.
+  const table: Array<{ rule: string; facts: PlanFacts; action: string; code?: string; cleanup?: string[] }> = [
+    { rule: 'rotates a key older than the minimum age', facts: facts(), action: 'rotate', cleanup: [] },
+    { rule: 'skips a key younger than the minimum age (a re-run in the same week)', facts: facts({ keys: [key(HELD, 2)] }), action: 'skip' },
+    { rule: 'rotates a young key in emergency mode', facts: facts({ mode: 'emergency', keys: [key(HELD, 0)] }), action: 'rotate' },
+    {
+      rule: 'deletes an inactive key past its grace period before creating a new one (the quota counts it)',
+      facts: facts({ keys: [key(HELD, 8), key(OTHER, 15, { status: 'Inactive' })] }),
+      action: 'rotate',
+      cleanup: [`delete-key:${OTHER}`],
+    },
+    {
+      rule: 'waits while the retired key is in its grace period',
+      facts: facts({ keys: [key(HELD, 3), key(OTHER, 10, { status: 'Inactive' })], settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 } }),
+      action: 'skip',
+    },
+    {
+      rule: 'deletes an active, never-used key that nobody holds as an orphan',
+      facts: facts({ keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })] }),
+      action: 'rotate',
+      cleanup: [`delete-key:${OTHER}`],
+    },
+    {
+      rule: 'refuses when an active key nobody holds has been used',
+      facts: facts({ keys: [key(HELD, 8), key(OTHER, 30)] }),
+      action: 'refuse',
+      code: 'UnknownActiveKeyError',
+    },
+    {
+      rule: 'refuses two active keys when neither is the one the connection holds',
+      facts: facts({ keys: [key('AKIAAAAAAAAAAAAAAAA1', 8), key('AKIAAAAAAAAAAAAAAAA2', 8)] }),
+      action: 'refuse',
+      code: 'HeldKeyUnknownError',
+    },
+    { rule: 'refuses an OIDC connection (already keyless)', facts: facts({ connection: connection({ usesOidc: true }) }), action: 'refuse', code: 'ConnectionUsesOidcError' },
+    { rule: 'refuses a connection that is not of type AWS', facts: facts({ connection: connection({ type: 'azurerm' }) }), action: 'refuse', code: 'ConnectionNotAwsError' },
+    {
+      rule: 'refuses when the connection holds an inactive key',
+      facts: facts({ keys: [key(HELD, 8, { status: 'Inactive' })] }),
+      action: 'refuse',
+      code: 'HeldKeyInactiveError',
+    },
+    {
+      rule: "refuses when the secret holds a key id IAM does not know",
+      facts: facts({ secret: secret({ current: { versionId: 'v1', accessKeyId: 'AKIAUNKNOWN000000000', createdAt: daysAgo(8) } }) }),
+      action: 'refuse',
+      code: 'SecretHoldsUnknownKeyError',
+    },
+    {
+      rule: 'refuses while another rotation of the target is in progress',
+      facts: facts({ secret: secret({ pending: { versionId: 'other-run', accessKeyId: OTHER, createdAt: daysAgo(0) } }), keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })] }),
+      action: 'refuse',
+      code: 'RotationInProgressError',
+    },
+    {
+      rule: "drops a stale pending version and deletes its unpublished key",
+      facts: facts({ secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }), keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })] }),
+      action: 'rotate',
+      cleanup: ['drop-pending:old-run', `delete-key:${OTHER}`],
+    },
+    {
+      rule: 'promotes a stale pending version that the connection already holds (finishes an aborted run)',
+      facts: facts({
+        connection: connection({ heldAccessKeyId: OTHER }),
+        secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }),
+        keys: [key(HELD, 8), key(OTHER, 1)],
+      }),
+      action: 'repair',
+      cleanup: ['promote-pending:old-run'],
+    },
+    { rule: 'rotates when the secret does not exist yet (it is created)', facts: facts({ secret: { exists: false, current: null, pending: null, previous: null } }), action: 'rotate' },
+  ];
+
+  for (const row of table) {
+    it(row.rule, () => {
+      // Act
+      const plan = decidePlan(row.facts);
+
+      // Assert
+      expect(plan.action).toBe(row.action);
+      if (row.code) expect(plan.code).toBe(row.code);
+      if (row.cleanup) {
+        expect(plan.cleanup.map((c) => `${c.kind}:${'accessKeyId' in c ? c.accessKeyId : c.versionId}`)).toEqual(row.cleanup);
+      }
+      expect(plan.reason.length).toBeGreaterThan(10);
+    });
+  }
+
+  it('never plans to delete the key the connection holds', () => {
+    // Arrange: the held key is the secret's previous and inactive-looking history must not matter
+    const f = facts({ secret: secret({ previous: { versionId: 'v0', accessKeyId: HELD, createdAt: daysAgo(20) } }) });
+
+    // Act
+    const plan = decidePlan(f);
+
+    // Assert
+    expect(plan.cleanup.filter((c) => c.kind === 'delete-key' && c.accessKeyId === HELD)).toEqual([]);
+  });
+
+  it('names the connection and what to do in a refusal', () => {
+    const plan = decidePlan(facts({ connection: connection({ usesOidc: true }) }));
+    expect(plan.reason).toContain('aws-prod');
+    expect(plan.reason).toContain('keyless');
+  });
+
+  it('does the same for the same facts', () => {
+    expect(decidePlan(facts())).toEqual(decidePlan(facts()));
+  });
+});

@@ -1,0 +1,42 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { AwsCallFailedError, safeCause } from '../../src/domain/errors.js';
+import { maskKeyId, SecretValue } from '../../src/domain/secret-value.js';
+
+const CANARY = 'CANARY-secret-value-4f1d9a';
+
+describe('Class: SecretValue', () => {
+  it('never renders its value through String, templates, JSON or inspect', () => {
+    const secret = new SecretValue(CANARY);
+    const renderings = [String(secret), `${secret}`, JSON.stringify({ secret }), inspect(secret), inspect({ nested: { secret } })];
+    for (const rendered of renderings) expect(rendered).not.toContain(CANARY);
+  });
+
+  it('gives the value only through reveal()', () => {
+    expect(new SecretValue(CANARY).reveal()).toBe(CANARY);
+  });
+
+  it('throws when built from an empty string', () => {
+    expect(() => new SecretValue('')).toThrow(TypeError);
+  });
+});
+
+describe('Function: maskKeyId', () => {
+  it('keeps only the last four characters', () => {
+    expect(maskKeyId('AKIAABCDEFGHIJKLWXYZ')).toBe('****************WXYZ');
+  });
+});
+
+describe('Class: RotationError', () => {
+  it('keeps a cause reduced to its name, code, status and message', () => {
+    const sdkError = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, $response: { body: CANARY } });
+    const error = new AwsCallFailedError('IAM failed', { cause: sdkError });
+    expect(error.cause).toEqual({ name: 'ThrottlingException', message: 'Rate exceeded', status: 400 });
+    expect(JSON.stringify(error)).not.toContain(CANARY);
+    expect(error.name).toBe('AwsCallFailedError');
+  });
+
+  it('reduces a non-error cause to its type', () => {
+    expect(safeCause({ body: CANARY })).toEqual({ name: 'NonError', message: 'object' });
+  });
+});

@@ -1,0 +1,56 @@
+import { ParameterNotFoundError, UnknownTargetError } from '../../../src/domain/errors.js';
+import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../../../src/domain/model.js';
+import { SecretValue } from '../../../src/domain/secret-value.js';
+import type { SecureParametersPort } from '../../../src/ports/parameters.port.js';
+import type { TargetsPort } from '../../../src/ports/targets.port.js';
+
+/** Targets and settings held in memory. */
+export class FakeTargets implements TargetsPort {
+  readonly targets: RotationTarget[] = [];
+  settings: RotationSettings;
+
+  constructor(settings: Partial<RotationSettings> = {}) {
+    this.settings = { ...DEFAULT_SETTINGS, ...settings };
+  }
+
+  add(target: RotationTarget): void {
+    this.targets.push(target);
+  }
+
+  async listTargets(): Promise<RotationTarget[]> {
+    return structuredClone(this.targets);
+  }
+
+  async getTarget(name: string): Promise<RotationTarget> {
+    const target = this.targets.find((t) => t.name === name);
+    if (!target) {
+      throw new UnknownTargetError(`no target named "${name}" in the configuration (known: ${this.targets.map((t) => t.name).join(', ') || 'none'})`, {
+        context: { target: name },
+      });
+    }
+    return structuredClone(target);
+  }
+
+  async getSettings(): Promise<RotationSettings> {
+    return { ...this.settings };
+  }
+}
+
+/** SSM SecureString parameters in memory. */
+export class FakeSecureParameters implements SecureParametersPort {
+  constructor(private readonly values: Record<string, string> = {}) {}
+
+  set(name: string, value: string): void {
+    this.values[name] = value;
+  }
+
+  async getSecure(name: string, purpose: string): Promise<SecretValue> {
+    const value = this.values[name];
+    if (value === undefined) {
+      throw new ParameterNotFoundError(`SSM parameter ${name} does not exist; create a SecureString parameter ${name} holding ${purpose}`, {
+        context: { parameter: name },
+      });
+    }
+    return new SecretValue(value);
+  }
+}

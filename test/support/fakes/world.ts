@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { RotationSettings, RotationTarget } from '../../../src/domain/model.js';
+import { RotationRunner, type RetryPolicy } from '../../../src/domain/runner.js';
+import { buildUseCases, type RotationPorts } from '../../../src/domain/use-cases/index.js';
+import { FakeAzureDevOps } from './fake-azure-devops.js';
+import { FakeClock } from './fake-clock.js';
+import { FakeIam } from './fake-iam.js';
+import { FakeKeyVerifier } from './fake-key-verifier.js';
+import { FakeMetrics, FakeNotifier } from './fake-reporting.js';
+import { FakeSecretStore } from './fake-secret-store.js';
+import { FakeSecureParameters, FakeTargets } from './fake-targets.js';
+import { FaultInjector } from './faults.js';
+
+export interface WorldOptions {
+  /** How many targets to seed (named target-1, target-2...). */
+  targets?: number;
+  /** Age in days of each target's current key. */
+  keyAgeDays?: number;
+  /** How long a new key takes to authenticate. */
+  propagationMs?: number;
+  settings?: Partial<RotationSettings>;
+}
+
+export const ORG_URL = 'https://dev.azure.com/contoso';
+export const PROJECT = 'payments';
+export const PAT_PARAMETER = '/rotator/azure-devops/pat';
+
+/** Fast retries for tests: the same shape as the real policy, on virtual time. */
+export const TEST_RETRY_POLICY: RetryPolicy = {
+  keyPropagation: { maxAttempts: 8, initialDelayMs: 2_000, backoffRate: 1.5, maxDelayMs: 15_000 },
+  transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
+};
+
+/** Every fake, wired together, seeded with targets whose key, secret and connection agree. */
+export class FakeWorld {
+  readonly faults = new FaultInjector();
+  readonly clock: FakeClock;
+  readonly iam: FakeIam;
+  readonly verifier: FakeKeyVerifier;
+  readonly secrets: FakeSecretStore;
+  readonly azureDevOps: FakeAzureDevOps;
+  readonly notifier: FakeNotifier;
+  readonly metrics = new FakeMetrics();
+  readonly targets: FakeTargets;
+  readonly parameters = new FakeSecureParameters({ [PAT_PARAMETER]: 'fake-pat-value-0000000000000000000000000000' });
+  /** Connection id per target name. */
+  readonly connectionIds = new Map<string, string>();
+
+  constructor(options: WorldOptions = {}) {
+    this.clock = new FakeClock();
+    this.iam = new FakeIam({ clock: this.clock, faults: this.faults, propagationMs: options.propagationMs ?? 4_000 });
+    this.verifier = new FakeKeyVerifier({ iam: this.iam, faults: this.faults });
+    this.secrets = new FakeSecretStore({ clock: this.clock, faults: this.faults });
+    this.azureDevOps = new FakeAzureDevOps({ faults: this.faults });
+    this.notifier = new FakeNotifier({ faults: this.faults });
+    this.targets = new FakeTargets(options.settings);
+    for (let i = 1; i <= (options.targets ?? 1); i++) this.addTarget(`target-${i}`, options.keyAgeDays ?? 7);
+  }
+
+  /** Seeds one target: an IAM user with one active key, the secret holding it, the connection holding it. */
+  addTarget(name: string, keyAgeDays = 7): RotationTarget {
+    const target: RotationTarget = {
+      name,
+      iamUserName: `ado-${name}`,
+      secretId: `rotator/${name}`,
+      connection: { organizationUrl: ORG_URL, project: PROJECT, connectionName: `aws-${name}`, credentialParameter: PAT_PARAMETER },
+    };
+    const createdAt = new Date(this.clock.now().getTime() - keyAgeDays * 86_400_000);
+    const key = this.iam.seedKey(target.iamUserName, { createdAt, lastUsedAt: this.clock.now() });
+    this.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
+    const id = this.azureDevOps.seedConnection(target.connection, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
+    this.connectionIds.set(name, id);
+    this.targets.add(target);
+    return target;
+  }
+
+  target(name = 'target-1'): RotationTarget {
+    const target = this.targets.targets.find((t) => t.name === name);
+    if (!target) throw new Error(`no target ${name}`);
+    return target;
+  }
+
+  get ports(): RotationPorts {
+    return {
+      targets: this.targets,
+      iam: this.iam,
+      verifier: this.verifier,
+      secrets: this.secrets,
+      azureDevOps: this.azureDevOps,
+      notifier: this.notifier,
+      metrics: this.metrics,
+      clock: this.clock,
+    };
+  }
+
+  runner(retry: RetryPolicy = TEST_RETRY_POLICY): RotationRunner {
+    return new RotationRunner(buildUseCases(this.ports), this.clock, retry);
+  }
+
+  /** A rotation id, as the state machine's `States.UUID()` makes them. */
+  newRotationId(): string {
+    return randomUUID();
+  }
+
+  /** What a target looks like now, in one object (for assertions and the demo's final state). */
+  snapshot(name = 'target-1') {
+    const target = this.target(name);
+    const connection = this.azureDevOps.connection(this.connectionIds.get(name) as string);
+    return {
+      keys: this.iam.keys(target.iamUserName),
+      connectionId: connection.id,
+      connectionKeyId: connection.accessKeyId,
+      connectionSecret: connection.secretAccessKey,
+      secretCurrentKeyId: this.secrets.keyIdAt(target.secretId, 'AWSCURRENT'),
+      secretPendingKeyId: this.secrets.keyIdAt(target.secretId, 'AWSPENDING'),
+      secretVersions: this.secrets.versions(target.secretId),
+    };
+  }
+
+  /**
+   * The promises the product makes, checked on one target. Returns the broken ones (empty = all hold).
+   * `final` adds the end-of-run rules (no pending version, secret = connection, no orphan).
+   */
+  violations(name = 'target-1', options: { final: boolean; emergency?: boolean } = { final: true }): string[] {
+    const s = this.snapshot(name);
+    const broken: string[] = [];
+    const held = s.keys.find((k) => k.accessKeyId === s.connectionKeyId);
+    if (!held) broken.push(`the connection holds ${s.connectionKeyId}, which IAM does not have`);
+    else if (held.status !== 'Active' && !options.emergency) broken.push(`the connection holds ${held.accessKeyId}, which is inactive`);
+    if (held) {
+      const works = this.iam.authenticates(held.accessKeyId, s.connectionSecret ?? '');
+      if (works === 'invalid') broken.push(`the connection's secret for ${held.accessKeyId} does not authenticate`);
+    }
+    if (s.keys.length > 2) broken.push(`the user has ${s.keys.length} keys`);
+    if (options.final) {
+      if (s.secretCurrentKeyId !== s.connectionKeyId) {
+        broken.push(`the secret's current key ${s.secretCurrentKeyId} is not the connection's ${s.connectionKeyId}`);
+      }
+      if (s.secretPendingKeyId) broken.push(`a pending version (${s.secretPendingKeyId}) is left`);
+      const previousKeyId = this.secrets.keyIdAt(this.target(name).secretId, 'AWSPREVIOUS');
+      for (const key of s.keys) {
+        // A retired key is inactive (or the secret's previous) until the next run deletes it; anything else is an orphan.
+        if (key.accessKeyId !== s.connectionKeyId && key.accessKeyId !== previousKeyId && key.status === 'Active') {
+          broken.push(`active key ${key.accessKeyId} is held by neither the connection nor the secret (orphan)`);
+        }
+      }
+    }
+    return broken;
+  }
+}
