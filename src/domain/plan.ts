@@ -174,3 +174,15 @@ export function decidePlan(facts: PlanFacts): Plan {
       : `key ${held} is ${heldKeyAgeDays} days old (rotated from ${settings.minKeyAgeDays} days)`;
   return { action: 'rotate', reason: `${reason}${note}`, ...base };
 }
+
+/**
+ * Keys only a lost `CreateAccessKey` answer of this run can have left: active, never used, created
+ * since the run started (a minute of clock skew allowed), and held by neither the connection nor
+ * the secret. Used by the create step (to make room) and by the rollback (to leave nothing behind).
+ */
+export function orphansOfRun(keys: AccessKeyInfo[], startedAt: string, keep: ReadonlyArray<string | null | undefined>): AccessKeyInfo[] {
+  const since = Date.parse(startedAt) - 60_000;
+  return keys.filter(
+    (k) => !keep.includes(k.accessKeyId) && k.status === 'Active' && k.lastUsedAt === null && k.createdAt.getTime() >= since,
+  );
+}

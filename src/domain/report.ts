@@ -1,4 +1,5 @@
-import type { RotationMode } from './model.js';
+import { InvalidStepInputError } from './errors.js';
+import { ROTATION_MODES, type RotationMode } from './model.js';
 import type { RotationState, StepFailure } from './rotation-state.js';
 
 export type TargetOutcome =
@@ -141,5 +142,36 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     failure: state.failure ?? null,
     rolledBack: state.rollback?.actions ?? [],
     stateLeft: describeStateLeft(state, outcome),
+  };
+}
+
+/**
+ * Validates the notify step's input (the Map's reports) and makes the run summary.
+ * Throws `InvalidStepInputError` naming the bad field.
+ */
+export function parseNotifyInput(input: unknown, finishedAt: Date): RunSummary {
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const bad = (field: string, what: string): never => {
+    throw new InvalidStepInputError(`Notify input field "${field}" ${what}`, { context: { field } });
+  };
+  if (typeof input !== 'object' || input === null) bad('(root)', 'must be an object { executionId, mode, startedAt, reports }');
+  if (!Array.isArray(raw.reports)) bad('reports', 'must be the list of target reports from the Map');
+  const reports = raw.reports as unknown[];
+  reports.forEach((r, i) => {
+    const report = r as Partial<TargetReport> | null;
+    if (!report || typeof report.targetName !== 'string' || typeof report.outcome !== 'string') {
+      bad(`reports[${i}]`, 'must be a target report with targetName and outcome');
+    }
+  });
+  if (!(ROTATION_MODES as readonly unknown[]).includes(raw.mode)) bad('mode', `must be one of ${ROTATION_MODES.join(', ')}`);
+  if (typeof raw.startedAt !== 'string' || Number.isNaN(Date.parse(raw.startedAt))) bad('startedAt', 'must be an ISO-8601 timestamp');
+  const executionId = typeof raw.executionId === 'string' ? raw.executionId : null;
+  return {
+    executionId,
+    executionUrl: typeof raw.executionUrl === 'string' ? raw.executionUrl : null,
+    mode: raw.mode as RotationMode,
+    startedAt: raw.startedAt as string,
+    finishedAt: finishedAt.toISOString(),
+    targets: reports as TargetReport[],
   };
 }

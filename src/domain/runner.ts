@@ -3,30 +3,26 @@ import { isTransient, KeyNotYetUsableError } from './errors.js';
 import type { RotationMode } from './model.js';
 import type { RunSummary, TargetReport } from './report.js';
 import type { RotationState, StepName } from './rotation-state.js';
-import type { CleanUpKeys } from './use-cases/clean-up-keys.js';
-import type { CreateKey } from './use-cases/create-key.js';
-import type { NotifyResult, NotifyRun } from './use-cases/notify-run.js';
-import type { PlanRotation } from './use-cases/plan-rotation.js';
-import type { PromoteSecret } from './use-cases/promote-secret.js';
-import type { PublishKey } from './use-cases/publish-key.js';
-import type { ReportTarget } from './use-cases/report-target.js';
-import type { RevokeOldKey } from './use-cases/revoke-old-key.js';
-import type { RollBack } from './use-cases/roll-back.js';
-import type { VerifyKey } from './use-cases/verify-key.js';
-import type { VerifyPublish } from './use-cases/verify-publish.js';
+import type { NotifyResult } from './use-cases/notify-run.js';
 
+/** A lifecycle step as the runner (and a Lambda) sees it: state in, state out. */
+export interface StepUseCase {
+  execute(state: RotationState): Promise<RotationState>;
+}
+
+/** The use cases the runner drives: the domain's classes, or the Lambda handlers wrapped (tests do that). */
 export interface RotationUseCases {
-  plan: PlanRotation;
-  cleanup: CleanUpKeys;
-  create: CreateKey;
-  verifyKey: VerifyKey;
-  publish: PublishKey;
-  verifyPublish: VerifyPublish;
-  promote: PromoteSecret;
-  revoke: RevokeOldKey;
-  rollback: RollBack;
-  report: ReportTarget;
-  notify: NotifyRun;
+  plan: StepUseCase;
+  cleanup: StepUseCase;
+  create: StepUseCase;
+  verifyKey: StepUseCase;
+  publish: StepUseCase;
+  verifyPublish: StepUseCase;
+  promote: StepUseCase;
+  revoke: StepUseCase;
+  rollback: StepUseCase;
+  report: { execute(state: RotationState): Promise<TargetReport> };
+  notify: { execute(summary: RunSummary): Promise<NotifyResult> };
 }
 
 export interface BackoffPolicy {

@@ -31,4 +31,6 @@ export const TOKENS = {
   RollBack: Symbol.for('rotator.RollBack'),
   ReportTarget: Symbol.for('rotator.ReportTarget'),
   NotifyRun: Symbol.for('rotator.NotifyRun'),
+  DescribeTarget: Symbol.for('rotator.DescribeTarget'),
+  Runner: Symbol.for('rotator.RotationRunner'),
 } as const;

@@ -115,7 +115,7 @@ describe('Class: RotationRunner', () => {
   });
 
   describe('Method: run (failures)', () => {
-    const failures = [
+    const failures: Array<{ call: string; error: () => Error; times: number; step: string; skip?: number }> = [
       { call: 'iam.createKey', error: () => new AwsThrottledError('Rate exceeded'), times: 5, step: 'create' },
       { call: 'verifier.verify', error: () => new KeyVerificationFailedError('rejected'), times: 1, step: 'verify-key' },
       { call: 'ado.updateCredential', error: () => new AzureDevOpsUnavailableError('503'), times: 5, step: 'publish' },

@@ -1,8 +1,9 @@
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { AccessKeyQuotaExceededError, StateConflictError } from '../errors.js';
+import { AccessKeyQuotaExceededError, RotationInProgressError, StateConflictError } from '../errors.js';
 import type { AccessKeyInfo, NewAccessKey } from '../model.js';
+import { orphansOfRun } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
 /**
@@ -24,6 +25,13 @@ export class CreateKey {
     const secret = await this.secrets.describe(target.secretId);
     if (secret.pending?.versionId === state.rotationId) {
       return this.done(state, secret.pending.accessKeyId);
+    }
+    if (secret.pending) {
+      // Another run got here first (a manual run during the weekly one): leave its key alone.
+      throw new RotationInProgressError(
+        `target ${state.targetName}: another rotation (${secret.pending.versionId}) created a key a moment ago; this run stops without creating one`,
+        { context: { target: state.targetName, otherRotationId: secret.pending.versionId } },
+      );
     }
 
     const keys = await this.iam.listKeys(target.iamUserName);
@@ -64,15 +72,7 @@ export class CreateKey {
         context: { target: state.targetName },
       });
     }
-    const startedAt = Date.parse(state.startedAt) - 60_000;
-    const orphans = keys.filter(
-      (k) =>
-        k.accessKeyId !== state.oldAccessKeyId &&
-        k.accessKeyId !== secretKeyId &&
-        k.status === 'Active' &&
-        k.lastUsedAt === null &&
-        k.createdAt.getTime() >= startedAt,
-    );
+    const orphans = orphansOfRun(keys, state.startedAt, [state.oldAccessKeyId, secretKeyId]);
     if (orphans.length === 0) {
       throw new AccessKeyQuotaExceededError(
         `target ${state.targetName}: IAM user ${userName} already has two keys (${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this run; re-run to plan the clean-up`,

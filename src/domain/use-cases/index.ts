@@ -9,6 +9,7 @@ import type { TargetsPort } from '../../ports/targets.port.js';
 import type { RotationUseCases } from '../runner.js';
 import { CleanUpKeys } from './clean-up-keys.js';
 import { CreateKey } from './create-key.js';
+import { DescribeTarget } from './describe-target.js';
 import { NotifyRun } from './notify-run.js';
 import { PlanRotation } from './plan-rotation.js';
 import { PromoteSecret } from './promote-secret.js';
@@ -19,7 +20,7 @@ import { RollBack } from './roll-back.js';
 import { VerifyKey } from './verify-key.js';
 import { VerifyPublish } from './verify-publish.js';
 
-export { CleanUpKeys, CreateKey, NotifyRun, PlanRotation, PromoteSecret, PublishKey, ReportTarget, RevokeOldKey, RollBack, VerifyKey, VerifyPublish };
+export { CleanUpKeys, CreateKey, DescribeTarget, NotifyRun, PlanRotation, PromoteSecret, PublishKey, ReportTarget, RevokeOldKey, RollBack, VerifyKey, VerifyPublish };
 
 /** Every port the use cases talk to. */
 export interface RotationPorts {

@@ -4,6 +4,7 @@ import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { isTransient, RollbackFailedError } from '../errors.js';
 import type { RotationTarget } from '../model.js';
+import { orphansOfRun } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
 /**
@@ -44,7 +45,18 @@ export class RollBack {
     const ours = [secret.pending, secret.current, secret.previous].find((v) => v?.versionId === state.rotationId);
     const newAccessKeyId = state.newAccessKeyId ?? ours?.accessKeyId;
     if (!newAccessKeyId) {
-      actions.push('nothing to roll back: no new key was stored');
+      // No key reached the secret, but a create whose answer was lost may have left one in IAM.
+      const orphans = orphansOfRun(await this.iam.listKeys(target.iamUserName), state.startedAt, [
+        state.oldAccessKeyId,
+        secret.current?.accessKeyId,
+        secret.previous?.accessKeyId,
+        secret.pending?.accessKeyId,
+      ]);
+      for (const orphan of orphans) {
+        await this.iam.deleteKey(target.iamUserName, orphan.accessKeyId);
+        actions.push(`deleted key ${orphan.accessKeyId}, created by this run but never stored`);
+      }
+      if (orphans.length === 0) actions.push('nothing to roll back: no new key was stored');
       return true;
     }
 

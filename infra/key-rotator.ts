@@ -1,0 +1,247 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
+import { CONFIG_ENV_VAR } from '../src/adapters/config/config-targets.adapter.js';
+import { parseRotationConfig, type RotationConfig } from '../src/domain/config.js';
+import { buildDefinition } from './definition.js';
+import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
+import { RotatorMonitoring } from './monitoring.js';
+import { stepStatements } from './permissions.js';
+import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Lambda's limit for all environment variables of a function together is 4 KB. */
+const MAX_CONFIG_ENV_BYTES = 3_500;
+
+/** Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. */
+const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {
+  plan: Duration.seconds(30),
+  cleanup: Duration.seconds(30),
+  create: Duration.seconds(30),
+  'verify-key': Duration.seconds(30),
+  publish: Duration.seconds(60),
+  'verify-publish': Duration.seconds(60),
+  promote: Duration.seconds(30),
+  revoke: Duration.seconds(30),
+  rollback: Duration.seconds(60),
+  report: Duration.seconds(30),
+  notify: Duration.seconds(30),
+};
+
+/** What a platform team may change beyond the rotation configuration itself. */
+export interface AdoKeyRotatorOverrides {
+  /**
+   * Code of each step's Lambda. Default: `src/handlers/<step>.ts` bundled locally with esbuild
+   * (no Docker). Tests pass inline stubs so that synthesizing takes no bundling.
+   */
+  readonly lambdaCode?: (step: LambdaStep) => lambda.Code;
+  /** Repository root holding `src/handlers` and `package-lock.json`. Default: this repository. */
+  readonly projectRoot?: string;
+  /** Powertools log level of every Lambda. Default: INFO. */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** How long the Lambdas' and the state machine's logs are kept. Default: one year (they are the audit trail of every key change). */
+  readonly logRetention?: logs.RetentionDays;
+  /** What happens to the log groups when the stack is deleted. Default: RETAIN. */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** KMS keys of the SecureString parameters and secrets, to narrow `kms:Decrypt`. Default: any key, via SSM/Secrets Manager only. */
+  readonly kmsKeyArns?: string[];
+  /** Send alarms to this topic instead of a new one. */
+  readonly alarmTopic?: sns.ITopic;
+  /** Whether the weekly schedule starts executions. Default: true. */
+  readonly scheduleEnabled?: boolean;
+  /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
+  readonly executionTimeout?: Duration;
+}
+
+/** The rotation configuration (as `parseRotationConfig` returns it) plus optional overrides. */
+export type AdoKeyRotatorProps = RotationConfig & AdoKeyRotatorOverrides;
+
+const pascal = (step: string) => step.replace(/(^|-)([a-z])/g, (_m, _dash, c: string) => c.toUpperCase());
+
+/**
+ * Rotates the AWS access keys behind Azure DevOps AWS service connections on a schedule:
+ * one Lambda per step with its own least-privilege role, a Standard state machine that runs
+ * them per target with retries and rollback, an EventBridge Scheduler schedule, alarms and a
+ * dashboard. Drop it into any stack:
+ *
+ *   new AdoKeyRotator(this, 'KeyRotator', { ...loadRotationConfigFile('rotation.config.json') });
+ */
+export class AdoKeyRotator extends Construct {
+  readonly config: RotationConfig;
+  readonly functions: Readonly<Record<LambdaStep, lambda.Function>>;
+  readonly stateMachine: sfn.StateMachine;
+  readonly schedule: scheduler.Schedule;
+  readonly monitoring: RotatorMonitoring;
+
+  constructor(scope: Construct, id: string, props: AdoKeyRotatorProps) {
+    super(scope, id);
+    // The same validation as the CLI and the Lambdas: a bad configuration fails synth, naming the field.
+    this.config = parseRotationConfig({
+      targets: props.targets,
+      settings: props.settings,
+      schedule: props.schedule,
+      maxConcurrency: props.maxConcurrency,
+      ...(props.slackWebhookParameter !== undefined ? { slackWebhookParameter: props.slackWebhookParameter } : {}),
+      ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
+    });
+    const configJson = JSON.stringify(this.config);
+    if (Buffer.byteLength(configJson) > MAX_CONFIG_ENV_BYTES) {
+      throw new Error(
+        `The rotation configuration is ${Buffer.byteLength(configJson)} bytes as JSON; Lambda environment variables hold 4 KB in all. ` +
+          `Split the targets across several AdoKeyRotator constructs (${this.config.targets.length} targets now).`,
+      );
+    }
+
+    const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const environment = {
+      [CONFIG_ENV_VAR]: configJson,
+      POWERTOOLS_SERVICE_NAME: METRICS_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      LOG_LEVEL: props.logLevel ?? 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const functions = {} as Record<LambdaStep, lambda.Function>;
+    for (const step of LAMBDA_STEPS) {
+      const name = pascal(step);
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy });
+      // One role per function, with only what its step needs (infra/permissions.ts), its own log group and X-Ray.
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `ado-key-rotator step "${step}": least privilege for this step only`,
+      });
+      logGroup.grantWrite(role);
+      const statements = stepStatements(this, step, this.config, { kmsKeyArns: props.kmsKeyArns });
+      for (const statement of statements) role.addToPrincipalPolicy(statement);
+
+      const common: lambda.FunctionOptions = {
+        description: `ado-key-rotator: ${step} step`,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        timeout: TIMEOUTS[step],
+        tracing: lambda.Tracing.ACTIVE,
+        role,
+        logGroup,
+        environment,
+      };
+      const code = props.lambdaCode?.(step);
+      functions[step] = code
+        ? new lambda.Function(this, `${name}Function`, { ...common, runtime: lambda.Runtime.NODEJS_22_X, code, handler: 'index.handler' })
+        : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
+
+      // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
+      });
+      if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
+        Validations.of(role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+          reason:
+            'kms:Decrypt/GenerateDataKey on the account\'s keys only through SSM or Secrets Manager (kms:ViaService condition), for parameters and secrets under customer-managed keys whose ids the configuration does not name; set kmsKeyArns to narrow it.',
+        });
+      }
+      Validations.of(functions[step]).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is the runtime the project is built and tested on (package.json engines); moving to a newer one is a deliberate upgrade.',
+      });
+    }
+    this.functions = functions;
+
+    const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'Rotates the AWS access keys behind Azure DevOps AWS service connections: plan, clean up, create, verify, publish, verify, promote, revoke; rolls back on failure.',
+      definitionBody: sfn.DefinitionBody.fromChainable(buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS })),
+      timeout: props.executionTimeout ?? Duration.hours(2),
+      tracingEnabled: true,
+      // Errors only, and without execution data: step inputs hold key ids and rotation state, never secrets, but logs need not either.
+      logs: { destination: stateMachineLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+    });
+    this.acknowledgeStateMachineFindings();
+
+    const scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup');
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Starts the ADO key rotation for every configured target',
+      schedule: scheduler.ScheduleExpression.expression(this.config.schedule.expression, TimeZone.of(this.config.schedule.timeZone)),
+      scheduleGroup,
+      enabled: props.scheduleEnabled ?? true,
+      // No `targets`: the state machine rotates every configured target.
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ mode: 'rotate' }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+
+    this.monitoring = new RotatorMonitoring(this, 'Monitoring', {
+      config: this.config,
+      stateMachine: this.stateMachine,
+      functions,
+      scheduleGroup,
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
+  }
+
+  private bundledFunction(id: string, step: LambdaStep, common: lambda.FunctionOptions, root: string): lambda.Function {
+    return new nodejs.NodejsFunction(this, id, {
+      ...common,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      entry: path.join(root, 'src', 'handlers', `${step}.ts`),
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: path.join(root, 'package-lock.json'),
+      // The same esbuild options as scripts/bundle.ts (npm run build), plus source maps for stack traces.
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: BUNDLE_OPTIONS.target,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        banner: BUNDLE_OPTIONS.banner.js,
+        minify: true,
+        // Error class names are what the state machine's Retry and Catch match: minifying them away breaks rollback.
+        keepNames: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // The AWS SDK is bundled: the versions tested are the versions deployed.
+        externalModules: [],
+        // Bundle with the esbuild in node_modules: synth works offline and without Docker.
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Findings on the state machine's role that CDK's own grants cause, each with the reason it is acceptable. */
+  private acknowledgeStateMachineFindings(): void {
+    const role = this.stateMachine.role;
+    const stack = Stack.of(this);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments...) support no resource-level permissions; Step Functions requires Resource "*" for them.',
+    });
+    for (const fn of Object.values(this.functions)) {
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: 'lambda:InvokeFunction on this one function and its versions/aliases (the ":*" suffix), as CDK grants for a LambdaInvoke task.',
+      });
+    }
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-SF1',
+      reason:
+        'Logs ERROR events without execution data on purpose: the full history is in the Step Functions console, and ALL would copy every rotation state into CloudWatch Logs.',
+    });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Runs the synthesized state machine locally (aws-local-stepfunctions): the real ASL, with every
+ * Lambda task replaced by a local function and every wait and retry pause set to zero.
+ * Used by test/infra and by the demo (`npm run demo`), which prints the event history as a timeline.
+ */
+import { randomUUID } from 'node:crypto';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { RotationConfig } from '../src/domain/config.js';
+import { AdoKeyRotatorStack } from './stack.js';
+
+/** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
+export type AslDefinition = StateMachineDefinition;
+
+export const FAKE_ACCOUNT = '123456789012';
+export const FAKE_REGION = 'us-east-1';
+
+type CfnValue = string | { Ref: string } | { 'Fn::GetAtt': [string, string] } | { 'Fn::Join': [string, CfnValue[]] };
+
+/** Resolves the few intrinsics a DefinitionString contains to fake but well-formed values. */
+function resolveIntrinsic(value: CfnValue): string {
+  if (typeof value === 'string') return value;
+  if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolveIntrinsic).join(value['Fn::Join'][0]);
+  if ('Fn::GetAtt' in value) {
+    const [logicalId, attribute] = value['Fn::GetAtt'];
+    if (attribute !== 'Arn') throw new Error(`DefinitionString references ${logicalId}.${attribute}; only .Arn is resolved locally`);
+    return `arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${logicalId}`;
+  }
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': FAKE_REGION, 'AWS::AccountId': FAKE_ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  return pseudo[value.Ref] ?? value.Ref;
+}
+
+/** The state machine's ASL out of a synthesized template, with `Fn::Join`/`Fn::GetAtt` placeholders resolved to fake ARNs. */
+export function definitionFromTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): AslDefinition {
+  const machines = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+  const [, machine] = machines[0] as [string, { Properties?: Record<string, unknown> }];
+  const body = machine.Properties?.DefinitionString as CfnValue | undefined;
+  if (body === undefined) throw new Error('the state machine has no DefinitionString');
+  return JSON.parse(resolveIntrinsic(body)) as AslDefinition;
+}
+
+/**
+ * Synthesizes the stack for a configuration, without bundling (stub Lambda code: the ASL only
+ * names the functions) and without CDK's built-in template validation (seconds per synth), and
+ * returns the template and the state machine definition.
+ */
+export function synthesizeLocally(config: RotationConfig): { stack: Stack; template: Template; definition: AslDefinition } {
+  const app = new App({ builtinCloudFormationValidation: false });
+  const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
+    config,
+    overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
+  });
+  const template = Template.fromStack(stack);
+  return { stack, template, definition: definitionFromTemplate(template.toJSON()) };
+}
+
+type AnyState = { Type: string; Retry?: unknown[]; ItemProcessor?: AslDefinition; Iterator?: AslDefinition; Branches?: AslDefinition[] };
+
+/** Every state, in nested Map and Parallel definitions too, as [name, state]. */
+export function allStates(definition: AslDefinition): Array<[string, AnyState]> {
+  const found: Array<[string, AnyState]> = [];
+  for (const [name, state] of Object.entries(definition.States) as Array<[string, AnyState]>) {
+    found.push([name, state]);
+    for (const nested of [state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])]) {
+      if (nested) found.push(...allStates(nested));
+    }
+  }
+  return found;
+}
+
+export type LocalTaskHandler = (input: unknown) => Promise<unknown>;
+
+/** One entry of the execution history, with timing. */
+export interface LocalRunEvent {
+  type:
+    | 'ExecutionStarted'
+    | 'ExecutionSucceeded'
+    | 'ExecutionFailed'
+    | 'ExecutionAborted'
+    | 'ExecutionTimeout'
+    | 'MapIterationStarted'
+    | 'MapIterationSucceeded'
+    | 'MapIterationFailed'
+    | 'ParallelBranchStarted'
+    | 'ParallelBranchSucceeded'
+    | 'ParallelBranchFailed'
+    | 'StateEntered'
+    | 'StateExited'
+    | 'StateFailed'
+    | 'StateRetried'
+    | 'StateCaught';
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** Milliseconds since the execution started. */
+  elapsedMs: number;
+  /** The state (for state events) or the Map state (for iteration events). */
+  stateName?: string;
+  stateType?: string;
+  /** The Map iteration the event belongs to, when inside one. */
+  mapIndex?: number;
+  /** The target of the Map iteration, when the state's input names one. */
+  targetName?: string;
+  error?: string;
+  cause?: string;
+  /** For StateRetried: the retry number (1 = first retry). */
+  retryAttempt?: number;
+  /** For StateCaught: the state the error goes to. */
+  caughtBy?: string;
+  /** State input and output (StateEntered/StateExited). */
+  input?: unknown;
+  output?: unknown;
+}
+
+export interface LocalRunOptions {
+  definition: AslDefinition;
+  /** A local function for every Task state, by state name. A task without one would call real AWS, so it is refused. */
+  handlers: Readonly<Record<string, LocalTaskHandler>>;
+  input: unknown;
+  /** Called for each event as it happens (the demo prints a live timeline). */
+  onEvent?: (event: LocalRunEvent) => void;
+  /** Context object fields (`$$.Execution.*`). Default: a fresh execution id, now as the start time. */
+  execution?: { id?: string; startTime?: string };
+}
+
+export interface LocalRunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output: unknown;
+  /** For a failed execution: the error name (e.g. `InvalidStepInputError`, `States.Runtime`) and its cause. */
+  error?: string;
+  cause?: string;
+  events: LocalRunEvent[];
+  executionId: string;
+}
+
+const targetOf = (input: unknown): string | undefined => {
+  const value = input as { targetName?: unknown; state?: { targetName?: unknown } } | null;
+  const name = value?.state?.targetName ?? value?.targetName;
+  return typeof name === 'string' ? name : undefined;
+};
+
+/**
+ * Runs a definition locally and returns its output and event history.
+ * The definition is cloned first: aws-local-stepfunctions mutates what it is given.
+ */
+export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const definition = structuredClone(options.definition);
+  const states = allStates(definition);
+  const missing = states.filter(([name, s]) => s.Type === 'Task' && !options.handlers[name]).map(([name]) => name);
+  if (missing.length > 0) {
+    throw new Error(`no local handler for task state(s) ${missing.join(', ')}: without one, aws-local-stepfunctions would invoke the real Lambda`);
+  }
+  const retryIntervalOverrides = Object.fromEntries(states.filter(([, s]) => s.Retry).map(([name]) => [name, 0]));
+  const waitTimeOverrides = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
+  const taskResourceLocalHandlers = Object.fromEntries(
+    Object.entries(options.handlers).map(([name, handler]) => [name, async (input: unknown) => (await handler(input)) as never]),
+  );
+
+  const executionId = options.execution?.id ?? `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:AdoKeyRotatorLocal:${randomUUID()}`;
+  const startTime = options.execution?.startTime ?? new Date().toISOString();
+  const machine = new StateMachine(definition);
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
+    context: {
+      Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input as never },
+    },
+  });
+
+  const events: LocalRunEvent[] = [];
+  const started = Date.now();
+  const collecting = (async () => {
+    for await (const raw of execution.eventLogs) {
+      const e = raw as unknown as Record<string, unknown> & {
+        type: LocalRunEvent['type'];
+        timestamp: number;
+        state?: { name: string; type: string; input?: unknown; output?: unknown };
+        parentState?: { name: string; type: string; input?: unknown };
+        index?: number;
+        Error?: string;
+        Cause?: unknown;
+        retry?: { attempt: number };
+        catch?: { catcher: { Next: string } };
+      };
+      const event: LocalRunEvent = { type: e.type, timestamp: e.timestamp, elapsedMs: e.timestamp - started };
+      const state = e.state ?? e.parentState;
+      if (state) {
+        event.stateName = state.name;
+        event.stateType = state.type;
+        const target = targetOf(state.input);
+        if (target) event.targetName = target;
+      }
+      if (e.state?.input !== undefined) event.input = e.state.input;
+      if (e.state?.output !== undefined) event.output = e.state.output;
+      if (typeof e.index === 'number') event.mapIndex = e.index;
+      if (typeof e.Error === 'string') event.error = e.Error;
+      if (e.Cause !== undefined) event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+      if (e.retry) event.retryAttempt = e.retry.attempt;
+      if (e.catch) event.caughtBy = e.catch.catcher.Next;
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+
+  let result: LocalRunResult;
+  try {
+    const output = await execution.result;
+    result = { status: 'SUCCEEDED', output, events, executionId };
+  } catch (error) {
+    const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+    result = {
+      status: 'FAILED',
+      output: undefined,
+      error: cause?.name ?? (error as Error).name,
+      cause: cause?.message ?? (error as Error).message,
+      events,
+      executionId,
+    };
+  }
+  await collecting;
+  return result;
+}

@@ -1,0 +1,61 @@
+/**
+ * Bundles each Lambda handler the way the CDK stack deploys it (esbuild, ESM, Node 22, arm64-neutral
+ * JavaScript, AWS SDK bundled, class names kept because error names are the state machine's contract).
+ *
+ *   npm run build            → dist/handlers/<step>.mjs (+ .meta.json for size analysis)
+ *
+ * The bundle test and the benchmarks use `bundleHandlers()` directly.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+export const HANDLER_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify'] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The esbuild options shared with infra/ (NodejsFunction bundling mirrors them). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  keepNames: true,
+  sourcemap: false,
+  mainFields: ['module', 'main'],
+  // Middy and Powertools are ESM; some SDK internals still `require` Node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
+  legalComments: 'none',
+} as const;
+
+export interface BundleResult {
+  name: HandlerName;
+  file: string;
+  metafile: Metafile;
+}
+
+export async function bundleHandlers(outDir = path.join(ROOT, 'dist', 'handlers'), names: readonly HandlerName[] = HANDLER_NAMES): Promise<BundleResult[]> {
+  await mkdir(outDir, { recursive: true });
+  const results: BundleResult[] = [];
+  for (const name of names) {
+    const file = path.join(outDir, `${name}.mjs`);
+    const result = await build({
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      entryPoints: [path.join(ROOT, 'src', 'handlers', `${name}.ts`)],
+      outfile: file,
+      metafile: true,
+      logLevel: 'warning',
+    });
+    results.push({ name, file, metafile: result.metafile });
+  }
+  return results;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const results = await bundleHandlers();
+  for (const r of results) console.log(`${r.name.padEnd(15)} ${path.relative(ROOT, r.file)}`);
+}

@@ -1,0 +1,116 @@
+import {
+  AwsAccessDeniedError,
+  AwsCallFailedError,
+  AwsThrottledError,
+  RotationError,
+  type SafeContext,
+} from '../../domain/errors.js';
+
+/**
+ * Reading AWS SDK v3 errors and turning them into domain errors.
+ *
+ * The SDK names a modelled error after its shape (`NoSuchEntityException`) and keeps the wire
+ * code in `Code` for query-protocol services (`NoSuchEntity`); JSON services send the shape name,
+ * sometimes with a namespace (`com.amazonaws.secretsmanager#ResourceNotFoundException`).
+ * `awsErrorCode` folds all of these into one spelling, without namespace or `Exception` suffix,
+ * so adapters match on `'NoSuchEntity'`, `'LimitExceeded'`, `'ResourceNotFound'`...
+ */
+export function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { Code, name } = error as { Code?: unknown; name?: unknown };
+  const raw = typeof Code === 'string' && Code ? Code : typeof name === 'string' ? name : undefined;
+  if (!raw) return undefined;
+  const withoutNamespace = raw.slice(raw.lastIndexOf('#') + 1);
+  return withoutNamespace.endsWith('Exception') ? withoutNamespace.slice(0, -'Exception'.length) : withoutNamespace;
+}
+
+/** The HTTP status AWS answered with, when the error came from AWS at all. */
+export function awsHttpStatus(error: unknown): number | undefined {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+// Not `LimitExceeded`: the SDK counts it as throttling, but for IAM it is the two-keys quota and
+// for Secrets Manager a quota on versions. Neither goes away by waiting.
+const THROTTLING_CODES = new Set([
+  'Throttling',
+  'Throttled',
+  'TooManyRequests',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'SlowDown',
+]);
+const ACCESS_DENIED_CODES = new Set(['AccessDenied', 'UnauthorizedOperation', 'NotAuthorized']);
+
+export function isThrottling(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  return awsHttpStatus(error) === 429 || (code !== undefined && THROTTLING_CODES.has(code));
+}
+
+export function isAccessDenied(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  return code !== undefined && ACCESS_DENIED_CODES.has(code);
+}
+
+/** What a failed call was, for the error message: `iam:CreateAccessKey` on `IAM user app-deployer`. */
+export interface AwsCallDescription {
+  /** The IAM action, e.g. `iam:CreateAccessKey`, so the message says what to grant. */
+  action: string;
+  /** What it was called on, e.g. `IAM user app-deployer`. */
+  resource: string;
+  context?: SafeContext;
+  /**
+   * Secret strings the call carried or received. A cause whose message echoes any part of one
+   * loses its message (some AWS validation errors quote the offending value).
+   */
+  secrets?: readonly string[];
+}
+
+/**
+ * The errors every adapter maps the same way: throttling, access denied, and everything else.
+ * A `RotationError` passes through unchanged (an adapter may throw one from inside its `try`).
+ */
+export function mapAwsError(error: unknown, call: AwsCallDescription): RotationError {
+  if (error instanceof RotationError) return error;
+  const options = { context: call.context ?? {}, cause: redactedCause(error, call.secrets) };
+  const code = awsErrorCode(error) ?? 'UnknownError';
+  if (isThrottling(error)) {
+    return new AwsThrottledError(`AWS throttled ${call.action} on ${call.resource} (${code}); retry with backoff`, options);
+  }
+  if (isAccessDenied(error)) {
+    return new AwsAccessDeniedError(
+      `the rotator may not call ${call.action} on ${call.resource} (${code}); grant ${call.action} to the rotator's role`,
+      options,
+    );
+  }
+  return new AwsCallFailedError(`${call.action} on ${call.resource} failed (${code})`, options);
+}
+
+/** Shortest part of a secret that counts as an echo of it. Shorter runs occur by chance (JSON keys, words). */
+const ECHO_WINDOW = 12;
+
+/**
+ * A copy of an SDK error that is safe to keep as a cause: same name, code and HTTP status, but a
+ * message withheld when it quotes part of a known secret, or when it is a deserialisation error
+ * (the SDK quotes the start of the response body there, and a response may carry a secret).
+ * Domain errors reduce causes further (`safeCause`); this step removes what `safeCause` cannot know is secret.
+ */
+export function redactedCause(error: unknown, secrets: readonly string[] = []): unknown {
+  if (!(error instanceof Error)) return error;
+  const echoes = secrets.some((secret) => echoesSecret(error.message, secret));
+  const deserialisation = error.message.includes('Deserialization error') || error.name === 'SyntaxError';
+  if (!echoes && !deserialisation) return error;
+  const copy = new Error(echoes ? '[message withheld: it quoted a secret value]' : '[message withheld: unreadable AWS response]');
+  copy.name = error.name;
+  const { Code, $metadata } = error as Error & { Code?: unknown; $metadata?: unknown };
+  return Object.assign(copy, Code === undefined ? {} : { Code }, $metadata === undefined ? {} : { $metadata });
+}
+
+function echoesSecret(message: string, secret: string): boolean {
+  if (secret.length === 0) return false;
+  if (secret.length <= ECHO_WINDOW) return message.includes(secret);
+  for (let start = 0; start + ECHO_WINDOW <= secret.length; start++) {
+    if (message.includes(secret.slice(start, start + ECHO_WINDOW))) return true;
+  }
+  return false;
+}

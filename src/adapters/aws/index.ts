@@ -1,0 +1,14 @@
+/** The AWS adapters, the factories of the SDK clients they are given, and their DI bindings. */
+export { bindAwsAdapters } from './bindings.js';
+export {
+  type AwsClientOptions,
+  createIamClient,
+  createSecretsManagerClient,
+  createSsmClient,
+  createStsClientFactory,
+  type StsClientFactory,
+} from './clients.js';
+export { IamAccessKeysAdapter } from './iam-access-keys.adapter.js';
+export { SecretsManagerSecretStore } from './secrets-manager-secret-store.adapter.js';
+export { SsmSecureParameters } from './ssm-secure-parameters.adapter.js';
+export { StsKeyVerifierAdapter } from './sts-key-verifier.adapter.js';

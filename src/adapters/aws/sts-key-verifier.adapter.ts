@@ -1,0 +1,65 @@
+import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
+import { inject, injectable } from 'inversify';
+import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../domain/errors.js';
+import type { AccessKeyCredential } from '../../domain/model.js';
+import type { KeyVerifierPort } from '../../ports/key-verifier.port.js';
+import { TOKENS } from '../../ports/tokens.js';
+import { awsErrorCode, redactedCause } from './aws-errors.js';
+import type { StsClientFactory } from './clients.js';
+import { withoutSdkRetries } from './sdk-retries.js';
+
+/**
+ * STS answers these while a new key propagates through IAM (seconds, sometimes a minute): the
+ * state machine retries them with backoff. They are also what a wrong or deleted key gets, which
+ * is why the retries are bounded there.
+ */
+const NOT_YET_USABLE_CODES = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch']);
+
+/**
+ * Proves a new key works by calling `sts:GetCallerIdentity` signed with that key alone (the
+ * injected factory builds a client with no other credentials), and that it is the expected user's.
+ *
+ * GetCallerIdentity needs no IAM permission, so a key that authenticates always gets an answer.
+ */
+@injectable()
+export class StsKeyVerifierAdapter implements KeyVerifierPort {
+  constructor(@inject(TOKENS.StsClientFactory) private readonly createClient: StsClientFactory) {}
+
+  async verify(userName: string, credential: AccessKeyCredential): Promise<void> {
+    const { accessKeyId } = credential;
+    const context = { userName, accessKeyId };
+    const client = this.createClient(credential);
+    let identity: GetCallerIdentityCommandOutput;
+    try {
+      // One attempt whatever the factory configured: the backoff belongs to the state machine.
+      identity = await client.send(withoutSdkRetries(new GetCallerIdentityCommand({})));
+    } catch (error) {
+      const code = awsErrorCode(error) ?? 'UnknownError';
+      const cause = redactedCause(error, [credential.secretAccessKey.reveal()]);
+      if (NOT_YET_USABLE_CODES.has(code)) {
+        throw new KeyNotYetUsableError(`access key ${accessKeyId} is not usable yet (${code}); IAM is still propagating it`, { context, cause });
+      }
+      throw new KeyVerificationFailedError(`access key ${accessKeyId} was rejected by STS (${code})`, { context, cause });
+    } finally {
+      client.destroy();
+    }
+
+    if (!identity.Arn || !isIamUserArn(identity.Arn, userName)) {
+      throw new KeyVerificationFailedError(
+        `access key ${accessKeyId} authenticates as ${identity.Arn ?? 'an unknown identity'}, not as IAM user ${userName}`,
+        { context: { ...context, arn: identity.Arn ?? null } },
+      );
+    }
+  }
+}
+
+/**
+ * True for `arn:<partition>:iam::<account>:user/<userName>`, with any IAM path between `user` and
+ * the name (`user/ci/deployers/<userName>`). The partition may be `aws`, `aws-cn`, `aws-us-gov`...
+ */
+export function isIamUserArn(arn: string, userName: string): boolean {
+  const [prefix, partition, service, region, account, resource, ...rest] = arn.split(':');
+  if (prefix !== 'arn' || !partition?.startsWith('aws') || service !== 'iam' || region !== '' || rest.length > 0) return false;
+  if (!account || !/^\d{12}$/.test(account) || !resource?.startsWith('user/')) return false;
+  return resource.slice(resource.lastIndexOf('/') + 1) === userName;
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { inject, injectable } from 'inversify';
+import { parseRotationConfig, type RotationConfig } from '../../domain/config.js';
+import { ConfigurationError, UnknownTargetError } from '../../domain/errors.js';
+import type { RotationSettings, RotationTarget } from '../../domain/model.js';
+import type { TargetsPort } from '../../ports/targets.port.js';
+
+/** Binds the parsed `RotationConfig` (the composition root reads it from `ROTATOR_CONFIG`; the CLI from a file). */
+export const ROTATION_CONFIG = Symbol.for('rotator.RotationConfig');
+
+/** The environment variable the CDK stack fills with the parsed configuration, as JSON. */
+export const CONFIG_ENV_VAR = 'ROTATOR_CONFIG';
+
+/** `TargetsPort` over the parsed configuration: targets and settings are fixed for the life of a Lambda instance. */
+@injectable()
+export class ConfigTargetsAdapter implements TargetsPort {
+  private readonly byName: ReadonlyMap<string, RotationTarget>;
+
+  constructor(@inject(ROTATION_CONFIG) private readonly config: RotationConfig) {
+    this.byName = new Map(config.targets.map((t) => [t.name, t]));
+  }
+
+  async listTargets(): Promise<RotationTarget[]> {
+    return structuredClone(this.config.targets);
+  }
+
+  async getTarget(name: string): Promise<RotationTarget> {
+    const target = this.byName.get(name);
+    if (!target) {
+      const known = [...this.byName.keys()].join(', ') || 'none';
+      throw new UnknownTargetError(`no target named "${name}" in the configuration (known: ${known}); add it to rotation.config.json and redeploy`, {
+        context: { target: name },
+      });
+    }
+    return structuredClone(target);
+  }
+
+  async getSettings(): Promise<RotationSettings> {
+    return { ...this.config.settings };
+  }
+}
+
+/**
+ * The configuration a Lambda runs with: `ROTATOR_CONFIG`, which the stack sets to the parsed
+ * `rotation.config.json`. Validated again, so a hand-edited environment fails loudly and early.
+ */
+export function loadRotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RotationConfig {
+  const text = env[CONFIG_ENV_VAR];
+  if (text === undefined || text.trim() === '') {
+    throw new ConfigurationError(
+      `${CONFIG_ENV_VAR} is not set: the CDK stack sets it on every Lambda to the parsed rotation.config.json (the CLI takes --config <file> instead)`,
+      { context: { field: CONFIG_ENV_VAR } },
+    );
+  }
+  return parseJson(text, `the ${CONFIG_ENV_VAR} environment variable`);
+}
+
+/** Reads and validates a configuration file (the CLI, `cdk synth`, the demo). */
+export function loadRotationConfigFile(path: string): RotationConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${typeof code === 'string' ? code : 'unknown error'})`;
+    throw new ConfigurationError(`configuration file ${path} ${why}: pass the path of a rotation.config.json`, { context: { field: '(file)', path } });
+  }
+  return parseJson(text, path);
+}
+
+function parseJson(text: string, source: string): RotationConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    // V8 quotes a piece of the text in its message: keep the position, drop the quote (it could be anything).
+    const detail = error instanceof SyntaxError ? error.message.replace(/"(?:[^"\\]|\\.)*"/g, '…') : 'not JSON';
+    throw new ConfigurationError(`${source} is not valid JSON (${detail})`, { context: { field: '(root)' } });
+  }
+  try {
+    return parseRotationConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      throw new ConfigurationError(`${source}: ${error.message}`, { context: error.context });
+    }
+    throw error;
+  }
+}

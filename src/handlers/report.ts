@@ -1,0 +1,6 @@
+import type { ReportTarget } from '../domain/use-cases/index.js';
+import { TOKENS } from '../ports/tokens.js';
+import { stepHandler } from './shared/step-handler.js';
+
+/** Step `report`: turns the state a target's run ended in into its report and records its metrics. */
+export const handler = stepHandler('report', (c) => c.get<ReportTarget>(TOKENS.ReportTarget));

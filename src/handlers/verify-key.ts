@@ -1,0 +1,6 @@
+import type { VerifyKey } from '../domain/use-cases/index.js';
+import { TOKENS } from '../ports/tokens.js';
+import { stepHandler } from './shared/step-handler.js';
+
+/** Step `verify-key`: Proves the new key authenticates; throws KeyNotYetUsableError while it propagates. */
+export const handler = stepHandler('verify-key', (c) => c.get<VerifyKey>(TOKENS.VerifyKey));

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { DescribeTarget } from '../../src/domain/use-cases/describe-target.js';
+import { FakeWorld } from '../support/fakes/world.js';
+
+const describeTarget = (world: FakeWorld) =>
+  new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');
+
+describe('Class: DescribeTarget', () => {
+  it('shows the held key, that the secret matches, and nothing needing attention for a healthy target', async () => {
+    const world = new FakeWorld({ keyAgeDays: 3 });
+
+    const status = await describeTarget(world);
+
+    expect(status.keys).toHaveLength(1);
+    expect(status.keys[0]).toMatchObject({ status: 'Active', ageDays: 3, heldByConnection: true, inSecret: true });
+    expect(status.secretMatchesConnection).toBe(true);
+    expect(status.couldMoveToOidc).toBe(true);
+    expect(status.attention).toEqual([]);
+  });
+
+  it('flags an overdue key and an active key the connection does not hold', async () => {
+    const world = new FakeWorld({ keyAgeDays: 30 });
+    world.iam.seedKey(world.target().iamUserName, { lastUsedAt: null });
+
+    const status = await describeTarget(world);
+
+    expect(status.attention.join('\n')).toContain('overdue');
+    expect(status.attention.join('\n')).toContain('active but the connection does not hold it');
+  });
+
+  it('turns a port refusal into an attention line instead of failing', async () => {
+    const world = new FakeWorld();
+    world.target().connection.connectionName = 'renamed';
+    world.targets.targets[0]!.connection.connectionName = 'renamed';
+
+    const status = await describeTarget(world);
+
+    expect(status.connectionId).toBeNull();
+    expect(status.attention.join('\n')).toContain('ConnectionNotFoundError');
+  });
+
+  it('changes nothing', async () => {
+    const world = new FakeWorld();
+    const before = world.snapshot();
+
+    await describeTarget(world);
+
+    expect(world.snapshot()).toEqual(before);
+  });
+});

@@ -1,0 +1,98 @@
+import type { Context } from 'aws-lambda';
+import { ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
+import { configureContainer } from '../../src/composition-root.js';
+import type { RotationConfig } from '../../src/domain/config.js';
+import { handler as cleanup } from '../../src/handlers/cleanup.js';
+import { handler as create } from '../../src/handlers/create.js';
+import { handler as notify } from '../../src/handlers/notify.js';
+import { handler as plan } from '../../src/handlers/plan.js';
+import { handler as promote } from '../../src/handlers/promote.js';
+import { handler as publish } from '../../src/handlers/publish.js';
+import { handler as report } from '../../src/handlers/report.js';
+import { handler as revoke } from '../../src/handlers/revoke.js';
+import { handler as rollback } from '../../src/handlers/rollback.js';
+import { handler as verifyKey } from '../../src/handlers/verify-key.js';
+import { handler as verifyPublish } from '../../src/handlers/verify-publish.js';
+import { TOKENS } from '../../src/ports/tokens.js';
+import type { FakeWorld } from './fakes/world.js';
+
+export const TASK_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+export type LocalHandler = (input: unknown) => Promise<unknown>;
+
+const HANDLERS = {
+  plan,
+  cleanup,
+  create,
+  'verify-key': verifyKey,
+  publish,
+  'verify-publish': verifyPublish,
+  promote,
+  revoke,
+  rollback,
+  report,
+  notify,
+} as const;
+
+/** A Lambda context good enough for Powertools and Middy. */
+export function fakeLambdaContext(name: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `ado-key-rotator-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:ado-key-rotator-${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `req-${name}-${Math.random().toString(16).slice(2, 10)}`,
+    logGroupName: `/aws/lambda/ado-key-rotator-${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The composition root's overrides that put a FakeWorld behind every port. */
+export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]> = []): Map<symbol, unknown> {
+  const config: RotationConfig = {
+    targets: world.targets.targets,
+    settings: world.targets.settings,
+    schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
+    maxConcurrency: 5,
+  } as RotationConfig;
+  return new Map<symbol, unknown>([
+    [ROTATION_CONFIG, config],
+    [TOKENS.Targets, world.targets],
+    [TOKENS.IamAccessKeys, world.iam],
+    [TOKENS.KeyVerifier, world.verifier],
+    [TOKENS.SecretStore, world.secrets],
+    [TOKENS.AzureDevOps, world.azureDevOps],
+    [TOKENS.Notifier, world.notifier],
+    [TOKENS.Metrics, world.metrics],
+    [TOKENS.Clock, world.clock],
+    [TOKENS.SecureParameters, world.parameters],
+    ...extra,
+  ]);
+}
+
+/**
+ * The real Lambda handlers (Middy, validation, error boundary) wired to a FakeWorld, keyed by
+ * task name, for the state machine run locally. Each invocation first advances the fake clock by
+ * `secondsBetweenTasks`, standing in for the time Step Functions takes between tasks and retries
+ * (so a new key propagates while `verify-key` is retried with zero-length intervals).
+ */
+export function localTaskHandlers(
+  world: FakeWorld,
+  options: { secondsBetweenTasks?: number; overrides?: Array<[symbol, unknown]> } = {},
+): Record<TaskName, LocalHandler> {
+  configureContainer(worldOverrides(world, options.overrides));
+  const step = (options.secondsBetweenTasks ?? 2) * 1000;
+  const entries = TASK_NAMES.map((name) => {
+    const invoke: LocalHandler = async (input) => {
+      world.clock.advance(step);
+      return (HANDLERS[name] as (event: unknown, context: Context) => Promise<unknown>)(structuredClone(input), fakeLambdaContext(name));
+    };
+    return [name, invoke] as const;
+  });
+  return Object.fromEntries(entries) as Record<TaskName, LocalHandler>;
+}
