@@ -82,6 +82,13 @@ export interface DefinitionProps {
   timeouts: Readonly<Record<LambdaStep, Duration>>;
 }
 
+/**
+ * "Field missing", written as Not(IsPresent) rather than IsPresent: false. Both mean the same in
+ * Step Functions; aws-local-stepfunctions 3.0 never matches the latter, and the local run must
+ * take the same branches as the real one.
+ */
+const absent = (path: string) => sfn.Condition.not(sfn.Condition.isPresent(path));
+
 /** Builds the chain of states. */
 export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
   const { config, functions, timeouts } = props;
@@ -190,7 +197,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
 
   // Rules are tried in order, so a missing plan never reaches a comparison that would fail on it.
   const decide = new sfn.Choice(scope, 'Choice rotate or repair', { stateName: STATE_NAMES.decide })
-    .when(sfn.Condition.isNotPresent('$.state.plan.action'), report)
+    .when(absent('$.state.plan.action'), report)
     .when(sfn.Condition.stringEquals('$.state.mode', 'dry-run'), report)
     .when(
       sfn.Condition.or(sfn.Condition.stringEquals('$.state.plan.action', 'rotate'), sfn.Condition.stringEquals('$.state.plan.action', 'repair')),
@@ -239,7 +246,9 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
   const run = map.next(notify);
 
   return new sfn.Choice(scope, 'Choice check input', { stateName: STATE_NAMES.checkInput })
-    .when(sfn.Condition.or(sfn.Condition.isNotPresent('$.mode'), sfn.Condition.isNotString('$.mode')), invalidInput)
+    // One test per rule: a type test on a missing field would itself fail the execution with States.Runtime.
+    .when(absent('$.mode'), invalidInput)
+    .when(sfn.Condition.isNotString('$.mode'), invalidInput)
     .when(
       sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
       new sfn.Pass(scope, 'Pass given targets', {

@@ -162,27 +162,29 @@ describe('State machine: run locally with the real handlers', () => {
   });
 
   it('changes nothing in a dry run', async () => {
-    const world = new FakeWorld({ targets: 2 });
-    const before = [world.snapshot('target-1'), world.snapshot('target-2')];
+    const world = new FakeWorld({ targets: 3 });
+    const snapshots = () => ['target-1', 'target-2', 'target-3'].map((name) => world.snapshot(name));
+    const before = snapshots();
     const run = await runInWorld(world, { definition, input: { mode: 'dry-run' } });
 
-    expect(run.reports.map((r) => r.outcome)).toEqual(['planned', 'planned']);
+    expect(run.reports.map((r) => r.outcome)).toEqual(['planned', 'planned', 'planned']);
     expect(run.reports[0]?.summary).toMatch(/^Dry run: would rotate/);
-    expect([world.snapshot('target-1'), world.snapshot('target-2')]).toEqual(before);
+    expect(snapshots()).toEqual(before);
     expect(world.faults.calls.filter((c) => MUTATING_CALLS.includes(c))).toEqual([]);
     expect(run.events.some((e) => e.stateName === 'cleanup' || e.stateName === 'create')).toBe(false);
   });
 
   it('does nothing when a finished execution is started again with the same input', async () => {
-    const world = new FakeWorld({ targets: 2 });
+    const world = new FakeWorld({ targets: 3 });
+    const snapshots = () => ['target-1', 'target-2', 'target-3'].map((name) => world.snapshot(name));
     const first = await runInWorld(world, { definition, input: { mode: 'rotate' } });
-    expect(first.reports.map((r) => r.outcome)).toEqual(['rotated', 'rotated']);
-    const afterFirst = [world.snapshot('target-1'), world.snapshot('target-2')];
+    expect(first.reports.map((r) => r.outcome)).toEqual(['rotated', 'rotated', 'rotated']);
+    const afterFirst = snapshots();
     const callsBefore = world.faults.calls.length;
 
     const second = await runInWorld(world, { definition, input: { mode: 'rotate' } });
-    expect(second.reports.map((r) => r.outcome)).toEqual(['skipped', 'skipped']);
-    expect([world.snapshot('target-1'), world.snapshot('target-2')]).toEqual(afterFirst);
+    expect(second.reports.map((r) => r.outcome)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(snapshots()).toEqual(afterFirst);
     expect(world.faults.calls.slice(callsBefore).filter((c) => MUTATING_CALLS.includes(c))).toEqual([]);
   });
 
