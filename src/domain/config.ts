@@ -133,7 +133,9 @@ function organizationUrl(value: string, path: string, problems: Problems): strin
     problems.add(path, `is ${show(value)}, not a URL: ${ORG_URL_HINT}`);
     return undefined;
   }
-  if (url.protocol !== 'https:') {
+  // Plain http only for a stand-in on this machine (the local demo and tests), never over a network.
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname.toLowerCase());
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     problems.add(path, `is ${show(`${url.protocol}//${url.host}${url.pathname}`)}: it must use https (the rotator sends a credential to it); ${ORG_URL_HINT}`);
     return undefined;
   }

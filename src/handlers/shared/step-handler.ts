@@ -17,7 +17,10 @@ export interface StateUseCase<Output> {
  * resolve the use case from the container, run it, return its small output.
  */
 export function stepHandler<Output>(step: StepName, resolve: (container: Container) => StateUseCase<Output>) {
-  return withMiddleware(step, async (event: unknown) => resolve(getContainer()).execute(parseRotationState(event)));
+  return withMiddleware(step, async (event: unknown) => {
+    const state = parseRotationState(event); // first: bad input fails before anything is built or read
+    return resolve(getContainer()).execute(state);
+  });
 }
 
 /** The shared middleware stack: Lambda context and correlation keys on every log line, one error boundary. */
