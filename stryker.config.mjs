@@ -9,6 +9,13 @@
  * Reports: reports/mutation/mutation.html (open in a browser) and reports/mutation/mutation.json.
  */
 
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+// Tests run in a copy of the repository under .stryker-tmp/, where `{repoRoot}/../shared/ado-spec`
+// (the Azure DevOps REST spec the adapter tests read) would resolve to nothing: pin it here.
+process.env.ADO_SPEC_DIR ??= path.resolve(root, '../shared/ado-spec');
 // The random-fault-schedule property (test/reliability/fault-injection.test.ts) runs 1000
 // schedules under `npm test`; per mutant, 60 are plenty, and keep the run within hours, not days.
 process.env.FAULT_RUNS ??= '60';

@@ -9,6 +9,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
 import { CONFIG_ENV_VAR } from '../src/adapters/config/config-targets.adapter.js';
@@ -16,7 +17,7 @@ import { parseRotationConfig, type RotationConfig } from '../src/domain/config.j
 import { buildDefinition } from './definition.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
-import { stepStatements } from './permissions.js';
+import { resourceArns, stepStatements } from './permissions.js';
 import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -148,7 +149,8 @@ export class AdoKeyRotator extends Construct {
       });
       if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
         Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+          // The finding names the ARN as cdk-nag flattens it: with the account and region as tokens or, under `cdk synth` with credentials, literally.
+          id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(resourceArns(this, this.config).anyKmsKey))}]`,
           reason:
             'kms:Decrypt/GenerateDataKey on the account\'s keys only through SSM or Secrets Manager (kms:ViaService condition), for parameters and secrets under customer-managed keys whose ids the configuration does not name; set kmsKeyArns to narrow it.',
         });

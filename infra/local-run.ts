@@ -4,6 +4,9 @@
  * Used by test/infra and by the demo (`npm run demo`), which prints the event history as a timeline.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -48,13 +51,19 @@ export function definitionFromTemplate(template: { Resources?: Record<string, { 
  * returns the template and the state machine definition.
  */
 export function synthesizeLocally(config: RotationConfig): { stack: Stack; template: Template; definition: AslDefinition } {
-  const app = new App({ builtinCloudFormationValidation: false });
-  const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
-    config,
-    overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
-  });
-  const template = Template.fromStack(stack);
-  return { stack, template, definition: definitionFromTemplate(template.toJSON()) };
+  // A throwaway cloud assembly directory (CDK would otherwise leave one in the temp directory per synth).
+  const outdir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-synth-'));
+  try {
+    const app = new App({ outdir, builtinCloudFormationValidation: false });
+    const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
+      config,
+      overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
+    });
+    const template = Template.fromStack(stack);
+    return { stack, template, definition: definitionFromTemplate(template.toJSON()) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 type AnyState = { Type: string; Retry?: unknown[]; ItemProcessor?: AslDefinition; Iterator?: AslDefinition; Branches?: AslDefinition[] };

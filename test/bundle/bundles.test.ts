@@ -119,6 +119,7 @@ describe('Bundles: every handler as deployed', () => {
     expect(error).toBeUndefined();
     expect(result?.report.outcome).toBe('rotated');
     const connection = ado.connection(connectionId);
+    if (!connection) throw new Error("the connection is gone");
     expect(connection.id).toBe(connectionId);
     expect(connection.accessKeyId).toBe(result?.state.newAccessKeyId);
     expect(iam.keys(USER).find((k) => k.accessKeyId === old.accessKeyId)?.status).toBe('Inactive');

@@ -1,24 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PROPAGATION_RETRY, LAMBDA_SERVICE_ERRORS } from '../../infra/definition.js';
 import { AdoKeyRotator } from '../../infra/key-rotator.js';
 import { type AslDefinition, allStates, definitionFromTemplate } from '../../infra/local-run.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../infra/metric-names.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
-import { LAMBDA_STEPS, type LambdaStep } from '../../infra/steps.js';
+import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile, loadRotationConfigFromEnv } from '../../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, TRANSIENT_ERROR_NAMES } from '../../src/domain/errors.js';
 import { parseRotationState } from '../../src/domain/rotation-state.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * An app writing its cloud assembly to a temp directory removed after the file's tests. CDK's
+ * built-in template validation is off: it costs seconds per synth, and the cdk-nag tests below run
+ * the checks that matter here.
+ */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+function newApp(props: AppProps = {}): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-test-'));
+  outdirs.push(outdir);
+  return new App({ outdir, builtinCloudFormationValidation: false, ...props });
+}
 const stubCode = () => lambda.Code.fromInline('exports.handler = async () => ({});');
 
 /** The example configuration with values that differ from every default, so each assertion proves it reads the configuration. */
@@ -52,8 +69,7 @@ let definition: AslDefinition;
 let statementsByOwner: Map<string, Statement[]>;
 
 beforeAll(() => {
-  // CDK's built-in template validation costs seconds per synth; the cdk-nag test below runs the checks that matter here.
-  const app = new App({ builtinCloudFormationValidation: false });
+  const app = newApp();
   stack = new AdoKeyRotatorStack(app, 'Test', { config: CONFIG, overrides: { lambdaCode: stubCode } });
   rotator = stack.rotator;
   template = Template.fromStack(stack);
@@ -95,7 +111,7 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('defaults to Sunday 03:00 UTC', () => {
-      const app = new App({ builtinCloudFormationValidation: false });
+      const app = newApp();
       const { schedule: _omitted, ...withoutSchedule } = loadRotationConfigFile(path.join(ROOT, 'rotation.config.json'));
       const other = new Stack(app, 'Defaults');
       new AdoKeyRotator(other, 'R', { ...parseRotationConfig(withoutSchedule), lambdaCode: stubCode });
@@ -232,7 +248,7 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('bundles each function from src/handlers/<step>.ts when no code is given', () => {
       // Bundling skipped (as `cdk synth --exclusively` does for other stacks): this checks the wiring, not esbuild.
-      const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = newApp({ context: { 'aws:cdk:bundling-stacks': [] } });
       const real = new AdoKeyRotatorStack(app, 'Bundled', { config: CONFIG });
       const handlers = Template.fromStack(real).findResources('AWS::Lambda::Function');
       expect(Object.values(handlers).map((f) => [f.Properties.Handler, f.Properties.Runtime])).toEqual(LAMBDA_STEPS.map(() => ['index.handler', 'nodejs22.x']));
@@ -315,7 +331,7 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('narrows kms:Decrypt to the given keys when kmsKeyArns is set, and reads no Slack parameter without one', () => {
-      const app = new App({ builtinCloudFormationValidation: false });
+      const app = newApp();
       const { slackWebhookParameter: _none, ...withoutSlack } = CONFIG;
       const key = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
       const other = new AdoKeyRotatorStack(app, 'Narrow', { config: withoutSlack as RotationConfig, overrides: { lambdaCode: stubCode, kmsKeyArns: [key] } });
@@ -390,7 +406,7 @@ describe('Construct: AdoKeyRotator', () => {
     it('fails synth naming the field when the configuration given in code is invalid', () => {
       const bad = structuredClone(CONFIG);
       bad.targets[1]!.connection.organizationUrl = 'foo';
-      const scope = new Stack(new App(), 'Bad');
+      const scope = new Stack(newApp(), 'Bad');
       expect(() => new AdoKeyRotator(scope, 'R', { ...bad, lambdaCode: stubCode })).toThrow(ConfigurationError);
       expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is "foo", not a URL/);
     });
@@ -399,7 +415,7 @@ describe('Construct: AdoKeyRotator', () => {
       const many = parseRotationConfig({
         targets: Array.from({ length: 30 }, (_, i) => ({ ...CONFIG.targets[0], name: `target-number-${i}`, iamUserName: `user-${i}` })),
       });
-      expect(() => new AdoKeyRotator(new Stack(new App(), 'Big'), 'R', { ...many, lambdaCode: stubCode })).toThrow(/Split the targets across several AdoKeyRotator constructs/);
+      expect(() => new AdoKeyRotator(new Stack(newApp(), 'Big'), 'R', { ...many, lambdaCode: stubCode })).toThrow(/Split the targets across several AdoKeyRotator constructs/);
     });
   });
 });
@@ -411,11 +427,22 @@ describe('Construct: AdoKeyRotator > cdk-nag AwsSolutions', () => {
     expect(report.success).toBe(true);
   });
 
+  it('reports no unacknowledged finding when the account and region are known (as under `cdk synth` with credentials)', () => {
+    const app = newApp();
+    const located = new AdoKeyRotatorStack(app, 'Located', {
+      config: CONFIG,
+      overrides: { lambdaCode: stubCode },
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    const report = new AwsSolutionsChecks().validateScope(located);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
   it('fails the app synth on an unacknowledged finding (the plugin is wired in)', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
+    const app = newApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const bad = new AdoKeyRotatorStack(app, 'Nagged', { config: CONFIG, overrides: { lambdaCode: stubCode } });
-    // Node 24 is not the latest runtime forever; a function without an acknowledgment is the simplest sure finding.
+    // An outdated runtime without an acknowledgment: a sure finding.
     new lambda.Function(bad, 'Unacknowledged', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: stubCode() });
     expect(() => app.synth()).toThrow(/AwsSolutions-/);
   });
@@ -441,7 +468,7 @@ describe('Construct: AdoKeyRotator > cdk-nag AwsSolutions', () => {
     const findings = raw.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath })));
     for (const a of acknowledged) {
       expect(
-        findings.some((f) => f.id === a.id && (f.path === a.path || f.path.startsWith(`${a.path}/`))),
+        findings.some((f) => f.id === a.id && (f.path === a.path || f.path?.startsWith(`${a.path}/`))),
         `stale acknowledgment ${a.id} on ${a.path}`,
       ).toBe(true);
     }

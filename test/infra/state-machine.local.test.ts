@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logger } from '../../src/adapters/observability/logger.js';
 import {
   AwsCallFailedError,
   AzureDevOpsRequestError,
@@ -19,7 +20,10 @@ const daysAgo = (world: FakeWorld, days: number) => new Date(world.clock.now().g
 let definition: AslDefinition;
 beforeAll(() => {
   definition = worldDefinition(new FakeWorld({ targets: 3 }));
+  // The handlers log every step; the assertions below say what matters.
+  logger.setLogLevel('SILENT');
 });
+afterAll(() => logger.setLogLevel('INFO'));
 
 describe('State machine: run locally with the real handlers', () => {
   it('overrides every task, so nothing calls AWS (a task without a local handler is refused)', async () => {

@@ -53,14 +53,14 @@ export function fakeLambdaContext(name: string): Context {
 }
 
 /** The composition root's overrides that put a FakeWorld behind every port. */
-export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]> = []): Map<symbol, unknown> {
+export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]> = [], keepReal: symbol[] = []): Map<symbol, unknown> {
   const config: RotationConfig = {
     targets: world.targets.targets,
     settings: world.targets.settings,
     schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
     maxConcurrency: 5,
   } as RotationConfig;
-  return new Map<symbol, unknown>([
+  const bindings = new Map<symbol, unknown>([
     [ROTATION_CONFIG, config],
     [TOKENS.Targets, world.targets],
     [TOKENS.IamAccessKeys, world.iam],
@@ -73,6 +73,9 @@ export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]>
     [TOKENS.SecureParameters, world.parameters],
     ...extra,
   ]);
+  // Ports left to the production binding (e.g. the real Azure DevOps adapter against the local stand-in).
+  for (const token of keepReal) bindings.delete(token);
+  return bindings;
 }
 
 /**
@@ -83,9 +86,9 @@ export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]>
  */
 export function localTaskHandlers(
   world: FakeWorld,
-  options: { secondsBetweenTasks?: number; overrides?: Array<[symbol, unknown]> } = {},
+  options: { secondsBetweenTasks?: number; overrides?: Array<[symbol, unknown]>; keepReal?: symbol[] } = {},
 ): Record<TaskName, LocalHandler> {
-  configureContainer(worldOverrides(world, options.overrides));
+  configureContainer(worldOverrides(world, options.overrides, options.keepReal));
   const step = (options.secondsBetweenTasks ?? 2) * 1000;
   const entries = TASK_NAMES.map((name) => {
     const invoke: LocalHandler = async (input) => {

@@ -19,6 +19,8 @@ export interface WorldOptions {
   /** How long a new key takes to authenticate. */
   propagationMs?: number;
   settings?: Partial<RotationSettings>;
+  /** Where the fake clock starts (default 2026-11-29T03:00Z). The demo starts it at the real time. */
+  start?: Date;
 }
 
 export const ORG_URL = 'https://dev.azure.com/contoso';
@@ -47,7 +49,7 @@ export class FakeWorld {
   readonly connectionIds = new Map<string, string>();
 
   constructor(options: WorldOptions = {}) {
-    this.clock = new FakeClock();
+    this.clock = new FakeClock(options.start);
     this.iam = new FakeIam({ clock: this.clock, faults: this.faults, propagationMs: options.propagationMs ?? 4_000 });
     this.verifier = new FakeKeyVerifier({ iam: this.iam, faults: this.faults });
     this.secrets = new FakeSecretStore({ clock: this.clock, faults: this.faults });

@@ -1,0 +1,199 @@
+/**
+ * `npm run demo`: a complete weekly rotation on this machine, no cloud account needed.
+ *
+ * - the CDK-synthesized state machine, executed by aws-local-stepfunctions;
+ * - its tasks run by the real Lambda handlers (Middy, validation, the composition root);
+ * - AWS (IAM, STS, Secrets Manager, SSM) as the in-memory fakes, with a new key's propagation delay;
+ * - Azure DevOps as the local HTTP stand-in, spoken to by the real Azure DevOps adapter;
+ * - Slack as a local webhook sink, posted to by the real Slack notifier.
+ *
+ * Options: --fail-at <step>, --targets N, --json, --verbose,
+ *          --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
+ */
+import './demo-env.js';
+import { parseArgs } from 'node:util';
+import { synthesizeLocally } from '../infra/local-run.js';
+import { runStateMachineLocally } from '../infra/local-run.js';
+import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
+import { createContainer } from '../src/composition-root.js';
+import type { RotationConfig } from '../src/domain/config.js';
+import type { AzureDevOpsPort } from '../src/ports/azure-devops.port.js';
+import { TOKENS } from '../src/ports/tokens.js';
+import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
+import { withFaults } from '../test/support/fakes/faults.js';
+import { FakeWorld } from '../test/support/fakes/world.js';
+import { localTaskHandlers, worldOverrides } from '../test/support/local-handlers.js';
+import { renderSlackMessageAsText, startSlackSink } from '../test/support/slack-sink.js';
+import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
+
+const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--json] [--verbose]
+       npm run demo -- --ado-url URL --project P --connection NAME [--yes]   (PAT in AZURE_DEVOPS_EXT_PAT)
+steps for --fail-at: ${Object.keys(DEMO_FAILURES).join(', ')}`;
+
+const PAT_PARAMETER = '/ado-key-rotator/azure-devops/pat';
+const SLACK_PARAMETER = '/ado-key-rotator/slack/webhook-url';
+const LOCAL_PAT = 'local-demo-pat-not-a-real-one-0000000000000000';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'fail-at': { type: 'string' },
+      targets: { type: 'string', default: '2' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      'ado-url': { type: 'string' },
+      project: { type: 'string' },
+      connection: { type: 'string' },
+      yes: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const failAt = values['fail-at'] as DemoFailure | undefined;
+  if (failAt && !(failAt in DEMO_FAILURES)) {
+    console.error(`unknown step for --fail-at: ${failAt}\n${USAGE}`);
+    return 2;
+  }
+  const count = Number(values.targets);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) {
+    console.error(`--targets takes a whole number from 1 to 1000, not ${values.targets}\n${USAGE}`);
+    return 2;
+  }
+  const realAdo = values['ado-url'] ? { url: values['ado-url'], project: values.project, connection: values.connection } : undefined;
+  if (realAdo && (!realAdo.project || !realAdo.connection || !process.env.AZURE_DEVOPS_EXT_PAT)) {
+    console.error(`--ado-url needs --project, --connection and the PAT in AZURE_DEVOPS_EXT_PAT\n${USAGE}`);
+    return 2;
+  }
+  const out = values.json ? () => undefined : (text: string) => process.stdout.write(text);
+
+  // The world: AWS in memory, Azure DevOps over HTTP, Slack as a sink.
+  // The fake clock starts at the real time: the state machine stamps executions with it.
+  const world = new FakeWorld({ targets: 0, propagationMs: 4_000, start: new Date() });
+  const slack = await startSlackSink();
+  const ado: AdoStandIn | undefined = realAdo ? undefined : await startAdoStandIn({ pat: LOCAL_PAT, organizations: ['contoso'] });
+  world.parameters.set(PAT_PARAMETER, realAdo ? (process.env.AZURE_DEVOPS_EXT_PAT as string) : LOCAL_PAT);
+  world.parameters.set(SLACK_PARAMETER, slack.url);
+
+  try {
+    const names = realAdo ? ['real-connection'] : demoTargetNames(count);
+    const config: RotationConfig = {
+      targets: names.map((name) => ({
+        name,
+        iamUserName: `ado-${name}`,
+        secretId: `ado-key-rotator/${name}`,
+        connection: {
+          organizationUrl: realAdo ? realAdo.url.replace(/\/+$/, '') : (ado as AdoStandIn).organizationUrl('contoso'),
+          project: realAdo?.project ?? 'payments',
+          connectionName: realAdo?.connection ?? `aws-${name}`,
+          credentialParameter: PAT_PARAMETER,
+        },
+      })),
+      settings: world.targets.settings,
+      schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
+      slackWebhookParameter: SLACK_PARAMETER,
+      maxConcurrency: 5,
+    };
+
+    // The real Azure DevOps adapter, wrapped so --fail-at can inject a failure into it.
+    const realAdapter = createContainer(worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps])).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
+    const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
+
+    // Seed each target: an IAM user with one week-old active key, the secret holding it, the connection holding it.
+    const connectionIds = new Map<string, string>();
+    for (const target of config.targets) {
+      world.targets.add(target);
+      if (realAdo) {
+        const found = await realAdapter.findConnection(target.connection);
+        if (!found.heldAccessKeyId) throw new Error(`connection "${found.name}" holds no access key id to start from`);
+        const key = world.iam.seedKey(target.iamUserName, { accessKeyId: found.heldAccessKeyId, createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+        world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
+        connectionIds.set(target.name, found.id);
+        continue;
+      }
+      const key = world.iam.seedKey(target.iamUserName, { createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+      world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
+      const id = (ado as AdoStandIn).seedConnection(
+        { organizationUrl: target.connection.organizationUrl, project: target.connection.project, connectionName: target.connection.connectionName },
+        { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, projects: ['payments', 'shared-services'] },
+      );
+      connectionIds.set(target.name, id);
+    }
+    if (failAt) DEMO_FAILURES[failAt].inject(world, config.targets);
+
+    const mode = realAdo && !values.yes ? 'dry-run' : 'rotate';
+    out(`\nado-key-rotator demo: ${mode} of ${names.length} target(s)${failAt ? `, failing at ${failAt}` : ''}\n`);
+    out(`  AWS: in-memory fakes (new keys take 4 s to propagate) · Azure DevOps: ${realAdo ? realAdo.url : `local stand-in at ${ado?.url}`} · Slack: local sink\n`);
+    if (realAdo && !values.yes) out('  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a throwaway connection)\n');
+    out('\nsynthesizing the state machine (CDK) ...\n');
+    const { definition } = synthesizeLocally(config);
+    const handlers = localTaskHandlers(world, {
+      secondsBetweenTasks: 2,
+      overrides: [
+        [ROTATION_CONFIG, config],
+        [TOKENS.AzureDevOps, azureDevOps],
+      ],
+      keepReal: [TOKENS.Notifier],
+    });
+
+    out('\ntimeline (state machine events, as they happen):\n');
+    const timeline = printTimeline(out);
+    const run = await runStateMachineLocally({ definition, handlers, input: { mode }, onEvent: timeline });
+
+    // Final state, as the systems hold it.
+    const finalStates: TargetFinalState[] = [];
+    for (const target of config.targets) {
+      const id = connectionIds.get(target.name) as string;
+      const connection = realAdo ? await realAdapter.readConnection(target.connection, id) : undefined;
+      finalStates.push({
+        target: target.name,
+        connectionId: id,
+        connectionHolds: realAdo ? (connection?.heldAccessKeyId ?? null) : ((ado as AdoStandIn).connection(id)?.accessKeyId ?? null),
+        secretCurrentKeyId: world.secrets.keyIdAt(target.secretId, 'AWSCURRENT'),
+        iamKeys: world.iam.keys(target.iamUserName).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status })),
+      });
+    }
+    const reports = ((run.output as { reports?: Array<{ targetName: string; outcome: string; summary: string }> } | undefined)?.reports ?? []).map((r) => ({
+      target: r.targetName,
+      outcome: r.outcome,
+      summary: r.summary,
+    }));
+    const expected = failAt ? DEMO_FAILURES[failAt].expected : mode === 'dry-run' ? 'planned' : 'rotated';
+    const ok = run.status === 'SUCCEEDED' && reports.length === names.length && reports.every((r) => r.outcome === expected);
+
+    if (values.json) {
+      const byTarget = new Map(reports.map((r) => [r.target, r]));
+      const result = finalStates.map((s) => ({ ...s, outcome: byTarget.get(s.target)?.outcome ?? null }));
+      process.stdout.write(`${JSON.stringify({ status: run.status, expectedOutcome: expected, ok, targets: result }, null, 2)}\n`);
+      return ok ? 0 : 1;
+    }
+
+    out(`\nexecution ${run.status}${run.error ? ` (${run.error}: ${run.cause})` : ''}\n\nfinal state:\n`);
+    for (const s of finalStates) {
+      const outcome = reports.find((r) => r.target === s.target);
+      out(`  ${s.target}: ${outcome?.outcome ?? 'no report'} — ${outcome?.summary ?? ''}\n`);
+      out(`    connection ${s.connectionId} holds ${s.connectionHolds}; secret AWSCURRENT holds ${s.secretCurrentKeyId}\n`);
+      out(`    IAM keys: ${s.iamKeys.map((k) => `${k.accessKeyId} (${k.status})`).join(', ')}\n`);
+    }
+    const message = slack.messages[0];
+    out(`\nSlack message (${slack.messages.length} posted to the local webhook):\n`);
+    out(message ? `${renderSlackMessageAsText(message).replace(/^/gm, '  │ ')}\n` : '  (none)\n');
+    out(ok ? `\n✔ demo finished: every target ${expected}\n` : `\n✖ demo did not end as expected (every target ${expected})\n`);
+    return ok ? 0 : 1;
+  } finally {
+    await slack.close();
+    await ado?.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`✖ ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    process.exitCode = 1;
+  },
+);
