@@ -11,6 +11,7 @@
  *          --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
  */
 import './demo-env.js';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { synthesizeLocally } from '../infra/local-run.js';
 import { runStateMachineLocally } from '../infra/local-run.js';
@@ -67,14 +68,51 @@ async function main(): Promise<number> {
     console.error(`--ado-url needs --project, --connection and the PAT in AZURE_DEVOPS_EXT_PAT\n${USAGE}`);
     return 2;
   }
-  const out = values.json ? () => undefined : (text: string) => process.stdout.write(text);
+  const result = await runDemo({
+    ...(failAt ? { failAt } : {}),
+    targets: count,
+    ...(realAdo ? { realAdo: { url: realAdo.url, project: realAdo.project as string, connection: realAdo.connection as string, pat: process.env.AZURE_DEVOPS_EXT_PAT as string } } : {}),
+    publishToRealAdo: values.yes === true,
+    out: values.json ? () => undefined : (text: string) => process.stdout.write(text),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ status: result.status, expectedOutcome: result.expected, ok: result.ok, targets: result.targets }, null, 2)}\n`);
+  }
+  return result.ok ? 0 : 1;
+}
+
+export interface DemoOptions {
+  failAt?: DemoFailure;
+  targets: number;
+  /** Run one target's Azure DevOps half against a real organization (AWS stays in memory). */
+  realAdo?: { url: string; project: string; connection: string; pat: string };
+  /** With realAdo: actually publish (otherwise a dry run). */
+  publishToRealAdo?: boolean;
+  out: (text: string) => void;
+}
+
+export interface DemoResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  expected: string;
+  ok: boolean;
+  targets: Array<TargetFinalState & { outcome: string | null }>;
+  slackMessages: unknown[];
+  /** The in-memory world, for tests that look deeper. */
+  world: FakeWorld;
+}
+
+/** Runs the demo and returns what happened; printing goes through `out`. */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { failAt, out } = options;
+  const count = options.targets;
+  const realAdo = options.realAdo;
 
   // The world: AWS in memory, Azure DevOps over HTTP, Slack as a sink.
   // The fake clock starts at the real time: the state machine stamps executions with it.
   const world = new FakeWorld({ targets: 0, propagationMs: 4_000, start: new Date() });
   const slack = await startSlackSink();
   const ado: AdoStandIn | undefined = realAdo ? undefined : await startAdoStandIn({ pat: LOCAL_PAT, organizations: ['contoso'] });
-  world.parameters.set(PAT_PARAMETER, realAdo ? (process.env.AZURE_DEVOPS_EXT_PAT as string) : LOCAL_PAT);
+  world.parameters.set(PAT_PARAMETER, realAdo ? realAdo.pat : LOCAL_PAT);
   world.parameters.set(SLACK_PARAMETER, slack.url);
 
   try {
@@ -123,10 +161,10 @@ async function main(): Promise<number> {
     }
     if (failAt) DEMO_FAILURES[failAt].inject(world, config.targets);
 
-    const mode = realAdo && !values.yes ? 'dry-run' : 'rotate';
+    const mode = realAdo && !options.publishToRealAdo ? 'dry-run' : 'rotate';
     out(`\nado-key-rotator demo: ${mode} of ${names.length} target(s)${failAt ? `, failing at ${failAt}` : ''}\n`);
     out(`  AWS: in-memory fakes (new keys take 4 s to propagate) · Azure DevOps: ${realAdo ? realAdo.url : `local stand-in at ${ado?.url}`} · Slack: local sink\n`);
-    if (realAdo && !values.yes) out('  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a throwaway connection)\n');
+    if (realAdo && !options.publishToRealAdo) out('  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a throwaway connection)\n');
     out('\nsynthesizing the state machine (CDK) ...\n');
     const { definition } = synthesizeLocally(config);
     const handlers = localTaskHandlers(world, {
@@ -163,12 +201,9 @@ async function main(): Promise<number> {
     const expected = failAt ? DEMO_FAILURES[failAt].expected : mode === 'dry-run' ? 'planned' : 'rotated';
     const ok = run.status === 'SUCCEEDED' && reports.length === names.length && reports.every((r) => r.outcome === expected);
 
-    if (values.json) {
-      const byTarget = new Map(reports.map((r) => [r.target, r]));
-      const result = finalStates.map((s) => ({ ...s, outcome: byTarget.get(s.target)?.outcome ?? null }));
-      process.stdout.write(`${JSON.stringify({ status: run.status, expectedOutcome: expected, ok, targets: result }, null, 2)}\n`);
-      return ok ? 0 : 1;
-    }
+    const byTarget = new Map(reports.map((r) => [r.target, r]));
+    const targets = finalStates.map((state) => ({ ...state, outcome: byTarget.get(state.target)?.outcome ?? null }));
+    const result: DemoResult = { status: run.status, expected, ok, targets, slackMessages: [...slack.messages], world };
 
     out(`\nexecution ${run.status}${run.error ? ` (${run.error}: ${run.cause})` : ''}\n\nfinal state:\n`);
     for (const s of finalStates) {
@@ -181,14 +216,15 @@ async function main(): Promise<number> {
     out(`\nSlack message (${slack.messages.length} posted to the local webhook):\n`);
     out(message ? `${renderSlackMessageAsText(message).replace(/^/gm, '  │ ')}\n` : '  (none)\n');
     out(ok ? `\n✔ demo finished: every target ${expected}\n` : `\n✖ demo did not end as expected (every target ${expected})\n`);
-    return ok ? 0 : 1;
+    return result;
   } finally {
     await slack.close();
     await ado?.close();
   }
 }
 
-main().then(
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) main().then(
   (code) => {
     process.exitCode = code;
   },

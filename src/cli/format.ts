@@ -41,7 +41,7 @@ export function formatSummary(summary: RunSummary): string {
     '',
     `${summary.mode} run: ${[...counts].map(([o, n]) => `${n} ${o}`).join(', ') || 'no targets'}`,
     ...summary.targets.flatMap((t) => [
-      `${MARK[t.outcome]} ${t.targetName} (${t.connectionName} in ${t.project}): ${t.summary}`,
+      `${MARK[t.outcome]} ${t.targetName} (${t.connectionName} in ${t.project}): ${t.summary}${t.reasonCode ? ` [${t.reasonCode}]` : ''}`,
       ...t.warnings.map((w) => `    warning: ${w}`),
       ...(t.outcome === 'refused' || t.outcome === 'rolled-back' || t.outcome === 'failed' ? [`    left: ${t.stateLeft}`] : []),
       ...t.rolledBack.map((a) => `    rolled back: ${a}`),

@@ -1,6 +1,6 @@
 import { InvalidStepInputError } from './errors.js';
 import { ROTATION_MODES, type RotationMode } from './model.js';
-import type { RotationState, StepFailure } from './rotation-state.js';
+import { type RotationState, rejectSecretFields, type StepFailure } from './rotation-state.js';
 
 export type TargetOutcome =
   /** A new key is live in the connection and the secret; the old key is retired. */
@@ -155,6 +155,7 @@ export function parseNotifyInput(input: unknown, finishedAt: Date): RunSummary {
     throw new InvalidStepInputError(`Notify input field "${field}" ${what}`, { context: { field } });
   };
   if (typeof input !== 'object' || input === null) bad('(root)', 'must be an object { executionId, mode, startedAt, reports }');
+  rejectSecretFields(input, '');
   if (!Array.isArray(raw.reports)) bad('reports', 'must be the list of target reports from the Map');
   const reports = raw.reports as unknown[];
   reports.forEach((r, i) => {

@@ -118,8 +118,8 @@ function fail(field: string, problem: string, what: string): never {
   throw new InvalidStepInputError(`Step input field "${field}" ${problem}; ${what}`, { context: { field } });
 }
 
-/** Throws when any key at any depth is named like a secret. */
-function rejectSecretFields(value: unknown, path: string): void {
+/** Throws `InvalidStepInputError` when any key at any depth is named like a secret (every step's input, notify's too). */
+export function rejectSecretFields(value: unknown, path: string): void {
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) rejectSecretFields(item, `${path}[${i}]`);
     return;

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, type AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -77,10 +77,10 @@ beforeAll(() => {
 
   const ownerByRole = new Map<string, string>();
   for (const step of LAMBDA_STEPS) {
-    const fn = template.toJSON().Resources[stack.getLogicalId(rotator.functions[step].node.defaultChild as lambda.CfnFunction)];
+    const fn = template.toJSON().Resources[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)];
     ownerByRole.set((fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string, step);
   }
-  ownerByRole.set(stack.getLogicalId(rotator.stateMachine.role.node.defaultChild as lambda.CfnFunction), 'state-machine');
+  ownerByRole.set(stack.getLogicalId(rotator.stateMachine.role.node.defaultChild as CfnElement), 'state-machine');
   statementsByOwner = new Map();
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
     const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref);
@@ -104,7 +104,7 @@ describe('Construct: AdoKeyRotator', () => {
         ScheduleExpressionTimezone: 'Europe/Berlin',
         State: 'ENABLED',
         Target: {
-          Arn: { Ref: stack.getLogicalId(rotator.stateMachine.node.defaultChild as lambda.CfnFunction) },
+          Arn: { Ref: stack.getLogicalId(rotator.stateMachine.node.defaultChild as CfnElement) },
           Input: JSON.stringify({ mode: 'rotate' }),
         },
       });
@@ -232,7 +232,7 @@ describe('Construct: AdoKeyRotator', () => {
       const functions = template.findResources('AWS::Lambda::Function');
       expect(Object.keys(functions)).toHaveLength(LAMBDA_STEPS.length);
       for (const step of LAMBDA_STEPS) {
-        const props = functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as lambda.CfnFunction)]?.Properties;
+        const props = functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)]?.Properties;
         expect(props, step).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, TracingConfig: { Mode: 'Active' } });
         expect(props.Timeout, step).toBe(['publish', 'verify-publish', 'rollback'].includes(step) ? 60 : 30);
       }
@@ -339,9 +339,9 @@ describe('Construct: AdoKeyRotator', () => {
       const kms = statements.filter((s) => list(s.Action).some((a) => a.startsWith('kms:')));
       expect(kms.length).toBeGreaterThan(0);
       for (const s of kms) expect(list(s.Resource)).toEqual([key]);
-      const notifyRole = other.rotator.functions.notify.role?.node.defaultChild as IConstruct;
+      const notifyRole = other.rotator.functions.notify.role?.node.defaultChild as CfnElement;
       const notifyPolicies = Object.values(Template.fromStack(other).findResources('AWS::IAM::Policy')).filter((p) =>
-        (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === other.getLogicalId(notifyRole as lambda.CfnFunction)),
+        (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === other.getLogicalId(notifyRole)),
       );
       expect(notifyPolicies.flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => list(s.Action)))).not.toContain('ssm:GetParameter');
     });

@@ -75,6 +75,8 @@ export interface RigOptions {
   acceptedPat?: string;
   keyAgeDays?: number;
   propagationMs?: number;
+  /** The status of the key the connection holds (default Active). */
+  oldKeyStatus?: 'Active' | 'Inactive';
   /** The old key's secret access key (a canary, in the canary suite). */
   oldSecretAccessKey?: string;
   /** 'wire': the real Secrets Manager adapter over its wire stand-in; 'fake': the in-memory store. */
@@ -155,6 +157,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const key = world.iam.seedKey(seeded.iamUserName, {
     createdAt,
     lastUsedAt: world.clock.now(),
+    status: options.oldKeyStatus ?? 'Active',
     ...(options.oldSecretAccessKey ? { secretAccessKey: options.oldSecretAccessKey } : {}),
   });
 
