@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
@@ -12,7 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
-import { CONFIG_ENV_VAR } from '../src/adapters/config/config-targets.adapter.js';
+import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig, type RotationConfig } from '../src/domain/config.js';
 import { buildDefinition } from './definition.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
@@ -22,8 +24,6 @@ import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Lambda's limit for all environment variables of a function together is 4 KB. */
-const MAX_CONFIG_ENV_BYTES = 3_500;
 
 /** Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. */
 const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {
@@ -80,6 +80,8 @@ const pascal = (step: string) => step.replace(/(^|-)([a-z])/g, (_m, _dash, c: st
  */
 export class AdoKeyRotator extends Construct {
   readonly config: RotationConfig;
+  /** The parsed configuration as written for the bundles (copied next to each handler). */
+  readonly configFile: string;
   readonly functions: Readonly<Record<LambdaStep, lambda.Function>>;
   readonly stateMachine: sfn.StateMachine;
   readonly schedule: scheduler.Schedule;
@@ -96,18 +98,15 @@ export class AdoKeyRotator extends Construct {
       ...(props.slackWebhookParameter !== undefined ? { slackWebhookParameter: props.slackWebhookParameter } : {}),
       ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
     });
+    // The configuration ships inside each function's code as rotation.config.json, not in its
+    // environment: Lambda environments hold 4 KB in all, about a dozen targets.
     const configJson = JSON.stringify(this.config);
-    if (Buffer.byteLength(configJson) > MAX_CONFIG_ENV_BYTES) {
-      throw new Error(
-        `The rotation configuration is ${Buffer.byteLength(configJson)} bytes as JSON; Lambda environment variables hold 4 KB in all. ` +
-          `Split the targets across several AdoKeyRotator constructs (${this.config.targets.length} targets now).`,
-      );
-    }
+    this.configFile = path.join(mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-config-')), CONFIG_FILE_NAME);
+    writeFileSync(this.configFile, configJson);
 
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     const environment = {
-      [CONFIG_ENV_VAR]: configJson,
       POWERTOOLS_SERVICE_NAME: METRICS_SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -220,6 +219,12 @@ export class AdoKeyRotator extends Construct {
         externalModules: [],
         // Bundle with the esbuild in node_modules: synth works offline and without Docker.
         forceDockerBundling: false,
+        // The parsed configuration goes next to index.mjs (LAMBDA_TASK_ROOT), read once at cold start.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${this.configFile}" "${path.join(outputDir, CONFIG_FILE_NAME)}"`],
+        },
       },
     });
   }

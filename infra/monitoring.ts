@@ -82,20 +82,21 @@ export class RotatorMonitoring extends Construct {
     alarm('RotationsFailed', rotatorMetric('RotationsFailed', cloudwatch.Stats.SUM), 'A rotation failed and its rollback did not complete: a human must act now (see the Slack summary or the execution).');
     alarm('RotationsRolledBack', rotatorMetric('RotationsRolledBack', cloudwatch.Stats.SUM), 'A rotation failed and was rolled back: the old key is still in use; see the Slack summary for the step and the error.');
     alarm('NotificationFailures', rotatorMetric('NotificationFailures', cloudwatch.Stats.SUM), 'The Slack summary of a rotation run could not be delivered: check the webhook URL parameter.');
+    // One alarm over the oldest key of the fleet (the [service] series carries every target's value),
+    // not one per target: a fleet of hundreds of targets would blow CloudFormation's 500-resource limit.
+    // The dashboard's per-target graph says which target it is.
     const threshold = keyAgeThreshold(config);
-    for (const target of config.targets) {
-      alarm(
-        `KeyAge-${target.name}`,
-        rotatorMetric('KeyAgeDays', cloudwatch.Stats.MAXIMUM, target.name, Duration.days(1)),
-        `The key that target ${target.name} holds is more than ${threshold - 1} days old: rotations are refused, failing or not running.`,
-        {
-          threshold,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          // Reported once a run: an old key stays an old key until a run says otherwise.
-          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
-        },
-      );
-    }
+    alarm(
+      'KeyAge',
+      rotatorMetric('KeyAgeDays', cloudwatch.Stats.MAXIMUM, undefined, Duration.days(1)),
+      `A key held by a service connection is more than ${threshold - 1} days old: its rotations are refused, failing or not running; the dashboard's key-age graph shows which target.`,
+      {
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // Reported once a run: an old key stays an old key until a run says otherwise.
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      },
+    );
 
     this.dashboard = this.createDashboard(props, rotatorMetric, threshold);
   }
@@ -132,6 +133,13 @@ export class RotatorMonitoring extends Construct {
     const { config, stateMachine } = props;
     const day = { period: Duration.days(1), statistic: cloudwatch.Stats.SUM };
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(35) });
+    // A SEARCH draws one line per target however many there are (a metric per target would hit the widget limits).
+    const perTarget = (metric: MetricName, stat: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,target} MetricName="${metric}"', '${stat}', 86400)`,
+        label: '',
+        period: Duration.days(1),
+      });
     dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
@@ -160,13 +168,13 @@ export class RotatorMonitoring extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Age of the key each connection holds (days)',
-        left: config.targets.map((t) => rotatorMetric('KeyAgeDays', cloudwatch.Stats.MAXIMUM, t.name, Duration.days(1)).with({ label: t.name })),
+        left: [perTarget('KeyAgeDays', 'Maximum')],
         leftAnnotations: [{ value: keyAgeLimit, label: 'alarm', color: cloudwatch.Color.RED }],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Rotation duration per target (ms)',
-        left: config.targets.map((t) => rotatorMetric('RotationDuration', cloudwatch.Stats.MAXIMUM, t.name, Duration.days(1)).with({ label: t.name })),
+        left: [perTarget('RotationDuration', 'Maximum')],
         width: 12,
       }),
       new cloudwatch.SingleValueWidget({

@@ -80,12 +80,17 @@ describe('Config: loadRotationConfigFile', () => {
 describe('Config: loadRotationConfigFromEnv', () => {
   const config = loadRotationConfigFile(EXAMPLE);
 
-  it(`reads the parsed configuration the stack puts in ${CONFIG_ENV_VAR}`, () => {
+  it(`reads the parsed configuration from ${CONFIG_ENV_VAR} when it is set (local runs)`, () => {
     expect(loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify(config) })).toEqual(config);
   });
 
+  it('reads rotation.config.json from LAMBDA_TASK_ROOT, where the stack bundles it next to the handler', () => {
+    const file = writeTmp('rotation.config.json', JSON.stringify(config));
+    expect(loadRotationConfigFromEnv({ LAMBDA_TASK_ROOT: path.dirname(file) })).toEqual(config);
+  });
+
   it('says where the configuration comes from when it is missing', () => {
-    expect(() => loadRotationConfigFromEnv({})).toThrow(new RegExp(`${CONFIG_ENV_VAR} is not set`));
+    expect(() => loadRotationConfigFromEnv({})).toThrow(/no configuration/);
   });
 
   it('validates the environment like a file', () => {

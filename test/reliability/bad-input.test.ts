@@ -16,7 +16,7 @@ import { ConfigurationError, InvalidStepInputError, RotationError } from '../../
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { FakeWorld, ORG_URL, PAT_PARAMETER, PROJECT } from '../support/fakes/world.js';
-import { localTaskHandlers, worldOverrides } from '../support/local-handlers.js';
+import { localTaskHandlers, type TaskName, worldOverrides } from '../support/local-handlers.js';
 import { PAT_PARAMETER as RIG_PAT_PARAMETER, type Rig, type RigOptions, startRig, TARGET } from './support/rig.js';
 
 beforeAll(() => logger.setLogLevel('SILENT'));
@@ -534,7 +534,7 @@ const goodState = (world: FakeWorld): RotationState => ({
 
 interface StepInputRow {
   mistake: string;
-  task: 'plan' | 'create' | 'verify-key' | 'publish' | 'verify-publish' | 'promote' | 'revoke' | 'rollback' | 'report' | 'notify';
+  task: TaskName;
   input: (good: RotationState) => unknown;
   field: string;
   says: string[];

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { inject, injectable } from 'inversify';
 import { parseRotationConfig, type RotationConfig } from '../../domain/config.js';
 import { ConfigurationError, UnknownTargetError } from '../../domain/errors.js';
@@ -8,8 +9,11 @@ import type { TargetsPort } from '../../ports/targets.port.js';
 /** Binds the parsed `RotationConfig` (the composition root reads it from `ROTATOR_CONFIG`; the CLI from a file). */
 export const ROTATION_CONFIG = Symbol.for('rotator.RotationConfig');
 
-/** The environment variable the CDK stack fills with the parsed configuration, as JSON. */
+/** An environment variable that may hold the parsed configuration as JSON (local runs and tests). */
 export const CONFIG_ENV_VAR = 'ROTATOR_CONFIG';
+
+/** The file the CDK stack puts next to each bundled handler (in `LAMBDA_TASK_ROOT`). */
+export const CONFIG_FILE_NAME = 'rotation.config.json';
 
 /** `TargetsPort` over the parsed configuration: targets and settings are fixed for the life of a Lambda instance. */
 @injectable()
@@ -41,18 +45,18 @@ export class ConfigTargetsAdapter implements TargetsPort {
 }
 
 /**
- * The configuration a Lambda runs with: `ROTATOR_CONFIG`, which the stack sets to the parsed
- * `rotation.config.json`. Validated again, so a hand-edited environment fails loudly and early.
+ * The configuration a Lambda runs with: `rotation.config.json` next to the handler (the CDK stack
+ * bundles it with the code: Lambda environments hold only 4 KB), or `ROTATOR_CONFIG` when set
+ * (local runs and tests). Validated again, so a hand-edited file fails loudly and early.
  */
 export function loadRotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RotationConfig {
   const text = env[CONFIG_ENV_VAR];
-  if (text === undefined || text.trim() === '') {
-    throw new ConfigurationError(
-      `${CONFIG_ENV_VAR} is not set: the CDK stack sets it on every Lambda to the parsed rotation.config.json (the CLI takes --config <file> instead)`,
-      { context: { field: CONFIG_ENV_VAR } },
-    );
-  }
-  return parseJson(text, `the ${CONFIG_ENV_VAR} environment variable`);
+  if (text !== undefined && text.trim() !== '') return parseJson(text, `the ${CONFIG_ENV_VAR} environment variable`);
+  if (env.LAMBDA_TASK_ROOT) return loadRotationConfigFile(path.join(env.LAMBDA_TASK_ROOT, CONFIG_FILE_NAME));
+  throw new ConfigurationError(
+    `no configuration: ${CONFIG_FILE_NAME} is bundled next to each handler by the CDK stack; outside Lambda set ${CONFIG_ENV_VAR} to the configuration as JSON (the CLI takes --config <file> instead)`,
+    { context: { field: CONFIG_ENV_VAR } },
+  );
 }
 
 /** Reads and validates a configuration file (the CLI, `cdk synth`, the demo). */

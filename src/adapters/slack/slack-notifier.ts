@@ -151,7 +151,10 @@ export class SlackNotifier implements NotifierPort {
 
   /** Slack's plain-text answer, on one line, short, without the URL or anything shaped like a secret. */
   private describeBody(body: string, url: string): string {
-    const text = body.split(url).join(REDACTED).trim();
+    // The URL's path is the secret part (`/services/T.../B.../{token}`): a proxy or gateway error
+    // quotes the path without the host, and any of its segments alone is enough to find the rest.
+    const secretParts = [url, ...new URL(url).pathname.split('/').filter((segment) => segment.length >= 8 && segment !== 'services')];
+    const text = secretParts.reduce((current, part) => current.split(part).join(REDACTED), body).trim();
     if (text.length === 0) return '';
     if (/^\s*</.test(text)) return '(an HTML page)';
     const oneLine = text.replace(/\s+/g, ' ');

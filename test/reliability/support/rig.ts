@@ -18,7 +18,7 @@ import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SCHEDULE, type RotationConfig } from '
 import type { RotationMode, RotationTarget } from '../../../src/domain/model.js';
 import type { RunSummary, TargetReport } from '../../../src/domain/report.js';
 import type { RotationState } from '../../../src/domain/rotation-state.js';
-import { RotationRunner, type RotationUseCases, type StepUseCase } from '../../../src/domain/runner.js';
+import type { RotationRunner, RotationUseCases, StepUseCase } from '../../../src/domain/runner.js';
 import type { NotifyResult } from '../../../src/domain/use-cases/notify-run.js';
 import { handler as cleanup } from '../../../src/handlers/cleanup.js';
 import { handler as create } from '../../../src/handlers/create.js';
@@ -36,7 +36,8 @@ import { TOKENS } from '../../../src/ports/tokens.js';
 import { type AdoStandIn, type SeedConnectionInput, startAdoStandIn } from '../../support/ado-stand-in/index.js';
 import { testSecretsManagerClient } from '../../support/aws-wire/clients.js';
 import { SecretsManagerWire } from '../../support/aws-wire/secrets-manager-wire.js';
-import { FakeWorld, PAT_PARAMETER, TEST_RETRY_POLICY } from '../../support/fakes/world.js';
+import { FakeWorld, PAT_PARAMETER } from '../../support/fakes/world.js';
+import type { FaultInjector } from '../../support/fakes/faults.js';
 import { fakeLambdaContext } from '../../support/local-handlers.js';
 
 export { PAT_PARAMETER };
@@ -108,8 +109,10 @@ export interface Rig {
   overrides: Map<symbol, unknown>;
   /** The runner as the composition root builds it (the CLI's). */
   runner(): RotationRunner;
-  /** The Lambda handlers over the same wiring, driven with the state machine's order by the runner. */
-  handlerRunner(): { runner: RotationRunner; outputs: unknown[] };
+  /** The use cases as the composition root builds them. */
+  useCases(): RotationUseCases;
+  /** The Lambda handlers over the same wiring, as use cases (each output is pushed to `outputs`). */
+  handlerUseCases(outputs?: unknown[]): RotationUseCases;
   /** Invokes one Lambda handler over the same wiring. */
   invoke(task: TaskName, input: unknown): Promise<unknown>;
   run(mode?: RotationMode): Promise<{ summary: RunSummary; notification: NotifyResult; report: TargetReport }>;
@@ -194,7 +197,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     [ROTATION_CONFIG, config],
     [TOKENS.IamAccessKeys, world.iam],
     [TOKENS.KeyVerifier, world.verifier],
-    [TOKENS.SecretStore, wire ? new SecretsManagerSecretStore(testSecretsManagerClient()) : world.secrets],
+    [TOKENS.SecretStore, wire ? withFaults(new SecretsManagerSecretStore(testSecretsManagerClient()), 'secrets', world.faults) : world.secrets],
     [TOKENS.SecureParameters, world.parameters],
     [TOKENS.Clock, world.clock],
     [AZURE_DEVOPS_CLIENT_OPTIONS, FAST_ADO_CLIENT],
@@ -206,13 +209,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   if (!options.realMetrics) overrides.set(TOKENS.Metrics, world.metrics);
   if (options.adoFaults) {
     const real = createContainer(overrides).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
-    const faults = world.faults;
-    const wrapped: AzureDevOpsPort = {
-      findConnection: (ref) => faults.around('ado.findConnection', () => real.findConnection(ref)),
-      readConnection: (ref, id) => faults.around('ado.readConnection', () => real.readConnection(ref, id)),
-      updateCredential: (ref, id, credential) => faults.around('ado.updateCredential', () => real.updateCredential(ref, id, credential)),
-    };
-    overrides.set(TOKENS.AzureDevOps, wrapped);
+    overrides.set(TOKENS.AzureDevOps, withFaults(real, 'ado', world.faults));
   }
 
   const invoke = async (task: TaskName, input: unknown): Promise<unknown> => {
@@ -231,17 +228,31 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     config,
     overrides,
     runner: () => createContainer(overrides).get<RotationRunner>(TOKENS.Runner),
-    handlerRunner: () => {
+    useCases: () => {
+      const c = createContainer(overrides);
+      return {
+        plan: c.get(TOKENS.PlanRotation),
+        cleanup: c.get(TOKENS.CleanUpKeys),
+        create: c.get(TOKENS.CreateKey),
+        verifyKey: c.get(TOKENS.VerifyKey),
+        publish: c.get(TOKENS.PublishKey),
+        verifyPublish: c.get(TOKENS.VerifyPublish),
+        promote: c.get(TOKENS.PromoteSecret),
+        revoke: c.get(TOKENS.RevokeOldKey),
+        rollback: c.get(TOKENS.RollBack),
+        report: c.get(TOKENS.ReportTarget),
+        notify: c.get(TOKENS.NotifyRun),
+      };
+    },
+    handlerUseCases: (outputs = []) => {
       configureContainer(overrides);
-      const outputs: unknown[] = [];
-      const step = (task: TaskName): StepUseCase => ({
-        execute: async (state: RotationState) => {
-          const output = await invoke(task, state);
-          outputs.push(output);
-          return output as RotationState;
-        },
-      });
-      const steps: RotationUseCases = {
+      const call = async <T>(task: TaskName, input: unknown): Promise<T> => {
+        const output = await invoke(task, input);
+        outputs.push(output);
+        return output as T;
+      };
+      const step = (task: TaskName): StepUseCase => ({ execute: (state: RotationState) => call<RotationState>(task, state) });
+      return {
         plan: step('plan'),
         cleanup: step('cleanup'),
         create: step('create'),
@@ -251,22 +262,12 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         promote: step('promote'),
         revoke: step('revoke'),
         rollback: step('rollback'),
-        report: {
-          execute: async (state) => {
-            const output = await invoke('report', state);
-            outputs.push(output);
-            return output as TargetReport;
-          },
-        },
+        report: { execute: (state) => call<TargetReport>('report', state) },
         notify: {
-          execute: async (summary) => {
-            const output = await invoke('notify', { executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets });
-            outputs.push(output);
-            return output as NotifyResult;
-          },
+          execute: (summary) =>
+            call<NotifyResult>('notify', { executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets }),
         },
       };
-      return { runner: new RotationRunner(steps, world.clock, TEST_RETRY_POLICY), outputs };
     },
     invoke: (task, input) => {
       configureContainer(overrides);
@@ -291,4 +292,18 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     close: () => ado.close(),
   };
   return rig;
+}
+
+/**
+ * The port with every method going through the fault injector as `<prefix>.<method>`, so a real
+ * adapter can be failed before or after its call like the fakes (the fault suite's names).
+ */
+export function withFaults<T extends object>(port: T, prefix: string, faults: FaultInjector): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      return (...args: unknown[]) => faults.around(`${prefix}.${property}`, () => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
 }
