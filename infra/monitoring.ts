@@ -130,7 +130,7 @@ export class RotatorMonitoring extends Construct {
     rotatorMetric: (name: MetricName, statistic: string, target?: string, period?: Duration) => cloudwatch.Metric,
     keyAgeLimit: number,
   ): cloudwatch.Dashboard {
-    const { config, stateMachine } = props;
+    const { stateMachine } = props;
     const day = { period: Duration.days(1), statistic: cloudwatch.Stats.SUM };
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(35) });
     // A SEARCH draws one line per target however many there are (a metric per target would hit the widget limits).

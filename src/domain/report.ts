@@ -87,6 +87,7 @@ function describeStateLeft(state: RotationState, outcome: TargetOutcome): string
     case 'rolled-back':
       return `Unchanged: the connection and the secret hold the old key ${state.oldAccessKeyId}, which is active; the new key was deleted.`;
     case 'failed':
+      if (state.failure?.step === 'plan') return 'Unchanged: the run stopped at the plan, before changing anything.';
       return `Needs a human: the rollback did not finish (${state.rollback?.actions.join('; ') || 'nothing was rolled back'}). Run \`ado-key-rotator status\` to see which key the connection holds.`;
     case 'planned':
     case 'skipped':
@@ -112,6 +113,7 @@ function summarize(state: RotationState, outcome: TargetOutcome): string {
     case 'rolled-back':
       return `Step ${state.failure?.step} failed (${state.failure?.name}); rolled back.`;
     case 'failed':
+      if (state.failure?.step === 'plan') return `The plan failed (${state.failure.name}: ${state.failure.message}); nothing was changed.`;
       return state.failure
         ? `Step ${state.failure.step} failed (${state.failure.name}) and the rollback did not complete.`
         : 'The run ended before promoting the new key.';

@@ -83,7 +83,11 @@ export function mapAwsError(error: unknown, call: AwsCallDescription): RotationE
       options,
     );
   }
-  return new AwsCallFailedError(`${call.action} on ${call.resource} failed (${code})`, options);
+  // An error that never reached AWS (no region, no credentials, no network) says what to fix in its
+  // own words; its message comes from the SDK's configuration code, already screened for echoes above.
+  const cause = options.cause as { message?: unknown } | undefined;
+  const local = awsHttpStatus(error) === undefined && typeof cause?.message === 'string' && cause.message ? `: ${cause.message.slice(0, 200)}` : '';
+  return new AwsCallFailedError(`${call.action} on ${call.resource} failed (${code}${local})`, options);
 }
 
 /** Shortest part of a secret that counts as an echo of it. Shorter runs occur by chance (JSON keys, words). */
