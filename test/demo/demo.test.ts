@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_FAILURES, type DemoFailure } from '../../scripts/demo-support.js';
 import { runDemo } from '../../scripts/demo.js';
+import { startAdoStandIn } from '../support/ado-stand-in/index.js';
 
 const quiet = () => undefined;
 
@@ -53,5 +54,31 @@ describe('Demo: npm run demo', () => {
     expect(printed).toContain('final state');
     expect(printed).toContain('Slack message');
     expect(printed).toContain('✔ demo finished');
+  }, 60_000);
+
+  it('--ado-url: runs one target\'s Azure DevOps half against a given server (here a stand-in), dry run unless --yes', async () => {
+    // Arrange: "someone else's" Azure DevOps with one AWS connection holding a key.
+    const server = await startAdoStandIn({ pat: 'real-org-pat-000000000000000000000000000000000', organizations: ['fabrikam'] });
+    try {
+      const ref = { organizationUrl: server.organizationUrl('fabrikam'), project: 'web', connectionName: 'aws-deploy' };
+      const id = server.seedConnection(ref, { accessKeyId: 'AKIAEXISTING00000001', secretAccessKey: 'existing-secret-00000000000000000000000000' });
+      const realAdo = { url: ref.organizationUrl, project: 'web', connection: 'aws-deploy', pat: 'real-org-pat-000000000000000000000000000000000' };
+
+      // Act
+      const dry = await runDemo({ targets: 1, realAdo, out: quiet });
+      const unchanged = server.connection(id)?.accessKeyId;
+      const published = await runDemo({ targets: 1, realAdo, publishToRealAdo: true, out: quiet });
+
+      // Assert
+      expect(dry.ok).toBe(true);
+      expect(dry.targets[0]?.outcome).toBe('planned');
+      expect(unchanged).toBe('AKIAEXISTING00000001');
+      expect(published.ok).toBe(true);
+      expect(published.targets[0]?.outcome).toBe('rotated');
+      expect(server.connection(id)?.accessKeyId).toBe(published.targets[0]?.secretCurrentKeyId);
+      expect(server.connection(id)?.id).toBe(id);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });
