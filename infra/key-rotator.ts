@@ -223,6 +223,9 @@ export class AdoKeyRotator extends Construct {
         sourcesContent: false,
         // The AWS SDK is bundled: the versions tested are the versions deployed.
         externalModules: [],
+        // Lambda gives the function its role's credentials in the environment: the SDK's full provider
+        // chain is swapped for src/adapters/aws/lambda-credentials.ts, as scripts/bundle.ts does.
+        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to])),
         // Bundle with the esbuild in node_modules: synth works offline and without Docker.
         forceDockerBundling: false,
         // The parsed configuration goes next to index.mjs (LAMBDA_TASK_ROOT), read once at cold start.

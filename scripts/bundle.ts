@@ -29,6 +29,10 @@ export const BUNDLE_OPTIONS = {
   // Middy and Powertools are ESM; some SDK internals still `require` Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
   legalComments: 'none',
+  // Lambda hands the function its role's credentials in the environment: the SDK's full provider
+  // chain (profiles, SSO, web identity, instance metadata, and the nested clients they load) is
+  // replaced by src/adapters/aws/lambda-credentials.ts.
+  alias: { '@aws-sdk/credential-provider-node': path.join(ROOT, 'src', 'adapters', 'aws', 'lambda-credentials.ts') },
 } as const;
 
 export interface BundleResult {

@@ -20,6 +20,7 @@ import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import type { AzureDevOpsPort } from '../src/ports/azure-devops.port.js';
 import { TOKENS } from '../src/ports/tokens.js';
+import { ALL_WIRING } from '../src/wiring/index.js';
 import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
 import { withFaults } from '../test/support/fakes/faults.js';
 import { FakeWorld } from '../test/support/fakes/world.js';
@@ -136,7 +137,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     };
 
     // The real Azure DevOps adapter, wrapped so --fail-at can inject a failure into it.
-    const realAdapter = createContainer(worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps])).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
+    const realAdapter = createContainer(ALL_WIRING, worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps])).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
 
     // Seed each target: an IAM user with one week-old active key, the secret holding it, the connection holding it.

@@ -1,13 +1,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { ROTATION_CONFIG, ConfigTargetsAdapter, loadRotationConfigFromEnv } from './adapters/config/config-targets.adapter.js';
-import { bindAwsAdapters } from './adapters/aws/index.js';
-import { AzureDevOpsServiceConnectionAdapter } from './adapters/azure-devops/index.js';
-import { POWERTOOLS_METRICS, PowertoolsMetrics, createPowertoolsMetrics } from './adapters/metrics/index.js';
 import { logger } from './adapters/observability/logger.js';
-import { SLACK_SETTINGS, SlackNotifier } from './adapters/slack/index.js';
 import { SystemClock } from './adapters/system-clock.js';
-import type { RotationConfig } from './domain/config.js';
 import { RotationRunner } from './domain/runner.js';
 import {
   CleanUpKeys,
@@ -24,16 +19,19 @@ import {
   VerifyPublish,
 } from './domain/use-cases/index.js';
 import { TOKENS } from './ports/tokens.js';
+import type { Wiring } from './wiring/wiring.js';
 
 /** A token and the value to bind to it instead of the production binding (tests, the demo, the CLI). */
 export type Overrides = ReadonlyMap<symbol, unknown>;
 
 /**
  * The one place where ports meet adapters. Everything is a singleton built on first use, so a
- * Lambda builds its SDK clients once per cold start. Tests and the local demo pass `overrides`
- * (the in-memory fakes, a local Azure DevOps URL...) to the same wiring, not to a copy of it.
+ * Lambda builds its SDK clients once per cold start. The adapters come in slices (`src/wiring/`):
+ * each Lambda names the slices its step needs, so its bundle carries no other SDK client; the CLI
+ * takes them all (`ALL_WIRING`). Tests and the local demo pass `overrides` (the in-memory fakes,
+ * a local Azure DevOps URL...) to the same wiring, not to a copy of it.
  */
-export function createContainer(overrides: Overrides = new Map()): Container {
+export function createContainer(wiring: readonly Wiring[], overrides: Overrides = new Map()): Container {
   const c = new Container({ defaultScope: 'Singleton' });
 
   // Configuration and cross-cutting.
@@ -43,18 +41,8 @@ export function createContainer(overrides: Overrides = new Map()): Container {
   c.bind(TOKENS.Fetch).toConstantValue(globalThis.fetch.bind(globalThis));
   c.bind(TOKENS.Targets).to(ConfigTargetsAdapter);
 
-  // AWS: clients once per cold start, and the adapters over them.
-  bindAwsAdapters(c);
-
-  // Azure DevOps, Slack, CloudWatch metrics.
-  c.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
-  c.bind(SLACK_SETTINGS).toDynamicValue((ctx) => ({
-    webhookParameter: ctx.get<RotationConfig>(ROTATION_CONFIG).slackWebhookParameter,
-    consoleRegion: process.env.AWS_REGION,
-  }));
-  c.bind(TOKENS.Notifier).to(SlackNotifier);
-  c.bind(POWERTOOLS_METRICS).toDynamicValue(() => createPowertoolsMetrics());
-  c.bind(TOKENS.Metrics).to(PowertoolsMetrics);
+  // The adapters of each slice: SDK clients, Azure DevOps, Slack, CloudWatch metrics.
+  for (const slice of wiring) slice(c);
 
   // Use cases: plain classes (the domain knows no DI), built from the ports they name.
   const T = TOKENS;
@@ -99,14 +87,14 @@ export function createContainer(overrides: Overrides = new Map()): Container {
 
 let current: Container | undefined;
 
-/** The container of this Lambda instance, built at the first invocation (cold start). */
-export function getContainer(): Container {
-  current ??= createContainer();
+/** The container of this Lambda instance, built at the first invocation (cold start) from its step's slices. */
+export function getContainer(wiring: readonly Wiring[]): Container {
+  current ??= createContainer(wiring);
   return current;
 }
 
-/** Replaces this instance's container (tests, the local demo and the bundle test bind fakes this way). */
-export function configureContainer(overrides: Overrides): Container {
-  current = createContainer(overrides);
+/** Replaces this instance's container (tests and the local demo bind fakes this way). */
+export function configureContainer(wiring: readonly Wiring[], overrides: Overrides): Container {
+  current = createContainer(wiring, overrides);
   return current;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, CommanderError, Option } from 'commander';
 import { loadRotationConfigFile, ROTATION_CONFIG } from '../adapters/config/config-targets.adapter.js';
 import { createContainer, type Overrides } from '../composition-root.js';
+import { ALL_WIRING } from '../wiring/index.js';
 import type { RotationConfig } from '../domain/config.js';
 import { RotationError } from '../domain/errors.js';
 import type { RotationMode } from '../domain/model.js';
@@ -42,7 +43,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const opts = program.opts<{ config: string; json?: boolean }>();
     const config = loadRotationConfigFile(opts.config);
     const overrides = new Map<symbol, unknown>([[ROTATION_CONFIG, config], ...(io.overrides ?? new Map())]);
-    return { config, json: opts.json === true, container: createContainer(overrides) };
+    return { config, json: opts.json === true, container: createContainer(ALL_WIRING, overrides) };
   };
   const selectTargets = (config: RotationConfig, name: string | undefined): string[] => {
     if (!name) return config.targets.map((t) => t.name);

@@ -4,6 +4,7 @@
  * and says what to do, and no change anywhere: IAM, the secret and the service connection are
  * compared before and after, and no call that changes something may have been made.
  */
+import { ALL_WIRING } from '../../src/wiring/index.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -307,7 +308,7 @@ describe('Bad input: an unknown target name in the steps', () => {
     const { configureContainer } = await import('../../src/composition-root.js');
     const overrides = worldOverrides(world);
     overrides.delete(TOKENS.Targets);
-    const container = configureContainer(overrides);
+    const container = configureContainer(ALL_WIRING, overrides);
     const planRotation = container.get<{ execute(s: RotationState): Promise<RotationState> }>(TOKENS.PlanRotation);
 
     const output = await planRotation.execute(state(world, 'nope'));

@@ -14,6 +14,7 @@ import { handler as rollback } from '../../src/handlers/rollback.js';
 import { handler as verifyKey } from '../../src/handlers/verify-key.js';
 import { handler as verifyPublish } from '../../src/handlers/verify-publish.js';
 import { TOKENS } from '../../src/ports/tokens.js';
+import { ALL_WIRING } from '../../src/wiring/index.js';
 import type { FakeWorld } from './fakes/world.js';
 
 export const TASK_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify'] as const;
@@ -88,7 +89,7 @@ export function localTaskHandlers(
   world: FakeWorld,
   options: { secondsBetweenTasks?: number; overrides?: Array<[symbol, unknown]>; keepReal?: symbol[] } = {},
 ): Record<TaskName, LocalHandler> {
-  configureContainer(worldOverrides(world, options.overrides, options.keepReal));
+  configureContainer(ALL_WIRING, worldOverrides(world, options.overrides, options.keepReal));
   const step = (options.secondsBetweenTasks ?? 2) * 1000;
   const entries = TASK_NAMES.map((name) => {
     const invoke: LocalHandler = async (input) => {

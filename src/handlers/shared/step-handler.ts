@@ -5,6 +5,7 @@ import type { Container } from 'inversify';
 import { logger } from '../../adapters/observability/logger.js';
 import { getContainer } from '../../composition-root.js';
 import { parseRotationState, type RotationState, type StepName } from '../../domain/rotation-state.js';
+import type { Wiring } from '../../wiring/wiring.js';
 import { correlationKeys, errorBoundary } from './middleware.js';
 
 /** A use case that takes the rotation state, as every step but notify does. */
@@ -14,12 +15,13 @@ export interface StateUseCase<Output> {
 
 /**
  * Builds a step's Lambda handler: validate the input (a clear error naming the bad field),
- * resolve the use case from the container, run it, return its small output.
+ * resolve the use case from the container (built from `wiring`, the adapter slices the step
+ * needs), run it, return its small output.
  */
-export function stepHandler<Output>(step: StepName, resolve: (container: Container) => StateUseCase<Output>) {
+export function stepHandler<Output>(step: StepName, wiring: readonly Wiring[], resolve: (container: Container) => StateUseCase<Output>) {
   return withMiddleware(step, async (event: unknown) => {
     const state = parseRotationState(event); // first: bad input fails before anything is built or read
-    return resolve(getContainer()).execute(state);
+    return resolve(getContainer(wiring)).execute(state);
   });
 }
 

@@ -7,6 +7,7 @@
  * Used by the bad-input and secret-canary suites: one place that knows how to seed a target
  * everywhere, what "nothing changed" means, and how to run it through the runner or the handlers.
  */
+import { ALL_WIRING } from '../../../src/wiring/index.js';
 import type { Context } from 'aws-lambda';
 import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import type { AzureDevOpsClientOptions } from '../../../src/adapters/azure-devops/http-client.js';
@@ -208,7 +209,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   }
   if (!options.realMetrics) overrides.set(TOKENS.Metrics, world.metrics);
   if (options.adoFaults) {
-    const real = createContainer(overrides).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
+    const real = createContainer(ALL_WIRING, overrides).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     overrides.set(TOKENS.AzureDevOps, withFaults(real, 'ado', world.faults));
   }
 
@@ -227,9 +228,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     oldAccessKeyId: key.accessKeyId,
     config,
     overrides,
-    runner: () => createContainer(overrides).get<RotationRunner>(TOKENS.Runner),
+    runner: () => createContainer(ALL_WIRING, overrides).get<RotationRunner>(TOKENS.Runner),
     useCases: () => {
-      const c = createContainer(overrides);
+      const c = createContainer(ALL_WIRING, overrides);
       return {
         plan: c.get(TOKENS.PlanRotation),
         cleanup: c.get(TOKENS.CleanUpKeys),
@@ -245,7 +246,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       };
     },
     handlerUseCases: (outputs = []) => {
-      configureContainer(overrides);
+      configureContainer(ALL_WIRING, overrides);
       const call = async <T>(task: TaskName, input: unknown): Promise<T> => {
         const output = await invoke(task, input);
         outputs.push(output);
@@ -270,7 +271,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       };
     },
     invoke: (task, input) => {
-      configureContainer(overrides);
+      configureContainer(ALL_WIRING, overrides);
       return invoke(task, input);
     },
     run: async (mode = 'rotate') => {

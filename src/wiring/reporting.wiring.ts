@@ -1,0 +1,23 @@
+import { ROTATION_CONFIG } from '../adapters/config/config-targets.adapter.js';
+import { createPowertoolsMetrics, POWERTOOLS_METRICS, PowertoolsMetrics } from '../adapters/metrics/index.js';
+import { SLACK_SETTINGS, SlackNotifier } from '../adapters/slack/index.js';
+import type { RotationConfig } from '../domain/config.js';
+import { TOKENS } from '../ports/tokens.js';
+import { secureParametersWiring } from './secure-parameters.wiring.js';
+import type { Wiring } from './wiring.js';
+
+/** CloudWatch metrics (Powertools, embedded metric format). */
+export const metricsWiring: Wiring = (c) => {
+  c.bind(POWERTOOLS_METRICS).toDynamicValue(() => createPowertoolsMetrics());
+  c.bind(TOKENS.Metrics).to(PowertoolsMetrics);
+};
+
+/** The Slack summary (its webhook URL from SSM). */
+export const slackWiring: Wiring = (c) => {
+  secureParametersWiring(c);
+  c.bind(SLACK_SETTINGS).toDynamicValue((ctx) => ({
+    webhookParameter: ctx.get<RotationConfig>(ROTATION_CONFIG).slackWebhookParameter,
+    consoleRegion: process.env.AWS_REGION,
+  }));
+  c.bind(TOKENS.Notifier).to(SlackNotifier);
+};
