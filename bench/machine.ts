@@ -8,6 +8,8 @@ export interface MachineInfo {
   cores: number;
   memoryGiB: number;
   node: string;
+  /** 1, 5 and 15-minute load averages when the bench started: other work on the machine skews every timing. */
+  loadAverage: number[];
 }
 
 export function describeMachine(now = new Date()): MachineInfo {
@@ -20,5 +22,6 @@ export function describeMachine(now = new Date()): MachineInfo {
     cores: os.availableParallelism(),
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }

@@ -45,7 +45,11 @@ export function round(value: number, decimals = 2): number {
 export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
-export const usd = (value: number): string => (value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(3)}`);
+/** Dollars; fractions of a cent with three significant digits in plain notation ($0.000000374, not 3.74e-7). */
+export const usd = (value: number): string => {
+  if (value === 0 || value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toFixed(Math.min(20, 2 - Math.floor(Math.log10(value))))}`;
+};
 /** "median (p10–p90, min–max)", the spread in one cell. */
 export const spread = (s: Summary, unit = 'ms'): string =>
   `${s.median.toFixed(1)} ${unit} (p10 ${s.p10.toFixed(1)}, p90 ${s.p90.toFixed(1)}, min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}; n=${s.n})`;

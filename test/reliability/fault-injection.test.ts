@@ -77,6 +77,13 @@ async function check(schedule: Schedule): Promise<string[]> {
       broken.push(...finalViolations);
       break;
     case 'failed': {
+      if (report.failure?.step === 'plan') {
+        // The plan changes nothing: a failed plan must leave everything as it was, and say so.
+        if (after.connectionKeyId !== before.connectionKeyId) broken.push('the plan failed, but the connection changed key');
+        if (!report.stateLeft.startsWith('Unchanged')) broken.push('a failed plan did not report the target unchanged');
+        broken.push(...finalViolations);
+        break;
+      }
       // A rollback that itself hit faults may leave leftovers, but it must say so, and the next run must heal them.
       if (!report.stateLeft.includes('Needs a human')) broken.push('reported failed without saying a human is needed');
       world.clock.advance(3 * 60 * 60_000);

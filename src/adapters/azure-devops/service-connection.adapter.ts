@@ -106,7 +106,9 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
         context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName },
       });
     }
-    return this.readConnection(ref, id);
+    // The list carries each endpoint whole (confidential values left out, as on a read by id):
+    // mapping it directly saves a request per plan.
+    return toConnectionState(matches[0] as NonNullable<(typeof matches)[number]>);
   }
 
   async readConnection(ref: ConnectionRef, connectionId: string): Promise<ConnectionState> {

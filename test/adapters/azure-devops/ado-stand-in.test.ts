@@ -57,7 +57,6 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(checks.map((c) => c.operationId)).toEqual([
         'Endpoints_Get Service Endpoints By Names',
         'Endpoints_Get',
-        'Endpoints_Get',
         'Endpoints_Update Service Endpoint',
         'Endpoints_Get',
       ]);

@@ -105,16 +105,10 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   });
 
   describe('findConnection', () => {
-    it('lists by name (including failed connections) and reads by id, as the spec operations define them', async () => {
+    it('finds by name (including failed connections) in one request, the list carrying each endpoint whole', async () => {
       // Arrange
       const endpoint = awsEndpointDetails({ accessKeyId: 'AKIAHELDKEY00000001' });
-      const scope = nock(ORIGIN)
-        .get(LIST_PATH)
-        .query(true)
-        .reply(recorder.answer(200, awsEndpointList(endpoint)))
-        .get(READ_PATH)
-        .query(true)
-        .reply(recorder.answer(200, endpoint));
+      const scope = nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(endpoint)));
       const { adapter } = kit();
 
       // Act
@@ -122,7 +116,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
       // Assert
       expect(scope.isDone()).toBe(true);
-      expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names', 'Endpoints_Get']);
+      expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names']);
       const listUrl = new URL(recorder.calls[0]!.url);
       expect(Object.fromEntries(listUrl.searchParams)).toEqual({ endpointNames: 'aws-prod', includeFailed: 'true', 'api-version': '7.1' });
       expect(state).toEqual({
@@ -273,10 +267,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       const scope = nock(TFS_ORIGIN)
         .get(`/tfs/DefaultCollection/${PROJECT}/_apis/serviceendpoint/endpoints`)
         .query(true)
-        .reply(recorder.answer(200, awsEndpointList(endpoint)))
-        .get(`/tfs/DefaultCollection/${PROJECT}/_apis/serviceendpoint/endpoints/${ID}`)
-        .query(true)
-        .reply(recorder.answer(200, endpoint));
+        .reply(recorder.answer(200, awsEndpointList(endpoint)));
       const { adapter } = kit();
 
       // Act
@@ -285,7 +276,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       // Assert
       expect(scope.isDone()).toBe(true);
       expect(state.id).toBe(ID);
-      expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names', 'Endpoints_Get']);
+      expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names']);
     });
 
     it('accepts an organization URL with a trailing slash and a project name with a space', async () => {
