@@ -24,10 +24,13 @@ export class PlanRotation {
   async execute(state: RotationState): Promise<RotationState> {
     try {
       const target = await this.targets.getTarget(state.targetName);
-      const settings = await this.targets.getSettings();
-      const keys = await this.iam.listKeys(target.iamUserName);
-      const connection = await this.azureDevOps.findConnection(target.connection);
-      const secret = await this.secrets.describe(target.secretId);
+      // Three independent reads: in parallel, since a cold Lambda pays each service's first call.
+      const [settings, keys, connection, secret] = await Promise.all([
+        this.targets.getSettings(),
+        this.iam.listKeys(target.iamUserName),
+        this.azureDevOps.findConnection(target.connection),
+        this.secrets.describe(target.secretId),
+      ]);
       const plan = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
       return markCompleted(
         {
