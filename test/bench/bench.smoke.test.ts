@@ -51,14 +51,14 @@ describe('Bench: npm run bench -- --smoke', () => {
     expect(cold.moduleInitShareOfFunction).toBeLessThan(1);
     // SSM (the PAT), IAM (keys, last use), Secrets Manager (describe); Azure DevOps list + read.
     expect(cold.requestsPerRun.aws).toBeGreaterThanOrEqual(4);
-    expect(cold.requestsPerRun.azureDevOps).toBe(2);
+    expect(cold.requestsPerRun.azureDevOps).toBe(1);
   });
 
   it('publishes through the real adapter, verified, with the same requests in every run', () => {
     const pub = results.publish;
     expect(pub.runs).toBe(SMOKE.publishRuns);
     expect(pub.allVerified).toBe(true);
-    expect(pub.byOperation.find.requests).toEqual(['GET list by name → 200', 'GET by id → 200']);
+    expect(pub.byOperation.find.requests).toEqual(['GET list by name → 200']);
     expect(pub.byOperation.update.requests).toEqual(['GET by id → 200', 'PUT by id → 200']);
     expect(pub.requestsPerRun).toBe(Object.values(pub.byOperation).reduce((n, o) => n + o.requests.length, 0));
   });
