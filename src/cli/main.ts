@@ -4,7 +4,7 @@ import { loadRotationConfigFile, ROTATION_CONFIG } from '../adapters/config/conf
 import { createContainer, type Overrides } from '../composition-root.js';
 import { ALL_WIRING } from '../wiring/index.js';
 import type { RotationConfig } from '../domain/config.js';
-import { RotationError } from '../domain/errors.js';
+import { RotationError, UnknownTargetError } from '../domain/errors.js';
 import type { RotationMode } from '../domain/model.js';
 import type { RunSummary } from '../domain/report.js';
 import type { RotationRunner } from '../domain/runner.js';
@@ -48,9 +48,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const selectTargets = (config: RotationConfig, name: string | undefined): string[] => {
     if (!name) return config.targets.map((t) => t.name);
     if (!config.targets.some((t) => t.name === name)) {
-      throw Object.assign(new Error(`no target named "${name}" in the configuration (known: ${config.targets.map((t) => t.name).join(', ')})`), {
-        name: 'UnknownTargetError',
-      });
+      throw new UnknownTargetError(
+        `no target named "${name}" in the configuration (known: ${config.targets.map((t) => t.name).join(', ')}); check --target or add it to ${program.opts<{ config: string }>().config}`,
+        { context: { target: name } },
+      );
     }
     return [name];
   };

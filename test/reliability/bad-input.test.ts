@@ -16,7 +16,7 @@ import { parseRotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, InvalidStepInputError, RotationError } from '../../src/domain/errors.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { TOKENS } from '../../src/ports/tokens.js';
-import { FakeWorld, ORG_URL, PAT_PARAMETER, PROJECT } from '../support/fakes/world.js';
+import { FakeWorld } from '../support/fakes/world.js';
 import { localTaskHandlers, type TaskName, worldOverrides } from '../support/local-handlers.js';
 import { PAT_PARAMETER as RIG_PAT_PARAMETER, type Rig, type RigOptions, startRig, TARGET } from './support/rig.js';
 
@@ -121,24 +121,26 @@ const configRows: ConfigRow[] = [
 ];
 
 describe('Bad input: the rotation configuration', () => {
-  it.each(configRows)('throws ConfigurationError naming the field, and leaves its input as it was, when $mistake', (row) => {
-    // Arrange
-    const config = validConfig() as Json;
-    row.break(config);
-    const before = structuredClone(config);
+  for (const row of configRows) {
+    it(`throws ConfigurationError naming the field, and leaves its input as it was, when ${row.mistake}`, () => {
+      // Arrange
+      const config = validConfig() as Json;
+      row.break(config);
+      const before = structuredClone(config);
 
-    // Act
-    const act = () => parseRotationConfig(config);
+      // Act
+      const act = () => parseRotationConfig(config);
 
-    // Assert
-    expect(act).toThrow(ConfigurationError);
-    const error = catchError(act);
-    expect(error.name).toBe('ConfigurationError');
-    expect(error.context.field).toBe(row.field);
-    for (const part of row.says) expect(error.message).toContain(part);
-    for (const secret of row.neverEchoes ?? []) expect(JSON.stringify(error)).not.toContain(secret);
-    expect(config).toEqual(before);
-  });
+      // Assert
+      expect(act).toThrow(ConfigurationError);
+      const error = catchError(act);
+      expect(error.name).toBe('ConfigurationError');
+      expect(error.context.field).toBe(row.field);
+      for (const part of row.says) expect(error.message).toContain(part);
+      for (const secret of row.neverEchoes ?? []) expect(JSON.stringify(error)).not.toContain(secret);
+      expect(config).toEqual(before);
+    });
+  }
 
   it('accepts the unbroken configuration (the rows above break one thing each)', () => {
     expect(parseRotationConfig(validConfig()).targets).toHaveLength(1);
@@ -214,20 +216,22 @@ describe('Bad input: the CLI', () => {
     },
   ];
 
-  it.each(rows)('exits 2 with the error on stderr and calls no port when $mistake', async (row) => {
-    // Arrange
-    const world = new FakeWorld();
-    const before = world.snapshot();
+  for (const row of rows) {
+    it(`exits 2 with the error on stderr and calls no port when ${row.mistake}`, async () => {
+      // Arrange
+      const world = new FakeWorld();
+      const before = world.snapshot();
 
-    // Act
-    const result = await cli(world, row.argv(world));
+      // Act
+      const result = await cli(world, row.argv(world));
 
-    // Assert
-    expect(result.code).toBe(EXIT.badInput);
-    for (const part of row.says) expect(result.stderr).toContain(part);
-    expect(world.faults.calls).toEqual([]);
-    expect(world.snapshot()).toEqual(before);
-  });
+      // Assert
+      expect(result.code).toBe(EXIT.badInput);
+      for (const part of row.says) expect(result.stderr).toContain(part);
+      expect(world.faults.calls).toEqual([]);
+      expect(world.snapshot()).toEqual(before);
+    });
+  }
 
   it('exits 2 and calls no port on an unknown option', async () => {
     const world = new FakeWorld();
@@ -443,27 +447,29 @@ describe('Bad input: targets the plan refuses (real Azure DevOps adapter over th
     rig = undefined;
   });
 
-  it.each(refusalRows)('refuses with $code and changes nothing when $mistake', async (row) => {
-    // Arrange
-    rig = await startRig({ secrets: 'fake', ...row.rig });
-    row.arrange?.(rig);
-    const before = rig.snapshot();
+  for (const row of refusalRows) {
+    it(`refuses with ${row.code} and changes nothing when ${row.mistake}`, async () => {
+      // Arrange
+      rig = await startRig({ secrets: 'fake', ...row.rig });
+      row.arrange?.(rig);
+      const before = rig.snapshot();
 
-    // Act
-    const { report, summary } = await rig.run('rotate');
+      // Act
+      const { report, summary } = await rig.run('rotate');
 
-    // Assert: the refusal, its code and a reason that says where and what to do.
-    expect(report.outcome).toBe('refused');
-    expect(report.reasonCode).toBe(row.code);
-    for (const part of row.says) expect(report.summary).toContain(part);
-    expect(report.newAccessKeyId).toBeNull();
-    // Nothing changed, and nothing was even attempted.
-    expect(rig.mutations()).toEqual([]);
-    expect(rig.snapshot()).toEqual(before);
-    // People hear about it.
-    expect(rig.world.notifier.sent.map((s) => s.targets[0]?.reasonCode)).toEqual([row.code]);
-    expect(summary.targets).toHaveLength(1);
-  });
+      // Assert: the refusal, its code and a reason that says where and what to do.
+      expect(report.outcome).toBe('refused');
+      expect(report.reasonCode).toBe(row.code);
+      for (const part of row.says) expect(report.summary).toContain(part);
+      expect(report.newAccessKeyId).toBeNull();
+      // Nothing changed, and nothing was even attempted.
+      expect(rig.mutations()).toEqual([]);
+      expect(rig.snapshot()).toEqual(before);
+      // People hear about it.
+      expect(rig.world.notifier.sent.map((s) => s.targets[0]?.reasonCode)).toEqual([row.code]);
+      expect(summary.targets).toHaveLength(1);
+    });
+  }
 
   it('rotates the same rig when nothing is wrong (the rows fail for their mistake only)', async () => {
     rig = await startRig({ secrets: 'wire' });
@@ -595,30 +601,32 @@ const stepInputRows: StepInputRow[] = [
 ];
 
 describe('Bad input: step input the Lambda handlers get', () => {
-  it.each(stepInputRows)('the $task handler throws InvalidStepInputError naming the field and changes nothing when $mistake', async (row) => {
-    // Arrange
-    const world = new FakeWorld();
-    const handlers = localTaskHandlers(world);
-    const input = row.input(goodState(world));
-    const before = world.snapshot();
+  for (const row of stepInputRows) {
+    it(`the ${row.task} handler throws InvalidStepInputError naming the field and changes nothing when ${row.mistake}`, async () => {
+      // Arrange
+      const world = new FakeWorld();
+      const handlers = localTaskHandlers(world);
+      const input = row.input(goodState(world));
+      const before = world.snapshot();
 
-    // Act
-    const error = await handlers[row.task](input).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+      // Act
+      const error = await handlers[row.task](input).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
-    // Assert
-    expect(error).toBeInstanceOf(InvalidStepInputError);
-    const invalid = error as InvalidStepInputError;
-    expect(invalid.name).toBe('InvalidStepInputError');
-    expect(invalid.context.field).toBe(row.field);
-    if (row.field !== '(root)') expect(invalid.message).toContain(`"${row.field}"`);
-    for (const part of row.says) expect(invalid.message).toContain(part);
-    expect(JSON.stringify(invalid)).not.toContain(SMUGGLED);
-    expect(world.faults.calls).toEqual([]);
-    expect(world.snapshot()).toEqual(before);
-  });
+      // Assert
+      expect(error).toBeInstanceOf(InvalidStepInputError);
+      const invalid = error as InvalidStepInputError;
+      expect(invalid.name).toBe('InvalidStepInputError');
+      expect(invalid.context.field).toBe(row.field);
+      if (row.field !== '(root)') expect(invalid.message).toContain(`"${row.field}"`);
+      for (const part of row.says) expect(invalid.message).toContain(part);
+      expect(JSON.stringify(invalid)).not.toContain(SMUGGLED);
+      expect(world.faults.calls).toEqual([]);
+      expect(world.snapshot()).toEqual(before);
+    });
+  }
 
   it('accepts the same well-formed input (the rows fail for their mistake only)', async () => {
     const world = new FakeWorld();
@@ -628,13 +636,5 @@ describe('Bad input: step input the Lambda handlers get', () => {
 
     expect(output.newAccessKeyId).toMatch(/^AKIA/);
     expect(world.snapshot().secretPendingKeyId).toBe(output.newAccessKeyId);
-  });
-});
-
-// Keep the imports honest: the world's constants are the ones the rows above talk about.
-describe('Bad input: the fixtures', () => {
-  it('seeds targets with the organization, project and PAT parameter the rows name', () => {
-    const world = new FakeWorld();
-    expect(world.target().connection).toMatchObject({ organizationUrl: ORG_URL, project: PROJECT, credentialParameter: PAT_PARAMETER });
   });
 });

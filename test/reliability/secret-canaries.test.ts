@@ -188,50 +188,52 @@ describe('Secret canaries', () => {
     ['the runner', 'runner'],
     ['the Lambda handlers', 'handlers'],
   ] as const)('through %s', (_label, via) => {
-    it.each(scenarios)('leaks no secret access key, PAT or webhook URL with $name', async (scenario) => {
-      // Arrange
-      const { rig, sink, webhookUrl } = await arrange(scenario);
-      const outputs: unknown[] = [];
-      const errors: unknown[] = [];
-      const events: RunEvent[] = [];
-      const steps = recordingErrors(via === 'runner' ? rig.useCases() : rig.handlerUseCases(outputs), errors);
-      const runner = new RotationRunner(steps, rig.world.clock, DEFAULT_RETRY_POLICY);
+    for (const scenario of scenarios) {
+      it(`leaks no secret access key, PAT or webhook URL with ${scenario.name}`, async () => {
+        // Arrange
+        const { rig, sink, webhookUrl } = await arrange(scenario);
+        const outputs: unknown[] = [];
+        const errors: unknown[] = [];
+        const events: RunEvent[] = [];
+        const steps = recordingErrors(via === 'runner' ? rig.useCases() : rig.handlerUseCases(outputs), errors);
+        const runner = new RotationRunner(steps, rig.world.clock, DEFAULT_RETRY_POLICY);
 
-      // Act
-      const result = await runner.run({
-        mode: scenario.mode ?? 'rotate',
-        targetNames: [TARGET.name],
-        newRotationId: () => rig.world.newRotationId(),
-        onEvent: (event) => events.push(event),
+        // Act
+        const result = await runner.run({
+          mode: scenario.mode ?? 'rotate',
+          targetNames: [TARGET.name],
+          newRotationId: () => rig.world.newRotationId(),
+          onEvent: (event) => events.push(event),
+        });
+        capture.restore();
+
+        // Assert: the run went where the scenario says, and the canaries really were used.
+        const report = result.summary.targets[0];
+        expect(scenario.outcomes).toContain(report?.outcome);
+        expect(rig.ado.requests.length).toBeGreaterThan(0);
+        if (report?.outcome === 'rotated') {
+          const held = rig.ado.connection(rig.connectionId)?.secretAccessKey;
+          expect(rig.world.iam.issuedSecrets).toContain(held);
+          expect(held).not.toBe(CANARY_OLD_SECRET);
+        }
+        if (sink) expect(sink.bodies).toHaveLength(1);
+        // The capture works: the EMF metric lines are there (and, from the handlers, their log lines).
+        expect(capture.lines.some((line) => line.includes('"_aws"'))).toBe(true);
+        if (via === 'handlers') expect(capture.lines.some((line) => line.includes('"level":"INFO"'))).toBe(true);
+
+        // Assert: no canary anywhere.
+        const surfaces = [
+          ...capture.lines.map((text, i) => ({ name: `output line ${i}`, text })),
+          ...outputs.flatMap((output, i) => renderings(output).map((text) => ({ name: `step output ${i}`, text }))),
+          ...errors.flatMap((error, i) => renderings(error).map((text) => ({ name: `thrown error ${i}`, text }))),
+          ...events.map((event, i) => ({ name: `runner event ${i}`, text: JSON.stringify(event) })),
+          { name: 'run summary', text: JSON.stringify(result.summary) },
+          { name: 'notify result', text: JSON.stringify(result.notification) },
+          ...(sink?.bodies ?? []).map((text, i) => ({ name: `Slack payload ${i}`, text })),
+        ];
+        expect(findLeaks(surfaces, canaries(rig, webhookUrl))).toEqual([]);
       });
-      capture.restore();
-
-      // Assert: the run went where the scenario says, and the canaries really were used.
-      const report = result.summary.targets[0];
-      expect(scenario.outcomes).toContain(report?.outcome);
-      expect(rig.ado.requests.length).toBeGreaterThan(0);
-      if (report?.outcome === 'rotated') {
-        const held = rig.ado.connection(rig.connectionId)?.secretAccessKey;
-        expect(rig.world.iam.issuedSecrets).toContain(held);
-        expect(held).not.toBe(CANARY_OLD_SECRET);
-      }
-      if (sink) expect(sink.bodies).toHaveLength(1);
-      // The capture works: the EMF metric lines are there (and, from the handlers, their log lines).
-      expect(capture.lines.some((line) => line.includes('"_aws"'))).toBe(true);
-      if (via === 'handlers') expect(capture.lines.some((line) => line.includes('"level":"INFO"'))).toBe(true);
-
-      // Assert: no canary anywhere.
-      const surfaces = [
-        ...capture.lines.map((text, i) => ({ name: `output line ${i}`, text })),
-        ...outputs.flatMap((output, i) => renderings(output).map((text) => ({ name: `step output ${i}`, text }))),
-        ...errors.flatMap((error, i) => renderings(error).map((text) => ({ name: `thrown error ${i}`, text }))),
-        ...events.map((event, i) => ({ name: `runner event ${i}`, text: JSON.stringify(event) })),
-        { name: 'run summary', text: JSON.stringify(result.summary) },
-        { name: 'notify result', text: JSON.stringify(result.notification) },
-        ...(sink?.bodies ?? []).map((text, i) => ({ name: `Slack payload ${i}`, text })),
-      ];
-      expect(findLeaks(surfaces, canaries(rig, webhookUrl))).toEqual([]);
-    });
+    }
   });
 
   describe('through the CLI', () => {
