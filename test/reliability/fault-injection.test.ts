@@ -1,12 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../src/adapters/observability/logger.js';
-import type { TargetReport } from '../../src/domain/report.js';
-import { RotationRunner, type RotationUseCases, type StepUseCase } from '../../src/domain/runner.js';
+import { RotationRunner, type RotationUseCases, } from '../../src/domain/runner.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import type { NotifyResult } from '../../src/domain/use-cases/notify-run.js';
 import { FakeWorld, TEST_RETRY_POLICY } from '../support/fakes/world.js';
-import { localTaskHandlers, type LocalHandler } from '../support/local-handlers.js';
+import { handlersAsUseCases, localTaskHandlers } from '../support/local-handlers.js';
 import { FAULT_KINDS, type Schedule, scheduleArbitrary } from './fault-schedule.js';
 
 /** How many random schedules `npm test` runs; `npm run test:faults -- --runs 100000` runs more. */
@@ -16,32 +14,13 @@ const SEED = process.env.FAULT_SEED ? Number(process.env.FAULT_SEED) : undefined
 /** The Lambda handlers, driven with the state machine's order, retry and catch rules (the runner mirrors them). */
 function handlerSteps(world: FakeWorld, schedule: Schedule): RotationUseCases {
   const handlers = localTaskHandlers(world, { secondsBetweenTasks: 1 });
-  const step = (name: keyof typeof handlers): StepUseCase => ({
-    execute: async (state) => {
-      const invoke: LocalHandler = handlers[name];
-      if (schedule.deliveredTwice.includes(name)) {
-        // The first delivery does its side effects and its answer is lost; the retry must be safe.
-        await invoke(state).catch(() => undefined);
-      }
-      return (await invoke(state)) as RotationState;
-    },
+  return handlersAsUseCases(async (task, input) => {
+    if (schedule.deliveredTwice.includes(task)) {
+      // The first delivery does its side effects and its answer is lost; the retry must be safe.
+      await handlers[task](input).catch(() => undefined);
+    }
+    return handlers[task](input);
   });
-  return {
-    plan: step('plan'),
-    cleanup: step('cleanup'),
-    create: step('create'),
-    verifyKey: step('verify-key'),
-    publish: step('publish'),
-    verifyPublish: step('verify-publish'),
-    promote: step('promote'),
-    revoke: step('revoke'),
-    rollback: step('rollback'),
-    report: { execute: async (state) => (await handlers.report(state)) as TargetReport },
-    notify: {
-      execute: async (summary) =>
-        (await handlers.notify({ executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets })) as NotifyResult,
-    },
-  };
 }
 
 /** Runs one schedule and returns the broken promises (empty = all kept). */

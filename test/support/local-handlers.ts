@@ -2,6 +2,10 @@ import type { Context } from 'aws-lambda';
 import { ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
 import { configureContainer } from '../../src/composition-root.js';
 import type { RotationConfig } from '../../src/domain/config.js';
+import type { TargetReport } from '../../src/domain/report.js';
+import type { RotationState } from '../../src/domain/rotation-state.js';
+import type { RotationUseCases, StepUseCase } from '../../src/domain/runner.js';
+import type { NotifyResult } from '../../src/domain/use-cases/notify-run.js';
 import { handler as cleanup } from '../../src/handlers/cleanup.js';
 import { handler as create } from '../../src/handlers/create.js';
 import { handler as notify } from '../../src/handlers/notify.js';
@@ -21,7 +25,8 @@ export const TASK_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish',
 export type TaskName = (typeof TASK_NAMES)[number];
 export type LocalHandler = (input: unknown) => Promise<unknown>;
 
-const HANDLERS = {
+/** Every Lambda handler, by task (state) name. */
+export const LAMBDA_HANDLERS = {
   plan,
   cleanup,
   create,
@@ -94,9 +99,34 @@ export function localTaskHandlers(
   const entries = TASK_NAMES.map((name) => {
     const invoke: LocalHandler = async (input) => {
       world.clock.advance(step);
-      return (HANDLERS[name] as (event: unknown, context: Context) => Promise<unknown>)(structuredClone(input), fakeLambdaContext(name));
+      return (LAMBDA_HANDLERS[name] as (event: unknown, context: Context) => Promise<unknown>)(structuredClone(input), fakeLambdaContext(name));
     };
     return [name, invoke] as const;
   });
   return Object.fromEntries(entries) as Record<TaskName, LocalHandler>;
+}
+
+/**
+ * The handlers as the runner's use cases: the runner then drives the Lambdas with the state
+ * machine's order, retry and catch rules (the fault-injection property and the reliability rig).
+ */
+export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Promise<unknown>): RotationUseCases {
+  const step = (task: TaskName): StepUseCase => ({ execute: async (state) => (await call(task, state)) as RotationState });
+  return {
+    plan: step('plan'),
+    cleanup: step('cleanup'),
+    create: step('create'),
+    verifyKey: step('verify-key'),
+    publish: step('publish'),
+    verifyPublish: step('verify-publish'),
+    promote: step('promote'),
+    revoke: step('revoke'),
+    rollback: step('rollback'),
+    report: { execute: async (state) => (await call('report', state)) as TargetReport },
+    notify: {
+      // The notify Lambda takes the Map's reports, as the state machine hands them over.
+      execute: async (summary) =>
+        (await call('notify', { executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets })) as NotifyResult,
+    },
+  };
 }

@@ -18,20 +18,8 @@ import { createContainer, configureContainer } from '../../../src/composition-ro
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SCHEDULE, type RotationConfig } from '../../../src/domain/config.js';
 import type { RotationMode, RotationTarget } from '../../../src/domain/model.js';
 import type { RunSummary, TargetReport } from '../../../src/domain/report.js';
-import type { RotationState } from '../../../src/domain/rotation-state.js';
-import type { RotationRunner, RotationUseCases, StepUseCase } from '../../../src/domain/runner.js';
+import type { RotationRunner, RotationUseCases, } from '../../../src/domain/runner.js';
 import type { NotifyResult } from '../../../src/domain/use-cases/notify-run.js';
-import { handler as cleanup } from '../../../src/handlers/cleanup.js';
-import { handler as create } from '../../../src/handlers/create.js';
-import { handler as notify } from '../../../src/handlers/notify.js';
-import { handler as plan } from '../../../src/handlers/plan.js';
-import { handler as promote } from '../../../src/handlers/promote.js';
-import { handler as publish } from '../../../src/handlers/publish.js';
-import { handler as report } from '../../../src/handlers/report.js';
-import { handler as revoke } from '../../../src/handlers/revoke.js';
-import { handler as rollback } from '../../../src/handlers/rollback.js';
-import { handler as verifyKey } from '../../../src/handlers/verify-key.js';
-import { handler as verifyPublish } from '../../../src/handlers/verify-publish.js';
 import type { AzureDevOpsPort } from '../../../src/ports/azure-devops.port.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
 import { type AdoStandIn, type SeedConnectionInput, startAdoStandIn } from '../../support/ado-stand-in/index.js';
@@ -39,7 +27,7 @@ import { testSecretsManagerClient } from '../../support/aws-wire/clients.js';
 import { SecretsManagerWire } from '../../support/aws-wire/secrets-manager-wire.js';
 import { FakeWorld, PAT_PARAMETER } from '../../support/fakes/world.js';
 import type { FaultInjector } from '../../support/fakes/faults.js';
-import { fakeLambdaContext } from '../../support/local-handlers.js';
+import { fakeLambdaContext, handlersAsUseCases, LAMBDA_HANDLERS, type TaskName } from '../../support/local-handlers.js';
 
 export { PAT_PARAMETER };
 export const SLACK_PARAMETER = '/rotator/slack/webhook';
@@ -124,20 +112,7 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-const HANDLERS = {
-  plan,
-  cleanup,
-  create,
-  'verify-key': verifyKey,
-  publish,
-  'verify-publish': verifyPublish,
-  promote,
-  revoke,
-  rollback,
-  report,
-  notify,
-} as const;
-export type TaskName = keyof typeof HANDLERS;
+export type { TaskName };
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const pat = options.pat ?? 'rig-pat-0123456789abcdefghijklmnopqrstuvwxyz0123';
@@ -215,7 +190,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
 
   const invoke = async (task: TaskName, input: unknown): Promise<unknown> => {
     world.clock.advance(2_000);
-    const fn = HANDLERS[task] as (event: unknown, context: Context) => Promise<unknown>;
+    const fn = LAMBDA_HANDLERS[task] as (event: unknown, context: Context) => Promise<unknown>;
     return fn(structuredClone(input), fakeLambdaContext(task));
   };
 
@@ -252,23 +227,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         outputs.push(output);
         return output as T;
       };
-      const step = (task: TaskName): StepUseCase => ({ execute: (state: RotationState) => call<RotationState>(task, state) });
-      return {
-        plan: step('plan'),
-        cleanup: step('cleanup'),
-        create: step('create'),
-        verifyKey: step('verify-key'),
-        publish: step('publish'),
-        verifyPublish: step('verify-publish'),
-        promote: step('promote'),
-        revoke: step('revoke'),
-        rollback: step('rollback'),
-        report: { execute: (state) => call<TargetReport>('report', state) },
-        notify: {
-          execute: (summary) =>
-            call<NotifyResult>('notify', { executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets }),
-        },
-      };
+      return handlersAsUseCases(call);
     },
     invoke: (task, input) => {
       configureContainer(ALL_WIRING, overrides);
