@@ -10,9 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { LAMBDA_STEPS, type LambdaStep } from '../infra/steps.js';
 
-export const HANDLER_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify'] as const;
-export type HandlerName = (typeof HANDLER_NAMES)[number];
+/** One handler per state-machine task (src/handlers/<name>.ts). */
+export const HANDLER_NAMES = LAMBDA_STEPS;
+export type HandlerName = LambdaStep;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,5 +1,6 @@
 /** The demo's failure scenarios, target names and timeline printer. */
 import type { LocalRunEvent } from '../infra/local-run.js';
+import { LAMBDA_STEPS } from '../infra/steps.js';
 import {
   AwsAccessDeniedError,
   AzureDevOpsRequestError,
@@ -84,7 +85,7 @@ export interface TargetFinalState {
   iamKeys: Array<{ accessKeyId: string; status: string }>;
 }
 
-const TASKS = new Set(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify']);
+const TASKS = new Set<string>(LAMBDA_STEPS);
 
 /** Prints state-machine events as a readable timeline: each task entered and left (with its duration), retried, caught. */
 export function printTimeline(write: (text: string) => void): (event: LocalRunEvent) => void {

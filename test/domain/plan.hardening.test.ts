@@ -4,53 +4,11 @@
  * clock skew). Added from the mutants Stryker found surviving in plan.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { type AccessKeyInfo, type ConnectionState, DEFAULT_SETTINGS, type SecretState } from '../../src/domain/model.js';
+import { type AccessKeyInfo, DEFAULT_SETTINGS } from '../../src/domain/model.js';
 import { decidePlan, orphansOfRun, type PlanFacts } from '../../src/domain/plan.js';
+import { ago, connection, DAY, daysAgo, facts, HELD, key, OTHER, ROTATION_ID, secret, THIRD } from './support/plan-facts.js';
 
-const NOW = new Date('2026-11-29T03:00:00.000Z');
-const DAY = 86_400_000;
-const ago = (ms: number) => new Date(NOW.getTime() - ms);
-const daysAgo = (d: number) => ago(d * DAY);
-const HELD = 'AKIAHELD000000000001';
-const OTHER = 'AKIAOTHER00000000002';
-const THIRD = 'AKIATHIRD00000000003';
-const ROTATION_ID = '11111111-1111-4111-8111-111111111111';
 const WHERE = 'connection "aws-prod" (conn-1)';
-
-const key = (accessKeyId: string, ageDays: number, extra: Partial<AccessKeyInfo> = {}): AccessKeyInfo => ({
-  accessKeyId,
-  status: 'Active',
-  createdAt: daysAgo(ageDays),
-  lastUsedAt: daysAgo(0),
-  ...extra,
-});
-const connection = (extra: Partial<ConnectionState> = {}): ConnectionState => ({
-  id: 'conn-1',
-  name: 'aws-prod',
-  type: 'AWS',
-  usesOidc: false,
-  heldAccessKeyId: HELD,
-  assumesRole: false,
-  projectReferenceCount: 1,
-  ...extra,
-});
-const secret = (extra: Partial<SecretState> = {}): SecretState => ({
-  exists: true,
-  current: { versionId: 'v-current', accessKeyId: HELD, createdAt: daysAgo(8) },
-  pending: null,
-  previous: null,
-  ...extra,
-});
-const facts = (extra: Partial<PlanFacts> = {}): PlanFacts => ({
-  rotationId: ROTATION_ID,
-  mode: 'rotate',
-  now: NOW,
-  settings: DEFAULT_SETTINGS,
-  keys: [key(HELD, 8)],
-  connection: connection(),
-  secret: secret(),
-  ...extra,
-});
 
 describe('Function: decidePlan (whole plans)', () => {
   const rows: Array<{ rule: string; facts: PlanFacts; plan: ReturnType<typeof decidePlan> }> = [

@@ -1,47 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type AccessKeyInfo, type ConnectionState, type SecretState } from '../../src/domain/model.js';
+import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 import { decidePlan, type PlanFacts } from '../../src/domain/plan.js';
-
-const NOW = new Date('2026-11-29T03:00:00Z');
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
-const HELD = 'AKIAHELD000000000001';
-const OTHER = 'AKIAOTHER00000000002';
-const ROTATION_ID = '11111111-1111-4111-8111-111111111111';
-
-const key = (accessKeyId: string, ageDays: number, extra: Partial<AccessKeyInfo> = {}): AccessKeyInfo => ({
-  accessKeyId,
-  status: 'Active',
-  createdAt: daysAgo(ageDays),
-  lastUsedAt: daysAgo(0),
-  ...extra,
-});
-const connection = (extra: Partial<ConnectionState> = {}): ConnectionState => ({
-  id: 'conn-1',
-  name: 'aws-prod',
-  type: 'AWS',
-  usesOidc: false,
-  heldAccessKeyId: HELD,
-  assumesRole: false,
-  projectReferenceCount: 1,
-  ...extra,
-});
-const secret = (extra: Partial<SecretState> = {}): SecretState => ({
-  exists: true,
-  current: { versionId: 'v-current', accessKeyId: HELD, createdAt: daysAgo(8) },
-  pending: null,
-  previous: null,
-  ...extra,
-});
-const facts = (extra: Partial<PlanFacts> = {}): PlanFacts => ({
-  rotationId: ROTATION_ID,
-  mode: 'rotate',
-  now: NOW,
-  settings: DEFAULT_SETTINGS,
-  keys: [key(HELD, 8)],
-  connection: connection(),
-  secret: secret(),
-  ...extra,
-});
+import { connection, daysAgo, facts, HELD, key, OTHER, secret } from './support/plan-facts.js';
 
 describe('Function: decidePlan', () => {
   // One row per rule: what the ports report, and what the plan must decide.

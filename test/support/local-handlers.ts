@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { LAMBDA_STEPS, type LambdaStep } from '../../infra/steps.js';
 import { ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
 import { configureContainer } from '../../src/composition-root.js';
 import type { RotationConfig } from '../../src/domain/config.js';
@@ -21,8 +22,9 @@ import { TOKENS } from '../../src/ports/tokens.js';
 import { ALL_WIRING } from '../../src/wiring/index.js';
 import type { FakeWorld } from './fakes/world.js';
 
-export const TASK_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify'] as const;
-export type TaskName = (typeof TASK_NAMES)[number];
+/** The state machine's task names: the steps and the run-level notify. */
+export const TASK_NAMES = LAMBDA_STEPS;
+export type TaskName = LambdaStep;
 export type LocalHandler = (input: unknown) => Promise<unknown>;
 
 /** Every Lambda handler, by task (state) name. */

@@ -1,5 +1,4 @@
 /** The AWS adapters, the factories of the SDK clients they are given, and their DI bindings. */
-export { bindAwsAdapters } from './bindings.js';
 export {
   type AwsClientOptions,
   createIamClient,

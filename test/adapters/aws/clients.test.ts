@@ -1,17 +1,13 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { Container } from 'inversify';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bindAwsAdapters } from '../../../src/adapters/aws/bindings.js';
 import { createIamClient, createSecretsManagerClient, createSsmClient, createStsClientFactory } from '../../../src/adapters/aws/clients.js';
 import { IamAccessKeysAdapter } from '../../../src/adapters/aws/iam-access-keys.adapter.js';
 import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parameters.adapter.js';
-import { StsKeyVerifierAdapter } from '../../../src/adapters/aws/sts-key-verifier.adapter.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { TOKENS } from '../../../src/ports/tokens.js';
 import { IAM_NAMESPACE } from '../../support/aws-wire/iam-wire.js';
 import { queryResponse } from '../../support/aws-wire/protocol.js';
 
@@ -116,35 +112,5 @@ describe('Function: createStsClientFactory', () => {
     // Assert
     expect(JSON.stringify(Object.keys(client.config))).not.toContain('CANARY');
     expect(String(Object.values(client.config).filter((v) => typeof v === 'string'))).not.toContain('CANARY');
-  });
-});
-
-describe('Function: bindAwsAdapters', () => {
-  it('binds the four ports to the AWS adapters, resolvable through their @inject tokens', () => {
-    // Arrange
-    vi.stubEnv('AWS_REGION', 'eu-west-1');
-    const container = new Container({ defaultScope: 'Singleton' });
-
-    // Act
-    bindAwsAdapters(container);
-
-    // Assert
-    expect(container.get(TOKENS.IamAccessKeys)).toBeInstanceOf(IamAccessKeysAdapter);
-    expect(container.get(TOKENS.KeyVerifier)).toBeInstanceOf(StsKeyVerifierAdapter);
-    expect(container.get(TOKENS.SecretStore)).toBeInstanceOf(SecretsManagerSecretStore);
-    expect(container.get(TOKENS.SecureParameters)).toBeInstanceOf(SsmSecureParameters);
-  });
-
-  it('builds each SDK client once (one set per cold start)', () => {
-    // Arrange
-    const container = new Container();
-    bindAwsAdapters(container, { region: 'eu-west-1' });
-
-    // Act
-    const first = container.get(TOKENS.IamClient);
-    const second = container.get(TOKENS.IamClient);
-
-    // Assert
-    expect(first).toBe(second);
   });
 });

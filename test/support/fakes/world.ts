@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RotationSettings, RotationTarget } from '../../../src/domain/model.js';
-import { RotationRunner, type RetryPolicy } from '../../../src/domain/runner.js';
+import { DEFAULT_RETRY_POLICY, RotationRunner, type RetryPolicy } from '../../../src/domain/runner.js';
 import { buildUseCases, type RotationPorts } from '../../../src/domain/use-cases/index.js';
 import { FakeAzureDevOps } from './fake-azure-devops.js';
 import { FakeClock } from './fake-clock.js';
@@ -27,11 +27,8 @@ export const ORG_URL = 'https://dev.azure.com/contoso';
 export const PROJECT = 'payments';
 export const PAT_PARAMETER = '/rotator/azure-devops/pat';
 
-/** Fast retries for tests: the same shape as the real policy, on virtual time. */
-export const TEST_RETRY_POLICY: RetryPolicy = {
-  keyPropagation: { maxAttempts: 8, initialDelayMs: 2_000, backoffRate: 1.5, maxDelayMs: 15_000 },
-  transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
-};
+/** The production retry policy: on the fake clock its waits cost nothing. */
+export const TEST_RETRY_POLICY: RetryPolicy = DEFAULT_RETRY_POLICY;
 
 /** Every fake, wired together, seeded with targets whose key, secret and connection agree. */
 export class FakeWorld {

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IamAccessKeysAdapter } from '../../src/adapters/aws/iam-access-keys.adapter.js';
+import { SecretsManagerSecretStore } from '../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
+import { SsmSecureParameters } from '../../src/adapters/aws/ssm-secure-parameters.adapter.js';
+import { StsKeyVerifierAdapter } from '../../src/adapters/aws/sts-key-verifier.adapter.js';
+import { AzureDevOpsServiceConnectionAdapter } from '../../src/adapters/azure-devops/index.js';
+import { loadRotationConfigFile, ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
+import { PowertoolsMetrics } from '../../src/adapters/metrics/index.js';
+import { SlackNotifier } from '../../src/adapters/slack/index.js';
+import { createContainer } from '../../src/composition-root.js';
+import { TOKENS } from '../../src/ports/tokens.js';
+import { ALL_WIRING, iamWiring, secretsWiring } from '../../src/wiring/index.js';
+
+const config = loadRotationConfigFile('rotation.config.json');
+const withConfig = new Map<symbol, unknown>([[ROTATION_CONFIG, config]]);
+
+describe('Function: createContainer', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('binds every port to its production adapter, resolvable through the @inject tokens', () => {
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+
+    const c = createContainer(ALL_WIRING, withConfig);
+
+    expect(c.get(TOKENS.IamAccessKeys)).toBeInstanceOf(IamAccessKeysAdapter);
+    expect(c.get(TOKENS.KeyVerifier)).toBeInstanceOf(StsKeyVerifierAdapter);
+    expect(c.get(TOKENS.SecretStore)).toBeInstanceOf(SecretsManagerSecretStore);
+    expect(c.get(TOKENS.SecureParameters)).toBeInstanceOf(SsmSecureParameters);
+    expect(c.get(TOKENS.AzureDevOps)).toBeInstanceOf(AzureDevOpsServiceConnectionAdapter);
+    expect(c.get(TOKENS.Notifier)).toBeInstanceOf(SlackNotifier);
+    expect(c.get(TOKENS.Metrics)).toBeInstanceOf(PowertoolsMetrics);
+    for (const useCase of [TOKENS.PlanRotation, TOKENS.RollBack, TOKENS.NotifyRun, TOKENS.DescribeTarget, TOKENS.Runner]) {
+      expect(c.get(useCase)).toBeDefined();
+    }
+  });
+
+  it('builds each SDK client once (one set per cold start)', () => {
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    const c = createContainer(ALL_WIRING, withConfig);
+
+    expect(c.get(TOKENS.IamClient)).toBe(c.get(TOKENS.IamClient));
+    expect(c.get(TOKENS.SsmClient)).toBe(c.get(TOKENS.SsmClient));
+  });
+
+  it('binds only the slices it is given, so a step without Azure DevOps has no Azure DevOps adapter', () => {
+    const c = createContainer([iamWiring, secretsWiring], withConfig);
+
+    expect(c.isBound(TOKENS.IamAccessKeys)).toBe(true);
+    expect(c.isBound(TOKENS.AzureDevOps)).toBe(false);
+    expect(c.isBound(TOKENS.SsmClient)).toBe(false);
+  });
+
+  it('lets an override replace a production binding', () => {
+    const fake = { listKeys: async () => [] };
+
+    const c = createContainer(ALL_WIRING, new Map<symbol, unknown>([...withConfig, [TOKENS.IamAccessKeys, fake]]));
+
+    expect(c.get(TOKENS.IamAccessKeys)).toBe(fake);
+  });
+});
