@@ -1,10 +1,8 @@
 /**
  * Microsoft's Service Endpoints 7.1 OpenAPI spec, its HTTP examples and the AWS Toolkit's
- * connection-type definition, loaded from the shared folder beside the repository (never
- * copied into it), and an ajv validator that checks a request against the spec's operation
- * (method, path, query parameters) and body schema.
- *
- * Location: `$ADO_SPEC_DIR`, else `{repoRoot}/../shared/ado-spec`.
+ * connection-type definition, carried in the repository under `test/fixtures/ado-spec/` (MIT, with
+ * their license and a note of their source commit), and an ajv validator that checks a request
+ * against the spec's operation (method, path, query parameters) and body schema.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +15,7 @@ type AddFormats = typeof addFormatsModule.default;
 const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const SPEC_DIR = process.env.ADO_SPEC_DIR ?? path.resolve(repoRoot, '../shared/ado-spec');
+export const SPEC_DIR = path.resolve(repoRoot, 'test/fixtures/ado-spec');
 
 /** Reads a spec file; they start with a UTF-8 BOM, which JSON.parse refuses. */
 export function readSpecJson<T = unknown>(file: string): T {
