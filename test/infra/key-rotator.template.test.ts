@@ -16,7 +16,8 @@ import { METRIC_NAMES, METRICS_NAMESPACE } from '../../infra/metric-names.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile } from '../../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, TRANSIENT_ERROR_NAMES } from '../../src/domain/errors.js';
 import { parseRotationState } from '../../src/domain/rotation-state.js';
 
