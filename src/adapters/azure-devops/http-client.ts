@@ -76,14 +76,16 @@ export const AZURE_DEVOPS_ENTRA_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.d
 export interface RequestScope {
   organizationUrl: string;
   project: string;
-  /** The connection's name, or name and id. */
+  /** The connection's name, or name and id (or the variable group's, the pipeline's: see `resource`). */
   connection: string;
+  /** What `connection` names, for messages: "connection" (default), "variable group", "pipeline". */
+  resource?: string;
   credentialParameter: string;
   connectionId?: string;
 }
 
 export interface AdoRequest {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   url: URL;
   body?: unknown;
   /** What the request does, for messages: "list service connections", "update the service connection". */
@@ -91,7 +93,18 @@ export interface AdoRequest {
   scope: RequestScope;
   /** Secrets the body carries (the new secret access key): scrubbed from any answer that echoes them. */
   bodySecrets?: readonly string[];
+  /** What a 401/403 asks the operator to grant; default: the service-connection scope and role. */
+  requiredAccess?: string;
+  /**
+   * The request creates something (queueing a pipeline run): it is retried only when the service
+   * said it did not process it (429 with Retry-After), never after a timeout or a 5xx that may
+   * have gone through.
+   */
+  notIdempotent?: boolean;
 }
+
+const SERVICE_CONNECTION_ACCESS =
+  'the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection';
 
 /** A 2xx answer with its JSON body (`null` when empty), or a 404 the caller interprets. */
 export type AdoResponse = { status: 200; body: unknown } | { status: 404; error: VssErrorBody | undefined };
@@ -190,7 +203,7 @@ export class AzureDevOpsHttpClient {
       const vss = parseVssError(text, response, secrets);
       const detail = vss?.message ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}` : ' (no error details; the credential may have expired)';
       throw new AzureDevOpsNotAuthorizedError(
-        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection`,
+        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs ${request.requiredAccess ?? SERVICE_CONNECTION_ACCESS}`,
         { context: { ...context, typeKey: vss?.typeKey } },
       );
     }
@@ -245,7 +258,7 @@ export class AzureDevOpsHttpClient {
   private async fetchWithRetries(
     url: URL,
     init: RequestInit,
-    request: { action: string; scope: RequestScope; method: string; service?: string },
+    request: { action: string; scope: RequestScope; method: string; service?: string; notIdempotent?: boolean },
     secrets: readonly string[],
   ): Promise<{ response: Response; text: string }> {
     const { maxAttempts, maxTotalMs, requestTimeoutMs, now, sleep } = this.options;
@@ -261,6 +274,7 @@ export class AzureDevOpsHttpClient {
         const response = await this.fetchFn(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(requestTimeoutMs) });
         const text = await response.text();
         if (!RETRYABLE_STATUSES.has(response.status)) return { response, text };
+        if (request.notIdempotent && response.status !== 429) return { response, text };
         lastStatus = response.status;
         const vss = parseVssError(text, response, secrets);
         reason = `HTTP ${response.status}${vss?.typeKey ? ` (${vss.typeKey})` : ''}`;
@@ -273,7 +287,8 @@ export class AzureDevOpsHttpClient {
 
       const elapsed = now() - started;
       const delay = retryAfterMs ?? this.backoff(attempt);
-      const outOfAttempts = attempt >= maxAttempts;
+      // A request that creates something is not repeated after an answer that may have been lost.
+      const outOfAttempts = attempt >= maxAttempts || (request.notIdempotent === true && lastStatus === undefined);
       const outOfTime = elapsed + delay > maxTotalMs;
       if (outOfAttempts || outOfTime) {
         const why = outOfAttempts
@@ -457,5 +472,5 @@ const credentialName = (auth: Authorization): string => (auth.kind === 'pat' ? '
 
 /** `connection "x" in project "p" of https://dev.azure.com/org`. */
 export function describeScope(scope: RequestScope): string {
-  return `connection ${scope.connection} in project "${scope.project}" of ${scope.organizationUrl}`;
+  return `${scope.resource ?? 'connection'} ${scope.connection} in project "${scope.project}" of ${scope.organizationUrl}`;
 }
