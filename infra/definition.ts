@@ -224,7 +224,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
         completed: [],
         warnings: [],
-        // null unless the run is for a leaked key (then the plan rotates only the targets holding it).
+        // {} unless the run is for a leaked key (then the plan rotates only the targets holding it).
         leak: sfn.JsonPath.stringAt('$.leak'),
       },
     },
@@ -269,14 +269,14 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
       new sfn.Pass(scope, 'Pass given targets', {
         stateName: STATE_NAMES.givenTargets,
-        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', leak: null },
+        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', leak: {} },
       }).next(run),
     )
     .when(
       modeIsValid,
       new sfn.Pass(scope, 'Pass all targets', {
         stateName: STATE_NAMES.allTargets,
-        parameters: { 'mode.$': '$.mode', targets: config.targets.map((t) => t.name), leak: null },
+        parameters: { 'mode.$': '$.mode', targets: config.targets.map((t) => t.name), leak: {} },
       }).next(run),
     )
     .otherwise(invalidInput);

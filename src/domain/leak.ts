@@ -26,12 +26,14 @@ function bad(field: string, what: string): never {
 }
 
 /**
- * Validates the `leak` field of a step's (or notify's) input: null or absent when the run is not for
- * a leak. Throws `InvalidStepInputError` naming the field.
+ * Validates the `leak` field of a step's (or notify's) input: `{}`, null or absent when the run is not
+ * for a leak. Throws `InvalidStepInputError` naming the field.
  */
 export function parseLeak(value: unknown): LeakNotice | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) bad('(root)', 'must be { accessKeyIds, detectedAt, eventArn } or null');
+  if (typeof value !== 'object' || Array.isArray(value)) bad('(root)', 'must be { accessKeyIds, detectedAt, eventArn }, {} or null');
+  // The state machine passes {} outside a leak run: a path to a JSON null is "no value" to aws-local-stepfunctions.
+  if (Object.keys(value).length === 0) return null;
   const raw = value as Record<string, unknown>;
   // EventBridge's wildcard path gives a list; one entity may come as a plain string: both are taken.
   const ids = typeof raw.accessKeyIds === 'string' ? [raw.accessKeyIds] : raw.accessKeyIds;
