@@ -5,7 +5,8 @@
  * found surviving in config.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULE, parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import { DEFAULT_SCHEDULE, type RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 
