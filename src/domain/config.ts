@@ -1,3 +1,4 @@
+import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
 import { ConfigurationError } from './errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from './model.js';
 
@@ -51,7 +52,7 @@ const ORG_URL_HINT = 'use https://dev.azure.com/{org} or https://host/tfs/{colle
 
 const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
 const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection'];
-const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', 'credentialParameter'];
+const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes'];
 const SCHEDULE_FIELDS = ['expression', 'timeZone'];
 
@@ -173,16 +174,27 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
   const url = rawUrl === undefined ? undefined : organizationUrl(rawUrl, `${path}.organizationUrl`, problems);
   const project = requiredString(value, 'project', path, problems, 'the Azure DevOps project (name or id) that owns the service connection');
   const connectionName = requiredString(value, 'connectionName', path, problems, 'the service connection name, as shown in Project settings > Service connections');
-  const rawParameter = requiredString(
-    value,
-    'credentialParameter',
-    path,
-    problems,
-    'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage)',
-  );
+  const credential = parseConnectionCredential(value, path, problems);
+  const rawParameter = credential.needsParameter
+    ? requiredString(
+        value,
+        'credentialParameter',
+        path,
+        problems,
+        'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead',
+      )
+    : undefined;
   const credentialParameter = rawParameter === undefined ? undefined : parameterName(rawParameter, `${path}.credentialParameter`, problems, 'the Azure DevOps PAT');
-  if (url === undefined || project === undefined || connectionName === undefined || credentialParameter === undefined) return undefined;
-  return { organizationUrl: url, project, connectionName, credentialParameter };
+  if (url === undefined || project === undefined || connectionName === undefined || !credential.ok) return undefined;
+  if (credential.needsParameter && credentialParameter === undefined) return undefined;
+  return {
+    organizationUrl: url,
+    project,
+    connectionName,
+    ...(credentialParameter === undefined ? {} : { credentialParameter }),
+    ...(credential.federatedCredential ? { federatedCredential: credential.federatedCredential } : {}),
+    ...(credential.credentialExpiresOn ? { credentialExpiresOn: credential.credentialExpiresOn } : {}),
+  };
 }
 
 function parseTarget(value: unknown, path: string, problems: Problems): RotationTarget | undefined {

@@ -6,9 +6,13 @@ import {
   AzureDevOpsUnavailableError,
   ConfigurationError,
   type SafeContext,
+  ServicePrincipalNotMemberError,
 } from '../../domain/errors.js';
+import type { FederatedCredentialRef } from '../../domain/model.js';
 import type { SecretValue } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
+import { describeFederated, exchangeFederatedToken } from './federated-token.js';
 import type { EntraTokenResponse, VssErrorBody } from './rest-types.js';
 
 /**
@@ -78,7 +82,10 @@ export interface RequestScope {
   project: string;
   /** The connection's name, or name and id. */
   connection: string;
-  credentialParameter: string;
+  /** The SSM parameter holding a PAT or service principal; absent for a federated credential. */
+  credentialParameter?: string;
+  /** No stored secret: the Lambda role's identity, exchanged at Entra ID (federated-token.ts). */
+  federatedCredential?: FederatedCredentialRef;
   connectionId?: string;
 }
 
@@ -102,7 +109,7 @@ type Credential =
 
 interface Authorization {
   header: string;
-  kind: Credential['kind'];
+  kind: Credential['kind'] | 'federated';
   /** Every form of the credential that could come back in an answer. */
   secrets: string[];
   cacheKey?: string;
@@ -150,6 +157,7 @@ export class AzureDevOpsHttpClient {
     private readonly fetchFn: FetchFn,
     private readonly logger: AzureDevOpsLogger | undefined,
     options: Partial<AzureDevOpsClientOptions> = {},
+    private readonly webIdentity?: WebIdentityTokenPort,
   ) {
     this.options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
   }
@@ -188,9 +196,12 @@ export class AzureDevOpsHttpClient {
     if (status === 401 || status === 403) {
       if (auth.cacheKey) this.tokens.delete(auth.cacheKey);
       const vss = parseVssError(text, response, secrets);
+      if (auth.kind === 'federated' && request.scope.federatedCredential) {
+        throw federatedRefusal(request, status, vss, context);
+      }
       const detail = vss?.message ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}` : ' (no error details; the credential may have expired)';
       throw new AzureDevOpsNotAuthorizedError(
-        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection`,
+        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter ?? '(none)'} needs the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection`,
         { context: { ...context, typeKey: vss?.typeKey } },
       );
     }
@@ -218,6 +229,12 @@ export class AzureDevOpsHttpClient {
   private credentialRejected(request: AdoRequest, auth: Authorization, how: string, context: SafeContext): AzureDevOpsCredentialRejectedError {
     if (auth.cacheKey) this.tokens.delete(auth.cacheKey);
     const what = auth.kind === 'pat' ? 'PAT' : 'service principal token';
+    if (auth.kind === 'federated' && request.scope.federatedCredential) {
+      return new AzureDevOpsCredentialRejectedError(
+        `Azure DevOps rejected the token of ${describeFederated(request.scope.federatedCredential)} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); check that the app's service principal is a member of the organization`,
+        { context },
+      );
+    }
     return new AzureDevOpsCredentialRejectedError(
       `Azure DevOps rejected the ${what} in parameter ${request.scope.credentialParameter} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); it may have expired or been revoked: renew it and update the parameter`,
       { context },
@@ -320,6 +337,12 @@ export class AzureDevOpsHttpClient {
   // ------------------------------------------------------------------ authentication
 
   private async authorize(scope: RequestScope): Promise<Authorization> {
+    if (scope.federatedCredential) return this.authorizeFederated(scope, scope.federatedCredential);
+    if (!scope.credentialParameter) {
+      throw new ConfigurationError(`${describeScope(scope)} names no Azure DevOps credential: give its connection a credentialParameter or a federatedCredential`, {
+        context: { organizationUrl: scope.organizationUrl, project: scope.project },
+      });
+    }
     const value = await this.parameters.getSecure(
       scope.credentialParameter,
       `the Azure DevOps credential (PAT or service principal JSON) for ${scope.organizationUrl}`,
@@ -336,16 +359,51 @@ export class AzureDevOpsHttpClient {
 
   /** A cached client-credentials token, renewed shortly before it expires; concurrent callers share one request. */
   private async entraToken(credential: Extract<Credential, { kind: 'service-principal' }>, cacheKey: string, scope: RequestScope): Promise<string> {
+    return this.cachedToken(cacheKey, () => this.requestEntraToken(credential, scope));
+  }
+
+  private async cachedToken(cacheKey: string, request: () => Promise<CachedToken>): Promise<string> {
     const cached = this.tokens.get(cacheKey);
     if (cached && this.options.now() < cached.renewAt) return cached.token;
     let pending = this.pendingTokens.get(cacheKey);
     if (!pending) {
-      pending = this.requestEntraToken(credential, scope).finally(() => this.pendingTokens.delete(cacheKey));
+      pending = request().finally(() => this.pendingTokens.delete(cacheKey));
       this.pendingTokens.set(cacheKey, pending);
     }
     const fresh = await pending;
     this.tokens.set(cacheKey, fresh);
     return fresh.token;
+  }
+
+  /** The federated kind: a token from STS exchanged at Entra ID, cached for its lifetime like a client-secret token. */
+  private async authorizeFederated(scope: RequestScope, federated: FederatedCredentialRef): Promise<Authorization> {
+    const { webIdentity } = this;
+    if (!webIdentity) {
+      throw new ConfigurationError(`${describeFederated(federated)} needs AWS STS, which this process was not wired with`, {
+        context: { organizationUrl: scope.organizationUrl, tenantId: federated.tenantId, clientId: federated.clientId },
+      });
+    }
+    const cacheKey = `federated|${federated.tenantId}|${federated.clientId}`;
+    let assertionSecrets: string[] = [];
+    const token = await this.cachedToken(cacheKey, async () => {
+      const issuedAt = this.options.now();
+      const request = { action: 'issue a token', scope, method: 'POST', service: 'Microsoft Entra ID' };
+      const exchanged = await exchangeFederatedToken(
+        webIdentity,
+        (url, form, secrets) =>
+          this.fetchWithRetries(
+            url,
+            { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, body: form },
+            request,
+            secrets,
+          ),
+        { federated, organizationUrl: scope.organizationUrl, entraAuthorityUrl: this.options.entraAuthorityUrl, scope: AZURE_DEVOPS_ENTRA_SCOPE },
+      );
+      assertionSecrets = exchanged.secrets;
+      const margin = Math.min(this.options.tokenRefreshMarginMs, exchanged.expiresInMs / 2);
+      return { token: exchanged.token, renewAt: issuedAt + exchanged.expiresInMs - margin };
+    });
+    return { kind: 'federated', header: `Bearer ${token}`, secrets: [token, ...assertionSecrets], cacheKey };
   }
 
   private async requestEntraToken(credential: Extract<Credential, { kind: 'service-principal' }>, scope: RequestScope): Promise<CachedToken> {
@@ -454,6 +512,27 @@ function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
 }
 
 const credentialName = (auth: Authorization): string => (auth.kind === 'pat' ? 'PAT' : 'service principal');
+
+/**
+ * A federated token Azure DevOps refused: 401 (TF400813) is a service principal that is not a member
+ * of the organization; 403 is a member without the permission (the Administrator role on the connection).
+ */
+function federatedRefusal(request: AdoRequest, status: number, vss: VssErrorBody | undefined, context: SafeContext): Error {
+  const federated = request.scope.federatedCredential as FederatedCredentialRef;
+  const where = describeScope(request.scope);
+  const detail = vss?.message ? ` (Azure DevOps: ${vss.message})` : '';
+  const fullContext = { ...context, typeKey: vss?.typeKey, tenantId: federated.tenantId, clientId: federated.clientId };
+  if (status === 401) {
+    return new ServicePrincipalNotMemberError(
+      `Azure DevOps refused to ${request.action} for ${where} with HTTP 401${detail}: the service principal of Entra app ${federated.clientId} (tenant ${federated.tenantId}) is not a member of ${request.scope.organizationUrl}; add it in Organization settings > Users > Add users (search for the app's name), then give it the Administrator role on the connection`,
+      { context: fullContext },
+    );
+  }
+  return new AzureDevOpsNotAuthorizedError(
+    `Azure DevOps refused to ${request.action} for ${where} with HTTP 403${detail}: the service principal of Entra app ${federated.clientId} is a member of the organization but lacks the permission; give it the Administrator role on the connection (Project settings > Service connections > the connection > Security)`,
+    { context: fullContext },
+  );
+}
 
 /** `connection "x" in project "p" of https://dev.azure.com/org`. */
 export function describeScope(scope: RequestScope): string {
