@@ -43,7 +43,7 @@ function synth(config: RotationConfig) {
   // Which step's role each policy belongs to.
   const stepOfRole = new Map<string, string>();
   for (const step of LAMBDA_STEPS) {
-    const fn = json.Resources[stack.getLogicalId(stack.rotator.functions[step].node.defaultChild as never)] as { Properties: { Role: { 'Fn::GetAtt': string[] } } };
+    const fn = json.Resources[stack.getLogicalId(stack.rotator.functions[step].node.defaultChild as never)] as unknown as { Properties: { Role: { 'Fn::GetAtt': string[] } } };
     stepOfRole.set(fn.Properties.Role['Fn::GetAtt'][0] as string, step);
   }
   const statements = (step: string) =>
