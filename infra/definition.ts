@@ -52,7 +52,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 /**
  * `BackoffPolicy.maxAttempts` counts every attempt; ASL's `MaxAttempts` counts retries.
- * For the key-propagation policy: 2 + 3 + 4.5 + 6.75 + 10.1 + 15 + 15 s ≈ 56 s in all.
+ * For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s in all.
  */
 function retryProps(errors: string[], policy: BackoffPolicy, jitter: boolean): sfn.RetryProps {
   return {

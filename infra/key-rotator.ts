@@ -15,7 +15,8 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../src/domain/config.js';
+import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../src/domain/config.js';
 import { buildDefinition } from './definition.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
@@ -25,12 +26,11 @@ import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-
-/** Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. */
 /**
- * Steps that call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one
- * 15 s request) per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and
- * rolled back like any failure, but a budget that fits the client's own retries avoids it.
+ * Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. Steps that
+ * call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one 15 s request)
+ * per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and rolled back like
+ * any failure, but a budget that fits the client's own retries avoids it.
  */
 const AZURE_DEVOPS_STEP_TIMEOUT = Duration.minutes(3);
 const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {

@@ -25,6 +25,12 @@ export interface FederatedCredentialRef {
   clientId: string;
 }
 
+/**
+ * What a target name may be: it travels between steps (parseRotationState checks it), so the
+ * configuration check applies the same pattern.
+ */
+export const TARGET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 /** One rotation target: an IAM user whose key one service connection holds, mirrored in one secret. */
 export interface RotationTarget {
   /** Unique, human-chosen name used in logs, metrics and reports. */

@@ -1,5 +1,5 @@
 import { InvalidStepInputError } from './errors.js';
-import { ROTATION_MODES, type RotationMode } from './model.js';
+import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
 /** The lifecycle's steps, in order. These are also the state machine's task names (see infra/). */
 export const STEPS = [
@@ -88,7 +88,8 @@ export interface RotationState {
   rollback?: RollbackResult;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// Target names, connection ids and secret version ids share the target name's shape.
+const ID_PATTERN = TARGET_NAME_PATTERN;
 const ROTATION_ID_PATTERN = /^[A-Za-z0-9-]{32,64}$/;
 const ACCESS_KEY_ID_PATTERN = /^[A-Z0-9]{16,128}$/;
 /** Field names that would carry a secret. None may travel between steps. */

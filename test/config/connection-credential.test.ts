@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseExpiryDate } from '../../src/domain/connection-credential.js';
-import { parseRotationConfig } from '../../src/domain/config.js';
+import { parseExpiryDate } from '../../src/config/connection-credential.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile } from '../../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FEDERATED = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f' };

@@ -16,7 +16,8 @@ import { METRIC_NAMES, METRICS_NAMESPACE } from '../../infra/metric-names.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile } from '../../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, TRANSIENT_ERROR_NAMES } from '../../src/domain/errors.js';
 import { parseRotationState } from '../../src/domain/rotation-state.js';
 
@@ -176,12 +177,15 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('retries verify-key for about a minute while the new key propagates, as the runner does', () => {
       const retry = task('verify-key').Retry.find((r) => (r.ErrorEquals as string[]).includes('KeyNotYetUsableError'));
-      expect(retry).toEqual({ ErrorEquals: ['KeyNotYetUsableError'], IntervalSeconds: 2, BackoffRate: 1.5, MaxAttempts: 7, MaxDelaySeconds: 15 });
-      expect(KEY_PROPAGATION_RETRY.maxAttempts).toBe(7);
-      let total = 0;
-      for (let i = 0, delay = 2; i < 7; i++, delay = Math.min(15, delay * 1.5)) total += delay;
+      expect(retry).toEqual({ ErrorEquals: ['KeyNotYetUsableError'], IntervalSeconds: 1, BackoffRate: 1.1, MaxAttempts: 20, MaxDelaySeconds: 5 });
+      expect(KEY_PROPAGATION_RETRY.maxAttempts).toBe(20);
+      const waits: number[] = [];
+      for (let i = 0, delay = 1; i < 20; i++, delay = Math.min(5, delay * 1.1)) waits.push(delay);
+      const total = waits.reduce((a, b) => a + b, 0);
       expect(total).toBeGreaterThan(45);
       expect(total).toBeLessThan(75);
+      // Polled at short intervals while a key usually propagates: ten polls within the first 20 s.
+      expect(waits.slice(0, 10).reduce((a, b) => a + b, 0)).toBeLessThan(20);
       // Only verify-key waits for propagation.
       for (const [name, state] of allStates(definition).filter(([n, s]) => s.Type === 'Task' && n !== 'verify-key')) {
         expect(JSON.stringify(state.Retry), name).not.toContain('KeyNotYetUsableError');

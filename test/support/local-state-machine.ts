@@ -4,7 +4,8 @@
  * The runner itself lives in infra/local-run.ts (the demo uses it too).
  */
 import { type AslDefinition, type LocalRunResult, type LocalTaskHandler, runStateMachineLocally, synthesizeLocally } from '../../infra/local-run.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 import type { TargetReport } from '../../src/domain/report.js';
 import type { FakeWorld } from './fakes/world.js';
 import { localTaskHandlers, type TaskName } from './local-handlers.js';

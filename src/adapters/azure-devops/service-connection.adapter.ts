@@ -1,4 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
+import { checkOrganizationUrl } from '../../config/organization-url.js';
 import {
   AzureDevOpsRequestError,
   ConfigurationError,
@@ -38,7 +39,6 @@ import {
 export const AZURE_DEVOPS_CLIENT_OPTIONS = Symbol.for('rotator.AzureDevOpsClientOptions');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * `AzureDevOpsPort` on the Service Endpoints REST API, api-version 7.1.
@@ -250,30 +250,13 @@ export function toConnectionState(endpoint: ServiceEndpoint): ConnectionState {
 const isTrue = (value: unknown): boolean => typeof value === 'string' && value.trim().toLowerCase() === 'true';
 
 /**
- * The organization (or collection) URL without trailing slashes: `https://dev.azure.com/{org}`,
- * `https://{org}.visualstudio.com`, or an Azure DevOps Server collection `https://host/tfs/{collection}`.
- * Plain http is refused except on loopback (tests, local demo): the credential would travel in clear.
+ * The organization (or collection) URL without trailing slashes, by the configuration's own rules
+ * (src/config/organization-url.ts): the CLI and the demo hand URLs here that no configuration file checked.
  */
 export function organizationBase(ref: Pick<ConnectionRef, 'organizationUrl'>): string {
-  const invalid = (why: string) =>
-    new ConfigurationError(`organizationUrl ${why}; expected https://dev.azure.com/{organization} or https://{server}/tfs/{collection}`, {
-      context: { field: 'organizationUrl' },
-    });
-  let url: URL;
-  try {
-    url = new URL(ref.organizationUrl.trim());
-  } catch {
-    throw invalid(`"${ref.organizationUrl}" is not a URL`);
-  }
-  const shown = `${url.protocol}//${url.host}${url.pathname}`;
-  if (url.username || url.password) throw invalid(`${shown} must not carry credentials`);
-  if (url.search || url.hash) throw invalid(`${shown} must not have a query or fragment`);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw invalid(`${shown} must use https`);
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' && url.hostname.toLowerCase() === 'dev.azure.com') throw invalid(`${shown} names no organization`);
-  return `${url.origin}${path}`;
+  const result = checkOrganizationUrl(ref.organizationUrl.trim());
+  if (result.ok) return result.url;
+  throw new ConfigurationError(`organizationUrl ${result.problem}`, { context: { field: 'organizationUrl' } });
 }
 
 function scopeOf(ref: ConnectionRef, base: string, connectionId?: string, name?: string): RequestScope {

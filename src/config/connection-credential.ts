@@ -1,4 +1,4 @@
-import type { FederatedCredentialRef } from './model.js';
+import type { FederatedCredentialRef } from '../domain/model.js';
 
 /**
  * The credential half of a target's `connection` in the configuration: which of the three kinds
@@ -10,10 +10,10 @@ import type { FederatedCredentialRef } from './model.js';
  *   Lambdas' IAM roles through workload identity federation. Ids only: there is no secret to store,
  *   to leak or to renew, so an expiry date makes no sense there and is refused.
  *
- * Exactly one of the two kinds. Kept apart from config.ts so the rules of the credential are read in one place.
+ * Exactly one of the two kinds. Kept apart from parse-rotation-config.ts so the rules of the credential are read in one place.
  */
 
-/** Where the problems of one configuration are collected (config.ts's `Problems`). */
+/** Where the problems of one configuration are collected (`Problems`). */
 export interface ProblemSink {
   add(path: string, message: string): void;
 }
