@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
+import { usesFederation, webIdentityTokenStatement } from './federation.js';
 import type { LambdaStep } from './steps.js';
 
 /**
@@ -16,7 +17,8 @@ import type { LambdaStep } from './steps.js';
  *   SecretStorePort.putPending      DescribeSecret, CreateSecret (first rotation), PutSecretValue, GetSecretValue (idempotent retry)
  *   SecretStorePort.getVersion      GetSecretValue
  *   SecretStorePort.promote/dropPending  DescribeSecret, UpdateSecretVersionStage
- *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters
+ *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters,
+ *                                   or sts:GetWebIdentityToken for a federated credential (infra/federation.ts)
  *   NotifierPort.notify             the Slack webhook: ssm:GetParameter on that one parameter
  *   KeyVerifierPort.verify          nothing: sts:GetCallerIdentity signed with the new key itself
  *
@@ -107,7 +109,7 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
         t.secretId.startsWith('arn:') ? [t.secretId, `${t.secretId}-??????`] : [`arn:${partition}:secretsmanager:${region}:${account}:secret:${t.secretId}-??????`],
       ),
     ),
-    adoCredentialParameters: unique(config.targets.map((t) => t.connection.credentialParameter)).map(
+    adoCredentialParameters: unique(config.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : []))).map(
       (name) => `arn:${partition}:ssm:${region}:${account}:parameter${name}`,
     ),
     slackWebhookParameter: config.slackWebhookParameter ? `arn:${partition}:ssm:${region}:${account}:parameter${config.slackWebhookParameter}` : undefined,
@@ -148,5 +150,6 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     statements.push(new iam.PolicyStatement({ sid: 'SecureParameters', actions: ['ssm:GetParameter'], resources: parameters }));
     statements.push(kmsVia('ssm', ['kms:Decrypt']));
   }
+  if (access.adoCredential && usesFederation(config)) statements.push(webIdentityTokenStatement());
   return statements;
 }
