@@ -1,8 +1,6 @@
-import type { CreateKey } from '../domain/use-cases/index.js';
-import { TOKENS } from '../ports/tokens.js';
 import { stepHandler } from './shared/step-handler.js';
 import { iamWiring } from '../wiring/aws-iam.wiring.js';
 import { secretsWiring } from '../wiring/aws-secrets.wiring.js';
 
 /** Step `create`: Creates the new key and stores it as the pending secret version. */
-export const handler = stepHandler('create', [iamWiring, secretsWiring], (c) => c.get<CreateKey>(TOKENS.CreateKey));
+export const handler = stepHandler('create', [iamWiring, secretsWiring]);
