@@ -1,5 +1,6 @@
 import { InvalidStepInputError } from './errors.js';
 import { STEPS, type StepName } from './lifecycle/catalog.js';
+import { type LeakNotice, parseLeak } from './leak.js';
 import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
 // The step names come from the step catalog; re-exported here, where every step's state is described.
@@ -29,6 +30,8 @@ export interface Plan {
   cleanup: CleanupAction[];
   /** Age in days of the key the connection holds, when known (for the key-age metric). */
   heldKeyAgeDays?: number;
+  /** In a run for a leak: the leaked keys this target holds. */
+  leakedKeyIds?: string[];
 }
 
 /** What a failed step left for rollback and report. */
@@ -74,6 +77,8 @@ export interface RotationState {
   /** A failure the lifecycle went on after (its step's policy is `warn`); the report turns it into a warning. */
   toleratedFailure?: StepFailure;
   rollback?: RollbackResult;
+  /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
+  leak?: LeakNotice | null;
 }
 
 // Target names, connection ids and secret version ids share the target name's shape.
@@ -100,6 +105,7 @@ const KNOWN_FIELDS = new Set<string>([
   'failure',
   'toleratedFailure',
   'rollback',
+  'leak',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -202,6 +208,11 @@ export function parseRotationState(input: unknown): RotationState {
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
   if (raw.toleratedFailure !== undefined) state.toleratedFailure = parseFailure(raw.toleratedFailure, 'toleratedFailure');
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
+  const leak = parseLeak(raw.leak);
+  if (leak && mode !== 'emergency') {
+    fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');
+  }
+  if (leak) state.leak = leak;
   return state;
 }
 
@@ -220,6 +231,10 @@ function parsePlan(value: unknown): Plan {
       ((a.kind === 'delete-key' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
         ((a.kind === 'drop-pending' || a.kind === 'promote-pending') && typeof a.versionId === 'string'));
     if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, drop-pending or promote-pending');
+  }
+  const leaked = plan.leakedKeyIds;
+  if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {
+    fail('plan.leakedKeyIds', `is ${JSON.stringify(leaked)}`, 'it must be the list of leaked access key ids the target holds');
   }
   return plan as Plan;
 }

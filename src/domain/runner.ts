@@ -154,7 +154,8 @@ export class RotationRunner {
         if (rule && policy && count && count.attempts < policy.maxAttempts) {
           emit({ type: 'step-retried', targetName: state.targetName, step, attempt: count.attempts, errorName: errorName(error), delayMs: count.delay });
           await this.clock.sleep(count.delay);
-          retried.set(rule, { attempts: count.attempts + 1, delay: Math.min(policy.maxDelayMs, count.delay * policy.backoffRate) });
+          // Whole milliseconds: 1,000 × 1.1 is 1,100.0000000000002 in floating point.
+          retried.set(rule, { attempts: count.attempts + 1, delay: Math.min(policy.maxDelayMs, Math.round(count.delay * policy.backoffRate)) });
           continue;
         }
         emit({ type: 'step-failed', targetName: state.targetName, step, errorName: errorName(error), message: errorMessage(error) });

@@ -15,14 +15,20 @@ export interface BackoffPolicy {
 
 /** The named backoff policies a step's retry rules refer to. */
 export interface RetryPolicy {
-  /** New keys take seconds to propagate: about a minute in all before giving up. */
+  /**
+   * New keys take seconds to propagate: polled at short intervals while a key usually becomes
+   * usable, then backing off, about a minute in all before giving up.
+   */
   keyPropagation: BackoffPolicy;
   /** Throttling and unavailable services. */
   transient: BackoffPolicy;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  keyPropagation: { maxAttempts: 8, initialDelayMs: 2_000, backoffRate: 1.5, maxDelayMs: 15_000 },
+  // A poll is one STS call; each second of delay is a second the rotation is in flight. Waits of
+  // 1, 1.1, 1.21 ... s (about 16 s for the first ten), capped at 5 s: 20 retries, 55 s in all
+  // (the budget of the former 2 s × 1.5 schedule). IntervalSeconds in ASL is whole seconds: 1.
+  keyPropagation: { maxAttempts: 21, initialDelayMs: 1_000, backoffRate: 1.1, maxDelayMs: 5_000 },
   transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
 };
 
@@ -39,7 +45,7 @@ export const TRANSIENT_RETRY: RetryRule = { errors: TRANSIENT_ERROR_NAMES, polic
 
 /**
  * The one place `KeyNotYetUsableError` is retried: a new key takes seconds to authenticate, so the
- * step that proves it waits about a minute (2 + 3 + 4.5 + 6.75 + 10.1 + 15 + 15 s) before failing.
+ * step that proves it waits about a minute (1 + 1.1 + 1.21 + ... capped at 5 s, 55 s in all) before failing.
  */
 export const KEY_PROPAGATION_RETRY: RetryRule = { errors: [ERROR_NAMES.KeyNotYetUsable], policy: 'keyPropagation', jitter: false };
 
