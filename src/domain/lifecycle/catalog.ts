@@ -92,22 +92,30 @@ export const STEP_CATALOG = {
     ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
-    // Deletes a leftover key, drops or promotes a leftover pending version; reads the connection first.
-    access: { ...NO_ACCESS, iam: ['iam:DeleteAccessKey'], secrets: SECRET_LABELS, adoCredential: true },
+    // Deletes or deactivates a leftover key, drops or promotes a leftover pending version; reads the
+    // connection and the secret first (a key a holder holds is never touched).
+    access: {
+      ...NO_ACCESS,
+      iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+      secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
+      adoCredential: true,
+    },
     timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
   },
   create: {
     scope: 'target',
     summary: 'Creates the new key and stores it as the pending secret version.',
     useCase: T.CreateKey,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
-    // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails.
+    // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails; reads the
+    // connection before deleting a key a lost create left.
     access: {
       ...NO_ACCESS,
       iam: [...IAM_READ, 'iam:CreateAccessKey', 'iam:DeleteAccessKey'],
       secrets: [...SECRET_READ, 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+      adoCredential: true,
     },
     timeoutSeconds: AWS_ONLY_TIMEOUT,
   },
@@ -156,12 +164,12 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Retires the old key (deactivates it; deletes it in an emergency) once the connection no longer holds it.',
     useCase: T.RevokeOldKey,
-    ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps],
+    ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore],
     retry: [TRANSIENT_RETRY],
     // The new key is live everywhere: a failure here is a warning, and the next run retires the old key.
     onFailure: { kind: 'warn', warning: 'the old key {oldAccessKeyId} could not be retired ({error}); it is still active, and the next run retires it' },
-    // Deactivates (or, in an emergency, deletes) the old key once the connection no longer holds it.
-    access: { ...NO_ACCESS, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], adoCredential: true },
+    // Deactivates (or, in an emergency, deletes) the old key once neither the connection nor the secret holds it.
+    access: { ...NO_ACCESS, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], secrets: SECRET_READ, adoCredential: true },
     timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
   },
   rollback: {
