@@ -2,7 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
-import { type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
+import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG, type StepAccess } from '../src/domain/lifecycle/catalog.js';
+import { usesFederation, webIdentityTokenStatement } from './federation.js';
 
 /**
  * Each step's role, from its catalog entry's `access` (src/domain/lifecycle/catalog.ts), which is
@@ -16,13 +17,19 @@ import { type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.j
  *   SecretStorePort.putPending      DescribeSecret, CreateSecret (first rotation), PutSecretValue, GetSecretValue (idempotent retry)
  *   SecretStorePort.getVersion      GetSecretValue
  *   SecretStorePort.promote/dropPending  DescribeSecret, UpdateSecretVersionStage
- *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters
+ *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters,
+ *                                   or sts:GetWebIdentityToken for a federated credential (infra/federation.ts)
  *   NotifierPort.notify             the Slack webhook: ssm:GetParameter on that one parameter
  *   KeyVerifierPort.verify          nothing: sts:GetCallerIdentity signed with the new key itself
  *
  * test/infra checks the resulting policies step by step.
  */
 export type { StepAccess } from '../src/domain/lifecycle/catalog.js';
+
+/** Each step's catalog `access`, by step (derived: change the catalog, not this). */
+export const STEP_ACCESS: Readonly<Record<LambdaStep, StepAccess>> = Object.fromEntries(
+  LAMBDA_STEPS.map((step) => [step, STEP_CATALOG[step].access]),
+) as Record<LambdaStep, StepAccess>;
 
 /** Secrets Manager writes need a data key when the secret uses a customer-managed KMS key. */
 const SECRET_WRITES = new Set(['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']);
@@ -55,7 +62,7 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
         t.secretId.startsWith('arn:') ? [t.secretId, `${t.secretId}-??????`] : [`arn:${partition}:secretsmanager:${region}:${account}:secret:${t.secretId}-??????`],
       ),
     ),
-    adoCredentialParameters: unique(config.targets.map((t) => t.connection.credentialParameter)).map(
+    adoCredentialParameters: unique(config.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : []))).map(
       (name) => `arn:${partition}:ssm:${region}:${account}:parameter${name}`,
     ),
     slackWebhookParameter: config.slackWebhookParameter ? `arn:${partition}:ssm:${region}:${account}:parameter${config.slackWebhookParameter}` : undefined,
@@ -96,5 +103,6 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     statements.push(new iam.PolicyStatement({ sid: 'SecureParameters', actions: ['ssm:GetParameter'], resources: parameters }));
     statements.push(kmsVia('ssm', ['kms:Decrypt']));
   }
+  if (access.adoCredential && usesFederation(config)) statements.push(webIdentityTokenStatement());
   return statements;
 }
