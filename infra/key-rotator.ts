@@ -17,6 +17,7 @@ import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
+import { ConfigurationError } from '../src/domain/errors.js';
 import { buildDefinition } from './definition.js';
 import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
@@ -96,7 +97,18 @@ export class AdoKeyRotator extends Construct {
       maxConcurrency: props.maxConcurrency,
       ...(props.slackWebhookParameter !== undefined ? { slackWebhookParameter: props.slackWebhookParameter } : {}),
       ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
+      ...(props.azureDevOpsServerHosts !== undefined ? { azureDevOpsServerHosts: props.azureDevOpsServerHosts } : {}),
+      ...(props.slackWebhookHosts !== undefined ? { slackWebhookHosts: props.slackWebhookHosts } : {}),
+      ...(props.allowLoopbackHttp !== undefined ? { allowLoopbackHttp: props.allowLoopbackHttp } : {}),
+      ...(props.resourcePrefixes !== undefined ? { resourcePrefixes: props.resourcePrefixes } : {}),
     });
+    if (this.config.allowLoopbackHttp) {
+      // Deployed code never sends a credential over plain http: the flag is for local runs only.
+      throw new ConfigurationError(
+        'Invalid rotation configuration: allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy',
+        { context: { field: 'allowLoopbackHttp' } },
+      );
+    }
     // The configuration ships inside each function's code as rotation.config.json, not in its
     // environment: Lambda environments hold 4 KB in all, about a dozen targets.
     const configJson = JSON.stringify(this.config);

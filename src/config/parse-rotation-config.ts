@@ -2,8 +2,9 @@ import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } f
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';
 import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
-import { email, iamUserName, parameterName, secretId, targetName } from './names.js';
-import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
+import { email, iamUserName, iamUserPath, parameterName, secretId, targetName } from './names.js';
+import { checkPrefixes, hostList, loopbackFlag, parsePrefixes } from './reach.js';
+import { checkOrganizationUrl, ORG_URL_HINT, type OrganizationUrlRules } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
 import { parseSchedule } from './schedule.js';
 
@@ -12,8 +13,20 @@ import { parseSchedule } from './schedule.js';
  * into a `RotationConfig` here, and the domain only ever sees the parsed, trusted result.
  */
 
-const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
-const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection'];
+const ROOT_FIELDS = [
+  '$schema',
+  'targets',
+  'settings',
+  'schedule',
+  'slackWebhookParameter',
+  'alarmEmail',
+  'maxConcurrency',
+  'azureDevOpsServerHosts',
+  'slackWebhookHosts',
+  'allowLoopbackHttp',
+  'resourcePrefixes',
+];
+const TARGET_FIELDS = ['name', 'iamUserName', 'iamUserPath', 'secretId', 'connection'];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes'];
 const CONNECTION_SHAPE = '{ organizationUrl, project, connectionName, credentialParameter }';
@@ -43,14 +56,14 @@ function checked(
   return value === undefined ? undefined : check(value, `${path}.${field}`, problems);
 }
 
-function organizationUrl(value: string, path: string, problems: Problems): string | undefined {
-  const result = checkOrganizationUrl(value);
+function organizationUrl(value: string, path: string, problems: Problems, rules: OrganizationUrlRules): string | undefined {
+  const result = checkOrganizationUrl(value, rules);
   if (result.ok) return result.url;
   problems.add(path, result.problem);
   return undefined;
 }
 
-function parseConnection(value: unknown, path: string, problems: Problems): RotationTarget['connection'] | undefined {
+function parseConnection(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget['connection'] | undefined {
   if (value === undefined) {
     problems.add(path, `is missing: give ${CONNECTION_SHAPE}`);
     return undefined;
@@ -60,7 +73,7 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
     return undefined;
   }
   unknownFields(value, CONNECTION_FIELDS, path, problems);
-  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, organizationUrl);
+  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, (v, p, ps) => organizationUrl(v, p, ps, rules));
   const project = requiredString(value, 'project', path, problems, 'the Azure DevOps project (name or id) that owns the service connection');
   const connectionName = requiredString(
     value,
@@ -85,7 +98,7 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
   };
 }
 
-function parseTarget(value: unknown, path: string, problems: Problems): RotationTarget | undefined {
+function parseTarget(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget | undefined {
   if (!isObject(value)) {
     problems.add(path, `is ${typeOf(value)}, not an object: give ${TARGET_SHAPE}`);
     return undefined;
@@ -101,12 +114,13 @@ function parseTarget(value: unknown, path: string, problems: Problems): Rotation
   );
   const user = checked(value, 'iamUserName', path, problems, 'the IAM user whose access key the connection holds', iamUserName);
   const secret = checked(value, 'secretId', path, problems, 'the Secrets Manager secret name (or ARN) that mirrors the key', secretId);
-  const connection = parseConnection(value.connection, `${path}.connection`, problems);
-  if (name === undefined || user === undefined || secret === undefined || connection === undefined) return undefined;
-  return { name, iamUserName: user, secretId: secret, connection };
+  const connection = parseConnection(value.connection, `${path}.connection`, problems, rules);
+  const userPath = value.iamUserPath === undefined ? '/' : iamUserPath(value.iamUserPath, `${path}.iamUserPath`, problems);
+  if (name === undefined || user === undefined || secret === undefined || connection === undefined || userPath === undefined) return undefined;
+  return { name, iamUserName: user, ...(userPath === '/' ? {} : { iamUserPath: userPath }), secretId: secret, connection };
 }
 
-function parseTargets(raw: unknown, problems: Problems): RotationTarget[] {
+function parseTargets(raw: unknown, problems: Problems, rules: OrganizationUrlRules): RotationTarget[] {
   const listThem = `list at least one target ${TARGET_SHAPE}`;
   if (raw === undefined) problems.add('targets', `is missing: ${listThem}`);
   else if (!Array.isArray(raw)) problems.add('targets', `is ${typeOf(raw)}, not a list: ${listThem}`);
@@ -115,7 +129,7 @@ function parseTargets(raw: unknown, problems: Problems): RotationTarget[] {
   const targets: RotationTarget[] = [];
   const firstIndexByName = new Map<string, number>();
   for (const [i, item] of raw.entries()) {
-    const target = parseTarget(item, `targets[${i}]`, problems);
+    const target = parseTarget(item, `targets[${i}]`, problems, rules);
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
     if (name !== undefined) {
       const first = firstIndexByName.get(name);
@@ -166,7 +180,12 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
     );
   }
   unknownFields(raw, ROOT_FIELDS, '', problems);
-  const targets = parseTargets(raw.targets, problems);
+  // Where the rotator may send a credential: parsed first, the targets' URLs are checked against it.
+  const serverHosts = hostList(raw.azureDevOpsServerHosts, 'azureDevOpsServerHosts', problems);
+  const slackHosts = raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
+  const allowLoopbackHttp = loopbackFlag(raw.allowLoopbackHttp, problems);
+  const prefixes = parsePrefixes(raw.resourcePrefixes, problems);
+  const targets = parseTargets(raw.targets, problems, { serverHosts: serverHosts ?? [], allowLoopbackHttp });
   const settings = parseSettings(raw.settings, problems);
   const schedule = parseSchedule(raw.schedule, problems, options.lookUpTimeZone ?? true);
 
@@ -182,6 +201,13 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   if (raw.alarmEmail !== undefined) {
     const address = email(raw.alarmEmail, 'alarmEmail', problems);
     if (address !== undefined) config.alarmEmail = address;
+  }
+  if (serverHosts?.length) config.azureDevOpsServerHosts = serverHosts;
+  if (slackHosts) config.slackWebhookHosts = slackHosts;
+  if (allowLoopbackHttp) config.allowLoopbackHttp = true;
+  if (prefixes) {
+    config.resourcePrefixes = prefixes;
+    checkPrefixes(config, prefixes, problems);
   }
   throwIfAny(problems);
   return config;

@@ -15,9 +15,14 @@ export const metricsWiring: Wiring = (c) => {
 /** The Slack summary (its webhook URL from SSM). */
 export const slackWiring: Wiring = (c) => {
   secureParametersWiring(c);
-  c.bind(SLACK_SETTINGS).toDynamicValue((ctx) => ({
-    webhookParameter: ctx.get<RotationConfig>(ROTATION_CONFIG).slackWebhookParameter,
-    consoleRegion: process.env.AWS_REGION,
-  }));
+  c.bind(SLACK_SETTINGS).toDynamicValue((ctx) => {
+    const config = ctx.get<RotationConfig>(ROTATION_CONFIG);
+    return {
+      webhookParameter: config.slackWebhookParameter,
+      consoleRegion: process.env.AWS_REGION,
+      ...(config.slackWebhookHosts ? { webhookHosts: config.slackWebhookHosts } : {}),
+      allowLoopbackHttp: config.allowLoopbackHttp === true,
+    };
+  });
   c.bind(TOKENS.Notifier).to(SlackNotifier);
 };

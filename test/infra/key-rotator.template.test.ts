@@ -307,6 +307,40 @@ describe('Construct: AdoKeyRotator', () => {
       expect(actionsOf('state-machine', 'iam:')).toEqual([]);
     });
 
+    it('lets the rotator touch only IAM users tagged ado-key-rotator:managed=true: every IAM statement carries the condition', () => {
+      const iamStatements = LAMBDA_STEPS.flatMap((step) => (statementsByOwner.get(step) ?? []).filter((st) => list(st.Action).some((a) => a.startsWith('iam:'))));
+      expect(iamStatements.length).toBeGreaterThan(0);
+      for (const statement of iamStatements) {
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
+      }
+    });
+
+    it('names only secrets and parameters under the configured prefixes', () => {
+      const { secrets, parameters } = CONFIG.resourcePrefixes ?? {};
+      expect(secrets).toBe('ado-key-rotator/');
+      expect(parameters).toBe('/ado-key-rotator/');
+      const resources = [...statementsByOwner.values()].flat().flatMap((st) => list(st.Resource).map(render));
+      const secretArns = resources.filter((r) => r.includes(':secretsmanager:'));
+      const parameterArns = resources.filter((r) => r.includes(':parameter'));
+      expect(secretArns.length).toBeGreaterThan(0);
+      expect(parameterArns.length).toBeGreaterThan(0);
+      for (const arn of secretArns) expect(arn).toMatch(/:secret:ado-key-rotator\//);
+      for (const arn of parameterArns) expect(arn).toMatch(/:parameter\/ado-key-rotator\//);
+    });
+
+    it('names a user created under a path by its full ARN (user/ci/NAME), in every IAM statement', () => {
+      const config = parseRotationConfig({ ...structuredClone(CONFIG), targets: [{ ...CONFIG.targets[0], iamUserPath: '/ci/', iamUserName: 'deployer' }] });
+      const pathStack = new AdoKeyRotatorStack(newApp(), 'Paths', { config, overrides: { lambdaCode: stubCode } });
+      const statements = Object.values(Template.fromStack(pathStack).findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => list(st.Action).some((a) => a.startsWith('iam:')));
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(list(statement.Resource).map(render)).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/ci/deployer`]);
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
+      }
+    });
+
     it('lets only the steps that need them write secrets, and only create create them', () => {
       const writers = (action: string) => LAMBDA_STEPS.filter((step) => statementsWith(step, action).length > 0);
       expect(writers('secretsmanager:CreateSecret')).toEqual(['create']);
@@ -415,7 +449,14 @@ describe('Construct: AdoKeyRotator', () => {
       bad.targets[1]!.connection.organizationUrl = 'foo';
       const scope = new Stack(newApp(), 'Bad');
       expect(() => new AdoKeyRotator(scope, 'R', { ...bad, lambdaCode: stubCode })).toThrow(ConfigurationError);
-      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is "foo", not a URL/);
+      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is not a URL/);
+    });
+
+    it('refuses allowLoopbackHttp at synth: deployed code never sends a credential over plain http', () => {
+      const scope = new Stack(newApp(), 'Local');
+      expect(() => new AdoKeyRotator(scope, 'R', { ...CONFIG, allowLoopbackHttp: true, lambdaCode: stubCode })).toThrow(
+        /allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy/,
+      );
     });
 
     it('accepts 1,000 targets: the configuration ships with the code, not in the 4 KB Lambda environment', () => {
