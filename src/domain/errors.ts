@@ -181,6 +181,23 @@ export class StateConflictError extends FailureError {}
 /** The Slack webhook (or another notifier) failed; never fails a rotation. */
 export class NotificationFailedError extends FailureError {}
 
+// ---------------------------------------------------------------- holders and canary (issue 13)
+
+/** No variable group of that name in that project. */
+export class VariableGroupNotFoundError extends RefusalError {}
+/** More than one variable group has the name. */
+export class VariableGroupAmbiguousError extends RefusalError {}
+/** The group cannot hold a rotated key as configured: Key Vault-linked, a variable missing or not secret. */
+export class VariableGroupUnsupportedError extends RefusalError {}
+/** The variable group was found earlier but is gone now. */
+export class VariableGroupGoneError extends FailureError {}
+/** The holders of a target disagree about which key they hold. */
+export class HoldersDisagreeError extends RefusalError {}
+/** The canary pipeline does not exist or cannot be read. */
+export class CanaryPipelineNotFoundError extends RefusalError {}
+/** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
+export class CanaryRunFailedError extends FailureError {}
+
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
 export const ERROR_NAMES = {
   InvalidStepInput: InvalidStepInputError.name,
@@ -217,6 +234,13 @@ export const ERROR_NAMES = {
   RollbackFailed: RollbackFailedError.name,
   StateConflict: StateConflictError.name,
   NotificationFailed: NotificationFailedError.name,
+  VariableGroupNotFound: VariableGroupNotFoundError.name,
+  VariableGroupAmbiguous: VariableGroupAmbiguousError.name,
+  VariableGroupUnsupported: VariableGroupUnsupportedError.name,
+  VariableGroupGone: VariableGroupGoneError.name,
+  HoldersDisagree: HoldersDisagreeError.name,
+  CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
+  CanaryRunFailed: CanaryRunFailedError.name,
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */

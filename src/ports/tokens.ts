@@ -7,6 +7,8 @@ export const TOKENS = {
   KeyVerifier: Symbol.for('rotator.KeyVerifierPort'),
   SecretStore: Symbol.for('rotator.SecretStorePort'),
   AzureDevOps: Symbol.for('rotator.AzureDevOpsPort'),
+  VariableGroups: Symbol.for('rotator.VariableGroupsPort'),
+  PipelineRuns: Symbol.for('rotator.PipelineRunsPort'),
   Notifier: Symbol.for('rotator.NotifierPort'),
   Metrics: Symbol.for('rotator.MetricsPort'),
   Clock: Symbol.for('rotator.ClockPort'),

@@ -54,13 +54,15 @@ export const DEFAULT_CLIENT_OPTIONS: AzureDevOpsClientOptions = {
 export interface RequestScope {
   organizationUrl: string;
   project: string;
-  /** The connection's name, or name and id. */
+  /** The connection's name, or name and id (or the variable group's, the pipeline's: see `resource`). */
   connection: string;
+  /** What `connection` names, for messages: "connection" (default), "variable group", "pipeline". */
+  resource?: string;
   credentialParameter: string;
   connectionId?: string;
 }
 
 /** `connection "x" in project "p" of https://dev.azure.com/org`. */
 export function describeScope(scope: RequestScope): string {
-  return `connection ${scope.connection} in project "${scope.project}" of ${scope.organizationUrl}`;
+  return `${scope.resource ?? 'connection'} ${scope.connection} in project "${scope.project}" of ${scope.organizationUrl}`;
 }

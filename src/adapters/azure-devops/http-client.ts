@@ -36,7 +36,7 @@ export { parseRetryAfter } from './retrying-fetch.js';
 export { scrub } from './server-text.js';
 
 export interface AdoRequest {
-  method: 'GET' | 'PUT';
+  method: 'GET' | 'PUT' | 'POST';
   url: URL;
   body?: unknown;
   /** What the request does, for messages: "list service connections", "update the service connection". */
@@ -44,7 +44,14 @@ export interface AdoRequest {
   scope: RequestScope;
   /** Secrets the body carries (the new secret access key): scrubbed from any answer that echoes them. */
   bodySecrets?: readonly string[];
+  /** What a 401/403 asks the operator to grant; default: the service-connection scope and role. */
+  requiredAccess?: string;
+  /** The request creates something: not repeated after an answer that may have been lost (see RetryingFetch). */
+  notIdempotent?: boolean;
 }
+
+const SERVICE_CONNECTION_ACCESS =
+  'the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection';
 
 /** A 2xx answer with its JSON body (`null` when empty), or a 404 the caller interprets. */
 export type AdoResponse = { status: 200; body: unknown } | { status: 404; error: VssErrorBody | undefined };
@@ -107,7 +114,7 @@ export class AzureDevOpsHttpClient {
         ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}`
         : ' (no error details; the credential may have expired)';
       throw new AzureDevOpsNotAuthorizedError(
-        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection`,
+        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs ${request.requiredAccess ?? SERVICE_CONNECTION_ACCESS}`,
         { context: { ...context, typeKey: vss?.typeKey } },
       );
     }

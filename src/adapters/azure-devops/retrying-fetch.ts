@@ -33,6 +33,11 @@ export interface RetriedRequest {
   method: string;
   /** Who did not answer, in the final error: Azure DevOps unless said otherwise. */
   service?: string;
+  /**
+   * The request creates something (queueing a pipeline run): it is retried only when the service
+   * said it did not process it (429), never after a timeout or a 5xx that may have gone through.
+   */
+  notIdempotent?: boolean;
 }
 
 export class RetryingFetch {
@@ -59,6 +64,7 @@ export class RetryingFetch {
         const response = await this.fetchFn(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(requestTimeoutMs) });
         const text = await response.text();
         if (!RETRYABLE_STATUSES.has(response.status)) return { response, text };
+        if (request.notIdempotent && response.status !== 429) return { response, text };
         lastStatus = response.status;
         const vss = parseVssError(text, response, secrets);
         reason = `HTTP ${response.status}${vss?.typeKey ? ` (${vss.typeKey})` : ''}`;
@@ -71,7 +77,8 @@ export class RetryingFetch {
 
       const elapsed = now() - started;
       const delay = retryAfterMs ?? this.backoff(attempt);
-      const outOfAttempts = attempt >= maxAttempts;
+      // A request that creates something is not repeated after an answer that may have been lost.
+      const outOfAttempts = attempt >= maxAttempts || (request.notIdempotent === true && lastStatus === undefined);
       if (outOfAttempts || elapsed + delay > maxTotalMs) {
         const why = outOfAttempts
           ? `after ${attempt} attempts`
