@@ -1,4 +1,5 @@
 import { InvalidStepInputError } from './errors.js';
+import { type LeakNotice, parseLeak } from './leak.js';
 import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
 /** The lifecycle's steps, in order. These are also the state machine's task names (see infra/). */
@@ -43,6 +44,8 @@ export interface Plan {
   cleanup: CleanupAction[];
   /** Age in days of the key the connection holds, when known (for the key-age metric). */
   heldKeyAgeDays?: number;
+  /** In a run for a leak: the leaked keys this target holds. */
+  leakedKeyIds?: string[];
 }
 
 /** What a failed step left for rollback and report. */
@@ -86,6 +89,8 @@ export interface RotationState {
   warnings: string[];
   failure?: StepFailure;
   rollback?: RollbackResult;
+  /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
+  leak?: LeakNotice | null;
 }
 
 // Target names, connection ids and secret version ids share the target name's shape.
@@ -111,6 +116,7 @@ const KNOWN_FIELDS = new Set<string>([
   'warnings',
   'failure',
   'rollback',
+  'leak',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -212,6 +218,11 @@ export function parseRotationState(input: unknown): RotationState {
   if (raw.plan !== undefined) state.plan = parsePlan(raw.plan);
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
+  const leak = parseLeak(raw.leak);
+  if (leak && mode !== 'emergency') {
+    fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');
+  }
+  if (leak) state.leak = leak;
   return state;
 }
 
@@ -230,6 +241,10 @@ function parsePlan(value: unknown): Plan {
       ((a.kind === 'delete-key' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
         ((a.kind === 'drop-pending' || a.kind === 'promote-pending') && typeof a.versionId === 'string'));
     if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, drop-pending or promote-pending');
+  }
+  const leaked = plan.leakedKeyIds;
+  if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {
+    fail('plan.leakedKeyIds', `is ${JSON.stringify(leaked)}`, 'it must be the list of leaked access key ids the target holds');
   }
   return plan as Plan;
 }
