@@ -31,5 +31,9 @@ export const BUNDLE_OPTIONS = {
   // Lambda hands the function its role's credentials in the environment: the SDK's full provider
   // chain (profiles, SSO, web identity, instance metadata, and the nested clients they load) is
   // replaced by src/adapters/aws/lambda-credentials.ts.
-  alias: { '@aws-sdk/credential-provider-node': path.join(ROOT, 'src', 'adapters', 'aws', 'lambda-credentials.ts') },
+  // `node:http` through `require` (scripts/shims/node-http.cjs): its ESM facade would load all of undici.
+  alias: {
+    '@aws-sdk/credential-provider-node': path.join(ROOT, 'src', 'adapters', 'aws', 'lambda-credentials.ts'),
+    'node:http': path.join(ROOT, 'scripts', 'shims', 'node-http.cjs'),
+  },
 } as const;

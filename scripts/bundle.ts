@@ -58,7 +58,8 @@ export async function bundleCli(outDir = path.join(ROOT, 'dist', 'cli')): Promis
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
     ...BUNDLE_OPTIONS,
-    alias: {},
+    // The SDK's full credential chain (an operator's profiles, SSO...); node:http without its ESM facade.
+    alias: { 'node:http': BUNDLE_OPTIONS.alias['node:http'] },
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     entryPoints: { main: path.join(ROOT, 'src', 'cli', 'main.ts') },
     outdir: outDir,
