@@ -68,6 +68,11 @@ export interface AdoKeyRotatorOverrides {
   readonly kmsKeyArns?: string[];
   /** Send alarms to this topic instead of a new one. */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The stack is synthesized to be run locally (infra/local-run.ts), never deployed: a configuration
+   * with `allowLoopbackHttp` is accepted. Default false: `cdk synth` refuses that flag.
+   */
+  readonly localRunOnly?: boolean;
   /** Whether the weekly schedule starts executions. Default: true. */
   readonly scheduleEnabled?: boolean;
   /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
@@ -118,7 +123,7 @@ export class AdoKeyRotator extends Construct {
       ...(props.allowLoopbackHttp !== undefined ? { allowLoopbackHttp: props.allowLoopbackHttp } : {}),
       ...(props.resourcePrefixes !== undefined ? { resourcePrefixes: props.resourcePrefixes } : {}),
     });
-    if (this.config.allowLoopbackHttp) {
+    if (this.config.allowLoopbackHttp && props.localRunOnly !== true) {
       // Deployed code never sends a credential over plain http: the flag is for local runs only.
       throw new ConfigurationError(
         'Invalid rotation configuration: allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy',

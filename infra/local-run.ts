@@ -57,7 +57,8 @@ export function synthesizeLocally(config: RotationConfig): { stack: Stack; templ
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
       config,
-      overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
+      // Never deployed: its stand-ins listen on http://127.0.0.1 (allowLoopbackHttp), which a deployable stack refuses.
+      overrides: { localRunOnly: true, lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
     });
     const template = Template.fromStack(stack);
     return { stack, template, definition: definitionFromTemplate(template.toJSON()) };

@@ -134,6 +134,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       slackWebhookParameter: SLACK_PARAMETER,
       maxConcurrency: 5,
+      // The stand-in and the Slack sink listen on http://127.0.0.1: a local run, opted in.
+      allowLoopbackHttp: true,
     };
 
     // The real Azure DevOps adapter, wrapped so --fail-at can inject a failure into it.
