@@ -104,6 +104,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       settings: world.targets.settings,
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       maxConcurrency: options.maxConcurrency,
+      // The stand-in listens on http://127.0.0.1: a local run, opted in.
+      allowLoopbackHttp: true,
     };
     const connectionIds = new Map<string, string>();
     for (const target of config.targets) {
