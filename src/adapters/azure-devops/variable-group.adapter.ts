@@ -6,6 +6,7 @@ import {
   VariableGroupNotFoundError,
   VariableGroupUnsupportedError,
 } from '../../domain/errors.js';
+import { groupProblem } from '../../domain/holder-set.js';
 import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../domain/holders.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
@@ -103,7 +104,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     const scope = scopeOf(ref, base, groupId);
     const where = describeScope(scope);
     const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId };
-    const problem = unsupported(toVariableGroupState(group, ref), ref);
+    const problem = groupProblem(toVariableGroupState(group, ref), ref);
     if (problem) throw new VariableGroupUnsupportedError(`${where} ${problem}; nothing was changed`, { context });
 
     // The only place the new secret is revealed: it goes into the body of the PUT and nowhere else.
@@ -170,19 +171,6 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     }
     return group;
   }
-}
-
-/** Why the group cannot take the key as configured, or undefined when it can. */
-export function unsupported(state: VariableGroupState, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): string | undefined {
-  if (state.keyVaultLinked) return 'is linked to an Azure Key Vault: its values live in the vault; rotate the key there, or use a plain variable group';
-  if (!state.hasSecretVariable) return `has no variable "${ref.secretAccessKeyVariable}": add it as a secret variable holding the current secret access key`;
-  if (!state.secretVariableIsSecret) {
-    return `holds the secret access key in "${ref.secretAccessKeyVariable}", which is not marked secret: anyone who can read the group sees it; mark it secret (the lock icon), then re-run`;
-  }
-  if (state.accessKeyIdIsSecret) {
-    return `marks "${ref.accessKeyIdVariable}" secret, so which key it holds cannot be read: a key id is not a secret; make it a plain variable`;
-  }
-  return undefined;
 }
 
 export function toVariableGroupState(group: VariableGroup, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): VariableGroupState {

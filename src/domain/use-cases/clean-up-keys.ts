@@ -2,7 +2,9 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { StateConflictError } from '../errors.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
+import { PublishNotVerifiedError, StateConflictError } from '../errors.js';
+import { HolderSet, pairHolders } from '../holder-set.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
 /**
@@ -15,6 +17,7 @@ export class CleanUpKeys {
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -42,6 +45,22 @@ export class CleanUpKeys {
         case 'promote-pending':
           await this.secrets.promote(target.secretId, action.versionId);
           break;
+        case 'sync-holders': {
+          // Before any key is retired: every other holder gets the agreed key back, proven by a read.
+          const holders = new HolderSet(this.azureDevOps, this.variableGroups);
+          const credential = await this.secrets.getVersion(target.secretId, action.versionId);
+          for (const { holder, id } of pairHolders(target, state.holderIds, 'cleanup')) {
+            if ((await holders.held(holder, id)) === action.accessKeyId) continue;
+            await holders.write(holder, id, credential);
+            const after = await holders.held(holder, id);
+            if (after !== action.accessKeyId) {
+              throw new PublishNotVerifiedError(`target ${state.targetName}: writing ${action.accessKeyId} back into a holder did not take (it holds ${after ?? 'no key'})`, {
+                context: { target: state.targetName, holderId: id },
+              });
+            }
+          }
+          break;
+        }
       }
     }
     return markCompleted(state, 'cleanup');

@@ -6,6 +6,7 @@ import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import type { RotationUseCases } from '../runner.js';
 import { CleanUpKeys } from './clean-up-keys.js';
 import { CreateKey } from './create-key.js';
@@ -32,20 +33,22 @@ export interface RotationPorts {
   notifier: NotifierPort;
   metrics: MetricsPort;
   clock: ClockPort;
+  /** Needed only by targets whose key variable groups hold. */
+  variableGroups?: VariableGroupsPort;
 }
 
 /** Builds every use case from one set of ports (the composition root binds the same constructors). */
 export function buildUseCases(p: RotationPorts): RotationUseCases {
   return {
-    plan: new PlanRotation(p.targets, p.iam, p.secrets, p.azureDevOps, p.clock),
-    cleanup: new CleanUpKeys(p.targets, p.iam, p.secrets, p.azureDevOps),
+    plan: new PlanRotation(p.targets, p.iam, p.secrets, p.azureDevOps, p.clock, p.variableGroups),
+    cleanup: new CleanUpKeys(p.targets, p.iam, p.secrets, p.azureDevOps, p.variableGroups),
     create: new CreateKey(p.targets, p.iam, p.secrets),
     verifyKey: new VerifyKey(p.targets, p.secrets, p.verifier),
-    publish: new PublishKey(p.targets, p.secrets, p.azureDevOps),
-    verifyPublish: new VerifyPublish(p.targets, p.azureDevOps),
+    publish: new PublishKey(p.targets, p.secrets, p.azureDevOps, p.clock, p.variableGroups),
+    verifyPublish: new VerifyPublish(p.targets, p.azureDevOps, p.variableGroups),
     promote: new PromoteSecret(p.targets, p.secrets),
-    revoke: new RevokeOldKey(p.targets, p.iam, p.azureDevOps),
-    rollback: new RollBack(p.targets, p.iam, p.secrets, p.azureDevOps),
+    revoke: new RevokeOldKey(p.targets, p.iam, p.azureDevOps, p.variableGroups),
+    rollback: new RollBack(p.targets, p.iam, p.secrets, p.azureDevOps, p.variableGroups),
     report: new ReportTarget(p.targets, p.metrics, p.clock),
     notify: new NotifyRun(p.notifier, p.metrics),
   };

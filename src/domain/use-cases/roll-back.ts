@@ -2,16 +2,19 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { isTransient, RollbackFailedError } from '../errors.js';
-import type { RotationTarget } from '../model.js';
+import { describeHolder, type HolderRef, HolderSet, pairHolders } from '../holder-set.js';
+import type { AccessKeyCredential, RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
 /**
  * Puts a target back as it was before the run, from whatever point the run failed at.
  *
- * Order is what keeps pipelines working: first the connection gets the old key back (and is
- * read back to prove it), then the secret's `AWSCURRENT` moves back, then the pending label is
+ * Order is what keeps pipelines working: first the connection, then every other holder (more
+ * connections, variable groups) gets the old key back (each read back to prove it; both keys
+ * stay active meanwhile, so every holder works at every step), then the secret's `AWSCURRENT` moves back, then the pending label is
  * dropped, and only then is the new key deleted. Each action checks before it acts, so a
  * rollback that is retried, or that runs after a step that never happened, is safe.
  *
@@ -24,6 +27,7 @@ export class RollBack {
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -60,13 +64,17 @@ export class RollBack {
       return true;
     }
 
-    // 1. The connection: back to the old key, proven by reading it back.
+    // 1. The connection and every other holder: back to the old key, each proven by reading it back.
     if (state.connectionId && state.oldAccessKeyId) {
+      const holders = new HolderSet(this.azureDevOps, this.variableGroups);
+      const others = pairHolders(target, state.holderIds, 'rollback');
       const connection = await this.azureDevOps.readConnection(target.connection, state.connectionId);
-      if (connection.heldAccessKeyId !== state.oldAccessKeyId) {
-        if (!state.oldVersionId) {
-          return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions);
-        }
+      const othersHeld = await Promise.all(others.map(({ holder, id }) => holders.held(holder, id)));
+      const apart = others.filter((_, i) => othersHeld[i] !== state.oldAccessKeyId);
+      if ((connection.heldAccessKeyId !== state.oldAccessKeyId || apart.length > 0) && !state.oldVersionId) {
+        return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions, holders, others);
+      }
+      if (connection.heldAccessKeyId !== state.oldAccessKeyId && state.oldVersionId) {
         const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
         if (old.accessKeyId !== state.oldAccessKeyId) {
           throw new RollbackFailedError(
@@ -81,6 +89,15 @@ export class RollBack {
           );
         }
         actions.push(`restored the connection to the old key ${state.oldAccessKeyId}`);
+      }
+      if (apart.length > 0 && state.oldVersionId) {
+        const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+        if (old.accessKeyId !== state.oldAccessKeyId) {
+          throw new RollbackFailedError(
+            `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${state.oldAccessKeyId}; ${apart.map((o) => describeHolder(o.holder)).join(', ')} left holding the new key ${newAccessKeyId}, which was kept`,
+          );
+        }
+        for (const { holder, id } of apart) await this.restore(holders, holder, id, old, newAccessKeyId, actions);
       }
     }
 
@@ -121,16 +138,47 @@ export class RollBack {
     newAccessKeyId: string,
     held: string | null,
     actions: string[],
+    holders: HolderSet,
+    others: { holder: HolderRef; id: string }[],
   ): Promise<boolean> {
     if (held !== newAccessKeyId) {
       throw new RollbackFailedError(
         `the connection holds ${held ?? 'no key'}, and the old credential cannot be restored because the secret did not exist before this run`,
       );
     }
+    // The other holders follow the connection to the new key, so that all of them agree again.
+    const pending = await this.secrets.getVersion(target.secretId, state.pendingVersionId ?? state.rotationId);
+    for (const { holder, id } of others) {
+      if ((await holders.held(holder, id)) === newAccessKeyId) continue;
+      await holders.write(holder, id, pending);
+      if ((await holders.held(holder, id)) !== newAccessKeyId) {
+        throw new RollbackFailedError(`${describeHolder(holder)} (${id}) did not take the new key ${newAccessKeyId}; the old key ${state.oldAccessKeyId} stays active`);
+      }
+      actions.push(`published the new key ${newAccessKeyId} to ${describeHolder(holder)} too, so that every holder agrees`);
+    }
     await this.secrets.promote(target.secretId, state.pendingVersionId ?? state.rotationId);
     actions.push(
       `kept the new key ${newAccessKeyId}: the connection already held it and the old credential was never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
     );
     return true;
+  }
+
+  /** Puts the old key back into one holder and proves it by reading it back. */
+  private async restore(
+    holders: HolderSet,
+    holder: HolderRef,
+    id: string,
+    old: AccessKeyCredential,
+    newAccessKeyId: string,
+    actions: string[],
+  ): Promise<void> {
+    await holders.write(holder, id, old);
+    const after = await holders.held(holder, id);
+    if (after !== old.accessKeyId) {
+      throw new RollbackFailedError(
+        `restoring ${describeHolder(holder)} (${id}) did not take: it holds ${after ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+      );
+    }
+    actions.push(`restored ${describeHolder(holder)} to the old key ${old.accessKeyId}`);
   }
 }
