@@ -15,8 +15,9 @@ import { CAUGHT_INTO_ROLLBACK, type LambdaStep } from './steps.js';
  * (src/domain/runner.ts) in Step Functions: the same order, the same retries, the same rollback.
  *
  * Execution input: `{ "mode": "rotate" | "emergency" | "dry-run", "targets"?: [names] }`
- * (no `targets`: every configured target). Execution output: the input plus `reports` (one
- * `TargetReport` per target) and `notification`.
+ * (no `targets`: every configured target), or, for a leaked key (infra/leak-rule.ts),
+ * `{ "mode": "emergency", "leak": { "accessKeyIds", "detectedAt", "eventArn" } }`.
+ * Execution output: the input plus `reports` (one `TargetReport` per target) and `notification`.
  *
  * Inside the Map, each iteration's document is `{ state: RotationState, caught?: ErrorInfo }`:
  * every task gets `$.state` and writes its result back to `$.state`, so a Lambda sees the plain
@@ -29,6 +30,7 @@ export const STATE_NAMES = {
   checkInput: 'check input',
   invalidInput: 'invalid input',
   givenTargets: 'given targets',
+  leakedKey: 'leaked key: every target',
   allTargets: 'all configured targets',
   map: 'rotate each target',
   decide: 'rotate or repair?',
@@ -222,6 +224,8 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
         completed: [],
         warnings: [],
+        // {} unless the run is for a leaked key (then the plan rotates only the targets holding it).
+        leak: sfn.JsonPath.stringAt('$.leak'),
       },
     },
     resultPath: '$.reports',
@@ -234,6 +238,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       mode: sfn.JsonPath.stringAt('$.mode'),
       startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       reports: sfn.JsonPath.listAt('$.reports'),
+      leak: sfn.JsonPath.stringAt('$.leak'),
     }),
   }, '$.notification');
 
@@ -241,7 +246,9 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
   const invalidInput = new sfn.Fail(scope, 'Fail invalid input', {
     stateName: STATE_NAMES.invalidInput,
     error: ERROR_NAMES.InvalidStepInput,
-    cause: `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: [target names]}; without "targets", every configured target`,
+    cause:
+      `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: [target names]}; without "targets", every configured target; ` +
+      'or, for a leaked key, {"mode": "emergency", "leak": {"accessKeyIds": [ids], "detectedAt": ISO time, "eventArn": ARN or null}}',
   });
   const run = map.next(notify);
 
@@ -249,18 +256,27 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
     // One test per rule: a type test on a missing field would itself fail the execution with States.Runtime.
     .when(absent('$.mode'), invalidInput)
     .when(sfn.Condition.isNotString('$.mode'), invalidInput)
+    // A leak (the AWS Health rule's input, infra/leak-rule.ts) covers every target, in emergency mode only.
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.leak'), sfn.Condition.not(sfn.Condition.stringEquals('$.mode', 'emergency'))), invalidInput)
+    .when(
+      sfn.Condition.isPresent('$.leak'),
+      new sfn.Pass(scope, 'Pass leaked key', {
+        stateName: STATE_NAMES.leakedKey,
+        parameters: { mode: 'emergency', targets: config.targets.map((t) => t.name), 'leak.$': '$.leak' },
+      }).next(run),
+    )
     .when(
       sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
       new sfn.Pass(scope, 'Pass given targets', {
         stateName: STATE_NAMES.givenTargets,
-        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets' },
+        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', leak: {} },
       }).next(run),
     )
     .when(
       modeIsValid,
       new sfn.Pass(scope, 'Pass all targets', {
         stateName: STATE_NAMES.allTargets,
-        parameters: { 'mode.$': '$.mode', targets: config.targets.map((t) => t.name) },
+        parameters: { 'mode.$': '$.mode', targets: config.targets.map((t) => t.name), leak: {} },
       }).next(run),
     )
     .otherwise(invalidInput);

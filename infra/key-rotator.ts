@@ -18,6 +18,7 @@ import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import { buildDefinition } from './definition.js';
+import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
 import { resourceArns, stepStatements } from './permissions.js';
@@ -69,6 +70,11 @@ export interface AdoKeyRotatorOverrides {
   readonly scheduleEnabled?: boolean;
   /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
   readonly executionTimeout?: Duration;
+  /**
+   * An EventBridge rule on AWS Health `AWS_RISK_CREDENTIALS_EXPOSED` that rotates a leaked key at once
+   * (infra/leak-rule.ts). Default: true. Health sends IAM events to us-east-1: deploy there, or forward them.
+   */
+  readonly leakedKeyRotation?: boolean;
 }
 
 /** The rotation configuration (as `parseRotationConfig` returns it) plus optional overrides. */
@@ -92,6 +98,8 @@ export class AdoKeyRotator extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly schedule: scheduler.Schedule;
   readonly monitoring: RotatorMonitoring;
+  /** The AWS Health leaked-key rule, unless `leakedKeyRotation` is false. */
+  readonly leakedKeyRule: LeakedKeyRule | undefined;
 
   constructor(scope: Construct, id: string, props: AdoKeyRotatorProps) {
     super(scope, id);
@@ -192,6 +200,8 @@ export class AdoKeyRotator extends Construct {
         maxEventAge: Duration.hours(1),
       }),
     });
+
+    this.leakedKeyRule = props.leakedKeyRotation === false ? undefined : new LeakedKeyRule(this, 'LeakedKeyRule', { stateMachine: this.stateMachine });
 
     this.monitoring = new RotatorMonitoring(this, 'Monitoring', {
       config: this.config,

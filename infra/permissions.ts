@@ -41,21 +41,29 @@ const NONE: StepAccess = { iam: [], secrets: [], adoCredential: false, slackWebh
 export const STEP_ACCESS: Readonly<Record<LambdaStep, StepAccess>> = {
   // Reads IAM, the connection and the secret; changes nothing.
   plan: { ...NONE, iam: IAM_READ, secrets: SECRET_READ, adoCredential: true },
-  // Deletes a leftover key, drops or promotes a leftover pending version; reads the connection first.
-  cleanup: { ...NONE, iam: ['iam:DeleteAccessKey'], secrets: SECRET_LABELS, adoCredential: true },
-  // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails.
+  // Deletes or deactivates a leftover key, drops or promotes a leftover pending version; reads the
+  // connection and the secret first (a key a holder holds is never touched).
+  cleanup: {
+    ...NONE,
+    iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+    secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
+    adoCredential: true,
+  },
+  // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails; reads the
+  // connection before deleting a key a lost create left.
   create: {
     ...NONE,
     iam: [...IAM_READ, 'iam:CreateAccessKey', 'iam:DeleteAccessKey'],
     secrets: [...SECRET_READ, 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+    adoCredential: true,
   },
   // Reads the pending version; the check itself is signed with the new key, so no IAM at all.
   'verify-key': { ...NONE, secrets: ['secretsmanager:GetSecretValue'] },
   publish: { ...NONE, secrets: ['secretsmanager:GetSecretValue'], adoCredential: true },
   'verify-publish': { ...NONE, adoCredential: true },
   promote: { ...NONE, secrets: SECRET_LABELS },
-  // Deactivates (or, in an emergency, deletes) the old key once the connection no longer holds it.
-  revoke: { ...NONE, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], adoCredential: true },
+  // Deactivates (or, in an emergency, deletes) the old key once neither the connection nor the secret holds it.
+  revoke: { ...NONE, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], secrets: SECRET_READ, adoCredential: true },
   // Puts the old key back everywhere: the widest role, and used only when something failed.
   rollback: {
     ...NONE,

@@ -172,6 +172,8 @@ export class PublishNotVerifiedError extends FailureError {}
 
 /** The user's keys are in a state the rotator will not touch (e.g. an active key nobody holds that has been used). */
 export class UnknownActiveKeyError extends RefusalError {}
+/** A retired key was reactivated or used after it was retired: it is kept (not ours to delete) and the rotation waits for a person. */
+export class RetiredKeyInUseError extends RefusalError {}
 /** Another rotation of the same target is in progress (its pending secret version exists). */
 export class RotationInProgressError extends RefusalError {}
 /** A rollback could not restore a consistent state; the message says what is left. */
@@ -230,6 +232,7 @@ export const ERROR_NAMES = {
   AzureDevOpsRequest: AzureDevOpsRequestError.name,
   PublishNotVerified: PublishNotVerifiedError.name,
   UnknownActiveKey: UnknownActiveKeyError.name,
+  RetiredKeyInUse: RetiredKeyInUseError.name,
   RotationInProgress: RotationInProgressError.name,
   RollbackFailed: RollbackFailedError.name,
   StateConflict: StateConflictError.name,

@@ -1,4 +1,5 @@
 import { InvalidStepInputError } from './errors.js';
+import { type LeakNotice, parseLeak } from './leak.js';
 import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
 /** The lifecycle's steps, in order. These are also the state machine's task names (see infra/). */
@@ -31,8 +32,12 @@ export type PlanAction =
 
 export type CleanupAction =
   | { kind: 'delete-key'; accessKeyId: string; reason: string }
+  /** Finishes a revoke that failed: the key was retired but is still active, and unused since. */
+  | { kind: 'deactivate-key'; accessKeyId: string; reason: string }
   | { kind: 'drop-pending'; versionId: string; reason: string }
   | { kind: 'promote-pending'; versionId: string; reason: string }
+  /** Moves AWSCURRENT back to the version holding the connection's key (a rollback stopped half-way). */
+  | { kind: 'restore-current'; versionId: string; reason: string }
   /** Writes the key of a secret version into every other holder that does not hold it (an interrupted run left them apart). */
   | { kind: 'sync-holders'; versionId: string; accessKeyId: string; reason: string };
 
@@ -45,6 +50,8 @@ export interface Plan {
   cleanup: CleanupAction[];
   /** Age in days of the key the connection holds, when known (for the key-age metric). */
   heldKeyAgeDays?: number;
+  /** In a run for a leak: the leaked keys this target holds. */
+  leakedKeyIds?: string[];
 }
 
 /** What a failed step left for rollback and report. */
@@ -92,6 +99,8 @@ export interface RotationState {
   warnings: string[];
   failure?: StepFailure;
   rollback?: RollbackResult;
+  /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
+  leak?: LeakNotice | null;
 }
 
 // Target names, connection ids and secret version ids share the target name's shape.
@@ -119,6 +128,7 @@ const KNOWN_FIELDS = new Set<string>([
   'warnings',
   'failure',
   'rollback',
+  'leak',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -232,6 +242,11 @@ export function parseRotationState(input: unknown): RotationState {
   if (raw.plan !== undefined) state.plan = parsePlan(raw.plan);
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
+  const leak = parseLeak(raw.leak);
+  if (leak && mode !== 'emergency') {
+    fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');
+  }
+  if (leak) state.leak = leak;
   return state;
 }
 
@@ -247,10 +262,17 @@ function parsePlan(value: unknown): Plan {
     const a = action as Partial<CleanupAction> | null;
     const ok =
       a &&
-      ((a.kind === 'delete-key' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
-        ((a.kind === 'drop-pending' || a.kind === 'promote-pending') && typeof a.versionId === 'string') ||
+      (((a.kind === 'delete-key' || a.kind === 'deactivate-key') && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
+        ((a.kind === 'drop-pending' || a.kind === 'promote-pending' || a.kind === 'restore-current') &&
+          typeof a.versionId === 'string') ||
         (a.kind === 'sync-holders' && typeof a.versionId === 'string' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)));
-    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, drop-pending, promote-pending or sync-holders');
+    if (!ok) {
+      fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders');
+    }
+  }
+  const leaked = plan.leakedKeyIds;
+  if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {
+    fail('plan.leakedKeyIds', `is ${JSON.stringify(leaked)}`, 'it must be the list of leaked access key ids the target holds');
   }
   return plan as Plan;
 }

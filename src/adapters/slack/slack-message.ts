@@ -1,4 +1,5 @@
 import type { RunSummary, TargetOutcome, TargetReport } from '../../domain/report.js';
+import { leakHeadline, leakLines } from './leak-lines.js';
 import { CAP, type ContextBlock, type HeaderBlock, mrkdwn, SLACK_LIMITS, type SlackBlock, type SlackMessage, section, totalBlockText } from './slack-blocks.js';
 import { compactBlocks, compactList } from './slack-layout.js';
 import { safe, truncate } from './slack-text.js';
@@ -58,7 +59,12 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
   const status = counts.failed > 0 ? ':rotating_light:' : counts['rolled-back'] + counts.refused > 0 ? ':warning:' : ':white_check_mark:';
   const header: HeaderBlock = {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(`${status} Key rotation (${summary.mode}): ${countsPhrase(counts, ' · ')}`, SLACK_LIMITS.headerText), emoji: true },
+    // A run for a leaked key leads with the leak: whether it was rotated, and how fast.
+    text: {
+      type: 'plain_text',
+      text: truncate(leakHeadline(summary, formatDuration) ?? `${status} Key rotation (${summary.mode}): ${countsPhrase(counts, ' · ')}`, SLACK_LIMITS.headerText),
+      emoji: true,
+    },
   };
   const runTook = Date.parse(summary.finishedAt) - Date.parse(summary.startedAt);
   const context: ContextBlock = {
@@ -76,7 +82,8 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
       ),
     ],
   };
-  const fixed: SlackBlock[] = [header, context, { type: 'divider' }];
+  const leak = leakLines(summary);
+  const fixed: SlackBlock[] = [header, context, ...(leak.length ? [section(leak.map((l) => safe(l, 600)).join('\n'))] : []), { type: 'divider' }];
 
   const attention = targets.filter((t) => NEEDS_ATTENTION.has(t.outcome));
   const routine = targets.filter((t) => !NEEDS_ATTENTION.has(t.outcome));
@@ -95,7 +102,8 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
 }
 
 function fallbackText(summary: RunSummary, counts: Record<TargetOutcome, number>, attention: readonly TargetReport[]): string {
-  const base = `Key rotation (${safe(summary.mode, 20)}): ${countsPhrase(counts, ', ')}`;
+  const leak = leakHeadline(summary, formatDuration)?.replace(/^:rotating_light: /, '');
+  const base = `${leak ? `${leak}. ` : ''}Key rotation (${safe(summary.mode, 20)}): ${countsPhrase(counts, ', ')}`;
   if (attention.length === 0) return base;
   return compactList(
     `${base}. Needs a human: `,

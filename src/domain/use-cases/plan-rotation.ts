@@ -7,6 +7,7 @@ import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { isRefusal } from '../errors.js';
 import { extendPlanToHolders } from '../holder-plan.js';
 import { describeFirstConnection, HolderSet, otherHolders } from '../holder-set.js';
+import { LEAKED_KEY_NOT_HELD, leakedKeysHeld } from '../leak.js';
 import { decidePlan } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
@@ -37,21 +38,30 @@ export class PlanRotation {
         // Every other holder of the key (connections, variable groups): a holder that cannot be read refuses the plan.
         new HolderSet(this.azureDevOps, this.variableGroups).findAll(otherHolders(target)),
       ]);
-      const decided = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
-      const plan = extendPlanToHolders({
-        plan: decided,
+      const holderIds = others.length ? { holderIds: others.map((view) => view.id) } : {};
+      const leaked = state.leak ? leakedKeysHeld(state.leak, keys, connection, secret) : [];
+      if (state.leak && leaked.length === 0) {
+        // A leak run covers every target; only those holding a leaked key rotate. The others are untouched.
+        const reason = `holds none of the leaked keys (${state.leak.accessKeyIds.join(', ')}); nothing to do`;
+        const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
+        return markCompleted({ ...state, plan, connectionId: connection.id, ...holderIds }, 'plan');
+      }
+      const first = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const decided = extendPlanToHolders({
+        plan: first,
         rotationId: state.rotationId,
         firstLabel: describeFirstConnection(target),
         firstHeld: connection.heldAccessKeyId,
         secret,
         others,
       });
+      const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
       return markCompleted(
         {
           ...state,
           plan,
           connectionId: connection.id,
-          ...(others.length ? { holderIds: others.map((view) => view.id) } : {}),
+          ...holderIds,
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
           oldVersionId: secret.current?.versionId ?? null,
           ...(secret.exists ? {} : { warnings: [...state.warnings, `secret ${target.secretId} does not exist yet; it is created with the new key`] }),

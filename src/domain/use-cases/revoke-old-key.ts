@@ -1,5 +1,6 @@
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { AccessKeyNotFoundError, StateConflictError } from '../errors.js';
@@ -23,6 +24,7 @@ export class RevokeOldKey {
     private readonly targets: TargetsPort,
     private readonly iam: IamAccessKeysPort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly secrets: SecretStorePort,
     private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
@@ -31,12 +33,21 @@ export class RevokeOldKey {
     const newAccessKeyId = requireField(state, 'newAccessKeyId', 'revoke');
     const connectionId = requireField(state, 'connectionId', 'revoke');
     const target = await this.targets.getTarget(state.targetName);
-    // Safety before speed: never retire the key a holder still holds.
-    const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
+    // Safety before speed: never retire a key a holder still holds.
+    const [connection, secret] = await Promise.all([
+      this.azureDevOps.readConnection(target.connection, connectionId),
+      this.secrets.describe(target.secretId),
+    ]);
     if (connection.heldAccessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
         `target ${state.targetName}: connection "${connection.name}" holds ${connection.heldAccessKeyId ?? 'no key'}, not the new key ${newAccessKeyId}; the old key ${oldAccessKeyId} was left active`,
         { context: { target: state.targetName, connectionId } },
+      );
+    }
+    if (secret.current?.accessKeyId === oldAccessKeyId) {
+      throw new StateConflictError(
+        `target ${state.targetName}: the secret's current version ${secret.current.versionId} still holds the old key ${oldAccessKeyId}; it was left active`,
+        { context: { target: state.targetName } },
       );
     }
     const holders = new HolderSet(this.azureDevOps, this.variableGroups);
