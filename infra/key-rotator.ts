@@ -21,31 +21,16 @@ import { buildDefinition } from './definition.js';
 import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
+import { FederationOutputs, usesFederation } from './federation.js';
 import { resourceArns, stepStatements } from './permissions.js';
-import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
+import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. Steps that
- * call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one 15 s request)
- * per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and rolled back like
- * any failure, but a budget that fits the client's own retries avoids it.
- */
-const AZURE_DEVOPS_STEP_TIMEOUT = Duration.minutes(3);
-const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {
-  plan: AZURE_DEVOPS_STEP_TIMEOUT,
-  cleanup: AZURE_DEVOPS_STEP_TIMEOUT,
-  create: Duration.seconds(30),
-  'verify-key': Duration.seconds(30),
-  publish: AZURE_DEVOPS_STEP_TIMEOUT,
-  'verify-publish': AZURE_DEVOPS_STEP_TIMEOUT,
-  promote: Duration.seconds(30),
-  revoke: AZURE_DEVOPS_STEP_TIMEOUT,
-  rollback: AZURE_DEVOPS_STEP_TIMEOUT,
-  report: Duration.seconds(30),
-  notify: Duration.seconds(30),
-};
+/** Each step's Lambda timeout, from its catalog entry. */
+const TIMEOUTS = Object.fromEntries(LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)])) as Readonly<
+  Record<LambdaStep, Duration>
+>;
 
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
@@ -128,6 +113,7 @@ export class AdoKeyRotator extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, lambda.Function>;
+    const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {
       const name = pascal(step);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy });
@@ -156,9 +142,13 @@ export class AdoKeyRotator extends Construct {
         : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
+      const federated = STEP_CATALOG[step].access.adoCredential && usesFederation(this.config);
+      if (federated) federatedRoles[step] = role;
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
+        reason: federated
+          ? 'Resource "*" only for the X-Ray actions (no resource-level permissions) and sts:GetWebIdentityToken (no resource type), the latter pinned by conditions to the Entra token-exchange audience, RS256 and at most 300 s.'
+          : 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
       });
       if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
         Validations.of(role).acknowledge({
@@ -174,6 +164,7 @@ export class AdoKeyRotator extends Construct {
       });
     }
     this.functions = functions;
+    if (Object.keys(federatedRoles).length > 0) new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

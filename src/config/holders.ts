@@ -23,7 +23,7 @@ export interface ParsedHolders {
 }
 
 /** The fields every holder inherits from the first connection when it leaves them out. */
-type Defaults = Pick<ConnectionRef, 'organizationUrl' | 'project' | 'credentialParameter'>;
+type Defaults = Pick<ConnectionRef, 'organizationUrl' | 'project' | 'credentialParameter' | 'federatedCredential'>;
 
 function inherited(value: Json, path: string, problems: Problems, defaults: Defaults): Defaults | undefined {
   const organizationUrl = value.organizationUrl === undefined ? defaults.organizationUrl : requiredString(value, 'organizationUrl', path, problems, ORG_URL_HINT);
@@ -39,8 +39,15 @@ function inherited(value: Json, path: string, problems: Problems, defaults: Defa
       ? defaults.credentialParameter
       : requiredString(value, 'credentialParameter', path, problems, 'the SSM SecureString parameter holding the Azure DevOps credential');
   const credentialParameter = credential === undefined ? undefined : parameterName(credential, `${path}.credentialParameter`, problems, 'the Azure DevOps PAT');
-  if (url === undefined || project === undefined || credentialParameter === undefined) return undefined;
-  return { organizationUrl: url, project, credentialParameter };
+  if (url === undefined || project === undefined) return undefined;
+  // A holder naming its own credential parameter uses it; otherwise it reaches Azure DevOps as the first connection does.
+  if (value.credentialParameter !== undefined) return credentialParameter === undefined ? undefined : { organizationUrl: url, project, credentialParameter };
+  return {
+    organizationUrl: url,
+    project,
+    ...(defaults.credentialParameter ? { credentialParameter: defaults.credentialParameter } : {}),
+    ...(defaults.federatedCredential ? { federatedCredential: defaults.federatedCredential } : {}),
+  };
 }
 
 function listOf(raw: unknown, path: string, problems: Problems, what: string): unknown[] {
@@ -115,13 +122,20 @@ export function parseHolders(
   first: ConnectionRef,
   parseConnection: (value: unknown, path: string) => ConnectionRef | undefined,
 ): ParsedHolders {
-  const defaults: Defaults = { organizationUrl: first.organizationUrl, project: first.project, credentialParameter: first.credentialParameter };
+  const defaults: Defaults = {
+    organizationUrl: first.organizationUrl,
+    project: first.project,
+    ...(first.credentialParameter ? { credentialParameter: first.credentialParameter } : {}),
+    ...(first.federatedCredential ? { federatedCredential: first.federatedCredential } : {}),
+  };
   const connections = listOf(target.connections, `${path}.connections`, problems, 'list the service connections that hold the key');
   const otherConnections: ConnectionRef[] = [];
   for (const [i, item] of connections.entries()) {
     if (i === 0) continue;
     const here = `${path}.connections[${i}]`;
-    const withDefaults = isObject(item) ? { ...defaults, ...item } : item;
+    const ownCredential = isObject(item) && (item.credentialParameter !== undefined || item.federatedCredential !== undefined);
+    const inheritedFields = ownCredential ? { organizationUrl: defaults.organizationUrl, project: defaults.project } : defaults;
+    const withDefaults = isObject(item) ? { ...inheritedFields, ...item } : item;
     const parsed = parseConnection(withDefaults, here);
     if (parsed) otherConnections.push(parsed);
   }

@@ -161,6 +161,12 @@ export class ConnectionGoneError extends FailureError {}
 export class AzureDevOpsCredentialRejectedError extends RefusalError {}
 /** Azure DevOps answered 401/403: the credential lacks the scope or the permission on the connection. */
 export class AzureDevOpsNotAuthorizedError extends RefusalError {}
+/** Federated credential: AWS outbound identity federation is not enabled in the account (STS refuses GetWebIdentityToken). */
+export class OutboundFederationDisabledError extends RefusalError {}
+/** Federated credential: Entra found no federated identity credential matching the token's issuer, subject and audience. */
+export class FederatedCredentialMismatchError extends RefusalError {}
+/** Federated credential: the app's service principal is not a member of the Azure DevOps organization (TF400813). */
+export class ServicePrincipalNotMemberError extends RefusalError {}
 /** Azure DevOps is rate limiting or unavailable (429/503/5xx/timeout) after bounded retries. */
 export class AzureDevOpsUnavailableError extends TransientError {}
 /** Azure DevOps answered with an unexpected status or body. */
@@ -228,6 +234,9 @@ export const ERROR_NAMES = {
   ConnectionGone: ConnectionGoneError.name,
   AzureDevOpsCredentialRejected: AzureDevOpsCredentialRejectedError.name,
   AzureDevOpsNotAuthorized: AzureDevOpsNotAuthorizedError.name,
+  OutboundFederationDisabled: OutboundFederationDisabledError.name,
+  FederatedCredentialMismatch: FederatedCredentialMismatchError.name,
+  ServicePrincipalNotMember: ServicePrincipalNotMemberError.name,
   AzureDevOpsUnavailable: AzureDevOpsUnavailableError.name,
   AzureDevOpsRequest: AzureDevOpsRequestError.name,
   PublishNotVerified: PublishNotVerifiedError.name,

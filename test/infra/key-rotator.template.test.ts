@@ -46,7 +46,7 @@ const CONFIG: RotationConfig = parseRotationConfig({
   settings: { minKeyAgeDays: 10, gracePeriodDays: 4, inProgressTimeoutMinutes: 60 },
   maxConcurrency: 3,
 });
-const PAT_PARAMETERS = [...new Set(CONFIG.targets.map((t) => t.connection.credentialParameter))];
+const PAT_PARAMETERS = [...new Set(CONFIG.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : [])))];
 
 type Json = Record<string, unknown>;
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Json };
