@@ -4,10 +4,16 @@
  *
  * Kept apart from model.ts so the holder types can grow without touching the core model.
  */
-import type { ConnectionRef } from './model.js';
 
-/** How a holder reaches Azure DevOps: the same credential fields as a connection (a PAT parameter, or a federated credential). */
-export type AdoCredentialRef = Pick<ConnectionRef, 'credentialParameter' | 'federatedCredential'>;
+/**
+ * How a holder reaches Azure DevOps: the same credential fields as a connection (`ConnectionRef`):
+ * a PAT or service principal parameter, or a federated credential (written out here, not picked
+ * from model.ts, which imports this module).
+ */
+export interface AdoCredentialRef {
+  credentialParameter?: string;
+  federatedCredential?: { tenantId: string; clientId: string };
+}
 
 /** A variable group whose variables hold the key: one variable the key id, one secret variable the secret. */
 export interface VariableGroupRef extends AdoCredentialRef {
