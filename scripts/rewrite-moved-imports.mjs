@@ -47,6 +47,9 @@ function rewrite(file) {
   const writtenAt = moved(self, reversed) ?? self;
   const text = readFileSync(file, 'utf8');
   const next = text.replace(SPECIFIER, (whole, lead, quote, spec) => {
+    // Already right (it resolves from where the file is now): leave it, so running twice changes nothing.
+    const here = path.posix.join(path.posix.dirname(self), spec);
+    if (existsSync(here) || existsSync(here.replace(/\.js$/, '.ts'))) return whole;
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(writtenAt), spec));
     const source = target.replace(/\.js$/, '.ts');
     const newSource = moved(source, MOVES) ?? moved(target, MOVES)?.replace(/\.ts$/, '.js') ?? undefined;
