@@ -42,13 +42,24 @@ export function extendPlanToHolders(facts: HolderFacts): Plan {
   const pending = secret.pending && secret.pending.versionId !== rotationId ? secret.pending : null;
   const dropping = pending && plan.cleanup.some((c) => c.kind === 'drop-pending' && c.versionId === pending.versionId);
   const promoting = pending && plan.cleanup.some((c) => c.kind === 'promote-pending' && c.versionId === pending.versionId);
+  // A rollback stopped half-way: the secret's current version holds the run's new key, and the
+  // clean-up moves AWSCURRENT back to the version holding the connection's key.
+  const restoring = plan.cleanup.find((c) => c.kind === 'restore-current');
   // The version holding the agreed key, to write into holders left apart by the interrupted run.
-  const source = promoting ? pending : secret.current?.accessKeyId === firstHeld ? secret.current : null;
+  const source = promoting
+    ? pending
+    : restoring
+      ? { versionId: restoring.versionId }
+      : secret.current?.accessKeyId === firstHeld
+        ? secret.current
+        : null;
   const apart: string[] = [];
   for (const view of others) {
     if (view.heldAccessKeyId === firstHeld) continue;
     const leftByRun =
-      (dropping && view.heldAccessKeyId === pending.accessKeyId) || (promoting && view.heldAccessKeyId === secret.current?.accessKeyId);
+      (dropping && view.heldAccessKeyId === pending.accessKeyId) ||
+      (promoting && view.heldAccessKeyId === secret.current?.accessKeyId) ||
+      (restoring !== undefined && view.heldAccessKeyId === secret.current?.accessKeyId);
     if (leftByRun && source) {
       apart.push(view.label);
       continue;

@@ -170,6 +170,26 @@ describe('Holders: several connections and variable groups per key', () => {
   });
 });
 
+describe('Holders after a rollback that stopped half-way', () => {
+  it('writes the connection\'s key back into a variable group left on the new key, then heals', async () => {
+    // Prepare: promote went through but answered an error; the rollback restores the connection, then stops.
+    const world = new FakeWorld();
+    world.addHolders('target-1', { groups: 1 });
+    world.faults.fail('secrets.promote', new Error('socket hang up'), { phase: 'after' });
+    world.faults.fail('ado.readConnection', () => new Error('Azure DevOps went away'), { skip: 2, times: 50 });
+    await run(world);
+    world.faults.clear();
+    world.clock.advance(3 * 60 * 60_000);
+
+    // Act
+    const { summary } = await run(world);
+
+    // Assess
+    expect(['repaired', 'rotated']).toContain(summary.targets[0]?.outcome);
+    expect(world.violations()).toEqual([]);
+  });
+});
+
 describe('Retire by evidence: the old key used after the publish', () => {
   it('keeps the old key active and names the service and region of its last use (default policy)', async () => {
     // Prepare
