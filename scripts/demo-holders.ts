@@ -4,7 +4,7 @@
  * local Azure DevOps stand-in, rotated together by the real adapters.
  */
 import type { RotationTarget } from '../src/domain/model.js';
-import type { AdoStandIn } from '../test/support/ado-stand-in/index.js';
+import type { AdoStandIn } from '../local/ado-stand-in/index.js';
 
 const OTHER_SECRET = 'demo-terraform-token-kept-as-is';
 const seeded = new Map<string, { connectionIds: string[]; groupIds: number[] }>();
