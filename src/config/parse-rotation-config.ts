@@ -27,7 +27,7 @@ const ROOT_FIELDS = [
   'allowLoopbackHttp',
   'resourcePrefixes',
 ];
-const TARGET_FIELDS = ['name', 'iamUserName', 'iamUserPath', 'secretId', 'connection', 'connections', 'variableGroups', 'canary'];
+const TARGET_FIELDS = ['name', 'iamUserName', 'iamUserPath', 'secretId', 'connection', 'connections', 'otherConnections', 'variableGroups', 'canary'];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes', 'oldKeyUsedAfterPublish'];
 const OLD_KEY_POLICIES = ['keep-active', 'deactivate'] as const;
