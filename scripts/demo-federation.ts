@@ -11,10 +11,10 @@
  */
 import nock from 'nock';
 import type { FederatedCredentialRef } from '../src/domain/model.js';
-import { ROTATOR_CREDENTIALS, TEST_REGION } from '../test/support/aws-wire/clients.js';
-import { StsWire } from '../test/support/aws-wire/sts-wire.js';
-import { EntraFederation } from '../test/support/federation/entra-federation.js';
-import { JwtIssuer } from '../test/support/federation/jwt-issuer.js';
+import { ROTATOR_CREDENTIALS, TEST_REGION } from '../local/aws-wire/clients.js';
+import { StsWire } from '../local/aws-wire/sts-wire.js';
+import { EntraFederation } from '../local/federation/entra-federation.js';
+import { JwtIssuer } from '../local/federation/jwt-issuer.js';
 
 export const DEMO_FEDERATED: FederatedCredentialRef = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f' };
 export const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/AdoKeyRotator-AzureDevOpsSteps';
