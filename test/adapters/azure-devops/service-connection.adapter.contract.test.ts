@@ -27,7 +27,7 @@ import { TOKENS } from '../../../src/ports/tokens.js';
 import { awsToolkitDefinition, ServiceEndpointSpec } from './support/ado-spec.js';
 import { asStored, awsEndpointDetails, awsEndpointList, EXAMPLE_ENDPOINT_ID, EXAMPLE_PROJECT, SECOND_PROJECT } from './support/aws-endpoints.js';
 import { NockRecorder } from './support/nock-recorder.js';
-import { InMemorySecureParameters, makeAdapter } from './support/test-kit.js';
+import { FakeSecureParameters, makeAdapter } from './support/test-kit.js';
 
 const ORIGIN = 'https://dev.azure.com';
 const ORG = `${ORIGIN}/fabrikam`;
@@ -756,7 +756,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
     it('resolves from an inversify container with only SecureParameters bound (fetch, logger and options are optional)', async () => {
       // Arrange
       const container = new Container();
-      container.bind(TOKENS.SecureParameters).toConstantValue(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }));
+      container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
       container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
       nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
 
@@ -772,7 +772,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       // Arrange
       const container = new Container();
       const seen: string[] = [];
-      container.bind(TOKENS.SecureParameters).toConstantValue(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }));
+      container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
       container.bind(TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
         seen.push(String(input));
         return new Response(JSON.stringify(awsEndpointDetails()), { status: 200, headers: { 'content-type': 'application/json' } });
