@@ -8,6 +8,7 @@ import { RotationRunner, type RotationUseCases, useCaseKey } from './domain/runn
 import { DescribeTarget, USE_CASE_CLASSES } from './domain/use-cases/index.js';
 import { TOKENS } from './ports/tokens.js';
 import type { Wiring } from './wiring/wiring.js';
+import { ADAPTER_TOKENS } from './wiring/tokens.js';
 
 /** A token and the value to bind to it instead of the production binding (tests, the demo, the CLI). */
 export type Overrides = ReadonlyMap<symbol, unknown>;
@@ -27,7 +28,7 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).to(SystemClock);
   // Node's http/https, not undici: the global fetch costs ~15 ms of every cold start (src/adapters/http/node-fetch.ts).
-  c.bind(TOKENS.Fetch).toConstantValue(nodeFetch);
+  c.bind(ADAPTER_TOKENS.Fetch).toConstantValue(nodeFetch);
   c.bind(TOKENS.Targets).to(ConfigTargetsAdapter);
 
   // The adapters of each slice: SDK clients, Azure DevOps, Slack, CloudWatch metrics.

@@ -28,6 +28,7 @@ import { awsToolkitDefinition, ServiceEndpointSpec } from './support/ado-spec.js
 import { asStored, awsEndpointDetails, awsEndpointList, EXAMPLE_ENDPOINT_ID, EXAMPLE_PROJECT, SECOND_PROJECT } from './support/aws-endpoints.js';
 import { NockRecorder } from './support/nock-recorder.js';
 import { FakeSecureParameters, makeAdapter } from './support/test-kit.js';
+import { ADAPTER_TOKENS } from '../../../src/wiring/tokens.js';
 
 const ORIGIN = 'https://dev.azure.com';
 const ORG = `${ORIGIN}/fabrikam`;
@@ -768,12 +769,12 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(state.id).toBe(ID);
     });
 
-    it('uses the fetch bound to TOKENS.Fetch', async () => {
+    it('uses the fetch bound to ADAPTER_TOKENS.Fetch', async () => {
       // Arrange
       const container = new Container();
       const seen: string[] = [];
       container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
-      container.bind(TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
+      container.bind(ADAPTER_TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
         seen.push(String(input));
         return new Response(JSON.stringify(awsEndpointDetails()), { status: 200, headers: { 'content-type': 'application/json' } });
       });
