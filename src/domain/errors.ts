@@ -197,6 +197,12 @@ export class HoldersDisagreeError extends RefusalError {}
 export class CanaryPipelineNotFoundError extends RefusalError {}
 /** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
 export class CanaryRunFailedError extends FailureError {}
+// ---------------------------------------------------------------- going keyless (discover, migrate-to-oidc)
+
+/** An IAM entity named by id or name (an access key id, an OIDC provider, a role) does not exist. */
+export class IamEntityNotFoundError extends RefusalError {}
+/** A connection cannot move to OIDC as it is (Azure DevOps Server, externalId, permissions that cannot be copied...). */
+export class MigrationRefusedError extends RefusalError {}
 
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
 export const ERROR_NAMES = {
@@ -241,6 +247,8 @@ export const ERROR_NAMES = {
   HoldersDisagree: HoldersDisagreeError.name,
   CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
   CanaryRunFailed: CanaryRunFailedError.name,
+  IamEntityNotFound: IamEntityNotFoundError.name,
+  MigrationRefused: MigrationRefusedError.name,
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */
