@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadRotationConfigFile, ROTATION_CONFIG } from '../adapters/config/config-targets.adapter.js';
 import { createContainer, type Overrides } from '../composition-root.js';
 import { ALL_WIRING } from '../wiring/index.js';
+import { keylessWiring } from '../wiring/keyless.wiring.js';
 import type { RotationConfig } from '../domain/config.js';
 import { RotationError, UnknownTargetError } from '../domain/errors.js';
 import type { RotationMode } from '../domain/model.js';
@@ -10,7 +11,9 @@ import type { RunSummary } from '../domain/report.js';
 import type { RotationRunner } from '../domain/runner.js';
 import type { DescribeTarget, TargetStatus } from '../domain/use-cases/describe-target.js';
 import { TOKENS } from '../ports/tokens.js';
+import { registerDiscover } from './discover.js';
 import { formatStatus, formatSummary, progressPrinter } from './format.js';
+import { registerMigrate } from './migrate.js';
 import { cliLogger, cliLogLevel, NO_METRICS } from './quiet.js';
 
 /** Exit codes, so scripts can tell a partial failure from bad input. */
@@ -28,7 +31,7 @@ export interface CliIo {
 const BAD_INPUT_ERRORS = new Set(['ConfigurationError', 'UnknownTargetError', 'InvalidStepInputError']);
 
 /**
- * The operator CLI: `plan`, `rotate`, `status` against real AWS (standard credential chain,
+ * The operator CLI: `plan`, `rotate`, `status`, `discover`, `migrate-to-oidc` against real AWS (standard credential chain,
  * `AWS_ENDPOINT_URL_*` honoured) and real Azure DevOps, with the same configuration file as the
  * infrastructure and the same use cases as the Lambdas, run in-process.
  */
@@ -54,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       [TOKENS.Metrics, NO_METRICS],
       ...(io.overrides ?? new Map()),
     ]);
-    return { config, json: opts.json === true, container: createContainer(ALL_WIRING, overrides) };
+    return { config, configPath: opts.config, json: opts.json === true, container: createContainer([...ALL_WIRING, keylessWiring], overrides) };
   };
   const selectTargets = (config: RotationConfig, name: string | undefined): string[] => {
     if (!name) return config.targets.map((t) => t.name);
@@ -105,6 +108,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(json ? `${JSON.stringify(statuses, null, 2)}\n` : formatStatus(statuses));
       exitCode = statuses.some((s) => s.attention.length > 0) ? EXIT.partialFailure : EXIT.ok;
     });
+
+  // Going keyless (src/cli/discover.ts, src/cli/migrate.ts).
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  registerMigrate(program, { write: io.stdout, context, setExit });
+  registerDiscover(program, {
+    write: io.stdout,
+    setExit,
+    container: () => {
+      const opts = program.opts<{ json?: boolean; verbose?: boolean }>();
+      const logger = cliLogger(io.stderr, cliLogLevel(opts.verbose === true, io.env ?? process.env));
+      const overrides = new Map<symbol, unknown>([[TOKENS.Logger, logger], [TOKENS.Metrics, NO_METRICS], ...(io.overrides ?? new Map())]);
+      return { json: opts.json === true, container: createContainer([...ALL_WIRING, keylessWiring], overrides) };
+    },
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -12,6 +12,8 @@ import type { AccessKeyCredential, ConnectionRef } from '../domain/model.js';
 export interface AzureDevOpsInventoryPort {
   /** `GET {org}/_apis/connectionData`: the organization (collection) id and whether it is the cloud service. */
   organization(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<OrganizationInfo>;
+  /** The organization's project names (Core `Projects_List`), for a discovery without `--project`. */
+  listProjects(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<string[]>;
   /** Every connection of type AWS the project can see (`type=AWS`, failed ones included). */
   listAwsConnections(scope: ProjectScope): Promise<DiscoveredConnection[]>;
   /** One connection, by id, as `listAwsConnections` describes it. */

@@ -32,6 +32,8 @@ export interface KeyOwner {
 }
 
 export interface UserPermissions {
+  /** The user's ARN (it names the account the provider and role belong to). */
+  userArn: string;
   managedPolicyArns: string[];
   inlinePolicies: Array<{ name: string; document: string }>;
   /** Groups the user belongs to: their permissions are not the user's own, so a copy cannot carry them. */

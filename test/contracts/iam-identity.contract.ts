@@ -51,6 +51,7 @@ export function iamIdentityContract(label: string, makeHarness: () => IamIdentit
     it('userPermissions lists managed policies, inline documents (decoded) and groups', async () => {
       harness.seedUserPolicies(USER, { managed: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], inline: { deploy: INLINE }, groups: ['admins'] });
       expect(await harness.port.userPermissions(USER)).toEqual({
+        userArn: `arn:aws:iam::123456789012:user/${USER}`,
         managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
         inlinePolicies: [{ name: 'deploy', document: INLINE }],
         groups: ['admins'],

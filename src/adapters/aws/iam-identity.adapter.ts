@@ -95,7 +95,9 @@ export class IamIdentityAdapter implements IamIdentityPort {
       const policy = await onUser('iam:GetUserPolicy', () => this.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name })));
       inlinePolicies.push({ name, document: decodePolicy(policy.PolicyDocument) });
     }
-    return { managedPolicyArns, inlinePolicies, groups, permissionsBoundaryArn: user.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? null };
+    const userArn = user.User?.Arn;
+    if (!userArn) throw new AwsCallFailedError(`iam:GetUser for ${userName} answered without the user's ARN`, { context: { userName } });
+    return { userArn, managedPolicyArns, inlinePolicies, groups, permissionsBoundaryArn: user.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? null };
   }
 
   async findOidcProvider(issuerUrl: string): Promise<OidcProvider | null> {

@@ -11,6 +11,7 @@ import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase, toConnectionState } from
 
 /** connectionData exists only as a preview resource (Location area); `7.1-preview` asks for its latest 7.1 version. */
 export const CONNECTION_DATA_API_VERSION = '7.1-preview';
+const PROJECTS_PAGE = 100;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -47,6 +48,22 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
       });
     }
     return { organizationId: body.instanceId.toLowerCase(), hosted: body.deploymentType !== 'onPremises' };
+  }
+
+  async listProjects(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<string[]> {
+    const base = organizationBase(scope);
+    const requestScope: RequestScope = { organizationUrl: base, project: '(all)', connection: '(projects)', resource: 'organization', credentialParameter: scope.credentialParameter };
+    const names: string[] = [];
+    // Pages of PROJECTS_PAGE, by $skip, until a short page (Projects_List takes $top and $skip).
+    for (let skip = 0; ; skip += PROJECTS_PAGE) {
+      const url = new URL(`${base}/_apis/projects`);
+      url.search = `$top=${PROJECTS_PAGE}&$skip=${skip}&api-version=${API_VERSION}`;
+      const answer = await this.client.send({ method: 'GET', url, action: 'list the projects', scope: requestScope, requiredAccess: 'the "Project and Team (Read)" scope' });
+      const page = answer.status === 200 ? (answer.body as { value?: Array<{ name?: unknown }> } | null)?.value : undefined;
+      if (!Array.isArray(page)) throw new AzureDevOpsRequestError(`${base}/_apis/projects answered without a list of projects`, { context: { organizationUrl: base } });
+      names.push(...page.map((p) => p.name).filter((n): n is string => typeof n === 'string'));
+      if (page.length < PROJECTS_PAGE) return names;
+    }
   }
 
   async listAwsConnections(scope: ProjectScope): Promise<DiscoveredConnection[]> {

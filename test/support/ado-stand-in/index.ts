@@ -320,7 +320,7 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     const { organization, project } = located;
     if (organizationLevel) {
       if (method !== 'GET' || project !== undefined) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
-      return reply(...orgs.handle(organization, organizationLevel[2] as 'connectionData' | 'projects', target.searchParams.get('api-version') ?? ''));
+      return reply(...orgs.handle(organization, organizationLevel[2] as 'connectionData' | 'projects', target.searchParams));
     }
     if (project !== undefined && !projectIds.has(projectKey(organization, project))) {
       return reply(404, vssError('ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`));

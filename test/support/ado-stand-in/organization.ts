@@ -46,9 +46,14 @@ export class StandInOrganizations {
     };
   }
 
-  handle(organization: string, resource: 'connectionData' | 'projects', apiVersion: string): Reply {
+  handle(organization: string, resource: 'connectionData' | 'projects', query: URLSearchParams): Reply {
+    const apiVersion = query.get('api-version') ?? '';
     if (resource === 'projects') {
-      const value = this.projectsOf(organization).map((p) => ({ id: p.id, name: p.name, state: 'wellFormed', visibility: 'private', revision: 1 }));
+      // $top defaults to 100 on the service, as here; $skip pages.
+      const top = Number(query.get('$top') ?? 100);
+      const skip = Number(query.get('$skip') ?? 0);
+      const all = this.projectsOf(organization).map((p) => ({ id: p.id, name: p.name, state: 'wellFormed', visibility: 'private', revision: 1 }));
+      const value = all.slice(skip, skip + top);
       return [200, { count: value.length, value }];
     }
     if (!apiVersion.includes('-preview')) {

@@ -22,6 +22,7 @@ export class FakeIamIdentity implements IamIdentityPort {
 
   seedUserPolicies(userName: string, seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[]; boundaryArn?: string }): void {
     this.permissions.set(userName, {
+      userArn: this.options.iam.userArn(userName),
       managedPolicyArns: [...(seed.managed ?? [])],
       inlinePolicies: Object.entries(seed.inline ?? {}).map(([name, document]) => ({ name, document })),
       groups: [...(seed.groups ?? [])],
@@ -46,7 +47,7 @@ export class FakeIamIdentity implements IamIdentityPort {
     return this.around('iam.userPermissions', async () => {
       if (!this.options.iam.hasUser(userName)) throw new IamUserNotFoundError(`IAM user ${userName} does not exist`, { context: { userName } });
       const p = this.permissions.get(userName);
-      return p ? structuredClone(p) : { managedPolicyArns: [], inlinePolicies: [], groups: [], permissionsBoundaryArn: null };
+      return p ? structuredClone(p) : { userArn: this.options.iam.userArn(userName), managedPolicyArns: [], inlinePolicies: [], groups: [], permissionsBoundaryArn: null };
     });
   }
 
