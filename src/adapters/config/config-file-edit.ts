@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseRotationConfig } from '../../config/parse-rotation-config.js';
+import { ConfigurationError } from '../../domain/errors.js';
 
 /**
  * Takes a target out of a configuration file once its connection no longer holds a key
@@ -24,5 +25,11 @@ export function removeTargetFromConfigFile(configPath: string, name: string): st
  */
 export function writeConfigFile(configPath: string, config: Record<string, unknown>): void {
   parseRotationConfig(config);
-  writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+  try {
+    writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = code === 'EEXIST' ? 'exists already (it is never overwritten): choose another path or delete it' : `cannot be written (${String(code)})`;
+    throw new ConfigurationError(`--config-out ${configPath} ${why}`, { context: { field: '--config-out' } });
+  }
 }
