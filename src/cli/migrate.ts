@@ -25,9 +25,10 @@ interface MigrateFlags {
   oidcSubject: string;
   oidcAudience: string;
   tenantId?: string;
+  back?: boolean;
 }
 
-const MARK: Record<MigrationReport['outcome'], string> = { planned: '?', refused: '⚠', migrated: '✔', 'rolled-back': '↺', failed: '✖' };
+const MARK: Record<MigrationReport['outcome'], string> = { planned: '?', refused: '⚠', migrated: '✔', 'rolled-back': '↺', failed: '✖', restored: '↩' };
 
 /** `migrate-to-oidc`: move connections from an access key to OIDC in place (a dry run unless --yes). */
 export function registerMigrate(program: Command, cli: MigrateCliContext): void {
@@ -44,6 +45,7 @@ export function registerMigrate(program: Command, cli: MigrateCliContext): void 
     .option('--oidc-subject <template>', 'subject the role trusts, same placeholders', DEFAULT_OIDC_SETTINGS.subjectTemplate)
     .option('--oidc-audience <audience>', 'audience the role trusts', DEFAULT_OIDC_SETTINGS.audience)
     .option('--tenant-id <id>', 'Microsoft Entra tenant id, for an issuer template that names {tenantId}')
+    .option('--back', "the way back: reactivate the key the target's secret holds and put it back into the connection (the target must be in the configuration)")
     .action(async (flags: MigrateFlags) => {
       const { config, configPath, json, container } = cli.context();
       if (Boolean(flags.target) === Boolean(flags.all)) {
@@ -80,15 +82,15 @@ export function registerMigrate(program: Command, cli: MigrateCliContext): void 
         if (!config.targets.some((t) => t.name === name)) {
           throw new ConfigurationError(`no target named "${name}" in ${configPath} (known: ${config.targets.map((t) => t.name).join(', ')})`, { context: { field: '--target' } });
         }
-        const report = await migrate.execute(name, options);
+        const report = flags.back ? await migrate.back(name, { apply: options.apply, ...(flags.role ? { roleArn: flags.role } : {}) }) : await migrate.execute(name, options);
         if (report.outcome === 'migrated') report.actions.push(removeTargetFromConfigFile(configPath, name));
         reports.push(report);
         if (!json) cli.write(formatMigration(report));
         // One at a time: a failure stops the rest (a dry run shows every plan).
-        if (options.apply && report.outcome !== 'migrated') break;
+        if (options.apply && report.outcome !== 'migrated' && report.outcome !== 'restored') break;
       }
       if (json) cli.write(`${JSON.stringify(reports, null, 2)}\n`);
-      cli.setExit(reports.every((r) => r.outcome === 'migrated' || r.outcome === 'planned') ? 0 : 1);
+      cli.setExit(reports.every((r) => r.outcome === 'migrated' || r.outcome === 'planned' || r.outcome === 'restored') ? 0 : 1);
     });
 }
 

@@ -125,6 +125,23 @@ describe('CLI: migrate-to-oidc', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
+  it('goes back with --back: the key reactivated and put back into the connection, which a key-based canary then proves', async () => {
+    // Prepare: migrated, then the target added back to the configuration.
+    const before = await readFile(configPath, 'utf8');
+    expect((await cli('migrate-to-oidc', '--target', 'web', '--yes')).code).toBe(EXIT.ok);
+    await writeFile(configPath, before);
+    // Act
+    const dry = await cli('migrate-to-oidc', '--target', 'web', '--back');
+    const run = await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes');
+    // Assess
+    expect(dry.stdout).toContain('? web: planned');
+    expect(run.stdout).toContain('↩ web: restored');
+    expect(run.code).toBe(EXIT.ok);
+    expect(iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([[keyId, 'Active']]);
+    expect(ado.connection(connectionId)).toMatchObject({ usesOidc: false, accessKeyId: keyId, secretAccessKey: secret, projects: ['payments', 'shared'] });
+    expect((await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes')).stdout).toContain('is not on OIDC');
+  });
+
   it('is idempotent: a re-run after a failure reuses the provider and the role it created', async () => {
     // Prepare: the first run stops at CreateRole's answer... after the provider exists.
     iam.failNext('AttachRolePolicy', { code: 'ServiceFailure', status: 500 });

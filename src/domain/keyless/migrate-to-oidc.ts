@@ -28,7 +28,7 @@ export interface MigrationOptions {
   canaryPollMs?: number;
 }
 
-export type MigrationOutcome = 'planned' | 'refused' | 'migrated' | 'rolled-back' | 'failed';
+export type MigrationOutcome = 'planned' | 'refused' | 'migrated' | 'rolled-back' | 'failed' | 'restored';
 
 /** What one target's migration did: the plan, each action taken, and the state it is left in. */
 export interface MigrationReport {
@@ -160,6 +160,57 @@ export class MigrateToOidc {
     actions.push(`target ${targetName} no longer rotates: remove it from the configuration and redeploy`);
     const done = report('migrated', `The connection uses OIDC with ${plan.role.arn}; the user's keys are inactive.`, actions);
     return { ...done, warnings: [...done.warnings, ...warnings] };
+  }
+
+  /**
+   * The way back (`--back`): the key the target's secret holds is reactivated and put back into the
+   * connection (`useOIDC` off), then read back. The target must be in the configuration again.
+   */
+  async back(targetName: string, options: { apply: boolean; roleArn?: string }): Promise<MigrationReport> {
+    const target = await this.p.targets.getTarget(targetName);
+    const ref = target.connection;
+    const found = await this.p.azureDevOps.findConnection(ref);
+    const connection = await this.p.inventory.describeConnection(ref, found.id);
+    const secret = await this.p.secrets.describe(target.secretId);
+    const credential = secret.current ? await this.p.secrets.getVersion(target.secretId, secret.current.versionId) : null;
+    const key = credential ? (await this.p.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === credential.accessKeyId) : undefined;
+    const steps = [
+      `${key?.status === 'Inactive' ? 'reactivate' : 'keep'} the key ${credential?.accessKeyId ?? '(none)'} the secret ${target.secretId} holds`,
+      `put it back into connection ${connection.id} in place (useOIDC off, role to assume ${options.roleArn ?? 'none'}); read it back`,
+    ];
+    const report = (outcome: MigrationOutcome, stateLeft: string, actions: string[] = [], error: unknown = null): MigrationReport => ({
+      targetName,
+      outcome,
+      plan: null,
+      steps,
+      actions,
+      warnings: [],
+      error: error ? { name: (error as Error).name, message: (error as Error).message } : null,
+      stateLeft,
+    });
+    const refusal = connection.auth !== 'oidc'
+      ? `connection ${connection.id} is not on OIDC (${connection.auth}): there is nothing to go back from`
+      : !credential || !key
+        ? `the secret ${target.secretId} holds ${credential?.accessKeyId ?? 'no key'}, which IAM user ${target.iamUserName} no longer has: create a key and put it into the connection by hand`
+        : null;
+    if (refusal) return { ...report('refused', 'Unchanged.'), error: { name: 'MigrationRefusedError', message: refusal } };
+    if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to go back).');
+    const actions: string[] = [];
+    const usable = credential as AccessKeyCredential;
+    try {
+      if (key?.status === 'Inactive') {
+        await this.p.iam.setKeyStatus(target.iamUserName, usable.accessKeyId, 'Active');
+        actions.push(`reactivated ${usable.accessKeyId}`);
+      }
+      await this.p.inventory.restoreKey(ref, connection.id, usable, options.roleArn ?? null);
+      const after = await this.p.inventory.describeConnection(ref, connection.id);
+      if (after.auth !== 'keys' || after.heldAccessKeyId !== usable.accessKeyId) throw new PublishNotVerifiedError(`connection ${connection.id} reads ${after.auth} after the update`);
+      actions.push(`connection ${connection.id} holds ${usable.accessKeyId} again (read back); the OIDC role and provider are left in place`);
+      return report('restored', `The connection holds ${usable.accessKeyId}, which is active: add ${targetName} back to the configuration and redeploy so it rotates.`, actions);
+    } catch (error) {
+      if (!(error instanceof RotationError)) throw error;
+      return report('failed', `Needs a human: ${actions.join('; ') || 'nothing changed'}; the connection may still be on OIDC.`, actions, error);
+    }
   }
 
   private async runCanary(ref: CanaryPipelineRef, options: MigrationOptions): Promise<string> {
