@@ -21,7 +21,8 @@ import { buildDefinition } from './definition.js';
 import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
-import { resourceArns, stepStatements } from './permissions.js';
+import { FederationOutputs, usesFederation } from './federation.js';
+import { resourceArns, STEP_ACCESS, stepStatements } from './permissions.js';
 import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -128,6 +129,7 @@ export class AdoKeyRotator extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, lambda.Function>;
+    const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {
       const name = pascal(step);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy });
@@ -156,9 +158,13 @@ export class AdoKeyRotator extends Construct {
         : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
+      const federated = STEP_ACCESS[step].adoCredential && usesFederation(this.config);
+      if (federated) federatedRoles[step] = role;
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
+        reason: federated
+          ? 'Resource "*" only for the X-Ray actions (no resource-level permissions) and sts:GetWebIdentityToken (no resource type), the latter pinned by conditions to the Entra token-exchange audience, RS256 and at most 300 s.'
+          : 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
       });
       if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
         Validations.of(role).acknowledge({
@@ -174,6 +180,7 @@ export class AdoKeyRotator extends Construct {
       });
     }
     this.functions = functions;
+    if (Object.keys(federatedRoles).length > 0) new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

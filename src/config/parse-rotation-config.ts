@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } from '../domain/config.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';
+import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
 import { email, iamUserName, parameterName, secretId, targetName } from './names.js';
 import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
@@ -13,11 +14,12 @@ import { parseSchedule } from './schedule.js';
 
 const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
 const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection'];
-const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', 'credentialParameter'];
+const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes'];
 const CONNECTION_SHAPE = '{ organizationUrl, project, connectionName, credentialParameter }';
 const TARGET_SHAPE = '{ name, iamUserName, secretId, connection }';
-const PAT_PARAMETER = 'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage)';
+const PAT_PARAMETER =
+  'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead';
 
 export interface ParseOptions {
   /**
@@ -67,11 +69,20 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
     problems,
     'the service connection name, as shown in Project settings > Service connections',
   );
-  const credentialParameter = checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) =>
-    parameterName(v, p, ps, 'the Azure DevOps PAT'),
-  );
-  if (url === undefined || project === undefined || connectionName === undefined || credentialParameter === undefined) return undefined;
-  return { organizationUrl: url, project, connectionName, credentialParameter };
+  const credential = parseConnectionCredential(value, path, problems);
+  const credentialParameter = credential.needsParameter
+    ? checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) => parameterName(v, p, ps, 'the Azure DevOps PAT'))
+    : undefined;
+  if (url === undefined || project === undefined || connectionName === undefined || !credential.ok) return undefined;
+  if (credential.needsParameter && credentialParameter === undefined) return undefined;
+  return {
+    organizationUrl: url,
+    project,
+    connectionName,
+    ...(credentialParameter === undefined ? {} : { credentialParameter }),
+    ...(credential.federatedCredential ? { federatedCredential: credential.federatedCredential } : {}),
+    ...(credential.credentialExpiresOn ? { credentialExpiresOn: credential.credentialExpiresOn } : {}),
+  };
 }
 
 function parseTarget(value: unknown, path: string, problems: Problems): RotationTarget | undefined {

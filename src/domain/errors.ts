@@ -161,6 +161,12 @@ export class ConnectionGoneError extends FailureError {}
 export class AzureDevOpsCredentialRejectedError extends RefusalError {}
 /** Azure DevOps answered 401/403: the credential lacks the scope or the permission on the connection. */
 export class AzureDevOpsNotAuthorizedError extends RefusalError {}
+/** Federated credential: AWS outbound identity federation is not enabled in the account (STS refuses GetWebIdentityToken). */
+export class OutboundFederationDisabledError extends RefusalError {}
+/** Federated credential: Entra found no federated identity credential matching the token's issuer, subject and audience. */
+export class FederatedCredentialMismatchError extends RefusalError {}
+/** Federated credential: the app's service principal is not a member of the Azure DevOps organization (TF400813). */
+export class ServicePrincipalNotMemberError extends RefusalError {}
 /** Azure DevOps is rate limiting or unavailable (429/503/5xx/timeout) after bounded retries. */
 export class AzureDevOpsUnavailableError extends TransientError {}
 /** Azure DevOps answered with an unexpected status or body. */
@@ -172,6 +178,8 @@ export class PublishNotVerifiedError extends FailureError {}
 
 /** The user's keys are in a state the rotator will not touch (e.g. an active key nobody holds that has been used). */
 export class UnknownActiveKeyError extends RefusalError {}
+/** A retired key was reactivated or used after it was retired: it is kept (not ours to delete) and the rotation waits for a person. */
+export class RetiredKeyInUseError extends RefusalError {}
 /** Another rotation of the same target is in progress (its pending secret version exists). */
 export class RotationInProgressError extends RefusalError {}
 /** A rollback could not restore a consistent state; the message says what is left. */
@@ -232,10 +240,14 @@ export const ERROR_NAMES = {
   ConnectionGone: ConnectionGoneError.name,
   AzureDevOpsCredentialRejected: AzureDevOpsCredentialRejectedError.name,
   AzureDevOpsNotAuthorized: AzureDevOpsNotAuthorizedError.name,
+  OutboundFederationDisabled: OutboundFederationDisabledError.name,
+  FederatedCredentialMismatch: FederatedCredentialMismatchError.name,
+  ServicePrincipalNotMember: ServicePrincipalNotMemberError.name,
   AzureDevOpsUnavailable: AzureDevOpsUnavailableError.name,
   AzureDevOpsRequest: AzureDevOpsRequestError.name,
   PublishNotVerified: PublishNotVerifiedError.name,
   UnknownActiveKey: UnknownActiveKeyError.name,
+  RetiredKeyInUse: RetiredKeyInUseError.name,
   RotationInProgress: RotationInProgressError.name,
   RollbackFailed: RollbackFailedError.name,
   StateConflict: StateConflictError.name,

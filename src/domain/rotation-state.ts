@@ -32,8 +32,12 @@ export type PlanAction =
 
 export type CleanupAction =
   | { kind: 'delete-key'; accessKeyId: string; reason: string }
+  /** Finishes a revoke that failed: the key was retired but is still active, and unused since. */
+  | { kind: 'deactivate-key'; accessKeyId: string; reason: string }
   | { kind: 'drop-pending'; versionId: string; reason: string }
-  | { kind: 'promote-pending'; versionId: string; reason: string };
+  | { kind: 'promote-pending'; versionId: string; reason: string }
+  /** Moves AWSCURRENT back to the version holding the connection's key (a rollback stopped half-way). */
+  | { kind: 'restore-current'; versionId: string; reason: string };
 
 export interface Plan {
   action: PlanAction;
@@ -238,9 +242,10 @@ function parsePlan(value: unknown): Plan {
     const a = action as Partial<CleanupAction> | null;
     const ok =
       a &&
-      ((a.kind === 'delete-key' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
-        ((a.kind === 'drop-pending' || a.kind === 'promote-pending') && typeof a.versionId === 'string'));
-    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, drop-pending or promote-pending');
+      (((a.kind === 'delete-key' || a.kind === 'deactivate-key') && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
+        ((a.kind === 'drop-pending' || a.kind === 'promote-pending' || a.kind === 'restore-current') &&
+          typeof a.versionId === 'string'));
+    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending or restore-current');
   }
   const leaked = plan.leakedKeyIds;
   if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {

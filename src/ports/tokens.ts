@@ -17,6 +17,7 @@ export const TOKENS = {
   Clock: Symbol.for('rotator.ClockPort'),
   Targets: Symbol.for('rotator.TargetsPort'),
   SecureParameters: Symbol.for('rotator.SecureParametersPort'),
+  WebIdentityToken: Symbol.for('rotator.WebIdentityTokenPort'),
   Logger: Symbol.for('rotator.Logger'),
   // AWS SDK clients, built once per cold start in the composition root.
   IamClient: Symbol.for('rotator.IAMClient'),

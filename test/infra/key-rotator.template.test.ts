@@ -46,7 +46,7 @@ const CONFIG: RotationConfig = parseRotationConfig({
   settings: { minKeyAgeDays: 10, gracePeriodDays: 4, inProgressTimeoutMinutes: 60 },
   maxConcurrency: 3,
 });
-const PAT_PARAMETERS = [...new Set(CONFIG.targets.map((t) => t.connection.credentialParameter))];
+const PAT_PARAMETERS = [...new Set(CONFIG.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : [])))];
 
 type Json = Record<string, unknown>;
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Json };
@@ -293,7 +293,7 @@ describe('Construct: AdoKeyRotator', () => {
       const iamActions = Object.fromEntries(LAMBDA_STEPS.map((step) => [step, actionsOf(step, 'iam:')]));
       expect(iamActions).toEqual({
         plan: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys'],
-        cleanup: ['iam:DeleteAccessKey'],
+        cleanup: ['iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
         create: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys'],
         'verify-key': [],
         publish: [],
@@ -312,17 +312,18 @@ describe('Construct: AdoKeyRotator', () => {
       expect(writers('secretsmanager:CreateSecret')).toEqual(['create']);
       expect(writers('secretsmanager:PutSecretValue')).toEqual(['create']);
       expect(writers('secretsmanager:UpdateSecretVersionStage')).toEqual(['cleanup', 'promote', 'rollback']);
-      expect(writers('secretsmanager:GetSecretValue')).toEqual(['plan', 'create', 'verify-key', 'publish', 'rollback']);
+      // cleanup, create (before deleting a key) and revoke read what the secret holds: a held key is never touched.
+      expect(writers('secretsmanager:GetSecretValue')).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'revoke', 'rollback']);
     });
 
     it('lets only the steps that talk to Azure DevOps read its credential parameters, and only notify the Slack one', () => {
       const readers = (parameter: string) =>
         LAMBDA_STEPS.filter((step) => statementsWith(step, 'ssm:GetParameter').some((s) => list(s.Resource).map(render).some((r) => r.endsWith(`:parameter${parameter}`))));
       for (const parameter of PAT_PARAMETERS) {
-        expect(readers(parameter), parameter).toEqual(['plan', 'cleanup', 'publish', 'verify-publish', 'revoke', 'rollback']);
+        expect(readers(parameter), parameter).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'revoke', 'rollback']);
       }
       expect(readers(CONFIG.slackWebhookParameter as string)).toEqual(['notify']);
-      expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual(['plan', 'cleanup', 'publish', 'verify-publish', 'revoke', 'rollback', 'notify']);
+      expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'revoke', 'rollback', 'notify']);
     });
 
     it('allows kms:Decrypt only through SSM or Secrets Manager, and only where parameters or secrets are read', () => {

@@ -1,3 +1,5 @@
+import type { FederatedCredentialRef } from '../../domain/model.js';
+
 /**
  * What the Azure DevOps client's parts share: the injectable `fetch`, the logger subset, the
  * timeouts and retry bounds, and what a request is about (for messages; never a secret).
@@ -58,7 +60,10 @@ export interface RequestScope {
   connection: string;
   /** What `connection` names, for messages: "connection" (default), "variable group", "pipeline". */
   resource?: string;
-  credentialParameter: string;
+  /** The SSM parameter holding a PAT or service principal; absent for a federated credential. */
+  credentialParameter?: string;
+  /** No stored secret: the Lambda role's identity, exchanged at Entra ID (federated-token.ts). */
+  federatedCredential?: FederatedCredentialRef;
   connectionId?: string;
 }
 

@@ -1,15 +1,20 @@
 import { Buffer } from 'node:buffer';
 import { AzureDevOpsCredentialRejectedError, AzureDevOpsRequestError, ConfigurationError, type SafeContext } from '../../domain/errors.js';
+import type { FederatedCredentialRef } from '../../domain/model.js';
 import type { SecretValue } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import type { AzureDevOpsClientOptions, RequestScope } from './client-options.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
+import { type AzureDevOpsClientOptions, describeScope, type RequestScope } from './client-options.js';
+import { describeFederated, exchangeFederatedToken } from './federated-token.js';
 import type { EntraTokenResponse } from './rest-types.js';
 import type { RetryingFetch } from './retrying-fetch.js';
 
 /**
  * The Azure DevOps credential behind a request: a PAT, or a Microsoft Entra ID service principal
  * whose client-credentials token is cached until shortly before it expires. The parameter is read
- * on every call, so a renewed PAT is picked up at once.
+ * on every call, so a renewed PAT is picked up at once. The third kind, "federated", stores
+ * nothing: its Entra token is obtained with the Lambda role's own STS token (federated-token.ts)
+ * and cached the same way.
  */
 
 /** The Azure DevOps resource id; `/.default` asks for the permissions granted to the service principal. */
@@ -22,7 +27,7 @@ type ServicePrincipal = Extract<Credential, { kind: 'service-principal' }>;
 
 export interface Authorization {
   header: string;
-  kind: Credential['kind'];
+  kind: Credential['kind'] | 'federated';
   /** Every form of the credential that could come back in an answer. */
   secrets: string[];
   /** Set for a cached Entra token, so a rejected one can be forgotten. */
@@ -42,9 +47,16 @@ export class AzureDevOpsCredentials {
     private readonly parameters: SecureParametersPort,
     private readonly retryingFetch: RetryingFetch,
     private readonly options: AzureDevOpsClientOptions,
+    private readonly webIdentity?: WebIdentityTokenPort,
   ) {}
 
   async authorize(scope: RequestScope): Promise<Authorization> {
+    if (scope.federatedCredential) return this.authorizeFederated(scope, scope.federatedCredential);
+    if (!scope.credentialParameter) {
+      throw new ConfigurationError(`${describeScope(scope)} names no Azure DevOps credential: give its connection a credentialParameter or a federatedCredential`, {
+        context: { organizationUrl: scope.organizationUrl, project: scope.project },
+      });
+    }
     const value = await this.parameters.getSecure(
       scope.credentialParameter,
       `the Azure DevOps credential (PAT or service principal JSON) for ${scope.organizationUrl}`,
@@ -55,8 +67,34 @@ export class AzureDevOpsCredentials {
       return { kind: 'pat', header: `Basic ${encoded}`, secrets: [credential.pat, encoded] };
     }
     const cacheKey = `${scope.credentialParameter}|${credential.tenantId}|${credential.clientId}`;
-    const token = await this.entraToken(credential, cacheKey, scope);
+    const token = await this.cachedToken(cacheKey, () => this.requestEntraToken(credential, scope));
     return { kind: 'service-principal', header: `Bearer ${token}`, secrets: [credential.clientSecret, token], cacheKey };
+  }
+
+  /** The federated kind: a token from STS exchanged at Entra ID, cached for its lifetime like a client-secret token. */
+  private async authorizeFederated(scope: RequestScope, federated: FederatedCredentialRef): Promise<Authorization> {
+    const { webIdentity } = this;
+    if (!webIdentity) {
+      throw new ConfigurationError(`${describeFederated(federated)} needs AWS STS, which this process was not wired with`, {
+        context: { organizationUrl: scope.organizationUrl, tenantId: federated.tenantId, clientId: federated.clientId },
+      });
+    }
+    const cacheKey = `federated|${federated.tenantId}|${federated.clientId}`;
+    let assertionSecrets: string[] = [];
+    const token = await this.cachedToken(cacheKey, async () => {
+      const issuedAt = this.options.now();
+      const request = { action: 'issue a token', scope, method: 'POST', service: 'Microsoft Entra ID' };
+      const headers = { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' };
+      const exchanged = await exchangeFederatedToken(
+        webIdentity,
+        (url, form, secrets) => this.retryingFetch.fetch(url, { method: 'POST', headers, body: form }, request, secrets),
+        { federated, organizationUrl: scope.organizationUrl, entraAuthorityUrl: this.options.entraAuthorityUrl, scope: AZURE_DEVOPS_ENTRA_SCOPE },
+      );
+      assertionSecrets = exchanged.secrets;
+      const margin = Math.min(this.options.tokenRefreshMarginMs, exchanged.expiresInMs / 2);
+      return { token: exchanged.token, renewAt: issuedAt + exchanged.expiresInMs - margin };
+    });
+    return { kind: 'federated', header: `Bearer ${token}`, secrets: [token, ...assertionSecrets], cacheKey };
   }
 
   /** Drops a token Azure DevOps refused, so the next request asks for a new one. */
@@ -64,13 +102,13 @@ export class AzureDevOpsCredentials {
     if (auth.cacheKey) this.tokens.delete(auth.cacheKey);
   }
 
-  /** A cached client-credentials token, renewed shortly before it expires; concurrent callers share one request. */
-  private async entraToken(credential: ServicePrincipal, cacheKey: string, scope: RequestScope): Promise<string> {
+  /** A cached Entra token, renewed shortly before it expires; concurrent callers share one request. */
+  private async cachedToken(cacheKey: string, request: () => Promise<CachedToken>): Promise<string> {
     const cached = this.tokens.get(cacheKey);
     if (cached && this.options.now() < cached.renewAt) return cached.token;
     let pending = this.pendingTokens.get(cacheKey);
     if (!pending) {
-      pending = this.requestEntraToken(credential, scope).finally(() => this.pendingTokens.delete(cacheKey));
+      pending = request().finally(() => this.pendingTokens.delete(cacheKey));
       this.pendingTokens.set(cacheKey, pending);
     }
     const fresh = await pending;

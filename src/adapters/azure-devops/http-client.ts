@@ -3,8 +3,10 @@ import {
   AzureDevOpsNotAuthorizedError,
   AzureDevOpsRequestError,
   type SafeContext,
+  ServicePrincipalNotMemberError,
 } from '../../domain/errors.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import {
   type AzureDevOpsClientOptions,
   type AzureDevOpsLogger,
@@ -14,6 +16,7 @@ import {
   type RequestScope,
 } from './client-options.js';
 import { type Authorization, AzureDevOpsCredentials } from './credentials.js';
+import { describeFederated } from './federated-token.js';
 import type { VssErrorBody } from './rest-types.js';
 import { RetryingFetch } from './retrying-fetch.js';
 import { isJsonContentType, parseVssError } from './server-text.js';
@@ -69,10 +72,11 @@ export class AzureDevOpsHttpClient {
     fetchFn: FetchFn,
     logger: AzureDevOpsLogger | undefined,
     options: Partial<AzureDevOpsClientOptions> = {},
+    webIdentity?: WebIdentityTokenPort,
   ) {
     const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
     this.retryingFetch = new RetryingFetch(fetchFn, logger, resolved);
-    this.credentials = new AzureDevOpsCredentials(parameters, this.retryingFetch, resolved);
+    this.credentials = new AzureDevOpsCredentials(parameters, this.retryingFetch, resolved, webIdentity);
   }
 
   /** Sends one Azure DevOps request (with retries) and returns a 2xx JSON body or a 404; throws a domain error otherwise. */
@@ -110,6 +114,7 @@ export class AzureDevOpsHttpClient {
     if (status === 401 || status === 403) {
       this.credentials.forget(auth);
       const vss = parseVssError(text, response, secrets);
+      if (auth.kind === 'federated') throw federatedRefusal(request, status, vss, context);
       const detail = vss?.message
         ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}`
         : ' (no error details; the credential may have expired)';
@@ -143,6 +148,12 @@ export class AzureDevOpsHttpClient {
   private credentialRejected(request: AdoRequest, auth: Authorization, how: string, context: SafeContext): AzureDevOpsCredentialRejectedError {
     this.credentials.forget(auth);
     const what = auth.kind === 'pat' ? 'PAT' : 'service principal token';
+    if (auth.kind === 'federated' && request.scope.federatedCredential) {
+      return new AzureDevOpsCredentialRejectedError(
+        `Azure DevOps rejected the token of ${describeFederated(request.scope.federatedCredential)} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); check that the app's service principal is a member of the organization`,
+        { context },
+      );
+    }
     return new AzureDevOpsCredentialRejectedError(
       `Azure DevOps rejected the ${what} in parameter ${request.scope.credentialParameter} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); it may have expired or been revoked: renew it and update the parameter`,
       { context },
@@ -161,4 +172,26 @@ function contextOf(request: AdoRequest, status?: number): SafeContext {
     method: request.method,
     status,
   };
+}
+
+/**
+ * A federated token Azure DevOps refused: 401 (TF400813) is a service principal that is not a member
+ * of the organization; 403 is a member without the permission (the Administrator role on the connection).
+ */
+function federatedRefusal(request: AdoRequest, status: number, vss: VssErrorBody | undefined, context: SafeContext): Error {
+  const federated = request.scope.federatedCredential;
+  const app = federated ? `Entra app ${federated.clientId} (tenant ${federated.tenantId})` : 'the Entra app';
+  const where = describeScope(request.scope);
+  const detail = vss?.message ? ` (Azure DevOps: ${vss.message})` : '';
+  const fullContext = { ...context, typeKey: vss?.typeKey, tenantId: federated?.tenantId, clientId: federated?.clientId };
+  if (status === 401) {
+    return new ServicePrincipalNotMemberError(
+      `Azure DevOps refused to ${request.action} for ${where} with HTTP 401${detail}: the service principal of ${app} is not a member of ${request.scope.organizationUrl}; add it in Organization settings > Users > Add users (search for the app's name), then give it the Administrator role on the connection`,
+      { context: fullContext },
+    );
+  }
+  return new AzureDevOpsNotAuthorizedError(
+    `Azure DevOps refused to ${request.action} for ${where} with HTTP 403${detail}: the service principal of ${app} is a member of the organization but lacks the permission; give it the Administrator role on the connection (Project settings > Service connections > the connection > Security)`,
+    { context: fullContext },
+  );
 }

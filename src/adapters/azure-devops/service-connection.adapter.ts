@@ -15,6 +15,7 @@ import { maskKeyId } from '../../domain/secret-value.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import {
   type AzureDevOpsClientOptions,
   AzureDevOpsHttpClient,
@@ -62,11 +63,13 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
+    // Only the federated credential kind uses it; PAT and client-secret targets need no STS.
+    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
     this.logger = logger;
     // Bound late so a test (or nock) that replaces globalThis.fetch after construction is honoured.
     const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
+    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
   }
 
   async findConnection(ref: ConnectionRef): Promise<ConnectionState> {
@@ -89,7 +92,7 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     const matches = endpoints.filter((endpoint) => namesOf(endpoint, ref.project).some((name) => name.toLowerCase() === wanted));
     if (matches.length === 0) {
       throw new ConnectionNotFoundError(
-        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched by name, including failed connections); check the target's connectionName and that the credential in ${ref.credentialParameter} can see the connection`,
+        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched by name, including failed connections); check the target's connectionName and that ${ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter}`} can see the connection`,
         { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, candidates: endpoints.length } },
       );
     }
@@ -262,7 +265,8 @@ function scopeOf(ref: ConnectionRef, base: string, connectionId?: string, name?:
     organizationUrl: base,
     project: ref.project,
     connection: connectionId ? `"${shownName}" (${connectionId})` : `"${shownName}"`,
-    credentialParameter: ref.credentialParameter,
+    ...(ref.credentialParameter ? { credentialParameter: ref.credentialParameter } : {}),
+    ...(ref.federatedCredential ? { federatedCredential: ref.federatedCredential } : {}),
     ...(connectionId ? { connectionId } : {}),
   };
 }

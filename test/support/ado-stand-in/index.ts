@@ -46,6 +46,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EntraFederation } from '../federation/entra-federation.js';
 import { type SeedVariableGroupInput, StandInLibrary, type StoredVariableGroup } from './library.js';
 import { type KeyCheck, type SeedPipelineInput, StandInPipelines, type StoredRun } from './pipelines.js';
 import { type OidcCheck, type OidcClaims, StandInOrganizations } from './organization.js';
@@ -62,6 +63,12 @@ export interface AdoStandInOptions {
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
   /** Delay before every answer (benchmarks). */
   latencyMs?: number;
+  /**
+   * Workload identity federation: Entra's client-assertion flow at the same token endpoint, and the
+   * organization's service principal members by client id. A member with `'no-permission'` gets 403
+   * (AccessCheckException) on the service endpoints API; a token of a non-member gets 401 (TF400813).
+   */
+  federation?: { entra: EntraFederation; members: Map<string, 'administrator' | 'no-permission'> };
   /** Whether a key works (the IAM fake, the STS wire stub): decides the result of a pipeline run. Required to seed a pipeline. */
   keyCheck?: KeyCheck;
   /** Whether a role accepts the OIDC token of a connection set to `useOIDC` (the IAM wire stub): decides a run's result for such a connection. */
@@ -280,14 +287,27 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     };
 
     const token = TOKEN_PATH.exec(target.pathname);
-    if (token && method === 'POST') return reply(...issueToken(decodeURIComponent(token[1] ?? ''), raw));
+    if (token && method === 'POST') {
+      const form = new URLSearchParams(raw);
+      if (options.federation && EntraFederation.handles(form)) return reply(...options.federation.entra.exchange(decodeURIComponent(token[1] ?? ''), form));
+      return reply(...issueToken(decodeURIComponent(token[1] ?? ''), raw));
+    }
 
     const match = ENDPOINTS_PATH.exec(target.pathname) ?? VARIABLE_GROUPS_PATH.exec(target.pathname);
     const pipelineMatch = match ? null : PIPELINES_PATH.exec(target.pathname);
     const organizationLevel = match || pipelineMatch ? null : ORGANIZATION_PATH.exec(target.pathname);
     if (!match && !pipelineMatch && !organizationLevel) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
 
-    if (!authenticated(req.headers.authorization)) {
+    const principal = federatedPrincipal(req.headers.authorization);
+    if (principal) {
+      const membership = options.federation?.members.get(principal.clientId);
+      if (membership === undefined) {
+        return reply(401, vssError('UnauthorizedRequestException', `TF400813: The user '${principal.tenantId}\\${principal.clientId}' is not authorized to access this resource.`));
+      }
+      if (membership === 'no-permission') {
+        return reply(403, vssError('AccessCheckException', `Access denied. ${principal.clientId} needs View permissions for the service endpoints of the project to perform the action.`));
+      }
+    } else if (!authenticated(req.headers.authorization)) {
       // What Azure DevOps does with a credential it does not accept: a 203 with its sign-in page.
       if ((req.headers.authorization ?? '').startsWith('Bearer ')) {
         return reply(401, vssError('UnauthorizedRequestException', "TF400813: The user '' is not authorized to access this resource."));
@@ -383,6 +403,11 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return expiry !== undefined && Date.now() < expiry;
     }
     return false;
+  }
+
+  function federatedPrincipal(header: string | undefined) {
+    if (!options.federation || !header?.startsWith('Bearer ')) return undefined;
+    return options.federation.entra.principalOf(header.slice(7));
   }
 
   function rateLimited(): number | undefined {
