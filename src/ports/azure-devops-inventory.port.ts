@@ -1,5 +1,7 @@
-import type { ProjectScope } from '../domain/holders.js';
 import type { AccessKeyCredential, ConnectionRef } from '../domain/model.js';
+
+/** An organization and the Azure DevOps credential to read it with (an SSM parameter, or a federated credential). */
+export type OrganizationScope = Pick<ConnectionRef, 'organizationUrl' | 'credentialParameter' | 'federatedCredential'>;
 
 /**
  * What `discover` and `migrate-to-oidc` need of Azure DevOps beyond a rotation: the organization's
@@ -11,11 +13,11 @@ import type { AccessKeyCredential, ConnectionRef } from '../domain/model.js';
  */
 export interface AzureDevOpsInventoryPort {
   /** `GET {org}/_apis/connectionData`: the organization (collection) id and whether it is the cloud service. */
-  organization(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<OrganizationInfo>;
+  organization(scope: OrganizationScope): Promise<OrganizationInfo>;
   /** The organization's project names (Core `Projects_List`), for a discovery without `--project`. */
-  listProjects(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<string[]>;
+  listProjects(scope: OrganizationScope): Promise<string[]>;
   /** Every connection of type AWS the project can see (`type=AWS`, failed ones included). */
-  listAwsConnections(scope: ProjectScope): Promise<DiscoveredConnection[]>;
+  listAwsConnections(scope: OrganizationScope & { project: string }): Promise<DiscoveredConnection[]>;
   /** One connection, by id, as `listAwsConnections` describes it. */
   describeConnection(ref: ConnectionRef, connectionId: string): Promise<DiscoveredConnection>;
   /** Empties the key fields, sets `useOIDC` and the role to assume; keeps everything else. */

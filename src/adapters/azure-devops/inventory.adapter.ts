@@ -1,8 +1,7 @@
 import { inject, injectable, optional } from 'inversify';
 import { AzureDevOpsRequestError, ConnectionGoneError, ConnectionNotAwsError } from '../../domain/errors.js';
-import type { ProjectScope } from '../../domain/holders.js';
 import type { AccessKeyCredential, ConnectionRef } from '../../domain/model.js';
-import type { AzureDevOpsInventoryPort, DiscoveredConnection, OrganizationInfo } from '../../ports/azure-devops-inventory.port.js';
+import type { AzureDevOpsInventoryPort, DiscoveredConnection, OrganizationInfo, OrganizationScope } from '../../ports/azure-devops-inventory.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
@@ -35,11 +34,11 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
   }
 
-  async organization(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<OrganizationInfo> {
+  async organization(scope: OrganizationScope): Promise<OrganizationInfo> {
     const base = organizationBase(scope);
     const url = new URL(`${base}/_apis/connectionData`);
     url.search = `api-version=${CONNECTION_DATA_API_VERSION}`;
-    const requestScope: RequestScope = { organizationUrl: base, project: '(none)', connection: '(connection data)', resource: 'organization', credentialParameter: scope.credentialParameter };
+    const requestScope: RequestScope = { organizationUrl: base, project: '(none)', connection: '(connection data)', resource: 'organization', ...credentialOf(scope) };
     const answer = await this.client.send({ method: 'GET', url, action: 'read the organization (connectionData)', scope: requestScope });
     const body = answer.status === 200 ? (answer.body as { instanceId?: unknown; deploymentType?: unknown } | null) : null;
     if (!body || typeof body.instanceId !== 'string' || !GUID.test(body.instanceId)) {
@@ -50,9 +49,9 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     return { organizationId: body.instanceId.toLowerCase(), hosted: body.deploymentType !== 'onPremises' };
   }
 
-  async listProjects(scope: Pick<ProjectScope, 'organizationUrl' | 'credentialParameter'>): Promise<string[]> {
+  async listProjects(scope: OrganizationScope): Promise<string[]> {
     const base = organizationBase(scope);
-    const requestScope: RequestScope = { organizationUrl: base, project: '(all)', connection: '(projects)', resource: 'organization', credentialParameter: scope.credentialParameter };
+    const requestScope: RequestScope = { organizationUrl: base, project: '(all)', connection: '(projects)', resource: 'organization', ...credentialOf(scope) };
     const names: string[] = [];
     // Pages of PROJECTS_PAGE, by $skip, until a short page (Projects_List takes $top and $skip).
     for (let skip = 0; ; skip += PROJECTS_PAGE) {
@@ -66,11 +65,11 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     }
   }
 
-  async listAwsConnections(scope: ProjectScope): Promise<DiscoveredConnection[]> {
+  async listAwsConnections(scope: OrganizationScope & { project: string }): Promise<DiscoveredConnection[]> {
     const base = organizationBase(scope);
     const url = new URL(`${base}/${encodeURIComponent(scope.project)}/_apis/serviceendpoint/endpoints`);
     url.search = `type=${AWS_CONNECTION_TYPE}&includeFailed=true&api-version=${API_VERSION}`;
-    const requestScope: RequestScope = { organizationUrl: base, project: scope.project, connection: '(all AWS)', credentialParameter: scope.credentialParameter };
+    const requestScope: RequestScope = { organizationUrl: base, project: scope.project, connection: '(all AWS)', ...credentialOf(scope) };
     const answer = await this.client.send({ method: 'GET', url, action: 'list the AWS service connections', scope: requestScope });
     if (answer.status === 404) {
       throw new AzureDevOpsRequestError(`project "${scope.project}" of ${base} was not found (${answer.error?.message ?? '404'}); check the project name`, {
@@ -172,7 +171,15 @@ function describe(endpoint: ServiceEndpoint): DiscoveredConnection {
 }
 
 function scopeOf(ref: ConnectionRef, base: string, connectionId: string): RequestScope {
-  return { organizationUrl: base, project: ref.project, connection: `"${ref.connectionName}" (${connectionId})`, credentialParameter: ref.credentialParameter, connectionId };
+  return { organizationUrl: base, project: ref.project, connection: `"${ref.connectionName}" (${connectionId})`, ...credentialOf(ref), connectionId };
+}
+
+/** The credential fields of a request scope: an SSM parameter, or a federated credential (no stored secret). */
+function credentialOf(scope: OrganizationScope): Pick<RequestScope, 'credentialParameter' | 'federatedCredential'> {
+  return {
+    ...(scope.credentialParameter ? { credentialParameter: scope.credentialParameter } : {}),
+    ...(scope.federatedCredential ? { federatedCredential: scope.federatedCredential } : {}),
+  };
 }
 
 function gone(ref: ConnectionRef, base: string, connectionId: string): ConnectionGoneError {

@@ -6,7 +6,7 @@ import type { IamIdentityPort } from '../../ports/iam-identity.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { CanaryRunFailedError, PublishNotVerifiedError, RotationError } from '../errors.js';
+import { CanaryRunFailedError, ConfigurationError, PublishNotVerifiedError, RotationError } from '../errors.js';
 import type { CanaryPipelineRef } from '../holders.js';
 import type { AccessKeyCredential } from '../model.js';
 import { describePlan, type MigrationPlan, planMigration } from './migration-plan.js';
@@ -99,6 +99,9 @@ export class MigrateToOidc {
     if (plan.refusals.length > 0) return report('refused', 'Unchanged: nothing was created or updated.');
     if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to migrate).');
     if (canary && !this.p.pipelineRuns) throw new Error('a canary pipeline was given but no pipeline-runs adapter is wired');
+    if (canary && !ref.credentialParameter) {
+      throw new ConfigurationError(`target ${targetName} reaches Azure DevOps with a federated credential; the canary pipeline runs with a credentialParameter only: drop --canary-pipeline`, { context: { field: '--canary-pipeline' } });
+    }
 
     const actions: string[] = [];
     // 1. IAM: provider and role. Nothing here affects the connection, so a failure needs no rollback.
@@ -140,7 +143,10 @@ export class MigrateToOidc {
         throw new PublishNotVerifiedError(`after the update, connection ${connection.id} reads ${after.auth} with role ${after.assumeRoleArn ?? 'none'} and projects ${after.projects.join(', ')}, not OIDC with ${plan.role.arn}`);
       }
       actions.push(`switched connection ${connection.id} to OIDC with role ${plan.role.arn} (read back: same id, same ${after.projects.length} project(s))`);
-      if (canary) actions.push(await this.runCanary({ organizationUrl: ref.organizationUrl, project: ref.project, pipelineId: Number(canary), credentialParameter: ref.credentialParameter, ...(options.canaryBranch ? { branch: options.canaryBranch } : {}) }, options));
+      if (canary) {
+        const canaryRef = { organizationUrl: ref.organizationUrl, project: ref.project, pipelineId: Number(canary), credentialParameter: ref.credentialParameter ?? '', ...(options.canaryBranch ? { branch: options.canaryBranch } : {}) };
+        actions.push(await this.runCanary(canaryRef, options));
+      }
     } catch (error) {
       if (!(error instanceof RotationError)) throw error;
       return this.rollBack(report, actions, error, ref, connection.id, credential, connection.assumeRoleArn);
