@@ -9,7 +9,7 @@ export interface DiscoverCliContext {
   write: (text: string) => void;
   setExit: (code: number) => void;
   /** A container without a rotation configuration: discovery needs none. */
-  container: () => { json: boolean; container: Container };
+  container: () => Promise<{ json: boolean; container: Container }>;
 }
 
 interface DiscoverFlags {
@@ -31,7 +31,7 @@ export function registerDiscover(program: Command, cli: DiscoverCliContext): voi
     .option('--no-aws', 'do not ask IAM who owns each key')
     .option('--config-out <file>', 'write a rotation configuration for the connections that hold keys (validated; an existing file is not overwritten)')
     .action(async (flags: DiscoverFlags) => {
-      const { json, container } = cli.container();
+      const { json, container } = await cli.container();
       const discover = new DiscoverConnections({
         inventory: container.get(TOKENS.AzureDevOpsInventory),
         identity: container.get(TOKENS.IamIdentity),

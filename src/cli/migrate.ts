@@ -10,7 +10,7 @@ import { TOKENS } from '../ports/tokens.js';
 export interface MigrateCliContext {
   write: (text: string) => void;
   /** The configuration, its file, whether to print JSON, and the container (ports bound). */
-  context: () => { config: RotationConfig; configPath: string; json: boolean; container: Container };
+  context: () => Promise<{ config: RotationConfig; configPath: string; json: boolean; container: Container }>;
   setExit: (code: number) => void;
 }
 
@@ -47,7 +47,7 @@ export function registerMigrate(program: Command, cli: MigrateCliContext): void 
     .option('--tenant-id <id>', 'Microsoft Entra tenant id, for an issuer template that names {tenantId}')
     .option('--back', "the way back: reactivate the key the target's secret holds and put it back into the connection (the target must be in the configuration)")
     .action(async (flags: MigrateFlags) => {
-      const { config, configPath, json, container } = cli.context();
+      const { config, configPath, json, container } = await cli.context();
       if (Boolean(flags.target) === Boolean(flags.all)) {
         throw new ConfigurationError('migrate-to-oidc needs exactly one of --target NAME or --all', { context: { field: '--target' } });
       }
