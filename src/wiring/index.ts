@@ -25,6 +25,7 @@ export const SLICE_OF_PORT: ReadonlyMap<symbol, Wiring | null> = new Map<symbol,
   [TOKENS.SecretStore, secretsWiring],
   [TOKENS.KeyVerifier, stsWiring],
   [TOKENS.AzureDevOps, azureDevOpsWiring],
+  [TOKENS.VariableGroups, azureDevOpsWiring],
   [TOKENS.Metrics, metricsWiring],
   [TOKENS.Notifier, slackWiring],
 ]);
