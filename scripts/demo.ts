@@ -13,19 +13,19 @@
 import './demo-env.js';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { synthesizeLocally } from '../infra/local-run.js';
-import { runStateMachineLocally } from '../infra/local-run.js';
+import { synthesizeLocally } from '../local/local-run.js';
+import { runStateMachineLocally } from '../local/local-run.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import type { AzureDevOpsPort } from '../src/ports/azure-devops.port.js';
 import { TOKENS } from '../src/ports/tokens.js';
 import { ALL_WIRING } from '../src/wiring/index.js';
-import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
-import { withFaults } from '../test/support/fakes/faults.js';
-import { FakeWorld } from '../test/support/fakes/world.js';
-import { localTaskHandlers, worldOverrides } from '../test/support/local-handlers.js';
-import { renderSlackMessageAsText, startSlackSink } from '../test/support/slack-sink.js';
+import { type AdoStandIn, startAdoStandIn } from '../local/ado-stand-in/index.js';
+import { withFaults } from '../local/fakes/faults.js';
+import { FakeWorld } from '../local/fakes/world.js';
+import { localTaskHandlers, worldOverrides } from '../local/local-handlers.js';
+import { renderSlackMessageAsText, startSlackSink } from '../local/slack-sink.js';
 import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
 
 const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--json] [--verbose]

@@ -6,11 +6,11 @@ import { EXIT, runCli } from '../../src/cli/main.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { ServiceEndpointSpec } from '../adapters/azure-devops/support/ado-spec.js';
-import { type AdoStandIn, startAdoStandIn } from '../support/ado-stand-in/index.js';
-import { testIamClient } from '../support/aws-wire/clients.js';
-import { IamWire } from '../support/aws-wire/iam-wire.js';
-import { FakeClock } from '../support/fakes/fake-clock.js';
-import { FakeSecureParameters } from '../support/fakes/fake-targets.js';
+import { type AdoStandIn, startAdoStandIn } from '../../local/ado-stand-in/index.js';
+import { testIamClient } from '../../local/aws-wire/clients.js';
+import { IamWire } from '../../local/aws-wire/iam-wire.js';
+import { FakeClock } from '../../local/fakes/fake-clock.js';
+import { FakeSecureParameters } from '../../local/fakes/fake-targets.js';
 
 /**
  * `discover` end to end: the CLI with the real adapters, IAM over the wire stub

@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/main.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { ServiceEndpointSpec } from '../adapters/azure-devops/support/ado-spec.js';
-import { type AdoStandIn, OIDC_RUN_KEY, startAdoStandIn } from '../support/ado-stand-in/index.js';
-import { testIamClient, testSecretsManagerClient } from '../support/aws-wire/clients.js';
-import { IamWire } from '../support/aws-wire/iam-wire.js';
-import { wireOidcCheck } from '../support/aws-wire/oidc-check.js';
-import { SecretsManagerWire } from '../support/aws-wire/secrets-manager-wire.js';
-import { FakeClock } from '../support/fakes/fake-clock.js';
-import { FakeSecureParameters } from '../support/fakes/fake-targets.js';
+import { type AdoStandIn, OIDC_RUN_KEY, startAdoStandIn } from '../../local/ado-stand-in/index.js';
+import { testIamClient, testSecretsManagerClient } from '../../local/aws-wire/clients.js';
+import { IamWire } from '../../local/aws-wire/iam-wire.js';
+import { wireOidcCheck } from '../../local/aws-wire/oidc-check.js';
+import { SecretsManagerWire } from '../../local/aws-wire/secrets-manager-wire.js';
+import { FakeClock } from '../../local/fakes/fake-clock.js';
+import { FakeSecureParameters } from '../../local/fakes/fake-targets.js';
 
 /**
  * `migrate-to-oidc` end to end: the CLI with the real adapters, IAM and Secrets Manager over the AWS

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_FAILURES, type DemoFailure } from '../../scripts/demo-support.js';
 import { runDemo } from '../../scripts/demo.js';
-import { startAdoStandIn } from '../support/ado-stand-in/index.js';
+import { startAdoStandIn } from '../../local/ado-stand-in/index.js';
 
 const quiet = () => undefined;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DescribeTarget } from '../../src/domain/use-cases/describe-target.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const describeTarget = (world: FakeWorld) =>
   new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');

@@ -4,7 +4,7 @@
  * by evidence (IAM's last use).
  */
 import { describe, expect, it } from 'vitest';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const run = (world: FakeWorld) => world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
 

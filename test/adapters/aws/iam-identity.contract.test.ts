@@ -4,11 +4,11 @@
  */
 import { IamIdentityAdapter } from '../../../src/adapters/aws/iam-identity.adapter.js';
 import { iamIdentityContract } from '../../contracts/iam-identity.contract.js';
-import { testIamClient } from '../../support/aws-wire/clients.js';
-import { IamWire } from '../../support/aws-wire/iam-wire.js';
-import { FakeClock } from '../../support/fakes/fake-clock.js';
-import { FakeIam } from '../../support/fakes/fake-iam.js';
-import { FakeIamIdentity } from '../../support/fakes/fake-iam-identity.js';
+import { testIamClient } from '../../../local/aws-wire/clients.js';
+import { IamWire } from '../../../local/aws-wire/iam-wire.js';
+import { FakeClock } from '../../../local/fakes/fake-clock.js';
+import { FakeIam } from '../../../local/fakes/fake-iam.js';
+import { FakeIamIdentity } from '../../../local/fakes/fake-iam-identity.js';
 
 iamIdentityContract('FakeIamIdentity', () => {
   const iam = new FakeIam({ clock: new FakeClock() });

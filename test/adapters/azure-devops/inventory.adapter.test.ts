@@ -9,7 +9,7 @@ import { AzureDevOpsInventoryAdapter, CONNECTION_DATA_API_VERSION } from '../../
 import { ConnectionNotAwsError } from '../../../src/domain/errors.js';
 import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { type AdoStandIn, startAdoStandIn } from '../../support/ado-stand-in/index.js';
+import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
 import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
 

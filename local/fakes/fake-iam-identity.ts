@@ -1,5 +1,5 @@
-import { IamEntityNotFoundError, IamUserNotFoundError } from '../../../src/domain/errors.js';
-import type { IamIdentityPort, KeyOwner, OidcProvider, RoleInfo, UserPermissions } from '../../../src/ports/iam-identity.port.js';
+import { IamEntityNotFoundError, IamUserNotFoundError } from '../../src/domain/errors.js';
+import type { IamIdentityPort, KeyOwner, OidcProvider, RoleInfo, UserPermissions } from '../../src/ports/iam-identity.port.js';
 import type { FakeIam } from './fake-iam.js';
 import type { FaultInjector } from './faults.js';
 

@@ -2,7 +2,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { StsClientFactory } from '../../../src/adapters/aws/clients.js';
+import type { StsClientFactory } from '../../src/adapters/aws/clients.js';
 
 /**
  * Real SDK clients, as production builds them but with static fake credentials, region

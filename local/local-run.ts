@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RotationConfig } from '../src/domain/config.js';
-import { AdoKeyRotatorStack } from './stack.js';
+import { AdoKeyRotatorStack } from '../infra/stack.js';
 
 /** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
 export type AslDefinition = StateMachineDefinition;

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { IamIdentityWire } from './iam-identity-wire.js';
-import type { AccessKeyInfo, AccessKeyStatus } from '../../../src/domain/model.js';
+import type { AccessKeyInfo, AccessKeyStatus } from '../../src/domain/model.js';
 import {
   type InjectedError,
   queryError,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RotationSettings, RotationTarget } from '../../../src/domain/model.js';
-import { DEFAULT_RETRY_POLICY, RotationRunner, type RetryPolicy } from '../../../src/domain/runner.js';
-import { buildUseCases, type RotationPorts } from '../../../src/domain/use-cases/index.js';
+import type { RotationSettings, RotationTarget } from '../../src/domain/model.js';
+import { DEFAULT_RETRY_POLICY, RotationRunner, type RetryPolicy } from '../../src/domain/runner.js';
+import { buildUseCases, type RotationPorts } from '../../src/domain/use-cases/index.js';
 import { FakeAzureDevOps } from './fake-azure-devops.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeIam } from './fake-iam.js';
