@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RotationError } from '../domain/errors.js';
-import type { CommandIo, GlobalOptions } from './commands.js';
+import type { CommandIo, GlobalOptions } from './context.js';
 import { registerDiscover } from './discover.js';
 import { EXIT } from './exit-codes.js';
 import { registerMigrate } from './migrate.js';
@@ -54,15 +54,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("each target's keys (age, status, last use), the key its connection holds, whether the secret matches")
     .option('-t, --target <name>', 'only this target')
     .action(async (opts: { target?: string }) => {
-      exitCode = await (await commands()).showStatus(opts.target, globals(), io);
+      exitCode = await (await import('./status.js')).showStatus(opts.target, globals(), io);
     });
 
-  // Going keyless (src/cli/discover.ts, src/cli/migrate.ts); their ports are built on use, as above.
+  // Going keyless (src/cli/discover.ts, src/cli/migrate.ts); their ports are built on use (keyless-commands.ts).
   const setExit = (code: number) => {
     exitCode = code;
   };
-  registerMigrate(program, { write: io.stdout, setExit, context: async () => (await commands()).keylessContext(globals(), io) });
-  registerDiscover(program, { write: io.stdout, setExit, container: async () => (await commands()).discoveryContext(globals(), io) });
+  const keyless = () => import('./keyless-commands.js');
+  registerMigrate(program, { write: io.stdout, setExit, context: async () => (await keyless()).keylessContext(globals(), io) });
+  registerDiscover(program, { write: io.stdout, setExit, container: async () => (await keyless()).discoveryContext(globals(), io) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -205,6 +205,8 @@ export class HoldersDisagreeError extends RefusalError {}
 export class CanaryPipelineNotFoundError extends RefusalError {}
 /** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
 export class CanaryRunFailedError extends FailureError {}
+/** The target names a canary pipeline, but this version does not run canaries yet: refused rather than rotated unproven. */
+export class CanaryNotSupportedError extends RefusalError {}
 // ---------------------------------------------------------------- going keyless (discover, migrate-to-oidc)
 
 /** An IAM entity named by id or name (an access key id, an OIDC provider, a role) does not exist. */
@@ -259,6 +261,7 @@ export const ERROR_NAMES = {
   HoldersDisagree: HoldersDisagreeError.name,
   CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
   CanaryRunFailed: CanaryRunFailedError.name,
+  CanaryNotSupported: CanaryNotSupportedError.name,
   IamEntityNotFound: IamEntityNotFoundError.name,
   MigrationRefused: MigrationRefusedError.name,
 } as const;

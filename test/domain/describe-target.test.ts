@@ -18,6 +18,24 @@ describe('Class: DescribeTarget', () => {
     expect(status.attention).toEqual([]);
   });
 
+  it('shows every other holder of the key, and flags one that holds another key', async () => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    const target = world.addHolders('target-1', { connections: 1, groups: 1 });
+    world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).variables.AWS_ACCESS_KEY_ID = { value: 'AKIASTRAYKEY00000001', isSecret: false };
+
+    // Act
+    const status = await new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock, world.variableGroups).execute('target-1');
+
+    // Assess
+    const held = world.snapshot().connectionKeyId;
+    expect(status.holders).toEqual([
+      { label: 'connection "aws-target-1-1" in project "payments"', heldAccessKeyId: held, matchesConnection: true },
+      { label: 'variable group "aws-target-1-1" in project "payments"', heldAccessKeyId: 'AKIASTRAYKEY00000001', matchesConnection: false },
+    ]);
+    expect(status.attention).toEqual([`variable group "aws-target-1-1" in project "payments" holds AKIASTRAYKEY00000001, the connection ${held}`]);
+  });
+
   it('flags an overdue key and an active key the connection does not hold', async () => {
     const world = new FakeWorld({ keyAgeDays: 30 });
     world.iam.seedKey(world.target().iamUserName, { lastUsedAt: null });

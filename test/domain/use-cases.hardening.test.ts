@@ -747,6 +747,7 @@ describe('Use case: DescribeTarget', () => {
       secretMatchesConnection: true,
       couldMoveToOidc: true,
       usesOidc: false,
+      holders: [],
       attention: [],
     });
   });
