@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/main.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { TOKENS } from '../../src/ports/tokens.js';
+import { ADAPTER_TOKENS } from '../../src/wiring/tokens.js';
 import { ServiceEndpointSpec } from '../adapters/azure-devops/support/ado-spec.js';
 import { type AdoStandIn, startAdoStandIn } from '../../local/ado-stand-in/index.js';
 import { testIamClient } from '../../local/aws-wire/clients.js';
@@ -56,7 +57,7 @@ async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
   const overrides = new Map<symbol, unknown>([
-    [TOKENS.IamClient, testIamClient()],
+    [ADAPTER_TOKENS.IamClient, testIamClient()],
     [TOKENS.SecureParameters, new FakeSecureParameters({ [PAT_PARAMETER]: PAT })],
     [TOKENS.Clock, clock],
   ]);

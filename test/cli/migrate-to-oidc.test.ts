@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/main.js';
 import { TOKENS } from '../../src/ports/tokens.js';
+import { ADAPTER_TOKENS } from '../../src/wiring/tokens.js';
 import { ServiceEndpointSpec } from '../adapters/azure-devops/support/ado-spec.js';
 import { type AdoStandIn, OIDC_RUN_KEY, startAdoStandIn } from '../../local/ado-stand-in/index.js';
 import { testIamClient, testSecretsManagerClient } from '../../local/aws-wire/clients.js';
@@ -75,8 +76,8 @@ async function cli(...args: string[]) {
   let stdout = '';
   let stderr = '';
   const overrides = new Map<symbol, unknown>([
-    [TOKENS.IamClient, testIamClient()],
-    [TOKENS.SecretsManagerClient, testSecretsManagerClient()],
+    [ADAPTER_TOKENS.IamClient, testIamClient()],
+    [ADAPTER_TOKENS.SecretsManagerClient, testSecretsManagerClient()],
     [TOKENS.SecureParameters, new FakeSecureParameters({ [PAT_PARAMETER]: PAT })],
     [TOKENS.Clock, clock],
   ]);

@@ -22,7 +22,7 @@ import {
 import { inject, injectable } from 'inversify';
 import { AwsCallFailedError, IamEntityNotFoundError, IamUserNotFoundError } from '../../domain/errors.js';
 import type { IamIdentityPort, KeyOwner, OidcProvider, RoleInfo, UserPermissions } from '../../ports/iam-identity.port.js';
-import { TOKENS } from '../../ports/tokens.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
 
 /** IAM answers policy documents URL-encoded (RFC 3986) in its query API; the SDK hands them over as they came. */
@@ -36,7 +36,7 @@ const withoutScheme = (url: string): string => url.replace(/^https:\/\//i, '').r
  */
 @injectable()
 export class IamIdentityAdapter implements IamIdentityPort {
-  constructor(@inject(TOKENS.IamClient) private readonly iam: IAMClient) {}
+  constructor(@inject(ADAPTER_TOKENS.IamClient) private readonly iam: IAMClient) {}
 
   async keyOwner(accessKeyId: string): Promise<KeyOwner> {
     let answer: GetAccessKeyLastUsedCommandOutput;

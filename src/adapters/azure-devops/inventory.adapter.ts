@@ -4,6 +4,7 @@ import type { AccessKeyCredential, ConnectionRef } from '../../domain/model.js';
 import type { AzureDevOpsInventoryPort, DiscoveredConnection, OrganizationInfo, OrganizationScope } from '../../ports/azure-devops-inventory.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
 import { API_VERSION, AWS_AUTH_SCHEME, AWS_CONFIDENTIAL_PARAMETERS, AWS_CONNECTION_TYPE, AWS_PARAMETERS, type ServiceEndpoint, type ServiceEndpointList } from './rest-types.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase, toConnectionState } from './service-connection.adapter.js';
@@ -26,7 +27,7 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
 
   constructor(
     @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
   ) {

@@ -11,7 +11,7 @@ import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
 import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
-import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
+import { capturingLogger, FakeSecureParameters, virtualTime } from './support/test-kit.js';
 
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 const adapter = () => {
   const time = virtualTime();
-  return new AzureDevOpsInventoryAdapter(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }), undefined, capturingLogger(), { sleep: time.sleep, now: time.now, random: () => 0.5 });
+  return new AzureDevOpsInventoryAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, capturingLogger(), { sleep: time.sleep, now: time.now, random: () => 0.5 });
 };
 
 describe('Class: AzureDevOpsInventoryAdapter', () => {
