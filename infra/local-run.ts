@@ -12,6 +12,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RotationConfig } from '../src/domain/config.js';
+import { QuotaGuard, type QuotaUsage } from './local-quota-guard.js';
+import { QUOTAS } from './local-quotas.js';
 import { AdoKeyRotatorStack } from './stack.js';
 
 /** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
@@ -142,6 +144,8 @@ export interface LocalRunResult {
   cause?: string;
   events: LocalRunEvent[];
   executionId: string;
+  /** What the execution used of its Step Functions quotas (history events, largest payload). */
+  quota: QuotaUsage;
 }
 
 const targetOf = (input: unknown): string | undefined => {
@@ -153,6 +157,11 @@ const targetOf = (input: unknown): string | undefined => {
 /**
  * Runs a definition locally and returns its output and event history.
  * The definition is cloned first: aws-local-stepfunctions mutates what it is given.
+ *
+ * The run enforces the Step Functions quotas of infra/local-quotas.ts as the service does: a state
+ * input or output, or a Task payload or result, over 256 KiB fails the execution with
+ * `States.DataLimitExceeded`; the 25,000th history event fails it with `States.Runtime`; an inline
+ * Map runs at most 40 iterations at once. Once a quota is crossed no further task runs.
  */
 export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const definition = structuredClone(options.definition);
@@ -161,10 +170,28 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   if (missing.length > 0) {
     throw new Error(`no local handler for task state(s) ${missing.join(', ')}: without one, aws-local-stepfunctions would invoke the real Lambda`);
   }
+  capInlineMapConcurrency(states);
   const retryIntervalOverrides = Object.fromEntries(states.filter(([, s]) => s.Retry).map(([name]) => [name, 0]));
   const waitTimeOverrides = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
+
+  let abort: () => void = () => undefined;
+  const guard = new QuotaGuard(new Set(), () => abort());
+  /** Once a quota is crossed the service runs nothing more: the task never answers, and the abort ends the run. */
+  const stopped = () => new Promise<never>(() => undefined);
   const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(options.handlers).map(([name, handler]) => [name, async (input: unknown) => (await handler(input)) as never]),
+    Object.entries(options.handlers).map(([name, handler]) => {
+      const guarded = async (input: unknown) => {
+        // Let the event consumer see every event dispatched so far (the StateEntered of this task included).
+        await new Promise((resolve) => setImmediate(resolve));
+        guard.checkPayload('task-payload', name, input);
+        if (guard.violation) return stopped();
+        const result = await handler(input);
+        guard.checkPayload('task-result', name, result);
+        if (guard.violation) return stopped();
+        return result as never;
+      };
+      return [name, guarded];
+    }),
   );
 
   const executionId = options.execution?.id ?? `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:AdoKeyRotatorLocal:${randomUUID()}`;
@@ -172,10 +199,12 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const machine = new StateMachine(definition);
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
+    noThrowOnAbort: true,
     context: {
       Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input as never },
     },
   });
+  abort = execution.abort;
 
   const events: LocalRunEvent[] = [];
   const started = Date.now();
@@ -191,7 +220,19 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
         Cause?: unknown;
         retry?: { attempt: number };
         catch?: { catcher: { Next: string } };
+        input?: unknown;
+        output?: unknown;
       };
+      guard.observe({
+        type: e.type,
+        stateName: (e.state ?? e.parentState)?.name,
+        stateType: (e.state ?? e.parentState)?.type,
+        mapIndex: e.index,
+        input: e.type === 'ExecutionStarted' ? e.input : e.state?.input,
+        output: e.state?.output,
+      });
+      // The service's history ends at the crossing; the abort that follows is how the local run stops.
+      if (guard.violation && e.type === 'ExecutionAborted') continue;
       const event: LocalRunEvent = { type: e.type, timestamp: e.timestamp, elapsedMs: e.timestamp - started };
       const state = e.state ?? e.parentState;
       if (state) {
@@ -212,7 +253,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     }
   })();
 
-  let result: LocalRunResult;
+  let result: Omit<LocalRunResult, 'quota'>;
   try {
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, events, executionId };
@@ -228,5 +269,28 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     };
   }
   await collecting;
-  return result;
+  const violation = guard.violation;
+  if (violation) {
+    const failed: LocalRunEvent = { type: 'ExecutionFailed', timestamp: Date.now(), elapsedMs: Date.now() - started, ...violation };
+    events.push(failed);
+    options.onEvent?.(failed);
+    return { status: 'FAILED', output: undefined, ...violation, events, executionId, quota: guard.usage };
+  }
+  return { ...result, quota: guard.usage };
+}
+
+/** An inline Map runs at most 40 iterations at once in AWS (0 or no MaxConcurrency means "as many as allowed"). */
+function capInlineMapConcurrency(states: Array<[string, AnyState]>): void {
+  const ceiling = QUOTAS.inlineMapConcurrency.value;
+  for (const [, state] of states) {
+    if (state.Type !== 'Map' || isDistributed(state)) continue;
+    const map = state as AnyState & { MaxConcurrency?: number };
+    if (!map.MaxConcurrency || map.MaxConcurrency > ceiling) map.MaxConcurrency = ceiling;
+  }
+}
+
+/** A Map state in DISTRIBUTED mode (its iterations are child executions). */
+export function isDistributed(state: AnyState): boolean {
+  const processor = state.ItemProcessor as (AslDefinition & { ProcessorConfig?: { Mode?: string } }) | undefined;
+  return processor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
