@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { synthesizeLocally } from '../infra/local-run.js';
 import { runStateMachineLocally } from '../infra/local-run.js';
+import { deployedObjects } from '../infra/run-data.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -25,6 +26,7 @@ import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/i
 import { withFaults } from '../test/support/fakes/faults.js';
 import { FakeWorld } from '../test/support/fakes/world.js';
 import { localTaskHandlers, worldOverrides } from '../test/support/local-handlers.js';
+import { reportsOf } from '../test/support/local-state-machine.js';
 import { renderSlackMessageAsText, startSlackSink } from '../test/support/slack-sink.js';
 import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
 
@@ -179,7 +181,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     out('\ntimeline (state machine events, as they happen):\n');
     const timeline = printTimeline(out);
-    const run = await runStateMachineLocally({ definition, handlers, input: { mode }, onEvent: timeline });
+    const run = await runStateMachineLocally({
+      definition,
+      handlers,
+      input: { mode },
+      onEvent: timeline,
+      // The run-data bucket: the target list the deployment writes, the results the Distributed Map writes.
+      s3: world.runData,
+      deployedObjects: deployedObjects(config),
+    });
 
     // Final state, as the systems hold it.
     const finalStates: TargetFinalState[] = [];
@@ -194,7 +204,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         iamKeys: world.iam.keys(target.iamUserName).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status })),
       });
     }
-    const reports = ((run.output as { reports?: Array<{ targetName: string; outcome: string; summary: string }> } | undefined)?.reports ?? []).map((r) => ({
+    const reports = (await reportsOf(world, run)).map((r) => ({
       target: r.targetName,
       outcome: r.outcome,
       summary: r.summary,

@@ -1,14 +1,27 @@
 import { getContainer } from '../composition-root.js';
+import { parseResultsLocation, reportsFromChildResults } from '../domain/map-run-results.js';
 import { parseNotifyInput } from '../domain/report.js';
 import type { NotifyRun } from '../domain/use-cases/index.js';
 import type { ClockPort } from '../ports/clock.port.js';
+import type { RunResultsPort } from '../ports/run-results.port.js';
 import { TOKENS } from '../ports/tokens.js';
 import { withMiddleware } from './shared/step-handler.js';
-import { metricsWiring, slackWiring } from '../wiring/reporting.wiring.js';
+import { metricsWiring, runResultsWiring, slackWiring } from '../wiring/reporting.wiring.js';
 
-/** Last step: one Slack summary for the whole run. Never fails the run (a Slack failure is counted). */
+/**
+ * Last step: one Slack summary for the whole run. Never fails the run (a Slack failure is counted).
+ * The state machine hands over where the Distributed Map wrote every child's result (`results`);
+ * the reports are read from there, so they never travel through the parent execution's state.
+ */
 export const handler = withMiddleware('notify', async (event: unknown) => {
-  const container = getContainer([slackWiring, metricsWiring]);
-  const summary = parseNotifyInput(event, container.get<ClockPort>(TOKENS.Clock).now());
+  const container = getContainer([slackWiring, metricsWiring, runResultsWiring]);
+  let input = event;
+  const raw = event as { results?: unknown; reports?: unknown } | null;
+  if (raw && typeof raw === 'object' && raw.results !== undefined) {
+    const results = await container.get<RunResultsPort>(TOKENS.RunResults).read(parseResultsLocation(raw.results));
+    const { results: _location, ...rest } = raw;
+    input = { ...rest, reports: reportsFromChildResults(results) };
+  }
+  const summary = parseNotifyInput(input, container.get<ClockPort>(TOKENS.Clock).now());
   return container.get<NotifyRun>(TOKENS.NotifyRun).execute(summary);
 });

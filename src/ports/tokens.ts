@@ -12,11 +12,13 @@ export const TOKENS = {
   Clock: Symbol.for('rotator.ClockPort'),
   Targets: Symbol.for('rotator.TargetsPort'),
   SecureParameters: Symbol.for('rotator.SecureParametersPort'),
+  RunResults: Symbol.for('rotator.RunResultsPort'),
   Logger: Symbol.for('rotator.Logger'),
   // AWS SDK clients, built once per cold start in the composition root.
   IamClient: Symbol.for('rotator.IAMClient'),
   SecretsManagerClient: Symbol.for('rotator.SecretsManagerClient'),
   SsmClient: Symbol.for('rotator.SSMClient'),
+  S3Client: Symbol.for('rotator.S3Client'),
   StsClientFactory: Symbol.for('rotator.StsClientFactory'),
   Fetch: Symbol.for('rotator.fetch'),
   // Use cases.
