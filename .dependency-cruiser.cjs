@@ -34,6 +34,13 @@ module.exports = {
       to: { path: SDKS_AND_IO, dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'config-checks-are-pure',
+      comment: 'src/config validates the raw configuration at the edge: it imports only the domain (the types it returns) and itself.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { pathNot: '^src/(domain|config)/' },
+    },
+    {
       name: 'domain-does-not-know-adapters',
       comment: 'Nothing in the domain or ports reaches into adapters or handlers.',
       severity: 'error',

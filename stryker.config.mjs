@@ -37,6 +37,7 @@ const config = {
   ],
   mutate: [
     'src/domain/**/*.ts',
+    'src/config/**/*.ts',
     'src/adapters/**/*.ts',
     // Re-export barrels: no behaviour of their own.
     '!src/adapters/**/index.ts',

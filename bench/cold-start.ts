@@ -70,7 +70,7 @@ export interface ColdStartResult {
   medianUnderTarget: boolean;
 }
 
-export async function measureColdStart(options: { bundleFile: string; runs: number }): Promise<ColdStartResult> {
+export async function measureColdStart(options: { bundleFile: string; runs: number; profileDir?: string }): Promise<ColdStartResult> {
   const world = await startBundleWorld(1);
   try {
     // Deployed as index.mjs next to rotation.config.json, as the stack packages it.

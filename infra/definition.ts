@@ -17,7 +17,9 @@ import { CAUGHT_INTO_ROLLBACK, type LambdaStep } from './steps.js';
  * (src/domain/runner.ts) in Step Functions: the same order, the same retries, the same rollback.
  *
  * Execution input: `{ "mode": "rotate" | "emergency" | "dry-run", "targets"?: [names] }`
- * (no `targets`: every configured target). Execution output: `{ mode, targetsKey, results, notification }`.
+ * (no `targets`: every configured target), or, for a leaked key (infra/leak-rule.ts),
+ * `{ "mode": "emergency", "leak": { "accessKeyIds", "detectedAt", "eventArn" } }`.
+ * Execution output: `{ mode, targetsKey, leak, results, notification }` (`results`: where the reports are).
  *
  * The parent execution runs a Distributed Map: each target is a child Standard execution of its
  * own (its own 25,000-event history and 256 KiB payloads; exactly-once steps; waits cost nothing),
@@ -41,6 +43,7 @@ export const STATE_NAMES = {
   invalidInput: 'invalid input',
   givenTargets: 'given targets',
   writeGivenTargets: 'write given targets',
+  leakedKey: 'leaked key: every target',
   allTargets: 'all configured targets',
   map: 'rotate each target',
   decide: 'rotate or repair?',
@@ -64,7 +67,7 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 /**
  * `BackoffPolicy.maxAttempts` counts every attempt; ASL's `MaxAttempts` counts retries.
- * For the key-propagation policy: 2 + 3 + 4.5 + 6.75 + 10.1 + 15 + 15 s ≈ 56 s in all.
+ * For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s in all.
  */
 function retryProps(errors: string[], policy: BackoffPolicy, jitter: boolean): sfn.RetryProps {
   return {
@@ -241,6 +244,8 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
         startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
         completed: [],
         warnings: [],
+        // {} unless the run is for a leaked key (then the plan rotates only the targets holding it).
+        leak: sfn.JsonPath.stringAt('$.leak'),
       },
     },
     // V2 renders under a feature flag: the AdoKeyRotator construct sets it on its own scope.
@@ -255,6 +260,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       mode: sfn.JsonPath.stringAt('$.mode'),
       startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
       results: sfn.JsonPath.objectAt('$.results.ResultWriterDetails'),
+      leak: sfn.JsonPath.stringAt('$.leak'),
     }),
   }, '$.notification');
 
@@ -274,7 +280,9 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
   const invalidInput = new sfn.Fail(scope, 'Fail invalid input', {
     stateName: STATE_NAMES.invalidInput,
     error: ERROR_NAMES.InvalidStepInput,
-    cause: `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: [target names]}; without "targets", every configured target`,
+    cause:
+      `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: [target names]}; without "targets", every configured target; ` +
+      'or, for a leaked key, {"mode": "emergency", "leak": {"accessKeyIds": [ids], "detectedAt": ISO time, "eventArn": ARN or null}}',
   });
   const run = map.next(notify);
 
@@ -282,11 +290,20 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
     // One test per rule: a type test on a missing field would itself fail the execution with States.Runtime.
     .when(absent('$.mode'), invalidInput)
     .when(sfn.Condition.isNotString('$.mode'), invalidInput)
+    // A leak (the AWS Health rule's input, infra/leak-rule.ts) covers every target, in emergency mode only.
+    .when(sfn.Condition.and(sfn.Condition.isPresent('$.leak'), sfn.Condition.not(sfn.Condition.stringEquals('$.mode', 'emergency'))), invalidInput)
+    .when(
+      sfn.Condition.isPresent('$.leak'),
+      new sfn.Pass(scope, 'Pass leaked key', {
+        stateName: STATE_NAMES.leakedKey,
+        parameters: { mode: 'emergency', targetsKey: RUN_DATA.allTargetsKey, 'leak.$': '$.leak' },
+      }).next(run),
+    )
     .when(
       sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
       new sfn.Pass(scope, 'Pass given targets', {
         stateName: STATE_NAMES.givenTargets,
-        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', 'targetsKey.$': givenKey },
+        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', 'targetsKey.$': givenKey, leak: {} },
       })
         .next(writeGiven)
         .next(run),
@@ -295,7 +312,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       modeIsValid,
       new sfn.Pass(scope, 'Pass all targets', {
         stateName: STATE_NAMES.allTargets,
-        parameters: { 'mode.$': '$.mode', targetsKey: RUN_DATA.allTargetsKey },
+        parameters: { 'mode.$': '$.mode', targetsKey: RUN_DATA.allTargetsKey, leak: {} },
       }).next(run),
     )
     .otherwise(invalidInput);

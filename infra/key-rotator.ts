@@ -15,22 +15,24 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../src/domain/config.js';
+import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../src/domain/config.js';
 import { buildDefinition } from './definition.js';
+import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
-import { resourceArns, stepStatements } from './permissions.js';
+import { FederationOutputs, usesFederation } from './federation.js';
+import { resourceArns, STEP_ACCESS, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-
-/** Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. */
 /**
- * Steps that call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one
- * 15 s request) per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and
- * rolled back like any failure, but a budget that fits the client's own retries avoids it.
+ * Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. Steps that
+ * call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one 15 s request)
+ * per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and rolled back like
+ * any failure, but a budget that fits the client's own retries avoids it.
  */
 const AZURE_DEVOPS_STEP_TIMEOUT = Duration.minutes(3);
 const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {
@@ -70,6 +72,11 @@ export interface AdoKeyRotatorOverrides {
   readonly scheduleEnabled?: boolean;
   /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
   readonly executionTimeout?: Duration;
+  /**
+   * An EventBridge rule on AWS Health `AWS_RISK_CREDENTIALS_EXPOSED` that rotates a leaked key at once
+   * (infra/leak-rule.ts). Default: true. Health sends IAM events to us-east-1: deploy there, or forward them.
+   */
+  readonly leakedKeyRotation?: boolean;
 }
 
 /** The rotation configuration (as `parseRotationConfig` returns it) plus optional overrides. */
@@ -95,6 +102,8 @@ export class AdoKeyRotator extends Construct {
   readonly runData: RunData;
   readonly schedule: scheduler.Schedule;
   readonly monitoring: RotatorMonitoring;
+  /** The AWS Health leaked-key rule, unless `leakedKeyRotation` is false. */
+  readonly leakedKeyRule: LeakedKeyRule | undefined;
 
   constructor(scope: Construct, id: string, props: AdoKeyRotatorProps) {
     super(scope, id);
@@ -126,6 +135,7 @@ export class AdoKeyRotator extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, lambda.Function>;
+    const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {
       const name = pascal(step);
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy });
@@ -154,9 +164,13 @@ export class AdoKeyRotator extends Construct {
         : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
+      const federated = STEP_ACCESS[step].adoCredential && usesFederation(this.config);
+      if (federated) federatedRoles[step] = role;
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
+        reason: federated
+          ? 'Resource "*" only for the X-Ray actions (no resource-level permissions) and sts:GetWebIdentityToken (no resource type), the latter pinned by conditions to the Entra token-exchange audience, RS256 and at most 300 s.'
+          : 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
       });
       if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
         Validations.of(role).acknowledge({
@@ -172,6 +186,7 @@ export class AdoKeyRotator extends Construct {
       });
     }
     this.functions = functions;
+    if (Object.keys(federatedRoles).length > 0) new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
     this.runData = new RunData(this, 'RunData', { config: this.config });
     // notify reads the children's results (the per-target reports) that the Distributed Map wrote.
@@ -208,6 +223,8 @@ export class AdoKeyRotator extends Construct {
         maxEventAge: Duration.hours(1),
       }),
     });
+
+    this.leakedKeyRule = props.leakedKeyRotation === false ? undefined : new LeakedKeyRule(this, 'LeakedKeyRule', { stateMachine: this.stateMachine });
 
     this.monitoring = new RotatorMonitoring(this, 'Monitoring', {
       config: this.config,

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
+import { usesFederation, webIdentityTokenStatement } from './federation.js';
 import type { LambdaStep } from './steps.js';
 
 /**
@@ -16,7 +17,8 @@ import type { LambdaStep } from './steps.js';
  *   SecretStorePort.putPending      DescribeSecret, CreateSecret (first rotation), PutSecretValue, GetSecretValue (idempotent retry)
  *   SecretStorePort.getVersion      GetSecretValue
  *   SecretStorePort.promote/dropPending  DescribeSecret, UpdateSecretVersionStage
- *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters
+ *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters,
+ *                                   or sts:GetWebIdentityToken for a federated credential (infra/federation.ts)
  *   NotifierPort.notify             the Slack webhook: ssm:GetParameter on that one parameter
  *   KeyVerifierPort.verify          nothing: sts:GetCallerIdentity signed with the new key itself
  *
@@ -41,21 +43,29 @@ const NONE: StepAccess = { iam: [], secrets: [], adoCredential: false, slackWebh
 export const STEP_ACCESS: Readonly<Record<LambdaStep, StepAccess>> = {
   // Reads IAM, the connection and the secret; changes nothing.
   plan: { ...NONE, iam: IAM_READ, secrets: SECRET_READ, adoCredential: true },
-  // Deletes a leftover key, drops or promotes a leftover pending version; reads the connection first.
-  cleanup: { ...NONE, iam: ['iam:DeleteAccessKey'], secrets: SECRET_LABELS, adoCredential: true },
-  // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails.
+  // Deletes or deactivates a leftover key, drops or promotes a leftover pending version; reads the
+  // connection and the secret first (a key a holder holds is never touched).
+  cleanup: {
+    ...NONE,
+    iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+    secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
+    adoCredential: true,
+  },
+  // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails; reads the
+  // connection before deleting a key a lost create left.
   create: {
     ...NONE,
     iam: [...IAM_READ, 'iam:CreateAccessKey', 'iam:DeleteAccessKey'],
     secrets: [...SECRET_READ, 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+    adoCredential: true,
   },
   // Reads the pending version; the check itself is signed with the new key, so no IAM at all.
   'verify-key': { ...NONE, secrets: ['secretsmanager:GetSecretValue'] },
   publish: { ...NONE, secrets: ['secretsmanager:GetSecretValue'], adoCredential: true },
   'verify-publish': { ...NONE, adoCredential: true },
   promote: { ...NONE, secrets: SECRET_LABELS },
-  // Deactivates (or, in an emergency, deletes) the old key once the connection no longer holds it.
-  revoke: { ...NONE, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], adoCredential: true },
+  // Deactivates (or, in an emergency, deletes) the old key once neither the connection nor the secret holds it.
+  revoke: { ...NONE, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], secrets: SECRET_READ, adoCredential: true },
   // Puts the old key back everywhere: the widest role, and used only when something failed.
   rollback: {
     ...NONE,
@@ -99,7 +109,7 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
         t.secretId.startsWith('arn:') ? [t.secretId, `${t.secretId}-??????`] : [`arn:${partition}:secretsmanager:${region}:${account}:secret:${t.secretId}-??????`],
       ),
     ),
-    adoCredentialParameters: unique(config.targets.map((t) => t.connection.credentialParameter)).map(
+    adoCredentialParameters: unique(config.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : []))).map(
       (name) => `arn:${partition}:ssm:${region}:${account}:parameter${name}`,
     ),
     slackWebhookParameter: config.slackWebhookParameter ? `arn:${partition}:ssm:${region}:${account}:parameter${config.slackWebhookParameter}` : undefined,
@@ -140,5 +150,6 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     statements.push(new iam.PolicyStatement({ sid: 'SecureParameters', actions: ['ssm:GetParameter'], resources: parameters }));
     statements.push(kmsVia('ssm', ['kms:Decrypt']));
   }
+  if (access.adoCredential && usesFederation(config)) statements.push(webIdentityTokenStatement());
   return statements;
 }

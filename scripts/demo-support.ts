@@ -87,7 +87,14 @@ export interface TargetFinalState {
 
 const TASKS = new Set<string>(LAMBDA_STEPS);
 
-/** Prints state-machine events as a readable timeline: each task entered and left (with its duration), retried, caught. */
+/**
+ * Prints state-machine events as a readable timeline: each task entered and left (with its duration), retried, caught.
+ *
+ * Times and task durations are wall-clock. The demo's AWS fakes run on a simulated clock (it moves
+ * 2 s per task or retry, standing in for Step Functions' waits, so that a new key "propagates" in no
+ * real time); the durations the rotator itself reports (the report step, the Slack message) are on
+ * that clock, so where the timeline shows one (a target's report) it says so.
+ */
 export function printTimeline(write: (text: string) => void): (event: LocalRunEvent) => void {
   const entered = new Map<string, number>();
   const lastError = new Map<string, string>();
@@ -109,7 +116,9 @@ export function printTimeline(write: (text: string) => void): (event: LocalRunEv
           lastError.delete(`caught:${key(e)}`);
         } else if (task) {
           const ms = e.timestamp - (entered.get(key(e)) ?? e.timestamp);
-          const outcome = e.stateName === 'report' ? ` → ${(e.output as { outcome?: string } | undefined)?.outcome}` : '';
+          const report = e.output as { outcome?: string; durationMs?: number } | undefined;
+          const reported = typeof report?.durationMs === 'number' ? ` (reported duration ${(report.durationMs / 1000).toFixed(1)} s, simulated clock)` : '';
+          const outcome = e.stateName === 'report' ? ` → ${report?.outcome}${reported}` : '';
           write(`${at(e)}  ${who(e)} ✓ ${String(e.stateName).padEnd(15)} ${String(ms).padStart(4)} ms${outcome}\n`);
         }
         break;

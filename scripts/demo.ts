@@ -179,7 +179,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       keepReal: [TOKENS.Notifier],
     });
 
-    out('\ntimeline (state machine events, as they happen):\n');
+    out('\ntimeline (state machine events as they happen, wall clock; the AWS fakes run on a simulated clock that moves\n');
+    out('2 s per task or retry, in place of Step Functions\' waits: durations the rotator reports are on that clock):\n');
     const timeline = printTimeline(out);
     const run = await runStateMachineLocally({
       definition,
@@ -224,7 +225,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`    IAM keys: ${s.iamKeys.map((k) => `${k.accessKeyId} (${k.status})`).join(', ')}\n`);
     }
     const message = slack.messages[0];
-    out(`\nSlack message (${slack.messages.length} posted to the local webhook):\n`);
+    out(`\nSlack message (${slack.messages.length} posted to the local webhook; its durations are on the simulated clock):\n`);
     out(message ? `${renderSlackMessageAsText(message).replace(/^/gm, '  │ ')}\n` : '  (none)\n');
     out(ok ? `\n✔ demo finished: every target ${expected}\n` : `\n✖ demo did not end as expected (every target ${expected})\n`);
     return result;

@@ -48,12 +48,12 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
   const T = TOKENS;
   c.bind(T.PlanRotation).toResolvedValue((...a: ConstructorParameters<typeof PlanRotation>) => new PlanRotation(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock]);
   c.bind(T.CleanUpKeys).toResolvedValue((...a: ConstructorParameters<typeof CleanUpKeys>) => new CleanUpKeys(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
-  c.bind(T.CreateKey).toResolvedValue((...a: ConstructorParameters<typeof CreateKey>) => new CreateKey(...a), [T.Targets, T.IamAccessKeys, T.SecretStore]);
+  c.bind(T.CreateKey).toResolvedValue((...a: ConstructorParameters<typeof CreateKey>) => new CreateKey(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
   c.bind(T.VerifyKey).toResolvedValue((...a: ConstructorParameters<typeof VerifyKey>) => new VerifyKey(...a), [T.Targets, T.SecretStore, T.KeyVerifier]);
   c.bind(T.PublishKey).toResolvedValue((...a: ConstructorParameters<typeof PublishKey>) => new PublishKey(...a), [T.Targets, T.SecretStore, T.AzureDevOps]);
   c.bind(T.VerifyPublish).toResolvedValue((...a: ConstructorParameters<typeof VerifyPublish>) => new VerifyPublish(...a), [T.Targets, T.AzureDevOps]);
   c.bind(T.PromoteSecret).toResolvedValue((...a: ConstructorParameters<typeof PromoteSecret>) => new PromoteSecret(...a), [T.Targets, T.SecretStore]);
-  c.bind(T.RevokeOldKey).toResolvedValue((...a: ConstructorParameters<typeof RevokeOldKey>) => new RevokeOldKey(...a), [T.Targets, T.IamAccessKeys, T.AzureDevOps]);
+  c.bind(T.RevokeOldKey).toResolvedValue((...a: ConstructorParameters<typeof RevokeOldKey>) => new RevokeOldKey(...a), [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore]);
   c.bind(T.RollBack).toResolvedValue((...a: ConstructorParameters<typeof RollBack>) => new RollBack(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
   c.bind(T.ReportTarget).toResolvedValue((...a: ConstructorParameters<typeof ReportTarget>) => new ReportTarget(...a), [T.Targets, T.Metrics, T.Clock]);
   c.bind(T.NotifyRun).toResolvedValue((...a: ConstructorParameters<typeof NotifyRun>) => new NotifyRun(...a), [T.Notifier, T.Metrics]);

@@ -11,6 +11,7 @@ import type { RotationRunner } from '../domain/runner.js';
 import type { DescribeTarget, TargetStatus } from '../domain/use-cases/describe-target.js';
 import { TOKENS } from '../ports/tokens.js';
 import { formatStatus, formatSummary, progressPrinter } from './format.js';
+import { cliLogger, cliLogLevel, NO_METRICS } from './quiet.js';
 
 /** Exit codes, so scripts can tell a partial failure from bad input. */
 export const EXIT = { ok: 0, partialFailure: 1, badInput: 2, unexpected: 3 } as const;
@@ -20,6 +21,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** Extra bindings (tests bind fakes and the local Azure DevOps stand-in here). */
   overrides?: Overrides;
+  /** Where `LOG_LEVEL` is read (process.env by default). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const BAD_INPUT_ERRORS = new Set(['ConfigurationError', 'UnknownTargetError', 'InvalidStepInputError']);
@@ -36,13 +39,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description('Rotate the AWS access keys behind Azure DevOps AWS service connections, in place.')
     .option('-c, --config <path>', 'rotation configuration file', 'rotation.config.json')
     .option('--json', 'print JSON for scripts instead of text')
+    .option('-v, --verbose', 'log JSON lines to stderr (LOG_LEVEL=DEBUG|INFO|WARN|ERROR does too, at that level)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   const context = () => {
-    const opts = program.opts<{ config: string; json?: boolean }>();
+    const opts = program.opts<{ config: string; json?: boolean; verbose?: boolean }>();
     const config = loadRotationConfigFile(opts.config);
-    const overrides = new Map<symbol, unknown>([[ROTATION_CONFIG, config], ...(io.overrides ?? new Map())]);
+    const logger = cliLogger(io.stderr, cliLogLevel(opts.verbose === true, io.env ?? process.env));
+    const overrides = new Map<symbol, unknown>([
+      [ROTATION_CONFIG, config],
+      // A quiet terminal: no Lambda JSON logs on stdout, no CloudWatch EMF documents (src/cli/quiet.ts).
+      [TOKENS.Logger, logger],
+      [TOKENS.Metrics, NO_METRICS],
+      ...(io.overrides ?? new Map()),
+    ]);
     return { config, json: opts.json === true, container: createContainer(ALL_WIRING, overrides) };
   };
   const selectTargets = (config: RotationConfig, name: string | undefined): string[] => {

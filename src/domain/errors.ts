@@ -161,6 +161,12 @@ export class ConnectionGoneError extends FailureError {}
 export class AzureDevOpsCredentialRejectedError extends RefusalError {}
 /** Azure DevOps answered 401/403: the credential lacks the scope or the permission on the connection. */
 export class AzureDevOpsNotAuthorizedError extends RefusalError {}
+/** Federated credential: AWS outbound identity federation is not enabled in the account (STS refuses GetWebIdentityToken). */
+export class OutboundFederationDisabledError extends RefusalError {}
+/** Federated credential: Entra found no federated identity credential matching the token's issuer, subject and audience. */
+export class FederatedCredentialMismatchError extends RefusalError {}
+/** Federated credential: the app's service principal is not a member of the Azure DevOps organization (TF400813). */
+export class ServicePrincipalNotMemberError extends RefusalError {}
 /** Azure DevOps is rate limiting or unavailable (429/503/5xx/timeout) after bounded retries. */
 export class AzureDevOpsUnavailableError extends TransientError {}
 /** Azure DevOps answered with an unexpected status or body. */
@@ -172,6 +178,8 @@ export class PublishNotVerifiedError extends FailureError {}
 
 /** The user's keys are in a state the rotator will not touch (e.g. an active key nobody holds that has been used). */
 export class UnknownActiveKeyError extends RefusalError {}
+/** A retired key was reactivated or used after it was retired: it is kept (not ours to delete) and the rotation waits for a person. */
+export class RetiredKeyInUseError extends RefusalError {}
 /** Another rotation of the same target is in progress (its pending secret version exists). */
 export class RotationInProgressError extends RefusalError {}
 /** A rollback could not restore a consistent state; the message says what is left. */
@@ -180,6 +188,23 @@ export class RollbackFailedError extends FailureError {}
 export class StateConflictError extends FailureError {}
 /** The Slack webhook (or another notifier) failed; never fails a rotation. */
 export class NotificationFailedError extends FailureError {}
+
+// ---------------------------------------------------------------- holders and canary (issue 13)
+
+/** No variable group of that name in that project. */
+export class VariableGroupNotFoundError extends RefusalError {}
+/** More than one variable group has the name. */
+export class VariableGroupAmbiguousError extends RefusalError {}
+/** The group cannot hold a rotated key as configured: Key Vault-linked, a variable missing or not secret. */
+export class VariableGroupUnsupportedError extends RefusalError {}
+/** The variable group was found earlier but is gone now. */
+export class VariableGroupGoneError extends FailureError {}
+/** The holders of a target disagree about which key they hold. */
+export class HoldersDisagreeError extends RefusalError {}
+/** The canary pipeline does not exist or cannot be read. */
+export class CanaryPipelineNotFoundError extends RefusalError {}
+/** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
+export class CanaryRunFailedError extends FailureError {}
 
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
 export const ERROR_NAMES = {
@@ -209,14 +234,25 @@ export const ERROR_NAMES = {
   ConnectionGone: ConnectionGoneError.name,
   AzureDevOpsCredentialRejected: AzureDevOpsCredentialRejectedError.name,
   AzureDevOpsNotAuthorized: AzureDevOpsNotAuthorizedError.name,
+  OutboundFederationDisabled: OutboundFederationDisabledError.name,
+  FederatedCredentialMismatch: FederatedCredentialMismatchError.name,
+  ServicePrincipalNotMember: ServicePrincipalNotMemberError.name,
   AzureDevOpsUnavailable: AzureDevOpsUnavailableError.name,
   AzureDevOpsRequest: AzureDevOpsRequestError.name,
   PublishNotVerified: PublishNotVerifiedError.name,
   UnknownActiveKey: UnknownActiveKeyError.name,
+  RetiredKeyInUse: RetiredKeyInUseError.name,
   RotationInProgress: RotationInProgressError.name,
   RollbackFailed: RollbackFailedError.name,
   StateConflict: StateConflictError.name,
   NotificationFailed: NotificationFailedError.name,
+  VariableGroupNotFound: VariableGroupNotFoundError.name,
+  VariableGroupAmbiguous: VariableGroupAmbiguousError.name,
+  VariableGroupUnsupported: VariableGroupUnsupportedError.name,
+  VariableGroupGone: VariableGroupGoneError.name,
+  HoldersDisagree: HoldersDisagreeError.name,
+  CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
+  CanaryRunFailed: CanaryRunFailedError.name,
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */

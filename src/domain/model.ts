@@ -6,9 +6,30 @@ export interface ConnectionRef {
   organizationUrl: string;
   project: string;
   connectionName: string;
-  /** SSM SecureString parameter holding the Azure DevOps credential (a PAT, or an Entra service principal as JSON). */
-  credentialParameter: string;
+  /**
+   * SSM SecureString parameter holding the Azure DevOps credential (a PAT, or an Entra service principal as JSON).
+   * Absent when the connection is reached with a federated credential (`federatedCredential`): then no secret exists.
+   */
+  credentialParameter?: string;
+  /** A Microsoft Entra app trusted through workload identity federation: the Lambdas' own AWS identity, no stored secret. */
+  federatedCredential?: FederatedCredentialRef;
+  /** When the PAT or client secret in `credentialParameter` stops working (`YYYY-MM-DD`, UTC), for expiry warnings. */
+  credentialExpiresOn?: string;
 }
+
+/** An Entra app registration whose federated identity credentials trust the rotator's IAM roles. Ids only: no secret. */
+export interface FederatedCredentialRef {
+  /** The Entra tenant (directory) id or its verified domain. */
+  tenantId: string;
+  /** The app registration's application (client) id. */
+  clientId: string;
+}
+
+/**
+ * What a target name may be: it travels between steps (parseRotationState checks it), so the
+ * configuration check applies the same pattern.
+ */
+export const TARGET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** One rotation target: an IAM user whose key one service connection holds, mirrored in one secret. */
 export interface RotationTarget {

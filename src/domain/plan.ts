@@ -3,6 +3,7 @@ import {
   ConnectionUsesOidcError,
   HeldKeyInactiveError,
   HeldKeyUnknownError,
+  RetiredKeyInUseError,
   RotationInProgressError,
   SecretHoldsUnknownKeyError,
   UnknownActiveKeyError,
@@ -32,6 +33,14 @@ const refuse = (error: { name: string; message: string }, heldKeyAgeDays?: numbe
 });
 
 const ageInDays = (from: Date, now: Date): number => Math.floor(((now.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
+
+/** Whether a key was used after `since` (ms): an inactive key cannot be, so it was reactivated meanwhile. */
+const usedAfter = (key: AccessKeyInfo, since: number): boolean => key.lastUsedAt !== null && key.lastUsedAt.getTime() > since;
+
+const unexplained = (key: AccessKeyInfo): string =>
+  key.lastUsedAt === null
+    ? `the IAM user has an active key ${key.accessKeyId}, created ${key.createdAt.toISOString()} and never used, that neither the connection nor the secret holds and that no rotation recorded; the rotator deletes only keys it can prove it made, so a person must decide: delete it by hand if it is a leftover, or leave the target out until it is in use`
+    : `the IAM user has an active key ${key.accessKeyId} that neither the connection nor the secret holds and that was last used ${key.lastUsedAt.toISOString()}; find out who uses it, then delete or deactivate it by hand`;
 
 /**
  * Decides what a run does for one target. Pure: the same facts give the same plan.
@@ -91,6 +100,7 @@ export function decidePlan(facts: PlanFacts): Plan {
 
   // Leftovers of another rotation: its pending version.
   const pending = secret.pending;
+  const window = settings.inProgressTimeoutMinutes * 60_000;
   if (pending && pending.versionId !== rotationId) {
     const pendingAgeMinutes = (now.getTime() - pending.createdAt.getTime()) / 60_000;
     if (pendingAgeMinutes < settings.inProgressTimeoutMinutes) {
@@ -109,41 +119,85 @@ export function decidePlan(facts: PlanFacts): Plan {
         reason: `an aborted rotation published ${held} but never promoted it; promoting it so the secret matches the connection`,
       });
     } else {
+      const pendingKey = keys.find((k) => k.accessKeyId === pending.accessKeyId);
+      // Provably ours (the pending version records it) and provably dead: not used after its run could have ended.
+      if (pendingKey && usedAfter(pendingKey, pending.createdAt.getTime() + window)) {
+        return refuse(
+          new UnknownActiveKeyError(
+            `key ${pendingKey.accessKeyId} of an aborted rotation (${pending.versionId}) was never published, but was used ${pendingKey.lastUsedAt?.toISOString()}, after that rotation had ended; find out who uses it, then delete it and the pending version by hand`,
+          ),
+          heldKeyAgeDays,
+        );
+      }
       cleanup.push({
         kind: 'drop-pending',
         versionId: pending.versionId,
         reason: `an aborted rotation left pending version ${pending.versionId}`,
       });
-      if (keys.some((k) => k.accessKeyId === pending.accessKeyId)) {
-        deleteKey(pending.accessKeyId, `key ${pending.accessKeyId} of an aborted rotation, never published`);
-      }
+      if (pendingKey) deleteKey(pendingKey.accessKeyId, `key ${pendingKey.accessKeyId} of an aborted rotation, never published`);
     }
   }
 
-  // The keys the connection does not hold.
-  const graceElapsed = now.getTime() - heldKey.createdAt.getTime() >= settings.gracePeriodDays * DAY_MS;
   const promotingPending = cleanup.some((c) => c.kind === 'promote-pending');
-  const retiredKeyId = promotingPending ? secret.current?.accessKeyId : secret.previous?.accessKeyId;
+  if (!promotingPending && secret.current && secret.current.accessKeyId !== held && secret.previous?.accessKeyId === held) {
+    // A rollback that stopped after putting the old key back into the connection, before the secret.
+    cleanup.push({
+      kind: 'restore-current',
+      versionId: secret.previous.versionId,
+      reason: `the secret's current version holds ${secret.current.accessKeyId}, which the connection does not; moving it back to version ${secret.previous.versionId}, which holds the connection's key ${held}`,
+    });
+  }
+
+  // The keys the connection does not hold. A key a secret version records is the rotator's (only it
+  // writes the secret); it was retired once the later of its version and the held key's rotation ended.
+  const graceElapsed = now.getTime() - heldKey.createdAt.getTime() >= settings.gracePeriodDays * DAY_MS;
+  const recorded = new Map<string, number>();
+  for (const version of [secret.previous, secret.current]) {
+    if (version && version.accessKeyId !== held) recorded.set(version.accessKeyId, version.createdAt.getTime());
+  }
   let retiredInGrace: AccessKeyInfo | undefined;
+  let kept: AccessKeyInfo | undefined;
   for (const key of keys) {
     if (key.accessKeyId === held || deleting.has(key.accessKeyId)) continue;
-    const retired = key.status === 'Inactive' || key.accessKeyId === retiredKeyId;
-    if (retired) {
-      if (graceElapsed || mode === 'emergency') {
-        deleteKey(key.accessKeyId, `old key ${key.accessKeyId} is past its ${settings.gracePeriodDays}-day grace period`);
-      } else {
-        retiredInGrace = key;
+    const retired = key.status === 'Inactive' || recorded.has(key.accessKeyId);
+    const retiredBy = Math.max(heldKey.createdAt.getTime(), recorded.get(key.accessKeyId) ?? 0) + window;
+    if (!retired) {
+      if (key.accessKeyId === pending?.accessKeyId && key.lastUsedAt === null) {
+        // This run's own pending version records it (a re-planned run): provably ours, never used.
+        deleteKey(key.accessKeyId, `orphan key ${key.accessKeyId}: active, never used, held by neither the connection nor the secret (a create whose answer was lost)`);
+        continue;
       }
-    } else if (key.lastUsedAt === null) {
-      deleteKey(key.accessKeyId, `orphan key ${key.accessKeyId}: active, never used, held by neither the connection nor the secret (a create whose answer was lost)`);
-    } else {
-      return refuse(
-        new UnknownActiveKeyError(
-          `the IAM user has an active key ${key.accessKeyId} that neither the connection nor the secret holds and that was last used ${key.lastUsedAt.toISOString()}; find out who uses it, then delete or deactivate it by hand`,
-        ),
-        heldKeyAgeDays,
-      );
+      // Not the held key, not the secret's, not a pending version's: nothing proves the rotator made it.
+      return refuse(new UnknownActiveKeyError(unexplained(key)), heldKeyAgeDays);
     }
+    if (usedAfter(key, retiredBy)) {
+      // Reactivated and used again: someone relies on it. Not ours to delete.
+      kept = key;
+      warnings.push(
+        `old key ${key.accessKeyId} is ${key.status === 'Active' ? 'active' : 'inactive'} and was used ${key.lastUsedAt?.toISOString()}, after it was retired; it is kept`,
+      );
+    } else if (key.status === 'Active' && mode !== 'emergency') {
+      // Its rotation could not deactivate it (a revoke failure): finish that now; its grace starts again.
+      cleanup.push({
+        kind: 'deactivate-key',
+        accessKeyId: key.accessKeyId,
+        reason: `old key ${key.accessKeyId} was retired but is still active and unused since; deactivating it`,
+      });
+      retiredInGrace = key;
+    } else if (graceElapsed || mode === 'emergency') {
+      deleteKey(key.accessKeyId, `old key ${key.accessKeyId} is past its ${settings.gracePeriodDays}-day grace period and unused since it was retired`);
+    } else {
+      retiredInGrace = key;
+    }
+  }
+
+  if (kept && (mode === 'emergency' || heldKeyAgeDays >= settings.minKeyAgeDays)) {
+    return refuse(
+      new RetiredKeyInUseError(
+        `old key ${kept.accessKeyId} was retired but is ${kept.status === 'Active' ? 'active' : 'inactive'} and was used ${kept.lastUsedAt?.toISOString()}, after its retirement; it is kept, and IAM allows only two keys, so key ${held} cannot be rotated: move whoever uses ${kept.accessKeyId} to the connection's key, then delete ${kept.accessKeyId} by hand`,
+      ),
+      heldKeyAgeDays,
+    );
   }
 
   const due = mode === 'emergency' || heldKeyAgeDays >= settings.minKeyAgeDays;

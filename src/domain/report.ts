@@ -1,4 +1,5 @@
 import { InvalidStepInputError } from './errors.js';
+import { parseLeak, type RunLeak, summarizeLeak, type TargetLeak } from './leak.js';
 import { ROTATION_MODES, type RotationMode } from './model.js';
 import { type RotationState, rejectSecretFields, type StepFailure } from './rotation-state.js';
 
@@ -43,6 +44,8 @@ export interface TargetReport {
   rolledBack: string[];
   /** What the target is left in, for people ("the connection holds AKIA...WXYZ, the old key, which is active"). */
   stateLeft: string;
+  /** Only in a run for a leaked key (AWS Health): which leaked keys this target held, and how fast it rotated. */
+  leak?: TargetLeak;
 }
 
 /** The whole run, for one Slack message. */
@@ -54,6 +57,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string;
   targets: TargetReport[];
+  /** Only in a run for a leaked key: the keys, and those no target holds. */
+  leak?: RunLeak;
 }
 
 export interface TargetDescription {
@@ -144,6 +149,14 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     failure: state.failure ?? null,
     rolledBack: state.rollback?.actions ?? [],
     stateLeft: describeStateLeft(state, outcome),
+    ...(state.leak
+      ? {
+          leak: {
+            held: state.plan?.leakedKeyIds ?? [],
+            eventToLiveMs: rotated ? Math.max(0, finishedAt.getTime() - Date.parse(state.leak.detectedAt)) : null,
+          },
+        }
+      : {}),
   };
 }
 
@@ -169,7 +182,9 @@ export function parseNotifyInput(input: unknown, finishedAt: Date): RunSummary {
   if (!(ROTATION_MODES as readonly unknown[]).includes(raw.mode)) bad('mode', `must be one of ${ROTATION_MODES.join(', ')}`);
   if (typeof raw.startedAt !== 'string' || Number.isNaN(Date.parse(raw.startedAt))) bad('startedAt', 'must be an ISO-8601 timestamp');
   const executionId = typeof raw.executionId === 'string' ? raw.executionId : null;
+  const leak = parseLeak(raw.leak);
   return {
+    ...(leak ? { leak: summarizeLeak(leak, reports as TargetReport[]) } : {}),
     executionId,
     executionUrl: typeof raw.executionUrl === 'string' ? raw.executionUrl : null,
     mode: raw.mode as RotationMode,

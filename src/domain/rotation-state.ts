@@ -1,5 +1,6 @@
 import { InvalidStepInputError } from './errors.js';
-import { ROTATION_MODES, type RotationMode } from './model.js';
+import { type LeakNotice, parseLeak } from './leak.js';
+import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
 /** The lifecycle's steps, in order. These are also the state machine's task names (see infra/). */
 export const STEPS = [
@@ -31,8 +32,12 @@ export type PlanAction =
 
 export type CleanupAction =
   | { kind: 'delete-key'; accessKeyId: string; reason: string }
+  /** Finishes a revoke that failed: the key was retired but is still active, and unused since. */
+  | { kind: 'deactivate-key'; accessKeyId: string; reason: string }
   | { kind: 'drop-pending'; versionId: string; reason: string }
-  | { kind: 'promote-pending'; versionId: string; reason: string };
+  | { kind: 'promote-pending'; versionId: string; reason: string }
+  /** Moves AWSCURRENT back to the version holding the connection's key (a rollback stopped half-way). */
+  | { kind: 'restore-current'; versionId: string; reason: string };
 
 export interface Plan {
   action: PlanAction;
@@ -43,6 +48,8 @@ export interface Plan {
   cleanup: CleanupAction[];
   /** Age in days of the key the connection holds, when known (for the key-age metric). */
   heldKeyAgeDays?: number;
+  /** In a run for a leak: the leaked keys this target holds. */
+  leakedKeyIds?: string[];
 }
 
 /** What a failed step left for rollback and report. */
@@ -86,9 +93,12 @@ export interface RotationState {
   warnings: string[];
   failure?: StepFailure;
   rollback?: RollbackResult;
+  /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
+  leak?: LeakNotice | null;
 }
 
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// Target names, connection ids and secret version ids share the target name's shape.
+const ID_PATTERN = TARGET_NAME_PATTERN;
 const ROTATION_ID_PATTERN = /^[A-Za-z0-9-]{32,64}$/;
 const ACCESS_KEY_ID_PATTERN = /^[A-Z0-9]{16,128}$/;
 /** Field names that would carry a secret. None may travel between steps. */
@@ -110,6 +120,7 @@ const KNOWN_FIELDS = new Set<string>([
   'warnings',
   'failure',
   'rollback',
+  'leak',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -211,6 +222,11 @@ export function parseRotationState(input: unknown): RotationState {
   if (raw.plan !== undefined) state.plan = parsePlan(raw.plan);
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
+  const leak = parseLeak(raw.leak);
+  if (leak && mode !== 'emergency') {
+    fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');
+  }
+  if (leak) state.leak = leak;
   return state;
 }
 
@@ -226,9 +242,14 @@ function parsePlan(value: unknown): Plan {
     const a = action as Partial<CleanupAction> | null;
     const ok =
       a &&
-      ((a.kind === 'delete-key' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
-        ((a.kind === 'drop-pending' || a.kind === 'promote-pending') && typeof a.versionId === 'string'));
-    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, drop-pending or promote-pending');
+      (((a.kind === 'delete-key' || a.kind === 'deactivate-key') && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
+        ((a.kind === 'drop-pending' || a.kind === 'promote-pending' || a.kind === 'restore-current') &&
+          typeof a.versionId === 'string'));
+    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending or restore-current');
+  }
+  const leaked = plan.leakedKeyIds;
+  if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {
+    fail('plan.leakedKeyIds', `is ${JSON.stringify(leaked)}`, 'it must be the list of leaked access key ids the target holds');
   }
   return plan as Plan;
 }

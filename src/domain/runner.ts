@@ -34,14 +34,20 @@ export interface BackoffPolicy {
 
 /** The same retry rules as the state machine's `Retry` blocks (see infra/). */
 export interface RetryPolicy {
-  /** New keys take seconds to propagate: about a minute in all before giving up. */
+  /**
+   * New keys take seconds to propagate: polled at short intervals while a key usually becomes
+   * usable, then backing off, about a minute in all before giving up.
+   */
   keyPropagation: BackoffPolicy;
   /** Throttling and unavailable services. */
   transient: BackoffPolicy;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  keyPropagation: { maxAttempts: 8, initialDelayMs: 2_000, backoffRate: 1.5, maxDelayMs: 15_000 },
+  // A poll is one STS call; each second of delay is a second the rotation is in flight. Waits of
+  // 1, 1.1, 1.21 ... s (about 16 s for the first ten), capped at 5 s: 20 retries, 55 s in all
+  // (the budget of the former 2 s × 1.5 schedule). IntervalSeconds in ASL is whole seconds: 1.
+  keyPropagation: { maxAttempts: 21, initialDelayMs: 1_000, backoffRate: 1.1, maxDelayMs: 5_000 },
   transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
 };
 
@@ -166,7 +172,8 @@ export class RotationRunner {
         if (retryable && attempt < policy.maxAttempts) {
           emit({ type: 'step-retried', targetName: state.targetName, step: name, attempt, errorName: errorName(error), delayMs: delay });
           await this.clock.sleep(delay);
-          delay = Math.min(policy.maxDelayMs, delay * policy.backoffRate);
+          // Whole milliseconds: 1,000 × 1.1 is 1,100.0000000000002 in floating point.
+          delay = Math.min(policy.maxDelayMs, Math.round(delay * policy.backoffRate));
           continue;
         }
         emit({ type: 'step-failed', targetName: state.targetName, step: name, errorName: errorName(error), message: errorMessage(error) });

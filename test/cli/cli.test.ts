@@ -7,6 +7,7 @@ import type { RotationConfig } from '../../src/domain/config.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { type AdoStandIn, startAdoStandIn } from '../support/ado-stand-in/index.js';
 import { FakeWorld, PAT_PARAMETER } from '../support/fakes/world.js';
+import { captureOutput } from '../support/capture-output.js';
 import { worldOverrides } from '../support/local-handlers.js';
 
 const PAT = 'cli-test-pat-00000000000000000000000000000000000000';
@@ -53,18 +54,64 @@ describe('CLI: ado-key-rotator', () => {
   });
 
   async function cli(...args: string[]) {
+    return cliWith({}, ...args);
+  }
+
+  /** `keepReal`: ports left to the CLI's own binding (Azure DevOps always is: the real adapter against the stand-in). */
+  async function cliWith(options: { keepReal?: symbol[]; env?: Record<string, string> }, ...args: string[]) {
     let stdout = '';
     let stderr = '';
     // AWS in memory; Azure DevOps is the real adapter (not overridden) talking to the stand-in.
-    const overrides = worldOverrides(world, [], [TOKENS.AzureDevOps]);
+    const overrides = worldOverrides(world, [], [TOKENS.AzureDevOps, ...(options.keepReal ?? [])]);
     overrides.delete(Symbol.for('rotator.RotationConfig'));
     const code = await runCli(['--config', configPath, ...args], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       overrides,
+      env: options.env ?? {},
     });
     return { code, stdout, stderr };
   }
+
+  describe('a quiet terminal', () => {
+    it('prints only its own lines: no JSON log line, no CloudWatch EMF document, on stdout or stderr', async () => {
+      // Prepare: a throttled request makes the Azure DevOps adapter log a warning; metrics are the CLI's own.
+      ado.throttleNext(1, 0);
+
+      // Act
+      const { result, lines } = await captureOutput(() => cliWith({ keepReal: [TOKENS.Metrics] }, 'rotate', '--target', 'web'));
+
+      // Assess
+      expect(result?.code).toBe(EXIT.ok);
+      expect(result?.stdout).toContain('rotated');
+      expect(result?.stdout).not.toContain('{"');
+      expect(result?.stderr).toBe('');
+      expect(lines.filter((l) => l.includes('"_aws"') || l.includes('"level"'))).toEqual([]);
+    });
+
+    it('--verbose: the log lines go to stderr, never to stdout', async () => {
+      ado.throttleNext(1, 0);
+
+      const { code, stdout, stderr } = await cliWith({}, '--verbose', '--json', 'rotate', '--target', 'web');
+
+      expect(code).toBe(EXIT.ok);
+      expect(JSON.parse(stdout)).toHaveProperty('targets');
+      expect(stderr).toContain('"level":"WARN"');
+      expect(stderr).toContain('will be retried');
+    });
+
+    it('LOG_LEVEL logs without --verbose, at that level and above only', async () => {
+      ado.throttleNext(1, 0);
+      const warn = await cliWith({ env: { LOG_LEVEL: 'WARN' } }, 'rotate', '--target', 'web');
+      ado.throttleNext(1, 0);
+      const error = await cliWith({ env: { LOG_LEVEL: 'ERROR' } }, 'rotate', '--target', 'api');
+
+      expect(warn.stderr).toContain('"level":"WARN"');
+      expect(warn.stdout).not.toContain('"level"');
+      expect(error.code).toBe(EXIT.ok);
+      expect(error.stderr).toBe('');
+    });
+  });
 
   it('plan: says what would happen and changes nothing', async () => {
     const before = ado.connections().map((c) => c.accessKeyId);

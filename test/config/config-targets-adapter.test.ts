@@ -13,7 +13,8 @@ import {
   loadRotationConfigFromEnv,
   ROTATION_CONFIG,
 } from '../../src/adapters/config/config-targets.adapter.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, UnknownTargetError } from '../../src/domain/errors.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import type { TargetsPort } from '../../src/ports/targets.port.js';

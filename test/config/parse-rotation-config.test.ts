@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SCHEDULE, parseRotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SCHEDULE } from '../../src/domain/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 

@@ -56,6 +56,24 @@ describe('Demo: npm run demo', () => {
     expect(printed).toContain('✔ demo finished');
   }, 60_000);
 
+  it('tells the truth about time: the durations it reports are labelled simulated, and the timeline and Slack agree', async () => {
+    // Prepare
+    let printed = '';
+
+    // Act
+    await runDemo({ targets: 2, out: (t) => (printed += t) });
+
+    // Assess: every reported duration in the timeline appears in the Slack message, and both say "simulated".
+    const timeline = printed.slice(printed.indexOf('timeline'), printed.indexOf('final state'));
+    const slack = printed.slice(printed.indexOf('Slack message'));
+    const reported = [...timeline.matchAll(/reported duration ([\d.]+) s, simulated clock/g)].map((m) => m[1]);
+    const tookInSlack = [...slack.matchAll(/New key .* took ([\d.]+) s/g)].map((m) => m[1]);
+    expect(reported).toHaveLength(2);
+    expect(tookInSlack.sort()).toEqual([...reported].sort());
+    expect(timeline).toContain('simulated clock');
+    expect(slack.split('\n')[0]).toContain('simulated clock');
+  }, 60_000);
+
   it('--ado-url: runs one target\'s Azure DevOps half against a given server (here a stand-in), dry run unless --yes', async () => {
     // Arrange: "someone else's" Azure DevOps with one AWS connection holding a key.
     const server = await startAdoStandIn({ pat: 'real-org-pat-000000000000000000000000000000000', organizations: ['fabrikam'] });

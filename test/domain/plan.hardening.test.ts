@@ -119,49 +119,83 @@ describe('Function: decidePlan (whole plans)', () => {
       },
     },
     {
-      rule: 'an aborted run that published its key is finished (promote), and the key it replaced waits out its grace',
+      rule: 'an aborted run that published its key is finished (promote, deactivate the key it replaced), and that key waits out its grace',
       facts: facts({
         connection: connection({ heldAccessKeyId: OTHER }),
         secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }),
-        keys: [key(HELD, 8), key(OTHER, 1)],
+        keys: [key(HELD, 8, { lastUsedAt: daysAgo(1) }), key(OTHER, 1)],
       }),
       plan: {
         action: 'repair',
-        reason: `an aborted rotation published ${OTHER} but never promoted it; promoting it so the secret matches the connection; key ${OTHER} is 1 days old, not due (the secret held ${HELD}, not the connection's key ${OTHER})`,
-        cleanup: [{ kind: 'promote-pending', versionId: 'old-run', reason: `an aborted rotation published ${OTHER} but never promoted it; promoting it so the secret matches the connection` }],
+        reason: `an aborted rotation published ${OTHER} but never promoted it; promoting it so the secret matches the connection; old key ${HELD} was retired but is still active and unused since; deactivating it; key ${OTHER} is 1 days old, not due (the secret held ${HELD}, not the connection's key ${OTHER})`,
+        cleanup: [
+          { kind: 'promote-pending', versionId: 'old-run', reason: `an aborted rotation published ${OTHER} but never promoted it; promoting it so the secret matches the connection` },
+          { kind: 'deactivate-key', accessKeyId: HELD, reason: `old key ${HELD} was retired but is still active and unused since; deactivating it` },
+        ],
         heldKeyAgeDays: 1,
       },
     },
     {
-      rule: 'an aborted published run whose replaced key is past its grace: promote, and delete that key',
+      rule: 'an aborted published run whose replaced key is past its grace and inactive: promote, and delete that key',
       facts: facts({
         connection: connection({ heldAccessKeyId: OTHER }),
         secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(7) } }),
-        keys: [key(HELD, 20), key(OTHER, 7)],
+        keys: [key(HELD, 20, { status: 'Inactive', lastUsedAt: daysAgo(7) }), key(OTHER, 7)],
       }),
       plan: {
         action: 'rotate',
         reason: `key ${OTHER} is 7 days old (rotated from 6 days) (the secret held ${HELD}, not the connection's key ${OTHER})`,
         cleanup: [
           { kind: 'promote-pending', versionId: 'old-run', reason: `an aborted rotation published ${OTHER} but never promoted it; promoting it so the secret matches the connection` },
-          { kind: 'delete-key', accessKeyId: HELD, reason: `old key ${HELD} is past its 6-day grace period` },
+          { kind: 'delete-key', accessKeyId: HELD, reason: `old key ${HELD} is past its 6-day grace period and unused since it was retired` },
         ],
         heldKeyAgeDays: 7,
       },
     },
     {
-      rule: "the secret's previous key, still active, is retired: deleted once the grace period has passed",
-      facts: facts({ secret: secret({ previous: { versionId: 'v-prev', accessKeyId: OTHER, createdAt: daysAgo(14) } }), keys: [key(HELD, 6), key(OTHER, 14)] }),
+      rule: "the secret's previous key, still active (its revoke failed) and unused since: deactivated, not deleted, and the rotation waits",
+      facts: facts({ secret: secret({ previous: { versionId: 'v-prev', accessKeyId: OTHER, createdAt: daysAgo(14) } }), keys: [key(HELD, 6), key(OTHER, 14, { lastUsedAt: daysAgo(6) })] }),
       plan: {
-        action: 'rotate',
-        reason: `key ${HELD} is 6 days old (rotated from 6 days)`,
-        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period` }],
+        action: 'repair',
+        reason: `old key ${OTHER} is in its grace period until 2026-11-29T03:00:00.000Z and IAM allows only two keys; rotation waits (use emergency mode to force)`,
+        cleanup: [{ kind: 'deactivate-key', accessKeyId: OTHER, reason: `old key ${OTHER} was retired but is still active and unused since; deactivating it` }],
         heldKeyAgeDays: 6,
       },
     },
     {
+      rule: "the secret's previous key, inactive and unused since it was retired: deleted once the grace period has passed",
+      facts: facts({ secret: secret({ previous: { versionId: 'v-prev', accessKeyId: OTHER, createdAt: daysAgo(14) } }), keys: [key(HELD, 6), key(OTHER, 14, { status: 'Inactive', lastUsedAt: ago(6 * DAY - 120 * 60_000) })] }),
+      plan: {
+        action: 'rotate',
+        reason: `key ${HELD} is 6 days old (rotated from 6 days)`,
+        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period and unused since it was retired` }],
+        heldKeyAgeDays: 6,
+      },
+    },
+    {
+      rule: 'a previous key reactivated and used after it was retired is kept, and the rotation refused, naming it',
+      facts: facts({ secret: secret({ previous: { versionId: 'v-prev', accessKeyId: OTHER, createdAt: daysAgo(14) } }), keys: [key(HELD, 6), key(OTHER, 14, { lastUsedAt: ago(6 * DAY - 120 * 60_000 - 1) })] }),
+      plan: {
+        action: 'refuse',
+        code: 'RetiredKeyInUseError',
+        reason: `old key ${OTHER} was retired but is active and was used 2026-11-23T05:00:00.001Z, after its retirement; it is kept, and IAM allows only two keys, so key ${HELD} cannot be rotated: move whoever uses ${OTHER} to the connection's key, then delete ${OTHER} by hand`,
+        cleanup: [],
+        heldKeyAgeDays: 6,
+      },
+    },
+    {
+      rule: 'an inactive retired key used after its retirement is kept with a warning while the held key is not due',
+      facts: facts({ keys: [key(HELD, 2), key(OTHER, 14, { status: 'Inactive', lastUsedAt: daysAgo(1) })] }),
+      plan: {
+        action: 'skip',
+        reason: `key ${HELD} is 2 days old; it is rotated from 6 days (old key ${OTHER} is inactive and was used 2026-11-28T03:00:00.000Z, after it was retired; it is kept)`,
+        cleanup: [],
+        heldKeyAgeDays: 2,
+      },
+    },
+    {
       rule: 'a retired key one millisecond short of the grace period waits, and so does the rotation',
-      facts: facts({ keys: [key(HELD, 0, { createdAt: ago(6 * DAY - 1) }), key(OTHER, 13, { status: 'Inactive' })], settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 } }),
+      facts: facts({ keys: [key(HELD, 0, { createdAt: ago(6 * DAY - 1) }), key(OTHER, 13, { status: 'Inactive', lastUsedAt: daysAgo(6) })], settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 } }),
       plan: {
         action: 'skip',
         reason: `old key ${OTHER} is in its grace period until 2026-11-29T03:00:00.001Z and IAM allows only two keys; rotation waits (use emergency mode to force)`,
@@ -171,18 +205,18 @@ describe('Function: decidePlan (whole plans)', () => {
     },
     {
       rule: 'a retired key in its grace period is deleted at once in emergency mode',
-      facts: facts({ mode: 'emergency', keys: [key(HELD, 1), key(OTHER, 10, { status: 'Inactive' })] }),
+      facts: facts({ mode: 'emergency', keys: [key(HELD, 1), key(OTHER, 10, { status: 'Inactive', lastUsedAt: daysAgo(1) })] }),
       plan: {
         action: 'rotate',
         reason: `emergency rotation of ${HELD}; the old key is deleted at once`,
-        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period` }],
+        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period and unused since it was retired` }],
         heldKeyAgeDays: 1,
       },
     },
     {
       rule: 'a waiting rotation still carries out the clean-up it can (repair)',
       facts: facts({
-        keys: [key(HELD, 3), key(OTHER, 10, { status: 'Inactive' })],
+        keys: [key(HELD, 3), key(OTHER, 10, { status: 'Inactive', lastUsedAt: daysAgo(3) })],
         secret: secret({ pending: { versionId: 'old-run', accessKeyId: THIRD, createdAt: daysAgo(1) } }),
         settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 },
       }),
@@ -204,13 +238,25 @@ describe('Function: decidePlan (whole plans)', () => {
       plan: { action: 'skip', reason: `key ${HELD} is 5.9 days old; it is rotated from 6 days`, cleanup: [], heldKeyAgeDays: 5.9 },
     },
     {
-      rule: 'a young key with an orphan to delete is repaired, not rotated',
-      facts: facts({ keys: [key(HELD, 2), key(OTHER, 0, { lastUsedAt: null })] }),
+      rule: 'a never-used key that no rotation recorded (made by a person yesterday) is refused, not deleted',
+      facts: facts({ keys: [key(HELD, 2), key(OTHER, 1, { lastUsedAt: null })] }),
       plan: {
-        action: 'repair',
-        reason: `orphan key ${OTHER}: active, never used, held by neither the connection nor the secret (a create whose answer was lost); key ${HELD} is 2 days old, not due`,
-        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `orphan key ${OTHER}: active, never used, held by neither the connection nor the secret (a create whose answer was lost)` }],
+        action: 'refuse',
+        code: 'UnknownActiveKeyError',
+        reason: `the IAM user has an active key ${OTHER}, created 2026-11-28T03:00:00.000Z and never used, that neither the connection nor the secret holds and that no rotation recorded; the rotator deletes only keys it can prove it made, so a person must decide: delete it by hand if it is a leftover, or leave the target out until it is in use`,
+        cleanup: [],
         heldKeyAgeDays: 2,
+      },
+    },
+    {
+      rule: 'the key of an aborted run used after that run ended is refused, not deleted',
+      facts: facts({ secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(2) } }), keys: [key(HELD, 8), key(OTHER, 2, { lastUsedAt: daysAgo(1) })] }),
+      plan: {
+        action: 'refuse',
+        code: 'UnknownActiveKeyError',
+        reason: `key ${OTHER} of an aborted rotation (old-run) was never published, but was used 2026-11-28T03:00:00.000Z, after that rotation had ended; find out who uses it, then delete it and the pending version by hand`,
+        cleanup: [],
+        heldKeyAgeDays: 8,
       },
     },
     {
@@ -226,11 +272,11 @@ describe('Function: decidePlan (whole plans)', () => {
     },
     {
       rule: 'a secret that lags behind the connection is noted in the reason',
-      facts: facts({ keys: [key(HELD, 8), key(OTHER, 20, { status: 'Inactive' })], secret: secret({ current: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(20) } }) }),
+      facts: facts({ keys: [key(HELD, 8), key(OTHER, 20, { status: 'Inactive', lastUsedAt: daysAgo(8) })], secret: secret({ current: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(20) } }) }),
       plan: {
         action: 'rotate',
         reason: `key ${HELD} is 8 days old (rotated from 6 days) (the secret held ${OTHER}, not the connection's key ${HELD})`,
-        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period` }],
+        cleanup: [{ kind: 'delete-key', accessKeyId: OTHER, reason: `old key ${OTHER} is past its 6-day grace period and unused since it was retired` }],
         heldKeyAgeDays: 8,
       },
     },

@@ -147,9 +147,56 @@ describe('Use case: CleanUpKeys', () => {
     const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
 
     expect(error).toBeInstanceOf(StateConflictError);
-    expect(error.message).toBe(`target target-1: the plan would delete ${held}, but the connection holds it now; nothing was deleted, re-run to plan again`);
-    expect(error.context).toEqual({ target: 'target-1', accessKeyId: held });
+    expect(error.message).toBe(
+      `target target-1: step "cleanup" would delete key ${held}, but connection "aws-target-1" holds it now; it was left as it is, re-run to plan again`,
+    );
+    expect(error.context).toEqual({ target: 'target-1', step: 'cleanup', accessKeyId: held });
     expect(mutations(world)).toEqual([]);
+  });
+
+  it('refuses a plan without the connection id as invalid input, rather than skip the check, and changes nothing', async () => {
+    // A crafted but valid-looking input: delete the held key, with nothing to check it against.
+    const world = new FakeWorld();
+    const held = world.snapshot().connectionKeyId as string;
+    const state = start(world, { plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'delete-key', accessKeyId: held, reason: 'crafted' }] } });
+
+    const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
+
+    expect(error.name).toBe('InvalidStepInputError');
+    expect(error.message).toContain('needs "connectionId"');
+    expect(mutations(world)).toEqual([]);
+    expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toEqual([held]);
+  });
+
+  it("refuses to delete or deactivate the key the secret's current version holds, whatever the plan says", async () => {
+    const world = new FakeWorld();
+    const target = world.target();
+    const fresh = world.iam.seedKey(target.iamUserName, { lastUsedAt: null });
+    world.secrets.seed(target.secretId, { ...fresh, iamUserName: target.iamUserName });
+    const connectionId = world.connectionIds.get('target-1') as string;
+
+    for (const kind of ['delete-key', 'deactivate-key'] as const) {
+      const state = start(world, { connectionId, plan: { action: 'repair', reason: 'r', cleanup: [{ kind, accessKeyId: fresh.accessKeyId, reason: 'crafted' }] } });
+      const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
+      expect(error).toBeInstanceOf(StateConflictError);
+      expect(error.message).toContain(`but the secret's current version`);
+    }
+    expect(mutations(world)).toEqual([]);
+  });
+
+  it('deactivates a key a failed revoke left active, and a retry after it is gone succeeds', async () => {
+    const world = new FakeWorld();
+    const target = world.target();
+    const retired = world.iam.seedKey(target.iamUserName, {});
+    const connectionId = world.connectionIds.get('target-1') as string;
+    const plan = { action: 'repair' as const, reason: 'r', cleanup: [{ kind: 'deactivate-key' as const, accessKeyId: retired.accessKeyId, reason: 'finish revoke' }] };
+
+    await buildUseCases(world.ports).cleanup.execute(start(world, { connectionId, plan }));
+    expect(world.iam.keys(target.iamUserName).find((k) => k.accessKeyId === retired.accessKeyId)?.status).toBe('Inactive');
+
+    await world.iam.deleteKey(target.iamUserName, retired.accessKeyId);
+    const again = await buildUseCases(world.ports).cleanup.execute(start(world, { connectionId, plan }));
+    expect(again.completed).toEqual(['cleanup']);
   });
 
   it('carries out each kind of action: delete a key, drop a pending version, promote one', async () => {
@@ -167,8 +214,10 @@ describe('Use case: CleanUpKeys', () => {
     world.faults.calls.length = 0;
 
     // Act
+    const connectionId = world.connectionIds.get('target-1') as string;
     const done = await cleanup.execute(
       start(world, {
+        connectionId,
         plan: {
           action: 'repair',
           reason: 'r',
@@ -183,7 +232,8 @@ describe('Use case: CleanUpKeys', () => {
     // Assert
     expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).not.toContain(retired.accessKeyId);
     expect(world.snapshot().secretPendingKeyId).toBeNull();
-    expect(world.faults.calls).toEqual(['iam.deleteKey', 'secrets.dropPending']);
+    // The holders are read first, once: the connection and the secret.
+    expect(world.faults.calls).toEqual(['ado.readConnection', 'secrets.describe', 'iam.deleteKey', 'secrets.dropPending']);
     expect(done.completed).toEqual(['cleanup']);
 
     // And a promote-pending moves AWSCURRENT.
@@ -193,7 +243,7 @@ describe('Use case: CleanUpKeys', () => {
       iamUserName: target.iamUserName,
       createdAt: world.clock.now(),
     });
-    await cleanup.execute(start(world, { plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'promote-pending', versionId: 'v-again-0000000000000000000000000000', reason: 'finish' }] } }));
+    await cleanup.execute(start(world, { connectionId, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'promote-pending', versionId: 'v-again-0000000000000000000000000000', reason: 'finish' }] } }));
     expect(world.snapshot().secretCurrentKeyId).toBe('AKIAPENDING000000002');
   });
 });
@@ -229,7 +279,7 @@ describe('Use case: CreateKey', () => {
     const state = await buildUseCases(world.ports).plan.execute(start(world));
     const orphan = world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
 
-    const next = await new CreateKey(world.targets, world.iam, world.secrets).execute(state);
+    const next = await new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state);
 
     const ids = world.iam.keys(target.iamUserName).map((k) => k.accessKeyId);
     expect(ids).not.toContain(orphan.accessKeyId);
@@ -243,7 +293,7 @@ describe('Use case: CreateKey', () => {
     const other = world.iam.seedKey(target.iamUserName, { status: 'Inactive' });
     const held = state.oldAccessKeyId as string;
 
-    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets).execute(state));
+    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state));
 
     expect(error).toBeInstanceOf(AccessKeyQuotaExceededError);
     expect(error.message).toBe(
@@ -261,7 +311,7 @@ describe('Use case: CreateKey', () => {
     const fresh = world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
     world.secrets.seed(target.secretId, { ...fresh, iamUserName: target.iamUserName });
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets).execute(state)).rejects.toThrow(AccessKeyQuotaExceededError);
+    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toThrow(AccessKeyQuotaExceededError);
     expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).toContain(fresh.accessKeyId);
   });
 
@@ -271,7 +321,7 @@ describe('Use case: CreateKey', () => {
     const state = await buildUseCases(world.ports).plan.execute(start(world));
     world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
 
-    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets).execute({ ...state, oldAccessKeyId: 'AKIAGONE000000000001' }));
+    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute({ ...state, oldAccessKeyId: 'AKIAGONE000000000001' }));
 
     expect(error).toBeInstanceOf(StateConflictError);
     expect(error.message).toBe('target target-1: the old key AKIAGONE000000000001 is gone from IAM; re-run to plan again');
@@ -288,7 +338,7 @@ describe('Use case: CreateKey', () => {
       return new AccessKeyQuotaExceededError('LimitExceeded');
     });
 
-    const next = await new CreateKey(world.targets, world.iam, world.secrets).execute(state);
+    const next = await new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state);
 
     expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).toEqual([state.oldAccessKeyId, next.newAccessKeyId]);
   });
@@ -299,7 +349,7 @@ describe('Use case: CreateKey', () => {
     const boom = new AwsCallFailedError('boom');
     world.faults.fail('iam.createKey', () => boom);
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets).execute(state)).rejects.toBe(boom);
+    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toBe(boom);
   });
 
   it('deletes the new key when its pending version cannot be stored, and rethrows', async () => {
@@ -309,14 +359,14 @@ describe('Use case: CreateKey', () => {
     world.faults.fail('secrets.putPending', () => new AwsCallFailedError('denied'));
     world.faults.fail('iam.deleteKey', () => new AwsCallFailedError('also denied'));
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets).execute(state)).rejects.toThrow('denied');
+    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toThrow('denied');
     // The delete failed too: the error thrown is still the store's, and the next run finds an orphan.
     expect(world.iam.keys(target.iamUserName)).toHaveLength(2);
 
     const again = new FakeWorld();
     const s2 = await buildUseCases(again.ports).plan.execute(start(again));
     again.faults.fail('secrets.putPending', () => new AwsCallFailedError('denied'));
-    await expect(new CreateKey(again.targets, again.iam, again.secrets).execute(s2)).rejects.toThrow('denied');
+    await expect(new CreateKey(again.targets, again.iam, again.secrets, again.azureDevOps).execute(s2)).rejects.toThrow('denied');
     expect(again.iam.keys(again.target().iamUserName)).toHaveLength(1);
   });
 });
@@ -395,7 +445,7 @@ describe('Use case: RevokeOldKey', () => {
   it('refuses to retire the old key while the connection does not hold the new one', async () => {
     const world = new FakeWorld();
     const { state } = await created(world);
-    const revoke = new RevokeOldKey(world.targets, world.iam, world.azureDevOps);
+    const revoke = new RevokeOldKey(world.targets, world.iam, world.azureDevOps, world.secrets);
 
     const error = await errorOf(revoke.execute(state));
 
@@ -412,7 +462,7 @@ describe('Use case: RevokeOldKey', () => {
     const { state } = await created(world);
     world.azureDevOps.connection(state.connectionId as string).accessKeyId = null;
 
-    await expect(new RevokeOldKey(world.targets, world.iam, world.azureDevOps).execute(state)).rejects.toThrow(`connection "aws-target-1" holds no key, not the new key`);
+    await expect(new RevokeOldKey(world.targets, world.iam, world.azureDevOps, world.secrets).execute(state)).rejects.toThrow(`connection "aws-target-1" holds no key, not the new key`);
   });
 
   it('deactivates the old key', async () => {
@@ -521,8 +571,9 @@ describe('Use case: RollBack', () => {
       actions: [
         `restored the connection to the old key ${state.oldAccessKeyId}`,
         `moved the secret's AWSCURRENT back to version ${oldVersion}`,
-        `dropped the pending secret version ${state.rotationId}`,
         `deleted the new key ${state.newAccessKeyId}`,
+        // Last: the pending version is the record that the new key was ours.
+        `dropped the pending secret version ${state.rotationId}`,
       ],
       consistent: true,
     });
@@ -537,9 +588,9 @@ describe('Use case: RollBack', () => {
     const rolled = await steps.rollback.execute({ ...state, failure });
 
     expect(rolled.rollback?.actions).toEqual([
-      `dropped the pending secret version ${state.rotationId}`,
       `reactivated the old key ${state.oldAccessKeyId}`,
       `deleted the new key ${state.newAccessKeyId}`,
+      `dropped the pending secret version ${state.rotationId}`,
     ]);
     expect(world.violations()).toEqual([]);
   });
@@ -644,14 +695,31 @@ describe('Use case: RollBack', () => {
     expect(rolled.rollback).toEqual({ actions: ['stopped: plain failure'], consistent: false });
   });
 
-  it('skips the connection when the run never found it', async () => {
+  it('stops without the connection id (it cannot check what it would delete), deleting nothing and saying so', async () => {
     const world = new FakeWorld();
     const { steps, state } = await created(world);
+    const before = world.iam.keys(world.target().iamUserName);
 
     const rolled = await steps.rollback.execute({ ...state, connectionId: undefined, failure });
 
-    expect(world.faults.calls.filter((c) => c.startsWith('ado.'))).toEqual(['ado.findConnection']);
-    expect(rolled.rollback?.consistent).toBe(true);
+    expect(rolled.rollback?.consistent).toBe(false);
+    expect(rolled.rollback?.actions.join(' ')).toContain('InvalidStepInputError');
+    expect(world.iam.keys(world.target().iamUserName)).toEqual(before);
+  });
+
+  it('never deletes the key the connection holds, whatever its input calls the new key', async () => {
+    // A crafted but valid-looking input: the "new" key is the one the connection holds.
+    const world = new FakeWorld();
+    const { steps, state } = await created(world);
+    const held = state.oldAccessKeyId as string;
+    world.faults.calls.length = 0;
+
+    const rolled = await steps.rollback.execute({ ...state, newAccessKeyId: held, failure });
+
+    expect(rolled.rollback?.consistent).toBe(false);
+    expect(rolled.rollback?.actions.at(-1)).toContain(`holds the new key ${held}, so it was not deleted`);
+    expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toContain(held);
+    expect(world.faults.calls).not.toContain('iam.deleteKey');
   });
 });
 

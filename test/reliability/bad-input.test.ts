@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
 import { logger } from '../../src/adapters/observability/logger.js';
 import { EXIT, runCli } from '../../src/cli/main.js';
-import { parseRotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { ConfigurationError, InvalidStepInputError, RotationError } from '../../src/domain/errors.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { TOKENS } from '../../src/ports/tokens.js';

@@ -68,7 +68,11 @@ async function check(schedule: Schedule): Promise<string[]> {
       world.clock.advance(3 * 60 * 60_000);
       const healing = await world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
       const healed = healing.summary.targets[0];
-      const afterHeal = world.violations('target-1', { final: true });
+      // A key no record proves ours (a create whose answer was lost, then a rollback that stopped) is not
+      // deleted: the next run refuses, naming it, and a person decides. Anything else must be healed.
+      const afterHeal = world
+        .violations('target-1', { final: true })
+        .filter((v) => !(healed?.reasonCode === 'UnknownActiveKeyError' && /\(orphan\)$/.test(v) && healed.summary.includes(v.split(' ')[2] as string)));
       if (afterHeal.length) broken.push(`the next run did not heal (${healed?.outcome}): ${afterHeal.join('; ')}`);
       break;
     }

@@ -5,8 +5,9 @@
  */
 import { type AslDefinition, type LocalRunResult, type LocalTaskHandler, runStateMachineLocally, synthesizeLocally } from '../../infra/local-run.js';
 import { deployedObjects } from '../../infra/run-data.js';
-import { parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
 import { S3RunResults } from '../../src/adapters/aws/s3-run-results.adapter.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../../src/domain/config.js';
 import { parseResultsLocation, reportsFromChildResults } from '../../src/domain/map-run-results.js';
 import type { TargetReport } from '../../src/domain/report.js';
 import type { FakeWorld } from './fakes/world.js';

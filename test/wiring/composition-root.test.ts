@@ -3,7 +3,11 @@ import { IamAccessKeysAdapter } from '../../src/adapters/aws/iam-access-keys.ada
 import { SecretsManagerSecretStore } from '../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import { SsmSecureParameters } from '../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { StsKeyVerifierAdapter } from '../../src/adapters/aws/sts-key-verifier.adapter.js';
-import { AzureDevOpsServiceConnectionAdapter } from '../../src/adapters/azure-devops/index.js';
+import {
+  AzureDevOpsPipelineRunsAdapter,
+  AzureDevOpsServiceConnectionAdapter,
+  AzureDevOpsVariableGroupAdapter,
+} from '../../src/adapters/azure-devops/index.js';
 import { loadRotationConfigFile, ROTATION_CONFIG } from '../../src/adapters/config/config-targets.adapter.js';
 import { PowertoolsMetrics } from '../../src/adapters/metrics/index.js';
 import { SlackNotifier } from '../../src/adapters/slack/index.js';
@@ -27,6 +31,8 @@ describe('Function: createContainer', () => {
     expect(c.get(TOKENS.SecretStore)).toBeInstanceOf(SecretsManagerSecretStore);
     expect(c.get(TOKENS.SecureParameters)).toBeInstanceOf(SsmSecureParameters);
     expect(c.get(TOKENS.AzureDevOps)).toBeInstanceOf(AzureDevOpsServiceConnectionAdapter);
+    expect(c.get(TOKENS.VariableGroups)).toBeInstanceOf(AzureDevOpsVariableGroupAdapter);
+    expect(c.get(TOKENS.PipelineRuns)).toBeInstanceOf(AzureDevOpsPipelineRunsAdapter);
     expect(c.get(TOKENS.Notifier)).toBeInstanceOf(SlackNotifier);
     expect(c.get(TOKENS.Metrics)).toBeInstanceOf(PowertoolsMetrics);
     for (const useCase of [TOKENS.PlanRotation, TOKENS.RollBack, TOKENS.NotifyRun, TOKENS.DescribeTarget, TOKENS.Runner]) {

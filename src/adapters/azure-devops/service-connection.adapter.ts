@@ -1,4 +1,5 @@
 import { inject, injectable, optional } from 'inversify';
+import { checkOrganizationUrl } from '../../config/organization-url.js';
 import {
   AzureDevOpsRequestError,
   ConfigurationError,
@@ -14,6 +15,7 @@ import { maskKeyId } from '../../domain/secret-value.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import {
   type AzureDevOpsClientOptions,
   AzureDevOpsHttpClient,
@@ -37,7 +39,6 @@ import {
 export const AZURE_DEVOPS_CLIENT_OPTIONS = Symbol.for('rotator.AzureDevOpsClientOptions');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * `AzureDevOpsPort` on the Service Endpoints REST API, api-version 7.1.
@@ -62,11 +63,13 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
+    // Only the federated credential kind uses it; PAT and client-secret targets need no STS.
+    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
     this.logger = logger;
     // Bound late so a test (or nock) that replaces globalThis.fetch after construction is honoured.
     const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
+    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
   }
 
   async findConnection(ref: ConnectionRef): Promise<ConnectionState> {
@@ -89,7 +92,7 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     const matches = endpoints.filter((endpoint) => namesOf(endpoint, ref.project).some((name) => name.toLowerCase() === wanted));
     if (matches.length === 0) {
       throw new ConnectionNotFoundError(
-        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched by name, including failed connections); check the target's connectionName and that the credential in ${ref.credentialParameter} can see the connection`,
+        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched by name, including failed connections); check the target's connectionName and that ${ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter}`} can see the connection`,
         { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, candidates: endpoints.length } },
       );
     }
@@ -247,30 +250,13 @@ export function toConnectionState(endpoint: ServiceEndpoint): ConnectionState {
 const isTrue = (value: unknown): boolean => typeof value === 'string' && value.trim().toLowerCase() === 'true';
 
 /**
- * The organization (or collection) URL without trailing slashes: `https://dev.azure.com/{org}`,
- * `https://{org}.visualstudio.com`, or an Azure DevOps Server collection `https://host/tfs/{collection}`.
- * Plain http is refused except on loopback (tests, local demo): the credential would travel in clear.
+ * The organization (or collection) URL without trailing slashes, by the configuration's own rules
+ * (src/config/organization-url.ts): the CLI and the demo hand URLs here that no configuration file checked.
  */
 export function organizationBase(ref: Pick<ConnectionRef, 'organizationUrl'>): string {
-  const invalid = (why: string) =>
-    new ConfigurationError(`organizationUrl ${why}; expected https://dev.azure.com/{organization} or https://{server}/tfs/{collection}`, {
-      context: { field: 'organizationUrl' },
-    });
-  let url: URL;
-  try {
-    url = new URL(ref.organizationUrl.trim());
-  } catch {
-    throw invalid(`"${ref.organizationUrl}" is not a URL`);
-  }
-  const shown = `${url.protocol}//${url.host}${url.pathname}`;
-  if (url.username || url.password) throw invalid(`${shown} must not carry credentials`);
-  if (url.search || url.hash) throw invalid(`${shown} must not have a query or fragment`);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw invalid(`${shown} must use https`);
-  }
-  const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' && url.hostname.toLowerCase() === 'dev.azure.com') throw invalid(`${shown} names no organization`);
-  return `${url.origin}${path}`;
+  const result = checkOrganizationUrl(ref.organizationUrl.trim());
+  if (result.ok) return result.url;
+  throw new ConfigurationError(`organizationUrl ${result.problem}`, { context: { field: 'organizationUrl' } });
 }
 
 function scopeOf(ref: ConnectionRef, base: string, connectionId?: string, name?: string): RequestScope {
@@ -279,7 +265,8 @@ function scopeOf(ref: ConnectionRef, base: string, connectionId?: string, name?:
     organizationUrl: base,
     project: ref.project,
     connection: connectionId ? `"${shownName}" (${connectionId})` : `"${shownName}"`,
-    credentialParameter: ref.credentialParameter,
+    ...(ref.credentialParameter ? { credentialParameter: ref.credentialParameter } : {}),
+    ...(ref.federatedCredential ? { federatedCredential: ref.federatedCredential } : {}),
     ...(connectionId ? { connectionId } : {}),
   };
 }

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inject, injectable } from 'inversify';
-import { type ParseOptions, parseRotationConfig, type RotationConfig } from '../../domain/config.js';
+import { type ParseOptions, parseRotationConfig } from '../../config/parse-rotation-config.js';
+import type { RotationConfig } from '../../domain/config.js';
 import { ConfigurationError, UnknownTargetError } from '../../domain/errors.js';
 import type { RotationSettings, RotationTarget } from '../../domain/model.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 
-/** Binds the parsed `RotationConfig` (the composition root reads it from `ROTATOR_CONFIG`; the CLI from a file). */
+/**
+ * Binds the parsed `RotationConfig`: a Lambda loads it with `loadRotationConfigFromEnv` (the file bundled next to
+ * its code), the CLI with `loadRotationConfigFile`, tests and the demo pass it directly.
+ */
 export const ROTATION_CONFIG = Symbol.for('rotator.RotationConfig');
 
 /** An environment variable that may hold the parsed configuration as JSON (local runs and tests). */

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { isLoopbackHost } from '../../config/organization-url.js';
 import { NotificationFailedError, type SafeContext } from '../../domain/errors.js';
 import type { RunSummary } from '../../domain/report.js';
 import type { SecretValue } from '../../domain/secret-value.js';
@@ -40,10 +41,6 @@ const SLACK_ERROR_HINTS: Readonly<Record<string, string>> = {
 };
 
 const MAX_BODY_IN_MESSAGE = 200;
-
-function isLoopback(hostname: string): boolean {
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-}
 
 /**
  * Posts the run's one message to a Slack incoming webhook.
@@ -122,7 +119,7 @@ export class SlackNotifier implements NotifierPort {
     } catch {
       parsed = null;
     }
-    const acceptable = parsed !== null && (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopback(parsed.hostname)));
+    const acceptable = parsed !== null && (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)));
     if (!acceptable) {
       // Never echo the value: a mangled URL is still a secret.
       throw new NotificationFailedError(

@@ -2,12 +2,17 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { StateConflictError } from '../errors.js';
+import { AccessKeyNotFoundError } from '../errors.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
+import { type Holdings, readHoldings, refuseIfHeld } from './holders.js';
 
 /**
- * Step 2: carry out the plan's clean-up (delete retired or orphan keys, finish or drop an aborted
- * run's pending version) so IAM's two-key quota has room. Idempotent: deleting a gone key succeeds.
+ * Step 2: carry out the plan's clean-up (delete retired or orphan keys, deactivate a key a failed
+ * revoke left active, finish or drop an aborted run's pending version) so IAM's two-key quota has
+ * room. Idempotent: deleting a gone key succeeds.
+ *
+ * Whatever the plan in its input says, a key a holder holds now is never deleted or deactivated:
+ * the holders are read before the first key action, and again after the secret changed.
  */
 export class CleanUpKeys {
   constructor(
@@ -21,26 +26,32 @@ export class CleanUpKeys {
     const actions = state.plan?.cleanup ?? [];
     if (actions.length === 0) return markCompleted(state, 'cleanup');
     const target = await this.targets.getTarget(state.targetName);
-    // Safety: re-read which key the connection holds now; it is never deleted, whatever the plan said.
-    const held = state.connectionId
-      ? (await this.azureDevOps.readConnection(target.connection, state.connectionId)).heldAccessKeyId
-      : null;
+    let holdings: Holdings | undefined;
+    const fresh = async () => {
+      holdings ??= await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'cleanup');
+      return holdings;
+    };
     for (const action of actions) {
       switch (action.kind) {
         case 'delete-key':
-          if (action.accessKeyId === held) {
-            throw new StateConflictError(
-              `target ${state.targetName}: the plan would delete ${action.accessKeyId}, but the connection holds it now; nothing was deleted, re-run to plan again`,
-              { context: { target: state.targetName, accessKeyId: action.accessKeyId } },
-            );
-          }
+          refuseIfHeld(await fresh(), action.accessKeyId, state, 'cleanup', 'delete');
           await this.iam.deleteKey(target.iamUserName, action.accessKeyId);
+          break;
+        case 'deactivate-key':
+          refuseIfHeld(await fresh(), action.accessKeyId, state, 'cleanup', 'deactivate');
+          // A key already gone needs no deactivating (a retry after the answer was lost).
+          await this.iam.setKeyStatus(target.iamUserName, action.accessKeyId, 'Inactive').catch((error: unknown) => {
+            if (!(error instanceof AccessKeyNotFoundError)) throw error;
+          });
           break;
         case 'drop-pending':
           await this.secrets.dropPending(target.secretId, action.versionId);
+          holdings = undefined;
           break;
         case 'promote-pending':
+        case 'restore-current':
           await this.secrets.promote(target.secretId, action.versionId);
+          holdings = undefined;
           break;
       }
     }

@@ -1,10 +1,12 @@
+import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { AccessKeyQuotaExceededError, RotationInProgressError, StateConflictError } from '../errors.js';
-import type { AccessKeyInfo, NewAccessKey } from '../model.js';
+import type { AccessKeyInfo, NewAccessKey, RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
+import { readHoldings } from './holders.js';
 
 /**
  * Step 3: create the new key and store it as the secret's pending version.
@@ -18,6 +20,7 @@ export class CreateKey {
     private readonly targets: TargetsPort,
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
+    private readonly azureDevOps: AzureDevOpsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -35,14 +38,14 @@ export class CreateKey {
     }
 
     const keys = await this.iam.listKeys(target.iamUserName);
-    if (keys.length >= 2) await this.deleteOrphans(state, target.iamUserName, keys, secret.current?.accessKeyId);
+    if (keys.length >= 2) await this.deleteOrphans(state, target, keys, secret.current?.accessKeyId);
 
     let key: NewAccessKey;
     try {
       key = await this.iam.createKey(target.iamUserName);
     } catch (error) {
       if (!(error instanceof AccessKeyQuotaExceededError)) throw error;
-      await this.deleteOrphans(state, target.iamUserName, await this.iam.listKeys(target.iamUserName), secret.current?.accessKeyId);
+      await this.deleteOrphans(state, target, await this.iam.listKeys(target.iamUserName), secret.current?.accessKeyId);
       key = await this.iam.createKey(target.iamUserName);
     }
 
@@ -66,20 +69,22 @@ export class CreateKey {
   }
 
   /** Deletes keys that only a lost create can have left: active, never used, created by this run, held by nobody. */
-  private async deleteOrphans(state: RotationState, userName: string, keys: AccessKeyInfo[], secretKeyId: string | undefined): Promise<number> {
+  private async deleteOrphans(state: RotationState, target: RotationTarget, keys: AccessKeyInfo[], secretKeyId: string | undefined): Promise<number> {
     if (state.oldAccessKeyId && !keys.some((k) => k.accessKeyId === state.oldAccessKeyId)) {
       throw new StateConflictError(`target ${state.targetName}: the old key ${state.oldAccessKeyId} is gone from IAM; re-run to plan again`, {
         context: { target: state.targetName },
       });
     }
-    const orphans = orphansOfRun(keys, state.startedAt, [state.oldAccessKeyId, secretKeyId]);
+    // Read what the holders hold now: the input's old key id is what was true at plan time.
+    const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'create');
+    const orphans = orphansOfRun(keys, state.startedAt, [state.oldAccessKeyId, secretKeyId, ...holdings.holders.keys()]);
     if (orphans.length === 0) {
       throw new AccessKeyQuotaExceededError(
-        `target ${state.targetName}: IAM user ${userName} already has two keys (${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this run; re-run to plan the clean-up`,
-        { context: { target: state.targetName, userName } },
+        `target ${state.targetName}: IAM user ${target.iamUserName} already has two keys (${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this run; re-run to plan the clean-up`,
+        { context: { target: state.targetName, userName: target.iamUserName } },
       );
     }
-    for (const orphan of orphans) await this.iam.deleteKey(userName, orphan.accessKeyId);
+    for (const orphan of orphans) await this.iam.deleteKey(target.iamUserName, orphan.accessKeyId);
     return orphans.length;
   }
 }

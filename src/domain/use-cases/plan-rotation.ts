@@ -4,6 +4,7 @@ import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { isRefusal } from '../errors.js';
+import { LEAKED_KEY_NOT_HELD, leakedKeysHeld } from '../leak.js';
 import { decidePlan } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 
@@ -31,7 +32,15 @@ export class PlanRotation {
         this.azureDevOps.findConnection(target.connection),
         this.secrets.describe(target.secretId),
       ]);
-      const plan = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const leaked = state.leak ? leakedKeysHeld(state.leak, keys, connection, secret) : [];
+      if (state.leak && leaked.length === 0) {
+        // A leak run covers every target; only those holding a leaked key rotate. The others are untouched.
+        const reason = `holds none of the leaked keys (${state.leak.accessKeyIds.join(', ')}); nothing to do`;
+        const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
+        return markCompleted({ ...state, plan, connectionId: connection.id }, 'plan');
+      }
+      const decided = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
       return markCompleted(
         {
           ...state,

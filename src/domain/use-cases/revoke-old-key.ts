@@ -1,5 +1,6 @@
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { AccessKeyNotFoundError, StateConflictError } from '../errors.js';
 import { markCompleted, requireField, type RotationState } from '../rotation-state.js';
@@ -15,6 +16,7 @@ export class RevokeOldKey {
     private readonly targets: TargetsPort,
     private readonly iam: IamAccessKeysPort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly secrets: SecretStorePort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -22,12 +24,21 @@ export class RevokeOldKey {
     const newAccessKeyId = requireField(state, 'newAccessKeyId', 'revoke');
     const connectionId = requireField(state, 'connectionId', 'revoke');
     const target = await this.targets.getTarget(state.targetName);
-    // Safety before speed: never retire the key a connection still holds.
-    const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
+    // Safety before speed: never retire a key a holder still holds.
+    const [connection, secret] = await Promise.all([
+      this.azureDevOps.readConnection(target.connection, connectionId),
+      this.secrets.describe(target.secretId),
+    ]);
     if (connection.heldAccessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
         `target ${state.targetName}: connection "${connection.name}" holds ${connection.heldAccessKeyId ?? 'no key'}, not the new key ${newAccessKeyId}; the old key ${oldAccessKeyId} was left active`,
         { context: { target: state.targetName, connectionId } },
+      );
+    }
+    if (secret.current?.accessKeyId === oldAccessKeyId) {
+      throw new StateConflictError(
+        `target ${state.targetName}: the secret's current version ${secret.current.versionId} still holds the old key ${oldAccessKeyId}; it was left active`,
+        { context: { target: state.targetName } },
       );
     }
     if (state.mode === 'emergency') {

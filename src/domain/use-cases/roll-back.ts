@@ -5,15 +5,17 @@ import type { TargetsPort } from '../../ports/targets.port.js';
 import { isTransient, RollbackFailedError } from '../errors.js';
 import type { RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
-import { markCompleted, type RotationState } from '../rotation-state.js';
+import { markCompleted, requireField, type RotationState } from '../rotation-state.js';
+import { readHoldings } from './holders.js';
 
 /**
  * Puts a target back as it was before the run, from whatever point the run failed at.
  *
  * Order is what keeps pipelines working: first the connection gets the old key back (and is
- * read back to prove it), then the secret's `AWSCURRENT` moves back, then the pending label is
- * dropped, and only then is the new key deleted. Each action checks before it acts, so a
- * rollback that is retried, or that runs after a step that never happened, is safe.
+ * read back to prove it), then the secret's `AWSCURRENT` moves back, then, once the holders are
+ * read again and none holds it, the new key is deleted, and last the pending label is dropped.
+ * Each action checks before it acts, so a rollback that is retried, or that runs after a step that
+ * never happened, is safe.
  *
  * Transient errors are thrown (the caller retries); any other error ends the rollback with
  * `consistent: false` and a sentence saying what is left, for the report.
@@ -41,12 +43,16 @@ export class RollBack {
   }
 
   private async rollBack(state: RotationState, target: RotationTarget, actions: string[]): Promise<boolean> {
+    // Every later action is checked against the connection, so without its id nothing can be checked.
+    const connectionId = requireField(state, 'connectionId', 'rollback');
     const secret = await this.secrets.describe(target.secretId);
     const ours = [secret.pending, secret.current, secret.previous].find((v) => v?.versionId === state.rotationId);
     const newAccessKeyId = state.newAccessKeyId ?? ours?.accessKeyId;
     if (!newAccessKeyId) {
       // No key reached the secret, but a create whose answer was lost may have left one in IAM.
+      const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
       const orphans = orphansOfRun(await this.iam.listKeys(target.iamUserName), state.startedAt, [
+        connection.heldAccessKeyId,
         state.oldAccessKeyId,
         secret.current?.accessKeyId,
         secret.previous?.accessKeyId,
@@ -61,53 +67,75 @@ export class RollBack {
     }
 
     // 1. The connection: back to the old key, proven by reading it back.
-    if (state.connectionId && state.oldAccessKeyId) {
-      const connection = await this.azureDevOps.readConnection(target.connection, state.connectionId);
-      if (connection.heldAccessKeyId !== state.oldAccessKeyId) {
-        if (!state.oldVersionId) {
-          return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions);
-        }
-        const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
-        if (old.accessKeyId !== state.oldAccessKeyId) {
-          throw new RollbackFailedError(
-            `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${state.oldAccessKeyId}; the connection was left holding ${connection.heldAccessKeyId}`,
-          );
-        }
-        await this.azureDevOps.updateCredential(target.connection, state.connectionId, old);
-        const after = await this.azureDevOps.readConnection(target.connection, state.connectionId);
-        if (after.heldAccessKeyId !== state.oldAccessKeyId) {
-          throw new RollbackFailedError(
-            `restoring the connection did not take: it holds ${after.heldAccessKeyId ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
-          );
-        }
-        actions.push(`restored the connection to the old key ${state.oldAccessKeyId}`);
-      }
-    }
+    const oldAccessKeyId = requireField(state, 'oldAccessKeyId', 'rollback');
+    const rolledForward = await this.restoreConnection(state, target, connectionId, oldAccessKeyId, newAccessKeyId, actions);
+    if (rolledForward) return true;
 
-    // 2. The secret: AWSCURRENT back on the old version, the pending label dropped.
+    // 2. The secret: AWSCURRENT back on the old version.
     if (state.oldVersionId && secret.current?.versionId !== state.oldVersionId) {
       await this.secrets.promote(target.secretId, state.oldVersionId);
       actions.push(`moved the secret's AWSCURRENT back to version ${state.oldVersionId}`);
     }
-    if (ours || state.pendingVersionId) {
-      await this.secrets.dropPending(target.secretId, state.pendingVersionId ?? state.rotationId);
-      actions.push(`dropped the pending secret version ${state.pendingVersionId ?? state.rotationId}`);
-    }
 
     // 3. The old key must be active (it is, unless something outside the run touched it).
     const keys = await this.iam.listKeys(target.iamUserName);
-    const oldKey = keys.find((k) => k.accessKeyId === state.oldAccessKeyId);
+    const oldKey = keys.find((k) => k.accessKeyId === oldAccessKeyId);
     if (oldKey && oldKey.status !== 'Active') {
       await this.iam.setKeyStatus(target.iamUserName, oldKey.accessKeyId, 'Active');
       actions.push(`reactivated the old key ${oldKey.accessKeyId}`);
     }
 
-    // 4. Only now, with nothing holding it, the new key goes.
+    // 4. Only now, with nothing holding it (read again: proven, not assumed), the new key goes.
+    // (The secret's current version is the old one again, so the check cannot be fooled by step 2.)
     if (keys.some((k) => k.accessKeyId === newAccessKeyId)) {
+      const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'rollback');
+      const holder = holdings.holders.get(newAccessKeyId);
+      if (holder !== undefined) {
+        throw new RollbackFailedError(`${holder} holds the new key ${newAccessKeyId}, so it was not deleted; the old key ${oldAccessKeyId} is kept too`);
+      }
       await this.iam.deleteKey(target.iamUserName, newAccessKeyId);
       actions.push(`deleted the new key ${newAccessKeyId}`);
     }
+
+    // 5. Last, the pending label: it is the record that the new key is ours, so it outlives the key
+    // (a rollback stopped before this point leaves the next run the proof it needs to delete it).
+    if (ours || state.pendingVersionId) {
+      await this.secrets.dropPending(target.secretId, state.pendingVersionId ?? state.rotationId);
+      actions.push(`dropped the pending secret version ${state.pendingVersionId ?? state.rotationId}`);
+    }
     return true;
+  }
+
+  /** Puts the old key back into the connection and reads it back; true when it rolled forward instead. */
+  private async restoreConnection(
+    state: RotationState,
+    target: RotationTarget,
+    connectionId: string,
+    oldAccessKeyId: string,
+    newAccessKeyId: string,
+    actions: string[],
+  ): Promise<boolean> {
+    const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
+    if (connection.heldAccessKeyId !== oldAccessKeyId) {
+      if (!state.oldVersionId) {
+        return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions);
+      }
+      const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+      if (old.accessKeyId !== oldAccessKeyId) {
+        throw new RollbackFailedError(
+          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${oldAccessKeyId}; the connection was left holding ${connection.heldAccessKeyId}`,
+        );
+      }
+      await this.azureDevOps.updateCredential(target.connection, connectionId, old);
+      const after = await this.azureDevOps.readConnection(target.connection, connectionId);
+      if (after.heldAccessKeyId !== oldAccessKeyId) {
+        throw new RollbackFailedError(
+          `restoring the connection did not take: it holds ${after.heldAccessKeyId ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+        );
+      }
+      actions.push(`restored the connection to the old key ${oldAccessKeyId}`);
+    }
+    return false;
   }
 
   /**

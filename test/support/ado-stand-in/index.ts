@@ -14,7 +14,13 @@
  * - errors carry the VSS body `{ "$id", "innerException", "message", "typeName", "typeKey", "errorCode", "eventId" }`;
  * - a PUT replaces the whole endpoint: a parameter left out is gone, a `null` parameter or a
  *   missing `serviceEndpointProjectReferences` is refused with 400;
- * - optional rate limiting (429 + Retry-After), latency, and fault injection.
+ * - optional rate limiting (429 + Retry-After), latency, and fault injection;
+ * - variable groups (library.ts: secret variables `null` on read, kept by an update that sends
+ *   them back as `null`) and pipeline runs (pipelines.ts: the result depends on whether the key
+ *   the run's holder holds works), with the same authentication, throttling and faults.
+ *
+ * The file is over 300 lines because it is one HTTP server's routing and state; the newer
+ * resources live in their own modules.
  *
  * API:
  *
@@ -40,6 +46,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EntraFederation } from '../federation/entra-federation.js';
+import { type SeedVariableGroupInput, StandInLibrary, type StoredVariableGroup } from './library.js';
+import { type KeyCheck, type SeedPipelineInput, StandInPipelines, type StoredRun } from './pipelines.js';
+import { vssError } from './vss.js';
 
 export interface AdoStandInOptions {
   /** The PAT accepted with Basic auth (any user name, as Azure DevOps does). */
@@ -52,7 +62,18 @@ export interface AdoStandInOptions {
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
   /** Delay before every answer (benchmarks). */
   latencyMs?: number;
+  /**
+   * Workload identity federation: Entra's client-assertion flow at the same token endpoint, and the
+   * organization's service principal members by client id. A member with `'no-permission'` gets 403
+   * (AccessCheckException) on the service endpoints API; a token of a non-member gets 401 (TF400813).
+   */
+  federation?: { entra: EntraFederation; members: Map<string, 'administrator' | 'no-permission'> };
+  /** Whether a key works (the IAM fake, the STS wire stub): decides the result of a pipeline run. Required to seed a pipeline. */
+  keyCheck?: KeyCheck;
 }
+
+export type { KeyCheck, PipelineUses, SeedPipelineInput, StoredRun } from './pipelines.js';
+export type { SeedVariable, SeedVariableGroupInput, StoredVariableGroup } from './library.js';
 
 export interface ConnectionLocation {
   /** `{url}/{organization}`: must point at this stand-in. */
@@ -136,6 +157,15 @@ export interface AdoStandIn {
   connection(id: string): StoredConnection | undefined;
   connections(): StoredConnection[];
   deleteConnection(id: string): boolean;
+  /** A variable group in `ref.project` (see library.ts): its secret variables are `null` on every read. */
+  seedVariableGroup(ref: { organizationUrl: string; project: string; groupName: string }, seed: SeedVariableGroupInput): number;
+  variableGroup(id: number): StoredVariableGroup | undefined;
+  deleteVariableGroup(id: number): boolean;
+  /** A pipeline whose runs succeed when the key its holder holds passes `keyCheck` (see pipelines.ts). */
+  seedPipeline(ref: { organizationUrl: string; project: string }, seed: SeedPipelineInput): number;
+  pipelineRuns(pipelineId: number): StoredRun[];
+  /** Queueing a run answers 401, as for a credential without the "Build (Read & execute)" scope. */
+  denyExecute(denied?: boolean): void;
   setPat(pat: string): void;
   failNext(method: 'GET' | 'PUT' | 'POST' | '*', fault: Fault): void;
   throttleNext(count: number, retryAfterSeconds: number): void;
@@ -145,18 +175,7 @@ export interface AdoStandIn {
   close(): Promise<void>;
 }
 
-/** A VSS error body like Azure DevOps sends. */
-export function vssError(typeKey: string, message: string): Record<string, unknown> {
-  return {
-    $id: '1',
-    innerException: null,
-    message,
-    typeName: `Microsoft.VisualStudio.Services.WebApi.${typeKey}, Microsoft.VisualStudio.Services.WebApi`,
-    typeKey,
-    errorCode: 0,
-    eventId: 3000,
-  };
-}
+export { vssError } from './vss.js';
 
 export const SIGN_IN_PAGE =
   '<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><form id="signin" action="https://login.microsoftonline.com/">Sign in to your account</form></body></html>';
@@ -165,6 +184,8 @@ export const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default
 
 const DEFAULT_CONFIDENTIAL = ['password', 'sessionToken'];
 const ENDPOINTS_PATH = /^(.*)\/_apis\/serviceendpoint\/endpoints(?:\/([^/]+))?$/;
+const VARIABLE_GROUPS_PATH = /^(.*)\/_apis\/distributedtask\/variablegroups(?:\/([^/]+))?$/;
+const PIPELINES_PATH = /^(.*)\/_apis\/pipelines\/([^/]+)(\/runs(?:\/([^/]+))?)?$/;
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
 
 interface Connection extends Omit<StoredConnection, 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'usesOidc' | 'isShared' | 'projects'> {
@@ -182,6 +203,24 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
   const recent: number[] = [];
   const tokens = new Map<string, number>();
   let throttle = { remaining: 0, retryAfterSeconds: 1 };
+  const library = new StandInLibrary((organization, project) => projectId(organization, project));
+  const pipelines = new StandInPipelines(
+    (uses) => {
+      if ('connectionId' in uses) {
+        const c = connections.get(uses.connectionId.toLowerCase());
+        return c?.parameters.username && c.parameters.password ? { accessKeyId: c.parameters.username, secretAccessKey: c.parameters.password } : null;
+      }
+      const variables = library.group(uses.variableGroupId)?.variables ?? {};
+      const id = variables[uses.accessKeyIdVariable]?.value;
+      const secret = variables[uses.secretAccessKeyVariable]?.value;
+      return id && secret ? { accessKeyId: id, secretAccessKey: secret } : null;
+    },
+    (accessKeyId, secretAccessKey) => {
+      if (!options.keyCheck) throw new Error('the stand-in needs options.keyCheck to run pipelines');
+      return options.keyCheck(accessKeyId, secretAccessKey);
+    },
+    () => url,
+  );
 
   const projectKey = (organization: string, project: string) => `${organization.toLowerCase()}|${project.toLowerCase()}`;
   const projectId = (organization: string, project: string): string => {
@@ -224,12 +263,26 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     };
 
     const token = TOKEN_PATH.exec(target.pathname);
-    if (token && method === 'POST') return reply(...issueToken(decodeURIComponent(token[1] ?? ''), raw));
+    if (token && method === 'POST') {
+      const form = new URLSearchParams(raw);
+      if (options.federation && EntraFederation.handles(form)) return reply(...options.federation.entra.exchange(decodeURIComponent(token[1] ?? ''), form));
+      return reply(...issueToken(decodeURIComponent(token[1] ?? ''), raw));
+    }
 
-    const match = ENDPOINTS_PATH.exec(target.pathname);
-    if (!match) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+    const match = ENDPOINTS_PATH.exec(target.pathname) ?? VARIABLE_GROUPS_PATH.exec(target.pathname);
+    const pipelineMatch = match ? null : PIPELINES_PATH.exec(target.pathname);
+    if (!match && !pipelineMatch) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
 
-    if (!authenticated(req.headers.authorization)) {
+    const principal = federatedPrincipal(req.headers.authorization);
+    if (principal) {
+      const membership = options.federation?.members.get(principal.clientId);
+      if (membership === undefined) {
+        return reply(401, vssError('UnauthorizedRequestException', `TF400813: The user '${principal.tenantId}\\${principal.clientId}' is not authorized to access this resource.`));
+      }
+      if (membership === 'no-permission') {
+        return reply(403, vssError('AccessCheckException', `Access denied. ${principal.clientId} needs View permissions for the service endpoints of the project to perform the action.`));
+      }
+    } else if (!authenticated(req.headers.authorization)) {
       // What Azure DevOps does with a credential it does not accept: a 203 with its sign-in page.
       if ((req.headers.authorization ?? '').startsWith('Bearer ')) {
         return reply(401, vssError('UnauthorizedRequestException', "TF400813: The user '' is not authorized to access this resource."));
@@ -256,11 +309,25 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return reply(400, vssError('VssVersionNotSpecifiedException', 'No api-version was supplied for the "GET" request. The version must be supplied either as part of the Accept header or as a query parameter.'));
     }
 
-    const segments = decodeURIComponent(match[1] ?? '').split('/').filter(Boolean);
+    const segments = decodeURIComponent((match ?? pipelineMatch)?.[1] ?? '').split('/').filter(Boolean);
     const located = locate(segments);
     if (!located) return reply(404, vssError('AccountNotFoundException', `The organization ${segments.join('/')} was not found.`));
     const { organization, project } = located;
+    if (project !== undefined && !projectIds.has(projectKey(organization, project))) {
+      return reply(404, vssError('ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`));
+    }
+    if (pipelineMatch) {
+      if (project === undefined) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+      const [, , pipelineId, runs, runId] = pipelineMatch;
+      return reply(...(await pipelines.handle(method, organization, project, decodeURIComponent(pipelineId ?? ''), runs !== undefined, runId, raw)));
+    }
+    if (!match) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
     const endpointId = match[2] ? decodeURIComponent(match[2]) : undefined;
+    if (VARIABLE_GROUPS_PATH.test(target.pathname) && !ENDPOINTS_PATH.test(target.pathname)) {
+      if (method === 'GET' && project !== undefined) return reply(...library.read(organization, project, endpointId, target.searchParams));
+      if (method === 'PUT' && project === undefined && endpointId) return reply(...library.update(organization, endpointId, raw));
+      return reply(405, vssError('HttpMethodNotAllowedException', `${method} is not supported on ${target.pathname}`));
+    }
 
     if (method === 'GET' && project !== undefined) {
       if (!projectIds.has(projectKey(organization, project))) {
@@ -305,6 +372,11 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return expiry !== undefined && Date.now() < expiry;
     }
     return false;
+  }
+
+  function federatedPrincipal(header: string | undefined) {
+    if (!options.federation || !header?.startsWith('Bearer ')) return undefined;
+    return options.federation.entra.principalOf(header.slice(7));
   }
 
   function rateLimited(): number | undefined {
@@ -442,7 +514,13 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
   function recordedBody(raw: string): unknown {
     if (raw === '') return undefined;
     try {
-      const body = JSON.parse(raw) as { authorization?: { parameters?: Record<string, unknown> } };
+      const body = JSON.parse(raw) as {
+        authorization?: { parameters?: Record<string, unknown> };
+        variables?: Record<string, { value?: unknown; isSecret?: unknown } | null>;
+      };
+      for (const variable of Object.values(body?.variables ?? {})) {
+        if (variable?.isSecret === true && typeof variable.value === 'string' && variable.value !== '') variable.value = '[REDACTED]';
+      }
       const parameters = body?.authorization?.parameters;
       if (parameters) {
         for (const name of DEFAULT_CONFIDENTIAL) {
@@ -498,6 +576,23 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     },
     connections: () => [...connections.values()].map(stored),
     deleteConnection: (id) => connections.delete(id.toLowerCase()),
+    seedVariableGroup(ref, seed) {
+      const organization = organizationOf(ref.organizationUrl, url);
+      organizations.add(organization);
+      for (const project of [ref.project, ...(seed.projects ?? [])]) projectId(organization, project);
+      return library.seed(organization, ref.project, ref.groupName, seed);
+    },
+    variableGroup: (id) => library.group(id),
+    deleteVariableGroup: (id) => library.delete(id),
+    seedPipeline(ref, seed) {
+      if (!options.keyCheck) throw new Error('seedPipeline needs the stand-in started with options.keyCheck (whether a key works)');
+      const organization = organizationOf(ref.organizationUrl, url);
+      organizations.add(organization);
+      projectId(organization, ref.project);
+      return pipelines.seed(organization, ref.project, seed);
+    },
+    pipelineRuns: (pipelineId) => pipelines.runsOf(pipelineId),
+    denyExecute: (denied = true) => pipelines.denyExecute(denied),
     setPat(next) {
       pat = next;
     },

@@ -56,18 +56,33 @@ export interface RequestCheck {
 }
 
 /** Definitions where an unknown property means the client drifted from the spec (a misspelt field). */
-const CLOSED_DEFINITIONS = ['ServiceEndpoint', 'EndpointAuthorization', 'ServiceEndpointProjectReference', 'ProjectReference'];
+const CLOSED_DEFINITIONS = [
+  'ServiceEndpoint',
+  'EndpointAuthorization',
+  'ServiceEndpointProjectReference',
+  'ProjectReference',
+  // Variable groups (distributedTask) and pipeline runs (pipelines).
+  'VariableGroupParameters',
+  'VariableValue',
+  'VariableGroupProjectReference',
+  'RunPipelineParameters',
+  'RunResourcesParameters',
+  'RepositoryResourceParameters',
+];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ServiceEndpointSpec {
   readonly document: SpecDocument;
-  private readonly requestBody: ValidateFunction;
-  private readonly responseBody: ValidateFunction;
+  private readonly requestBody: ValidateFunction | undefined;
+  private readonly responseBody: ValidateFunction | undefined;
+  private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(file = 'serviceEndpoint_7.1_serviceEndpoint.json') {
     this.document = readSpecJson<SpecDocument>(file);
-    this.requestBody = this.compile('request');
-    this.responseBody = this.compile('response');
+    // The Service Endpoints spec's own validators; other specs (taskAgent, pipelines) use checkDefinition.
+    const hasEndpoint = this.document.definitions.ServiceEndpoint !== undefined;
+    this.requestBody = hasEndpoint ? this.compile('request') : undefined;
+    this.responseBody = hasEndpoint ? this.compile('response') : undefined;
   }
 
   /**
@@ -95,9 +110,36 @@ export class ServiceEndpointSpec {
     return ajv.compile({ $ref: `ado-${mode}#/definitions/ServiceEndpoint` });
   }
 
+  /**
+   * Errors of a body against any definition of the spec (empty when valid). Requests are held to
+   * closed objects; a `VariableValue` may carry `value: null` both ways, as the spec's own
+   * `UpdateVariableGroup` example sends and answers for a secret variable.
+   */
+  checkDefinition(name: string, body: unknown, mode: 'request' | 'response'): string[] {
+    const key = `${mode}:${name}`;
+    let validate = this.validators.get(key);
+    if (!validate) {
+      const definitions = structuredClone(this.document.definitions);
+      if (!definitions[name]) throw new Error(`the spec has no definition ${name}`);
+      if (mode === 'request') {
+        for (const closed of CLOSED_DEFINITIONS) if (definitions[closed]) definitions[closed].additionalProperties = false;
+      }
+      const variableValue = definitions.VariableValue as { properties?: { value?: { type?: unknown } } } | undefined;
+      if (variableValue?.properties?.value) variableValue.properties.value.type = ['string', 'null'];
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      for (const format of collectFormats(definitions)) if (!ajv.formats[format]) ajv.addFormat(format, true);
+      ajv.addSchema({ $id: `ado-${key}`, definitions });
+      validate = ajv.compile({ $ref: `ado-${key}#/definitions/${name}` });
+      this.validators.set(key, validate);
+    }
+    return validate(body) ? [] : (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+  }
+
   /** Errors of a ServiceEndpoint body against the schema (empty when valid). */
   checkEndpoint(body: unknown, mode: 'request' | 'response'): string[] {
     const validate = mode === 'request' ? this.requestBody : this.responseBody;
+    if (!validate) throw new Error('this spec has no ServiceEndpoint definition');
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
   }
 
@@ -160,6 +202,9 @@ export class ServiceEndpointSpec {
           if (parameter.required) errors.push('the required body is missing');
         } else if ((parameter.schema as { $ref?: string } | undefined)?.$ref === '#/definitions/ServiceEndpoint') {
           errors.push(...this.checkEndpoint(body, 'request'));
+        } else {
+          const ref = (parameter.schema as { $ref?: string } | undefined)?.$ref;
+          if (ref) errors.push(...this.checkDefinition(ref.split('/').pop()!, body, 'request'));
         }
       }
     }

@@ -5,7 +5,8 @@
  * found surviving in config.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULE, parseRotationConfig, type RotationConfig } from '../../src/domain/config.js';
+import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import { DEFAULT_SCHEDULE, type RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 
@@ -80,7 +81,7 @@ describe('Function: parseRotationConfig (exact problems)', () => {
     ]);
     expect(problemsOf(config({ targets: [target({ note: 1 }, { region: 'x' })] }))).toEqual([
       'targets[0].note is not a known field: expected only name, iamUserName, secretId, connection',
-      'targets[0].connection.region is not a known field: expected only organizationUrl, project, connectionName, credentialParameter',
+      'targets[0].connection.region is not a known field: expected only organizationUrl, project, connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
     ]);
     expect(problemsOf(config({ settings: { days: 1 }, schedule: { cron: 'x' } }))).toEqual([
       'settings.days is not a known field: expected only minKeyAgeDays, gracePeriodDays, inProgressTimeoutMinutes',
@@ -107,7 +108,7 @@ describe('Function: parseRotationConfig (exact problems)', () => {
       `targets[0].connection.organizationUrl is empty: ${HINT}`,
       'targets[0].connection.project is missing: the Azure DevOps project (name or id) that owns the service connection',
       'targets[0].connection.connectionName is missing: the service connection name, as shown in Project settings > Service connections',
-      'targets[0].connection.credentialParameter is missing: the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage)',
+      'targets[0].connection.credentialParameter is missing: the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead',
     ]);
   });
 

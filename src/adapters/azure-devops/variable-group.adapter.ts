@@ -1,0 +1,251 @@
+import { inject, injectable, optional } from 'inversify';
+import {
+  AzureDevOpsRequestError,
+  VariableGroupAmbiguousError,
+  VariableGroupGoneError,
+  VariableGroupNotFoundError,
+  VariableGroupUnsupportedError,
+} from '../../domain/errors.js';
+import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../domain/holders.js';
+import type { AccessKeyCredential } from '../../domain/model.js';
+import { maskKeyId } from '../../domain/secret-value.js';
+import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import { TOKENS } from '../../ports/tokens.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
+import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
+import { API_VERSION } from './rest-types.js';
+import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
+import {
+  KEY_VAULT_GROUP_TYPE,
+  PLAIN_GROUP_TYPE,
+  type VariableGroup,
+  type VariableGroupParameters,
+  type VariableValue,
+} from './variable-group-types.js';
+
+const LIBRARY_ACCESS = 'the "Variable Groups (Read, create & manage)" scope and the Administrator role on the variable group';
+
+/**
+ * `VariableGroupsPort` on the Task Agent REST API (`distributedtask/variablegroups`), api-version 7.1.
+ *
+ * - find: `GET {org}/{project}/_apis/distributedtask/variablegroups?groupName=`, exact name
+ *   (case-insensitive) among the answers, since `groupName` also matches wildcards.
+ * - read: `GET {org}/{project}/_apis/distributedtask/variablegroups/{id}`; a 404 or a `null`
+ *   body means gone.
+ * - update: read, then `PUT {org}/_apis/distributedtask/variablegroups/{id}` with the whole group
+ *   as read (`Variablegroups_Update` replaces it). Every secret variable comes back from the read
+ *   with `value: null`, and is sent back exactly so: `{ "value": null, "isSecret": true }` is how
+ *   the spec's `UpdateVariableGroup` example keeps a secret it does not know, so every other
+ *   secret survives untouched. Only the two variables of the key are given values.
+ */
+@injectable()
+export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
+  private readonly client: AzureDevOpsHttpClient;
+  private readonly logger: AzureDevOpsLogger | undefined;
+
+  constructor(
+    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
+    @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
+    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
+  ) {
+    this.logger = logger;
+    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
+  }
+
+  async findVariableGroup(ref: VariableGroupRef): Promise<VariableGroupState> {
+    const base = organizationBase(ref);
+    const scope = scopeOf(ref, base);
+    const groups = await this.list(ref, base, scope, ref.groupName);
+    const matches = groups.filter((g) => typeof g.name === 'string' && g.name.toLowerCase() === ref.groupName.toLowerCase());
+    const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName };
+    if (matches.length === 0) {
+      throw new VariableGroupNotFoundError(
+        `no variable group named "${ref.groupName}" in project "${ref.project}" of ${base}; check the holder's groupName and that the credential in ${ref.credentialParameter} can see it`,
+        { context },
+      );
+    }
+    if (matches.length > 1) {
+      throw new VariableGroupAmbiguousError(
+        `${matches.length} variable groups are named "${ref.groupName}" in project "${ref.project}" of ${base} (ids ${matches.map((g) => g.id).join(', ')}); rename all but one`,
+        { context },
+      );
+    }
+    return toVariableGroupState(matches[0]!, ref);
+  }
+
+  async readVariableGroup(ref: VariableGroupRef, groupId: number): Promise<VariableGroupState> {
+    return toVariableGroupState(await this.read(ref, groupId), ref);
+  }
+
+  async listVariableGroups(scope: ProjectScope): Promise<VariableGroupSummary[]> {
+    const base = organizationBase(scope);
+    const requestScope: RequestScope = {
+      organizationUrl: base,
+      project: scope.project,
+      connection: '(all)',
+      resource: 'variable groups',
+      credentialParameter: scope.credentialParameter,
+    };
+    const groups = await this.list(scope, base, requestScope, undefined);
+    return groups.map((g) => ({
+      id: Number(g.id),
+      name: g.name ?? '',
+      type: g.type ?? PLAIN_GROUP_TYPE,
+      variables: Object.entries(g.variables ?? {}).map(([name, v]) => ({ name, isSecret: v?.isSecret === true })),
+    }));
+  }
+
+  async updateCredential(ref: VariableGroupRef, groupId: number, credential: AccessKeyCredential): Promise<void> {
+    const group = await this.read(ref, groupId);
+    const base = organizationBase(ref);
+    const scope = scopeOf(ref, base, groupId);
+    const where = describeScope(scope);
+    const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId };
+    const problem = unsupported(toVariableGroupState(group, ref), ref);
+    if (problem) throw new VariableGroupUnsupportedError(`${where} ${problem}; nothing was changed`, { context });
+
+    // The only place the new secret is revealed: it goes into the body of the PUT and nowhere else.
+    const secret = credential.secretAccessKey.reveal();
+    const body = updateBody(group, ref, credential.accessKeyId, secret);
+    const url = new URL(`${base}/_apis/distributedtask/variablegroups/${groupId}`);
+    url.search = `api-version=${API_VERSION}`;
+    const answer = await this.client.send({
+      method: 'PUT',
+      url,
+      body,
+      action: 'update the variable group',
+      scope,
+      bodySecrets: [secret],
+      requiredAccess: LIBRARY_ACCESS,
+    });
+    if (answer.status === 404) throw gone(ref, base, groupId, 'on update');
+    this.logger?.info('Azure DevOps variable group updated in place', {
+      organizationUrl: base,
+      project: ref.project,
+      groupId,
+      variableCount: Object.keys(body.variables).length,
+      newAccessKeyId: maskKeyId(credential.accessKeyId),
+    });
+  }
+
+  private async list(where: ProjectScope, base: string, scope: RequestScope, groupName: string | undefined): Promise<VariableGroup[]> {
+    const url = new URL(`${base}/${encodeURIComponent(where.project)}/_apis/distributedtask/variablegroups`);
+    url.search = [...(groupName ? [`groupName=${encodeURIComponent(groupName)}`] : []), `api-version=${API_VERSION}`].join('&');
+    const answer = await this.client.send({ method: 'GET', url, action: 'list variable groups', scope, requiredAccess: LIBRARY_ACCESS });
+    if (answer.status === 404) {
+      const detail = answer.error?.message ? ` (Azure DevOps: ${answer.error.message})` : '';
+      throw new VariableGroupNotFoundError(
+        `the variable groups of project "${where.project}" of ${base} could not be listed: the project was not found${detail}; check the organizationUrl and project`,
+        { context: { organizationUrl: base, project: where.project } },
+      );
+    }
+    const value = Array.isArray(answer.body) ? answer.body : (answer.body as { value?: unknown } | null)?.value;
+    if (!Array.isArray(value)) {
+      throw new AzureDevOpsRequestError(`Azure DevOps answered the list of variable groups in project "${where.project}" of ${base} without a list`, {
+        context: { organizationUrl: base, project: where.project },
+      });
+    }
+    return value.filter((g): g is VariableGroup => typeof g === 'object' && g !== null);
+  }
+
+  private async read(ref: VariableGroupRef, groupId: number): Promise<VariableGroup> {
+    const base = organizationBase(ref);
+    const scope = scopeOf(ref, base, groupId);
+    if (!Number.isInteger(groupId) || groupId <= 0) {
+      throw new AzureDevOpsRequestError(`variable group id ${groupId} for "${ref.groupName}" is not a positive integer`, {
+        context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName },
+      });
+    }
+    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/distributedtask/variablegroups/${groupId}`);
+    url.search = `api-version=${API_VERSION}`;
+    const answer = await this.client.send({ method: 'GET', url, action: 'read the variable group', scope, requiredAccess: LIBRARY_ACCESS });
+    if (answer.status === 404 || answer.body === null) throw gone(ref, base, groupId, 'on read');
+    const group = answer.body as VariableGroup;
+    if (typeof group !== 'object' || Array.isArray(group) || group.id !== groupId) {
+      throw new AzureDevOpsRequestError(`Azure DevOps answered the read of ${describeScope(scope)} with something other than that variable group`, {
+        context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId },
+      });
+    }
+    return group;
+  }
+}
+
+/** Why the group cannot take the key as configured, or undefined when it can. */
+export function unsupported(state: VariableGroupState, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): string | undefined {
+  if (state.keyVaultLinked) return 'is linked to an Azure Key Vault: its values live in the vault; rotate the key there, or use a plain variable group';
+  if (!state.hasSecretVariable) return `has no variable "${ref.secretAccessKeyVariable}": add it as a secret variable holding the current secret access key`;
+  if (!state.secretVariableIsSecret) {
+    return `holds the secret access key in "${ref.secretAccessKeyVariable}", which is not marked secret: anyone who can read the group sees it; mark it secret (the lock icon), then re-run`;
+  }
+  if (state.accessKeyIdIsSecret) {
+    return `marks "${ref.accessKeyIdVariable}" secret, so which key it holds cannot be read: a key id is not a secret; make it a plain variable`;
+  }
+  return undefined;
+}
+
+export function toVariableGroupState(group: VariableGroup, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): VariableGroupState {
+  const variables = group.variables ?? {};
+  const keyId = findVariable(variables, ref.accessKeyIdVariable);
+  const secret = findVariable(variables, ref.secretAccessKeyVariable);
+  const type = group.type ?? PLAIN_GROUP_TYPE;
+  const held = keyId && keyId.isSecret !== true && typeof keyId.value === 'string' ? keyId.value.trim() : '';
+  return {
+    id: Number(group.id),
+    name: group.name ?? '',
+    type,
+    keyVaultLinked: type.toLowerCase() === KEY_VAULT_GROUP_TYPE.toLowerCase(),
+    heldAccessKeyId: held === '' ? null : held,
+    accessKeyIdIsSecret: keyId?.isSecret === true,
+    hasSecretVariable: secret !== undefined,
+    secretVariableIsSecret: secret?.isSecret === true,
+    variableCount: Object.keys(variables).length,
+  };
+}
+
+/** Variable names are case-insensitive in Azure Pipelines (they become environment variables). */
+function findVariable(variables: Record<string, VariableValue | null>, name: string): VariableValue | undefined {
+  const entry = Object.entries(variables).find(([key]) => key.toLowerCase() === name.toLowerCase());
+  return entry?.[1] ?? undefined;
+}
+
+function updateBody(group: VariableGroup, ref: VariableGroupRef, accessKeyId: string, secret: string): VariableGroupParameters {
+  const variables: Record<string, VariableValue> = {};
+  for (const [name, variable] of Object.entries(group.variables ?? {})) {
+    const v = variable ?? {};
+    // Sent back as read: a secret's `value: null` keeps its stored value.
+    variables[name] = { ...v, value: v.isSecret === true ? null : (v.value ?? '') };
+  }
+  const set = (wanted: string, value: string, isSecret: boolean) => {
+    const name = Object.keys(variables).find((key) => key.toLowerCase() === wanted.toLowerCase()) ?? wanted;
+    variables[name] = { ...variables[name], value, isSecret };
+  };
+  set(ref.accessKeyIdVariable, accessKeyId, false);
+  set(ref.secretAccessKeyVariable, secret, true);
+  return {
+    name: group.name ?? ref.groupName,
+    ...(typeof group.description === 'string' ? { description: group.description } : {}),
+    type: group.type ?? PLAIN_GROUP_TYPE,
+    ...(group.providerData ? { providerData: group.providerData } : {}),
+    variables,
+    variableGroupProjectReferences: group.variableGroupProjectReferences ?? [],
+  };
+}
+
+function scopeOf(ref: VariableGroupRef, base: string, groupId?: number): RequestScope {
+  return {
+    organizationUrl: base,
+    project: ref.project,
+    connection: groupId === undefined ? `"${ref.groupName}"` : `"${ref.groupName}" (${groupId})`,
+    resource: 'variable group',
+    credentialParameter: ref.credentialParameter,
+  };
+}
+
+function gone(ref: VariableGroupRef, base: string, groupId: number, when: string): VariableGroupGoneError {
+  return new VariableGroupGoneError(
+    `variable group "${ref.groupName}" (${groupId}) in project "${ref.project}" of ${base} is gone (not found ${when}); it was deleted since it was found: check the holder`,
+    { context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId } },
+  );
+}

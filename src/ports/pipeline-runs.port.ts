@@ -1,0 +1,17 @@
+import type { CanaryPipelineRef, PipelineRunState } from '../domain/holders.js';
+
+/**
+ * Azure Pipelines runs (Pipelines REST API 7.1): the canary that proves a published key works
+ * where it is used. Queueing needs the credential's "Build (Read & execute)" scope.
+ *
+ * Errors: `CanaryPipelineNotFoundError`, `AzureDevOpsCredentialRejectedError`,
+ * `AzureDevOpsNotAuthorizedError`, `AzureDevOpsUnavailableError`, `AzureDevOpsRequestError`.
+ */
+export interface PipelineRunsPort {
+  /** Reads the pipeline (proves it exists and the credential can see it); returns its name. */
+  readPipeline(ref: CanaryPipelineRef): Promise<{ id: number; name: string }>;
+  /** Queues a run (`Runs_RunPipeline`) and returns it as queued. */
+  queueRun(ref: CanaryPipelineRef): Promise<PipelineRunState>;
+  /** Reads a run (`Runs_Get`). */
+  readRun(ref: CanaryPipelineRef, runId: number): Promise<PipelineRunState>;
+}
