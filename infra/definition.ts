@@ -5,16 +5,24 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
-import { ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../src/domain/errors.js';
+import { ERROR_NAMES } from '../src/domain/errors.js';
+import { type LambdaStep, STEP_CATALOG, type StepName } from '../src/domain/lifecycle/catalog.js';
+import { type Condition, type Lifecycle, nodeOf, TARGET_LIFECYCLE } from '../src/domain/lifecycle/lifecycle.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_RETRY_POLICY,
+  KEY_PROPAGATION_RETRY as KEY_PROPAGATION_RULE,
+  type RetryRule,
+  TRANSIENT_RETRY as TRANSIENT_RULE,
+} from '../src/domain/lifecycle/retry.js';
 import { ROTATION_MODES } from '../src/domain/model.js';
-import type { StepName } from '../src/domain/rotation-state.js';
-import { DEFAULT_RETRY_POLICY, type BackoffPolicy } from '../src/domain/runner.js';
 import { RUN_DATA } from './run-data.js';
-import { CAUGHT_INTO_ROLLBACK, type LambdaStep } from './steps.js';
 
 /**
- * The state machine, state by state. It applies the rules of `RotationRunner.runTarget`
- * (src/domain/runner.ts) in Step Functions: the same order, the same retries, the same rollback.
+ * The state machine, compiled from the lifecycle description (`TARGET_LIFECYCLE`,
+ * src/domain/lifecycle/lifecycle.ts) and the step catalog (each step's retries and failure policy),
+ * which the in-process runner (src/domain/runner.ts) walks too: the same order, the same retries,
+ * the same rollback.
  *
  * Execution input: `{ "mode": "rotate" | "emergency" | "dry-run", "targets"?: [names] }`
  * (no `targets`: every configured target), or, for a leaked key (infra/leak-rule.ts),
@@ -46,13 +54,7 @@ export const STATE_NAMES = {
   leakedKey: 'leaked key: every target',
   allTargets: 'all configured targets',
   map: 'rotate each target',
-  decide: 'rotate or repair?',
-  repairOnly: 'repair only?',
   failed: (step: StepName) => `${step} failed`,
-  addRevokeWarning: 'add revoke warning',
-  keepWarning: 'keep warning',
-  newWarning: 'new warning',
-  isExistingWarning: 'existing warning?',
   reportFailed: 'report failed',
 } as const;
 
@@ -66,22 +68,23 @@ export const LAMBDA_SERVICE_ERRORS = [
 ];
 
 /**
- * `BackoffPolicy.maxAttempts` counts every attempt; ASL's `MaxAttempts` counts retries.
- * For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s in all.
+ * A catalog retry rule as an ASL `Retry`. `BackoffPolicy.maxAttempts` counts every attempt; ASL's
+ * `MaxAttempts` counts retries. For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s in all.
  */
-function retryProps(errors: string[], policy: BackoffPolicy, jitter: boolean): sfn.RetryProps {
+export function retryProps(rule: RetryRule): sfn.RetryProps {
+  const policy: BackoffPolicy = DEFAULT_RETRY_POLICY[rule.policy];
   return {
-    errors,
+    errors: [...rule.errors],
     interval: Duration.millis(policy.initialDelayMs),
     backoffRate: policy.backoffRate,
     maxAttempts: policy.maxAttempts - 1,
     maxDelay: Duration.millis(policy.maxDelayMs),
-    ...(jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
+    ...(rule.jitter ? { jitterStrategy: sfn.JitterType.FULL } : {}),
   };
 }
 
-export const TRANSIENT_RETRY = retryProps([...TRANSIENT_ERROR_NAMES], DEFAULT_RETRY_POLICY.transient, true);
-export const KEY_PROPAGATION_RETRY = retryProps([ERROR_NAMES.KeyNotYetUsable], DEFAULT_RETRY_POLICY.keyPropagation, false);
+export const TRANSIENT_RETRY = retryProps(TRANSIENT_RULE);
+export const KEY_PROPAGATION_RETRY = retryProps(KEY_PROPAGATION_RULE);
 export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
   errors: LAMBDA_SERVICE_ERRORS,
   interval: Duration.seconds(2),
@@ -90,6 +93,9 @@ export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
+/** What the per-target workflow (a child execution's states) is compiled from: everything but the run's bucket. */
+export type TargetWorkflowProps = Omit<DefinitionProps, 'runData'>;
+
 export interface DefinitionProps {
   config: RotationConfig;
   functions: Readonly<Record<LambdaStep, lambda.IFunction>>;
@@ -97,6 +103,8 @@ export interface DefinitionProps {
   timeouts: Readonly<Record<LambdaStep, Duration>>;
   /** Where the target list is read from and the children's results are written (infra/run-data.ts). */
   runData: s3.IBucket;
+  /** The per-target lifecycle to compile. Default: the rotator's (tests pass others). */
+  lifecycle?: Lifecycle;
 }
 
 /**
@@ -106,44 +114,119 @@ export interface DefinitionProps {
  */
 const absent = (path: string) => sfn.Condition.not(sfn.Condition.isPresent(path));
 
-/** Builds the chain of states. */
-export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
-  const { config, functions, timeouts, runData } = props;
+const anyOf = (path: string, values: readonly string[]): sfn.Condition => {
+  const [only, ...more] = values.map((v) => sfn.Condition.stringEquals(path, v));
+  if (!only) throw new Error(`a lifecycle condition on ${path} lists no value`);
+  return more.length === 0 ? only : sfn.Condition.or(only, ...more);
+};
 
+/**
+ * A lifecycle condition as a Choice rule. A comparison on a missing field fails the execution
+ * (States.Runtime) where the runner would read it as false: test `absent` first, as TARGET_LIFECYCLE does.
+ */
+function choiceCondition(condition: Condition): sfn.Condition {
+  switch (condition.kind) {
+    case 'absent':
+      return absent(`$.state.${condition.field}`);
+    case 'mode-is':
+      return anyOf('$.state.mode', condition.values);
+    case 'plan-action-is':
+      return anyOf('$.state.plan.action', condition.values);
+  }
+}
+
+/** A Lambda task with the step's catalog retries (and Lambda's own hiccups). */
+function invoker(scope: Construct, props: TargetWorkflowProps) {
   /** `resultPath` undefined: the result replaces the document (the report ends the iteration). */
-  const invoke = (step: LambdaStep, input: { payload: sfn.TaskInput } | { inputPath: string }, resultPath: string | undefined) => {
+  return (step: LambdaStep, input: { payload: sfn.TaskInput } | { inputPath: string }, resultPath: string | undefined) => {
     const task = new tasks.LambdaInvoke(scope, `Task ${step}`, {
       stateName: step,
-      lambdaFunction: functions[step],
+      lambdaFunction: props.functions[step],
       ...input,
       // The function's return value, not the SDK's { Payload, StatusCode, ... } envelope.
       payloadResponseOnly: true,
       ...(resultPath ? { resultPath } : {}),
       // Our own Lambda retry below replaces CDK's default one (which also misses TooManyRequests).
       retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(timeouts[step].plus(Duration.seconds(10))),
+      taskTimeout: sfn.Timeout.duration(props.timeouts[step].plus(Duration.seconds(10))),
     });
-    task.addRetry(TRANSIENT_RETRY);
+    for (const rule of STEP_CATALOG[step].retry) task.addRetry(retryProps(rule));
     task.addRetry(LAMBDA_SERVICE_RETRY);
     return task;
   };
+}
+
+/** The per-target workflow: the lifecycle's nodes as states, every path ending in the report. */
+export function buildTargetWorkflow(scope: Construct, props: TargetWorkflowProps): sfn.IChainable {
+  const lifecycle = props.lifecycle ?? TARGET_LIFECYCLE;
+  const invoke = invoker(scope, props);
   /** A step task over the per-target state. */
   const stepTask = (step: StepName) => invoke(step, { inputPath: '$.state' }, '$.state');
-
-  /** Records `failure` as `parseRotationState` reads it (it unwraps the Lambda's `Cause` JSON). */
-  const recordFailure = (step: StepName) =>
+  /** Records the caught error as `parseRotationState` reads a failure (it unwraps the Lambda's `Cause` JSON). */
+  const recordFailure = (step: StepName, field: 'failure' | 'toleratedFailure') =>
     new sfn.Pass(scope, `Pass ${step} failed`, {
       stateName: STATE_NAMES.failed(step),
       parameters: { step, 'name.$': '$.caught.Error', 'cause.$': '$.caught.Cause' },
-      resultPath: '$.state.failure',
+      resultPath: `$.state.${field}`,
     });
   const catchInto = (task: tasks.LambdaInvoke, next: sfn.IChainable) => task.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
 
-  // ---------------------------------------------------------------- per target
-
-  const report = invoke('report', { inputPath: '$.state' }, undefined);
+  for (const node of Object.values(lifecycle.nodes)) {
+    const policy = node.kind === 'step' ? STEP_CATALOG[node.step].onFailure.kind : 'report';
+    if (!['report', 'rollback', 'warn'].includes(policy)) {
+      throw new Error(`step ${(node as { step: string }).step} has the failure policy "${policy}", which only the lifecycle's end or rollback may have`);
+    }
+  }
+  const report = invoke(lifecycle.end, { inputPath: '$.state' }, undefined);
   // The Map must never fail because of one target: if even the report fails, a minimal report says so.
-  const reportFailed = new sfn.Pass(scope, 'Pass report failed', {
+  catchInto(report, reportWhenTheReportFailed(scope));
+
+  const rollback = stepTask(lifecycle.rollback);
+  // The rollback's own failure is reported as such: outcome `failed`, a human must act.
+  const rollbackFailed = new sfn.Pass(scope, 'Pass rollback failed', {
+    stateName: STATE_NAMES.failed(lifecycle.rollback),
+    parameters: {
+      'actions.$': "States.Array(States.Format('stopped: {} (the cause is in the execution history)', $.caught.Error))",
+      consistent: false,
+    },
+    resultPath: '$.state.rollback',
+  });
+  catchInto(rollback, rollbackFailed.next(report));
+  rollback.next(report);
+
+  // Every node first, then the edges: a lifecycle may loop (a wait-and-poll step).
+  const states = new Map<string, sfn.State>();
+  for (const [name, node] of Object.entries(lifecycle.nodes)) {
+    if (node.kind === 'step') states.set(name, stepTask(node.step));
+    else if (node.kind === 'choice') states.set(name, new sfn.Choice(scope, `Choice ${name}`, { stateName: name }));
+    else states.set(name, new sfn.Wait(scope, `Wait ${name}`, { stateName: name, time: sfn.WaitTime.duration(Duration.seconds(node.seconds)) }));
+  }
+  const stateOf = (name: string): sfn.State => (name === lifecycle.end ? report : (states.get(name) ?? (nodeOf(lifecycle, name) as never)));
+
+  for (const [name, node] of Object.entries(lifecycle.nodes)) {
+    const state = states.get(name);
+    if (node.kind === 'choice') {
+      const choice = state as sfn.Choice;
+      for (const rule of node.rules) choice.when(choiceCondition(rule.when), stateOf(rule.next));
+      choice.otherwise(stateOf(node.otherwise));
+    } else if (node.kind === 'wait') {
+      (state as sfn.Wait).next(stateOf(node.next));
+    } else {
+      const task = state as tasks.LambdaInvoke;
+      task.next(stateOf(node.next));
+      const policy = STEP_CATALOG[node.step].onFailure;
+      // What a failure leads to, by the step's catalog policy (the runner does the same).
+      if (policy.kind === 'report') catchInto(task, recordFailure(node.step, 'failure').next(report));
+      else if (policy.kind === 'rollback') catchInto(task, recordFailure(node.step, 'failure').next(rollback));
+      else if (policy.kind === 'warn') catchInto(task, recordFailure(node.step, 'toleratedFailure').next(stateOf(node.next)));
+    }
+  }
+  return stateOf(lifecycle.start);
+}
+
+/** What the Map yields for a target whose report step failed: the report's fields, from what the state holds. */
+function reportWhenTheReportFailed(scope: Construct): sfn.Pass {
+  return new sfn.Pass(scope, 'Pass report failed', {
     stateName: STATE_NAMES.reportFailed,
     parameters: {
       'rotationId.$': '$.state.rotationId',
@@ -167,64 +250,12 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       stateLeft: 'Unknown: run `ado-key-rotator status` to see which key the connection holds.',
     },
   });
-  catchInto(report, reportFailed);
+}
 
-  const rollback = stepTask('rollback');
-  // The rollback's own failure is reported as such: outcome `failed`, a human must act.
-  const rollbackFailed = new sfn.Pass(scope, 'Pass rollback failed', {
-    stateName: STATE_NAMES.failed('rollback'),
-    parameters: {
-      'actions.$': "States.Array(States.Format('stopped: {} (the cause is in the execution history)', $.caught.Error))",
-      consistent: false,
-    },
-    resultPath: '$.state.rollback',
-  });
-  catchInto(rollback, rollbackFailed.next(report));
-  rollback.next(report);
-
-  const plan = stepTask('plan');
-  // A plan that fails changed nothing: report it, no rollback (as the runner does).
-  catchInto(plan, recordFailure('plan').next(report));
-
-  const mutating = Object.fromEntries(
-    CAUGHT_INTO_ROLLBACK.map((step) => {
-      const task = stepTask(step);
-      catchInto(task, recordFailure(step).next(rollback));
-      return [step, task];
-    }),
-  ) as Record<(typeof CAUGHT_INTO_ROLLBACK)[number], tasks.LambdaInvoke>;
-  // IAM takes seconds to accept a new key: retried for about a minute before the rotation rolls back.
-  mutating['verify-key'].addRetry(KEY_PROPAGATION_RETRY);
-
-  // A revoke failure is a warning, not a rollback: the new key is live and the old one stays active until the next run.
-  const revoke = stepTask('revoke');
-  catchInto(revoke, appendWarning(scope, "States.Format('the old key could not be retired ({}); it is still active, and the next run retires it', $.caught.Error)").next(report));
-
-  const rotate = mutating.create
-    .next(mutating['verify-key'])
-    .next(mutating.publish)
-    .next(mutating['verify-publish'])
-    .next(mutating.promote)
-    .next(revoke)
-    .next(report);
-
-  const repairOnly = new sfn.Choice(scope, 'Choice repair only', { stateName: STATE_NAMES.repairOnly })
-    .when(sfn.Condition.stringEquals('$.state.plan.action', 'repair'), report)
-    .otherwise(rotate);
-
-  // Rules are tried in order, so a missing plan never reaches a comparison that would fail on it.
-  const decide = new sfn.Choice(scope, 'Choice rotate or repair', { stateName: STATE_NAMES.decide })
-    .when(absent('$.state.plan.action'), report)
-    .when(sfn.Condition.stringEquals('$.state.mode', 'dry-run'), report)
-    .when(
-      sfn.Condition.or(sfn.Condition.stringEquals('$.state.plan.action', 'rotate'), sfn.Condition.stringEquals('$.state.plan.action', 'repair')),
-      mutating.cleanup.next(repairOnly),
-    )
-    .otherwise(report);
-
-  const perTarget = plan.next(decide);
-
-  // ---------------------------------------------------------------- the run
+/** Builds the chain of states: check the input, the Map over targets (each the per-target workflow), notify. */
+export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
+  const { config, runData } = props;
+  const invoke = invoker(scope, props);
 
   const map = new sfn.DistributedMap(scope, 'Map targets', {
     stateName: STATE_NAMES.map,
@@ -252,7 +283,7 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
     resultWriterV2: new sfn.ResultWriterV2({ bucket: runData, prefix: RUN_DATA.resultsPrefix }),
     resultPath: '$.results',
   });
-  map.itemProcessor(perTarget);
+  map.itemProcessor(buildTargetWorkflow(scope, props));
 
   const notify = invoke('notify', {
     payload: sfn.TaskInput.fromObject({
@@ -316,46 +347,4 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       }).next(run),
     )
     .otherwise(invalidInput);
-}
-
-/**
- * Appends one warning to `$.state.warnings`. JSONPath has no "append" intrinsic, so a small
- * Map builds the new list: it iterates over the indexes 0..n (n + 1 items, from
- * `States.ArrayRange`) and yields the existing warning at each index below n, then the new one.
- */
-function appendWarning(scope: Construct, warningExpression: string): sfn.Chain {
-  const existing = 'States.ArrayLength($.state.warnings)';
-  const append = new sfn.Map(scope, 'Map add revoke warning', {
-    stateName: STATE_NAMES.addRevokeWarning,
-    itemsPath: sfn.JsonPath.stringAt('$.caught.indexes'),
-    itemSelector: {
-      index: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
-      count: sfn.JsonPath.stringAt('$.caught.count'),
-      warnings: sfn.JsonPath.listAt('$.state.warnings'),
-      warning: sfn.JsonPath.stringAt('$.caught.warning'),
-    },
-    resultPath: '$.state.warnings',
-  });
-  const keep = new sfn.Pass(scope, 'Pass keep warning', {
-    stateName: STATE_NAMES.keepWarning,
-    parameters: { 'value.$': 'States.ArrayGetItem($.warnings, $.index)' },
-    outputPath: '$.value',
-  });
-  const add = new sfn.Pass(scope, 'Pass new warning', { stateName: STATE_NAMES.newWarning, outputPath: '$.warning' });
-  append.itemProcessor(
-    new sfn.Choice(scope, 'Choice existing warning', { stateName: STATE_NAMES.isExistingWarning })
-      .when(sfn.Condition.numberLessThanJsonPath('$.index', '$.count'), keep)
-      .otherwise(add),
-  );
-  // The caught error is replaced by what the Map needs; `$.state` is untouched until the Map writes the list.
-  const prepare = new sfn.Pass(scope, 'Pass revoke failed', {
-    stateName: STATE_NAMES.failed('revoke'),
-    parameters: {
-      'warning.$': warningExpression,
-      'count.$': existing,
-      'indexes.$': `States.ArrayRange(0, ${existing}, 1)`,
-    },
-    resultPath: '$.caught',
-  });
-  return sfn.Chain.start(prepare).next(append);
 }

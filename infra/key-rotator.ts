@@ -22,32 +22,16 @@ import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
 import { FederationOutputs, usesFederation } from './federation.js';
-import { resourceArns, STEP_ACCESS, stepStatements } from './permissions.js';
+import { resourceArns, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
-import { LAMBDA_STEPS, type LambdaStep } from './steps.js';
+import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Talking to Azure DevOps (and, in rollback, to everything) takes longer than an IAM call. Steps that
- * call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one 15 s request)
- * per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and rolled back like
- * any failure, but a budget that fits the client's own retries avoids it.
- */
-const AZURE_DEVOPS_STEP_TIMEOUT = Duration.minutes(3);
-const TIMEOUTS: Readonly<Record<LambdaStep, Duration>> = {
-  plan: AZURE_DEVOPS_STEP_TIMEOUT,
-  cleanup: AZURE_DEVOPS_STEP_TIMEOUT,
-  create: Duration.seconds(30),
-  'verify-key': Duration.seconds(30),
-  publish: AZURE_DEVOPS_STEP_TIMEOUT,
-  'verify-publish': AZURE_DEVOPS_STEP_TIMEOUT,
-  promote: Duration.seconds(30),
-  revoke: AZURE_DEVOPS_STEP_TIMEOUT,
-  rollback: AZURE_DEVOPS_STEP_TIMEOUT,
-  report: Duration.seconds(30),
-  notify: Duration.seconds(30),
-};
+/** Each step's Lambda timeout, from its catalog entry. */
+const TIMEOUTS = Object.fromEntries(LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)])) as Readonly<
+  Record<LambdaStep, Duration>
+>;
 
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
@@ -164,7 +148,7 @@ export class AdoKeyRotator extends Construct {
         : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
-      const federated = STEP_ACCESS[step].adoCredential && usesFederation(this.config);
+      const federated = STEP_CATALOG[step].access.adoCredential && usesFederation(this.config);
       if (federated) federatedRoles[step] = role;
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

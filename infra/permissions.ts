@@ -2,12 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
+import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG, type StepAccess } from '../src/domain/lifecycle/catalog.js';
 import { usesFederation, webIdentityTokenStatement } from './federation.js';
-import type { LambdaStep } from './steps.js';
 
 /**
- * What each step's Lambda may do, derived from the ports each use case calls and the SDK calls
- * each adapter makes (src/adapters/aws):
+ * Each step's role, from its catalog entry's `access` (src/domain/lifecycle/catalog.ts), which is
+ * derived from the ports each use case calls and the SDK calls each adapter makes (src/adapters/aws):
  *
  *   IamAccessKeysPort.listKeys      iam:ListAccessKeys, iam:GetAccessKeyLastUsed
  *   IamAccessKeysPort.createKey     iam:CreateAccessKey
@@ -22,61 +22,14 @@ import type { LambdaStep } from './steps.js';
  *   NotifierPort.notify             the Slack webhook: ssm:GetParameter on that one parameter
  *   KeyVerifierPort.verify          nothing: sts:GetCallerIdentity signed with the new key itself
  *
- * Change a use case's ports and this table must change with it (test/infra checks the result).
+ * test/infra checks the resulting policies step by step.
  */
-export interface StepAccess {
-  /** IAM actions, on the configured users only. */
-  iam: readonly string[];
-  /** Secrets Manager actions, on the configured secrets only. */
-  secrets: readonly string[];
-  /** Reads the Azure DevOps credential parameters. */
-  adoCredential: boolean;
-  /** Reads the Slack webhook parameter. */
-  slackWebhook: boolean;
-}
+export type { StepAccess } from '../src/domain/lifecycle/catalog.js';
 
-const IAM_READ = ['iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed'];
-const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
-const SECRET_LABELS = ['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'];
-const NONE: StepAccess = { iam: [], secrets: [], adoCredential: false, slackWebhook: false };
-
-export const STEP_ACCESS: Readonly<Record<LambdaStep, StepAccess>> = {
-  // Reads IAM, the connection and the secret; changes nothing.
-  plan: { ...NONE, iam: IAM_READ, secrets: SECRET_READ, adoCredential: true },
-  // Deletes or deactivates a leftover key, drops or promotes a leftover pending version; reads the
-  // connection and the secret first (a key a holder holds is never touched).
-  cleanup: {
-    ...NONE,
-    iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
-    secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
-    adoCredential: true,
-  },
-  // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails; reads the
-  // connection before deleting a key a lost create left.
-  create: {
-    ...NONE,
-    iam: [...IAM_READ, 'iam:CreateAccessKey', 'iam:DeleteAccessKey'],
-    secrets: [...SECRET_READ, 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
-    adoCredential: true,
-  },
-  // Reads the pending version; the check itself is signed with the new key, so no IAM at all.
-  'verify-key': { ...NONE, secrets: ['secretsmanager:GetSecretValue'] },
-  publish: { ...NONE, secrets: ['secretsmanager:GetSecretValue'], adoCredential: true },
-  'verify-publish': { ...NONE, adoCredential: true },
-  promote: { ...NONE, secrets: SECRET_LABELS },
-  // Deactivates (or, in an emergency, deletes) the old key once neither the connection nor the secret holds it.
-  revoke: { ...NONE, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], secrets: SECRET_READ, adoCredential: true },
-  // Puts the old key back everywhere: the widest role, and used only when something failed.
-  rollback: {
-    ...NONE,
-    iam: [...IAM_READ, 'iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
-    secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
-    adoCredential: true,
-  },
-  // Metrics go out as CloudWatch embedded metric format on stdout: no API call, no permission.
-  report: NONE,
-  notify: { ...NONE, slackWebhook: true },
-};
+/** Each step's catalog `access`, by step (derived: change the catalog, not this). */
+export const STEP_ACCESS: Readonly<Record<LambdaStep, StepAccess>> = Object.fromEntries(
+  LAMBDA_STEPS.map((step) => [step, STEP_CATALOG[step].access]),
+) as Record<LambdaStep, StepAccess>;
 
 /** Secrets Manager writes need a data key when the secret uses a customer-managed KMS key. */
 const SECRET_WRITES = new Set(['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']);
@@ -119,7 +72,7 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
 
 /** The statements of one step's role (beyond its log group and X-Ray, which the function adds). */
 export function stepStatements(scope: Construct, step: LambdaStep, config: RotationConfig, options: ScopeOptions = {}): iam.PolicyStatement[] {
-  const access = STEP_ACCESS[step];
+  const access = STEP_CATALOG[step].access;
   const arns = resourceArns(scope, config);
   const region = Stack.of(scope).region;
   const statements: iam.PolicyStatement[] = [];

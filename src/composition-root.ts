@@ -3,21 +3,9 @@ import { Container } from 'inversify';
 import { ROTATION_CONFIG, ConfigTargetsAdapter, loadRotationConfigFromEnv } from './adapters/config/config-targets.adapter.js';
 import { logger } from './adapters/observability/logger.js';
 import { SystemClock } from './adapters/system-clock.js';
-import { RotationRunner } from './domain/runner.js';
-import {
-  CleanUpKeys,
-  CreateKey,
-  DescribeTarget,
-  NotifyRun,
-  PlanRotation,
-  PromoteSecret,
-  PublishKey,
-  ReportTarget,
-  RevokeOldKey,
-  RollBack,
-  VerifyKey,
-  VerifyPublish,
-} from './domain/use-cases/index.js';
+import { LAMBDA_STEPS, stepDeclaration } from './domain/lifecycle/catalog.js';
+import { RotationRunner, type RotationUseCases, useCaseKey } from './domain/runner.js';
+import { DescribeTarget, USE_CASE_CLASSES } from './domain/use-cases/index.js';
 import { TOKENS } from './ports/tokens.js';
 import type { Wiring } from './wiring/wiring.js';
 
@@ -44,36 +32,18 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
   // The adapters of each slice: SDK clients, Azure DevOps, Slack, CloudWatch metrics.
   for (const slice of wiring) slice(c);
 
-  // Use cases: plain classes (the domain knows no DI), built from the ports they name.
+  // Use cases: plain classes (the domain knows no DI), each built from the ports its catalog entry names.
   const T = TOKENS;
-  c.bind(T.PlanRotation).toResolvedValue((...a: ConstructorParameters<typeof PlanRotation>) => new PlanRotation(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock]);
-  c.bind(T.CleanUpKeys).toResolvedValue((...a: ConstructorParameters<typeof CleanUpKeys>) => new CleanUpKeys(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
-  c.bind(T.CreateKey).toResolvedValue((...a: ConstructorParameters<typeof CreateKey>) => new CreateKey(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
-  c.bind(T.VerifyKey).toResolvedValue((...a: ConstructorParameters<typeof VerifyKey>) => new VerifyKey(...a), [T.Targets, T.SecretStore, T.KeyVerifier]);
-  c.bind(T.PublishKey).toResolvedValue((...a: ConstructorParameters<typeof PublishKey>) => new PublishKey(...a), [T.Targets, T.SecretStore, T.AzureDevOps]);
-  c.bind(T.VerifyPublish).toResolvedValue((...a: ConstructorParameters<typeof VerifyPublish>) => new VerifyPublish(...a), [T.Targets, T.AzureDevOps]);
-  c.bind(T.PromoteSecret).toResolvedValue((...a: ConstructorParameters<typeof PromoteSecret>) => new PromoteSecret(...a), [T.Targets, T.SecretStore]);
-  c.bind(T.RevokeOldKey).toResolvedValue((...a: ConstructorParameters<typeof RevokeOldKey>) => new RevokeOldKey(...a), [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore]);
-  c.bind(T.RollBack).toResolvedValue((...a: ConstructorParameters<typeof RollBack>) => new RollBack(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps]);
-  c.bind(T.ReportTarget).toResolvedValue((...a: ConstructorParameters<typeof ReportTarget>) => new ReportTarget(...a), [T.Targets, T.Metrics, T.Clock]);
-  c.bind(T.NotifyRun).toResolvedValue((...a: ConstructorParameters<typeof NotifyRun>) => new NotifyRun(...a), [T.Notifier, T.Metrics]);
+  for (const step of LAMBDA_STEPS) {
+    const { useCase, ports } = stepDeclaration(step);
+    const UseCase = USE_CASE_CLASSES[step];
+    c.bind(useCase).toResolvedValue((...args: unknown[]) => new UseCase(...args), [...ports]);
+  }
   c.bind(T.DescribeTarget).toResolvedValue((...a: ConstructorParameters<typeof DescribeTarget>) => new DescribeTarget(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock]);
   c.bind(T.Runner).toDynamicValue(
     (ctx) =>
       new RotationRunner(
-        {
-          plan: ctx.get(T.PlanRotation),
-          cleanup: ctx.get(T.CleanUpKeys),
-          create: ctx.get(T.CreateKey),
-          verifyKey: ctx.get(T.VerifyKey),
-          publish: ctx.get(T.PublishKey),
-          verifyPublish: ctx.get(T.VerifyPublish),
-          promote: ctx.get(T.PromoteSecret),
-          revoke: ctx.get(T.RevokeOldKey),
-          rollback: ctx.get(T.RollBack),
-          report: ctx.get(T.ReportTarget),
-          notify: ctx.get(T.NotifyRun),
-        },
+        Object.fromEntries(LAMBDA_STEPS.map((step) => [useCaseKey(step), ctx.get(stepDeclaration(step).useCase)])) as RotationUseCases,
         ctx.get(T.Clock),
       ),
   );

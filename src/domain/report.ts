@@ -1,5 +1,6 @@
 import { InvalidStepInputError } from './errors.js';
 import { parseLeak, type RunLeak, summarizeLeak, type TargetLeak } from './leak.js';
+import { stepDeclaration } from './lifecycle/catalog.js';
 import { ROTATION_MODES, type RotationMode } from './model.js';
 import { type RotationState, rejectSecretFields, type StepFailure } from './rotation-state.js';
 
@@ -125,6 +126,16 @@ function summarize(state: RotationState, outcome: TargetOutcome): string {
   }
 }
 
+/**
+ * A tolerated failure in words, from its step's catalog entry (`onFailure.warning`): `{error}` is the
+ * error's name and message, `{oldAccessKeyId}` the old key's id.
+ */
+export function toleratedWarning(state: Pick<RotationState, 'oldAccessKeyId'>, failure: StepFailure): string {
+  const policy = stepDeclaration(failure.step).onFailure;
+  const template = policy.kind === 'warn' ? policy.warning : `step ${failure.step} failed ({error}); the run went on`;
+  return template.replace('{oldAccessKeyId}', state.oldAccessKeyId ?? 'unknown').replace('{error}', `${failure.name}: ${failure.message}`);
+}
+
 /** Builds a target's report from the state its run ended in. */
 export function buildTargetReport(state: RotationState, target: TargetDescription, finishedAt: Date): TargetReport {
   const outcome = outcomeOf(state);
@@ -144,7 +155,7 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     oldKeyStatus: state.oldKeyStatus ?? (state.oldAccessKeyId ? 'Active' : null),
     heldKeyAgeDays: rotated ? 0 : (state.plan?.heldKeyAgeDays ?? null),
     durationMs: Math.max(0, finishedAt.getTime() - Date.parse(state.startedAt)),
-    warnings: state.warnings,
+    warnings: state.toleratedFailure ? [...state.warnings, toleratedWarning(state, state.toleratedFailure)] : state.warnings,
     reasonCode: state.failure?.name ?? (outcome === 'refused' ? (state.plan?.code ?? null) : null),
     failure: state.failure ?? null,
     rolledBack: state.rollback?.actions ?? [],

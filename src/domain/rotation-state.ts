@@ -1,24 +1,10 @@
 import { InvalidStepInputError } from './errors.js';
+import { STEPS, type StepName } from './lifecycle/catalog.js';
 import { type LeakNotice, parseLeak } from './leak.js';
 import { ROTATION_MODES, type RotationMode, TARGET_NAME_PATTERN } from './model.js';
 
-/** The lifecycle's steps, in order. These are also the state machine's task names (see infra/). */
-export const STEPS = [
-  'plan',
-  'cleanup',
-  'create',
-  'verify-key',
-  'publish',
-  'verify-publish',
-  'promote',
-  'revoke',
-  'rollback',
-  'report',
-] as const;
-export type StepName = (typeof STEPS)[number];
-
-/** Steps whose failure is rolled back (they change IAM, the secret or the connection before the old key is retired). */
-export const ROLLED_BACK_STEPS: readonly StepName[] = ['create', 'verify-key', 'publish', 'verify-publish', 'promote'];
+// The step names come from the step catalog; re-exported here, where every step's state is described.
+export { STEPS, type StepName } from './lifecycle/catalog.js';
 
 export type PlanAction =
   /** Clean up (if needed), then create, verify, publish, promote, revoke. */
@@ -92,6 +78,8 @@ export interface RotationState {
   completed: StepName[];
   warnings: string[];
   failure?: StepFailure;
+  /** A failure the lifecycle went on after (its step's policy is `warn`); the report turns it into a warning. */
+  toleratedFailure?: StepFailure;
   rollback?: RollbackResult;
   /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
   leak?: LeakNotice | null;
@@ -119,6 +107,7 @@ const KNOWN_FIELDS = new Set<string>([
   'completed',
   'warnings',
   'failure',
+  'toleratedFailure',
   'rollback',
   'leak',
   // Added by the state machine around the per-target state; ignored here.
@@ -221,6 +210,7 @@ export function parseRotationState(input: unknown): RotationState {
   if (oldKeyStatus !== undefined) state.oldKeyStatus = oldKeyStatus as RotationState['oldKeyStatus'];
   if (raw.plan !== undefined) state.plan = parsePlan(raw.plan);
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
+  if (raw.toleratedFailure !== undefined) state.toleratedFailure = parseFailure(raw.toleratedFailure, 'toleratedFailure');
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
   const leak = parseLeak(raw.leak);
   if (leak && mode !== 'emergency') {
@@ -254,14 +244,14 @@ function parsePlan(value: unknown): Plan {
   return plan as Plan;
 }
 
-function parseFailure(value: unknown): StepFailure {
+function parseFailure(value: unknown, field: 'failure' | 'toleratedFailure' = 'failure'): StepFailure {
   const failure = value as Partial<StepFailure> | null;
-  if (!failure || typeof failure !== 'object') fail('failure', 'is not an object', 'it must be { step, name, message }');
+  if (!failure || typeof failure !== 'object') fail(field, 'is not an object', 'it must be { step, name, message }');
   if (!(STEPS as readonly string[]).includes(failure.step as string)) {
-    fail('failure.step', `is ${JSON.stringify(failure.step)}`, 'it must be a step name');
+    fail(`${field}.step`, `is ${JSON.stringify(failure.step)}`, 'it must be a step name');
   }
   if (typeof failure.name !== 'string') {
-    fail('failure.name', 'is missing', 'the state machine passes the caught error name here');
+    fail(`${field}.name`, 'is missing', 'the state machine passes the caught error name here');
   }
   // Step Functions' Catch hands over `Cause` as a JSON string `{ errorType, errorMessage, ... }`.
   const raw = value as { message?: unknown; cause?: unknown };

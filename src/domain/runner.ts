@@ -1,54 +1,27 @@
 import type { ClockPort } from '../ports/clock.port.js';
-import { isTransient, KeyNotYetUsableError } from './errors.js';
+import { type LambdaStep, STEP_CATALOG, type StepName } from './lifecycle/catalog.js';
+import { holds, type Lifecycle, nodeOf, TARGET_LIFECYCLE } from './lifecycle/lifecycle.js';
+import { type BackoffPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryRule, retryRuleFor } from './lifecycle/retry.js';
 import type { RotationMode } from './model.js';
 import type { RunSummary, TargetReport } from './report.js';
-import type { RotationState, StepName } from './rotation-state.js';
+import type { RotationState, StepFailure } from './rotation-state.js';
 import type { NotifyResult } from './use-cases/notify-run.js';
+
+export { type BackoffPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './lifecycle/retry.js';
 
 /** A lifecycle step as the runner (and a Lambda) sees it: state in, state out. */
 export interface StepUseCase {
   execute(state: RotationState): Promise<RotationState>;
 }
 
-/** The use cases the runner drives: the domain's classes, or the Lambda handlers wrapped (tests do that). */
-export interface RotationUseCases {
-  plan: StepUseCase;
-  cleanup: StepUseCase;
-  create: StepUseCase;
-  verifyKey: StepUseCase;
-  publish: StepUseCase;
-  verifyPublish: StepUseCase;
-  promote: StepUseCase;
-  revoke: StepUseCase;
-  rollback: StepUseCase;
+/** `verify-key` → `verifyKey`: the use cases' property names. */
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+export const useCaseKey = <S extends LambdaStep>(step: S): Camel<S> => step.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) as Camel<S>;
+
+/** The use cases the runner drives, one per catalog step: the domain's classes, or the Lambda handlers wrapped (tests do that). */
+export type RotationUseCases = { [K in Exclude<StepName, 'report'> as Camel<K>]: StepUseCase } & {
   report: { execute(state: RotationState): Promise<TargetReport> };
   notify: { execute(summary: RunSummary): Promise<NotifyResult> };
-}
-
-export interface BackoffPolicy {
-  maxAttempts: number;
-  initialDelayMs: number;
-  backoffRate: number;
-  maxDelayMs: number;
-}
-
-/** The same retry rules as the state machine's `Retry` blocks (see infra/). */
-export interface RetryPolicy {
-  /**
-   * New keys take seconds to propagate: polled at short intervals while a key usually becomes
-   * usable, then backing off, about a minute in all before giving up.
-   */
-  keyPropagation: BackoffPolicy;
-  /** Throttling and unavailable services. */
-  transient: BackoffPolicy;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  // A poll is one STS call; each second of delay is a second the rotation is in flight. Waits of
-  // 1, 1.1, 1.21 ... s (about 16 s for the first ten), capped at 5 s: 20 retries, 55 s in all
-  // (the budget of the former 2 s × 1.5 schedule). IntervalSeconds in ASL is whole seconds: 1.
-  keyPropagation: { maxAttempts: 21, initialDelayMs: 1_000, backoffRate: 1.1, maxDelayMs: 5_000 },
-  transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
 };
 
 export type RunEvent =
@@ -75,15 +48,20 @@ export interface RunResult {
   notification: NotifyResult;
 }
 
+/** A loop in the lifecycle (a wait-and-poll step) that never ends is a bug: stop it here. */
+const MAX_TRANSITIONS = 1_000;
+
 /**
- * Runs the lifecycle in-process with the same order, retry and rollback rules as the state
- * machine: used by the CLI, the tests and the fault-injection suite.
+ * Runs the lifecycle in-process by walking the same description the state machine is compiled
+ * from (`TARGET_LIFECYCLE`), with each step's retry and failure policy from the catalog: used by the
+ * CLI, the tests and the fault-injection suite.
  */
 export class RotationRunner {
   constructor(
     private readonly steps: RotationUseCases,
     private readonly clock: ClockPort,
     private readonly retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly lifecycle: Lifecycle = TARGET_LIFECYCLE,
   ) {}
 
   async run(options: RunOptions): Promise<RunResult> {
@@ -113,38 +91,34 @@ export class RotationRunner {
   async runTarget(targetName: string, mode: RotationMode, rotationId: string, onEvent?: (e: RunEvent) => void): Promise<TargetReport> {
     const emit = onEvent ?? (() => undefined);
     let state: RotationState = { rotationId, targetName, mode, startedAt: this.clock.now().toISOString(), completed: [], warnings: [] };
-    const step = async (name: StepName, run: (s: RotationState) => Promise<RotationState>, policy = this.retry.transient) => {
-      state = await this.withRetry(name, state, run, policy, emit);
-    };
-
-    try {
-      await step('plan', (s) => this.steps.plan.execute(s));
-      const action = state.plan?.action;
-      if (mode !== 'dry-run' && (action === 'rotate' || action === 'repair')) {
-        await step('cleanup', (s) => this.steps.cleanup.execute(s));
-        if (action === 'rotate') {
-          await step('create', (s) => this.steps.create.execute(s));
-          await step('verify-key', (s) => this.steps.verifyKey.execute(s), this.retry.keyPropagation);
-          await step('publish', (s) => this.steps.publish.execute(s));
-          await step('verify-publish', (s) => this.steps.verifyPublish.execute(s));
-          await step('promote', (s) => this.steps.promote.execute(s));
-          try {
-            await step('revoke', (s) => this.steps.revoke.execute(s));
-          } catch (error) {
-            state = { ...state, warnings: [...state.warnings, `the old key ${state.oldAccessKeyId} could not be retired (${describe(error)}); it is still active, and the next run retires it`] };
-          }
-        }
+    const { lifecycle } = this;
+    let name = lifecycle.start;
+    for (let transitions = 0; name !== lifecycle.end; transitions++) {
+      if (transitions >= MAX_TRANSITIONS) throw new Error(`the lifecycle of ${targetName} did not reach "${lifecycle.end}" in ${MAX_TRANSITIONS} transitions: a loop without an exit`);
+      const node = nodeOf(lifecycle, name);
+      if (node.kind === 'choice') {
+        name = node.rules.find((rule) => holds(rule.when, state))?.next ?? node.otherwise;
+        continue;
       }
-    } catch (error) {
-      const failedStep = (error as { step?: StepName }).step ?? 'plan';
-      const cause = (error as { cause?: unknown }).cause ?? error;
-      state = { ...state, failure: { step: failedStep, name: errorName(cause), message: errorMessage(cause) } };
-      if (failedStep !== 'plan') {
-        try {
-          await step('rollback', (s) => this.steps.rollback.execute(s));
-        } catch (rollbackError) {
-          state = { ...state, rollback: { actions: [`stopped: ${describe(rollbackError)}`], consistent: false } };
+      if (node.kind === 'wait') {
+        await this.clock.sleep(node.seconds * 1000);
+        name = node.next;
+        continue;
+      }
+      try {
+        state = await this.attempt(node.step, state, emit);
+        name = node.next;
+      } catch (error) {
+        const failure = failureOf(node.step, error);
+        const policy = STEP_CATALOG[node.step].onFailure;
+        if (policy.kind === 'warn') {
+          state = { ...state, toleratedFailure: failure };
+          name = node.next;
+          continue;
         }
+        state = { ...state, failure };
+        if (policy.kind === 'rollback') state = await this.rollBack(state, emit);
+        name = lifecycle.end;
       }
     }
     const report = await this.steps.report.execute(state);
@@ -152,50 +126,45 @@ export class RotationRunner {
     return report;
   }
 
-  private async withRetry(
-    name: StepName,
-    state: RotationState,
-    run: (s: RotationState) => Promise<RotationState>,
-    policy: BackoffPolicy,
-    emit: (e: RunEvent) => void,
-  ): Promise<RotationState> {
-    let delay = policy.initialDelayMs;
-    for (let attempt = 1; ; attempt++) {
+  /** The rollback step; if it fails too, the report says the rollback did not complete. */
+  private async rollBack(state: RotationState, emit: (e: RunEvent) => void): Promise<RotationState> {
+    try {
+      return await this.attempt(this.lifecycle.rollback, state, emit);
+    } catch (error) {
+      const { name, message } = failureOf(this.lifecycle.rollback, error);
+      return { ...state, rollback: { actions: [`stopped: ${name}: ${message}`], consistent: false } };
+    }
+  }
+
+  /** Runs one step with its catalog retry rules, each rule counting its own attempts (as Step Functions does). */
+  private async attempt(step: StepName, state: RotationState, emit: (e: RunEvent) => void): Promise<RotationState> {
+    const useCase = this.steps[useCaseKey(step) as keyof RotationUseCases] as StepUseCase;
+    const retried = new Map<RetryRule, { attempts: number; delay: number }>();
+    for (;;) {
       const started = this.clock.now().getTime();
-      emit({ type: 'step-started', targetName: state.targetName, step: name });
+      emit({ type: 'step-started', targetName: state.targetName, step });
       try {
-        const next = await run(state);
-        emit({ type: 'step-succeeded', targetName: state.targetName, step: name, durationMs: this.clock.now().getTime() - started });
+        const next = await useCase.execute(state);
+        emit({ type: 'step-succeeded', targetName: state.targetName, step, durationMs: this.clock.now().getTime() - started });
         return next;
       } catch (error) {
-        const retryable = isTransient(error) || (name === 'verify-key' && error instanceof KeyNotYetUsableError);
-        if (retryable && attempt < policy.maxAttempts) {
-          emit({ type: 'step-retried', targetName: state.targetName, step: name, attempt, errorName: errorName(error), delayMs: delay });
-          await this.clock.sleep(delay);
+        const rule = retryRuleFor(STEP_CATALOG[step].retry, errorName(error));
+        const policy: BackoffPolicy | undefined = rule && this.retry[rule.policy];
+        const count = rule && policy ? (retried.get(rule) ?? { attempts: 1, delay: policy.initialDelayMs }) : undefined;
+        if (rule && policy && count && count.attempts < policy.maxAttempts) {
+          emit({ type: 'step-retried', targetName: state.targetName, step, attempt: count.attempts, errorName: errorName(error), delayMs: count.delay });
+          await this.clock.sleep(count.delay);
           // Whole milliseconds: 1,000 × 1.1 is 1,100.0000000000002 in floating point.
-          delay = Math.min(policy.maxDelayMs, Math.round(delay * policy.backoffRate));
+          retried.set(rule, { attempts: count.attempts + 1, delay: Math.min(policy.maxDelayMs, Math.round(count.delay * policy.backoffRate)) });
           continue;
         }
-        emit({ type: 'step-failed', targetName: state.targetName, step: name, errorName: errorName(error), message: errorMessage(error) });
-        throw new StepError(name, error);
+        emit({ type: 'step-failed', targetName: state.targetName, step, errorName: errorName(error), message: errorMessage(error) });
+        throw error;
       }
     }
   }
 }
 
-/** Carries which step failed up to the runner's catch. */
-class StepError extends Error {
-  constructor(
-    readonly step: StepName,
-    override readonly cause: unknown,
-  ) {
-    super(`step ${step} failed`);
-  }
-}
-
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const describe = (error: unknown): string => {
-  const cause = error instanceof StepError ? error.cause : error;
-  return `${errorName(cause)}: ${errorMessage(cause)}`;
-};
+const failureOf = (step: StepName, error: unknown): StepFailure => ({ step, name: errorName(error), message: errorMessage(error) });

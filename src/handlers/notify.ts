@@ -1,4 +1,5 @@
 import { getContainer } from '../composition-root.js';
+import { STEP_CATALOG } from '../domain/lifecycle/catalog.js';
 import { parseResultsLocation, reportsFromChildResults } from '../domain/map-run-results.js';
 import { parseNotifyInput } from '../domain/report.js';
 import type { NotifyRun } from '../domain/use-cases/index.js';
@@ -8,20 +9,26 @@ import { TOKENS } from '../ports/tokens.js';
 import { withMiddleware } from './shared/step-handler.js';
 import { metricsWiring, runResultsWiring, slackWiring } from '../wiring/reporting.wiring.js';
 
+/** The use case's slices, plus the reader of the run's results (the handler's own input, not a use-case port). */
+const wiring = [slackWiring, metricsWiring, runResultsWiring];
+
 /**
  * Last step: one Slack summary for the whole run. Never fails the run (a Slack failure is counted).
  * The state machine hands over where the Distributed Map wrote every child's result (`results`);
  * the reports are read from there, so they never travel through the parent execution's state.
  */
-export const handler = withMiddleware('notify', async (event: unknown) => {
-  const container = getContainer([slackWiring, metricsWiring, runResultsWiring]);
-  let input = event;
-  const raw = event as { results?: unknown; reports?: unknown } | null;
-  if (raw && typeof raw === 'object' && raw.results !== undefined) {
-    const results = await container.get<RunResultsPort>(TOKENS.RunResults).read(parseResultsLocation(raw.results));
-    const { results: _location, ...rest } = raw;
-    input = { ...rest, reports: reportsFromChildResults(results) };
-  }
-  const summary = parseNotifyInput(input, container.get<ClockPort>(TOKENS.Clock).now());
-  return container.get<NotifyRun>(TOKENS.NotifyRun).execute(summary);
-});
+export const handler = Object.assign(
+  withMiddleware('notify', async (event: unknown) => {
+    const container = getContainer(wiring);
+    let input = event;
+    const raw = event as { results?: unknown; reports?: unknown } | null;
+    if (raw && typeof raw === 'object' && raw.results !== undefined) {
+      const results = await container.get<RunResultsPort>(TOKENS.RunResults).read(parseResultsLocation(raw.results));
+      const { results: _location, ...rest } = raw;
+      input = { ...rest, reports: reportsFromChildResults(results) };
+    }
+    const summary = parseNotifyInput(input, container.get<ClockPort>(TOKENS.Clock).now());
+    return container.get<NotifyRun>(STEP_CATALOG.notify.useCase).execute(summary);
+  }),
+  { step: 'notify' as const, wiring },
+);

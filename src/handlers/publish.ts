@@ -1,8 +1,6 @@
-import type { PublishKey } from '../domain/use-cases/index.js';
-import { TOKENS } from '../ports/tokens.js';
 import { stepHandler } from './shared/step-handler.js';
 import { secretsWiring } from '../wiring/aws-secrets.wiring.js';
 import { azureDevOpsWiring } from '../wiring/azure-devops.wiring.js';
 
 /** Step `publish`: Puts the new key into the service connection, in place. */
-export const handler = stepHandler('publish', [secretsWiring, azureDevOpsWiring], (c) => c.get<PublishKey>(TOKENS.PublishKey));
+export const handler = stepHandler('publish', [secretsWiring, azureDevOpsWiring]);

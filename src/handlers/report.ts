@@ -1,7 +1,5 @@
-import type { ReportTarget } from '../domain/use-cases/index.js';
-import { TOKENS } from '../ports/tokens.js';
 import { stepHandler } from './shared/step-handler.js';
 import { metricsWiring } from '../wiring/reporting.wiring.js';
 
 /** Step `report`: turns the state a target's run ended in into its report and records its metrics. */
-export const handler = stepHandler('report', [metricsWiring], (c) => c.get<ReportTarget>(TOKENS.ReportTarget));
+export const handler = stepHandler('report', [metricsWiring]);

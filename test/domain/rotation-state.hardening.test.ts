@@ -29,7 +29,7 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       input: { ...valid, extra: 1 },
       field: 'extra',
       message:
-        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, plan, connectionId, oldAccessKeyId, oldVersionId, newAccessKeyId, pendingVersionId, oldKeyStatus, completed, warnings, failure, rollback, leak, executionId',
+        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, plan, connectionId, oldAccessKeyId, oldVersionId, newAccessKeyId, pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, executionId',
     },
     { rule: 'a missing rotationId', input: { ...valid, rotationId: undefined }, field: 'rotationId', message: 'Step input field "rotationId" is undefined; it must be 32-64 letters, digits or dashes (a UUID)' },
     { rule: 'a numeric rotationId', input: { ...valid, rotationId: 42 }, field: 'rotationId', message: 'Step input field "rotationId" is 42; it must be 32-64 letters, digits or dashes (a UUID)' },

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AwsThrottledError, KeyNotYetUsableError, KeyVerificationFailedError } from '../../src/domain/errors.js';
-import type { RunSummary, TargetReport } from '../../src/domain/report.js';
+import { buildTargetReport, type RunSummary, type TargetReport } from '../../src/domain/report.js';
 import type { PlanAction, RotationState, StepName } from '../../src/domain/rotation-state.js';
 import { type RetryPolicy, type RotationUseCases, RotationRunner, type RunEvent } from '../../src/domain/runner.js';
 import { FakeClock } from '../support/fakes/fake-clock.js';
@@ -151,15 +151,27 @@ describe('Class: RotationRunner (scripted steps)', () => {
     expect(s.clock.sleeps).toEqual([400, 500, 500]);
   });
 
-  it('retries a key that is not yet usable outside verify-key on the shorter transient policy', async () => {
+  it('retries a key that is not yet usable only in verify-key, as its catalog entry says (the state machine does the same)', async () => {
     const notYet = () => new KeyNotYetUsableError('odd');
     const { runner, calls, clock, reports } = scripted('rotate', { publish: [notYet(), notYet(), notYet()] });
 
     await runner.runTarget('app', 'rotate', 'r-1');
 
-    expect(calls.filter((c) => c === 'publish')).toHaveLength(3);
-    expect(clock.sleeps).toEqual([100, 200]);
+    expect(calls.filter((c) => c === 'publish')).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
     expect(reports[0]?.failure?.name).toBe('KeyNotYetUsableError');
+    expect(calls.at(-1)).toBe('rollback');
+  });
+
+  it('counts each retry rule on its own, as Step Functions counts each retrier', async () => {
+    const { runner, calls, clock } = scripted('rotate', {
+      'verify-key': [new AwsThrottledError('a'), new KeyNotYetUsableError('b'), new AwsThrottledError('c'), new KeyNotYetUsableError('d')],
+    });
+
+    await runner.runTarget('app', 'rotate', 'r-1');
+
+    expect(calls.filter((c) => c === 'verify-key')).toHaveLength(5);
+    expect(clock.sleeps).toEqual([100, 1_000, 200, 3_000]);
   });
 
   it('does not retry a failure that is not transient', async () => {
@@ -219,8 +231,11 @@ describe('Class: RotationRunner (scripted steps)', () => {
 
     await runner.runTarget('app', 'rotate', 'r-1');
 
-    expect(s.reports[0]?.failure).toBeUndefined();
-    expect(s.reports[0]?.warnings).toEqual([
+    const state = s.reports[0] as RotationState;
+    expect(state.failure).toBeUndefined();
+    expect(state.toleratedFailure).toEqual({ step: 'revoke', name: 'KeyVerificationFailedError', message: 'denied' });
+    const target = { connectionName: 'c', project: 'p', organizationUrl: 'https://dev.azure.com/o' };
+    expect(buildTargetReport(state, target, s.clock.now()).warnings).toEqual([
       'earlier',
       'the old key AKIAOLD0000000000001 could not be retired (KeyVerificationFailedError: denied); it is still active, and the next run retires it',
     ]);

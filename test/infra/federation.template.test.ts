@@ -7,6 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STEP_ACCESS } from '../../infra/permissions.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile } from '../../src/adapters/config/config-targets.adapter.js';
@@ -15,7 +16,8 @@ import type { RotationConfig } from '../../src/domain/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const FEDERATED = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f' };
-const ADO_STEPS = ['plan', 'cleanup', 'publish', 'verify-publish', 'revoke', 'rollback'];
+/** The steps whose use cases call Azure DevOps (the ones that read its credential). */
+const ADO_STEPS = LAMBDA_STEPS.filter((step) => STEP_ACCESS[step].adoCredential);
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -63,7 +65,10 @@ describe('Construct: AdoKeyRotator, with a federated Azure DevOps credential', (
     // Act
     const steps = allowing('sts:GetWebIdentityToken');
 
-    // Assess
+    // Assess: every step that reads the Azure DevOps credential of a PAT target, and no other.
+    expect(ADO_STEPS).toContain('plan');
+    expect(ADO_STEPS).not.toContain('verify-key');
+    expect(ADO_STEPS).not.toContain('promote');
     expect(steps).toEqual(ADO_STEPS);
     const statement = statements('plan').find((s) => [s.Action].flat().includes('sts:GetWebIdentityToken'));
     expect(statement?.Condition).toEqual({

@@ -206,7 +206,12 @@ describe('State machine: run locally with the real handlers', () => {
     const report = run.report('target-1');
     expect(report.outcome).toBe('rotated');
     expect(report.failure).toBeNull();
-    expect(report.warnings).toEqual(['first', 'second', expect.stringContaining('the old key could not be retired (AwsCallFailedError)')]);
+    // The same sentence the runner's report gives: the old key's id, the error's name and message.
+    expect(report.warnings).toEqual([
+      'first',
+      'second',
+      `the old key ${report.oldAccessKeyId} could not be retired (AwsCallFailedError: IAM answered 500 to UpdateAccessKey); it is still active, and the next run retires it`,
+    ]);
     expect(run.events.some((e) => e.stateName === 'rollback')).toBe(false);
     expect(world.snapshot().connectionKeyId).toBe(report.newAccessKeyId);
   });

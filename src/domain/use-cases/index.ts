@@ -6,7 +6,9 @@ import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import type { RotationUseCases } from '../runner.js';
+import { TOKENS } from '../../ports/tokens.js';
+import { LAMBDA_STEPS, type LambdaStep, stepDeclaration } from '../lifecycle/catalog.js';
+import { type RotationUseCases, useCaseKey } from '../runner.js';
 import { CleanUpKeys } from './clean-up-keys.js';
 import { CreateKey } from './create-key.js';
 import { DescribeTarget } from './describe-target.js';
@@ -34,19 +36,50 @@ export interface RotationPorts {
   clock: ClockPort;
 }
 
-/** Builds every use case from one set of ports (the composition root binds the same constructors). */
+/** The port each token stands for (the catalog names ports by token, as the composition root binds them). */
+const PORT_BY_TOKEN: ReadonlyMap<symbol, keyof RotationPorts> = new Map([
+  [TOKENS.Targets, 'targets'],
+  [TOKENS.IamAccessKeys, 'iam'],
+  [TOKENS.KeyVerifier, 'verifier'],
+  [TOKENS.SecretStore, 'secrets'],
+  [TOKENS.AzureDevOps, 'azureDevOps'],
+  [TOKENS.Notifier, 'notifier'],
+  [TOKENS.Metrics, 'metrics'],
+  [TOKENS.Clock, 'clock'],
+]);
+
+// biome-ignore lint/suspicious/noExplicitAny: each class takes its own ports; the catalog lists them in order.
+type UseCaseClass = new (...ports: any[]) => { execute(input: any): Promise<unknown> };
+
+/**
+ * The class of each step's use case (the step catalog, which imports no use case, names its token and
+ * its constructor's ports). Typed by the catalog's keys: a step without its class does not compile.
+ */
+export const USE_CASE_CLASSES: Readonly<Record<LambdaStep, UseCaseClass>> = {
+  plan: PlanRotation,
+  cleanup: CleanUpKeys,
+  create: CreateKey,
+  'verify-key': VerifyKey,
+  publish: PublishKey,
+  'verify-publish': VerifyPublish,
+  promote: PromoteSecret,
+  revoke: RevokeOldKey,
+  rollback: RollBack,
+  report: ReportTarget,
+  notify: NotifyRun,
+};
+
+/** Builds a step's use case from its catalog entry's ports. */
+export function buildUseCase(step: LambdaStep, ports: RotationPorts): unknown {
+  const args = stepDeclaration(step).ports.map((token) => {
+    const port = PORT_BY_TOKEN.get(token);
+    if (!port) throw new Error(`step ${step} names a port token ${String(token)} that is not a RotationPorts port`);
+    return ports[port];
+  });
+  return new USE_CASE_CLASSES[step](...args);
+}
+
+/** Builds every use case from one set of ports, as the composition root does from the catalog. */
 export function buildUseCases(p: RotationPorts): RotationUseCases {
-  return {
-    plan: new PlanRotation(p.targets, p.iam, p.secrets, p.azureDevOps, p.clock),
-    cleanup: new CleanUpKeys(p.targets, p.iam, p.secrets, p.azureDevOps),
-    create: new CreateKey(p.targets, p.iam, p.secrets, p.azureDevOps),
-    verifyKey: new VerifyKey(p.targets, p.secrets, p.verifier),
-    publish: new PublishKey(p.targets, p.secrets, p.azureDevOps),
-    verifyPublish: new VerifyPublish(p.targets, p.azureDevOps),
-    promote: new PromoteSecret(p.targets, p.secrets),
-    revoke: new RevokeOldKey(p.targets, p.iam, p.azureDevOps, p.secrets),
-    rollback: new RollBack(p.targets, p.iam, p.secrets, p.azureDevOps),
-    report: new ReportTarget(p.targets, p.metrics, p.clock),
-    notify: new NotifyRun(p.notifier, p.metrics),
-  };
+  return Object.fromEntries(LAMBDA_STEPS.map((step) => [useCaseKey(step), buildUseCase(step, p)])) as RotationUseCases;
 }
