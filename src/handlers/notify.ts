@@ -1,15 +1,13 @@
 import { getContainer } from '../composition-root.js';
 import { STEP_CATALOG } from '../domain/lifecycle/catalog.js';
-import { parseResultsLocation, reportsFromChildResults } from '../domain/map-run-results.js';
+import { parseResultsLocation } from '../domain/map-run-results.js';
 import { parseNotifyInput } from '../domain/report.js';
 import type { NotifyRun } from '../domain/use-cases/index.js';
 import type { ClockPort } from '../ports/clock.port.js';
-import type { RunResultsPort } from '../ports/run-results.port.js';
 import { TOKENS } from '../ports/tokens.js';
 import { withMiddleware } from './shared/step-handler.js';
 import { metricsWiring, runResultsWiring, slackWiring } from '../wiring/reporting.wiring.js';
 
-/** The use case's slices, plus the reader of the run's results (the handler's own input, not a use-case port). */
 const wiring = [slackWiring, metricsWiring, runResultsWiring];
 
 /**
@@ -20,15 +18,15 @@ const wiring = [slackWiring, metricsWiring, runResultsWiring];
 export const handler = Object.assign(
   withMiddleware('notify', async (event: unknown) => {
     const container = getContainer(wiring);
+    const notify = container.get<NotifyRun>(STEP_CATALOG.notify.useCase);
     let input = event;
     const raw = event as { results?: unknown; reports?: unknown } | null;
     if (raw && typeof raw === 'object' && raw.results !== undefined) {
-      const results = await container.get<RunResultsPort>(TOKENS.RunResults).read(parseResultsLocation(raw.results));
-      const { results: _location, ...rest } = raw;
-      input = { ...rest, reports: reportsFromChildResults(results) };
+      const { results, ...rest } = raw;
+      input = { ...rest, reports: await notify.reportsAt(parseResultsLocation(results)) };
     }
     const summary = parseNotifyInput(input, container.get<ClockPort>(TOKENS.Clock).now());
-    return container.get<NotifyRun>(STEP_CATALOG.notify.useCase).execute(summary);
+    return notify.execute(summary);
   }),
   { step: 'notify' as const, wiring },
 );

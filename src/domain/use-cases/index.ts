@@ -6,6 +6,7 @@ import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { RunResultsPort } from '../../ports/run-results.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { LAMBDA_STEPS, type LambdaStep, stepDeclaration } from '../lifecycle/catalog.js';
 import { type RotationUseCases, useCaseKey } from '../runner.js';
@@ -34,6 +35,8 @@ export interface RotationPorts {
   notifier: NotifierPort;
   metrics: MetricsPort;
   clock: ClockPort;
+  /** Where notify reads the children's reports (Distributed Map results); the in-process runner has none. */
+  runResults?: RunResultsPort;
 }
 
 /** The port each token stands for (the catalog names ports by token, as the composition root binds them). */
@@ -46,6 +49,7 @@ const PORT_BY_TOKEN: ReadonlyMap<symbol, keyof RotationPorts> = new Map([
   [TOKENS.Notifier, 'notifier'],
   [TOKENS.Metrics, 'metrics'],
   [TOKENS.Clock, 'clock'],
+  [TOKENS.RunResults, 'runResults'],
 ]);
 
 // biome-ignore lint/suspicious/noExplicitAny: each class takes its own ports; the catalog lists them in order.
