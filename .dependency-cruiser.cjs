@@ -48,6 +48,13 @@ module.exports = {
       to: { path: '^src/(adapters|handlers)/' },
     },
     {
+      name: 'redaction-is-a-leaf',
+      comment: 'The one redaction module (src/adapters/shared) serves every adapter and depends on none, nor on any library.',
+      severity: 'error',
+      from: { path: '^src/adapters/shared/' },
+      to: { pathNot: '^src/(adapters/shared|domain)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

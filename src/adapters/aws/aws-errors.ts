@@ -1,3 +1,4 @@
+import { redactedCause } from '../shared/redaction.js';
 import {
   AwsAccessDeniedError,
   AwsCallFailedError,
@@ -90,31 +91,4 @@ export function mapAwsError(error: unknown, call: AwsCallDescription): RotationE
   return new AwsCallFailedError(`${call.action} on ${call.resource} failed (${code}${local})`, options);
 }
 
-/** Shortest part of a secret that counts as an echo of it. Shorter runs occur by chance (JSON keys, words). */
-const ECHO_WINDOW = 12;
-
-/**
- * A copy of an SDK error that is safe to keep as a cause: same name, code and HTTP status, but a
- * message withheld when it quotes part of a known secret, or when it is a deserialisation error
- * (the SDK quotes the start of the response body there, and a response may carry a secret).
- * Domain errors reduce causes further (`safeCause`); this step removes what `safeCause` cannot know is secret.
- */
-export function redactedCause(error: unknown, secrets: readonly string[] = []): unknown {
-  if (!(error instanceof Error)) return error;
-  const echoes = secrets.some((secret) => echoesSecret(error.message, secret));
-  const deserialisation = error.message.includes('Deserialization error') || error.name === 'SyntaxError';
-  if (!echoes && !deserialisation) return error;
-  const copy = new Error(echoes ? '[message withheld: it quoted a secret value]' : '[message withheld: unreadable AWS response]');
-  copy.name = error.name;
-  const { Code, $metadata } = error as Error & { Code?: unknown; $metadata?: unknown };
-  return Object.assign(copy, Code === undefined ? {} : { Code }, $metadata === undefined ? {} : { $metadata });
-}
-
-function echoesSecret(message: string, secret: string): boolean {
-  if (secret.length === 0) return false;
-  if (secret.length <= ECHO_WINDOW) return message.includes(secret);
-  for (let start = 0; start + ECHO_WINDOW <= secret.length; start++) {
-    if (message.includes(secret.slice(start, start + ECHO_WINDOW))) return true;
-  }
-  return false;
-}
+export { redactedCause };

@@ -36,7 +36,6 @@ export type { AzureDevOpsClientOptions, AzureDevOpsLogger, FetchFn, RequestScope
 export { DEFAULT_CLIENT_OPTIONS, describeScope } from './client-options.js';
 export { AZURE_DEVOPS_ENTRA_SCOPE } from './credentials.js';
 export { parseRetryAfter } from './retrying-fetch.js';
-export { scrub } from './server-text.js';
 
 export interface AdoRequest {
   method: 'GET' | 'PUT' | 'POST';

@@ -6,7 +6,8 @@ import {
   type FetchFn,
   type RequestScope,
 } from './client-options.js';
-import { parseVssError, sanitizedCause } from './server-text.js';
+import { sanitizedCause } from '../shared/redaction.js';
+import { parseVssError } from './server-text.js';
 
 /**
  * `fetch` with a timeout on every attempt and bounded retries of what may pass: throttling

@@ -1,23 +1,14 @@
 import type { VssErrorBody } from './rest-types.js';
 
+import { redact } from '../shared/redaction.js';
+
 /**
- * What may be kept of a server's answer: text scrubbed of every secret the request involved and
- * bounded in length, and the `message`/`typeKey` of a VSS error body. (The team's single redaction
- * module is planned separately; these helpers stay here until it lands.)
+ * What may be kept of a server's answer: the `message`/`typeKey` of a VSS error body, redacted of
+ * every echo of a secret the request involved (src/adapters/shared/redaction.ts) and bounded.
  */
 
-const REDACTED = '[REDACTED]';
 /** Server text kept in an error message: enough for Azure DevOps' one-sentence messages. */
-const MAX_SERVER_TEXT = 300;
-
-/** Replaces every occurrence of a secret with `[REDACTED]` and bounds the length. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) clean = clean.split(secret).join(REDACTED);
-  }
-  return clean.length > MAX_SERVER_TEXT ? `${clean.slice(0, MAX_SERVER_TEXT)}…` : clean;
-}
+export const MAX_SERVER_TEXT = 300;
 
 export const isJsonContentType = (contentType: string | null): boolean => /\bjson\b/i.test(contentType ?? '');
 
@@ -29,18 +20,10 @@ export function parseVssError(text: string, response: Response, secrets: readonl
     if (typeof body !== 'object' || body === null) return undefined;
     const { message, typeKey } = body as Record<string, unknown>;
     return {
-      ...(typeof message === 'string' ? { message: scrub(message, secrets) } : {}),
-      ...(typeof typeKey === 'string' ? { typeKey: scrub(typeKey, secrets) } : {}),
+      ...(typeof message === 'string' ? { message: redact(message, secrets, MAX_SERVER_TEXT) } : {}),
+      ...(typeof typeKey === 'string' ? { typeKey: redact(typeKey, secrets, MAX_SERVER_TEXT) } : {}),
     };
   } catch {
     return undefined;
   }
-}
-
-/** A network error reduced to name and scrubbed message (undici puts request details in some of them). */
-export function sanitizedCause(error: unknown, secrets: readonly string[]): Error {
-  const source = error instanceof Error ? error : new Error(String(error));
-  const clean = new Error(scrub(source.message, secrets));
-  clean.name = source.name;
-  return clean;
 }

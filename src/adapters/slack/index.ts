@@ -6,7 +6,6 @@ export {
   type SlackBlock,
   type SlackMessage,
   type SlackMessageOptions,
-  scrubText,
   totalBlockText,
 } from './slack-message.js';
 export { DEFAULT_SLACK_TIMEOUT_MS, SLACK_SETTINGS, type SlackFetch, SlackNotifier, type SlackSettings } from './slack-notifier.js';

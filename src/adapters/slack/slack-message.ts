@@ -46,7 +46,7 @@ export {
   type SlackMessage,
   totalBlockText,
 } from './slack-blocks.js';
-export { REDACTED, scrubText } from './slack-text.js';
+export { REDACTED } from './slack-text.js';
 export { executionConsoleUrl, formatDuration, type SlackMessageOptions, targetSection } from './slack-wording.js';
 
 /** Builds the one Slack message of a run. Pure. */

@@ -6,7 +6,8 @@ import type { SecretValue } from '../../domain/secret-value.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { buildSlackMessage, REDACTED, scrubText } from './slack-message.js';
+import { redact, redactShapes } from '../shared/redaction.js';
+import { buildSlackMessage } from './slack-message.js';
 
 /** The Slack adapter's settings (bind with `SLACK_SETTINGS`). */
 export interface SlackSettings {
@@ -67,8 +68,8 @@ export class SlackNotifier implements NotifierPort {
     const webhook = await this.readWebhook(parameter);
     const url = this.parseWebhookUrl(webhook, parameter);
     const message = buildSlackMessage(summary, this.settings.consoleRegion ? { consoleRegion: this.settings.consoleRegion } : {});
-    // Belt and braces: the builder scrubs webhook-shaped text; this removes this very URL, whatever its shape.
-    const body = JSON.stringify(message).split(url).join(REDACTED);
+    // Belt and braces: the builder scrubs webhook-shaped text; this removes this very URL, in any form.
+    const body = redact(JSON.stringify(message), [url]);
     const timeoutMs = this.settings.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
     const context: SafeContext = { webhookParameter: parameter, executionId: summary.executionId, timeoutMs };
 
@@ -103,7 +104,7 @@ export class SlackNotifier implements NotifierPort {
       return await this.parameters.getSecure(parameter, 'the Slack incoming webhook URL (https://hooks.slack.com/services/...)');
     } catch (error) {
       // The port's errors are RotationErrors (safe by construction); anything else is reduced by safeCause.
-      const why = error instanceof Error ? `${error.name}: ${scrubText(error.message)}` : 'unknown error';
+      const why = error instanceof Error ? `${error.name}: ${redactShapes(error.message)}` : 'unknown error';
       throw new NotificationFailedError(`Could not read the Slack webhook URL from SSM parameter ${parameter} (${why})`, {
         context: { webhookParameter: parameter },
         cause: error,
@@ -151,11 +152,11 @@ export class SlackNotifier implements NotifierPort {
     // The URL's path is the secret part (`/services/T.../B.../{token}`): a proxy or gateway error
     // quotes the path without the host, and any of its segments alone is enough to find the rest.
     const secretParts = [url, ...new URL(url).pathname.split('/').filter((segment) => segment.length >= 8 && segment !== 'services')];
-    const text = secretParts.reduce((current, part) => current.split(part).join(REDACTED), body).trim();
+    const text = redact(body, secretParts).trim();
     if (text.length === 0) return '';
     if (/^\s*</.test(text)) return '(an HTML page)';
     const oneLine = text.replace(/\s+/g, ' ');
-    const scrubbed = scrubText(oneLine);
+    const scrubbed = redactShapes(oneLine);
     return scrubbed.length > MAX_BODY_IN_MESSAGE ? `${scrubbed.slice(0, MAX_BODY_IN_MESSAGE - 1)}…` : scrubbed;
   }
 

@@ -4,7 +4,9 @@
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { AZURE_DEVOPS_ENTRA_SCOPE, type FetchFn, parseRetryAfter, scrub } from '../../../src/adapters/azure-devops/http-client.js';
+import { AZURE_DEVOPS_ENTRA_SCOPE, type FetchFn, parseRetryAfter } from '../../../src/adapters/azure-devops/http-client.js';
+import { MAX_SERVER_TEXT } from '../../../src/adapters/azure-devops/server-text.js';
+import { redact } from '../../../src/adapters/shared/redaction.js';
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,
@@ -378,7 +380,7 @@ describe('Class: AzureDevOpsHttpClient', () => {
       const text = `echo ${PAT} and again ${PAT} ${'x'.repeat(400)}`;
 
       // Act
-      const clean = scrub(text, [PAT]);
+      const clean = redact(text, [PAT], MAX_SERVER_TEXT);
 
       // Assert
       expect(clean).not.toContain(PAT);

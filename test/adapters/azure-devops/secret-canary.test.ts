@@ -32,6 +32,7 @@ const FORBIDDEN = [
   CANARY_CLIENT_SECRET,
   encodeURIComponent(CANARY_CLIENT_SECRET),
   CANARY_SECRET_KEY,
+  encodeURIComponent(CANARY_SECRET_KEY),
   CANARY_TOKEN,
   'CANARY',
 ];
@@ -47,7 +48,11 @@ function hostileFetch(answers: { list?: Answer; read?: Answer; put?: Answer; tok
     // The worst server: it echoes the header, the credential decoded from it, and the body.
     const decoded = authorization.startsWith('Basic ') ? Buffer.from(authorization.slice(6), 'base64').toString('utf8') : authorization.slice(7);
     const body = typeof init?.body === 'string' ? init.body : '';
-    const echo = `you sent ${authorization} (${decoded}) with ${body} ${decodeURIComponent(body.replace(/\+/g, ' '))}`;
+    // First, the rejected value URL-encoded (a 400 that quotes it as a query string would carry it),
+    // where a length bound cannot cut it off.
+    const password = /"password":"([^"]*)"/.exec(body)?.[1] ?? '';
+    const rejected = password ? `VS403: value ${encodeURIComponent(password)} is not valid. ` : '';
+    const echo = `${rejected}you sent ${authorization} (${decoded}) with ${body} ${decodeURIComponent(body.replace(/\+/g, ' '))}`;
     const kind = url.includes('/oauth2/') ? 'token' : init?.method === 'PUT' ? 'put' : url.includes(`/endpoints/${ID}`) ? 'read' : 'list';
     const answer = answers[kind] ?? 'ok';
     const jsonAnswer = (status: number, body: unknown, extra: Record<string, string> = {}) =>

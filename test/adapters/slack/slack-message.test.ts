@@ -1,3 +1,4 @@
+import { redactShapes } from '../../../src/adapters/shared/redaction.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,7 +8,6 @@ import {
   SLACK_LIMITS,
   type SectionBlock,
   type SlackMessage,
-  scrubText,
   totalBlockText,
 } from '../../../src/adapters/slack/slack-message.js';
 import type { TargetOutcome, TargetReport } from '../../../src/domain/report.js';
@@ -302,6 +302,20 @@ describe('Function: buildSlackMessage', () => {
       expect(json).toContain('[REDACTED]');
     });
 
+    it('never writes a secret that reached a report URL-encoded (a 400 that quoted the value it rejected)', () => {
+      const encoded = encodeURIComponent(CANARY_SECRET);
+      const leaky: TargetReport = {
+        ...failedReport(),
+        failure: { step: 'publish', name: 'AzureDevOpsRequestError', message: `VS403: value ${encoded} is not valid` },
+      };
+
+      const json = JSON.stringify(buildSlackMessage(summaryOf([leaky])));
+
+      expect(json).not.toContain(encoded);
+      expect(json).not.toContain(CANARY_SECRET);
+      expect(json).toContain('VS403: value [REDACTED] is not valid');
+    });
+
     it('escapes the characters Slack reads as markup, so a name cannot mention @channel or inject a link', () => {
       const report: TargetReport = { ...rotatedReport(), targetName: '<!channel> & <https://evil.example|click>' };
 
@@ -311,9 +325,9 @@ describe('Function: buildSlackMessage', () => {
       expect(text).not.toContain('<!channel>');
     });
 
-    it('scrubText masks key ids inside sentences and leaves ordinary words alone', () => {
-      expect(scrubText(`the connection holds ${OLD_KEY}, which is active`)).toBe('the connection holds ****************ABCD, which is active');
-      expect(scrubText('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod')).toBe('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod');
+    it('redactShapes masks key ids inside sentences and leaves ordinary words alone', () => {
+      expect(redactShapes(`the connection holds ${OLD_KEY}, which is active`)).toBe('the connection holds ****************ABCD, which is active');
+      expect(redactShapes('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod')).toBe('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod');
     });
 
     it.each([
