@@ -24,6 +24,7 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBundleWorld } from './bundle-world.js';
+import { type ColdStartProfile, profileColdStart } from './cold-start-profile.js';
 import { round, type Summary, summarize } from './stats.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cold-start-child.mjs');
@@ -68,9 +69,11 @@ export interface ColdStartResult {
   requestsPerRun: { aws: number; azureDevOps: number };
   targetMs: number;
   medianUnderTarget: boolean;
+  /** Where the time of one more (profiled) cold start went: bench/cold-start-profile.ts. */
+  profile?: ColdStartProfile;
 }
 
-export async function measureColdStart(options: { bundleFile: string; runs: number; profileDir?: string }): Promise<ColdStartResult> {
+export async function measureColdStart(options: { bundleFile: string; runs: number; profile?: boolean; profileFile?: string }): Promise<ColdStartResult> {
   const world = await startBundleWorld(1);
   try {
     // Deployed as index.mjs next to rotation.config.json, as the stack packages it.
@@ -102,6 +105,7 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
     }
     const awsRequests = Object.values(world.aws.counts).reduce((a, b) => a + b, 0) - awsBefore;
     const adoRequests = world.ado.requests.length - adoBefore;
+    const profile = options.profile ? await profileColdStart({ world, env, ...(options.profileFile ? { profileFile: options.profileFile } : {}) }) : undefined;
 
     const total = summarize(runs.map((r) => r.totalMs));
     const moduleInit = summarize(runs.map((r) => r.moduleInitMs));
@@ -122,6 +126,7 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
       requestsPerRun: { aws: awsRequests / runs.length, azureDevOps: adoRequests / runs.length },
       targetMs: COLD_START_TARGET_MS,
       medianUnderTarget: total.median < COLD_START_TARGET_MS,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     await world.close();

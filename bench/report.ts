@@ -48,6 +48,27 @@ export function renderReport(r: BenchResults): string {
   out.push(`  module init is ${percent(cold.moduleInitShareOfFunction)} of the function's own time (import + first invocation), ${percent(cold.moduleInitShareOfTotal)} of the total`);
   out.push(`  first invocation = ${cold.requestsPerRun.aws} AWS requests (wire stubs, loopback) + ${cold.requestsPerRun.azureDevOps} Azure DevOps requests (stand-in)`);
 
+  if (cold.profile) {
+    out.push(`  where one profiled cold start's ${ms(cold.profile.sampledMs)} went (self time; bench/cold-start-profile.ts):`);
+    out.push(table(cold.profile.breakdown.slice(0, 12).map((b) => [b.category, ms(b.ms), percent(b.share)]), '    '));
+  }
+
+  // 2b. The CLI and the key-propagation delay (issue #15)
+  const cli = r.cliStart;
+  section(`2b. The built CLI, fresh Node per run, spawn → exit, ${cli.runs} runs each; targets: --help < ${cli.targets.helpMs} ms, status < ${cli.targets.statusMs} ms`);
+  out.push(
+    table([
+      ['--help', spread(cli.help), `${cli.helpRatio}× bare node`, mark(cli.helpUnderTarget)],
+      ['status (one target, loopback stubs)', spread(cli.status), `${cli.statusRatio}× bare node`, mark(cli.statusUnderTarget)],
+      ['bare `node -e 0`', spread(cli.bareNode), '', ''],
+    ]),
+  );
+  out.push(`  entry chunk (all --help loads) ${kib(cli.entryBytes)} of ${kib(cli.totalBytes)} in all`);
+  const key = r.keyPropagation;
+  out.push(
+    `  key authenticates → connection holds it (keys propagating in ${(key.propagationMs / 1000).toFixed(1)} s, ${key.runs} rotations): ${spread(key.delay)} ${mark(key.medianUnderTarget)} (target < ${ms(key.targetMs)}); verify-key attempts ${key.verifyAttempts.join(', ')}, waits ${key.waitsMs.join(', ')} ms`,
+  );
+
   // 3. Publish
   const pub = r.publish;
   section(`3. Publish: real Azure DevOps adapter ↔ local stand-in over loopback HTTP, ${pub.runs} runs; target median < ${pub.targetMs} ms, ${pub.targetRequests} requests`);

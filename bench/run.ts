@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (tsx bench/run.ts): measures what issue #9 asks, writes bench/results.json and
+ * `npm run bench` (tsx bench/run.ts): measures what issues #9 and #15 ask, writes bench/results.json and
  * prints a table. The figures are reported against their targets, not asserted; only
  * correctness (every target rotated and consistent, no 429 left unretried) fails the run.
  *
@@ -7,7 +7,8 @@
  *   npm run bench -- --smoke       small variant of every measurement (CI: test/bench), writes nothing
  *   npm run bench -- --out FILE    write the results elsewhere
  *
- * One module per measurement: bundle-size, cold-start, publish, scale, warm-durations, cost.
+ * One module per measurement: bundle-size, cold-start (+ its CPU profile), cli-start, key-propagation, publish, scale,
+ * warm-durations, cost.
  */
 import './env.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,8 +17,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BundleSizeResult, measureBundleSizes } from './bundle-size.js';
+import { type CliStartResult, measureCliStart } from './cli-start.js';
 import { type ColdStartResult, measureColdStart } from './cold-start.js';
 import { type CostBreakdown, computeCost } from './cost.js';
+import { type KeyPropagationResult, measureKeyPropagation } from './key-propagation.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import { measurePublish, type PublishResult } from './publish.js';
 import { renderReport } from './report.js';
@@ -27,6 +30,8 @@ import { measureWarmDurations, type WarmDurationsResult } from './warm-durations
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_RESULTS_FILE = path.join(BENCH_DIR, 'results.json');
+/** The raw CPU profile of one cold start (full runs only); open it in Chrome DevTools. */
+export const COLD_START_PROFILE_FILE = path.join(BENCH_DIR, 'cold-start-plan.cpuprofile');
 
 export interface BenchParameters {
   coldStartRuns: number;
@@ -34,6 +39,10 @@ export interface BenchParameters {
   publishWarmupRuns: number;
   scale: ScaleOptions;
   warmRotations: number;
+  /** Runs of each CLI measurement (--help, status, bare node). */
+  cliRuns: number;
+  /** The stand-in IAM's propagation delay and the rotations run against it. */
+  keyPropagation: { propagationMs: number; runs: number };
 }
 
 /** Full: what issue #9 asks (≥ 20 cold starts, 200 publish runs, 1,000 targets). Smoke: the same code paths, small. */
@@ -46,6 +55,9 @@ export const FULL: BenchParameters = {
   // Azure DevOps' own (TSTU-based) limits.
   scale: { targets: 1000, rateLimit: { limit: 200, windowMs: 1000 }, maxConcurrency: 5 },
   warmRotations: 20,
+  cliRuns: 20,
+  // The delay of issue #15: new keys that authenticate after 3.0 s.
+  keyPropagation: { propagationMs: 3_000, runs: 5 },
 };
 export const SMOKE: BenchParameters = {
   coldStartRuns: 2,
@@ -54,6 +66,8 @@ export const SMOKE: BenchParameters = {
   // 10 requests a second: low enough to bite even when each child execution adds its own start-up.
   scale: { targets: 20, rateLimit: { limit: 10, windowMs: 1000 }, maxConcurrency: 5 },
   warmRotations: 2,
+  cliRuns: 2,
+  keyPropagation: { propagationMs: 1_000, runs: 1 },
 };
 
 /** The fleet the weekly cost is given for (issue #9), whatever the size of the scale run. */
@@ -74,6 +88,8 @@ export interface BenchResults {
   parameters: BenchParameters;
   bundleSizes: BundleSizeResult;
   coldStart: ColdStartResult;
+  cliStart: CliStartResult;
+  keyPropagation: KeyPropagationResult;
   publish: PublishResult;
   scale: ScaleResult;
   warmDurations: WarmDurationsResult;
@@ -108,7 +124,18 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     const publish = await measurePublish({ runs: parameters.publishRuns, warmupRuns: parameters.publishWarmupRuns });
 
     progress(`bench: cold start, ${parameters.coldStartRuns} fresh Node processes ...`);
-    const coldStart = await measureColdStart({ bundleFile: planBundle.file, runs: parameters.coldStartRuns });
+    const coldStart = await measureColdStart({
+      bundleFile: planBundle.file,
+      runs: parameters.coldStartRuns,
+      profile: true,
+      ...(options.smoke ? {} : { profileFile: COLD_START_PROFILE_FILE }),
+    });
+
+    progress(`bench: the built CLI, --help and status, ${parameters.cliRuns} runs each ...`);
+    const cliStart = await measureCliStart({ runs: parameters.cliRuns });
+
+    progress(`bench: key authenticates → connection holds it, ${parameters.keyPropagation.runs} rotation(s), keys propagating in ${parameters.keyPropagation.propagationMs} ms ...`);
+    const keyPropagation = await measureKeyPropagation(parameters.keyPropagation);
 
     // Before the warm durations, which load 11 bundles into this process and would inflate its memory.
     progress(`bench: one execution over ${parameters.scale.targets} targets, Azure DevOps rate limited to ${parameters.scale.rateLimit.limit} requests per ${parameters.scale.rateLimit.windowMs} ms ...`);
@@ -135,11 +162,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       parameters,
       bundleSizes,
       coldStart,
+      cliStart,
+      keyPropagation,
       publish,
       scale,
       warmDurations,
       cost,
-      checks: checksOf(bundleSizes, coldStart, publish, scale),
+      checks: [...checksOf(bundleSizes, coldStart, publish, scale), ...issue15Checks(cliStart, keyPropagation)],
       benchDurationMs: round(performance.now() - started),
       loadAverageAtEnd: loadavg().map((x) => round(x)),
     };
@@ -162,6 +191,19 @@ function checksOf(sizes: BundleSizeResult, cold: ColdStartResult, publish: Publi
     { name: 'every retry after a 429 waited its Retry-After', kind: 'correctness', met: limits.waits.shorterThanRetryAfter === 0 && limits.waits.count === limits.answered429, detail: `${limits.waits.count} waits, shortest ${limits.waits.minMs ?? '-'} ms` },
     { name: 'publish verified in every run', kind: 'correctness', met: publish.allVerified, detail: `${publish.runs} runs` },
     { name: 'cold-start handler did its work', kind: 'correctness', met: cold.planActions.length === 1 && cold.planActions[0] === 'rotate', detail: `plan: ${cold.planActions.join(', ')}` },
+  ];
+}
+
+function issue15Checks(cli: CliStartResult, key: KeyPropagationResult): Check[] {
+  return [
+    { name: 'CLI --help median under 200 ms', kind: 'target', met: cli.helpUnderTarget, detail: `${cli.help.median.toFixed(1)} ms, ${cli.helpRatio}× bare node` },
+    { name: 'CLI status (one target) median under 400 ms', kind: 'target', met: cli.statusUnderTarget, detail: `${cli.status.median.toFixed(1)} ms, ${cli.statusRatio}× bare node` },
+    {
+      name: 'key authenticates → connection holds it, median under 1.2 s',
+      kind: 'target',
+      met: key.medianUnderTarget,
+      detail: `${(key.delay.median / 1000).toFixed(2)} s (keys propagating in ${key.propagationMs / 1000} s)`,
+    },
   ];
 }
 

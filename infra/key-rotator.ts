@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
-import { BUNDLE_OPTIONS } from '../scripts/bundle.js';
+import { BUNDLE_OPTIONS } from '../scripts/bundle-options.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -26,7 +26,19 @@ import { resourceArns, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGE_NAME = 'ado-key-rotator';
+
+/**
+ * The package's root: this repository, or node_modules/ado-key-rotator when the construct is used
+ * from the npm package (compiled into dist/lib/infra/, so not a fixed number of levels up).
+ */
+export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`the ${PACKAGE_NAME} package.json was not found above ${from}; reinstall the package`);
+  }
+}
 
 /** Each step's Lambda timeout, from its catalog entry. */
 const TIMEOUTS = Object.fromEntries(LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)])) as Readonly<
@@ -40,7 +52,11 @@ export interface AdoKeyRotatorOverrides {
    * (no Docker). Tests pass inline stubs so that synthesizing takes no bundling.
    */
   readonly lambdaCode?: (step: LambdaStep) => lambda.Code;
-  /** Repository root holding `src/handlers` and `package-lock.json`. Default: this repository. */
+  /**
+   * Root holding `src/handlers` and `package-lock.json`, bundled at synth with esbuild. Default: this
+   * package; when it has no sources (the npm package), the prebuilt bundles of `dist/handlers` are
+   * deployed instead (`npm run build` made them with the same options).
+   */
   readonly projectRoot?: string;
   /** Powertools log level of every Lambda. Default: INFO. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -142,10 +158,12 @@ export class AdoKeyRotator extends Construct {
         logGroup,
         environment,
       };
-      const code = props.lambdaCode?.(step);
+      const root = props.projectRoot ?? packageRoot();
+      const fromSources = existsSync(path.join(root, 'src', 'handlers', `${step}.ts`));
+      const code = props.lambdaCode?.(step) ?? (fromSources ? undefined : this.prebuiltCode(step, root));
       functions[step] = code
         ? new lambda.Function(this, `${name}Function`, { ...common, runtime: lambda.Runtime.NODEJS_22_X, code, handler: 'index.handler' })
-        : this.bundledFunction(`${name}Function`, step, common, props.projectRoot ?? REPO_ROOT);
+        : this.bundledFunction(`${name}Function`, step, common, root);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
       const federated = STEP_CATALOG[step].access.adoCredential && usesFederation(this.config);
@@ -217,6 +235,19 @@ export class AdoKeyRotator extends Construct {
       scheduleGroup,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
+  }
+
+  /** The npm package's prebuilt bundle of `step`, deployed as index.mjs next to the configuration file. */
+  private prebuiltCode(step: LambdaStep, root: string): lambda.Code {
+    const bundle = path.join(root, 'dist', 'handlers', `${step}.mjs`);
+    if (!existsSync(bundle)) {
+      throw new Error(`${PACKAGE_NAME}: neither src/handlers/${step}.ts nor dist/handlers/${step}.mjs is under ${root}; run \`npm run build\` there, or reinstall the package`);
+    }
+    const dir = path.join(path.dirname(this.configFile), step);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(bundle, path.join(dir, 'index.mjs'));
+    copyFileSync(this.configFile, path.join(dir, CONFIG_FILE_NAME));
+    return lambda.Code.fromAsset(dir);
   }
 
   private bundledFunction(id: string, step: LambdaStep, common: lambda.FunctionOptions, root: string): lambda.Function {

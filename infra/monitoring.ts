@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
+import { CREDENTIAL_ALARM_DAYS } from '../src/domain/credential-expiry.js';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE_NAME, type MetricName } from './metric-names.js';
 import type { LambdaStep } from './steps.js';
 
@@ -97,6 +98,22 @@ export class RotatorMonitoring extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.IGNORE,
       },
     );
+
+    // The rotator's own PAT or client secret (when the configuration records its expiry): a week's notice,
+    // after the 14 days of warnings in status and Slack. Only when some target records one.
+    if (config.targets.some((t) => t.connection.credentialParameter && t.connection.credentialExpiresOn)) {
+      alarm(
+        'CredentialExpiry',
+        rotatorMetric('CredentialExpiryDays', cloudwatch.Stats.MINIMUM, undefined, Duration.days(1)),
+        `The Azure DevOps credential (PAT or client secret) of some target expires in ${CREDENTIAL_ALARM_DAYS} days or less: renew it, update its SSM parameter and credentialExpiresOn (the Slack summary and \`ado-key-rotator status\` name it), or move to federatedCredential.`,
+        {
+          threshold: CREDENTIAL_ALARM_DAYS,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+          // Reported once a run: an expiring credential stays so until a run reports a renewed one.
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+        },
+      );
+    }
 
     this.dashboard = this.createDashboard(props, rotatorMetric, threshold);
   }

@@ -1,16 +1,19 @@
 /**
  * Bundles each Lambda handler the way the CDK stack deploys it (esbuild, ESM, Node 22, arm64-neutral
- * JavaScript, AWS SDK bundled, class names kept because error names are the state machine's contract).
+ * JavaScript, AWS SDK bundled, class names kept because error names are the state machine's contract),
+ * and the operator CLI.
  *
- *   npm run build            → dist/handlers/<step>.mjs (+ .meta.json for size analysis)
+ *   npm run build            → dist/handlers/<step>.mjs, dist/cli/main.mjs (+ its chunks),
+ *                              then dist/lib (the construct, compiled by tsc -p tsconfig.build.json)
  *
- * The bundle test and the benchmarks use `bundleHandlers()` directly.
+ * The bundle test and the benchmarks use `bundleHandlers()` and `bundleCli()` directly.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_STEPS, type LambdaStep } from '../infra/steps.js';
+import { BUNDLE_OPTIONS } from './bundle-options.js';
 
 /** One handler per state-machine task (src/handlers/<name>.ts). */
 export const HANDLER_NAMES = LAMBDA_STEPS;
@@ -18,24 +21,7 @@ export type HandlerName = LambdaStep;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The esbuild options shared with infra/ (NodejsFunction bundling mirrors them). */
-export const BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  minify: true,
-  keepNames: true,
-  sourcemap: false,
-  mainFields: ['module', 'main'],
-  // Middy and Powertools are ESM; some SDK internals still `require` Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
-  legalComments: 'none',
-  // Lambda hands the function its role's credentials in the environment: the SDK's full provider
-  // chain (profiles, SSO, web identity, instance metadata, and the nested clients they load) is
-  // replaced by src/adapters/aws/lambda-credentials.ts.
-  alias: { '@aws-sdk/credential-provider-node': path.join(ROOT, 'src', 'adapters', 'aws', 'lambda-credentials.ts') },
-} as const;
+export { BUNDLE_OPTIONS, NODE_MAJOR } from './bundle-options.js';
 
 export interface BundleResult {
   name: HandlerName;
@@ -61,7 +47,34 @@ export async function bundleHandlers(outDir = path.join(ROOT, 'dist', 'handlers'
   return results;
 }
 
+/**
+ * The operator CLI as plain JavaScript (the `bin` entry runs it with no loader). Everything is
+ * bundled, so an install resolves no module at start-up; the SDK keeps its full credential chain
+ * (profiles, SSO...) since the CLI runs on an operator's machine. Code splitting keeps what the
+ * commands load (src/cli/commands.ts: the SDK, the composition root) out of the entry chunk, so
+ * `--help` parses only the argument parser.
+ */
+export async function bundleCli(outDir = path.join(ROOT, 'dist', 'cli')): Promise<{ file: string; metafile: Metafile }> {
+  await rm(outDir, { recursive: true, force: true });
+  const result = await build({
+    ...BUNDLE_OPTIONS,
+    // The SDK's full credential chain (an operator's profiles, SSO...); node:http without its ESM facade.
+    alias: { 'node:http': BUNDLE_OPTIONS.alias['node:http'] },
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    entryPoints: { main: path.join(ROOT, 'src', 'cli', 'main.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return { file: path.join(outDir, 'main.mjs'), metafile: result.metafile };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const results = await bundleHandlers();
   for (const r of results) console.log(`${r.name.padEnd(15)} ${path.relative(ROOT, r.file)}`);
+  const cli = await bundleCli();
+  console.log(`${'cli'.padEnd(15)} ${path.relative(ROOT, cli.file)}`);
 }

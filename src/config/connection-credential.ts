@@ -1,4 +1,7 @@
+import { parseExpiryDate } from '../domain/credential-expiry.js';
 import type { FederatedCredentialRef } from '../domain/model.js';
+
+export { parseExpiryDate };
 
 /**
  * The credential half of a target's `connection` in the configuration: which of the three kinds
@@ -24,20 +27,8 @@ const FEDERATED_FIELDS = ['tenantId', 'clientId'];
 // Entra tenant ids are GUIDs; a verified domain (contoso.onmicrosoft.com) names a tenant too.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?=.{4,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 const FEDERATED_HINT = 'give { "tenantId": "<Entra tenant id>", "clientId": "<app registration client id>" }';
-
-/** `YYYY-MM-DD` that names a real calendar day; the instant it starts (UTC) in ms, or undefined. */
-export function parseExpiryDate(value: string): number | undefined {
-  const match = DATE.exec(value);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const time = Date.UTC(year, month - 1, day);
-  const date = new Date(time);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  return time;
-}
 
 function parseFederated(value: unknown, path: string, problems: ProblemSink): FederatedCredentialRef | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -47,6 +47,8 @@ export interface TargetReport {
   stateLeft: string;
   /** Only in a run for a leaked key (AWS Health): which leaked keys this target held, and how fast it rotated. */
   leak?: TargetLeak;
+  /** When the connection's stored Azure DevOps credential expires, if the configuration records it. */
+  credentialExpiry?: { parameter: string; expiresOn: string; daysLeft: number; warning: string | null };
 }
 
 /** The whole run, for one Slack message. */

@@ -54,6 +54,33 @@ describe('Bench: npm run bench -- --smoke', () => {
     expect(cold.requestsPerRun.azureDevOps).toBe(1);
   });
 
+  it('profiles one cold start: the categories of its CPU time add up to the time sampled', () => {
+    const profile = results.coldStart.profile;
+    expect(profile).toBeDefined();
+    const total = (profile?.breakdown ?? []).reduce((sum, b) => sum + b.ms, 0);
+    expect(total).toBeCloseTo(profile?.sampledMs ?? -1, 0);
+    expect(profile?.breakdown.map((b) => b.category)).toContain('compile the bundle (V8 parse)');
+    expect(profile?.breakdown.some((b) => b.category.startsWith('bundle: @aws-sdk/') || b.category.startsWith('bundle: @smithy/'))).toBe(true);
+  });
+
+  it('times the built CLI (--help, status over the stubs) against a bare node in the same run', () => {
+    const cli = results.cliStart;
+    expect(cli.runs).toBe(SMOKE.cliRuns);
+    for (const s of [cli.help, cli.status, cli.bareNode]) expect(positive(s.median)).toBe(true);
+    expect(cli.helpRatio).toBeGreaterThan(0);
+    expect(cli.status.median).toBeGreaterThan(cli.bareNode.median * 0.5);
+    // --help loads only the entry chunk: the commands (and the SDK) are in chunks of their own.
+    expect(cli.entryBytes).toBeLessThan(cli.totalBytes / 4);
+  });
+
+  it('measures the delay from "the new key authenticates" to "the connection holds it" on the real clock', () => {
+    const key = results.keyPropagation;
+    expect(key.runs).toBe(SMOKE.keyPropagation.runs);
+    expect(key.delay.median).toBeGreaterThanOrEqual(0);
+    expect(key.verifyAttempts[0]).toBeGreaterThan(1); // the key really was not usable at first
+    expect(key.waitsMs[0]).toBe(key.retryPolicy.initialDelayMs);
+  });
+
   it('publishes through the real adapter, verified, with the same requests in every run', () => {
     const pub = results.publish;
     expect(pub.runs).toBe(SMOKE.publishRuns);

@@ -28,6 +28,30 @@ describe('Class: DescribeTarget', () => {
     expect(status.attention.join('\n')).toContain('active but the connection does not hold it');
   });
 
+  it('warns when the Azure DevOps credential expires within 14 days, naming the parameter', async () => {
+    // Prepare: the fake clock reads 2026-11-29.
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    world.targets.targets[0]!.connection.credentialExpiresOn = '2026-12-09';
+
+    // Act
+    const status = await describeTarget(world);
+
+    // Assess
+    expect(status.attention).toEqual([expect.stringMatching(/credential in \/rotator\/azure-devops\/pat expires in 10 days \(2026-12-09\)/)]);
+  });
+
+  it('says nothing of a credential that expires in more than 14 days', async () => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    world.targets.targets[0]!.connection.credentialExpiresOn = '2026-12-14';
+
+    // Act
+    const status = await describeTarget(world);
+
+    // Assess
+    expect(status.attention).toEqual([]);
+  });
+
   it('turns a port refusal into an attention line instead of failing', async () => {
     const world = new FakeWorld();
     world.target().connection.connectionName = 'renamed';

@@ -30,6 +30,8 @@ export const METRIC_NAMES = {
   KeyAgeDays: 'KeyAgeDays',
   /** Count: 1 per failed Slack notification. */
   NotificationFailures: 'NotificationFailures',
+  /** None (days), per target: days until the connection's stored Azure DevOps credential expires, when recorded. */
+  CredentialExpiryDays: 'CredentialExpiryDays',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
@@ -44,6 +46,7 @@ export const METRIC_UNITS = {
   RotationDuration: 'Milliseconds',
   KeyAgeDays: 'None',
   NotificationFailures: 'Count',
+  CredentialExpiryDays: 'None',
 } as const satisfies Record<MetricName, 'Count' | 'Milliseconds' | 'None'>;
 
 /**

@@ -70,6 +70,9 @@ export class PowertoolsMetrics implements MetricsPort {
     if (report.heldKeyAgeDays !== null && Number.isFinite(report.heldKeyAgeDays)) {
       values.push({ name: METRIC_NAMES.KeyAgeDays, value: report.heldKeyAgeDays });
     }
+    if (report.credentialExpiry && Number.isFinite(report.credentialExpiry.daysLeft)) {
+      values.push({ name: METRIC_NAMES.CredentialExpiryDays, value: report.credentialExpiry.daysLeft });
+    }
     const target = report.targetName.trim() || '(unknown)';
     const list = this.pending.get(target) ?? [];
     list.push(...values);

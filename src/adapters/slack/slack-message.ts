@@ -83,7 +83,14 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
     ],
   };
   const leak = leakLines(summary);
-  const fixed: SlackBlock[] = [header, context, ...(leak.length ? [section(leak.map((l) => safe(l, 600)).join('\n'))] : []), { type: 'divider' }];
+  const expiring = credentialWarnings(targets);
+  const fixed: SlackBlock[] = [
+    header,
+    context,
+    ...(leak.length ? [section(leak.map((l) => safe(l, 600)).join('\n'))] : []),
+    ...(expiring.length ? [section(expiring.join('\n'))] : []),
+    { type: 'divider' },
+  ];
 
   const attention = targets.filter((t) => NEEDS_ATTENTION.has(t.outcome));
   const routine = targets.filter((t) => !NEEDS_ATTENTION.has(t.outcome));
@@ -100,6 +107,25 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
 
   return { text: fallbackText(summary, counts, attention), blocks, unfurl_links: false, unfurl_media: false };
 }
+
+/**
+ * The rotator's own expiring credentials, once each (many targets share one PAT), soonest first:
+ * at the top, whatever the layout, since every rotation stops the day one expires.
+ */
+function credentialWarnings(targets: readonly TargetReport[]): string[] {
+  const byParameter = new Map<string, { daysLeft: number; warning: string }>();
+  for (const t of targets) {
+    const expiry = t.credentialExpiry;
+    if (expiry?.warning && !byParameter.has(expiry.parameter)) byParameter.set(expiry.parameter, { daysLeft: expiry.daysLeft, warning: expiry.warning });
+  }
+  const sorted = [...byParameter.values()].sort((a, b) => a.daysLeft - b.daysLeft);
+  const shown = sorted.slice(0, CREDENTIAL_WARNINGS_SHOWN).map((e) => `:hourglass: ${safe(e.warning, CAP.warning * 2)}`);
+  const hidden = sorted.length - shown.length;
+  return hidden > 0 ? [...shown, `:hourglass: … and ${hidden} more expiring credential${hidden === 1 ? '' : 's'}: see \`ado-key-rotator status\``] : shown;
+}
+
+/** Enough to act on; the rest are counted (the section must stay within Slack's 3,000 characters). */
+const CREDENTIAL_WARNINGS_SHOWN = 5;
 
 function fallbackText(summary: RunSummary, counts: Record<TargetOutcome, number>, attention: readonly TargetReport[]): string {
   const leak = leakHeadline(summary, formatDuration)?.replace(/^:rotating_light: /, '');

@@ -3,6 +3,7 @@ import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import { credentialExpiry } from '../credential-expiry.js';
 import { RotationError } from '../errors.js';
 import type { AccessKeyStatus } from '../model.js';
 
@@ -86,6 +87,8 @@ export class DescribeTarget {
     for (const k of lines) {
       if (!k.heldByConnection && k.status === 'Active') attention.push(`key ${k.accessKeyId} is active but the connection does not hold it`);
     }
+    const expiry = credentialExpiry(target.connection, now);
+    if (expiry?.warning) attention.push(expiry.warning);
 
     return {
       targetName,

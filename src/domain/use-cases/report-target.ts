@@ -1,7 +1,9 @@
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import { credentialExpiry } from '../credential-expiry.js';
 import { isRefusal } from '../errors.js';
+import type { ConnectionRef } from '../model.js';
 import { buildTargetReport, type TargetReport } from '../report.js';
 import type { RotationState } from '../rotation-state.js';
 
@@ -14,14 +16,18 @@ export class ReportTarget {
   ) {}
 
   async execute(state: RotationState): Promise<TargetReport> {
-    const connection = await this.targets
+    const connection: Partial<ConnectionRef> & Pick<ConnectionRef, 'connectionName' | 'project' | 'organizationUrl'> = await this.targets
       .getTarget(state.targetName)
       .then((t) => t.connection)
       .catch((error: unknown) => {
         if (isRefusal(error)) return { connectionName: '(unknown target)', project: '', organizationUrl: '' };
         throw error;
       });
-    const report = buildTargetReport(state, connection, this.clock.now());
+    const now = this.clock.now();
+    const report = buildTargetReport(state, connection, now);
+    // The weekly run is where an expiring PAT or client secret is noticed: Slack, and a metric the alarm watches.
+    const expiry = credentialExpiry(connection, now);
+    if (expiry) report.credentialExpiry = expiry;
     this.metrics.recordOutcome(report);
     await this.metrics.flush();
     return report;

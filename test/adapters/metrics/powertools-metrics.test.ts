@@ -145,6 +145,22 @@ describe('Class: PowertoolsMetrics', () => {
       expect(definitionsOf(legacy)?.Metrics.map((m) => m.Name)).not.toContain('KeyAgeDays');
     });
 
+    it('writes CredentialExpiryDays when the report knows when the Azure DevOps credential expires', async () => {
+      // Prepare
+      const { adapter, stdout } = setUp();
+      const expiring = { ...skippedReport('tools'), credentialExpiry: { parameter: '/ado/pat', expiresOn: '2025-06-08', daysLeft: 5, warning: 'w' } };
+
+      // Act
+      adapter.recordOutcome(expiring);
+      adapter.recordOutcome(refusedReport('legacy-app'));
+      await adapter.flush();
+
+      // Assess
+      const [tools, legacy] = stdout.records() as [EmfRecord, EmfRecord];
+      expect(tools.CredentialExpiryDays).toBe(5);
+      expect(legacy).not.toHaveProperty('CredentialExpiryDays');
+    });
+
     it('writes a record per target, each with its own target dimension', async () => {
       const { adapter, stdout } = setUp();
 
@@ -264,6 +280,7 @@ describe('Constants: metric names', () => {
       RotationDuration: 'RotationDuration',
       KeyAgeDays: 'KeyAgeDays',
       NotificationFailures: 'NotificationFailures',
+      CredentialExpiryDays: 'CredentialExpiryDays',
     });
     expect(METRIC_UNITS.RotationDuration).toBe('Milliseconds');
     expect(METRIC_DIMENSIONS).toEqual({ service: 'service', target: 'target' });
