@@ -38,7 +38,10 @@ try {
 const respondedMs = performance.now();
 
 // Synchronous write: the process exits right after, and an asynchronous write to a pipe could be lost.
-const report = { startedMs, importedMs, respondedMs, planAction: output?.plan?.action ?? null, error };
+// CPU time (user + system) this process used up to its answer: unlike the wall clock, it hardly
+// grows when other processes compete for the machine's cores.
+const cpu = process.cpuUsage();
+const report = { startedMs, importedMs, respondedMs, cpuMs: (cpu.user + cpu.system) / 1000, planAction: output?.plan?.action ?? null, error };
 writeSync(1, `\n@@bench-cold-start ${JSON.stringify(report)}\n`);
 // The SDK's keep-alive sockets would hold the process open; Lambda would freeze it instead.
 process.exit(0);

@@ -37,6 +37,7 @@ interface ChildReport {
   startedMs: number;
   importedMs: number;
   respondedMs: number;
+  cpuMs: number;
   planAction: string | null;
   error?: string;
 }
@@ -46,6 +47,7 @@ export interface ColdStartRun {
   nodeStartupMs: number;
   moduleInitMs: number;
   firstInvocationMs: number;
+  cpuMs: number;
 }
 
 export interface ColdStartResult {
@@ -59,6 +61,8 @@ export interface ColdStartResult {
   nodeStartup: Summary;
   moduleInit: Summary;
   firstInvocation: Summary;
+  /** CPU time (user + system) of the child up to its answer: a figure that a loaded machine inflates far less than the wall clock. */
+  cpu: Summary;
   /** Median module init / median (module init + first invocation): the function's own share, runtime excluded. */
   moduleInitShareOfFunction: number;
   /** Median module init / median total. */
@@ -120,6 +124,7 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
       nodeStartup: summarize(runs.map((r) => r.nodeStartupMs)),
       moduleInit,
       firstInvocation,
+      cpu: summarize(runs.map((r) => r.cpuMs)),
       moduleInitShareOfFunction: round(moduleInit.median / (moduleInit.median + firstInvocation.median), 3),
       moduleInitShareOfTotal: round(moduleInit.median / total.median, 3),
       planActions: [...new Set(actions)],
@@ -145,6 +150,7 @@ async function runChild(handlerUrl: string, targetName: string, env: Record<stri
       nodeStartupMs: report.startedMs,
       moduleInitMs: report.importedMs - report.startedMs,
       firstInvocationMs: report.respondedMs - report.importedMs,
+      cpuMs: report.cpuMs,
     },
   };
 }

@@ -43,6 +43,7 @@ export function renderReport(r: BenchResults): string {
       ['  module init (import)', spread(cold.moduleInit), ''],
       ['  first invocation', spread(cold.firstInvocation), ''],
       ['bare Node, for reference', spread(cold.bareNode), ''],
+      ['CPU time of the child to its answer', spread(cold.cpu), ''],
     ]),
   );
   out.push(`  module init is ${percent(cold.moduleInitShareOfFunction)} of the function's own time (import + first invocation), ${percent(cold.moduleInitShareOfTotal)} of the total`);

@@ -5,6 +5,7 @@ import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-crede
 import { email, iamUserName, parameterName, secretId, targetName } from './names.js';
 import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
+import { parseHolders } from './holders.js';
 import { parseSchedule } from './schedule.js';
 
 /**
@@ -13,9 +14,10 @@ import { parseSchedule } from './schedule.js';
  */
 
 const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
-const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection'];
+const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection', 'connections', 'variableGroups', 'canary'];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
-const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes'];
+const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes', 'oldKeyUsedAfterPublish'];
+const OLD_KEY_POLICIES = ['keep-active', 'deactivate'] as const;
 const CONNECTION_SHAPE = '{ organizationUrl, project, connectionName, credentialParameter }';
 const TARGET_SHAPE = '{ name, iamUserName, secretId, connection }';
 const PAT_PARAMETER =
@@ -101,9 +103,28 @@ function parseTarget(value: unknown, path: string, problems: Problems): Rotation
   );
   const user = checked(value, 'iamUserName', path, problems, 'the IAM user whose access key the connection holds', iamUserName);
   const secret = checked(value, 'secretId', path, problems, 'the Secrets Manager secret name (or ARN) that mirrors the key', secretId);
-  const connection = parseConnection(value.connection, `${path}.connection`, problems);
+  // `connection` (one holder, as before) or `connections` (the first one is the target's connection).
+  let connection: RotationTarget['connection'] | undefined;
+  if (value.connections !== undefined && value.connection !== undefined) {
+    problems.add(`${path}.connections`, 'is given with connection: use connection for one service connection, or connections for several');
+  } else if (value.connections !== undefined) {
+    const list = value.connections;
+    if (!Array.isArray(list) || list.length === 0) problems.add(`${path}.connections`, `is ${typeOf(list)}${Array.isArray(list) ? ' (empty)' : ''}: list at least one ${CONNECTION_SHAPE}`);
+    else connection = parseConnection(list[0], `${path}.connections[0]`, problems);
+  } else {
+    connection = parseConnection(value.connection, `${path}.connection`, problems);
+  }
   if (name === undefined || user === undefined || secret === undefined || connection === undefined) return undefined;
-  return { name, iamUserName: user, secretId: secret, connection };
+  const holders = parseHolders(value, path, problems, connection, (raw, at) => parseConnection(raw, at, problems));
+  return {
+    name,
+    iamUserName: user,
+    secretId: secret,
+    connection,
+    ...(holders.otherConnections.length ? { otherConnections: holders.otherConnections } : {}),
+    ...(holders.variableGroups.length ? { variableGroups: holders.variableGroups } : {}),
+    ...(holders.canary ? { canary: holders.canary } : {}),
+  };
 }
 
 function parseTargets(raw: unknown, problems: Problems): RotationTarget[] {
@@ -135,7 +156,7 @@ function parseSettings(value: unknown, problems: Problems): RotationSettings {
     return { ...DEFAULT_SETTINGS };
   }
   unknownFields(value, SETTINGS_FIELDS, 'settings', problems);
-  const pick = (field: keyof RotationSettings, min: number, max: number, what: string): number =>
+  const pick = (field: 'minKeyAgeDays' | 'gracePeriodDays' | 'inProgressTimeoutMinutes', min: number, max: number, what: string): number =>
     value[field] === undefined
       ? DEFAULT_SETTINGS[field]
       : (integerIn(value[field], `settings.${field}`, min, max, problems, what) ?? DEFAULT_SETTINGS[field]);
@@ -143,7 +164,20 @@ function parseSettings(value: unknown, problems: Problems): RotationSettings {
     minKeyAgeDays: pick('minKeyAgeDays', 0, 365, 'days a key is kept before it is rotated'),
     gracePeriodDays: pick('gracePeriodDays', 0, 90, 'days a retired key stays inactive before it is deleted'),
     inProgressTimeoutMinutes: pick('inProgressTimeoutMinutes', 5, 10_080, 'minutes after which a pending secret version counts as abandoned'),
+    ...oldKeyPolicy(value.oldKeyUsedAfterPublish, problems),
   };
+}
+
+function oldKeyPolicy(value: unknown, problems: Problems): Pick<RotationSettings, 'oldKeyUsedAfterPublish'> {
+  if (value === undefined) return {};
+  if (typeof value === 'string' && (OLD_KEY_POLICIES as readonly string[]).includes(value)) {
+    return { oldKeyUsedAfterPublish: value as (typeof OLD_KEY_POLICIES)[number] };
+  }
+  problems.add(
+    'settings.oldKeyUsedAfterPublish',
+    `is ${show(value)}: give "keep-active" (keep a key still used after the publish active until its grace period ends, and warn) or "deactivate"`,
+  );
+  return {};
 }
 
 function slackWebhookParameter(value: unknown, problems: Problems): string | undefined {

@@ -5,8 +5,18 @@
  * Kept apart from model.ts so the holder types can grow without touching the core model.
  */
 
+/**
+ * How a holder reaches Azure DevOps: the same credential fields as a connection (`ConnectionRef`):
+ * a PAT or service principal parameter, or a federated credential (written out here, not picked
+ * from model.ts, which imports this module).
+ */
+export interface AdoCredentialRef {
+  credentialParameter?: string;
+  federatedCredential?: { tenantId: string; clientId: string };
+}
+
 /** A variable group whose variables hold the key: one variable the key id, one secret variable the secret. */
-export interface VariableGroupRef {
+export interface VariableGroupRef extends AdoCredentialRef {
   organizationUrl: string;
   project: string;
   groupName: string;
@@ -14,8 +24,6 @@ export interface VariableGroupRef {
   accessKeyIdVariable: string;
   /** The secret variable holding the secret access key, e.g. `AWS_SECRET_ACCESS_KEY`. */
   secretAccessKeyVariable: string;
-  /** SSM SecureString parameter holding the Azure DevOps credential. */
-  credentialParameter: string;
 }
 
 /** What the rotator knows of a variable group: never a secret value (Azure DevOps returns them as null). */
@@ -48,21 +56,19 @@ export interface VariableGroupSummary {
 }
 
 /** Where to look for variable groups: an organization and a project, with the credential to read them. */
-export interface ProjectScope {
+export interface ProjectScope extends AdoCredentialRef {
   organizationUrl: string;
   project: string;
-  credentialParameter: string;
 }
 
 /** An Azure Pipelines pipeline queued after a publish to prove the new key works where it is used. */
-export interface CanaryPipelineRef {
+export interface CanaryPipelineRef extends AdoCredentialRef {
   organizationUrl: string;
   project: string;
   /** The pipeline id (the number in `_build?definitionId=` or `/_apis/pipelines/{id}`). */
   pipelineId: number;
   /** The branch to run, e.g. `refs/heads/main`; the pipeline's default branch when absent. */
   branch?: string;
-  credentialParameter: string;
 }
 
 export type PipelineRunStatus = 'unknown' | 'inProgress' | 'canceling' | 'completed';

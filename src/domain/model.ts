@@ -1,3 +1,4 @@
+import type { CanaryPipelineRef, VariableGroupRef } from './holders.js';
 import type { SecretValue } from './secret-value.js';
 
 /** Where a target's key is used: one AWS service connection in one Azure DevOps project. */
@@ -38,7 +39,14 @@ export interface RotationTarget {
   iamUserName: string;
   /** Secrets Manager secret name or ARN holding the current key. */
   secretId: string;
+  /** The first (or only) service connection holding the key. */
   connection: ConnectionRef;
+  /** More service connections holding the same key (configuration `connections[1..]`). */
+  otherConnections?: ConnectionRef[];
+  /** Variable groups holding the same key in two variables. */
+  variableGroups?: VariableGroupRef[];
+  /** A pipeline run after the publish to prove the new key works where it is used; the old key is retired only if it succeeds. */
+  canary?: CanaryPipelineRef;
 }
 
 /** Rotation policy shared by all targets. */
@@ -49,6 +57,12 @@ export interface RotationSettings {
   gracePeriodDays: number;
   /** A pending secret version younger than this means another rotation is running. */
   inProgressTimeoutMinutes: number;
+  /**
+   * What revoke does when IAM says the old key was used after the new one was published (a
+   * consumer that is not a holder): keep it active until the grace period ends and warn
+   * (default), or deactivate it anyway.
+   */
+  oldKeyUsedAfterPublish?: 'keep-active' | 'deactivate';
 }
 
 export const DEFAULT_SETTINGS: RotationSettings = {
@@ -69,6 +83,9 @@ export interface AccessKeyInfo {
   createdAt: Date;
   /** When the key was last used, or null if never (IAM's GetAccessKeyLastUsed). */
   lastUsedAt: Date | null;
+  /** The AWS service and region of that last use (IAM's ServiceName, Region), when known. */
+  lastUsedService?: string;
+  lastUsedRegion?: string;
 }
 
 /** A key pair: the only shape in which a secret access key exists in memory. */

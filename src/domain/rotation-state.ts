@@ -23,7 +23,9 @@ export type CleanupAction =
   | { kind: 'drop-pending'; versionId: string; reason: string }
   | { kind: 'promote-pending'; versionId: string; reason: string }
   /** Moves AWSCURRENT back to the version holding the connection's key (a rollback stopped half-way). */
-  | { kind: 'restore-current'; versionId: string; reason: string };
+  | { kind: 'restore-current'; versionId: string; reason: string }
+  /** Writes the key of a secret version into every other holder that does not hold it (an interrupted run left them apart). */
+  | { kind: 'sync-holders'; versionId: string; accessKeyId: string; reason: string };
 
 export interface Plan {
   action: PlanAction;
@@ -68,6 +70,10 @@ export interface RotationState {
   startedAt: string;
   plan?: Plan;
   connectionId?: string;
+  /** The ids of the target's other holders (connections, variable groups), in configuration order. */
+  holderIds?: string[];
+  /** ISO-8601 time the new key was first written to a holder: a use of the old key after it is a consumer that is not a holder. */
+  publishedAt?: string;
   /** The key the connection held when the run started. */
   oldAccessKeyId?: string;
   /** The secret's `AWSCURRENT` version when the run started (null: the secret did not exist). */
@@ -99,6 +105,8 @@ const KNOWN_FIELDS = new Set<string>([
   'startedAt',
   'plan',
   'connectionId',
+  'holderIds',
+  'publishedAt',
   'oldAccessKeyId',
   'oldVersionId',
   'newAccessKeyId',
@@ -203,6 +211,18 @@ export function parseRotationState(input: unknown): RotationState {
   const newAccessKeyId = optionalString(raw, 'newAccessKeyId', ACCESS_KEY_ID_PATTERN, 'it must be an access key id');
   const pendingVersionId = optionalString(raw, 'pendingVersionId', ID_PATTERN, 'it must be a secret version id');
   if (connectionId !== undefined) state.connectionId = connectionId;
+  const holderIds = raw.holderIds;
+  if (holderIds !== undefined) {
+    if (!Array.isArray(holderIds) || holderIds.some((id) => typeof id !== 'string' || !ID_PATTERN.test(id))) {
+      fail('holderIds', `is ${JSON.stringify(holderIds)}`, 'it must be the list of the other holders\' ids (connection GUIDs, variable group numbers)');
+    }
+    state.holderIds = holderIds as string[];
+  }
+  const publishedAt = raw.publishedAt;
+  if (publishedAt !== undefined) {
+    if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt))) fail('publishedAt', `is ${JSON.stringify(publishedAt)}`, 'it must be an ISO-8601 timestamp');
+    state.publishedAt = publishedAt;
+  }
   if (oldAccessKeyId !== undefined) state.oldAccessKeyId = oldAccessKeyId;
   if (oldVersionId !== undefined) state.oldVersionId = oldVersionId as string | null;
   if (newAccessKeyId !== undefined) state.newAccessKeyId = newAccessKeyId;
@@ -234,8 +254,11 @@ function parsePlan(value: unknown): Plan {
       a &&
       (((a.kind === 'delete-key' || a.kind === 'deactivate-key') && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
         ((a.kind === 'drop-pending' || a.kind === 'promote-pending' || a.kind === 'restore-current') &&
-          typeof a.versionId === 'string'));
-    if (!ok) fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending or restore-current');
+          typeof a.versionId === 'string') ||
+        (a.kind === 'sync-holders' && typeof a.versionId === 'string' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)));
+    if (!ok) {
+      fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders');
+    }
   }
   const leaked = plan.leakedKeyIds;
   if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {

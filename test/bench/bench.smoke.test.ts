@@ -45,7 +45,7 @@ describe('Bench: npm run bench -- --smoke', () => {
     const cold = results.coldStart;
     expect(cold.runs).toBe(SMOKE.coldStartRuns);
     expect(cold.planActions).toEqual(['rotate']);
-    for (const s of [cold.total, cold.bareNode, cold.nodeStartup, cold.moduleInit, cold.firstInvocation]) expect(positive(s.median)).toBe(true);
+    for (const s of [cold.total, cold.bareNode, cold.nodeStartup, cold.moduleInit, cold.firstInvocation, cold.cpu]) expect(positive(s.median)).toBe(true);
     expect(cold.total.median).toBeGreaterThan(cold.moduleInit.median);
     expect(cold.moduleInitShareOfFunction).toBeGreaterThan(0);
     expect(cold.moduleInitShareOfFunction).toBeLessThan(1);

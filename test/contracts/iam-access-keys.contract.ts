@@ -12,7 +12,10 @@ import type { IamAccessKeysPort } from '../../src/ports/iam-access-keys.port.js'
 export interface IamAccessKeysHarness {
   port: IamAccessKeysPort;
   addUser(userName: string): void;
-  seedKey(userName: string, options: { status?: AccessKeyStatus; createdAt?: Date; lastUsedAt?: Date | null }): { accessKeyId: string };
+  seedKey(
+    userName: string,
+    options: { status?: AccessKeyStatus; createdAt?: Date; lastUsedAt?: Date | null; lastUsedWhere?: { service: string; region: string } },
+  ): { accessKeyId: string };
   /** What the backend holds, for assertions. */
   keys(userName: string): AccessKeyInfo[];
 }
@@ -38,7 +41,7 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
 
       it('returns every key with its status, creation date and last use (null when never used)', async () => {
         // Arrange
-        const used = harness.seedKey(USER, { createdAt: CREATED, lastUsedAt: USED });
+        const used = harness.seedKey(USER, { createdAt: CREATED, lastUsedAt: USED, lastUsedWhere: { service: 'sts', region: 'eu-west-1' } });
         const unused = harness.seedKey(USER, { status: 'Inactive', createdAt: CREATED, lastUsedAt: null });
 
         // Act
@@ -46,7 +49,7 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
 
         // Assert
         expect(keys).toEqual([
-          { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED },
+          { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED, lastUsedService: 'sts', lastUsedRegion: 'eu-west-1' },
           { accessKeyId: unused.accessKeyId, status: 'Inactive', createdAt: CREATED, lastUsedAt: null },
         ]);
       });

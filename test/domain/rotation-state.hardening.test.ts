@@ -29,7 +29,7 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       input: { ...valid, extra: 1 },
       field: 'extra',
       message:
-        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, plan, connectionId, oldAccessKeyId, oldVersionId, newAccessKeyId, pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, executionId',
+        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, plan, connectionId, holderIds, publishedAt, oldAccessKeyId, oldVersionId, newAccessKeyId, pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, executionId',
     },
     { rule: 'a missing rotationId', input: { ...valid, rotationId: undefined }, field: 'rotationId', message: 'Step input field "rotationId" is undefined; it must be 32-64 letters, digits or dashes (a UUID)' },
     { rule: 'a numeric rotationId', input: { ...valid, rotationId: 42 }, field: 'rotationId', message: 'Step input field "rotationId" is 42; it must be 32-64 letters, digits or dashes (a UUID)' },
@@ -81,7 +81,7 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       rule: `a cleanup action that is ${what}`,
       input: { ...valid, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'drop-pending', versionId: 'v1' }, action] } },
       field: 'plan.cleanup[1]',
-      message: 'Step input field "plan.cleanup[1]" is not a valid cleanup action; expected delete-key, deactivate-key, drop-pending, promote-pending or restore-current',
+      message: 'Step input field "plan.cleanup[1]" is not a valid cleanup action; expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders',
     })),
     { rule: 'a failure that is null', input: { ...valid, failure: null }, field: 'failure', message: 'Step input field "failure" is not an object; it must be { step, name, message }' },
     { rule: 'a failure that is a string', input: { ...valid, failure: 'boom' }, field: 'failure', message: 'Step input field "failure" is not an object; it must be { step, name, message }' },

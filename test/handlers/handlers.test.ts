@@ -42,7 +42,7 @@ describe('Lambda handlers', () => {
     expect(world.violations()).toEqual([]);
     const last = result?.outputs[7] as RotationState;
     expect(Object.keys(last).sort()).toEqual(
-      ['completed', 'connectionId', 'mode', 'newAccessKeyId', 'oldAccessKeyId', 'oldKeyStatus', 'oldVersionId', 'pendingVersionId', 'plan', 'rotationId', 'startedAt', 'targetName', 'warnings'].sort(),
+      ['completed', 'connectionId', 'mode', 'newAccessKeyId', 'oldAccessKeyId', 'oldKeyStatus', 'oldVersionId', 'pendingVersionId', 'plan', 'publishedAt', 'rotationId', 'startedAt', 'targetName', 'warnings'].sort(),
     );
   });
 

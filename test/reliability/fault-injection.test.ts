@@ -26,6 +26,7 @@ function handlerSteps(world: FakeWorld, schedule: Schedule): RotationUseCases {
 /** Runs one schedule and returns the broken promises (empty = all kept). */
 async function check(schedule: Schedule): Promise<string[]> {
   const world = new FakeWorld({ propagationMs: schedule.propagationMs });
+  world.addHolders('target-1', schedule.holders);
   const before = world.snapshot();
   const broken: string[] = [];
   world.faults.afterEach = (call) => {
@@ -104,6 +105,7 @@ describe('Property: a rotation can fail anywhere and leave a working pipeline', 
       propagationMs: 0,
       deliveredTwice: [],
       mode: 'rotate',
+      holders: { connections: 0, groups: 0 },
     };
     const world = new FakeWorld();
     world.faults.fail('ado.updateCredential', FAULT_KINDS.serverError, { phase: 'after' });

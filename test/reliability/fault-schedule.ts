@@ -23,6 +23,9 @@ export const PORT_CALLS = [
   'ado.findConnection',
   'ado.readConnection',
   'ado.updateCredential',
+  'groups.findVariableGroup',
+  'groups.readVariableGroup',
+  'groups.updateCredential',
   'notifier.notify',
 ] as const;
 
@@ -56,6 +59,8 @@ export interface Schedule {
   /** Steps whose Lambda is delivered twice (at-least-once delivery, or a crash after the side effect and a retry). */
   deliveredTwice: string[];
   mode: 'rotate' | 'emergency';
+  /** Holders of the key beyond the first connection (issue 13): more connections, variable groups. */
+  holders: { connections: number; groups: number };
 }
 
 const STEP_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report'] as const;
@@ -74,4 +79,5 @@ export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
   propagationMs: fc.constantFrom(0, 3_000, 20_000, 10 * 60_000),
   deliveredTwice: fc.subarray([...STEP_NAMES]),
   mode: fc.constantFrom<'rotate' | 'emergency'>('rotate', 'rotate', 'rotate', 'emergency'),
+  holders: fc.record({ connections: fc.constantFrom(0, 0, 1, 2), groups: fc.constantFrom(0, 1, 1) }),
 });

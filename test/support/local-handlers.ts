@@ -77,6 +77,7 @@ export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]>
     [TOKENS.KeyVerifier, world.verifier],
     [TOKENS.SecretStore, world.secrets],
     [TOKENS.AzureDevOps, world.azureDevOps],
+    [TOKENS.VariableGroups, world.variableGroups],
     [TOKENS.Notifier, world.notifier],
     [TOKENS.Metrics, world.metrics],
     [TOKENS.Clock, world.clock],

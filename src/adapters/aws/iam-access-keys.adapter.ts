@@ -130,6 +130,8 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
         createdAt: key.CreateDate,
         // IAM leaves LastUsedDate out (Region and ServiceName are "N/A") for a key never used.
         lastUsedAt: AccessKeyLastUsed?.LastUsedDate ?? null,
+        ...known('lastUsedService', AccessKeyLastUsed?.ServiceName),
+        ...known('lastUsedRegion', AccessKeyLastUsed?.Region),
       };
     } catch (error) {
       throw mapAwsError(error, {
@@ -140,6 +142,10 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     }
   }
 }
+
+/** A field of GetAccessKeyLastUsed's answer, left out when IAM does not know it ("N/A"). */
+const known = <K extends string>(name: K, value: string | undefined): Partial<Record<K, string>> =>
+  value && value !== 'N/A' ? ({ [name]: value } as Record<K, string>) : {};
 
 const userNotFound = (userName: string, cause: unknown) =>
   new IamUserNotFoundError(`IAM user ${userName} does not exist; create it or fix the target's iamUserName`, {

@@ -1,7 +1,8 @@
 import { inject, injectable, optional } from 'inversify';
 import { AzureDevOpsRequestError, CanaryPipelineNotFoundError } from '../../domain/errors.js';
-import type { CanaryPipelineRef, PipelineRunResult, PipelineRunState, PipelineRunStatus } from '../../domain/holders.js';
+import type { AdoCredentialRef, CanaryPipelineRef, PipelineRunResult, PipelineRunState, PipelineRunStatus } from '../../domain/holders.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, type FetchFn, type RequestScope } from './http-client.js';
@@ -30,9 +31,11 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
+    // Only the federated credential kind uses it; PAT and client-secret holders need no STS.
+    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
     const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
+    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
   }
 
   async readPipeline(ref: CanaryPipelineRef): Promise<{ id: number; name: string }> {
@@ -106,14 +109,27 @@ function where(ref: CanaryPipelineRef): { base: string; scope: RequestScope } {
       project: ref.project,
       connection: String(ref.pipelineId),
       resource: 'pipeline',
-      credentialParameter: ref.credentialParameter,
+      ...credentialOf(ref),
     },
   };
 }
 
 function notFound(ref: CanaryPipelineRef, base: string): CanaryPipelineNotFoundError {
   return new CanaryPipelineNotFoundError(
-    `no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${base}; check the canary's pipelineId and that the credential in ${ref.credentialParameter} can see it`,
+    `no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${base}; check the canary's pipelineId and that ${credentialName(ref)} can see it`,
     { context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId } },
   );
+}
+
+/** The credential fields of a holder, as the HTTP client's scope takes them. */
+function credentialOf(ref: AdoCredentialRef): Pick<RequestScope, 'credentialParameter' | 'federatedCredential'> {
+  return {
+    ...(ref.credentialParameter ? { credentialParameter: ref.credentialParameter } : {}),
+    ...(ref.federatedCredential ? { federatedCredential: ref.federatedCredential } : {}),
+  };
+}
+
+/** The credential, named for a message. */
+function credentialName(ref: AdoCredentialRef): string {
+  return ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter ?? '(none)'}`;
 }

@@ -6,10 +6,12 @@ import {
   VariableGroupNotFoundError,
   VariableGroupUnsupportedError,
 } from '../../domain/errors.js';
-import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../domain/holders.js';
+import { groupProblem } from '../../domain/holder-set.js';
+import type { AdoCredentialRef, ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../domain/holders.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
@@ -48,10 +50,12 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
+    // Only the federated credential kind uses it; PAT and client-secret holders need no STS.
+    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
     this.logger = logger;
     const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
+    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
   }
 
   async findVariableGroup(ref: VariableGroupRef): Promise<VariableGroupState> {
@@ -62,7 +66,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName };
     if (matches.length === 0) {
       throw new VariableGroupNotFoundError(
-        `no variable group named "${ref.groupName}" in project "${ref.project}" of ${base}; check the holder's groupName and that the credential in ${ref.credentialParameter} can see it`,
+        `no variable group named "${ref.groupName}" in project "${ref.project}" of ${base}; check the holder's groupName and that ${credentialName(ref)} can see it`,
         { context },
       );
     }
@@ -86,7 +90,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
       project: scope.project,
       connection: '(all)',
       resource: 'variable groups',
-      credentialParameter: scope.credentialParameter,
+      ...credentialOf(scope),
     };
     const groups = await this.list(scope, base, requestScope, undefined);
     return groups.map((g) => ({
@@ -103,7 +107,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     const scope = scopeOf(ref, base, groupId);
     const where = describeScope(scope);
     const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId };
-    const problem = unsupported(toVariableGroupState(group, ref), ref);
+    const problem = groupProblem(toVariableGroupState(group, ref), ref);
     if (problem) throw new VariableGroupUnsupportedError(`${where} ${problem}; nothing was changed`, { context });
 
     // The only place the new secret is revealed: it goes into the body of the PUT and nowhere else.
@@ -172,19 +176,6 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
   }
 }
 
-/** Why the group cannot take the key as configured, or undefined when it can. */
-export function unsupported(state: VariableGroupState, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): string | undefined {
-  if (state.keyVaultLinked) return 'is linked to an Azure Key Vault: its values live in the vault; rotate the key there, or use a plain variable group';
-  if (!state.hasSecretVariable) return `has no variable "${ref.secretAccessKeyVariable}": add it as a secret variable holding the current secret access key`;
-  if (!state.secretVariableIsSecret) {
-    return `holds the secret access key in "${ref.secretAccessKeyVariable}", which is not marked secret: anyone who can read the group sees it; mark it secret (the lock icon), then re-run`;
-  }
-  if (state.accessKeyIdIsSecret) {
-    return `marks "${ref.accessKeyIdVariable}" secret, so which key it holds cannot be read: a key id is not a secret; make it a plain variable`;
-  }
-  return undefined;
-}
-
 export function toVariableGroupState(group: VariableGroup, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): VariableGroupState {
   const variables = group.variables ?? {};
   const keyId = findVariable(variables, ref.accessKeyIdVariable);
@@ -239,7 +230,7 @@ function scopeOf(ref: VariableGroupRef, base: string, groupId?: number): Request
     project: ref.project,
     connection: groupId === undefined ? `"${ref.groupName}"` : `"${ref.groupName}" (${groupId})`,
     resource: 'variable group',
-    credentialParameter: ref.credentialParameter,
+    ...credentialOf(ref),
   };
 }
 
@@ -248,4 +239,17 @@ function gone(ref: VariableGroupRef, base: string, groupId: number, when: string
     `variable group "${ref.groupName}" (${groupId}) in project "${ref.project}" of ${base} is gone (not found ${when}); it was deleted since it was found: check the holder`,
     { context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId } },
   );
+}
+
+/** The credential fields of a holder, as the HTTP client's scope takes them. */
+function credentialOf(ref: AdoCredentialRef): Pick<RequestScope, 'credentialParameter' | 'federatedCredential'> {
+  return {
+    ...(ref.credentialParameter ? { credentialParameter: ref.credentialParameter } : {}),
+    ...(ref.federatedCredential ? { federatedCredential: ref.federatedCredential } : {}),
+  };
+}
+
+/** The credential, named for a message. */
+function credentialName(ref: AdoCredentialRef): string {
+  return ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter ?? '(none)'}`;
 }

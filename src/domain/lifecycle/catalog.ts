@@ -78,7 +78,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Plans a target: rotate, repair, skip or refuse. Changes nothing.',
     useCase: T.PlanRotation,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'report' },
     // Reads IAM, the connection and the secret; changes nothing.
@@ -89,7 +89,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Finishes or undoes what an aborted run left: a leftover key, a leftover pending version.',
     useCase: T.CleanUpKeys,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     // Deletes or deactivates a leftover key, drops or promotes a leftover pending version; reads the
@@ -106,7 +106,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Creates the new key and stores it as the pending secret version.',
     useCase: T.CreateKey,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     // Creates the key and stores it as AWSPENDING; deletes the key again if storing fails; reads the
@@ -134,7 +134,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Puts the new key into the service connection, in place (same id).',
     useCase: T.PublishKey,
-    ports: [T.Targets, T.SecretStore, T.AzureDevOps],
+    ports: [T.Targets, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, secrets: ['secretsmanager:GetSecretValue'], adoCredential: true },
@@ -144,7 +144,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Reads the connection back: it must hold the new key.',
     useCase: T.VerifyPublish,
-    ports: [T.Targets, T.AzureDevOps],
+    ports: [T.Targets, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, adoCredential: true },
@@ -164,7 +164,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Retires the old key (deactivates it; deletes it in an emergency) once the connection no longer holds it.',
     useCase: T.RevokeOldKey,
-    ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore],
+    ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     // The new key is live everywhere: a failure here is a warning, and the next run retires the old key.
     onFailure: { kind: 'warn', warning: 'the old key {oldAccessKeyId} could not be retired ({error}); it is still active, and the next run retires it' },
@@ -176,7 +176,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Puts the old key back everywhere: the connection first, then the secret, then deletes the new key.',
     useCase: T.RollBack,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback-incomplete' },
     // The widest role, and used only when something failed.

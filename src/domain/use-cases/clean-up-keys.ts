@@ -2,7 +2,9 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { AccessKeyNotFoundError } from '../errors.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
+import { AccessKeyNotFoundError, PublishNotVerifiedError } from '../errors.js';
+import { HolderSet, pairHolders } from '../holder-set.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
 import { type Holdings, readHoldings, refuseIfHeld } from './holders.js';
 
@@ -20,6 +22,7 @@ export class CleanUpKeys {
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -28,7 +31,7 @@ export class CleanUpKeys {
     const target = await this.targets.getTarget(state.targetName);
     let holdings: Holdings | undefined;
     const fresh = async () => {
-      holdings ??= await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'cleanup');
+      holdings ??= await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'cleanup');
       return holdings;
     };
     for (const action of actions) {
@@ -53,6 +56,23 @@ export class CleanUpKeys {
           await this.secrets.promote(target.secretId, action.versionId);
           holdings = undefined;
           break;
+        case 'sync-holders': {
+          // Before any key is retired: every other holder gets the agreed key back, proven by a read.
+          const set = new HolderSet(this.azureDevOps, this.variableGroups);
+          const credential = await this.secrets.getVersion(target.secretId, action.versionId);
+          for (const { holder, id } of pairHolders(target, state.holderIds, 'cleanup')) {
+            if ((await set.held(holder, id)) === action.accessKeyId) continue;
+            await set.write(holder, id, credential);
+            const after = await set.held(holder, id);
+            if (after !== action.accessKeyId) {
+              throw new PublishNotVerifiedError(`target ${state.targetName}: writing ${action.accessKeyId} back into a holder did not take (it holds ${after ?? 'no key'})`, {
+                context: { target: state.targetName, holderId: id },
+              });
+            }
+          }
+          holdings = undefined;
+          break;
+        }
       }
     }
     return markCompleted(state, 'cleanup');

@@ -2,6 +2,7 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { AccessKeyQuotaExceededError, RotationInProgressError, StateConflictError } from '../errors.js';
 import type { AccessKeyInfo, NewAccessKey, RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
@@ -21,6 +22,7 @@ export class CreateKey {
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -76,7 +78,7 @@ export class CreateKey {
       });
     }
     // Read what the holders hold now: the input's old key id is what was true at plan time.
-    const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'create');
+    const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'create');
     const orphans = orphansOfRun(keys, state.startedAt, [state.oldAccessKeyId, secretKeyId, ...holdings.holders.keys()]);
     if (orphans.length === 0) {
       throw new AccessKeyQuotaExceededError(

@@ -1,6 +1,8 @@
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { StateConflictError } from '../errors.js';
+import { describeHolder, HolderSet, pairHolders } from '../holder-set.js';
 import type { RotationTarget } from '../model.js';
 import { type RotationState, requireField, type StepName } from '../rotation-state.js';
 
@@ -17,18 +19,26 @@ export interface Holdings {
 }
 
 export async function readHoldings(
-  ports: { azureDevOps: AzureDevOpsPort; secrets: SecretStorePort },
+  ports: { azureDevOps: AzureDevOpsPort; secrets: SecretStorePort; variableGroups?: VariableGroupsPort | undefined },
   target: RotationTarget,
   state: RotationState,
   step: StepName,
 ): Promise<Holdings> {
   const connectionId = requireField(state, 'connectionId', step);
-  const [connection, secret] = await Promise.all([
+  // Every other holder of the key (connections, variable groups) counts as much as the first connection.
+  const others = pairHolders(target, state.holderIds, step);
+  const set = new HolderSet(ports.azureDevOps, ports.variableGroups);
+  const [connection, secret, othersHeld] = await Promise.all([
     ports.azureDevOps.readConnection(target.connection, connectionId),
     ports.secrets.describe(target.secretId),
+    Promise.all(others.map(({ holder, id }) => set.held(holder, id))),
   ]);
   const holders = new Map<string, string>();
   if (secret.current) holders.set(secret.current.accessKeyId, `the secret's current version ${secret.current.versionId}`);
+  for (const [i, held] of othersHeld.entries()) {
+    const other = others[i];
+    if (held && other) holders.set(held, describeHolder(other.holder));
+  }
   // The connection last, so a key both hold is named after the connection (what breaks pipelines).
   if (connection.heldAccessKeyId) holders.set(connection.heldAccessKeyId, `connection "${connection.name}"`);
   return { holders };

@@ -7,6 +7,7 @@ import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import type { RunResultsPort } from '../../ports/run-results.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { LAMBDA_STEPS, type LambdaStep, stepDeclaration } from '../lifecycle/catalog.js';
 import { type RotationUseCases, useCaseKey } from '../runner.js';
@@ -37,6 +38,8 @@ export interface RotationPorts {
   clock: ClockPort;
   /** Where notify reads the children's reports (Distributed Map results); the in-process runner has none. */
   runResults?: RunResultsPort;
+  /** Needed only by targets whose key variable groups hold (optional: fakes and tests leave it out). */
+  variableGroups?: VariableGroupsPort;
 }
 
 /** The port each token stands for (the catalog names ports by token, as the composition root binds them). */
@@ -50,6 +53,7 @@ const PORT_BY_TOKEN: ReadonlyMap<symbol, keyof RotationPorts> = new Map([
   [TOKENS.Metrics, 'metrics'],
   [TOKENS.Clock, 'clock'],
   [TOKENS.RunResults, 'runResults'],
+  [TOKENS.VariableGroups, 'variableGroups'],
 ]);
 
 // biome-ignore lint/suspicious/noExplicitAny: each class takes its own ports; the catalog lists them in order.

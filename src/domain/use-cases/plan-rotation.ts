@@ -3,7 +3,10 @@ import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { isRefusal } from '../errors.js';
+import { extendPlanToHolders } from '../holder-plan.js';
+import { describeFirstConnection, HolderSet, otherHolders } from '../holder-set.js';
 import { LEAKED_KEY_NOT_HELD, leakedKeysHeld } from '../leak.js';
 import { decidePlan } from '../plan.js';
 import { markCompleted, type RotationState } from '../rotation-state.js';
@@ -20,32 +23,45 @@ export class PlanRotation {
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
     private readonly clock: ClockPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
     try {
       const target = await this.targets.getTarget(state.targetName);
       // Three independent reads: in parallel, since a cold Lambda pays each service's first call.
-      const [settings, keys, connection, secret] = await Promise.all([
+      const [settings, keys, connection, secret, others] = await Promise.all([
         this.targets.getSettings(),
         this.iam.listKeys(target.iamUserName),
         this.azureDevOps.findConnection(target.connection),
         this.secrets.describe(target.secretId),
+        // Every other holder of the key (connections, variable groups): a holder that cannot be read refuses the plan.
+        new HolderSet(this.azureDevOps, this.variableGroups).findAll(otherHolders(target)),
       ]);
+      const holderIds = others.length ? { holderIds: others.map((view) => view.id) } : {};
       const leaked = state.leak ? leakedKeysHeld(state.leak, keys, connection, secret) : [];
       if (state.leak && leaked.length === 0) {
         // A leak run covers every target; only those holding a leaked key rotate. The others are untouched.
         const reason = `holds none of the leaked keys (${state.leak.accessKeyIds.join(', ')}); nothing to do`;
         const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
-        return markCompleted({ ...state, plan, connectionId: connection.id }, 'plan');
+        return markCompleted({ ...state, plan, connectionId: connection.id, ...holderIds }, 'plan');
       }
-      const decided = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const first = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const decided = extendPlanToHolders({
+        plan: first,
+        rotationId: state.rotationId,
+        firstLabel: describeFirstConnection(target),
+        firstHeld: connection.heldAccessKeyId,
+        secret,
+        others,
+      });
       const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
       return markCompleted(
         {
           ...state,
           plan,
           connectionId: connection.id,
+          ...holderIds,
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
           oldVersionId: secret.current?.versionId ?? null,
           ...(secret.exists ? {} : { warnings: [...state.warnings, `secret ${target.secretId} does not exist yet; it is created with the new key`] }),

@@ -2,17 +2,27 @@ import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { isTransient, RollbackFailedError } from '../errors.js';
+import { describeHolder, type HolderRef, HolderSet, pairHolders } from '../holder-set.js';
 import type { RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
 import { markCompleted, requireField, type RotationState } from '../rotation-state.js';
 import { readHoldings } from './holders.js';
 
+/** The target's other holders, how to reach them, and those not on the old key. */
+interface OtherHolders {
+  set: HolderSet;
+  others: { holder: HolderRef; id: string }[];
+  apart: { holder: HolderRef; id: string }[];
+}
+
 /**
  * Puts a target back as it was before the run, from whatever point the run failed at.
  *
- * Order is what keeps pipelines working: first the connection gets the old key back (and is
- * read back to prove it), then the secret's `AWSCURRENT` moves back, then, once the holders are
+ * Order is what keeps pipelines working: first the connection, then every other holder (more
+ * connections, variable groups) gets the old key back (each read back to prove it; both keys
+ * stay active meanwhile, so every holder works at every step), then the secret's `AWSCURRENT` moves back, then, once the holders are
  * read again and none holds it, the new key is deleted, and last the pending label is dropped.
  * Each action checks before it acts, so a rollback that is retried, or that runs after a step that
  * never happened, is safe.
@@ -26,6 +36,7 @@ export class RollBack {
     private readonly iam: IamAccessKeysPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -66,10 +77,32 @@ export class RollBack {
       return true;
     }
 
-    // 1. The connection: back to the old key, proven by reading it back.
+    // 1. The connection, then every other holder: back to the old key, each proven by reading it back.
     const oldAccessKeyId = requireField(state, 'oldAccessKeyId', 'rollback');
-    const rolledForward = await this.restoreConnection(state, target, connectionId, oldAccessKeyId, newAccessKeyId, actions);
+    const set = new HolderSet(this.azureDevOps, this.variableGroups);
+    const others = pairHolders(target, state.holderIds, 'rollback');
+    const othersHeld = await Promise.all(others.map(({ holder, id }) => set.held(holder, id)));
+    const apart = others.filter((_, i) => othersHeld[i] !== oldAccessKeyId);
+    const rolledForward = await this.restoreConnection(state, target, connectionId, oldAccessKeyId, newAccessKeyId, actions, { set, others, apart });
     if (rolledForward) return true;
+    if (apart.length > 0 && state.oldVersionId) {
+      const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+      if (old.accessKeyId !== oldAccessKeyId) {
+        throw new RollbackFailedError(
+          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${oldAccessKeyId}; ${apart.map((o) => describeHolder(o.holder)).join(', ')} left holding the new key ${newAccessKeyId}, which was kept`,
+        );
+      }
+      for (const { holder, id } of apart) {
+        await set.write(holder, id, old);
+        const after = await set.held(holder, id);
+        if (after !== oldAccessKeyId) {
+          throw new RollbackFailedError(
+            `restoring ${describeHolder(holder)} (${id}) did not take: it holds ${after ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+          );
+        }
+        actions.push(`restored ${describeHolder(holder)} to the old key ${oldAccessKeyId}`);
+      }
+    }
 
     // 2. The secret: AWSCURRENT back on the old version.
     if (state.oldVersionId && secret.current?.versionId !== state.oldVersionId) {
@@ -88,7 +121,7 @@ export class RollBack {
     // 4. Only now, with nothing holding it (read again: proven, not assumed), the new key goes.
     // (The secret's current version is the old one again, so the check cannot be fooled by step 2.)
     if (keys.some((k) => k.accessKeyId === newAccessKeyId)) {
-      const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets }, target, state, 'rollback');
+      const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'rollback');
       const holder = holdings.holders.get(newAccessKeyId);
       if (holder !== undefined) {
         throw new RollbackFailedError(`${holder} holds the new key ${newAccessKeyId}, so it was not deleted; the old key ${oldAccessKeyId} is kept too`);
@@ -114,12 +147,13 @@ export class RollBack {
     oldAccessKeyId: string,
     newAccessKeyId: string,
     actions: string[],
+    holders: OtherHolders,
   ): Promise<boolean> {
     const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
-    if (connection.heldAccessKeyId !== oldAccessKeyId) {
-      if (!state.oldVersionId) {
-        return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions);
-      }
+    if ((connection.heldAccessKeyId !== oldAccessKeyId || holders.apart.length > 0) && !state.oldVersionId) {
+      return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions, holders);
+    }
+    if (connection.heldAccessKeyId !== oldAccessKeyId && state.oldVersionId) {
       const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
@@ -149,11 +183,22 @@ export class RollBack {
     newAccessKeyId: string,
     held: string | null,
     actions: string[],
+    { set, others }: OtherHolders,
   ): Promise<boolean> {
     if (held !== newAccessKeyId) {
       throw new RollbackFailedError(
         `the connection holds ${held ?? 'no key'}, and the old credential cannot be restored because the secret did not exist before this run`,
       );
+    }
+    // The other holders follow the connection to the new key, so that all of them agree again.
+    const pending = await this.secrets.getVersion(target.secretId, state.pendingVersionId ?? state.rotationId);
+    for (const { holder, id } of others) {
+      if ((await set.held(holder, id)) === newAccessKeyId) continue;
+      await set.write(holder, id, pending);
+      if ((await set.held(holder, id)) !== newAccessKeyId) {
+        throw new RollbackFailedError(`${describeHolder(holder)} (${id}) did not take the new key ${newAccessKeyId}; the old key ${state.oldAccessKeyId} stays active`);
+      }
+      actions.push(`published the new key ${newAccessKeyId} to ${describeHolder(holder)} too, so that every holder agrees`);
     }
     await this.secrets.promote(target.secretId, state.pendingVersionId ?? state.rotationId);
     actions.push(

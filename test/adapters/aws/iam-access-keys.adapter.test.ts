@@ -64,7 +64,7 @@ describe('Class: IamAccessKeysAdapter', () => {
 
       // Assert
       expect(keys).toEqual([
-        { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED },
+        { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED, lastUsedService: 's3', lastUsedRegion: 'us-east-1' },
         { accessKeyId: unused.accessKeyId, status: 'Inactive', createdAt: CREATED, lastUsedAt: null },
       ]);
     });

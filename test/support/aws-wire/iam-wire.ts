@@ -23,6 +23,7 @@ interface WireKey {
   status: AccessKeyStatus;
   createdAt: Date;
   lastUsedAt: Date | null;
+  lastUsedWhere?: { service: string; region: string };
 }
 
 export interface WireSeedKeyOptions {
@@ -31,6 +32,8 @@ export interface WireSeedKeyOptions {
   status?: AccessKeyStatus;
   createdAt?: Date;
   lastUsedAt?: Date | null;
+  /** The service and region GetAccessKeyLastUsed reports for the last use (default s3, us-east-1). */
+  lastUsedWhere?: { service: string; region: string };
 }
 
 const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -92,6 +95,7 @@ export class IamWire {
       status: options.status ?? 'Active',
       createdAt: toSecond(options.createdAt ?? this.now()),
       lastUsedAt: options.lastUsedAt === undefined ? toSecond(this.now()) : options.lastUsedAt && toSecond(options.lastUsedAt),
+      ...(options.lastUsedWhere ? { lastUsedWhere: options.lastUsedWhere } : {}),
     };
     this.users.get(userName)?.keys.push(key);
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
@@ -162,7 +166,7 @@ export class IamWire {
       if (!key) continue;
       // Never used: IAM leaves LastUsedDate out and answers "N/A" for region and service.
       const lastUsed = key.lastUsedAt
-        ? `<LastUsedDate>${iso(key.lastUsedAt)}</LastUsedDate><ServiceName>s3</ServiceName><Region>us-east-1</Region>`
+        ? `<LastUsedDate>${iso(key.lastUsedAt)}</LastUsedDate><ServiceName>${xmlEscape(key.lastUsedWhere?.service ?? 's3')}</ServiceName><Region>${xmlEscape(key.lastUsedWhere?.region ?? 'us-east-1')}</Region>`
         : '<ServiceName>N/A</ServiceName><Region>N/A</Region>';
       return queryResponse(
         NAMESPACE,

@@ -72,6 +72,15 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
     return id;
   }
 
+  /** The id of the connection a ref names (for assertions only). */
+  idOf(ref: Ref): string {
+    const found = this.connections.find(
+      (c) => c.organizationUrl === normalizeOrg(ref.organizationUrl) && c.projects.includes(ref.project) && c.name === ref.connectionName,
+    );
+    if (!found) throw new Error(`no connection ${ref.connectionName}`);
+    return found.id;
+  }
+
   /** The stored connection, including its secret (for assertions only). */
   connection(id: string): StoredConnection {
     const found = this.connections.find((c) => c.id === id);

@@ -16,6 +16,8 @@ interface StoredKey {
   status: AccessKeyStatus;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** Service and region of the last use (IAM's GetAccessKeyLastUsed), when recorded by `markUsed`. */
+  lastUsedWhere?: { service: string; region: string };
   /** IAM is eventually consistent: a new key authenticates only after this time. */
   usableAt: Date;
 }
@@ -26,6 +28,7 @@ export interface SeedKeyOptions {
   status?: AccessKeyStatus;
   createdAt?: Date;
   lastUsedAt?: Date | null;
+  lastUsedWhere?: { service: string; region: string };
 }
 
 /**
@@ -70,6 +73,7 @@ export class FakeIam implements IamAccessKeysPort {
       status: options.status ?? 'Active',
       createdAt: options.createdAt ?? this.clock.now(),
       lastUsedAt: options.lastUsedAt === undefined ? this.clock.now() : options.lastUsedAt,
+      ...(options.lastUsedWhere ? { lastUsedWhere: options.lastUsedWhere } : {}),
       usableAt: new Date(0),
     };
     this.userKeys(userName).push(key);
@@ -94,11 +98,14 @@ export class FakeIam implements IamAccessKeysPort {
     return 'invalid';
   }
 
-  /** Records a use of the key, as a pipeline run would. */
-  markUsed(accessKeyId: string): void {
+  /** Records a use of the key, as a pipeline run (or a forgotten consumer, with its service and region) would. */
+  markUsed(accessKeyId: string, where?: { service: string; region: string }): void {
     for (const keys of this.users.values()) {
       const key = keys.find((k) => k.accessKeyId === accessKeyId);
-      if (key) key.lastUsedAt = this.clock.now();
+      if (!key) continue;
+      key.lastUsedAt = this.clock.now();
+      if (where) key.lastUsedWhere = where;
+      else delete key.lastUsedWhere;
     }
   }
 
@@ -165,4 +172,5 @@ const toInfo = (k: StoredKey): AccessKeyInfo => ({
   status: k.status,
   createdAt: new Date(k.createdAt),
   lastUsedAt: k.lastUsedAt ? new Date(k.lastUsedAt) : null,
+  ...(k.lastUsedWhere ? { lastUsedService: k.lastUsedWhere.service, lastUsedRegion: k.lastUsedWhere.region } : {}),
 });

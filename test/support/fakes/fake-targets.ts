@@ -17,6 +17,13 @@ export class FakeTargets implements TargetsPort {
     this.targets.push(target);
   }
 
+  /** Replaces the target of the same name (a configuration change). */
+  replace(target: RotationTarget): void {
+    const index = this.targets.findIndex((t) => t.name === target.name);
+    if (index < 0) throw new Error(`no target ${target.name}`);
+    this.targets[index] = target;
+  }
+
   async listTargets(): Promise<RotationTarget[]> {
     return structuredClone(this.targets);
   }

@@ -75,6 +75,13 @@ export class FakeVariableGroups implements VariableGroupsPort {
     return found;
   }
 
+  /** The stored group of that name (for assertions only). */
+  variableGroupNamed(name: string): StoredFakeVariableGroup {
+    const found = this.groups.find((g) => g.name === name);
+    if (!found) throw new Error(`no variable group ${name}`);
+    return found;
+  }
+
   deleteVariableGroup(id: number): void {
     const index = this.groups.findIndex((g) => g.id === id);
     if (index >= 0) this.groups.splice(index, 1);

@@ -11,6 +11,7 @@ import { FakeSecretStore } from './fake-secret-store.js';
 import { FakeSecureParameters, FakeTargets } from './fake-targets.js';
 import { LocalS3 } from '../../../infra/local-s3.js';
 import { FaultInjector } from './faults.js';
+import { FakeVariableGroups } from './fake-variable-groups.js';
 
 export interface WorldOptions {
   /** How many targets to seed (named target-1, target-2...). */
@@ -39,6 +40,7 @@ export class FakeWorld {
   readonly verifier: FakeKeyVerifier;
   readonly secrets: FakeSecretStore;
   readonly azureDevOps: FakeAzureDevOps;
+  readonly variableGroups: FakeVariableGroups;
   readonly notifier: FakeNotifier;
   readonly metrics = new FakeMetrics();
   readonly targets: FakeTargets;
@@ -54,6 +56,7 @@ export class FakeWorld {
     this.verifier = new FakeKeyVerifier({ iam: this.iam, faults: this.faults });
     this.secrets = new FakeSecretStore({ clock: this.clock, faults: this.faults });
     this.azureDevOps = new FakeAzureDevOps({ faults: this.faults });
+    this.variableGroups = new FakeVariableGroups({ faults: this.faults });
     this.notifier = new FakeNotifier({ faults: this.faults });
     this.targets = new FakeTargets(options.settings);
     for (let i = 1; i <= (options.targets ?? 1); i++) this.addTarget(`target-${i}`, options.keyAgeDays ?? 7);
@@ -76,6 +79,67 @@ export class FakeWorld {
     return target;
   }
 
+  /**
+   * Gives a target more holders of its key: `connections` more service connections and `groups`
+   * variable groups (each with another secret variable, TF_TOKEN, that must survive every update).
+   */
+  addHolders(name: string, options: { connections?: number; groups?: number }): RotationTarget {
+    const target = this.target(name);
+    const connection = this.azureDevOps.connection(this.connectionIds.get(name) as string);
+    const key = { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey };
+    const otherConnections = target.otherConnections ?? [];
+    for (let i = 1; i <= (options.connections ?? 0); i++) {
+      const ref = { ...target.connection, connectionName: `${target.connection.connectionName}-${otherConnections.length + 1}` };
+      this.azureDevOps.seedConnection(ref, key);
+      otherConnections.push(ref);
+    }
+    const variableGroups = target.variableGroups ?? [];
+    for (let i = 1; i <= (options.groups ?? 0); i++) {
+      const ref = {
+        organizationUrl: ORG_URL,
+        project: PROJECT,
+        groupName: `aws-${name}-${variableGroups.length + 1}`,
+        accessKeyIdVariable: 'AWS_ACCESS_KEY_ID',
+        secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY',
+        credentialParameter: PAT_PARAMETER,
+      };
+      this.variableGroups.seedVariableGroup(ref, {
+        variables: {
+          AWS_ACCESS_KEY_ID: { value: key.accessKeyId ?? '' },
+          AWS_SECRET_ACCESS_KEY: { value: key.secretAccessKey ?? '', isSecret: true },
+          TF_TOKEN: { value: `tf-token-of-${name}`, isSecret: true },
+        },
+      });
+      variableGroups.push(ref);
+    }
+    const updated: RotationTarget = {
+      ...target,
+      ...(otherConnections.length ? { otherConnections } : {}),
+      ...(variableGroups.length ? { variableGroups } : {}),
+    };
+    this.targets.replace(updated);
+    return updated;
+  }
+
+  /** What every holder after the first connection holds (key id and secret, for assertions). */
+  otherHolderKeys(name = 'target-1'): { label: string; accessKeyId: string | null; secretAccessKey: string | null; otherSecretKept: boolean }[] {
+    const target = this.target(name);
+    const connections = (target.otherConnections ?? []).map((ref) => {
+      const state = this.azureDevOps.connection(this.azureDevOps.idOf(ref));
+      return { label: `connection ${ref.connectionName}`, accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey, otherSecretKept: true };
+    });
+    const groups = (target.variableGroups ?? []).map((ref) => {
+      const group = this.variableGroups.variableGroupNamed(ref.groupName);
+      return {
+        label: `variable group ${ref.groupName}`,
+        accessKeyId: group.variables.AWS_ACCESS_KEY_ID?.value ?? null,
+        secretAccessKey: group.variables.AWS_SECRET_ACCESS_KEY?.value ?? null,
+        otherSecretKept: group.variables.TF_TOKEN?.value === `tf-token-of-${name}` && group.variables.TF_TOKEN.isSecret,
+      };
+    });
+    return [...connections, ...groups];
+  }
+
   target(name = 'target-1'): RotationTarget {
     const target = this.targets.targets.find((t) => t.name === name);
     if (!target) throw new Error(`no target ${name}`);
@@ -89,6 +153,7 @@ export class FakeWorld {
       verifier: this.verifier,
       secrets: this.secrets,
       azureDevOps: this.azureDevOps,
+      variableGroups: this.variableGroups,
       notifier: this.notifier,
       metrics: this.metrics,
       clock: this.clock,
@@ -134,6 +199,14 @@ export class FakeWorld {
       if (works === 'invalid') broken.push(`the connection's secret for ${held.accessKeyId} does not authenticate`);
     }
     if (s.keys.length > 2) broken.push(`the user has ${s.keys.length} keys`);
+    for (const holder of this.otherHolderKeys(name)) {
+      const key = s.keys.find((k) => k.accessKeyId === holder.accessKeyId);
+      if (!key) broken.push(`${holder.label} holds ${holder.accessKeyId}, which IAM does not have`);
+      else if (key.status !== 'Active' && !options.emergency) broken.push(`${holder.label} holds ${key.accessKeyId}, which is inactive`);
+      else if (this.iam.authenticates(key.accessKeyId, holder.secretAccessKey ?? '') === 'invalid') broken.push(`${holder.label}'s secret does not authenticate`);
+      if (!holder.otherSecretKept) broken.push(`${holder.label} lost its other secret variable`);
+      if (options.final && holder.accessKeyId !== s.connectionKeyId) broken.push(`${holder.label} holds ${holder.accessKeyId}, the connection ${s.connectionKeyId}`);
+    }
     if (options.final) {
       if (s.secretCurrentKeyId !== s.connectionKeyId) {
         broken.push(`the secret's current key ${s.secretCurrentKeyId} is not the connection's ${s.connectionKeyId}`);
