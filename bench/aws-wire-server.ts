@@ -10,11 +10,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IamWire } from '../test/support/aws-wire/iam-wire.js';
-import type { WireReply } from '../test/support/aws-wire/protocol.js';
-import { SecretsManagerWire } from '../test/support/aws-wire/secrets-manager-wire.js';
-import { SsmWire } from '../test/support/aws-wire/ssm-wire.js';
-import { StsWire } from '../test/support/aws-wire/sts-wire.js';
+import { IamWire } from '../local/aws-wire/iam-wire.js';
+import type { WireReply } from '../local/aws-wire/protocol.js';
+import { SecretsManagerWire } from '../local/aws-wire/secrets-manager-wire.js';
+import { SsmWire } from '../local/aws-wire/ssm-wire.js';
+import { StsWire } from '../local/aws-wire/sts-wire.js';
 
 export interface AwsWireServer {
   readonly iam: IamWire;

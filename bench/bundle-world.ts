@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RotationConfig } from '../src/domain/config.js';
-import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
+import { type AdoStandIn, startAdoStandIn } from '../local/ado-stand-in/index.js';
 import { type AwsWireServer, BENCH_AWS_ENV, startAwsWireServer } from './aws-wire-server.js';
 
 export const BENCH_PAT = 'bench-pat-not-a-real-one-000000000000000000000000';

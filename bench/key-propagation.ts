@@ -9,7 +9,7 @@
  * the `publish` step = when the connection holds it. The difference is the measured delay.
  */
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../src/domain/runner.js';
-import { FakeWorld } from '../test/support/fakes/world.js';
+import { FakeWorld } from '../local/fakes/world.js';
 import { round, type Summary, summarize } from './stats.js';
 
 export const KEY_PROPAGATION_TARGET_MS = 1_200;

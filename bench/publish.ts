@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { AzureDevOpsServiceConnectionAdapter } from '../src/adapters/azure-devops/index.js';
 import type { ConnectionRef } from '../src/domain/model.js';
 import { SecretValue } from '../src/domain/secret-value.js';
-import { startAdoStandIn } from '../test/support/ado-stand-in/index.js';
-import { FakeSecureParameters } from '../test/support/fakes/fake-targets.js';
+import { startAdoStandIn } from '../local/ado-stand-in/index.js';
+import { FakeSecureParameters } from '../local/fakes/fake-targets.js';
 import { BENCH_PAT, PAT_PARAMETER } from './bundle-world.js';
 import { type Summary, summarize } from './stats.js';
 

@@ -15,17 +15,17 @@
  * every target's verify-key is retried once, as it usually is against IAM. Waits and retry
  * intervals of the state machine are zero locally; the adapter's Retry-After waits are real.
  */
-import { synthesizeLocally, runStateMachineLocally } from '../infra/local-run.js';
+import { synthesizeLocally, runStateMachineLocally } from '../local/local-run.js';
 import { deployedObjects } from '../infra/run-data.js';
 import type { FetchFn } from '../src/adapters/azure-devops/index.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import { ERROR_NAMES } from '../src/domain/errors.js';
 import { TOKENS } from '../src/ports/tokens.js';
-import { type RecordedRequest, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
-import { FakeWorld } from '../test/support/fakes/world.js';
-import { type LocalHandler, localTaskHandlers } from '../test/support/local-handlers.js';
-import { reportsOf } from '../test/support/local-state-machine.js';
+import { type RecordedRequest, startAdoStandIn } from '../local/ado-stand-in/index.js';
+import { FakeWorld } from '../local/fakes/world.js';
+import { type LocalHandler, localTaskHandlers } from '../local/local-handlers.js';
+import { reportsOf } from '../local/local-state-machine.js';
 import { BENCH_PAT, PAT_PARAMETER } from './bundle-world.js';
 import { round, type Summary, summarize } from './stats.js';
 

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { BundleResult, HandlerName } from '../scripts/bundle.js';
 import type { RotationState } from '../src/domain/rotation-state.js';
-import { captureOutput } from '../test/support/capture-output.js';
+import { captureOutput } from '../local/capture-output.js';
 import { lambdaContext, startBundleWorld } from './bundle-world.js';
 import { type Summary, summarize } from './stats.js';
 

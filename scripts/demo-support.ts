@@ -1,5 +1,5 @@
 /** The demo's failure scenarios, target names and timeline printer. */
-import type { LocalRunEvent } from '../infra/local-run.js';
+import type { LocalRunEvent } from '../local/local-run.js';
 import { LAMBDA_STEPS } from '../infra/steps.js';
 import {
   AwsAccessDeniedError,
@@ -8,7 +8,7 @@ import {
   PublishNotVerifiedError,
 } from '../src/domain/errors.js';
 import type { RotationTarget } from '../src/domain/model.js';
-import type { FakeWorld } from '../test/support/fakes/world.js';
+import type { FakeWorld } from '../local/fakes/world.js';
 
 export interface DemoFailureScenario {
   /** What goes wrong, for people. */

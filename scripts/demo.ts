@@ -7,30 +7,32 @@
  * - Azure DevOps as the local HTTP stand-in, spoken to by the real Azure DevOps adapter;
  * - Slack as a local webhook sink, posted to by the real Slack notifier.
  *
- * Options: --fail-at <step>, --targets N, --json, --verbose,
+ * Options: --fail-at <step>, --targets N, --holders, --json, --verbose,
  *          --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
  */
 import './demo-env.js';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { synthesizeLocally } from '../infra/local-run.js';
-import { runStateMachineLocally } from '../infra/local-run.js';
+import { synthesizeLocally } from '../local/local-run.js';
+import { runStateMachineLocally } from '../local/local-run.js';
 import { deployedObjects } from '../infra/run-data.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import type { AzureDevOpsPort } from '../src/ports/azure-devops.port.js';
+import type { VariableGroupsPort } from '../src/ports/variable-groups.port.js';
 import { TOKENS } from '../src/ports/tokens.js';
 import { ALL_WIRING } from '../src/wiring/index.js';
-import { type AdoStandIn, startAdoStandIn } from '../test/support/ado-stand-in/index.js';
-import { withFaults } from '../test/support/fakes/faults.js';
-import { FakeWorld } from '../test/support/fakes/world.js';
-import { localTaskHandlers, worldOverrides } from '../test/support/local-handlers.js';
-import { reportsOf } from '../test/support/local-state-machine.js';
-import { renderSlackMessageAsText, startSlackSink } from '../test/support/slack-sink.js';
+import { type AdoStandIn, startAdoStandIn } from '../local/ado-stand-in/index.js';
+import { withFaults } from '../local/fakes/faults.js';
+import { FakeWorld } from '../local/fakes/world.js';
+import { localTaskHandlers, worldOverrides } from '../local/local-handlers.js';
+import { renderSlackMessageAsText, startSlackSink } from '../local/slack-sink.js';
+import { addDemoHolders, demoHolderLines, seedDemoHolders } from './demo-holders.js';
+import { reportsOf } from '../local/local-state-machine.js';
 import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
 
-const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--json] [--verbose]
+const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--holders] [--json] [--verbose]
        npm run demo -- --ado-url URL --project P --connection NAME [--yes]   (PAT in AZURE_DEVOPS_EXT_PAT)
 steps for --fail-at: ${Object.keys(DEMO_FAILURES).join(', ')}`;
 
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
     options: {
       'fail-at': { type: 'string' },
       targets: { type: 'string', default: '2' },
+      holders: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
       'ado-url': { type: 'string' },
@@ -76,6 +79,7 @@ async function main(): Promise<number> {
     targets: count,
     ...(realAdo ? { realAdo: { url: realAdo.url, project: realAdo.project as string, connection: realAdo.connection as string, pat: process.env.AZURE_DEVOPS_EXT_PAT as string } } : {}),
     publishToRealAdo: values.yes === true,
+    holders: values.holders === true,
     out: values.json ? () => undefined : (text: string) => process.stdout.write(text),
   });
   if (values.json) {
@@ -91,6 +95,8 @@ export interface DemoOptions {
   realAdo?: { url: string; project: string; connection: string; pat: string };
   /** With realAdo: actually publish (otherwise a dry run). */
   publishToRealAdo?: boolean;
+  /** The first target's key is also held by a second connection and a variable group (issue 13). */
+  holders?: boolean;
   out: (text: string) => void;
 }
 
@@ -138,9 +144,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       maxConcurrency: 5,
     };
 
-    // The real Azure DevOps adapter, wrapped so --fail-at can inject a failure into it.
-    const realAdapter = createContainer(ALL_WIRING, worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps])).get<AzureDevOpsPort>(TOKENS.AzureDevOps);
+    if (options.holders && !realAdo) addDemoHolders(config.targets[0]);
+
+    // The real Azure DevOps adapters, wrapped so --fail-at can inject a failure into them.
+    const realContainer = createContainer(ALL_WIRING, worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps, TOKENS.VariableGroups]));
+    const realAdapter = realContainer.get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
+    const variableGroups = withFaults(realContainer.get<VariableGroupsPort>(TOKENS.VariableGroups), 'groups', world.faults);
 
     // Seed each target: an IAM user with one week-old active key, the secret holding it, the connection holding it.
     const connectionIds = new Map<string, string>();
@@ -161,6 +171,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, projects: ['payments', 'shared-services'] },
       );
       connectionIds.set(target.name, id);
+      if (ado) seedDemoHolders(ado, target, key);
     }
     if (failAt) DEMO_FAILURES[failAt].inject(world, config.targets);
 
@@ -175,6 +186,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       overrides: [
         [ROTATION_CONFIG, config],
         [TOKENS.AzureDevOps, azureDevOps],
+        [TOKENS.VariableGroups, variableGroups],
       ],
       keepReal: [TOKENS.Notifier],
     });
@@ -223,6 +235,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       out(`  ${s.target}: ${outcome?.outcome ?? 'no report'} — ${outcome?.summary ?? ''}\n`);
       out(`    connection ${s.connectionId} holds ${s.connectionHolds}; secret AWSCURRENT holds ${s.secretCurrentKeyId}\n`);
       out(`    IAM keys: ${s.iamKeys.map((k) => `${k.accessKeyId} (${k.status})`).join(', ')}\n`);
+      const target = config.targets.find((t) => t.name === s.target);
+      if (ado && target) for (const line of demoHolderLines(ado, target)) out(`    ${line}\n`);
     }
     const message = slack.messages[0];
     out(`\nSlack message (${slack.messages.length} posted to the local webhook; its durations are on the simulated clock):\n`);

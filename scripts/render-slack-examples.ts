@@ -6,8 +6,8 @@
  */
 import { buildSlackMessage, SLACK_LIMITS, totalBlockText } from '../src/adapters/slack/slack-message.js';
 import type { RunSummary } from '../src/domain/report.js';
-import { failureSummary, largeSummary, multiTargetSummary, successSummary } from '../test/adapters/slack/fixtures.js';
-import { renderSlackMessageAsText } from '../test/support/slack-sink.js';
+import { failureSummary, largeSummary, multiTargetSummary, successSummary } from '../local/slack-fixtures.js';
+import { renderSlackMessageAsText } from '../local/slack-sink.js';
 
 interface Example {
   title: string;

@@ -40,7 +40,7 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
     const UseCase = USE_CASE_CLASSES[step];
     c.bind(useCase).toResolvedValue((...args: unknown[]) => new UseCase(...args), [...ports]);
   }
-  c.bind(T.DescribeTarget).toResolvedValue((...a: ConstructorParameters<typeof DescribeTarget>) => new DescribeTarget(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock]);
+  c.bind(T.DescribeTarget).toResolvedValue((...a: ConstructorParameters<typeof DescribeTarget>) => new DescribeTarget(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, { serviceIdentifier: T.VariableGroups, optional: true }]);
   c.bind(T.Runner).toDynamicValue(
     (ctx) =>
       new RotationRunner(

@@ -60,6 +60,7 @@ export function formatStatus(statuses: TargetStatus[]): string {
       out.push(`    ${k.accessKeyId}  ${k.status.padEnd(8)} ${String(k.ageDays).padStart(4)} days  last used ${k.lastUsedAt ?? 'never'}${roles ? `  (${roles})` : ''}`);
     }
     out.push(`    secret matches connection: ${s.secretMatchesConnection ? 'yes' : 'no'}`);
+    for (const h of s.holders ?? []) out.push(`    ${h.matchesConnection ? '✔' : '✖'} ${h.label} holds ${h.heldAccessKeyId ?? 'no key'}`);
     if (s.usesOidc) out.push('    uses OIDC: nothing to rotate');
     else if (s.couldMoveToOidc) out.push('    could move to OIDC (AWS Toolkit 1.15+), which would remove the static key altogether');
     for (const a of s.attention) out.push(`    ⚠ ${a}`);

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RotationError } from '../domain/errors.js';
-import type { CommandIo, GlobalOptions } from './commands.js';
+import type { CommandIo, GlobalOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 
 export { EXIT, exitCodeOf } from './exit-codes.js';
@@ -52,7 +52,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("each target's keys (age, status, last use), the key its connection holds, whether the secret matches")
     .option('-t, --target <name>', 'only this target')
     .action(async (opts: { target?: string }) => {
-      exitCode = await (await commands()).showStatus(opts.target, globals(), io);
+      exitCode = await (await import('./status.js')).showStatus(opts.target, globals(), io);
     });
 
   try {

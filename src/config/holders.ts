@@ -129,10 +129,14 @@ export function parseHolders(
     ...(first.federatedCredential ? { federatedCredential: first.federatedCredential } : {}),
   };
   const connections = listOf(target.connections, `${path}.connections`, problems, 'list the service connections that hold the key');
+  // `otherConnections` is the parsed form of connections[1..] (the CDK stack ships the parsed configuration to the Lambdas).
+  const others = listOf(target.otherConnections, `${path}.otherConnections`, problems, 'list the other service connections that hold the key');
+  if (others.length > 0 && connections.length > 1) {
+    problems.add(`${path}.otherConnections`, 'is given with more than one connections entry: list the other connections in one place');
+  }
+  const listed = [...connections.slice(1).map((item, i) => ({ item, here: `${path}.connections[${i + 1}]` })), ...others.map((item, i) => ({ item, here: `${path}.otherConnections[${i}]` }))];
   const otherConnections: ConnectionRef[] = [];
-  for (const [i, item] of connections.entries()) {
-    if (i === 0) continue;
-    const here = `${path}.connections[${i}]`;
+  for (const { item, here } of listed) {
     const ownCredential = isObject(item) && (item.credentialParameter !== undefined || item.federatedCredential !== undefined);
     const inheritedFields = ownCredential ? { organizationUrl: defaults.organizationUrl, project: defaults.project } : defaults;
     const withDefaults = isObject(item) ? { ...inheritedFields, ...item } : item;
@@ -149,7 +153,7 @@ export function parseHolders(
   const keyOf = (kind: string, org: string, project: string, name: string) => `${kind}|${org.toLowerCase()}|${project.toLowerCase()}|${name.toLowerCase()}`;
   const all = [
     { key: keyOf('c', first.organizationUrl, first.project, first.connectionName), at: `${path}.connection` },
-    ...otherConnections.map((c, i) => ({ key: keyOf('c', c.organizationUrl, c.project, c.connectionName), at: `${path}.connections[${i + 1}]` })),
+    ...otherConnections.map((c, i) => ({ key: keyOf('c', c.organizationUrl, c.project, c.connectionName), at: listed[i]?.here ?? path })),
     ...variableGroups.map((g, i) => ({ key: keyOf('g', g.organizationUrl, g.project, g.groupName), at: `${path}.variableGroups[${i}]` })),
   ];
   for (const { key, at } of all) {

@@ -14,7 +14,7 @@ import { parseSchedule } from './schedule.js';
  */
 
 const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
-const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection', 'connections', 'variableGroups', 'canary'];
+const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection', 'connections', 'otherConnections', 'variableGroups', 'canary'];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes', 'oldKeyUsedAfterPublish'];
 const OLD_KEY_POLICIES = ['keep-active', 'deactivate'] as const;

@@ -205,6 +205,8 @@ export class HoldersDisagreeError extends RefusalError {}
 export class CanaryPipelineNotFoundError extends RefusalError {}
 /** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
 export class CanaryRunFailedError extends FailureError {}
+/** The target names a canary pipeline, but this version does not run canaries yet: refused rather than rotated unproven. */
+export class CanaryNotSupportedError extends RefusalError {}
 
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
 export const ERROR_NAMES = {
@@ -253,6 +255,7 @@ export const ERROR_NAMES = {
   HoldersDisagree: HoldersDisagreeError.name,
   CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
   CanaryRunFailed: CanaryRunFailedError.name,
+  CanaryNotSupported: CanaryNotSupportedError.name,
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */

@@ -9,7 +9,7 @@ import { renderReport } from '../../bench/report.js';
 import { type BenchResults, runBench, SMOKE } from '../../bench/run.js';
 import { rateLimitReport, retryWaits } from '../../bench/scale.js';
 import { percentile, summarize } from '../../bench/stats.js';
-import type { RecordedRequest } from '../support/ado-stand-in/index.js';
+import type { RecordedRequest } from '../../local/ado-stand-in/index.js';
 
 const positive = (n: number) => Number.isFinite(n) && n > 0;
 

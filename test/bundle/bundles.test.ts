@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandlers, HANDLER_NAMES, type HandlerName } from '../../scripts/bundle.js';
 import type { TargetReport } from '../../src/domain/report.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import { IamWire } from '../support/aws-wire/iam-wire.js';
-import { SecretsManagerWire } from '../support/aws-wire/secrets-manager-wire.js';
-import { SsmWire } from '../support/aws-wire/ssm-wire.js';
-import { StsWire } from '../support/aws-wire/sts-wire.js';
-import { type AdoStandIn, startAdoStandIn } from '../support/ado-stand-in/index.js';
-import { captureOutput } from '../support/capture-output.js';
-import { fakeLambdaContext } from '../support/local-handlers.js';
+import { IamWire } from '../../local/aws-wire/iam-wire.js';
+import { SecretsManagerWire } from '../../local/aws-wire/secrets-manager-wire.js';
+import { SsmWire } from '../../local/aws-wire/ssm-wire.js';
+import { StsWire } from '../../local/aws-wire/sts-wire.js';
+import { type AdoStandIn, startAdoStandIn } from '../../local/ado-stand-in/index.js';
+import { captureOutput } from '../../local/capture-output.js';
+import { fakeLambdaContext } from '../../local/local-handlers.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 

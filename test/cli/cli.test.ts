@@ -5,10 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/main.js';
 import type { RotationConfig } from '../../src/domain/config.js';
 import { TOKENS } from '../../src/ports/tokens.js';
-import { type AdoStandIn, startAdoStandIn } from '../support/ado-stand-in/index.js';
-import { FakeWorld, PAT_PARAMETER } from '../support/fakes/world.js';
-import { captureOutput } from '../support/capture-output.js';
-import { worldOverrides } from '../support/local-handlers.js';
+import { type AdoStandIn, startAdoStandIn } from '../../local/ado-stand-in/index.js';
+import { FakeWorld, PAT_PARAMETER } from '../../local/fakes/world.js';
+import { captureOutput } from '../../local/capture-output.js';
+import { worldOverrides } from '../../local/local-handlers.js';
 
 const PAT = 'cli-test-pat-00000000000000000000000000000000000000';
 

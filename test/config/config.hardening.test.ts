@@ -80,7 +80,7 @@ describe('Function: parseRotationConfig (exact problems)', () => {
       'extra is not a known field: expected only targets, settings, schedule, slackWebhookParameter, alarmEmail, maxConcurrency',
     ]);
     expect(problemsOf(config({ targets: [target({ note: 1 }, { region: 'x' })] }))).toEqual([
-      'targets[0].note is not a known field: expected only name, iamUserName, secretId, connection, connections, variableGroups, canary',
+      'targets[0].note is not a known field: expected only name, iamUserName, secretId, connection, connections, otherConnections, variableGroups, canary',
       'targets[0].connection.region is not a known field: expected only organizationUrl, project, connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
     ]);
     expect(problemsOf(config({ settings: { days: 1 }, schedule: { cron: 'x' } }))).toEqual([

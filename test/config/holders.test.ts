@@ -58,6 +58,20 @@ describe('Function: parseRotationConfig (holders)', () => {
     expect(target?.canary).toEqual({ ...inherited, project: 'payments', pipelineId: 42, branch: 'refs/heads/main' });
   });
 
+  it('parses its own output again unchanged (the CDK stack ships the parsed configuration to the Lambdas)', () => {
+    // Prepare
+    const parsed = parseRotationConfig(
+      configWith({ connections: [FIRST, { connectionName: 'aws-prod-eu' }], variableGroups: [{ groupName: 'aws-deploy' }], canary: { pipelineId: 7 } }),
+      { lookUpTimeZone: false },
+    );
+
+    // Act
+    const again = parseRotationConfig(JSON.parse(JSON.stringify(parsed)), { lookUpTimeZone: false });
+
+    // Assess
+    expect(again).toEqual(parsed);
+  });
+
   it.each([
     ['connection and connections together', { connection: FIRST, connections: [FIRST] }, 'targets[0].connections is given with connection'],
     ['an empty connections list', { connections: [] }, 'targets[0].connections is a list (empty)'],

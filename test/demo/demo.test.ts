@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_FAILURES, type DemoFailure } from '../../scripts/demo-support.js';
 import { runDemo } from '../../scripts/demo.js';
-import { startAdoStandIn } from '../support/ado-stand-in/index.js';
+import { startAdoStandIn } from '../../local/ado-stand-in/index.js';
 
 const quiet = () => undefined;
 
@@ -35,6 +35,21 @@ describe('Demo: npm run demo', () => {
       }
     }, 60_000);
   }
+
+  it('--holders: rotates a second connection and a variable group with the first, keeping the group\'s other secret', async () => {
+    // Prepare
+    let printed = '';
+
+    // Act
+    const result = await runDemo({ targets: 1, holders: true, out: (t) => (printed += t) });
+
+    // Assess
+    expect(result.ok).toBe(true);
+    const newKey = result.targets[0]?.connectionHolds;
+    expect(newKey).toBeTruthy();
+    expect(printed).toMatch(new RegExp(`connection aws-payments-prod-eu \\S+ holds ${newKey}`));
+    expect(printed).toContain(`variable group aws-deploy-payments-prod (1) holds ${newKey}; its other secret TF_TOKEN kept as it was`);
+  }, 60_000);
 
   it('--targets 25: rotates every target with bounded concurrency', async () => {
     const result = await runDemo({ targets: 25, out: quiet });

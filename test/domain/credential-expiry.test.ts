@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDENTIAL_ALARM_DAYS, CREDENTIAL_WARNING_DAYS, credentialExpiry } from '../../src/domain/credential-expiry.js';
 import { ReportTarget } from '../../src/domain/use-cases/report-target.js';
-import { FakeWorld, PAT_PARAMETER } from '../support/fakes/world.js';
+import { FakeWorld, PAT_PARAMETER } from '../../local/fakes/world.js';
 
 const NOW = new Date('2027-03-01T03:00:00Z');
 const withExpiry = (credentialExpiresOn?: string) => ({ credentialParameter: '/ado-key-rotator/azure-devops/pat', ...(credentialExpiresOn ? { credentialExpiresOn } : {}) });

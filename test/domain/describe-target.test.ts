@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DescribeTarget } from '../../src/domain/use-cases/describe-target.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const describeTarget = (world: FakeWorld) =>
   new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');
@@ -16,6 +16,24 @@ describe('Class: DescribeTarget', () => {
     expect(status.secretMatchesConnection).toBe(true);
     expect(status.couldMoveToOidc).toBe(true);
     expect(status.attention).toEqual([]);
+  });
+
+  it('shows every other holder of the key, and flags one that holds another key', async () => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    const target = world.addHolders('target-1', { connections: 1, groups: 1 });
+    world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).variables.AWS_ACCESS_KEY_ID = { value: 'AKIASTRAYKEY00000001', isSecret: false };
+
+    // Act
+    const status = await new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock, world.variableGroups).execute('target-1');
+
+    // Assess
+    const held = world.snapshot().connectionKeyId;
+    expect(status.holders).toEqual([
+      { label: 'connection "aws-target-1-1" in project "payments"', heldAccessKeyId: held, matchesConnection: true },
+      { label: 'variable group "aws-target-1-1" in project "payments"', heldAccessKeyId: 'AKIASTRAYKEY00000001', matchesConnection: false },
+    ]);
+    expect(status.attention).toEqual([`variable group "aws-target-1-1" in project "payments" holds AKIASTRAYKEY00000001, the connection ${held}`]);
   });
 
   it('flags an overdue key and an active key the connection does not hold', async () => {

@@ -4,7 +4,7 @@
  * by evidence (IAM's last use).
  */
 import { describe, expect, it } from 'vitest';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const run = (world: FakeWorld) => world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
 
@@ -120,6 +120,22 @@ describe('Holders: several connections and variable groups per key', () => {
     expect(summary.targets[0]?.summary).toContain(words);
   });
 
+  it('refuses a target naming a canary pipeline, which this version does not run yet, and changes nothing', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const target = world.target();
+    world.targets.replace({ ...target, canary: { organizationUrl: target.connection.organizationUrl, project: 'payments', pipelineId: 42, credentialParameter: '/p' } });
+    const before = world.snapshot();
+
+    // Act
+    const { summary } = await run(world);
+
+    // Assess
+    expect(summary.targets[0]?.reasonCode).toBe('CanaryNotSupportedError');
+    expect(summary.targets[0]?.summary).toContain('remove canary from the target');
+    expect(world.snapshot().keys).toEqual(before.keys);
+  });
+
   it('refuses when a holder cannot be read, naming it', async () => {
     // Prepare
     const world = new FakeWorld();
@@ -150,6 +166,26 @@ describe('Holders: several connections and variable groups per key', () => {
     // Assess
     expect(summary.targets[0]?.outcome).toBe('repaired');
     expect(summary.targets[0]?.summary).toContain('writing');
+    expect(world.violations()).toEqual([]);
+  });
+});
+
+describe('Holders after a rollback that stopped half-way', () => {
+  it('writes the connection\'s key back into a variable group left on the new key, then heals', async () => {
+    // Prepare: promote went through but answered an error; the rollback restores the connection, then stops.
+    const world = new FakeWorld();
+    world.addHolders('target-1', { groups: 1 });
+    world.faults.fail('secrets.promote', new Error('socket hang up'), { phase: 'after' });
+    world.faults.fail('ado.readConnection', () => new Error('Azure DevOps went away'), { skip: 2, times: 50 });
+    await run(world);
+    world.faults.clear();
+    world.clock.advance(3 * 60 * 60_000);
+
+    // Act
+    const { summary } = await run(world);
+
+    // Assess
+    expect(['repaired', 'rotated']).toContain(summary.targets[0]?.outcome);
     expect(world.violations()).toEqual([]);
   });
 });

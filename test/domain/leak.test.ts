@@ -3,7 +3,7 @@ import { InvalidStepInputError } from '../../src/domain/errors.js';
 import { LEAKED_KEY_NOT_HELD, leakedKeysHeld, parseLeak, summarizeLeak } from '../../src/domain/leak.js';
 import { parseRotationState } from '../../src/domain/rotation-state.js';
 import { buildUseCases } from '../../src/domain/use-cases/index.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const ROTATION_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const LEAK = { accessKeyIds: ['AKIAEXAMPLEEXAMPLE01'], detectedAt: '2026-11-29T23:00:00Z', eventArn: null };

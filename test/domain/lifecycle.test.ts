@@ -5,7 +5,7 @@ import {
   KeyVerificationFailedError,
   PublishNotVerifiedError,
 } from '../../src/domain/errors.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const rotate = async (world: FakeWorld, mode: 'rotate' | 'emergency' | 'dry-run' = 'rotate', targetNames = ['target-1']) =>
   world.runner().run({ mode, targetNames, newRotationId: () => world.newRotationId() });

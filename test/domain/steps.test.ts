@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidStepInputError } from '../../src/domain/errors.js';
 import { parseRotationState, type RotationState } from '../../src/domain/rotation-state.js';
 import { buildUseCases } from '../../src/domain/use-cases/index.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const start = (world: FakeWorld, mode: RotationState['mode'] = 'rotate'): RotationState => ({
   rotationId: world.newRotationId(),

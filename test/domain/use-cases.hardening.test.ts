@@ -33,7 +33,7 @@ import {
 } from '../../src/domain/use-cases/index.js';
 import type { AzureDevOpsPort } from '../../src/ports/azure-devops.port.js';
 import type { MetricsPort } from '../../src/ports/metrics.port.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const start = (world: FakeWorld, extra: Partial<RotationState> = {}): RotationState => ({
   rotationId: world.newRotationId(),
@@ -747,6 +747,7 @@ describe('Use case: DescribeTarget', () => {
       secretMatchesConnection: true,
       couldMoveToOidc: true,
       usesOidc: false,
+      holders: [],
       attention: [],
     });
   });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AwsAccessDeniedError, AzureDevOpsCredentialRejectedError, KeyNotYetUsableError } from '../../src/domain/errors.js';
 import type { TargetReport } from '../../src/domain/report.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import { captureOutput, errorTexts } from '../support/capture-output.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { localTaskHandlers, type TaskName } from '../support/local-handlers.js';
+import { captureOutput, errorTexts } from '../../local/capture-output.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { localTaskHandlers, type TaskName } from '../../local/local-handlers.js';
 
 const start = (world: FakeWorld, extra: Partial<RotationState> = {}): RotationState => ({
   rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AslDefinition, runStateMachineLocally } from '../../infra/local-run.js';
-import { LocalS3 } from '../../infra/local-s3.js';
-import { QUOTAS } from '../../infra/local-quotas.js';
+import { type AslDefinition, runStateMachineLocally } from '../../local/local-run.js';
+import { LocalS3 } from '../../local/local-s3.js';
+import { QUOTAS } from '../../local/local-quotas.js';
 import { logger } from '../../src/adapters/observability/logger.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { runInWorld, worldDefinition } from '../support/local-state-machine.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { runInWorld, worldDefinition } from '../../local/local-state-machine.js';
 
 type Json = Record<string, unknown>;
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:f';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_LIMIT_CAUSE, QUOTAS } from '../../infra/local-quotas.js';
+import { HISTORY_LIMIT_CAUSE, QUOTAS } from '../../local/local-quotas.js';
 import { logger } from '../../src/adapters/observability/logger.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { type AslDefinition, runInWorld } from '../support/local-state-machine.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { type AslDefinition, runInWorld } from '../../local/local-state-machine.js';
 
 /**
  * The design before Distributed Map (one Standard execution, every target an iteration of one inline

@@ -11,7 +11,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PROPAGATION_RETRY, LAMBDA_SERVICE_ERRORS } from '../../infra/definition.js';
 import { AdoKeyRotator } from '../../infra/key-rotator.js';
-import { type AslDefinition, allStates, definitionFromTemplate } from '../../infra/local-run.js';
+import { type AslDefinition, allStates, definitionFromTemplate } from '../../local/local-run.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../infra/metric-names.js';
 import { deployedObjects, RUN_DATA } from '../../infra/run-data.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';

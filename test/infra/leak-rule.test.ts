@@ -4,14 +4,14 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeakEventForwarder } from '../../infra/leak-rule.js';
-import { synthesizeLocally } from '../../infra/local-run.js';
+import { synthesizeLocally } from '../../local/local-run.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { buildSlackMessage } from '../../src/adapters/slack/slack-message.js';
 import { logger } from '../../src/adapters/observability/logger.js';
 import { LEAKED_KEY_NOT_HELD } from '../../src/domain/leak.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { deliver } from '../support/eventbridge-local.js';
-import { type AslDefinition, runInWorld, worldConfig } from '../support/local-state-machine.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { deliver } from '../../local/eventbridge-local.js';
+import { type AslDefinition, runInWorld, worldConfig } from '../../local/local-state-machine.js';
 
 type TemplateJson = { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AslDefinition, runStateMachineLocally } from '../../infra/local-run.js';
-import { HISTORY_LIMIT_CAUSE, HistoryCounter, payloadBytes, QUOTAS } from '../../infra/local-quotas.js';
+import { type AslDefinition, runStateMachineLocally } from '../../local/local-run.js';
+import { HISTORY_LIMIT_CAUSE, HistoryCounter, payloadBytes, QUOTAS } from '../../local/local-quotas.js';
 
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:f';
 const KIB_256 = QUOTAS.payloadBytes.value;

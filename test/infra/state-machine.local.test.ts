@@ -8,8 +8,8 @@ import {
   type RotationError,
 } from '../../src/domain/errors.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { type AslDefinition, allStates, runInWorld, runStateMachineLocally, worldDefinition } from '../support/local-state-machine.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { type AslDefinition, allStates, runInWorld, runStateMachineLocally, worldDefinition } from '../../local/local-state-machine.js';
 
 /** Calls that change IAM, a secret or a connection: a dry run makes none of them. */
 const MUTATING_CALLS = ['iam.createKey', 'iam.deleteKey', 'iam.setKeyStatus', 'secrets.putPending', 'secrets.promote', 'secrets.dropPending', 'ado.updateCredential'];

@@ -16,8 +16,8 @@ import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { ConfigurationError, InvalidStepInputError, RotationError } from '../../src/domain/errors.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { TOKENS } from '../../src/ports/tokens.js';
-import { FakeWorld } from '../support/fakes/world.js';
-import { localTaskHandlers, type TaskName, worldOverrides } from '../support/local-handlers.js';
+import { FakeWorld } from '../../local/fakes/world.js';
+import { localTaskHandlers, type TaskName, worldOverrides } from '../../local/local-handlers.js';
 import { PAT_PARAMETER as RIG_PAT_PARAMETER, type Rig, type RigOptions, startRig, TARGET } from './support/rig.js';
 
 beforeAll(() => logger.setLogLevel('SILENT'));

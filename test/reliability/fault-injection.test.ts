@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../src/adapters/observability/logger.js';
 import { RotationRunner, type RotationUseCases, } from '../../src/domain/runner.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import { FakeWorld, TEST_RETRY_POLICY } from '../support/fakes/world.js';
-import { handlersAsUseCases, localTaskHandlers } from '../support/local-handlers.js';
+import { FakeWorld, TEST_RETRY_POLICY } from '../../local/fakes/world.js';
+import { handlersAsUseCases, localTaskHandlers } from '../../local/local-handlers.js';
 import { FAULT_KINDS, type Schedule, scheduleArbitrary } from './fault-schedule.js';
 
 /** How many random schedules `npm test` runs; `npm run test:faults -- --runs 100000` runs more. */

@@ -6,7 +6,7 @@ import {
   AzureDevOpsRequestError,
   AzureDevOpsUnavailableError,
 } from '../../src/domain/errors.js';
-import type { FaultPhase } from '../support/fakes/faults.js';
+import type { FaultPhase } from '../../local/fakes/faults.js';
 
 /** Every port call the lifecycle makes, by the name the fakes give it. */
 export const PORT_CALLS = [

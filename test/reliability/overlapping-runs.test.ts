@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildUseCases } from '../../src/domain/use-cases/index.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
-import { FakeWorld } from '../support/fakes/world.js';
+import { FakeWorld } from '../../local/fakes/world.js';
 
 const start = (world: FakeWorld): RotationState => ({
   rotationId: world.newRotationId(),

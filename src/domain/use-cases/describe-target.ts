@@ -3,6 +3,8 @@ import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
+import { describeHolder, HolderSet, otherHolders } from '../holder-set.js';
 import { credentialExpiry } from '../credential-expiry.js';
 import { RotationError } from '../errors.js';
 import type { AccessKeyStatus } from '../model.js';
@@ -31,6 +33,8 @@ export interface TargetStatus {
   /** True when the connection holds a static key that could be replaced by OIDC (AWS Toolkit 1.15+). */
   couldMoveToOidc: boolean;
   usesOidc: boolean;
+  /** Every other holder of the key (connections, variable groups): what it holds and whether it matches the connection. */
+  holders: { label: string; heldAccessKeyId: string | null; matchesConnection: boolean }[];
   /** Things a human should look at; empty when all is well. */
   attention: string[];
 }
@@ -43,6 +47,7 @@ export class DescribeTarget {
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
     private readonly clock: ClockPort,
+    private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
   async execute(targetName: string): Promise<TargetStatus> {
@@ -64,6 +69,15 @@ export class DescribeTarget {
     const secret = await attempt('Secrets Manager', () => this.secrets.describe(target.secretId));
     const held = connection?.heldAccessKeyId ?? null;
     const secretKey = secret?.current?.accessKeyId ?? null;
+    const set = new HolderSet(this.azureDevOps, this.variableGroups);
+    const holders: TargetStatus['holders'] = [];
+    for (const holder of otherHolders(target)) {
+      const view = await attempt(describeHolder(holder), () => set.find(holder));
+      if (!view) continue;
+      holders.push({ label: view.label, heldAccessKeyId: view.heldAccessKeyId, matchesConnection: view.heldAccessKeyId === held });
+      if (view.problem) attention.push(view.problem.message);
+      else if (view.heldAccessKeyId !== held) attention.push(`${view.label} holds ${view.heldAccessKeyId ?? 'no key'}, the connection ${held ?? 'nothing'}`);
+    }
 
     const lines = keys.map((k) => ({
       accessKeyId: k.accessKeyId,
@@ -101,6 +115,7 @@ export class DescribeTarget {
       secretMatchesConnection: secretKey !== null && secretKey === held,
       couldMoveToOidc: connection !== null && !connection.usesOidc && connection.type.toUpperCase() === 'AWS',
       usesOidc: connection?.usesOidc ?? false,
+      holders,
       attention,
     };
   }

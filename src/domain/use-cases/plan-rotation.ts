@@ -54,6 +54,7 @@ export class PlanRotation {
         firstHeld: connection.heldAccessKeyId,
         secret,
         others,
+        ...(target.canary ? { canary: target.canary } : {}),
       });
       const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
       return markCompleted(

@@ -15,12 +15,12 @@ import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parame
 import { StsKeyVerifierAdapter } from '../../../src/adapters/aws/sts-key-verifier.adapter.js';
 import type { StoredCredential } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { TEST_REGION, testIamClient, testSecretsManagerClient, testSsmClient } from '../../support/aws-wire/clients.js';
-import { IAM_ENDPOINT, IAM_NAMESPACE, IamWire, WIRE_ACCOUNT } from '../../support/aws-wire/iam-wire.js';
-import { queryResponse } from '../../support/aws-wire/protocol.js';
-import { SECRETS_MANAGER_ENDPOINT, SecretsManagerWire } from '../../support/aws-wire/secrets-manager-wire.js';
-import { SSM_ENDPOINT, SsmWire } from '../../support/aws-wire/ssm-wire.js';
-import { StsWire } from '../../support/aws-wire/sts-wire.js';
+import { TEST_REGION, testIamClient, testSecretsManagerClient, testSsmClient } from '../../../local/aws-wire/clients.js';
+import { IAM_ENDPOINT, IAM_NAMESPACE, IamWire, WIRE_ACCOUNT } from '../../../local/aws-wire/iam-wire.js';
+import { queryResponse } from '../../../local/aws-wire/protocol.js';
+import { SECRETS_MANAGER_ENDPOINT, SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
+import { SSM_ENDPOINT, SsmWire } from '../../../local/aws-wire/ssm-wire.js';
+import { StsWire } from '../../../local/aws-wire/sts-wire.js';
 
 const CANARY = `CANARY-SECRET-${randomBytes(18).toString('base64url')}`;
 /** An echo of any 10 characters of the canary counts: AWS and JSON.parse quote truncated input. */

@@ -8,8 +8,8 @@ import { IamAccessKeysAdapter } from '../../../src/adapters/aws/iam-access-keys.
 import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { IAM_NAMESPACE } from '../../support/aws-wire/iam-wire.js';
-import { queryResponse } from '../../support/aws-wire/protocol.js';
+import { IAM_NAMESPACE } from '../../../local/aws-wire/iam-wire.js';
+import { queryResponse } from '../../../local/aws-wire/protocol.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

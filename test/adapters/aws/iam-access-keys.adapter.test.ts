@@ -10,9 +10,9 @@ import {
   IamUserNotFoundError,
 } from '../../../src/domain/errors.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { testIamClient } from '../../support/aws-wire/clients.js';
-import { IAM_ENDPOINT, IAM_NAMESPACE, IamWire } from '../../support/aws-wire/iam-wire.js';
-import { queryResponse } from '../../support/aws-wire/protocol.js';
+import { testIamClient } from '../../../local/aws-wire/clients.js';
+import { IAM_ENDPOINT, IAM_NAMESPACE, IamWire } from '../../../local/aws-wire/iam-wire.js';
+import { queryResponse } from '../../../local/aws-wire/protocol.js';
 
 const USER = 'app-deployer';
 const CREATED = new Date('2026-10-01T08:00:00Z');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { S3RunResults } from '../../../src/adapters/aws/s3-run-results.adapter.js';
 import { AwsCallFailedError } from '../../../src/domain/errors.js';
 import { reportsFromChildResults } from '../../../src/domain/map-run-results.js';
-import { ROTATOR_CREDENTIALS, testS3Client } from '../../support/aws-wire/clients.js';
-import { S3Wire } from '../../support/aws-wire/s3-wire.js';
+import { ROTATOR_CREDENTIALS, testS3Client } from '../../../local/aws-wire/clients.js';
+import { S3Wire } from '../../../local/aws-wire/s3-wire.js';
 
 const BUCKET = 'rotator-run-data';
 const MANIFEST = 'results/7c9e1a52-0000-4000-8000-000000000001/manifest.json';

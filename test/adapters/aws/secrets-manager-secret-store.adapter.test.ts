@@ -12,8 +12,8 @@ import {
 } from '../../../src/domain/errors.js';
 import type { StoredCredential } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { testSecretsManagerClient } from '../../support/aws-wire/clients.js';
-import { SecretsManagerWire } from '../../support/aws-wire/secrets-manager-wire.js';
+import { testSecretsManagerClient } from '../../../local/aws-wire/clients.js';
+import { SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
 
 const SECRET = 'rotator/app-prod/aws-key';
 const USER = 'app-deployer';

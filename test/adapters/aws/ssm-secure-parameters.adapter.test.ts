@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { AwsCallFailedError, AwsThrottledError, ParameterNotFoundError } from '../../../src/domain/errors.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { testSsmClient } from '../../support/aws-wire/clients.js';
-import { SsmWire } from '../../support/aws-wire/ssm-wire.js';
+import { testSsmClient } from '../../../local/aws-wire/clients.js';
+import { SsmWire } from '../../../local/aws-wire/ssm-wire.js';
 
 const PAT_PARAMETER = '/rotator/azure-devops/pat';
 const PAT = 'ado-pat-value-000000000000000000000000000000000000';

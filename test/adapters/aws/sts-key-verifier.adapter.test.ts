@@ -4,8 +4,8 @@ import { isIamUserArn, StsKeyVerifierAdapter } from '../../../src/adapters/aws/s
 import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../../src/domain/errors.js';
 import type { AccessKeyCredential } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { TEST_REGION, testStsClientFactory } from '../../support/aws-wire/clients.js';
-import { StsWire } from '../../support/aws-wire/sts-wire.js';
+import { TEST_REGION, testStsClientFactory } from '../../../local/aws-wire/clients.js';
+import { StsWire } from '../../../local/aws-wire/sts-wire.js';
 
 const USER = 'app-deployer';
 const USER_ARN = `arn:aws:iam::123456789012:user/${USER}`;

@@ -2,9 +2,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { StsWebIdentityTokenAdapter } from '../../../src/adapters/aws/sts-web-identity-token.adapter.js';
 import { AwsAccessDeniedError, AwsCallFailedError, OutboundFederationDisabledError } from '../../../src/domain/errors.js';
-import { ROTATOR_CREDENTIALS, TEST_REGION } from '../../support/aws-wire/clients.js';
-import { StsWire } from '../../support/aws-wire/sts-wire.js';
-import { JwtIssuer, readJwt } from '../../support/federation/jwt-issuer.js';
+import { ROTATOR_CREDENTIALS, TEST_REGION } from '../../../local/aws-wire/clients.js';
+import { StsWire } from '../../../local/aws-wire/sts-wire.js';
+import { JwtIssuer, readJwt } from '../../../local/federation/jwt-issuer.js';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/AdoKeyRotator-PlanRole';
 const AUDIENCE = 'api://AzureADTokenExchange';

@@ -12,7 +12,7 @@ import {
 } from '../../../src/domain/errors.js';
 import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { type AdoStandIn, startAdoStandIn } from '../../support/ado-stand-in/index.js';
+import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
 import { makeAdapter } from './support/test-kit.js';
 

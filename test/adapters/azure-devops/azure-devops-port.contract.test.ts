@@ -1,6 +1,6 @@
 /** The shared AzureDevOpsPort suite, against the real adapter over the HTTP stand-in and against the in-memory fake. */
-import { startAdoStandIn } from '../../support/ado-stand-in/index.js';
-import { FakeAzureDevOps } from '../../support/fakes/fake-azure-devops.js';
+import { startAdoStandIn } from '../../../local/ado-stand-in/index.js';
+import { FakeAzureDevOps } from '../../../local/fakes/fake-azure-devops.js';
 import { azureDevOpsContract } from '../../contracts/azure-devops.contract.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
 import { makeAdapter } from './support/test-kit.js';

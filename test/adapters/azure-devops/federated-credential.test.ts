@@ -9,7 +9,7 @@ import {
 } from '../../../src/domain/errors.js';
 import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { AUDIENCE, FEDERATED, type FederatedWorld, ROLE_ARN, startFederatedWorld } from '../../support/federation/federated-world.js';
+import { AUDIENCE, FEDERATED, type FederatedWorld, ROLE_ARN, startFederatedWorld } from '../../../local/federation/federated-world.js';
 import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
 
 let world: FederatedWorld | undefined;

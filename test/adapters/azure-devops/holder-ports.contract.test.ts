@@ -5,9 +5,9 @@
  */
 import { AzureDevOpsPipelineRunsAdapter } from '../../../src/adapters/azure-devops/pipeline-runs.adapter.js';
 import { AzureDevOpsVariableGroupAdapter } from '../../../src/adapters/azure-devops/variable-group.adapter.js';
-import { type AdoStandIn, startAdoStandIn } from '../../support/ado-stand-in/index.js';
-import { FakePipelineRuns } from '../../support/fakes/fake-pipeline-runs.js';
-import { FakeVariableGroups } from '../../support/fakes/fake-variable-groups.js';
+import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
+import { FakePipelineRuns } from '../../../local/fakes/fake-pipeline-runs.js';
+import { FakeVariableGroups } from '../../../local/fakes/fake-variable-groups.js';
 import { pipelineRunsContract } from '../../contracts/pipeline-runs.contract.js';
 import { variableGroupsContract } from '../../contracts/variable-groups.contract.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AzureDevOpsRequestError, AzureDevOpsUnavailableError } from '../../../src/domain/errors.js';
 import type { CanaryPipelineRef } from '../../../src/domain/holders.js';
 import { AzureDevOpsPipelineRunsAdapter } from '../../../src/adapters/azure-devops/pipeline-runs.adapter.js';
-import { type AdoStandIn, startAdoStandIn } from '../../support/ado-stand-in/index.js';
+import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
 import { InMemorySecureParameters, virtualTime } from './support/test-kit.js';
 

@@ -8,7 +8,7 @@ import { AzureDevOpsNotAuthorizedError } from '../../../src/domain/errors.js';
 import type { VariableGroupRef } from '../../../src/domain/holders.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
 import { AzureDevOpsVariableGroupAdapter } from '../../../src/adapters/azure-devops/variable-group.adapter.js';
-import { type AdoStandIn, startAdoStandIn } from '../../support/ado-stand-in/index.js';
+import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { readSpecJson, ServiceEndpointSpec } from './support/ado-spec.js';
 import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
 

@@ -5,7 +5,7 @@ import { METRIC_DIMENSIONS, METRIC_NAMES, METRIC_UNITS, METRICS_NAMESPACE } from
 import { createPowertoolsMetrics, POWERTOOLS_METRICS, PowertoolsMetrics } from '../../../src/adapters/metrics/powertools-metrics.js';
 import type { TargetOutcome, TargetReport } from '../../../src/domain/report.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
-import { failedReport, refusedReport, rolledBackReport, rotatedReport, skippedReport } from '../slack/fixtures.js';
+import { failedReport, refusedReport, rolledBackReport, rotatedReport, skippedReport } from '../../../local/slack-fixtures.js';
 
 interface EmfRecord {
   _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };

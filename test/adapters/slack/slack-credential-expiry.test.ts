@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildSlackMessage, type SlackMessage } from '../../../src/adapters/slack/slack-message.js';
 import type { TargetReport } from '../../../src/domain/report.js';
-import { slackLimitViolations } from '../../support/slack-sink.js';
-import { largeSummary, rotatedReport, skippedReport, summaryOf } from './fixtures.js';
+import { slackLimitViolations } from '../../../local/slack-sink.js';
+import { largeSummary, rotatedReport, skippedReport, summaryOf } from '../../../local/slack-fixtures.js';
 
 const texts = (message: SlackMessage): string[] => message.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text] : []));
 

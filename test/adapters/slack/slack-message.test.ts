@@ -11,8 +11,8 @@ import {
   totalBlockText,
 } from '../../../src/adapters/slack/slack-message.js';
 import type { TargetOutcome, TargetReport } from '../../../src/domain/report.js';
-import { FakeWorld } from '../../support/fakes/world.js';
-import { slackLimitViolations } from '../../support/slack-sink.js';
+import { FakeWorld } from '../../../local/fakes/world.js';
+import { slackLimitViolations } from '../../../local/slack-sink.js';
 import {
   EXECUTION_ARN,
   EXECUTION_CONSOLE_URL,
@@ -28,7 +28,7 @@ import {
   skippedReport,
   successSummary,
   summaryOf,
-} from './fixtures.js';
+} from '../../../local/slack-fixtures.js';
 
 const sections = (message: SlackMessage): string[] =>
   message.blocks.filter((b): b is SectionBlock => b.type === 'section').map((b) => b.text.text);

@@ -7,9 +7,9 @@ import { SLACK_SETTINGS, type SlackFetch, SlackNotifier, type SlackSettings } fr
 import { NotificationFailedError } from '../../../src/domain/errors.js';
 import type { RunSummary } from '../../../src/domain/report.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
-import { FakeSecureParameters } from '../../support/fakes/fake-targets.js';
-import { type SlackSink, slackLimitViolations, startSlackSink } from '../../support/slack-sink.js';
-import { failedReport, failureSummary, largeSummary, multiTargetSummary, rotatedReport, successSummary, summaryOf } from './fixtures.js';
+import { FakeSecureParameters } from '../../../local/fakes/fake-targets.js';
+import { type SlackSink, slackLimitViolations, startSlackSink } from '../../../local/slack-sink.js';
+import { failedReport, failureSummary, largeSummary, multiTargetSummary, rotatedReport, successSummary, summaryOf } from '../../../local/slack-fixtures.js';
 
 const PARAMETER = '/rotator/slack/webhook-url';
 const HOOK_ORIGIN = 'https://hooks.slack.com';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSlackMessage } from '../../../src/adapters/slack/slack-message.js';
-import { renderSlackMessageAsText, type SlackSink, slackLimitViolations, startSlackSink } from '../../support/slack-sink.js';
-import { failureSummary } from './fixtures.js';
+import { renderSlackMessageAsText, type SlackSink, slackLimitViolations, startSlackSink } from '../../../local/slack-sink.js';
+import { failureSummary } from '../../../local/slack-fixtures.js';
 
 describe('Function: startSlackSink', () => {
   let sink: SlackSink | undefined;

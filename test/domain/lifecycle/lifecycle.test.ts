@@ -3,7 +3,7 @@ import { holds, type Lifecycle, TARGET_LIFECYCLE } from '../../../src/domain/lif
 import type { TargetReport } from '../../../src/domain/report.js';
 import type { PlanAction, RotationState } from '../../../src/domain/rotation-state.js';
 import { type RotationUseCases, RotationRunner, type StepUseCase } from '../../../src/domain/runner.js';
-import { FakeClock } from '../../support/fakes/fake-clock.js';
+import { FakeClock } from '../../../local/fakes/fake-clock.js';
 
 /** A lifecycle with a wait-and-poll loop, the shape a canary step takes: plan, and while it says "repair", wait and plan again. */
 const POLLING: Lifecycle = {

@@ -22,12 +22,12 @@ import type { RotationRunner, RotationUseCases, } from '../../../src/domain/runn
 import type { NotifyResult } from '../../../src/domain/use-cases/notify-run.js';
 import type { AzureDevOpsPort } from '../../../src/ports/azure-devops.port.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
-import { type AdoStandIn, type SeedConnectionInput, startAdoStandIn } from '../../support/ado-stand-in/index.js';
-import { testSecretsManagerClient } from '../../support/aws-wire/clients.js';
-import { SecretsManagerWire } from '../../support/aws-wire/secrets-manager-wire.js';
-import { FakeWorld, PAT_PARAMETER } from '../../support/fakes/world.js';
-import type { FaultInjector } from '../../support/fakes/faults.js';
-import { fakeLambdaContext, handlersAsUseCases, LAMBDA_HANDLERS, type TaskName } from '../../support/local-handlers.js';
+import { type AdoStandIn, type SeedConnectionInput, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
+import { testSecretsManagerClient } from '../../../local/aws-wire/clients.js';
+import { SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
+import { FakeWorld, PAT_PARAMETER } from '../../../local/fakes/world.js';
+import type { FaultInjector } from '../../../local/fakes/faults.js';
+import { fakeLambdaContext, handlersAsUseCases, LAMBDA_HANDLERS, type TaskName } from '../../../local/local-handlers.js';
 
 export { PAT_PARAMETER };
 export const SLACK_PARAMETER = '/rotator/slack/webhook';

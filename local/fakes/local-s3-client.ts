@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LocalS3 } from '../../../infra/local-s3.js';
+import type { LocalS3 } from '../local-s3.js';
 
 /**
  * An S3 client answering GetObject from the local run's S3 stand-in, so the real S3RunResults

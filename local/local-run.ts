@@ -14,11 +14,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RotationConfig } from '../src/domain/config.js';
+import { AdoKeyRotatorStack } from '../infra/stack.js';
 import { type ChildExecution, type DistributedMapState, runDistributedMap } from './local-distributed-map.js';
 import { QuotaGuard, type QuotaUsage } from './local-quota-guard.js';
 import { LocalS3 } from './local-s3.js';
 import { QUOTAS } from './local-quotas.js';
-import { AdoKeyRotatorStack } from './stack.js';
 
 /** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
 export type AslDefinition = StateMachineDefinition;
@@ -182,7 +182,7 @@ const targetOf = (input: unknown): string | undefined => {
  * Runs a definition locally and returns its output and event history.
  * The definition is cloned first: aws-local-stepfunctions mutates what it is given.
  *
- * The run enforces the Step Functions quotas of infra/local-quotas.ts as the service does: a state
+ * The run enforces the Step Functions quotas of local/local-quotas.ts as the service does: a state
  * input or output, or a Task payload or result, over 256 KiB fails the execution with
  * `States.DataLimitExceeded`; the 25,000th history event fails it with `States.Runtime`; an inline
  * Map runs at most 40 iterations at once. Once a quota is crossed no further task runs.
@@ -368,7 +368,7 @@ function asIterationEvent(event: LocalRunEvent, mapState: string, index: number)
 
 /**
  * Replaces each top-level Distributed Map state by a Task of the same name (the local run executes
- * it: infra/local-distributed-map.ts), keeping the fields a Task shares with a Map, and creates the
+ * it: local/local-distributed-map.ts), keeping the fields a Task shares with a Map, and creates the
  * buckets its ItemReader and ResultWriter name, with the deployment's objects in them.
  */
 function distributedMapsAsTasks(definition: AslDefinition, s3: LocalS3, deployed: Readonly<Record<string, string>> = {}): Record<string, DistributedMapState> {

@@ -9,7 +9,7 @@ import { AwsThrottledError, KeyNotYetUsableError, KeyVerificationFailedError } f
 import { buildTargetReport, type RunSummary, type TargetReport } from '../../src/domain/report.js';
 import type { PlanAction, RotationState, StepName } from '../../src/domain/rotation-state.js';
 import { type RetryPolicy, type RotationUseCases, RotationRunner, type RunEvent } from '../../src/domain/runner.js';
-import { FakeClock } from '../support/fakes/fake-clock.js';
+import { FakeClock } from '../../local/fakes/fake-clock.js';
 
 const POLICY: RetryPolicy = {
   keyPropagation: { maxAttempts: 5, initialDelayMs: 1_000, backoffRate: 3, maxDelayMs: 5_000 },

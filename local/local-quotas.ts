@@ -1,7 +1,7 @@
 /**
  * The Step Functions quotas the local run enforces, in one table, each with the AWS page it comes
  * from, and the rules that turn the local engine's events into the history events AWS would write.
- * The local run (infra/local-run.ts) fails an execution that crosses one of them with the error
+ * The local run (local/local-run.ts) fails an execution that crosses one of them with the error
  * and cause the service gives, so a design that cannot run in AWS cannot pass locally either.
  */
 

@@ -3,7 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import type { StsClientFactory } from '../../../src/adapters/aws/clients.js';
+import type { StsClientFactory } from '../../src/adapters/aws/clients.js';
 
 /**
  * Real SDK clients, as production builds them but with static fake credentials, region

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RotationSettings, RotationTarget } from '../../../src/domain/model.js';
-import { DEFAULT_RETRY_POLICY, RotationRunner, type RetryPolicy } from '../../../src/domain/runner.js';
-import { buildUseCases, type RotationPorts } from '../../../src/domain/use-cases/index.js';
+import type { RotationSettings, RotationTarget } from '../../src/domain/model.js';
+import { DEFAULT_RETRY_POLICY, RotationRunner, type RetryPolicy } from '../../src/domain/runner.js';
+import { buildUseCases, type RotationPorts } from '../../src/domain/use-cases/index.js';
 import { FakeAzureDevOps } from './fake-azure-devops.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeIam } from './fake-iam.js';
@@ -9,7 +9,7 @@ import { FakeKeyVerifier } from './fake-key-verifier.js';
 import { FakeMetrics, FakeNotifier } from './fake-reporting.js';
 import { FakeSecretStore } from './fake-secret-store.js';
 import { FakeSecureParameters, FakeTargets } from './fake-targets.js';
-import { LocalS3 } from '../../../infra/local-s3.js';
+import { LocalS3 } from '../local-s3.js';
 import { FaultInjector } from './faults.js';
 import { FakeVariableGroups } from './fake-variable-groups.js';
 

@@ -1,5 +1,5 @@
-import { buildTargetReport, type RunSummary, type TargetReport } from '../../../src/domain/report.js';
-import type { RotationState } from '../../../src/domain/rotation-state.js';
+import { buildTargetReport, type RunSummary, type TargetReport } from '../src/domain/report.js';
+import type { RotationState } from '../src/domain/rotation-state.js';
 
 /**
  * Run summaries for the Slack message tests and for scripts/render-slack-examples.ts.

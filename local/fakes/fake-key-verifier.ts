@@ -1,6 +1,6 @@
-import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../../src/domain/errors.js';
-import type { AccessKeyCredential } from '../../../src/domain/model.js';
-import type { KeyVerifierPort } from '../../../src/ports/key-verifier.port.js';
+import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../src/domain/errors.js';
+import type { AccessKeyCredential } from '../../src/domain/model.js';
+import type { KeyVerifierPort } from '../../src/ports/key-verifier.port.js';
 import type { FakeIam } from './fake-iam.js';
 import { FaultInjector } from './faults.js';
 

@@ -3,10 +3,10 @@ import {
   VariableGroupGoneError,
   VariableGroupNotFoundError,
   VariableGroupUnsupportedError,
-} from '../../../src/domain/errors.js';
-import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../../src/domain/holders.js';
-import type { AccessKeyCredential } from '../../../src/domain/model.js';
-import type { VariableGroupsPort } from '../../../src/ports/variable-groups.port.js';
+} from '../../src/domain/errors.js';
+import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../src/domain/holders.js';
+import type { AccessKeyCredential } from '../../src/domain/model.js';
+import type { VariableGroupsPort } from '../../src/ports/variable-groups.port.js';
 import { FaultInjector } from './faults.js';
 
 export interface FakeVariable {

@@ -1,4 +1,4 @@
-import type { ClockPort } from '../../../src/ports/clock.port.js';
+import type { ClockPort } from '../../src/ports/clock.port.js';
 
 /** Virtual time: `sleep` advances the clock instead of waiting, so retries and backoff cost nothing in tests. */
 export class FakeClock implements ClockPort {

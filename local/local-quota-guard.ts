@@ -1,5 +1,5 @@
 /**
- * Watches one local execution against the quotas of infra/local-quotas.ts and records the first
+ * Watches one local execution against the quotas of local/local-quotas.ts and records the first
  * one it crosses; the local run then ends the execution with the error the service would give.
  */
 import { dataLimitCause, type EngineEvent, HISTORY_LIMIT_CAUSE, HistoryCounter, payloadBytes, QUOTAS } from './local-quotas.js';

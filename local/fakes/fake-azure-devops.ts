@@ -4,9 +4,9 @@ import {
   ConnectionNotAwsError,
   ConnectionNotFoundError,
   ConnectionUsesOidcError,
-} from '../../../src/domain/errors.js';
-import type { AccessKeyCredential, ConnectionRef, ConnectionState } from '../../../src/domain/model.js';
-import type { AzureDevOpsPort } from '../../../src/ports/azure-devops.port.js';
+} from '../../src/domain/errors.js';
+import type { AccessKeyCredential, ConnectionRef, ConnectionState } from '../../src/domain/model.js';
+import type { AzureDevOpsPort } from '../../src/ports/azure-devops.port.js';
 import { FaultInjector } from './faults.js';
 import { nextId } from './ids.js';
 

@@ -1,21 +1,21 @@
 /**
  * The synthesized state machine, run locally against a FakeWorld: the real ASL from the CDK
  * stack, the real Lambda handlers (test/support/local-handlers.ts) over the in-memory fakes.
- * The runner itself lives in infra/local-run.ts (the demo uses it too).
+ * The runner itself lives in local/local-run.ts (the demo uses it too).
  */
-import { type AslDefinition, type LocalRunResult, type LocalTaskHandler, runStateMachineLocally, synthesizeLocally } from '../../infra/local-run.js';
-import { deployedObjects } from '../../infra/run-data.js';
-import { S3RunResults } from '../../src/adapters/aws/s3-run-results.adapter.js';
-import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
-import type { RotationConfig } from '../../src/domain/config.js';
-import { parseResultsLocation, reportsFromChildResults } from '../../src/domain/map-run-results.js';
-import type { TargetReport } from '../../src/domain/report.js';
+import { type AslDefinition, type LocalRunResult, type LocalTaskHandler, runStateMachineLocally, synthesizeLocally } from './local-run.js';
+import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
+import type { RotationConfig } from '../src/domain/config.js';
+import type { TargetReport } from '../src/domain/report.js';
+import { deployedObjects } from '../infra/run-data.js';
+import { S3RunResults } from '../src/adapters/aws/s3-run-results.adapter.js';
+import { parseResultsLocation, reportsFromChildResults } from '../src/domain/map-run-results.js';
 import type { FakeWorld } from './fakes/world.js';
 import { localS3Client } from './fakes/local-s3-client.js';
 import { localTaskHandlers, type TaskName } from './local-handlers.js';
 
-export { allStates, definitionFromTemplate, runStateMachineLocally, synthesizeLocally } from '../../infra/local-run.js';
-export type { AslDefinition, LocalRunEvent, LocalRunResult } from '../../infra/local-run.js';
+export { allStates, definitionFromTemplate, runStateMachineLocally, synthesizeLocally } from './local-run.js';
+export type { AslDefinition, LocalRunEvent, LocalRunResult } from './local-run.js';
 
 /** The rotation configuration of a FakeWorld's targets (what the stack would be deployed with). */
 export function worldConfig(world: FakeWorld, extra: Partial<RotationConfig> = {}): RotationConfig {

@@ -1,7 +1,7 @@
-import { NotificationFailedError } from '../../../src/domain/errors.js';
-import type { RunSummary, TargetReport } from '../../../src/domain/report.js';
-import type { MetricsPort } from '../../../src/ports/metrics.port.js';
-import type { NotifierPort } from '../../../src/ports/notifier.port.js';
+import { NotificationFailedError } from '../../src/domain/errors.js';
+import type { RunSummary, TargetReport } from '../../src/domain/report.js';
+import type { MetricsPort } from '../../src/ports/metrics.port.js';
+import type { NotifierPort } from '../../src/ports/notifier.port.js';
 import { FaultInjector } from './faults.js';
 
 /** Keeps every summary it is asked to send. */

@@ -1,6 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { StsWebIdentityTokenAdapter } from '../../../src/adapters/aws/sts-web-identity-token.adapter.js';
-import type { FederatedCredentialRef } from '../../../src/domain/model.js';
+import { StsWebIdentityTokenAdapter } from '../../src/adapters/aws/sts-web-identity-token.adapter.js';
+import type { FederatedCredentialRef } from '../../src/domain/model.js';
 import { type AdoStandIn, startAdoStandIn } from '../ado-stand-in/index.js';
 import { ROTATOR_CREDENTIALS, TEST_REGION } from '../aws-wire/clients.js';
 import { StsWire } from '../aws-wire/sts-wire.js';

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import type { AccessKeyInfo, AccessKeyStatus } from '../../../src/domain/model.js';
+import type { AccessKeyInfo, AccessKeyStatus } from '../../src/domain/model.js';
 import {
   type InjectedError,
   queryError,

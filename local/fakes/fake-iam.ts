@@ -2,10 +2,10 @@ import {
   AccessKeyNotFoundError,
   AccessKeyQuotaExceededError,
   IamUserNotFoundError,
-} from '../../../src/domain/errors.js';
-import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../../src/domain/model.js';
-import { SecretValue } from '../../../src/domain/secret-value.js';
-import type { IamAccessKeysPort } from '../../../src/ports/iam-access-keys.port.js';
+} from '../../src/domain/errors.js';
+import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../src/domain/model.js';
+import { SecretValue } from '../../src/domain/secret-value.js';
+import type { IamAccessKeysPort } from '../../src/ports/iam-access-keys.port.js';
 import type { FakeClock } from './fake-clock.js';
 import { FaultInjector } from './faults.js';
 import { nextAccessKeyId, nextSecretAccessKey } from './ids.js';

@@ -3,10 +3,10 @@ import {
   SecretNotFoundError,
   SecretVersionNotFoundError,
   StateConflictError,
-} from '../../../src/domain/errors.js';
-import type { SecretState, SecretVersionRef, StoredCredential } from '../../../src/domain/model.js';
-import { SecretValue } from '../../../src/domain/secret-value.js';
-import type { SecretStorePort } from '../../../src/ports/secret-store.port.js';
+} from '../../src/domain/errors.js';
+import type { SecretState, SecretVersionRef, StoredCredential } from '../../src/domain/model.js';
+import { SecretValue } from '../../src/domain/secret-value.js';
+import type { SecretStorePort } from '../../src/ports/secret-store.port.js';
 import type { FakeClock } from './fake-clock.js';
 import { FaultInjector } from './faults.js';
 import { nextId } from './ids.js';

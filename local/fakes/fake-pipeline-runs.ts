@@ -1,6 +1,6 @@
-import { AzureDevOpsNotAuthorizedError, CanaryPipelineNotFoundError } from '../../../src/domain/errors.js';
-import type { CanaryPipelineRef, PipelineRunState } from '../../../src/domain/holders.js';
-import type { PipelineRunsPort } from '../../../src/ports/pipeline-runs.port.js';
+import { AzureDevOpsNotAuthorizedError, CanaryPipelineNotFoundError } from '../../src/domain/errors.js';
+import type { CanaryPipelineRef, PipelineRunState } from '../../src/domain/holders.js';
+import type { PipelineRunsPort } from '../../src/ports/pipeline-runs.port.js';
 import { FaultInjector } from './faults.js';
 
 /** What a fake pipeline's run uses: a function returning the key id and secret its holder holds now. */

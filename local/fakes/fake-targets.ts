@@ -1,8 +1,8 @@
-import { ParameterNotFoundError, UnknownTargetError } from '../../../src/domain/errors.js';
-import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../../../src/domain/model.js';
-import { SecretValue } from '../../../src/domain/secret-value.js';
-import type { SecureParametersPort } from '../../../src/ports/parameters.port.js';
-import type { TargetsPort } from '../../../src/ports/targets.port.js';
+import { ParameterNotFoundError, UnknownTargetError } from '../../src/domain/errors.js';
+import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../../src/domain/model.js';
+import { SecretValue } from '../../src/domain/secret-value.js';
+import type { SecureParametersPort } from '../../src/ports/parameters.port.js';
+import type { TargetsPort } from '../../src/ports/targets.port.js';
 
 /** Targets and settings held in memory. */
 export class FakeTargets implements TargetsPort {
