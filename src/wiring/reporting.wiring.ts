@@ -5,6 +5,7 @@ import { createPowertoolsMetrics, POWERTOOLS_METRICS, PowertoolsMetrics } from '
 import { SLACK_SETTINGS, SlackNotifier } from '../adapters/slack/index.js';
 import type { RotationConfig } from '../domain/config.js';
 import { TOKENS } from '../ports/tokens.js';
+import { ADAPTER_TOKENS } from './tokens.js';
 import { secureParametersWiring } from './secure-parameters.wiring.js';
 import { bindOnce, type Wiring } from './wiring.js';
 
@@ -26,6 +27,6 @@ export const slackWiring: Wiring = (c) => {
 
 /** The per-target reports the Distributed Map wrote to S3 (its ResultWriter), which notify reads. */
 export const runResultsWiring: Wiring = (c) => {
-  bindOnce(c, TOKENS.S3Client, () => c.bind(TOKENS.S3Client).toDynamicValue(() => createS3Client()));
+  bindOnce(c, ADAPTER_TOKENS.S3Client, () => c.bind(ADAPTER_TOKENS.S3Client).toDynamicValue(() => createS3Client()));
   bindOnce(c, TOKENS.RunResults, () => c.bind(TOKENS.RunResults).to(S3RunResults));
 };

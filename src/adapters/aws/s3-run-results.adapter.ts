@@ -1,7 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { inject, injectable } from 'inversify';
 import type { ChildResult, ResultsLocation, RunResultsPort } from '../../ports/run-results.port.js';
-import { TOKENS } from '../../ports/tokens.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import { mapAwsError } from './aws-errors.js';
 
 interface Manifest {
@@ -23,7 +23,7 @@ interface ResultEntry {
  */
 @injectable()
 export class S3RunResults implements RunResultsPort {
-  constructor(@inject(TOKENS.S3Client) private readonly s3: S3Client) {}
+  constructor(@inject(ADAPTER_TOKENS.S3Client) private readonly s3: S3Client) {}
 
   async read(location: ResultsLocation): Promise<ChildResult[]> {
     const manifest = JSON.parse(await this.text(location.bucket, location.key)) as Manifest;
