@@ -18,6 +18,7 @@ export const TOKENS = {
   Clock: Symbol.for('rotator.ClockPort'),
   Targets: Symbol.for('rotator.TargetsPort'),
   SecureParameters: Symbol.for('rotator.SecureParametersPort'),
+  RunResults: Symbol.for('rotator.RunResultsPort'),
   WebIdentityToken: Symbol.for('rotator.WebIdentityTokenPort'),
   Logger: Symbol.for('rotator.Logger'),
   // Use cases.
