@@ -61,7 +61,11 @@ beforeEach(async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'rotator-oidc-'));
   configPath = path.join(dir, 'rotation.config.json');
   const other = target('api', ado.organizationUrl('contoso'));
-  await writeFile(configPath, JSON.stringify({ targets: [web, other], settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 } }));
+  await writeFile(
+    configPath,
+    // The Azure DevOps stand-in listens on http://127.0.0.1: a local run, opted in.
+    JSON.stringify({ targets: [web, other], settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 }, allowLoopbackHttp: true }),
+  );
 });
 
 afterEach(async () => {

@@ -166,6 +166,9 @@ export function configFromDiscovery(result: DiscoveryResult, credentialParameter
     settings: { ...DEFAULT_SETTINGS },
     schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
     maxConcurrency: 5,
+    // Discovery ran against a plain-http server on this machine (a local stand-in): the configuration
+    // says so explicitly, which a deployable stack refuses at synth.
+    ...(result.organizationUrl.startsWith('http://') ? { allowLoopbackHttp: true } : {}),
   };
 }
 
