@@ -26,6 +26,7 @@ export const SLICE_OF_PORT: ReadonlyMap<symbol, Wiring | null> = new Map<symbol,
   [TOKENS.KeyVerifier, stsWiring],
   [TOKENS.AzureDevOps, azureDevOpsWiring],
   [TOKENS.VariableGroups, azureDevOpsWiring],
+  [TOKENS.PipelineRuns, azureDevOpsWiring],
   [TOKENS.Metrics, metricsWiring],
   [TOKENS.Notifier, slackWiring],
 ]);

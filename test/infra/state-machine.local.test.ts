@@ -31,7 +31,7 @@ describe('State machine: run locally with the real handlers', () => {
       .filter(([, s]) => s.Type === 'Task')
       .map(([name]) => name)
       .sort();
-    expect(tasks).toEqual(['cleanup', 'create', 'notify', 'plan', 'promote', 'publish', 'report', 'revoke', 'rollback', 'verify-key', 'verify-publish']);
+    expect(tasks).toEqual(['canary', 'check-canary', 'cleanup', 'create', 'notify', 'plan', 'promote', 'publish', 'report', 'revoke', 'rollback', 'verify-key', 'verify-publish']);
     await expect(runStateMachineLocally({ definition, handlers: {}, input: { mode: 'dry-run' } })).rejects.toThrow(/no local handler for task state\(s\) plan/);
   });
 
@@ -72,6 +72,8 @@ describe('State machine: run locally with the real handlers', () => {
       'verify-key',
       'publish',
       'verify-publish',
+      // A target without a canary pipeline passes the choice and enters no canary state.
+      'canary?',
       'promote',
       'revoke',
       'report',
