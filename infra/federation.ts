@@ -38,6 +38,12 @@ export class FederationOutputs extends Construct {
   constructor(scope: Construct, id: string, props: { roles: Readonly<Record<string, iam.IRole>>; config: RotationConfig }) {
     super(scope, id);
     const apps = [...new Set(props.config.targets.flatMap((t) => (t.connection.federatedCredential ? [t.connection.federatedCredential.clientId] : [])))];
+    // The issuer URL is the account's, known only once outbound federation is enabled: not at synth, and a
+    // deploy-time lookup would fail the whole deployment of an account that has not enabled it yet.
+    new CfnOutput(this, 'IssuerUrlCommand', {
+      description: 'Prints the issuer URL every federated credential of the Entra app names (after aws iam enable-outbound-web-identity-federation)',
+      value: 'aws iam get-outbound-web-identity-federation-info --query IssuerIdentifier --output text',
+    });
     new CfnOutput(this, 'Audience', {
       description: `Audience of every federated credential to add to the Entra app(s) ${apps.join(', ')} (issuer: aws iam get-outbound-web-identity-federation-info)`,
       value: ENTRA_TOKEN_EXCHANGE_AUDIENCE,

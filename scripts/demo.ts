@@ -7,14 +7,15 @@
  * - Azure DevOps as the local HTTP stand-in, spoken to by the real Azure DevOps adapter;
  * - Slack as a local webhook sink, posted to by the real Slack notifier.
  *
- * Options: --fail-at <step>, --targets N, --holders, --json, --verbose,
- *          --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
+ * Options: --fail-at <step>, --targets N, --holders, --json, --verbose, --federated (no Azure DevOps secret:
+ *          scripts/demo-federation.ts), --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
  */
 import './demo-env.js';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { synthesizeLocally } from '../local/local-run.js';
 import { runStateMachineLocally } from '../local/local-run.js';
+import { AZURE_DEVOPS_CLIENT_OPTIONS } from '../src/adapters/azure-devops/service-connection.adapter.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -27,10 +28,11 @@ import { withFaults } from '../local/fakes/faults.js';
 import { FakeWorld } from '../local/fakes/world.js';
 import { localTaskHandlers, worldOverrides } from '../local/local-handlers.js';
 import { renderSlackMessageAsText, startSlackSink } from '../local/slack-sink.js';
+import { type DemoFederation, startDemoFederation } from './demo-federation.js';
 import { addDemoHolders, demoHolderLines, seedDemoHolders } from './demo-holders.js';
 import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
 
-const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--holders] [--json] [--verbose]
+const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--holders] [--json] [--verbose] [--federated]
        npm run demo -- --ado-url URL --project P --connection NAME [--yes]   (PAT in AZURE_DEVOPS_EXT_PAT)
 steps for --fail-at: ${Object.keys(DEMO_FAILURES).join(', ')}`;
 
@@ -50,6 +52,7 @@ async function main(): Promise<number> {
       project: { type: 'string' },
       connection: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      federated: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -68,6 +71,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const realAdo = values['ado-url'] ? { url: values['ado-url'], project: values.project, connection: values.connection } : undefined;
+  if (realAdo && values.federated) {
+    console.error(`--federated runs against the local stand-ins only (a real one needs the AWS account and Entra set-up of the README)\n${USAGE}`);
+    return 2;
+  }
   if (realAdo && (!realAdo.project || !realAdo.connection || !process.env.AZURE_DEVOPS_EXT_PAT)) {
     console.error(`--ado-url needs --project, --connection and the PAT in AZURE_DEVOPS_EXT_PAT\n${USAGE}`);
     return 2;
@@ -77,6 +84,7 @@ async function main(): Promise<number> {
     targets: count,
     ...(realAdo ? { realAdo: { url: realAdo.url, project: realAdo.project as string, connection: realAdo.connection as string, pat: process.env.AZURE_DEVOPS_EXT_PAT as string } } : {}),
     publishToRealAdo: values.yes === true,
+    federated: values.federated === true,
     holders: values.holders === true,
     out: values.json ? () => undefined : (text: string) => process.stdout.write(text),
   });
@@ -93,6 +101,8 @@ export interface DemoOptions {
   realAdo?: { url: string; project: string; connection: string; pat: string };
   /** With realAdo: actually publish (otherwise a dry run). */
   publishToRealAdo?: boolean;
+  /** The federated Azure DevOps credential: no secret in the configuration or in SSM. */
+  federated?: boolean;
   /** The first target's key is also held by a second connection and a variable group (issue 13). */
   holders?: boolean;
   out: (text: string) => void;
@@ -118,8 +128,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   // The fake clock starts at the real time: the state machine stamps executions with it.
   const world = new FakeWorld({ targets: 0, propagationMs: 4_000, start: new Date() });
   const slack = await startSlackSink();
-  const ado: AdoStandIn | undefined = realAdo ? undefined : await startAdoStandIn({ pat: LOCAL_PAT, organizations: ['contoso'] });
-  world.parameters.set(PAT_PARAMETER, realAdo ? realAdo.pat : LOCAL_PAT);
+  const federation: DemoFederation | undefined = options.federated && !realAdo ? startDemoFederation() : undefined;
+  const ado: AdoStandIn | undefined = realAdo
+    ? undefined
+    : await startAdoStandIn({ pat: LOCAL_PAT, organizations: ['contoso'], ...(federation ? { federation: federation.federation } : {}) });
+  // Federated: no Azure DevOps secret at all, not even the fakes' default PAT parameter.
+  for (const name of world.parameters.names()) world.parameters.delete(name);
+  if (!federation) world.parameters.set(PAT_PARAMETER, realAdo ? realAdo.pat : LOCAL_PAT);
   world.parameters.set(SLACK_PARAMETER, slack.url);
 
   try {
@@ -133,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           organizationUrl: realAdo ? realAdo.url.replace(/\/+$/, '') : (ado as AdoStandIn).organizationUrl('contoso'),
           project: realAdo?.project ?? 'payments',
           connectionName: realAdo?.connection ?? `aws-${name}`,
-          credentialParameter: PAT_PARAMETER,
+          ...(federation ? { federatedCredential: federation.federatedCredential } : { credentialParameter: PAT_PARAMETER }),
         },
       })),
       settings: world.targets.settings,
@@ -145,7 +160,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (options.holders && !realAdo) addDemoHolders(config.targets[0]);
 
     // The real Azure DevOps adapters, wrapped so --fail-at can inject a failure into them.
-    const realContainer = createContainer(ALL_WIRING, worldOverrides(world, [[ROTATION_CONFIG, config]], [TOKENS.AzureDevOps, TOKENS.VariableGroups]));
+    const clientOptions: Array<[symbol, unknown]> = federation && ado ? [[AZURE_DEVOPS_CLIENT_OPTIONS, { entraAuthorityUrl: ado.url }]] : [];
+    const realContainer = createContainer(
+      ALL_WIRING,
+      worldOverrides(world, [[ROTATION_CONFIG, config], ...clientOptions], [TOKENS.AzureDevOps, TOKENS.VariableGroups]),
+    );
     const realAdapter = realContainer.get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
     const variableGroups = withFaults(realContainer.get<VariableGroupsPort>(TOKENS.VariableGroups), 'groups', world.faults);
@@ -176,6 +195,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const mode = realAdo && !options.publishToRealAdo ? 'dry-run' : 'rotate';
     out(`\nado-key-rotator demo: ${mode} of ${names.length} target(s)${failAt ? `, failing at ${failAt}` : ''}\n`);
     out(`  AWS: in-memory fakes (new keys take 4 s to propagate) · Azure DevOps: ${realAdo ? realAdo.url : `local stand-in at ${ado?.url}`} · Slack: local sink\n`);
+    if (federation) {
+      out(`  Azure DevOps credential: federated (Entra app ${federation.federatedCredential.clientId}, tenant ${federation.federatedCredential.tenantId}):\n`);
+      out('    a token from STS GetWebIdentityToken (STS wire stub, real SDK), exchanged at the stand-in Entra endpoint; no PAT, no client secret\n');
+    }
     if (realAdo && !options.publishToRealAdo) out('  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a throwaway connection)\n');
     out('\nsynthesizing the state machine (CDK) ...\n');
     const { definition } = synthesizeLocally(config);
@@ -228,6 +251,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const target = config.targets.find((t) => t.name === s.target);
       if (ado && target) for (const line of demoHolderLines(ado, target)) out(`    ${line}\n`);
     }
+    if (federation) {
+      out('\nno Azure DevOps secret anywhere:\n');
+      out(`  the configuration's connection: ${JSON.stringify(config.targets[0]?.connection)}\n`);
+      out(`  SSM parameters that exist: ${world.parameters.names().join(', ')} (the Slack webhook only)\n`);
+      for (const line of federation.summary()) out(`  ${line}\n`);
+    }
     const message = slack.messages[0];
     out(`\nSlack message (${slack.messages.length} posted to the local webhook; its durations are on the simulated clock):\n`);
     out(message ? `${renderSlackMessageAsText(message).replace(/^/gm, '  │ ')}\n` : '  (none)\n');
@@ -236,6 +265,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     await slack.close();
     await ado?.close();
+    federation?.close();
   }
 }
 

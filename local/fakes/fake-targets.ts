@@ -51,6 +51,15 @@ export class FakeSecureParameters implements SecureParametersPort {
     this.values[name] = value;
   }
 
+  delete(name: string): void {
+    delete this.values[name];
+  }
+
+  /** The names of the parameters that exist (the demo shows that no Azure DevOps secret is among them). */
+  names(): string[] {
+    return Object.keys(this.values).sort();
+  }
+
   async getSecure(name: string, purpose: string): Promise<SecretValue> {
     const value = this.values[name];
     if (value === undefined) {
