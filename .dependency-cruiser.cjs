@@ -56,9 +56,39 @@ module.exports = {
     },
     {
       name: 'no-circular',
+      comment: 'No import cycles (a cycle of type-only imports is erased at compile time and allowed).',
       severity: 'error',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'local-tools-stay-local',
+      comment:
+        'local/ (fakes, stand-ins, the local state machine run) is for test/, scripts/ and bench/: nothing in src/ or infra/ (deployed) imports it.',
+      severity: 'error',
+      from: { path: '^(src|infra)/' },
+      to: { path: '^local/' },
+    },
+    {
+      name: 'tests-are-leaves',
+      comment: 'Nothing imports test/ but test/ itself: what scripts/, bench/ or local/ need from it belongs in local/.',
+      severity: 'error',
+      from: { path: '^(src|infra|local|scripts|bench|bin)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'infra-does-not-run-scripts',
+      comment: 'infra/ is deployed code: scripts/ and bench/ import it (bundling options live in infra/bundling.ts), never the reverse.',
+      severity: 'error',
+      from: { path: '^infra/' },
+      to: { path: '^(scripts|bench)/' },
+    },
+    {
+      name: 'src-knows-no-infra',
+      comment: 'The runtime code (src/) is what infra/ deploys: it never imports infra/, scripts/ or bench/.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(infra|scripts|bench)/' },
     },
     {
       name: 'no-test-code-in-src',

@@ -19,7 +19,7 @@ import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../scripts/bundle-options.js';
+import { BUNDLE_OPTIONS } from '../infra/bundle-options.js';
 import type { BundleWorld } from './bundle-world.js';
 import { round } from './stats.js';
 

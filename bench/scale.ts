@@ -26,6 +26,7 @@ import { FakeWorld } from '../local/fakes/world.js';
 import { type LocalHandler, localTaskHandlers } from '../local/local-handlers.js';
 import { BENCH_PAT, PAT_PARAMETER } from './bundle-world.js';
 import { round, type Summary, summarize } from './stats.js';
+import { ADAPTER_TOKENS } from '../src/wiring/tokens.js';
 
 export interface ScaleOptions {
   targets: number;
@@ -131,7 +132,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       secondsBetweenTasks: 2,
       overrides: [
         [ROTATION_CONFIG, config],
-        [TOKENS.Fetch, recordingFetch],
+        [ADAPTER_TOKENS.Fetch, recordingFetch],
       ],
       keepReal: [TOKENS.AzureDevOps],
     });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_STEPS, type LambdaStep } from '../infra/steps.js';
-import { BUNDLE_OPTIONS } from './bundle-options.js';
+import { BUNDLE_OPTIONS } from '../infra/bundle-options.js';
 
 /** One handler per state-machine task (src/handlers/<name>.ts). */
 export const HANDLER_NAMES = LAMBDA_STEPS;
@@ -21,7 +21,7 @@ export type HandlerName = LambdaStep;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export { BUNDLE_OPTIONS, NODE_MAJOR } from './bundle-options.js';
+export { BUNDLE_OPTIONS, NODE_MAJOR } from '../infra/bundle-options.js';
 
 export interface BundleResult {
   name: HandlerName;

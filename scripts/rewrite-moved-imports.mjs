@@ -19,6 +19,7 @@ export const MOVES = [
   ['test/domain/report.hardening.test.ts', 'test/domain/report.test.ts'],
   ['test/domain/rotation-state.hardening.test.ts', 'test/domain/rotation-state.test.ts'],
   ['test/domain/runner.hardening.test.ts', 'test/domain/runner.test.ts'],
+  ['scripts/bundle-options.ts', 'infra/bundle-options.ts'],
 ];
 const FOLDERS = ['src', 'test', 'infra', 'scripts', 'bench', 'bin', 'local'];
 

@@ -8,6 +8,7 @@ import { RotationRunner, type RotationUseCases, useCaseKey } from './domain/runn
 import { DescribeTarget, USE_CASE_CLASSES } from './domain/use-cases/index.js';
 import { TOKENS } from './ports/tokens.js';
 import type { Wiring } from './wiring/wiring.js';
+import { ADAPTER_TOKENS } from './wiring/tokens.js';
 
 /** A token and the value to bind to it instead of the production binding (tests, the demo, the CLI). */
 export type Overrides = ReadonlyMap<symbol, unknown>;
@@ -27,7 +28,7 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
   c.bind(TOKENS.Logger).toConstantValue(logger);
   c.bind(TOKENS.Clock).to(SystemClock);
   // Node's http/https, not undici: the global fetch costs ~15 ms of every cold start (src/adapters/http/node-fetch.ts).
-  c.bind(TOKENS.Fetch).toConstantValue(nodeFetch);
+  c.bind(ADAPTER_TOKENS.Fetch).toConstantValue(nodeFetch);
   c.bind(TOKENS.Targets).to(ConfigTargetsAdapter);
 
   // The adapters of each slice: SDK clients, Azure DevOps, Slack, CloudWatch metrics.
@@ -56,16 +57,27 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
   return c;
 }
 
-let current: Container | undefined;
+/** One container per set of slices (a handler names its own), built at its first use: in Lambda, at the cold start. */
+const containers = new Map<readonly Wiring[], Container>();
+/** What tests and the local demo bind instead of the production adapters, in every container built after. */
+let configuredOverrides: Overrides = new Map();
 
-/** The container of this Lambda instance, built at the first invocation (cold start) from its step's slices. */
+/** The container built from these slices (the handler's), with the configured overrides; built once. */
 export function getContainer(wiring: readonly Wiring[]): Container {
-  current ??= createContainer(wiring);
-  return current;
+  let container = containers.get(wiring);
+  if (!container) {
+    container = createContainer(wiring, configuredOverrides);
+    containers.set(wiring, container);
+  }
+  return container;
 }
 
-/** Replaces this instance's container (tests and the local demo bind fakes this way). */
+/**
+ * Sets the overrides every container is built with from now on (tests and the local demo bind fakes
+ * this way), drops the containers built before, and returns the one for `wiring`.
+ */
 export function configureContainer(wiring: readonly Wiring[], overrides: Overrides): Container {
-  current = createContainer(wiring, overrides);
-  return current;
+  containers.clear();
+  configuredOverrides = overrides;
+  return getContainer(wiring);
 }

@@ -1,7 +1,5 @@
-import { ParameterNotFoundError, UnknownTargetError } from '../../src/domain/errors.js';
+import { UnknownTargetError } from '../../src/domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../../src/domain/model.js';
-import { SecretValue } from '../../src/domain/secret-value.js';
-import type { SecureParametersPort } from '../../src/ports/parameters.port.js';
 import type { TargetsPort } from '../../src/ports/targets.port.js';
 
 /** Targets and settings held in memory. */
@@ -43,30 +41,5 @@ export class FakeTargets implements TargetsPort {
   }
 }
 
-/** SSM SecureString parameters in memory. */
-export class FakeSecureParameters implements SecureParametersPort {
-  constructor(private readonly values: Record<string, string> = {}) {}
-
-  set(name: string, value: string): void {
-    this.values[name] = value;
-  }
-
-  delete(name: string): void {
-    delete this.values[name];
-  }
-
-  /** The names of the parameters that exist (the demo shows that no Azure DevOps secret is among them). */
-  names(): string[] {
-    return Object.keys(this.values).sort();
-  }
-
-  async getSecure(name: string, purpose: string): Promise<SecretValue> {
-    const value = this.values[name];
-    if (value === undefined) {
-      throw new ParameterNotFoundError(`SSM parameter ${name} does not exist; create a SecureString parameter ${name} holding ${purpose}`, {
-        context: { parameter: name },
-      });
-    }
-    return new SecretValue(value);
-  }
-}
+// One fake per port: the SecureParametersPort fake has its own module; re-exported for existing imports.
+export { FakeSecureParameters } from './fake-secure-parameters.js';

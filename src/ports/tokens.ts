@@ -1,6 +1,7 @@
 /**
- * Dependency-injection tokens, all in one place. Adapters name them in `@inject(TOKENS.X)`
- * (esbuild emits no decorator metadata, so every constructor parameter needs one).
+ * Dependency-injection tokens of the ports and the use cases. Adapters name them in `@inject(TOKENS.X)`
+ * (esbuild emits no decorator metadata, so every constructor parameter needs one). The tokens of the
+ * adapters' own parts (SDK clients, `fetch`, settings) are in src/wiring/tokens.ts, next to the wiring.
  */
 export const TOKENS = {
   IamAccessKeys: Symbol.for('rotator.IamAccessKeysPort'),
@@ -16,12 +17,6 @@ export const TOKENS = {
   SecureParameters: Symbol.for('rotator.SecureParametersPort'),
   WebIdentityToken: Symbol.for('rotator.WebIdentityTokenPort'),
   Logger: Symbol.for('rotator.Logger'),
-  // AWS SDK clients, built once per cold start in the composition root.
-  IamClient: Symbol.for('rotator.IAMClient'),
-  SecretsManagerClient: Symbol.for('rotator.SecretsManagerClient'),
-  SsmClient: Symbol.for('rotator.SSMClient'),
-  StsClientFactory: Symbol.for('rotator.StsClientFactory'),
-  Fetch: Symbol.for('rotator.fetch'),
   // Use cases.
   PlanRotation: Symbol.for('rotator.PlanRotation'),
   CleanUpKeys: Symbol.for('rotator.CleanUpKeys'),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS, NODE_MAJOR } from '../../scripts/bundle-options.js';
+import { BUNDLE_OPTIONS, NODE_MAJOR } from '../../infra/bundle-options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');

@@ -15,8 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_MAJOR } from '../../infra/bundle-options.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
-import { NODE_MAJOR } from '../../scripts/bundle-options.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -14,6 +14,7 @@ import { SlackNotifier } from '../../src/adapters/slack/index.js';
 import { createContainer } from '../../src/composition-root.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { ALL_WIRING, iamWiring, secretsWiring } from '../../src/wiring/index.js';
+import { ADAPTER_TOKENS } from '../../src/wiring/tokens.js';
 
 const config = loadRotationConfigFile('rotation.config.json');
 const withConfig = new Map<symbol, unknown>([[ROTATION_CONFIG, config]]);
@@ -44,8 +45,8 @@ describe('Function: createContainer', () => {
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     const c = createContainer(ALL_WIRING, withConfig);
 
-    expect(c.get(TOKENS.IamClient)).toBe(c.get(TOKENS.IamClient));
-    expect(c.get(TOKENS.SsmClient)).toBe(c.get(TOKENS.SsmClient));
+    expect(c.get(ADAPTER_TOKENS.IamClient)).toBe(c.get(ADAPTER_TOKENS.IamClient));
+    expect(c.get(ADAPTER_TOKENS.SsmClient)).toBe(c.get(ADAPTER_TOKENS.SsmClient));
   });
 
   it('binds only the slices it is given, so a step without Azure DevOps has no Azure DevOps adapter', () => {
@@ -53,7 +54,7 @@ describe('Function: createContainer', () => {
 
     expect(c.isBound(TOKENS.IamAccessKeys)).toBe(true);
     expect(c.isBound(TOKENS.AzureDevOps)).toBe(false);
-    expect(c.isBound(TOKENS.SsmClient)).toBe(false);
+    expect(c.isBound(ADAPTER_TOKENS.SsmClient)).toBe(false);
   });
 
   it('lets an override replace a production binding', () => {

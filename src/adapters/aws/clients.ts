@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AccessKeyCredential } from '../../domain/model.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * The AWS SDK clients the adapters are given, built once per cold start by the composition root.
@@ -28,7 +29,7 @@ export function createSsmClient(options: AwsClientOptions = {}): SSMClient {
   return new SSMClient({ ...options });
 }
 
-/** Builds an STS client that signs with one given key and nothing else (bound to `TOKENS.StsClientFactory`). */
+/** Builds an STS client that signs with one given key and nothing else (bound to `ADAPTER_TOKENS.StsClientFactory`). */
 export type StsClientFactory = (credential: AccessKeyCredential) => STSClient;
 
 /**

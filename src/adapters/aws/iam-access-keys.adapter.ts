@@ -17,9 +17,9 @@ import {
 import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../domain/model.js';
 import { SecretValue } from '../../domain/secret-value.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
 import { withoutSdkRetries } from './sdk-retries.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * An IAM user's access keys, through IAM's query API.
@@ -29,7 +29,7 @@ import { withoutSdkRetries } from './sdk-retries.js';
  */
 @injectable()
 export class IamAccessKeysAdapter implements IamAccessKeysPort {
-  constructor(@inject(TOKENS.IamClient) private readonly iam: IAMClient) {}
+  constructor(@inject(ADAPTER_TOKENS.IamClient) private readonly iam: IAMClient) {}
 
   async listKeys(userName: string): Promise<AccessKeyInfo[]> {
     const keys: AccessKeyInfo[] = [];

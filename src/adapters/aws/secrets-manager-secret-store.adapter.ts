@@ -17,8 +17,8 @@ import {
 import type { SecretState, SecretVersionRef, StoredCredential } from '../../domain/model.js';
 import { SecretValue } from '../../domain/secret-value.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import { awsErrorCode, isAccessDenied, mapAwsError } from './aws-errors.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -61,7 +61,7 @@ interface ReadVersion {
  */
 @injectable()
 export class SecretsManagerSecretStore implements SecretStorePort {
-  constructor(@inject(TOKENS.SecretsManagerClient) private readonly sm: SecretsManagerClient) {}
+  constructor(@inject(ADAPTER_TOKENS.SecretsManagerClient) private readonly sm: SecretsManagerClient) {}
 
   async describe(secretId: string): Promise<SecretState> {
     const labels = await this.labels(secretId);

@@ -4,8 +4,8 @@ import { inject, injectable } from 'inversify';
 import { AwsThrottledError, ParameterNotFoundError } from '../../domain/errors.js';
 import { SecretValue } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import { awsErrorCode, isAccessDenied, isThrottling, mapAwsError, redactedCause } from './aws-errors.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /** How long a value is kept in memory: a warm Lambda re-reads the PAT at most once a minute. */
 export const PARAMETER_MAX_AGE_SECONDS = 60;
@@ -23,7 +23,7 @@ const NOT_FOUND_CODES = new Set(['ParameterNotFound', 'ParameterVersionNotFound'
 export class SsmSecureParameters implements SecureParametersPort {
   private readonly provider: SSMProvider;
 
-  constructor(@inject(TOKENS.SsmClient) ssm: SSMClient) {
+  constructor(@inject(ADAPTER_TOKENS.SsmClient) ssm: SSMClient) {
     this.provider = new SSMProvider({ awsSdkV3Client: ssm });
   }
 

@@ -3,10 +3,10 @@ import { inject, injectable } from 'inversify';
 import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../domain/errors.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import type { KeyVerifierPort } from '../../ports/key-verifier.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import { awsErrorCode, redactedCause } from './aws-errors.js';
 import type { StsClientFactory } from './clients.js';
 import { withoutSdkRetries } from './sdk-retries.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * STS answers these while a new key propagates through IAM (seconds, sometimes a minute): the
@@ -23,7 +23,7 @@ const NOT_YET_USABLE_CODES = new Set(['InvalidClientTokenId', 'SignatureDoesNotM
  */
 @injectable()
 export class StsKeyVerifierAdapter implements KeyVerifierPort {
-  constructor(@inject(TOKENS.StsClientFactory) private readonly createClient: StsClientFactory) {}
+  constructor(@inject(ADAPTER_TOKENS.StsClientFactory) private readonly createClient: StsClientFactory) {}
 
   async verify(userName: string, credential: AccessKeyCredential): Promise<void> {
     const { accessKeyId } = credential;

@@ -4,6 +4,7 @@ import { AwsCallFailedError, OutboundFederationDisabledError } from '../../domai
 import { SecretValue } from '../../domain/secret-value.js';
 import type { WebIdentityToken, WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * `WebIdentityTokenPort` on `sts:GetWebIdentityToken` (AWS outbound identity federation), signed
@@ -15,7 +16,8 @@ import { awsErrorCode, mapAwsError } from './aws-errors.js';
  * - The token is wrapped in a `SecretValue` at once: it authenticates as the role for its lifetime.
  */
 /** The STS client signed with the Lambda role's credentials (not the key verifier's per-key clients). */
-export const STS_ROLE_CLIENT = Symbol.for('rotator.StsRoleClient');
+// Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
+export const STS_ROLE_CLIENT = ADAPTER_TOKENS.StsRoleClient;
 
 export const SIGNING_ALGORITHM = 'RS256';
 

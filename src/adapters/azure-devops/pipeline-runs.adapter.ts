@@ -9,6 +9,7 @@ import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsL
 import { API_VERSION } from './rest-types.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
 import type { Pipeline, PipelineRun } from './variable-group-types.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 const READ_ACCESS = 'the "Build (Read)" scope and permission to view the pipeline';
 const EXECUTE_ACCESS = 'the "Build (Read & execute)" scope and the "Queue builds" permission on the pipeline';
@@ -28,7 +29,7 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
 
   constructor(
     @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
     // Only the federated credential kind uses it; PAT and client-secret holders need no STS.

@@ -34,9 +34,11 @@ import {
   type ServiceEndpoint,
   type ServiceEndpointList,
 } from './rest-types.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /** Optional binding for the client's timeouts, retry bounds and (in tests) `sleep`/`now`/`random`. */
-export const AZURE_DEVOPS_CLIENT_OPTIONS = Symbol.for('rotator.AzureDevOpsClientOptions');
+// Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
+export const AZURE_DEVOPS_CLIENT_OPTIONS = ADAPTER_TOKENS.AzureDevOpsClientOptions;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -60,7 +62,7 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
 
   constructor(
     @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
     // Only the federated credential kind uses it; PAT and client-secret targets need no STS.

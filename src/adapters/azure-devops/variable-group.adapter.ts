@@ -24,6 +24,7 @@ import {
   type VariableGroupParameters,
   type VariableValue,
 } from './variable-group-types.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 const LIBRARY_ACCESS = 'the "Variable Groups (Read, create & manage)" scope and the Administrator role on the variable group';
 
@@ -47,7 +48,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
 
   constructor(
     @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
     @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
     // Only the federated credential kind uses it; PAT and client-secret holders need no STS.

@@ -6,12 +6,14 @@ import type { RotationConfig } from '../../domain/config.js';
 import { ConfigurationError, UnknownTargetError } from '../../domain/errors.js';
 import type { RotationSettings, RotationTarget } from '../../domain/model.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * Binds the parsed `RotationConfig`: a Lambda loads it with `loadRotationConfigFromEnv` (the file bundled next to
  * its code), the CLI with `loadRotationConfigFile`, tests and the demo pass it directly.
  */
-export const ROTATION_CONFIG = Symbol.for('rotator.RotationConfig');
+// Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
+export const ROTATION_CONFIG = ADAPTER_TOKENS.RotationConfig;
 
 /** An environment variable that may hold the parsed configuration as JSON (local runs and tests). */
 export const CONFIG_ENV_VAR = 'ROTATOR_CONFIG';

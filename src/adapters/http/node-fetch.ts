@@ -1,8 +1,9 @@
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
- * The `fetch` the Azure DevOps client and the Slack notifier are given (`TOKENS.Fetch`), on Node's
+ * The `fetch` the Azure DevOps client and the Slack notifier are given (`ADAPTER_TOKENS.Fetch`), on Node's
  * own `http`/`https` modules, which the AWS SDK loads anyway.
  *
  * Why not the global `fetch`: it is undici, which Node loads (and whose HTTP parser, a WebAssembly

@@ -5,9 +5,11 @@ import type { TargetReport } from '../../domain/report.js';
 import type { MetricsPort } from '../../ports/metrics.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { METRIC_DIMENSIONS, METRIC_NAMES, METRIC_UNITS, METRICS_NAMESPACE, METRICS_SERVICE_NAME, type MetricName, OUTCOME_COUNTS } from './metric-names.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /** Binds the Powertools `Metrics` instance the adapter publishes with (tests bind their own). */
-export const POWERTOOLS_METRICS = Symbol.for('rotator.PowertoolsMetrics');
+// Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
+export const POWERTOOLS_METRICS = ADAPTER_TOKENS.PowertoolsMetrics;
 
 /** The part of Powertools `Metrics` the adapter uses. */
 export type PowertoolsMetricsLike = Pick<Metrics, 'addDimension' | 'addDimensions' | 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics'>;

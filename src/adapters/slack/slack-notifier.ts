@@ -8,6 +8,7 @@ import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { redact, redactShapes } from '../shared/redaction.js';
 import { buildSlackMessage } from './slack-message.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /** The Slack adapter's settings (bind with `SLACK_SETTINGS`). */
 export interface SlackSettings {
@@ -19,11 +20,12 @@ export interface SlackSettings {
   timeoutMs?: number;
 }
 
-export const SLACK_SETTINGS = Symbol.for('rotator.SlackSettings');
+// Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
+export const SLACK_SETTINGS = ADAPTER_TOKENS.SlackSettings;
 
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
-/** The `fetch` the notifier calls (the global one in production, bound to `TOKENS.Fetch`). */
+/** The `fetch` the notifier calls (the global one in production, bound to `ADAPTER_TOKENS.Fetch`). */
 export type SlackFetch = (input: string, init: RequestInit) => Promise<Response>;
 
 /** What Slack's incoming webhooks answer in plain text, and what to do about it. */
@@ -57,7 +59,7 @@ const MAX_BODY_IN_MESSAGE = 200;
 export class SlackNotifier implements NotifierPort {
   constructor(
     @inject(TOKENS.SecureParameters) private readonly parameters: SecureParametersPort,
-    @inject(TOKENS.Fetch) private readonly fetchFn: SlackFetch,
+    @inject(ADAPTER_TOKENS.Fetch) private readonly fetchFn: SlackFetch,
     @inject(SLACK_SETTINGS) private readonly settings: SlackSettings,
   ) {}
 

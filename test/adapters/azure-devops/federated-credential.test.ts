@@ -10,7 +10,7 @@ import {
 import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
 import { AUDIENCE, FEDERATED, type FederatedWorld, ROLE_ARN, startFederatedWorld } from '../../../local/federation/federated-world.js';
-import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
+import { capturingLogger, FakeSecureParameters, virtualTime } from './support/test-kit.js';
 
 let world: FederatedWorld | undefined;
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function setUp(options: { outboundFederation?: boolean } = {}) {
     federatedCredential: FEDERATED,
   };
   const connectionId = world.ado.seedConnection(ref, { accessKeyId: 'AKIAOLDKEY0000000001', secretAccessKey: 'old/secret/000000000000000000000000000000' });
-  const parameters = new InMemorySecureParameters({});
+  const parameters = new FakeSecureParameters({});
   const time = virtualTime(Date.now());
   const logger = capturingLogger();
   const adapter = new AzureDevOpsServiceConnectionAdapter(

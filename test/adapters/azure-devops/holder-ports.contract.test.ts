@@ -11,7 +11,7 @@ import { FakeVariableGroups } from '../../../local/fakes/fake-variable-groups.js
 import { pipelineRunsContract } from '../../contracts/pipeline-runs.contract.js';
 import { variableGroupsContract } from '../../contracts/variable-groups.contract.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
-import { InMemorySecureParameters, virtualTime } from './support/test-kit.js';
+import { FakeSecureParameters, virtualTime } from './support/test-kit.js';
 
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
@@ -36,7 +36,7 @@ function specErrors(ado: AdoStandIn, spec: ServiceEndpointSpec): string[] {
 
 variableGroupsContract('AzureDevOpsVariableGroupAdapter over the Azure DevOps stand-in', async () => {
   const ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'] });
-  const adapter = new AzureDevOpsVariableGroupAdapter(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
+  const adapter = new AzureDevOpsVariableGroupAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
   return {
     port: adapter,
     organizationUrl: ado.organizationUrl('fabrikam'),
@@ -69,7 +69,7 @@ variableGroupsContract('FakeVariableGroups', () => {
 pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand-in', async () => {
   const workingKeys = new Map<string, string>();
   const ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'], keyCheck: (id, secret) => workingKeys.get(id) === secret });
-  const adapter = new AzureDevOpsPipelineRunsAdapter(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
+  const adapter = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
   let groups = 0;
   return {
     port: adapter,

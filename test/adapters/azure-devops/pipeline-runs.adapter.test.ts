@@ -9,7 +9,7 @@ import type { CanaryPipelineRef } from '../../../src/domain/holders.js';
 import { AzureDevOpsPipelineRunsAdapter } from '../../../src/adapters/azure-devops/pipeline-runs.adapter.js';
 import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { ServiceEndpointSpec } from './support/ado-spec.js';
-import { InMemorySecureParameters, virtualTime } from './support/test-kit.js';
+import { FakeSecureParameters, virtualTime } from './support/test-kit.js';
 
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
@@ -21,7 +21,7 @@ let ref: CanaryPipelineRef;
 
 function adapter() {
   const time = virtualTime();
-  const port = new AzureDevOpsPipelineRunsAdapter(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, {
+  const port = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, {
     sleep: time.sleep,
     now: time.now,
     random: () => 0.5,
@@ -106,7 +106,7 @@ describe('Class: AzureDevOpsPipelineRunsAdapter', () => {
     const failingFetch = async () => {
       throw new TypeError('fetch failed');
     };
-    const port = new AzureDevOpsPipelineRunsAdapter(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }), failingFetch, undefined, {
+    const port = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), failingFetch, undefined, {
       ...virtualTime(),
       random: () => 0.5,
     });

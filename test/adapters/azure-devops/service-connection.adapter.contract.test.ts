@@ -27,7 +27,8 @@ import { TOKENS } from '../../../src/ports/tokens.js';
 import { awsToolkitDefinition, ServiceEndpointSpec } from './support/ado-spec.js';
 import { asStored, awsEndpointDetails, awsEndpointList, EXAMPLE_ENDPOINT_ID, EXAMPLE_PROJECT, SECOND_PROJECT } from './support/aws-endpoints.js';
 import { NockRecorder } from './support/nock-recorder.js';
-import { InMemorySecureParameters, makeAdapter } from './support/test-kit.js';
+import { FakeSecureParameters, makeAdapter } from './support/test-kit.js';
+import { ADAPTER_TOKENS } from '../../../src/wiring/tokens.js';
 
 const ORIGIN = 'https://dev.azure.com';
 const ORG = `${ORIGIN}/fabrikam`;
@@ -756,7 +757,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
     it('resolves from an inversify container with only SecureParameters bound (fetch, logger and options are optional)', async () => {
       // Arrange
       const container = new Container();
-      container.bind(TOKENS.SecureParameters).toConstantValue(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }));
+      container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
       container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
       nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
 
@@ -768,12 +769,12 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(state.id).toBe(ID);
     });
 
-    it('uses the fetch bound to TOKENS.Fetch', async () => {
+    it('uses the fetch bound to ADAPTER_TOKENS.Fetch', async () => {
       // Arrange
       const container = new Container();
       const seen: string[] = [];
-      container.bind(TOKENS.SecureParameters).toConstantValue(new InMemorySecureParameters({ [PAT_PARAMETER]: PAT }));
-      container.bind(TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
+      container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
+      container.bind(ADAPTER_TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
         seen.push(String(input));
         return new Response(JSON.stringify(awsEndpointDetails()), { status: 200, headers: { 'content-type': 'application/json' } });
       });

@@ -10,7 +10,7 @@ import { SecretValue } from '../../../src/domain/secret-value.js';
 import { AzureDevOpsVariableGroupAdapter } from '../../../src/adapters/azure-devops/variable-group.adapter.js';
 import { type AdoStandIn, startAdoStandIn } from '../../../local/ado-stand-in/index.js';
 import { readSpecJson, ServiceEndpointSpec } from './support/ado-spec.js';
-import { capturingLogger, InMemorySecureParameters, virtualTime } from './support/test-kit.js';
+import { capturingLogger, FakeSecureParameters, virtualTime } from './support/test-kit.js';
 
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
@@ -26,7 +26,7 @@ let groupId: number;
 function adapter() {
   const time = virtualTime();
   const logger = capturingLogger();
-  const parameters = new InMemorySecureParameters({ [PAT_PARAMETER]: PAT });
+  const parameters = new FakeSecureParameters({ [PAT_PARAMETER]: PAT });
   return { logger, adapter: new AzureDevOpsVariableGroupAdapter(parameters, undefined, logger, { sleep: time.sleep, now: time.now, random: () => 0.5 }) };
 }
 

@@ -10,6 +10,7 @@ import { TOKENS } from '../../../src/ports/tokens.js';
 import { FakeSecureParameters } from '../../../local/fakes/fake-targets.js';
 import { type SlackSink, slackLimitViolations, startSlackSink } from '../../../local/slack-sink.js';
 import { failedReport, failureSummary, largeSummary, multiTargetSummary, rotatedReport, successSummary, summaryOf } from '../../../local/slack-fixtures.js';
+import { ADAPTER_TOKENS } from '../../../src/wiring/tokens.js';
 
 const PARAMETER = '/rotator/slack/webhook-url';
 const HOOK_ORIGIN = 'https://hooks.slack.com';
@@ -321,7 +322,7 @@ describe('Class: SlackNotifier', () => {
       const container = new Container();
       const fetchFn = vi.fn<SlackFetch>(async () => new Response('ok', { status: 200 }));
       container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PARAMETER]: WEBHOOK }));
-      container.bind(TOKENS.Fetch).toConstantValue(fetchFn);
+      container.bind(ADAPTER_TOKENS.Fetch).toConstantValue(fetchFn);
       container.bind(SLACK_SETTINGS).toConstantValue({ webhookParameter: PARAMETER } satisfies SlackSettings);
       container.bind(SlackNotifier).toSelf();
 

@@ -1,26 +1,10 @@
 /** Small doubles shared by the Azure DevOps adapter tests: SSM parameters, virtual time, a capturing logger. */
+import { FakeSecureParameters } from '../../../../local/fakes/fake-secure-parameters.js';
 import type { AzureDevOpsClientOptions, AzureDevOpsLogger, FetchFn } from '../../../../src/adapters/azure-devops/http-client.js';
 import { AzureDevOpsServiceConnectionAdapter } from '../../../../src/adapters/azure-devops/service-connection.adapter.js';
-import { ParameterNotFoundError } from '../../../../src/domain/errors.js';
-import { SecretValue } from '../../../../src/domain/secret-value.js';
-import type { SecureParametersPort } from '../../../../src/ports/parameters.port.js';
 
-/** SecureString parameters in memory; a missing name throws `ParameterNotFoundError` like the SSM adapter. */
-export class InMemorySecureParameters implements SecureParametersPort {
-  readonly reads: string[] = [];
-  constructor(private readonly values: Record<string, string>) {}
-
-  set(name: string, value: string): void {
-    this.values[name] = value;
-  }
-
-  async getSecure(name: string, purpose: string): Promise<SecretValue> {
-    this.reads.push(name);
-    const value = this.values[name];
-    if (value === undefined) throw new ParameterNotFoundError(`parameter ${name} (${purpose}) does not exist`);
-    return new SecretValue(value);
-  }
-}
+// The one SecureParametersPort fake, re-exported for the adapter tests that build their adapter by hand.
+export { FakeSecureParameters };
 
 /** A clock that only moves when the client sleeps (or the test advances it): retries cost no wall time. */
 export function virtualTime(start = 1_700_000_000_000) {
@@ -57,7 +41,7 @@ export function capturingLogger(): AzureDevOpsLogger & { lines: LogLine[] } {
 
 export interface AdapterKit {
   adapter: AzureDevOpsServiceConnectionAdapter;
-  parameters: InMemorySecureParameters;
+  parameters: FakeSecureParameters;
   time: ReturnType<typeof virtualTime>;
   logger: ReturnType<typeof capturingLogger>;
 }
@@ -66,7 +50,7 @@ export interface AdapterKit {
 export function makeAdapter(
   options: { parameters?: Record<string, string>; fetch?: FetchFn; client?: Partial<AzureDevOpsClientOptions> } = {},
 ): AdapterKit {
-  const parameters = new InMemorySecureParameters({ ...(options.parameters ?? {}) });
+  const parameters = new FakeSecureParameters({ ...(options.parameters ?? {}) });
   const time = virtualTime();
   const logger = capturingLogger();
   const adapter = new AzureDevOpsServiceConnectionAdapter(parameters, options.fetch, logger, {

@@ -1,6 +1,7 @@
 /**
- * The esbuild options every Lambda bundle is built with, in a module of its own so that the
- * construct (infra/key-rotator.ts) can read them without loading esbuild: the construct is also
+ * The esbuild options every Lambda bundle is built with: owned here, in infra/, and read by the
+ * construct (NodejsFunction bundling), scripts/bundle.ts (npm run build) and bench/. A module of its
+ * own so that the construct (infra/key-rotator.ts) can read them without loading esbuild: the construct is also
  * shipped compiled in the npm package, where esbuild is not installed (it deploys the prebuilt
  * bundles of dist/handlers instead).
  */
