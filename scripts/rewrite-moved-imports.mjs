@@ -20,6 +20,9 @@ export const MOVES = [
   ['test/domain/rotation-state.hardening.test.ts', 'test/domain/rotation-state.test.ts'],
   ['test/domain/runner.hardening.test.ts', 'test/domain/runner.test.ts'],
   ['scripts/bundle-options.ts', 'infra/bundle-options.ts'],
+  ['test/domain/use-cases.hardening.test.ts', 'test/domain/use-cases.test.ts'],
+  ['test/domain/plan.hardening.test.ts', 'test/domain/plan-whole-plans.test.ts'],
+  ['test/config/config.hardening.test.ts', 'test/config/parse-rotation-config-problems.test.ts'],
 ];
 const FOLDERS = ['src', 'test', 'infra', 'scripts', 'bench', 'bin', 'local'];
 

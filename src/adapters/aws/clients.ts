@@ -3,7 +3,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AccessKeyCredential } from '../../domain/model.js';
-import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * The AWS SDK clients the adapters are given, built once per cold start by the composition root.

@@ -1,6 +1,5 @@
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
  * The `fetch` the Azure DevOps client and the Slack notifier are given (`ADAPTER_TOKENS.Fetch`), on Node's

@@ -1,4 +1,7 @@
 /**
+ * Over 300 lines on purpose: one describe per use case, sharing the world-building helpers at the
+ * top; split it into test/domain/use-cases/<use-case>.test.ts when one of them grows.
+ *
  * Each use case's guards and messages, one branch at a time, over the in-memory world: what it
  * refuses (exact error, message and context), what it changes, and what it reports. Added from
  * the mutants Stryker found surviving in src/domain/use-cases/.

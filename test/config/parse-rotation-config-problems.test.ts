@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: one row per configuration rule and boundary, read as one table.
+ *
  * parseRotationConfig's rules pinned problem by problem, with their exact wording and at their
  * boundaries (the longest value quoted in full, the smallest and largest numbers accepted, each
  * URL shape, each cron rule), and the configuration it returns. Added from the mutants Stryker

@@ -1,4 +1,6 @@
 /**
+ * Over 300 lines on purpose: one table row per branch and boundary of decidePlan: splitting the table would split the rules it pins.
+ *
  * The plan's decisions pinned whole (action, reason, code, clean-up and key age), one row per
  * branch and per boundary (a day's age, the grace period, the in-progress timeout, a minute of
  * clock skew). Added from the mutants Stryker found surviving in plan.ts.
