@@ -34,6 +34,8 @@ export async function startBundleWorld(targets: number): Promise<BundleWorld> {
     settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 },
     schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
     maxConcurrency: 5,
+    // The stand-ins listen on http://127.0.0.1: a local run, opted in.
+    allowLoopbackHttp: true,
   };
   const weekAgo = new Date(Date.now() - 8 * 86_400_000);
   for (let i = 1; i <= targets; i++) {

@@ -63,7 +63,8 @@ export const SMOKE: BenchParameters = {
   coldStartRuns: 2,
   publishRuns: 5,
   publishWarmupRuns: 2,
-  scale: { targets: 20, rateLimit: { limit: 30, windowMs: 1000 }, maxConcurrency: 5 },
+  // 15 requests a second: low enough to bite even when each child execution adds its own start-up.
+  scale: { targets: 20, rateLimit: { limit: 15, windowMs: 1000 }, maxConcurrency: 5 },
   warmRotations: 2,
   cliRuns: 2,
   keyPropagation: { propagationMs: 1_000, runs: 1 },

@@ -16,6 +16,7 @@
  * intervals of the state machine are zero locally; the adapter's Retry-After waits are real.
  */
 import { synthesizeLocally, runStateMachineLocally } from '../local/local-run.js';
+import { deployedObjects } from '../infra/run-data.js';
 import type { FetchFn } from '../src/adapters/azure-devops/index.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -24,6 +25,7 @@ import { TOKENS } from '../src/ports/tokens.js';
 import { type RecordedRequest, startAdoStandIn } from '../local/ado-stand-in/index.js';
 import { FakeWorld } from '../local/fakes/world.js';
 import { type LocalHandler, localTaskHandlers } from '../local/local-handlers.js';
+import { reportsOf } from '../local/local-state-machine.js';
 import { BENCH_PAT, PAT_PARAMETER } from './bundle-world.js';
 import { round, type Summary, summarize } from './stats.js';
 import { ADAPTER_TOKENS } from '../src/wiring/tokens.js';
@@ -105,6 +107,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       settings: world.targets.settings,
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       maxConcurrency: options.maxConcurrency,
+      // The stand-in listens on http://127.0.0.1: a local run, opted in.
+      allowLoopbackHttp: true,
     };
     const connectionIds = new Map<string, string>();
     for (const target of config.targets) {
@@ -159,7 +163,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const runStart = performance.now();
     let run: Awaited<ReturnType<typeof runStateMachineLocally>>;
     try {
-      run = await runStateMachineLocally({ definition, handlers: timed, input: { mode: 'rotate' } });
+      run = await runStateMachineLocally({ definition, handlers: timed, input: { mode: 'rotate' }, s3: world.runData, deployedObjects: deployedObjects(config) });
     } finally {
       clearInterval(sampler);
     }
@@ -167,7 +171,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
     // Outcomes, and the invariant that matters: what the connection holds is the secret's current key.
-    const reports = (run.output as { reports?: Array<{ targetName: string; outcome: string }> } | undefined)?.reports ?? [];
+    const reports = await reportsOf(world, run);
     const outcomes: Record<string, number> = {};
     for (const report of reports) outcomes[report.outcome] = (outcomes[report.outcome] ?? 0) + 1;
     const allConsistent =
@@ -186,7 +190,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       const name = event.stateName ?? '?';
       if (event.type === 'StateEntered') {
         byState[name] = (byState[name] ?? 0) + 1;
-        if (event.stateType === 'Task') invocations[name] = (invocations[name] ?? 0) + 1;
+        // Lambda tasks only (not the Distributed Map or the S3 write the local run executes as tasks).
+        if (event.stateType === 'Task' && name in handlers) invocations[name] = (invocations[name] ?? 0) + 1;
       }
       if (event.type === 'StateRetried') {
         retriesByState[name] = (retriesByState[name] ?? 0) + 1;

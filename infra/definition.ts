@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -15,6 +16,7 @@ import {
   TRANSIENT_RETRY as TRANSIENT_RULE,
 } from '../src/domain/lifecycle/retry.js';
 import { ROTATION_MODES } from '../src/domain/model.js';
+import { RUN_DATA } from './run-data.js';
 
 /**
  * The state machine, compiled from the lifecycle description (`TARGET_LIFECYCLE`,
@@ -25,9 +27,19 @@ import { ROTATION_MODES } from '../src/domain/model.js';
  * Execution input: `{ "mode": "rotate" | "emergency" | "dry-run", "targets"?: [names] }`
  * (no `targets`: every configured target), or, for a leaked key (infra/leak-rule.ts),
  * `{ "mode": "emergency", "leak": { "accessKeyIds", "detectedAt", "eventArn" } }`.
- * Execution output: the input plus `reports` (one `TargetReport` per target) and `notification`.
+ * Execution output: `{ mode, targetsKey, leak, results, notification }` (`results`: where the reports are).
  *
- * Inside the Map, each iteration's document is `{ state: RotationState, caught?: ErrorInfo }`:
+ * The parent execution runs a Distributed Map: each target is a child Standard execution of its
+ * own (its own 25,000-event history and 256 KiB payloads; exactly-once steps; waits cost nothing),
+ * reading the target names from S3 (`targets/all.json`, written by the deployment, or the names a
+ * manual run gives, written to `runs/<execution>/targets.json` first) so the parent's state stays
+ * small at any fleet size. Each child's report is its output: the Map writes them all to S3
+ * (`ResultWriter`), and the notify step reads them from there; they never come back through the
+ * parent's state. Every child carries `parentExecutionId`. A child that fails outright (not a
+ * rotation failure, which is reported, but the execution itself) is tolerated by the Map (100%)
+ * so the run goes on to notify, and is reported from the results' FAILED file: never silence.
+ *
+ * Inside a child, the document is `{ parentExecutionId, state: RotationState, caught?: ErrorInfo }`:
  * every task gets `$.state` and writes its result back to `$.state`, so a Lambda sees the plain
  * `RotationState` both ways, while a `Catch` can park the error in `$.caught` without adding a
  * field the next step's input validation would reject.
@@ -38,6 +50,7 @@ export const STATE_NAMES = {
   checkInput: 'check input',
   invalidInput: 'invalid input',
   givenTargets: 'given targets',
+  writeGivenTargets: 'write given targets',
   leakedKey: 'leaked key: every target',
   allTargets: 'all configured targets',
   map: 'rotate each target',
@@ -80,11 +93,16 @@ export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
+/** What the per-target workflow (a child execution's states) is compiled from: everything but the run's bucket. */
+export type TargetWorkflowProps = Omit<DefinitionProps, 'runData'>;
+
 export interface DefinitionProps {
   config: RotationConfig;
   functions: Readonly<Record<LambdaStep, lambda.IFunction>>;
   /** Per-step timeout of the function; each task waits a little longer before giving up itself. */
   timeouts: Readonly<Record<LambdaStep, Duration>>;
+  /** Where the target list is read from and the children's results are written (infra/run-data.ts). */
+  runData: s3.IBucket;
   /** The per-target lifecycle to compile. Default: the rotator's (tests pass others). */
   lifecycle?: Lifecycle;
 }
@@ -123,7 +141,7 @@ function choiceCondition(condition: Condition): sfn.Condition {
 }
 
 /** A Lambda task with the step's catalog retries (and Lambda's own hiccups). */
-function invoker(scope: Construct, props: DefinitionProps) {
+function invoker(scope: Construct, props: TargetWorkflowProps) {
   /** `resultPath` undefined: the result replaces the document (the report ends the iteration). */
   return (step: LambdaStep, input: { payload: sfn.TaskInput } | { inputPath: string }, resultPath: string | undefined) => {
     const task = new tasks.LambdaInvoke(scope, `Task ${step}`, {
@@ -144,7 +162,7 @@ function invoker(scope: Construct, props: DefinitionProps) {
 }
 
 /** The per-target workflow: the lifecycle's nodes as states, every path ending in the report. */
-export function buildTargetWorkflow(scope: Construct, props: DefinitionProps): sfn.IChainable {
+export function buildTargetWorkflow(scope: Construct, props: TargetWorkflowProps): sfn.IChainable {
   const lifecycle = props.lifecycle ?? TARGET_LIFECYCLE;
   const invoke = invoker(scope, props);
   /** A step task over the per-target state. */
@@ -241,15 +259,20 @@ function reportWhenTheReportFailed(scope: Construct): sfn.Pass {
 
 /** Builds the chain of states: check the input, the Map over targets (each the per-target workflow), notify. */
 export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.IChainable {
-  const { config } = props;
+  const { config, runData } = props;
   const invoke = invoker(scope, props);
 
-  const map = new sfn.Map(scope, 'Map targets', {
+  const map = new sfn.DistributedMap(scope, 'Map targets', {
     stateName: STATE_NAMES.map,
-    itemsPath: '$.targets',
+    // The target names come from S3: at 10,000 targets they would not fit in the state (256 KiB).
+    itemReader: new sfn.S3JsonItemReader({ bucket: runData, key: sfn.JsonPath.stringAt('$.targetsKey') }),
+    mapExecutionType: sfn.StateMachineType.STANDARD,
     maxConcurrency: config.maxConcurrency,
-    // The per-target state every step takes (exactly the fields parseRotationState knows).
+    // A child that fails outright must not stop the others nor the summary: notify reports it from the FAILED results.
+    toleratedFailurePercentage: 100,
+    // The per-target state every step takes (exactly the fields parseRotationState knows), and the parent's id.
     itemSelector: {
+      parentExecutionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       state: {
         rotationId: sfn.JsonPath.uuid(),
         targetName: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
@@ -261,7 +284,9 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
         leak: sfn.JsonPath.stringAt('$.leak'),
       },
     },
-    resultPath: '$.reports',
+    // V2 renders under a feature flag: the AdoKeyRotator construct sets it on its own scope.
+    resultWriterV2: new sfn.ResultWriterV2({ bucket: runData, prefix: RUN_DATA.resultsPrefix }),
+    resultPath: '$.results',
   });
   map.itemProcessor(buildTargetWorkflow(scope, props));
 
@@ -270,10 +295,22 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       mode: sfn.JsonPath.stringAt('$.mode'),
       startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-      reports: sfn.JsonPath.listAt('$.reports'),
+      results: sfn.JsonPath.objectAt('$.results.ResultWriterDetails'),
       leak: sfn.JsonPath.stringAt('$.leak'),
     }),
   }, '$.notification');
+
+  // A manual run's names go to S3 first, where the Map reads them, as it reads the deployment's list.
+  const givenKey = `States.Format('${RUN_DATA.runsPrefix}/{}/targets.json', $$.Execution.Name)`;
+  const writeGiven = new tasks.CallAwsService(scope, 'Write given targets', {
+    stateName: STATE_NAMES.writeGivenTargets,
+    service: 's3',
+    action: 'putObject',
+    parameters: { Bucket: runData.bucketName, Key: sfn.JsonPath.stringAt('$.targetsKey'), Body: sfn.JsonPath.listAt('$.targets') },
+    iamResources: [runData.arnForObjects(`${RUN_DATA.runsPrefix}/*`)],
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  writeGiven.addRetry({ errors: [sfn.Errors.TASKS_FAILED], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
 
   const modeIsValid = sfn.Condition.or(...ROTATION_MODES.map((m) => sfn.Condition.stringEquals('$.mode', m)));
   const invalidInput = new sfn.Fail(scope, 'Fail invalid input', {
@@ -295,21 +332,23 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
       sfn.Condition.isPresent('$.leak'),
       new sfn.Pass(scope, 'Pass leaked key', {
         stateName: STATE_NAMES.leakedKey,
-        parameters: { mode: 'emergency', targets: config.targets.map((t) => t.name), 'leak.$': '$.leak' },
+        parameters: { mode: 'emergency', targetsKey: RUN_DATA.allTargetsKey, 'leak.$': '$.leak' },
       }).next(run),
     )
     .when(
       sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
       new sfn.Pass(scope, 'Pass given targets', {
         stateName: STATE_NAMES.givenTargets,
-        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', leak: {} },
-      }).next(run),
+        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', 'targetsKey.$': givenKey, leak: {} },
+      })
+        .next(writeGiven)
+        .next(run),
     )
     .when(
       modeIsValid,
       new sfn.Pass(scope, 'Pass all targets', {
         stateName: STATE_NAMES.allTargets,
-        parameters: { 'mode.$': '$.mode', targets: config.targets.map((t) => t.name), leak: {} },
+        parameters: { 'mode.$': '$.mode', targetsKey: RUN_DATA.allTargetsKey, leak: {} },
       }).next(run),
     )
     .otherwise(invalidInput);

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -17,12 +17,14 @@ import { BUNDLE_OPTIONS } from './bundle-options.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
+import { ConfigurationError } from '../src/domain/errors.js';
 import { buildDefinition } from './definition.js';
 import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
 import { FederationOutputs, usesFederation } from './federation.js';
 import { resourceArns, stepStatements } from './permissions.js';
+import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
 const PACKAGE_NAME = 'ado-key-rotator';
@@ -67,6 +69,11 @@ export interface AdoKeyRotatorOverrides {
   readonly kmsKeyArns?: string[];
   /** Send alarms to this topic instead of a new one. */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The stack is synthesized to be run locally (infra/local-run.ts), never deployed: a configuration
+   * with `allowLoopbackHttp` is accepted. Default false: `cdk synth` refuses that flag.
+   */
+  readonly localRunOnly?: boolean;
   /** Whether the weekly schedule starts executions. Default: true. */
   readonly scheduleEnabled?: boolean;
   /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
@@ -97,6 +104,8 @@ export class AdoKeyRotator extends Construct {
   readonly configFile: string;
   readonly functions: Readonly<Record<LambdaStep, lambda.Function>>;
   readonly stateMachine: sfn.StateMachine;
+  /** The bucket the Distributed Map reads the targets from and writes every child's result to. */
+  readonly runData: RunData;
   readonly schedule: scheduler.Schedule;
   readonly monitoring: RotatorMonitoring;
   /** The AWS Health leaked-key rule, unless `leakedKeyRotation` is false. */
@@ -104,6 +113,9 @@ export class AdoKeyRotator extends Construct {
 
   constructor(scope: Construct, id: string, props: AdoKeyRotatorProps) {
     super(scope, id);
+    // The Distributed Map's ResultWriter renders from ResultWriterV2 only under this flag; set here,
+    // before any child exists, so the construct works in an app that does not set it.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     // The same validation as the CLI and the Lambdas: a bad configuration fails synth, naming the field.
     this.config = parseRotationConfig({
       targets: props.targets,
@@ -112,7 +124,18 @@ export class AdoKeyRotator extends Construct {
       maxConcurrency: props.maxConcurrency,
       ...(props.slackWebhookParameter !== undefined ? { slackWebhookParameter: props.slackWebhookParameter } : {}),
       ...(props.alarmEmail !== undefined ? { alarmEmail: props.alarmEmail } : {}),
+      ...(props.azureDevOpsServerHosts !== undefined ? { azureDevOpsServerHosts: props.azureDevOpsServerHosts } : {}),
+      ...(props.slackWebhookHosts !== undefined ? { slackWebhookHosts: props.slackWebhookHosts } : {}),
+      ...(props.allowLoopbackHttp !== undefined ? { allowLoopbackHttp: props.allowLoopbackHttp } : {}),
+      ...(props.resourcePrefixes !== undefined ? { resourcePrefixes: props.resourcePrefixes } : {}),
     });
+    if (this.config.allowLoopbackHttp && props.localRunOnly !== true) {
+      // Deployed code never sends a credential over plain http: the flag is for local runs only.
+      throw new ConfigurationError(
+        'Invalid rotation configuration: allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy',
+        { context: { field: 'allowLoopbackHttp' } },
+      );
+    }
     // The configuration ships inside each function's code as rotation.config.json, not in its
     // environment: Lambda environments hold 4 KB in all, about a dozen targets.
     const configJson = JSON.stringify(this.config);
@@ -184,11 +207,21 @@ export class AdoKeyRotator extends Construct {
     this.functions = functions;
     if (Object.keys(federatedRoles).length > 0) new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
+    this.runData = new RunData(this, 'RunData', { config: this.config });
+    // notify reads the children's results (the per-target reports) that the Distributed Map wrote.
+    functions.notify.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.runData.bucket.arnForObjects(`${RUN_DATA.resultsPrefix}/*`)] }),
+    );
+    Validations.of(functions.notify.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.runData.bucket.node.defaultChild as CfnElement)}.Arn>/${RUN_DATA.resultsPrefix}/*]`,
+      reason: 'notify reads the result files of this run\'s map run, whose keys Step Functions names at run time, under the results/ prefix of the run-data bucket only.',
+    });
+
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'Rotates the AWS access keys behind Azure DevOps AWS service connections: plan, clean up, create, verify, publish, verify, promote, revoke; rolls back on failure.',
-      definitionBody: sfn.DefinitionBody.fromChainable(buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS })),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS, runData: this.runData.bucket })),
       timeout: props.executionTimeout ?? Duration.hours(2),
       tracingEnabled: true,
       // Errors only, and without execution data: step inputs hold key ids and rotation state, never secrets, but logs need not either.
@@ -285,6 +318,15 @@ export class AdoKeyRotator extends Construct {
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
         reason: 'lambda:InvokeFunction on this one function and its versions/aliases (the ":*" suffix), as CDK grants for a LambdaInvoke task.',
       });
+    }
+    // CDK's own grants for the Distributed Map (describe/stop its child executions) and its S3 reader and writer.
+    const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
+    if (mapPolicy) {
+      acknowledgeWildcards(mapPolicy, mapPolicy.document, 'The Distributed Map describes and stops its own child executions, whose names Step Functions assigns at run time: CDK scopes the grant to this state machine\'s executions.');
+    }
+    const rolePolicy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    if (rolePolicy) {
+      acknowledgeWildcards(role, rolePolicy.document, 'Objects of the run-data bucket only: the target lists the Distributed Map reads (targets/, runs/) and the results it writes (results/), whose keys Step Functions names at run time.');
     }
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-SF1',

@@ -46,12 +46,19 @@ export interface ScopeOptions {
 
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
 
+/**
+ * The tag an IAM user must carry for the rotator to touch its keys (README, prerequisites):
+ * a configuration that names another user (say, a break-glass admin) gets AccessDenied from IAM.
+ */
+export const MANAGED_USER_TAG = { key: 'ado-key-rotator:managed', value: 'true' } as const;
+
 /** ARNs of the configured resources, in the stack's account and region. */
 export function resourceArns(scope: Construct, config: RotationConfig) {
   const stack = Stack.of(scope);
   const { partition, account, region } = stack;
   return {
-    iamUsers: unique(config.targets.map((t) => t.iamUserName)).map((name) => `arn:${partition}:iam::${account}:user/${name}`),
+    // A user created under a path (`/ci/`) has the ARN `user/ci/NAME`: the path is part of it.
+    iamUsers: unique(config.targets.map((t) => `arn:${partition}:iam::${account}:user${t.iamUserPath ?? '/'}${t.iamUserName}`)),
     /**
      * A secret's ARN ends in `-` and six random characters. `??????` matches exactly those six,
      * so `app` never matches the secret `app-prod` (as `app-*` would). A configured ARN is used as
@@ -85,7 +92,14 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     });
 
   if (access.iam.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'IamAccessKeysOfConfiguredUsers', actions: [...access.iam], resources: arns.iamUsers }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'IamAccessKeysOfConfiguredUsers',
+        actions: [...access.iam],
+        resources: arns.iamUsers,
+        conditions: { StringEquals: { [`aws:ResourceTag/${MANAGED_USER_TAG.key}`]: MANAGED_USER_TAG.value } },
+      }),
+    );
   }
   if (access.secrets.length > 0) {
     statements.push(new iam.PolicyStatement({ sid: 'ConfiguredSecrets', actions: [...access.secrets], resources: arns.secrets }));

@@ -22,6 +22,8 @@ import { handler as verifyKey } from '../src/handlers/verify-key.js';
 import { handler as verifyPublish } from '../src/handlers/verify-publish.js';
 import { TOKENS } from '../src/ports/tokens.js';
 import { ALL_WIRING } from '../src/wiring/index.js';
+import { S3RunResults } from '../src/adapters/aws/s3-run-results.adapter.js';
+import { localS3Client } from './fakes/local-s3-client.js';
 import type { FakeWorld } from './fakes/world.js';
 
 /** The state machine's task names: the steps and the run-level notify. */
@@ -85,6 +87,8 @@ export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]>
     [TOKENS.Metrics, world.metrics],
     [TOKENS.Clock, world.clock],
     [TOKENS.SecureParameters, world.parameters],
+    // The real adapter, reading the results the local Distributed Map wrote into the world's bucket.
+    [TOKENS.RunResults, new S3RunResults(localS3Client(world.runData))],
     ...extra,
   ]);
   // Ports left to the production binding (e.g. the real Azure DevOps adapter against the local stand-in).

@@ -1,6 +1,8 @@
 /**
  * Runs the synthesized state machine locally (aws-local-stepfunctions): the real ASL, with every
  * Lambda task replaced by a local function and every wait and retry pause set to zero.
+ * (Over 300 lines: the run loop, the quota guard's hooks and the Distributed Map's child runs share
+ * one execution's state — its events, guard and children — and read best together.)
  * Used by test/infra and by the demo (`npm run demo`), which prints the event history as a timeline.
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +15,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { RotationConfig } from '../src/domain/config.js';
 import { AdoKeyRotatorStack } from '../infra/stack.js';
+import { type ChildExecution, type DistributedMapState, runDistributedMap } from './local-distributed-map.js';
+import { QuotaGuard, type QuotaUsage } from './local-quota-guard.js';
+import { LocalS3 } from './local-s3.js';
+import { QUOTAS } from './local-quotas.js';
 
 /** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
 export type AslDefinition = StateMachineDefinition;
@@ -57,7 +63,8 @@ export function synthesizeLocally(config: RotationConfig): { stack: Stack; templ
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
       config,
-      overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
+      // Never deployed: its stand-ins listen on http://127.0.0.1 (allowLoopbackHttp), which a deployable stack refuses.
+      overrides: { localRunOnly: true, lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
     });
     const template = Template.fromStack(stack);
     return { stack, template, definition: definitionFromTemplate(template.toJSON()) };
@@ -132,6 +139,24 @@ export interface LocalRunOptions {
   onEvent?: (event: LocalRunEvent) => void;
   /** Context object fields (`$$.Execution.*`). Default: a fresh execution id, now as the start time. */
   execution?: { id?: string; startTime?: string };
+  /** The S3 stand-in Distributed Maps and `aws-sdk:s3` tasks read and write. Default: an empty one. */
+  s3?: LocalS3;
+  /** Objects the deployment writes (by key), put into every bucket a Distributed Map's ItemReader names. */
+  deployedObjects?: Readonly<Record<string, string>>;
+  /** Keep every event, child executions' included (default). A fleet run keeps only the counts. */
+  keepEvents?: boolean;
+  /** How many child executions of a Distributed Map run at once locally (default 32; MaxConcurrency still caps it). */
+  localChildConcurrency?: number;
+}
+
+/** A child execution of a Distributed Map, as the parent's result lists it. */
+export interface ChildRunSummary {
+  mapState: string;
+  index: number;
+  executionId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  error?: string;
+  quota: QuotaUsage;
 }
 
 export interface LocalRunResult {
@@ -142,6 +167,10 @@ export interface LocalRunResult {
   cause?: string;
   events: LocalRunEvent[];
   executionId: string;
+  /** What the execution used of its Step Functions quotas (history events, largest payload). */
+  quota: QuotaUsage;
+  /** The child executions its Distributed Maps started (each with its own quotas). */
+  children: ChildRunSummary[];
 }
 
 const targetOf = (input: unknown): string | undefined => {
@@ -153,31 +182,105 @@ const targetOf = (input: unknown): string | undefined => {
 /**
  * Runs a definition locally and returns its output and event history.
  * The definition is cloned first: aws-local-stepfunctions mutates what it is given.
+ *
+ * The run enforces the Step Functions quotas of local/local-quotas.ts as the service does: a state
+ * input or output, or a Task payload or result, over 256 KiB fails the execution with
+ * `States.DataLimitExceeded`; the 25,000th history event fails it with `States.Runtime`; an inline
+ * Map runs at most 40 iterations at once. Once a quota is crossed no further task runs.
  */
 export async function runStateMachineLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const definition = structuredClone(options.definition);
   const states = allStates(definition);
-  const missing = states.filter(([name, s]) => s.Type === 'Task' && !options.handlers[name]).map(([name]) => name);
+  const s3 = options.s3 ?? new LocalS3();
+  const builtIn = s3Tasks(states, s3);
+  const missing = states.filter(([name, s]) => s.Type === 'Task' && !options.handlers[name] && !builtIn[name]).map(([name]) => name);
   if (missing.length > 0) {
     throw new Error(`no local handler for task state(s) ${missing.join(', ')}: without one, aws-local-stepfunctions would invoke the real Lambda`);
   }
+  capInlineMapConcurrency(states);
   const retryIntervalOverrides = Object.fromEntries(states.filter(([, s]) => s.Retry).map(([name]) => [name, 0]));
   const waitTimeOverrides = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
-  const taskResourceLocalHandlers = Object.fromEntries(
-    Object.entries(options.handlers).map(([name, handler]) => [name, async (input: unknown) => (await handler(input)) as never]),
-  );
 
   const executionId = options.execution?.id ?? `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:AdoKeyRotatorLocal:${randomUUID()}`;
   const startTime = options.execution?.startTime ?? new Date().toISOString();
+  const events: LocalRunEvent[] = [];
+  const keepEvents = options.keepEvents ?? true;
+  const record = (event: LocalRunEvent) => {
+    if (keepEvents) events.push(event);
+    options.onEvent?.(event);
+  };
+  const children: ChildRunSummary[] = [];
+  const distributed = distributedMapsAsTasks(definition, s3, options.deployedObjects);
+  const mapHandlers = Object.fromEntries(
+    Object.entries(distributed).map(([name, state]) => {
+      const handler: LocalTaskHandler = async (input) => {
+        const { output } = await runDistributedMap(
+          {
+            stateName: name,
+            state,
+            s3,
+            localConcurrency: options.localChildConcurrency ?? 32,
+            context: {
+              Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input },
+              StateMachine: { Id: executionId.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '') },
+            },
+            runChild: async (childDefinition, childInput, childId, index) => {
+              const started = new Date().toISOString();
+              const child = await runStateMachineLocally({
+                ...options,
+                definition: childDefinition as unknown as AslDefinition,
+                input: childInput,
+                execution: { id: childId, startTime: started },
+                s3,
+                onEvent: (event) => record(asIterationEvent(event, name, index)),
+              });
+              children.push({ mapState: name, index, executionId: childId, status: child.status, ...(child.error ? { error: child.error } : {}), quota: child.quota });
+              children.push(...child.children);
+              const done: ChildExecution = { index, executionArn: childId, input: childInput, status: child.status, startDate: started, stopDate: new Date().toISOString() };
+              if (child.status === 'SUCCEEDED') done.output = child.output;
+              else Object.assign(done, { error: child.error, cause: child.cause });
+              return done;
+            },
+          },
+          input,
+        );
+        return output;
+      };
+      return [name, handler];
+    }),
+  );
+  const allHandlers: Record<string, LocalTaskHandler> = { ...builtIn, ...options.handlers, ...mapHandlers };
+
+  let abort: () => void = () => undefined;
+  const guard = new QuotaGuard(new Set(Object.keys(distributed)), () => abort());
+  /** Once a quota is crossed the service runs nothing more: the task never answers, and the abort ends the run. */
+  const stopped = () => new Promise<never>(() => undefined);
+  const taskResourceLocalHandlers = Object.fromEntries(
+    Object.entries(allHandlers).map(([name, handler]) => {
+      const guarded = async (input: unknown) => {
+        // Let the event consumer see every event dispatched so far (the StateEntered of this task included).
+        await new Promise((resolve) => setImmediate(resolve));
+        guard.checkPayload('task-payload', name, input);
+        if (guard.violation) return stopped();
+        const result = await handler(input);
+        guard.checkPayload('task-result', name, result);
+        if (guard.violation) return stopped();
+        return result as never;
+      };
+      return [name, guarded];
+    }),
+  );
+
   const machine = new StateMachine(definition);
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
+    noThrowOnAbort: true,
     context: {
       Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input as never },
     },
   });
+  abort = execution.abort;
 
-  const events: LocalRunEvent[] = [];
   const started = Date.now();
   const collecting = (async () => {
     for await (const raw of execution.eventLogs) {
@@ -191,7 +294,19 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
         Cause?: unknown;
         retry?: { attempt: number };
         catch?: { catcher: { Next: string } };
+        input?: unknown;
+        output?: unknown;
       };
+      guard.observe({
+        type: e.type,
+        stateName: (e.state ?? e.parentState)?.name,
+        stateType: (e.state ?? e.parentState)?.type,
+        mapIndex: e.index,
+        input: e.type === 'ExecutionStarted' ? e.input : e.state?.input,
+        output: e.state?.output,
+      });
+      // The service's history ends at the crossing; the abort that follows is how the local run stops.
+      if (guard.violation && e.type === 'ExecutionAborted') continue;
       const event: LocalRunEvent = { type: e.type, timestamp: e.timestamp, elapsedMs: e.timestamp - started };
       const state = e.state ?? e.parentState;
       if (state) {
@@ -207,12 +322,15 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
       if (e.Cause !== undefined) event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       if (e.retry) event.retryAttempt = e.retry.attempt;
       if (e.catch) event.caughtBy = e.catch.catcher.Next;
-      events.push(event);
-      options.onEvent?.(event);
+      if (!keepEvents) {
+        delete event.input;
+        delete event.output;
+      }
+      record(event);
     }
   })();
 
-  let result: LocalRunResult;
+  let result: Omit<LocalRunResult, 'quota' | 'children'>;
   try {
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, events, executionId };
@@ -228,5 +346,77 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     };
   }
   await collecting;
-  return result;
+  const violation = guard.violation;
+  if (violation) {
+    const failed: LocalRunEvent = { type: 'ExecutionFailed', timestamp: Date.now(), elapsedMs: Date.now() - started, ...violation };
+    record(failed);
+    return { status: 'FAILED', output: undefined, ...violation, events, executionId, quota: guard.usage, children };
+  }
+  return { ...result, quota: guard.usage, children };
+}
+
+/** A child execution's event, as the parent's timeline shows it (like an inline Map's iteration). */
+function asIterationEvent(event: LocalRunEvent, mapState: string, index: number): LocalRunEvent {
+  const renamed: Partial<Record<LocalRunEvent['type'], LocalRunEvent['type']>> = {
+    ExecutionStarted: 'MapIterationStarted',
+    ExecutionSucceeded: 'MapIterationSucceeded',
+    ExecutionFailed: 'MapIterationFailed',
+  };
+  const type = renamed[event.type];
+  if (type) return { ...event, type, stateName: mapState, stateType: 'Map', mapIndex: index };
+  return { ...event, mapIndex: event.mapIndex ?? index };
+}
+
+/**
+ * Replaces each top-level Distributed Map state by a Task of the same name (the local run executes
+ * it: local/local-distributed-map.ts), keeping the fields a Task shares with a Map, and creates the
+ * buckets its ItemReader and ResultWriter name, with the deployment's objects in them.
+ */
+function distributedMapsAsTasks(definition: AslDefinition, s3: LocalS3, deployed: Readonly<Record<string, string>> = {}): Record<string, DistributedMapState> {
+  const found: Record<string, DistributedMapState> = {};
+  const states = definition.States as Record<string, AnyState & Record<string, unknown>>;
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Type !== 'Map' || !isDistributed(state)) continue;
+    found[name] = state as unknown as DistributedMapState;
+    const kept = ['Comment', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Next', 'End', 'Retry', 'Catch'];
+    states[name] = {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-local:distributedMap',
+      ...Object.fromEntries(kept.filter((k) => k in state).map((k) => [k, state[k]])),
+    } as never;
+    for (const bucket of [found[name].ItemReader?.Parameters?.Bucket, found[name].ResultWriter?.Parameters?.Bucket]) {
+      if (typeof bucket === 'string') s3.seed(bucket, deployed);
+    }
+  }
+  return found;
+}
+
+/** Local handlers for the `aws-sdk:s3` tasks a definition contains (the S3 stand-in answers them). */
+function s3Tasks(states: Array<[string, AnyState]>, s3: LocalS3): Record<string, LocalTaskHandler> {
+  const handlers: Record<string, LocalTaskHandler> = {};
+  for (const [name, state] of states as Array<[string, AnyState & { Resource?: string }]>) {
+    if (state.Type !== 'Task' || state.Resource !== 'arn:aws:states:::aws-sdk:s3:putObject') continue;
+    handlers[name] = async (input) => {
+      const { Bucket, Key, Body } = input as { Bucket: string; Key: string; Body: unknown };
+      // Step Functions writes a JSON Body as its JSON text.
+      return s3.put(Bucket, Key, typeof Body === 'string' ? Body : JSON.stringify(Body));
+    };
+  }
+  return handlers;
+}
+
+/** An inline Map runs at most 40 iterations at once in AWS (0 or no MaxConcurrency means "as many as allowed"). */
+function capInlineMapConcurrency(states: Array<[string, AnyState]>): void {
+  const ceiling = QUOTAS.inlineMapConcurrency.value;
+  for (const [, state] of states) {
+    if (state.Type !== 'Map' || isDistributed(state)) continue;
+    const map = state as AnyState & { MaxConcurrency?: number };
+    if (!map.MaxConcurrency || map.MaxConcurrency > ceiling) map.MaxConcurrency = ceiling;
+  }
+}
+
+/** A Map state in DISTRIBUTED mode (its iterations are child executions). */
+export function isDistributed(state: AnyState): boolean {
+  const processor = state.ItemProcessor as (AslDefinition & { ProcessorConfig?: { Mode?: string } }) | undefined;
+  return processor?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }

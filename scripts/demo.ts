@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { synthesizeLocally } from '../local/local-run.js';
 import { runStateMachineLocally } from '../local/local-run.js';
+import { deployedObjects } from '../infra/run-data.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS } from '../src/adapters/azure-devops/service-connection.adapter.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { createContainer } from '../src/composition-root.js';
@@ -30,6 +31,7 @@ import { localTaskHandlers, worldOverrides } from '../local/local-handlers.js';
 import { renderSlackMessageAsText, startSlackSink } from '../local/slack-sink.js';
 import { type DemoFederation, startDemoFederation } from './demo-federation.js';
 import { addDemoHolders, demoHolderLines, seedDemoHolders } from './demo-holders.js';
+import { reportsOf } from '../local/local-state-machine.js';
 import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
 
 const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--holders] [--json] [--verbose] [--federated]
@@ -155,6 +157,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       slackWebhookParameter: SLACK_PARAMETER,
       maxConcurrency: 5,
+      // The stand-in and the Slack sink listen on http://127.0.0.1: a local run, opted in.
+      allowLoopbackHttp: true,
     };
 
     if (options.holders && !realAdo) addDemoHolders(config.targets[0]);
@@ -215,7 +219,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     out('\ntimeline (state machine events as they happen, wall clock; the AWS fakes run on a simulated clock that moves\n');
     out('2 s per task or retry, in place of Step Functions\' waits: durations the rotator reports are on that clock):\n');
     const timeline = printTimeline(out);
-    const run = await runStateMachineLocally({ definition, handlers, input: { mode }, onEvent: timeline });
+    const run = await runStateMachineLocally({
+      definition,
+      handlers,
+      input: { mode },
+      onEvent: timeline,
+      // The run-data bucket: the target list the deployment writes, the results the Distributed Map writes.
+      s3: world.runData,
+      deployedObjects: deployedObjects(config),
+    });
 
     // Final state, as the systems hold it.
     const finalStates: TargetFinalState[] = [];
@@ -230,7 +242,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         iamKeys: world.iam.keys(target.iamUserName).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status })),
       });
     }
-    const reports = ((run.output as { reports?: Array<{ targetName: string; outcome: string; summary: string }> } | undefined)?.reports ?? []).map((r) => ({
+    const reports = (await reportsOf(world, run)).map((r) => ({
       target: r.targetName,
       outcome: r.outcome,
       summary: r.summary,

@@ -49,6 +49,7 @@ import type { AddressInfo } from 'node:net';
 import { EntraFederation } from '../federation/entra-federation.js';
 import { type SeedVariableGroupInput, StandInLibrary, type StoredVariableGroup } from './library.js';
 import { type KeyCheck, type SeedPipelineInput, StandInPipelines, type StoredRun } from './pipelines.js';
+import { type OidcCheck, type OidcClaims, StandInOrganizations } from './organization.js';
 import { vssError } from './vss.js';
 
 export interface AdoStandInOptions {
@@ -70,9 +71,12 @@ export interface AdoStandInOptions {
   federation?: { entra: EntraFederation; members: Map<string, 'administrator' | 'no-permission'> };
   /** Whether a key works (the IAM fake, the STS wire stub): decides the result of a pipeline run. Required to seed a pipeline. */
   keyCheck?: KeyCheck;
+  /** Whether a role accepts the OIDC token of a connection set to `useOIDC` (the IAM wire stub): decides a run's result for such a connection. */
+  oidcCheck?: OidcCheck;
 }
 
 export type { KeyCheck, PipelineUses, SeedPipelineInput, StoredRun } from './pipelines.js';
+export type { OidcCheck, OidcClaims } from './organization.js';
 export type { SeedVariable, SeedVariableGroupInput, StoredVariableGroup } from './library.js';
 
 export interface ConnectionLocation {
@@ -154,6 +158,8 @@ export interface AdoStandIn {
   readonly url: string;
   organizationUrl(organization: string): string;
   seedConnection(ref: ConnectionLocation, seed: SeedConnectionInput): string;
+  /** The organization's (collection's) id, as connectionData's `instanceId` reports it (see organization.ts). */
+  organizationId(organization: string): string;
   connection(id: string): StoredConnection | undefined;
   connections(): StoredConnection[];
   deleteConnection(id: string): boolean;
@@ -187,6 +193,9 @@ const ENDPOINTS_PATH = /^(.*)\/_apis\/serviceendpoint\/endpoints(?:\/([^/]+))?$/
 const VARIABLE_GROUPS_PATH = /^(.*)\/_apis\/distributedtask\/variablegroups(?:\/([^/]+))?$/;
 const PIPELINES_PATH = /^(.*)\/_apis\/pipelines\/([^/]+)(\/runs(?:\/([^/]+))?)?$/;
 const TOKEN_PATH = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
+const ORGANIZATION_PATH = /^(.*)\/_apis\/(connectionData|projects)$/;
+/** The key id a pipeline run records when its connection authenticates with OIDC (it has no key). */
+export const OIDC_RUN_KEY = 'OIDC';
 
 interface Connection extends Omit<StoredConnection, 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'usesOidc' | 'isShared' | 'projects'> {
   confidential: string[];
@@ -208,6 +217,11 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     (uses) => {
       if ('connectionId' in uses) {
         const c = connections.get(uses.connectionId.toLowerCase());
+        if (c?.parameters.useOIDC === 'true') {
+          // No key: the job gets an OIDC token for the connection and assumes its role with it.
+          const claims = orgs.claims(c.organization, c.references[0]?.project ?? '', c.references[0]?.name ?? c.name);
+          return { accessKeyId: OIDC_RUN_KEY, secretAccessKey: JSON.stringify({ roleArn: c.parameters.assumeRoleArn ?? '', claims }) };
+        }
         return c?.parameters.username && c.parameters.password ? { accessKeyId: c.parameters.username, secretAccessKey: c.parameters.password } : null;
       }
       const variables = library.group(uses.variableGroupId)?.variables ?? {};
@@ -216,12 +230,21 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return id && secret ? { accessKeyId: id, secretAccessKey: secret } : null;
     },
     (accessKeyId, secretAccessKey) => {
+      if (accessKeyId === OIDC_RUN_KEY) {
+        if (!options.oidcCheck) throw new Error('the stand-in needs options.oidcCheck to run pipelines on an OIDC connection');
+        const { roleArn, claims } = JSON.parse(secretAccessKey) as { roleArn: string; claims: OidcClaims };
+        return options.oidcCheck(roleArn, claims);
+      }
       if (!options.keyCheck) throw new Error('the stand-in needs options.keyCheck to run pipelines');
       return options.keyCheck(accessKeyId, secretAccessKey);
     },
     () => url,
   );
 
+  const orgs = new StandInOrganizations((organization) =>
+    [...projectIds.entries()].filter(([key]) => key.startsWith(`${organization.toLowerCase()}|`)).map(([key, id]) => ({ id, name: projectNames.get(key) ?? key })),
+  );
+  const projectNames = new Map<string, string>();
   const projectKey = (organization: string, project: string) => `${organization.toLowerCase()}|${project.toLowerCase()}`;
   const projectId = (organization: string, project: string): string => {
     const key = projectKey(organization, project);
@@ -229,6 +252,7 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     if (!id) {
       id = randomUUID();
       projectIds.set(key, id);
+      projectNames.set(key, project);
     }
     return id;
   };
@@ -271,7 +295,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
 
     const match = ENDPOINTS_PATH.exec(target.pathname) ?? VARIABLE_GROUPS_PATH.exec(target.pathname);
     const pipelineMatch = match ? null : PIPELINES_PATH.exec(target.pathname);
-    if (!match && !pipelineMatch) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+    const organizationLevel = match || pipelineMatch ? null : ORGANIZATION_PATH.exec(target.pathname);
+    if (!match && !pipelineMatch && !organizationLevel) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
 
     const principal = federatedPrincipal(req.headers.authorization);
     if (principal) {
@@ -309,10 +334,14 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return reply(400, vssError('VssVersionNotSpecifiedException', 'No api-version was supplied for the "GET" request. The version must be supplied either as part of the Accept header or as a query parameter.'));
     }
 
-    const segments = decodeURIComponent((match ?? pipelineMatch)?.[1] ?? '').split('/').filter(Boolean);
+    const segments = decodeURIComponent((match ?? pipelineMatch ?? organizationLevel)?.[1] ?? '').split('/').filter(Boolean);
     const located = locate(segments);
     if (!located) return reply(404, vssError('AccountNotFoundException', `The organization ${segments.join('/')} was not found.`));
     const { organization, project } = located;
+    if (organizationLevel) {
+      if (method !== 'GET' || project !== undefined) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+      return reply(...orgs.handle(organization, organizationLevel[2] as 'connectionData' | 'projects', target.searchParams));
+    }
     if (project !== undefined && !projectIds.has(projectKey(organization, project))) {
       return reply(404, vssError('ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`));
     }
@@ -352,6 +381,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       const value = [...connections.values()]
         .filter((c) => c.organization === organization && referencesProject(c, project))
         .filter((c) => names.length === 0 || names.includes(nameIn(c, project).toLowerCase()))
+        // `type` filters case-insensitively, as the service does (Terraform writes "aws").
+        .filter((c) => !target.searchParams.get('type') || c.type.toLowerCase() === target.searchParams.get('type')?.toLowerCase())
         .map((c) => representation(c, 'list'));
       return reply(200, { count: value.length, value });
     }
@@ -570,6 +601,7 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       });
       return id;
     },
+    organizationId: (organization) => orgs.organizationId(trimSlashes(organization)),
     connection: (id) => {
       const connection = connections.get(id.toLowerCase());
       return connection ? stored(connection) : undefined;

@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -23,6 +24,7 @@ const base = (options: TestClientOptions) => ({ region: TEST_REGION, credentials
 
 export const testIamClient = (options: TestClientOptions = {}): IAMClient => new IAMClient(base(options));
 export const testSecretsManagerClient = (options: TestClientOptions = {}): SecretsManagerClient => new SecretsManagerClient(base(options));
+export const testS3Client = (options: TestClientOptions = {}): S3Client => new S3Client(base(options));
 export const testSsmClient = (options: TestClientOptions = {}): SSMClient => new SSMClient(base(options));
 
 /** The verifier's factory for tests: signs with the key under test only, as production does. */

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { IamIdentityWire } from './iam-identity-wire.js';
 import type { AccessKeyInfo, AccessKeyStatus } from '../../src/domain/model.js';
 import {
   type InjectedError,
@@ -67,8 +68,12 @@ export class IamWire {
   private readonly users = new Map<string, { path: string; keys: WireKey[] }>();
   private readonly now: () => Date;
 
+  /** Policies, OIDC providers and roles (the `discover` / `migrate-to-oidc` actions). */
+  readonly identity: IamIdentityWire;
+
   constructor(options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
+    this.identity = new IamIdentityWire(WIRE_ACCOUNT, (userName) => this.users.has(userName), this.now);
   }
 
   install(): this {
@@ -144,7 +149,7 @@ export class IamWire {
       case 'DeleteAccessKey':
         return this.deleteAccessKey(p.UserName ?? '', p.AccessKeyId ?? '');
       default:
-        return queryError(NAMESPACE, 400, 'InvalidAction', `Could not find operation ${parsed.action} for version ${VERSION}`);
+        return this.identity.handle(parsed.action, p) ?? queryError(NAMESPACE, 400, 'InvalidAction', `Could not find operation ${parsed.action} for version ${VERSION}`);
     }
   }
 

@@ -98,6 +98,15 @@ export class FakeIam implements IamAccessKeysPort {
     return 'invalid';
   }
 
+  /** The user owning a key and its last use, as iam:GetAccessKeyLastUsed answers; undefined for a key of no user. */
+  ownerOf(accessKeyId: string): { userName: string; lastUsedAt: Date | null } | undefined {
+    for (const [userName, keys] of this.users) {
+      const key = keys.find((k) => k.accessKeyId === accessKeyId);
+      if (key) return { userName, lastUsedAt: key.lastUsedAt };
+    }
+    return undefined;
+  }
+
   /** Records a use of the key, as a pipeline run (or a forgotten consumer, with its service and region) would. */
   markUsed(accessKeyId: string, where?: { service: string; region: string }): void {
     for (const keys of this.users.values()) {

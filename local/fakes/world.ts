@@ -10,6 +10,7 @@ import { type FakePipeline, FakePipelineRuns } from './fake-pipeline-runs.js';
 import { FakeMetrics, FakeNotifier } from './fake-reporting.js';
 import { FakeSecretStore } from './fake-secret-store.js';
 import { FakeSecureParameters, FakeTargets } from './fake-targets.js';
+import { LocalS3 } from '../local-s3.js';
 import { FaultInjector } from './faults.js';
 import { FakeVariableGroups } from './fake-variable-groups.js';
 
@@ -46,6 +47,8 @@ export class FakeWorld {
   readonly metrics = new FakeMetrics();
   readonly targets: FakeTargets;
   readonly parameters = new FakeSecureParameters({ [PAT_PARAMETER]: 'fake-pat-value-0000000000000000000000000000' });
+  /** The run-data bucket's stand-in: the target lists the state machine reads, the results it writes. */
+  readonly runData = new LocalS3();
   /** Connection id per target name. */
   readonly connectionIds = new Map<string, string>();
 

@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RotationError } from '../domain/errors.js';
 import type { CommandIo, GlobalOptions } from './context.js';
+import { registerDiscover } from './discover.js';
 import { EXIT } from './exit-codes.js';
+import { registerMigrate } from './migrate.js';
 
 export { EXIT, exitCodeOf } from './exit-codes.js';
 
@@ -10,7 +12,7 @@ export type CliIo = CommandIo;
 const BAD_INPUT_ERRORS = new Set(['ConfigurationError', 'UnknownTargetError', 'InvalidStepInputError']);
 
 /**
- * The operator CLI: `plan`, `rotate`, `status` against real AWS (standard credential chain,
+ * The operator CLI: `plan`, `rotate`, `status`, `discover`, `migrate-to-oidc` against real AWS (standard credential chain,
  * `AWS_ENDPOINT_URL_*` honoured) and real Azure DevOps, with the same configuration file as the
  * infrastructure and the same use cases as the Lambdas, run in-process.
  *
@@ -54,6 +56,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (opts: { target?: string }) => {
       exitCode = await (await import('./status.js')).showStatus(opts.target, globals(), io);
     });
+
+  // Going keyless (src/cli/discover.ts, src/cli/migrate.ts); their ports are built on use (keyless-commands.ts).
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const keyless = () => import('./keyless-commands.js');
+  registerMigrate(program, { write: io.stdout, setExit, context: async () => (await keyless()).keylessContext(globals(), io) });
+  registerDiscover(program, { write: io.stdout, setExit, container: async () => (await keyless()).discoveryContext(globals(), io) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

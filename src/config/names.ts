@@ -24,6 +24,16 @@ export function iamUserName(value: string, path: string, problems: Problems): st
   return undefined;
 }
 
+// IAM paths: "/" or "/" + printable ASCII segments + "/", 512 characters at most.
+const IAM_PATH = /^\/(?:[\x21-\x2E\x30-\x7E]+\/)*$/;
+
+/** An IAM user's path (`/ci/`): its ARN is `arn:…:user{path}{name}`, which the policies must name exactly. */
+export function iamUserPath(value: unknown, path: string, problems: Problems): string | undefined {
+  if (typeof value === 'string' && value.length <= 512 && IAM_PATH.test(value)) return value;
+  problems.add(path, `is ${show(value)}, not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see the user's ARN)`);
+  return undefined;
+}
+
 /** A Secrets Manager secret name, or its full ARN. */
 export function secretId(value: string, path: string, problems: Problems): string | undefined {
   if (value.startsWith('arn:')) {

@@ -2,8 +2,9 @@ import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } f
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';
 import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
-import { email, iamUserName, parameterName, secretId, targetName } from './names.js';
-import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
+import { email, iamUserName, iamUserPath, parameterName, secretId, targetName } from './names.js';
+import { checkPrefixes, hostList, loopbackFlag, parsePrefixes } from './reach.js';
+import { checkOrganizationUrl, ORG_URL_HINT, type OrganizationUrlRules } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
 import { parseHolders } from './holders.js';
 import { parseSchedule } from './schedule.js';
@@ -13,8 +14,20 @@ import { parseSchedule } from './schedule.js';
  * into a `RotationConfig` here, and the domain only ever sees the parsed, trusted result.
  */
 
-const ROOT_FIELDS = ['$schema', 'targets', 'settings', 'schedule', 'slackWebhookParameter', 'alarmEmail', 'maxConcurrency'];
-const TARGET_FIELDS = ['name', 'iamUserName', 'secretId', 'connection', 'connections', 'otherConnections', 'variableGroups', 'canary'];
+const ROOT_FIELDS = [
+  '$schema',
+  'targets',
+  'settings',
+  'schedule',
+  'slackWebhookParameter',
+  'alarmEmail',
+  'maxConcurrency',
+  'azureDevOpsServerHosts',
+  'slackWebhookHosts',
+  'allowLoopbackHttp',
+  'resourcePrefixes',
+];
+const TARGET_FIELDS = ['name', 'iamUserName', 'iamUserPath', 'secretId', 'connection', 'connections', 'otherConnections', 'variableGroups', 'canary'];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes', 'oldKeyUsedAfterPublish'];
 const OLD_KEY_POLICIES = ['keep-active', 'deactivate'] as const;
@@ -45,14 +58,14 @@ function checked(
   return value === undefined ? undefined : check(value, `${path}.${field}`, problems);
 }
 
-function organizationUrl(value: string, path: string, problems: Problems): string | undefined {
-  const result = checkOrganizationUrl(value);
+function organizationUrl(value: string, path: string, problems: Problems, rules: OrganizationUrlRules): string | undefined {
+  const result = checkOrganizationUrl(value, rules);
   if (result.ok) return result.url;
   problems.add(path, result.problem);
   return undefined;
 }
 
-function parseConnection(value: unknown, path: string, problems: Problems): RotationTarget['connection'] | undefined {
+function parseConnection(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget['connection'] | undefined {
   if (value === undefined) {
     problems.add(path, `is missing: give ${CONNECTION_SHAPE}`);
     return undefined;
@@ -62,7 +75,7 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
     return undefined;
   }
   unknownFields(value, CONNECTION_FIELDS, path, problems);
-  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, organizationUrl);
+  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, (v, p, ps) => organizationUrl(v, p, ps, rules));
   const project = requiredString(value, 'project', path, problems, 'the Azure DevOps project (name or id) that owns the service connection');
   const connectionName = requiredString(
     value,
@@ -87,7 +100,7 @@ function parseConnection(value: unknown, path: string, problems: Problems): Rota
   };
 }
 
-function parseTarget(value: unknown, path: string, problems: Problems): RotationTarget | undefined {
+function parseTarget(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget | undefined {
   if (!isObject(value)) {
     problems.add(path, `is ${typeOf(value)}, not an object: give ${TARGET_SHAPE}`);
     return undefined;
@@ -110,15 +123,17 @@ function parseTarget(value: unknown, path: string, problems: Problems): Rotation
   } else if (value.connections !== undefined) {
     const list = value.connections;
     if (!Array.isArray(list) || list.length === 0) problems.add(`${path}.connections`, `is ${typeOf(list)}${Array.isArray(list) ? ' (empty)' : ''}: list at least one ${CONNECTION_SHAPE}`);
-    else connection = parseConnection(list[0], `${path}.connections[0]`, problems);
+    else connection = parseConnection(list[0], `${path}.connections[0]`, problems, rules);
   } else {
-    connection = parseConnection(value.connection, `${path}.connection`, problems);
+    connection = parseConnection(value.connection, `${path}.connection`, problems, rules);
   }
-  if (name === undefined || user === undefined || secret === undefined || connection === undefined) return undefined;
-  const holders = parseHolders(value, path, problems, connection, (raw, at) => parseConnection(raw, at, problems));
+  const userPath = value.iamUserPath === undefined ? '/' : iamUserPath(value.iamUserPath, `${path}.iamUserPath`, problems);
+  if (name === undefined || user === undefined || secret === undefined || connection === undefined || userPath === undefined) return undefined;
+  const holders = parseHolders(value, path, problems, connection, (raw, at) => parseConnection(raw, at, problems, rules));
   return {
     name,
     iamUserName: user,
+    ...(userPath === '/' ? {} : { iamUserPath: userPath }),
     secretId: secret,
     connection,
     ...(holders.otherConnections.length ? { otherConnections: holders.otherConnections } : {}),
@@ -127,7 +142,7 @@ function parseTarget(value: unknown, path: string, problems: Problems): Rotation
   };
 }
 
-function parseTargets(raw: unknown, problems: Problems): RotationTarget[] {
+function parseTargets(raw: unknown, problems: Problems, rules: OrganizationUrlRules): RotationTarget[] {
   const listThem = `list at least one target ${TARGET_SHAPE}`;
   if (raw === undefined) problems.add('targets', `is missing: ${listThem}`);
   else if (!Array.isArray(raw)) problems.add('targets', `is ${typeOf(raw)}, not a list: ${listThem}`);
@@ -136,7 +151,7 @@ function parseTargets(raw: unknown, problems: Problems): RotationTarget[] {
   const targets: RotationTarget[] = [];
   const firstIndexByName = new Map<string, number>();
   for (const [i, item] of raw.entries()) {
-    const target = parseTarget(item, `targets[${i}]`, problems);
+    const target = parseTarget(item, `targets[${i}]`, problems, rules);
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
     if (name !== undefined) {
       const first = firstIndexByName.get(name);
@@ -200,7 +215,12 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
     );
   }
   unknownFields(raw, ROOT_FIELDS, '', problems);
-  const targets = parseTargets(raw.targets, problems);
+  // Where the rotator may send a credential: parsed first, the targets' URLs are checked against it.
+  const serverHosts = hostList(raw.azureDevOpsServerHosts, 'azureDevOpsServerHosts', problems);
+  const slackHosts = raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
+  const allowLoopbackHttp = loopbackFlag(raw.allowLoopbackHttp, problems);
+  const prefixes = parsePrefixes(raw.resourcePrefixes, problems);
+  const targets = parseTargets(raw.targets, problems, { serverHosts: serverHosts ?? [], allowLoopbackHttp });
   const settings = parseSettings(raw.settings, problems);
   const schedule = parseSchedule(raw.schedule, problems, options.lookUpTimeZone ?? true);
 
@@ -216,6 +236,13 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   if (raw.alarmEmail !== undefined) {
     const address = email(raw.alarmEmail, 'alarmEmail', problems);
     if (address !== undefined) config.alarmEmail = address;
+  }
+  if (serverHosts?.length) config.azureDevOpsServerHosts = serverHosts;
+  if (slackHosts) config.slackWebhookHosts = slackHosts;
+  if (allowLoopbackHttp) config.allowLoopbackHttp = true;
+  if (prefixes) {
+    config.resourcePrefixes = prefixes;
+    checkPrefixes(config, prefixes, problems);
   }
   throwIfAny(problems);
   return config;

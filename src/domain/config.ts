@@ -18,7 +18,30 @@ export interface RotationConfig {
   alarmEmail?: string;
   /** How many targets rotate at once (the state machine's Map concurrency). */
   maxConcurrency: number;
+  /**
+   * Azure DevOps Server hosts an organizationUrl may name, besides dev.azure.com and
+   * {org}.visualstudio.com: the rotator sends a credential only to these.
+   */
+  azureDevOpsServerHosts?: string[];
+  /** Hosts the Slack webhook URL may name. Default: hooks.slack.com only. */
+  slackWebhookHosts?: string[];
+  /**
+   * Plain http to this machine (127.0.0.1, localhost), for local demos and tests against stand-ins.
+   * `cdk synth` refuses a configuration with it: deployed code never sends a credential over http.
+   */
+  allowLoopbackHttp?: boolean;
+  /** Where the rotator's secrets and SSM parameters live; every configured name must be under them, and the policies name only those. */
+  resourcePrefixes?: ResourcePrefixes;
 }
+
+export interface ResourcePrefixes {
+  /** Secrets Manager names start with this (e.g. `ado-key-rotator/`). */
+  secrets?: string;
+  /** SSM parameter names start with this (e.g. `/ado-key-rotator/`). */
+  parameters?: string;
+}
+
+export const DEFAULT_SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com'];
 
 export interface ScheduleConfig {
   /** An EventBridge Scheduler expression: `cron(minutes hours day-of-month month day-of-week year)` or `rate(n unit)`. */

@@ -207,6 +207,12 @@ export class CanaryPipelineNotFoundError extends RefusalError {}
 export class CanaryRunFailedError extends FailureError {}
 /** The canary run did not complete within its budget: rolled back like a failed run. */
 export class CanaryRunTimedOutError extends FailureError {}
+// ---------------------------------------------------------------- going keyless (discover, migrate-to-oidc)
+
+/** An IAM entity named by id or name (an access key id, an OIDC provider, a role) does not exist. */
+export class IamEntityNotFoundError extends RefusalError {}
+/** A connection cannot move to OIDC as it is (Azure DevOps Server, externalId, permissions that cannot be copied...). */
+export class MigrationRefusedError extends RefusalError {}
 
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
 export const ERROR_NAMES = {
@@ -256,6 +262,8 @@ export const ERROR_NAMES = {
   CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
   CanaryRunFailed: CanaryRunFailedError.name,
   CanaryRunTimedOut: CanaryRunTimedOutError.name,
+  IamEntityNotFound: IamEntityNotFoundError.name,
+  MigrationRefused: MigrationRefusedError.name,
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */

@@ -37,6 +37,8 @@ export interface RotationTarget {
   /** Unique, human-chosen name used in logs, metrics and reports. */
   name: string;
   iamUserName: string;
+  /** The IAM user's path (`/ci/`), when it was created under one: its ARN is `arn:…:user{path}{name}`. Default `/`. */
+  iamUserPath?: string;
   /** Secrets Manager secret name or ARN holding the current key. */
   secretId: string;
   /** The first (or only) service connection holding the key. */

@@ -10,11 +10,15 @@ export const TOKENS = {
   AzureDevOps: Symbol.for('rotator.AzureDevOpsPort'),
   VariableGroups: Symbol.for('rotator.VariableGroupsPort'),
   PipelineRuns: Symbol.for('rotator.PipelineRunsPort'),
+  // Going keyless (discover, migrate-to-oidc): the CLI only.
+  IamIdentity: Symbol.for('rotator.IamIdentityPort'),
+  AzureDevOpsInventory: Symbol.for('rotator.AzureDevOpsInventoryPort'),
   Notifier: Symbol.for('rotator.NotifierPort'),
   Metrics: Symbol.for('rotator.MetricsPort'),
   Clock: Symbol.for('rotator.ClockPort'),
   Targets: Symbol.for('rotator.TargetsPort'),
   SecureParameters: Symbol.for('rotator.SecureParametersPort'),
+  RunResults: Symbol.for('rotator.RunResultsPort'),
   WebIdentityToken: Symbol.for('rotator.WebIdentityTokenPort'),
   Logger: Symbol.for('rotator.Logger'),
   // Use cases.

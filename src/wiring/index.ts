@@ -4,14 +4,14 @@ import { iamWiring } from './aws-iam.wiring.js';
 import { secretsWiring } from './aws-secrets.wiring.js';
 import { stsWiring } from './aws-sts.wiring.js';
 import { azureDevOpsWiring } from './azure-devops.wiring.js';
-import { metricsWiring, slackWiring } from './reporting.wiring.js';
+import { metricsWiring, runResultsWiring, slackWiring } from './reporting.wiring.js';
 import type { Wiring } from './wiring.js';
 
 export type { Wiring } from './wiring.js';
-export { azureDevOpsWiring, iamWiring, metricsWiring, secretsWiring, slackWiring, stsWiring };
+export { azureDevOpsWiring, iamWiring, metricsWiring, runResultsWiring, secretsWiring, slackWiring, stsWiring };
 
 /** Every slice: the CLI, the tests and the demo, which run every step in one process. */
-export const ALL_WIRING: readonly Wiring[] = [iamWiring, secretsWiring, stsWiring, azureDevOpsWiring, metricsWiring, slackWiring];
+export const ALL_WIRING: readonly Wiring[] = [iamWiring, secretsWiring, stsWiring, azureDevOpsWiring, metricsWiring, slackWiring, runResultsWiring];
 
 /**
  * The slice that binds each port a use case may take (Targets and Clock are bound by the root).
@@ -29,6 +29,7 @@ export const SLICE_OF_PORT: ReadonlyMap<symbol, Wiring | null> = new Map<symbol,
   [TOKENS.PipelineRuns, azureDevOpsWiring],
   [TOKENS.Metrics, metricsWiring],
   [TOKENS.Notifier, slackWiring],
+  [TOKENS.RunResults, runResultsWiring],
 ]);
 
 /** The slices a step's container needs: those binding the ports of its catalog entry. */

@@ -8,6 +8,8 @@ export const ADAPTER_TOKENS = {
   IamClient: Symbol.for('rotator.IAMClient'),
   SecretsManagerClient: Symbol.for('rotator.SecretsManagerClient'),
   SsmClient: Symbol.for('rotator.SSMClient'),
+  /** S3, for the run's results the Distributed Map wrote (notify). */
+  S3Client: Symbol.for('rotator.S3Client'),
   StsClientFactory: Symbol.for('rotator.StsClientFactory'),
   /** The STS client of the Lambda's own role (the federated Azure DevOps credential's web identity token). */
   StsRoleClient: Symbol.for('rotator.StsRoleClient'),

@@ -53,6 +53,8 @@ describe('Bundles: every handler as deployed', () => {
       settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 },
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       maxConcurrency: 5,
+      // The stand-in listens on http://127.0.0.1: a local run, opted in (cdk synth refuses this flag).
+      allowLoopbackHttp: true,
     };
     Object.assign(process.env, {
       ROTATOR_CONFIG: JSON.stringify(config),

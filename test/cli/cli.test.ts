@@ -37,6 +37,8 @@ describe('CLI: ado-key-rotator', () => {
       settings: world.targets.settings,
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
       maxConcurrency: 5,
+      // The Azure DevOps stand-in listens on http://127.0.0.1: a local run, opted in.
+      allowLoopbackHttp: true,
     };
     for (const target of config.targets) {
       world.targets.add(target);

@@ -79,10 +79,10 @@ describe('Function: parseRotationConfig (exact problems)', () => {
 
   it('names unknown fields at every level, listing the known ones (without $schema)', () => {
     expect(problemsOf({ ...config(), $schema: 'x', extra: 1 })).toEqual([
-      'extra is not a known field: expected only targets, settings, schedule, slackWebhookParameter, alarmEmail, maxConcurrency',
+      'extra is not a known field: expected only targets, settings, schedule, slackWebhookParameter, alarmEmail, maxConcurrency, azureDevOpsServerHosts, slackWebhookHosts, allowLoopbackHttp, resourcePrefixes',
     ]);
     expect(problemsOf(config({ targets: [target({ note: 1 }, { region: 'x' })] }))).toEqual([
-      'targets[0].note is not a known field: expected only name, iamUserName, secretId, connection, connections, otherConnections, variableGroups, canary',
+      'targets[0].note is not a known field: expected only name, iamUserName, iamUserPath, secretId, connection, connections, otherConnections, variableGroups, canary',
       'targets[0].connection.region is not a known field: expected only organizationUrl, project, connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
     ]);
     expect(problemsOf(config({ settings: { days: 1 }, schedule: { cron: 'x' } }))).toEqual([
@@ -144,39 +144,117 @@ describe('Function: parseRotationConfig (exact problems)', () => {
 });
 
 describe('Function: parseRotationConfig (organization URL)', () => {
+  const SERVER = { azureDevOpsServerHosts: ['tfs.contoso.internal'] };
+  const LOCAL = { allowLoopbackHttp: true };
   it.each([
-    ['https://dev.azure.com/contoso', 'https://dev.azure.com/contoso'],
-    ['https://dev.azure.com/contoso//', 'https://dev.azure.com/contoso'],
-    ['https://DEV.AZURE.COM/contoso', 'https://dev.azure.com/contoso'],
-    ['https://contoso.visualstudio.com', 'https://contoso.visualstudio.com'],
-    ['https://CONTOSO.VisualStudio.com/', 'https://contoso.visualstudio.com'],
-    ['https://tfs.contoso.internal/tfs/DefaultCollection/', 'https://tfs.contoso.internal/tfs/DefaultCollection'],
-    ['http://127.0.0.1:8080/contoso', 'http://127.0.0.1:8080/contoso'],
-    ['http://localhost:8080/contoso', 'http://localhost:8080/contoso'],
-    ['http://LOCALHOST:8080/contoso', 'http://localhost:8080/contoso'],
-    ['http://[::1]:8080/contoso', 'http://[::1]:8080/contoso'],
-  ])('accepts %s as %s', (raw, expected) => {
-    expect(parseRotationConfig(config({ targets: [target({}, { organizationUrl: raw })] })).targets[0]?.connection.organizationUrl).toBe(expected);
+    ['https://dev.azure.com/contoso', 'https://dev.azure.com/contoso', {}],
+    ['https://dev.azure.com/contoso//', 'https://dev.azure.com/contoso', {}],
+    ['https://DEV.AZURE.COM/contoso', 'https://dev.azure.com/contoso', {}],
+    ['https://contoso.visualstudio.com', 'https://contoso.visualstudio.com', {}],
+    ['https://CONTOSO.VisualStudio.com/', 'https://contoso.visualstudio.com', {}],
+    ['https://tfs.contoso.internal/tfs/DefaultCollection/', 'https://tfs.contoso.internal/tfs/DefaultCollection', SERVER],
+    ['https://TFS.contoso.internal/tfs/DefaultCollection', 'https://tfs.contoso.internal/tfs/DefaultCollection', SERVER],
+    ['http://127.0.0.1:8080/contoso', 'http://127.0.0.1:8080/contoso', LOCAL],
+    ['http://localhost:8080/contoso', 'http://localhost:8080/contoso', LOCAL],
+    ['http://LOCALHOST:8080/contoso', 'http://localhost:8080/contoso', LOCAL],
+    ['http://[::1]:8080/contoso', 'http://[::1]:8080/contoso', LOCAL],
+  ])('accepts %s as %s', (raw, expected, extra) => {
+    expect(parseRotationConfig(config({ targets: [target({}, { organizationUrl: raw })], ...extra })).targets[0]?.connection.organizationUrl).toBe(expected);
   });
 
+  const OUTSIDE =
+    'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: the rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in azureDevOpsServerHosts';
   it.each([
-    ['contoso', `targets[0].connection.organizationUrl is "contoso", not a URL: ${HINT}`],
-    ['http://dev.azure.com/contoso', `targets[0].connection.organizationUrl is "http://dev.azure.com/contoso": it must use https (the rotator sends a credential to it); ${HINT}`],
-    ['http://10.0.0.1/tfs/c', `targets[0].connection.organizationUrl is "http://10.0.0.1/tfs/c": it must use https (the rotator sends a credential to it); ${HINT}`],
-    ['ftp://localhost/contoso', `targets[0].connection.organizationUrl is "ftp://localhost/contoso": it must use https (the rotator sends a credential to it); ${HINT}`],
+    ['contoso', `targets[0].connection.organizationUrl is not a URL: ${HINT}`],
+    ['http://dev.azure.com/contoso', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
+    ['http://10.0.0.1/tfs/c', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
+    ['ftp://localhost/contoso', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
+    [
+      'http://127.0.0.1:8080/contoso',
+      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it) (plain http to this machine only with allowLoopbackHttp, for local runs); ${HINT}`,
+    ],
     ['https://me@dev.azure.com/contoso', `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in the SSM parameter named by credentialParameter; ${HINT}`],
     ['https://:pat@dev.azure.com/contoso', `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in the SSM parameter named by credentialParameter; ${HINT}`],
-    ['https://dev.azure.com/contoso?x=1', `targets[0].connection.organizationUrl is "https://dev.azure.com/contoso" with a query or fragment: ${HINT}`],
-    ['https://dev.azure.com/contoso#top', `targets[0].connection.organizationUrl is "https://dev.azure.com/contoso" with a query or fragment: ${HINT}`],
-    ['https://dev.azure.com/', `targets[0].connection.organizationUrl is "https://dev.azure.com/": a dev.azure.com URL names exactly one organization; ${HINT}`],
-    ['https://dev.azure.com/contoso/payments', `targets[0].connection.organizationUrl is "https://dev.azure.com/contoso/payments": a dev.azure.com URL names exactly one organization; ${HINT}`],
-    ['https://tfs.contoso.internal/', `targets[0].connection.organizationUrl is "https://tfs.contoso.internal/": an Azure DevOps Server URL names its collection; ${HINT}`],
+    ['https://dev.azure.com/contoso?x=1', `targets[0].connection.organizationUrl has a query or fragment: ${HINT}`],
+    ['https://dev.azure.com/contoso#top', `targets[0].connection.organizationUrl has a query or fragment: ${HINT}`],
+    ['https://dev.azure.com/', `targets[0].connection.organizationUrl names 0 path segments: a dev.azure.com URL names exactly one organization; ${HINT}`],
+    ['https://dev.azure.com/contoso/payments', `targets[0].connection.organizationUrl names 2 path segments: a dev.azure.com URL names exactly one organization; ${HINT}`],
+    ['https://tfs.contoso.internal/tfs/DefaultCollection', `targets[0].connection.organizationUrl ${OUTSIDE}`],
+    ['https://attacker.example/collect', `targets[0].connection.organizationUrl ${OUTSIDE}`],
+    ['https://dev.azure.com.attacker.example/contoso', `targets[0].connection.organizationUrl ${OUTSIDE}`],
+    ['https://contoso.visualstudio.com.attacker.example/', `targets[0].connection.organizationUrl ${OUTSIDE}`],
   ])('refuses %s', (raw, problem) => {
     expect(urlProblems(raw)).toEqual([problem]);
   });
 
+  it('refuses an Azure DevOps Server URL without its collection, once its host is listed', () => {
+    expect(problemsOf(config({ targets: [target({}, { organizationUrl: 'https://tfs.contoso.internal/' })], ...SERVER }))).toEqual([
+      `targets[0].connection.organizationUrl has no path: an Azure DevOps Server URL names its collection; ${HINT}`,
+    ]);
+  });
+
+  it('never quotes what the field holds: a PAT pasted into it stays out of the error', () => {
+    const pat = 'z7qxw4vbn2m5k8j3h6g9f1d4s7a0p2o5i8u1y4t7r3e6w9q2lkjh';
+    for (const raw of [pat, `https://${pat}.example/`, `https://dev.azure.com/${pat}/x`, `https://:${pat}@dev.azure.com/contoso`]) {
+      const problems = urlProblems(raw);
+      expect(problems).toHaveLength(1);
+      expect(problems.join(' ')).not.toContain(pat.slice(0, 12));
+    }
+  });
+
   it('reports a URL that is not a string by its type', () => {
     expect(urlProblems(42)).toEqual([`targets[0].connection.organizationUrl is a number, not a string: ${HINT}`]);
+  });
+
+  it('checks the lists it is given: host names only, and a true/false flag', () => {
+    expect(problemsOf(config({ azureDevOpsServerHosts: ['https://tfs.contoso.internal', 'tfs.ok'], allowLoopbackHttp: 'yes' }))).toEqual([
+      'azureDevOpsServerHosts[0] is not a host name: give the name alone, without scheme, port or path (e.g. "tfs.contoso.internal")',
+      'allowLoopbackHttp is "yes", not true or false: set it only for local runs against stand-ins',
+    ]);
+    expect(problemsOf(config({ slackWebhookHosts: 'hooks.slack.com' }))).toEqual([
+      'slackWebhookHosts is a string, not a list: give host names, e.g. ["tfs.contoso.internal"]',
+    ]);
+  });
+});
+
+describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () => {
+  const PREFIXES = { resourcePrefixes: { secrets: 'ado-key-rotator/', parameters: '/ado-key-rotator/' } };
+
+  it('accepts names under the prefixes, and keeps the prefixes', () => {
+    const parsed = parseRotationConfig(
+      config({
+        targets: [target({ secretId: 'ado-key-rotator/app' }, { credentialParameter: '/ado-key-rotator/ado/pat' })],
+        slackWebhookParameter: '/ado-key-rotator/slack',
+        ...PREFIXES,
+      }),
+    );
+    expect(parsed.resourcePrefixes).toEqual(PREFIXES.resourcePrefixes);
+  });
+
+  it('refuses any secret or parameter outside its prefix (an arbitrary SecureString, another team\'s secret)', () => {
+    const crafted = config({
+      targets: [
+        target({ secretId: 'prod/payments/db' }, { credentialParameter: '/prod/payments/db-password' }),
+        target({ name: 'other', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf' }),
+      ],
+      slackWebhookParameter: '/prod/slack',
+      ...PREFIXES,
+    });
+    expect(problemsOf(crafted)).toEqual([
+      'targets[0].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch only secrets there',
+      'targets[0].connection.credentialParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+      'targets[1].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch only secrets there',
+      'targets[1].connection.credentialParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+      'slackWebhookParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+    ]);
+  });
+
+  it('keeps an IAM user path, and refuses one that is not a path', () => {
+    expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/ci/' })] })).targets[0]?.iamUserPath).toBe('/ci/');
+    expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/' })] })).targets[0]?.iamUserPath).toBeUndefined();
+    expect(problemsOf(config({ targets: [target({ iamUserPath: 'ci' })] }))).toEqual([
+      'targets[0].iamUserPath is "ci", not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see the user\'s ARN)',
+    ]);
   });
 });
 

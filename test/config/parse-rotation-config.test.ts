@@ -31,6 +31,7 @@ const valid = () => ({
       },
     },
   ],
+  azureDevOpsServerHosts: ['tfs.contoso.internal'],
 });
 
 type Config = ReturnType<typeof valid> & Record<string, unknown>;
@@ -178,7 +179,7 @@ describe('Config: parseRotationConfig', () => {
   it('says what a non-URL organization URL should look like', () => {
     const error = problemOf((c) => Object.assign(connection(c, 1), { organizationUrl: 'foo' }));
     expect(error.message).toContain(
-      'targets[1].connection.organizationUrl is "foo", not a URL: use https://dev.azure.com/{org} or https://host/tfs/{collection}',
+      'targets[1].connection.organizationUrl is not a URL: use https://dev.azure.com/{org} or https://host/tfs/{collection}',
     );
   });
 
@@ -211,7 +212,7 @@ describe('Config: parseRotationConfig', () => {
     });
     expect(error.message).toMatch(/3 problems/);
     expect(error.message).toContain('targets[0].iamUserName is missing');
-    expect(error.message).toContain('targets[1].connection.organizationUrl is "foo"');
+    expect(error.message).toContain('targets[1].connection.organizationUrl is not a URL');
     expect(error.message).toContain('maxConcurrency is 99');
     expect(error.context.field).toBe('targets[0].iamUserName');
   });

@@ -81,6 +81,17 @@ describe('Class: DescribeTarget', () => {
     expect(status.attention.join('\n')).toContain('ConnectionNotFoundError');
   });
 
+  it('flags a connection on OIDC: its tokens come from the issuer Microsoft retires on 2027-07-01', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.azureDevOps.connection(world.connectionIds.get('target-1') as string).usesOidc = true;
+    // Act
+    const status = await describeTarget(world);
+    // Assess
+    expect(status.usesOidc).toBe(true);
+    expect(status.attention).toContainEqual(expect.stringContaining('tokens from vstoken.dev.azure.com, which Microsoft retires on 2027-07-01'));
+  });
+
   it('changes nothing', async () => {
     const world = new FakeWorld();
     const before = world.snapshot();

@@ -839,7 +839,9 @@ describe('Use case: DescribeTarget', () => {
     const a = await new DescribeTarget(oidc.targets, oidc.iam, oidc.secrets, oidc.azureDevOps, oidc.clock).execute(t1.name);
     const b = await new DescribeTarget(other.targets, other.iam, other.secrets, other.azureDevOps, other.clock).execute('target-1');
 
-    expect(a).toMatchObject({ usesOidc: true, couldMoveToOidc: false, attention: [] });
+    // No held-key check; only the retiring OIDC issuer is flagged.
+    expect(a).toMatchObject({ usesOidc: true, couldMoveToOidc: false });
+    expect(a.attention).toEqual([expect.stringMatching(/^the connection uses OIDC with tokens from vstoken\.dev\.azure\.com/)]);
     expect(b).toMatchObject({ usesOidc: false, couldMoveToOidc: false });
   });
 });

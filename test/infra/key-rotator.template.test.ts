@@ -13,6 +13,7 @@ import { KEY_PROPAGATION_RETRY, LAMBDA_SERVICE_ERRORS } from '../../infra/defini
 import { AdoKeyRotator } from '../../infra/key-rotator.js';
 import { type AslDefinition, allStates, definitionFromTemplate } from '../../local/local-run.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../infra/metric-names.js';
+import { deployedObjects, RUN_DATA } from '../../infra/run-data.js';
 import { AdoKeyRotatorStack } from '../../infra/stack.js';
 import { LAMBDA_STEPS } from '../../infra/steps.js';
 import { loadRotationConfigFile } from '../../src/adapters/config/config-targets.adapter.js';
@@ -20,6 +21,14 @@ import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError, TRANSIENT_ERROR_NAMES } from '../../src/domain/errors.js';
 import { parseRotationState } from '../../src/domain/rotation-state.js';
+
+/** The step functions' Lambdas (not the BucketDeployment handler CDK adds to write the target list). */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties, checked by each test's expectations.
+type CfnResource = { Properties: Record<string, any> };
+function stepFunctions(template: Template): Record<string, CfnResource> {
+  const all = template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>;
+  return Object.fromEntries(Object.entries(all).filter(([, fn]) => String(fn.Properties?.Runtime).startsWith('nodejs')));
+}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -134,9 +143,13 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('runs at most maxConcurrency targets at once, over the given or all configured targets', () => {
       const map = allStates(definition).find(([name]) => name === 'rotate each target')?.[1] as unknown as Json;
-      expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 3, ItemsPath: '$.targets' });
+      expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 3, ItemReader: { Parameters: { 'Key.$': '$.targetsKey' } } });
+      // All targets: the list the deployment writes to S3; given targets: the list the run writes there first.
       const all = allStates(definition).find(([name]) => name === 'all configured targets')?.[1] as unknown as Json;
-      expect(all).toMatchObject({ Parameters: { targets: CONFIG.targets.map((t) => t.name) } });
+      expect(all).toMatchObject({ Parameters: { targetsKey: RUN_DATA.allTargetsKey } });
+      expect(deployedObjects(CONFIG)).toEqual({ [RUN_DATA.allTargetsKey]: JSON.stringify(CONFIG.targets.map((t) => t.name)) });
+      const given = allStates(definition).find(([name]) => name === 'write given targets')?.[1] as unknown as Json;
+      expect(given).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': '$.targets' } });
     });
 
     it("builds each target's state with only fields parseRotationState accepts", () => {
@@ -163,12 +176,12 @@ describe('Construct: AdoKeyRotator', () => {
       expect(task('report')).toMatchObject({ InputPath: '$.state' });
       expect(task('report')).not.toHaveProperty('ResultPath');
       expect(task('notify')).toMatchObject({
-        Parameters: { 'executionId.$': '$$.Execution.Id', 'mode.$': '$.mode', 'startedAt.$': '$$.Execution.StartTime', 'reports.$': '$.reports' },
+        Parameters: { 'executionId.$': '$$.Execution.Id', 'mode.$': '$.mode', 'startedAt.$': '$$.Execution.StartTime', 'results.$': '$.results.ResultWriterDetails' },
       });
     });
 
     it('retries transient errors and Lambda service errors on every task', () => {
-      const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
+      const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task' && String((s as { Resource?: string }).Resource).startsWith('arn:aws:lambda:'));
       expect(tasks).toHaveLength(LAMBDA_STEPS.length);
       for (const [name, state] of tasks) {
         const errors = (state.Retry as Array<{ ErrorEquals: string[] }>).map((r) => r.ErrorEquals);
@@ -235,18 +248,18 @@ describe('Construct: AdoKeyRotator', () => {
 
   describe('Lambdas', () => {
     it('runs one function per step on Node 22, arm64, 256 MB, traced, with the step timeout', () => {
-      const functions = template.findResources('AWS::Lambda::Function');
+      const functions = stepFunctions(template);
       expect(Object.keys(functions)).toHaveLength(LAMBDA_STEPS.length);
       for (const step of LAMBDA_STEPS) {
         const props = functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)]?.Properties;
         expect(props, step).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, TracingConfig: { Mode: 'Active' } });
         // Steps that call Azure DevOps outlast its client's own retry budget (60 s + one 15 s request, per call).
-        expect(props.Timeout, step).toBe(['plan', 'cleanup', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback'].includes(step) ? 180 : 30);
+        expect(props?.Timeout, step).toBe(['plan', 'cleanup', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback'].includes(step) ? 180 : 30);
       }
     });
 
     it('gives every function the Powertools settings, and writes the parsed configuration the bundles carry', () => {
-      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      for (const fn of Object.values(stepFunctions(template))) {
         const env = fn.Properties.Environment.Variables as Record<string, string>;
         expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'ado-key-rotator', POWERTOOLS_METRICS_NAMESPACE: 'AdoKeyRotator', LOG_LEVEL: 'INFO' });
       }
@@ -257,7 +270,7 @@ describe('Construct: AdoKeyRotator', () => {
       // Bundling skipped (as `cdk synth --exclusively` does for other stacks): this checks the wiring, not esbuild.
       const app = newApp({ context: { 'aws:cdk:bundling-stacks': [] } });
       const real = new AdoKeyRotatorStack(app, 'Bundled', { config: CONFIG });
-      const handlers = Template.fromStack(real).findResources('AWS::Lambda::Function');
+      const handlers = stepFunctions(Template.fromStack(real));
       expect(Object.values(handlers).map((f) => [f.Properties.Handler, f.Properties.Runtime])).toEqual(LAMBDA_STEPS.map(() => ['index.handler', 'nodejs22.x']));
     });
   });
@@ -307,6 +320,40 @@ describe('Construct: AdoKeyRotator', () => {
         notify: [],
       });
       expect(actionsOf('state-machine', 'iam:')).toEqual([]);
+    });
+
+    it('lets the rotator touch only IAM users tagged ado-key-rotator:managed=true: every IAM statement carries the condition', () => {
+      const iamStatements = LAMBDA_STEPS.flatMap((step) => (statementsByOwner.get(step) ?? []).filter((st) => list(st.Action).some((a) => a.startsWith('iam:'))));
+      expect(iamStatements.length).toBeGreaterThan(0);
+      for (const statement of iamStatements) {
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
+      }
+    });
+
+    it('names only secrets and parameters under the configured prefixes', () => {
+      const { secrets, parameters } = CONFIG.resourcePrefixes ?? {};
+      expect(secrets).toBe('ado-key-rotator/');
+      expect(parameters).toBe('/ado-key-rotator/');
+      const resources = [...statementsByOwner.values()].flat().flatMap((st) => list(st.Resource).map(render));
+      const secretArns = resources.filter((r) => r.includes(':secretsmanager:'));
+      const parameterArns = resources.filter((r) => r.includes(':parameter'));
+      expect(secretArns.length).toBeGreaterThan(0);
+      expect(parameterArns.length).toBeGreaterThan(0);
+      for (const arn of secretArns) expect(arn).toMatch(/:secret:ado-key-rotator\//);
+      for (const arn of parameterArns) expect(arn).toMatch(/:parameter\/ado-key-rotator\//);
+    });
+
+    it('names a user created under a path by its full ARN (user/ci/NAME), in every IAM statement', () => {
+      const config = parseRotationConfig({ ...structuredClone(CONFIG), targets: [{ ...CONFIG.targets[0], iamUserPath: '/ci/', iamUserName: 'deployer' }] });
+      const pathStack = new AdoKeyRotatorStack(newApp(), 'Paths', { config, overrides: { lambdaCode: stubCode } });
+      const statements = Object.values(Template.fromStack(pathStack).findResources('AWS::IAM::Policy'))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => list(st.Action).some((a) => a.startsWith('iam:')));
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        expect(list(statement.Resource).map(render)).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/ci/deployer`]);
+        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
+      }
     });
 
     it('lets only the steps that need them write secrets, and only create create them', () => {
@@ -417,7 +464,14 @@ describe('Construct: AdoKeyRotator', () => {
       bad.targets[1]!.connection.organizationUrl = 'foo';
       const scope = new Stack(newApp(), 'Bad');
       expect(() => new AdoKeyRotator(scope, 'R', { ...bad, lambdaCode: stubCode })).toThrow(ConfigurationError);
-      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is "foo", not a URL/);
+      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is not a URL/);
+    });
+
+    it('refuses allowLoopbackHttp at synth: deployed code never sends a credential over plain http', () => {
+      const scope = new Stack(newApp(), 'Local');
+      expect(() => new AdoKeyRotator(scope, 'R', { ...CONFIG, allowLoopbackHttp: true, lambdaCode: stubCode })).toThrow(
+        /allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy/,
+      );
     });
 
     it('accepts 1,000 targets: the configuration ships with the code, not in the 4 KB Lambda environment', () => {
@@ -426,7 +480,7 @@ describe('Construct: AdoKeyRotator', () => {
       });
       const big = new Stack(newApp(), 'Big');
       new AdoKeyRotator(big, 'R', { ...many, lambdaCode: stubCode });
-      const functions = Template.fromStack(big).findResources('AWS::Lambda::Function');
+      const functions = stepFunctions(Template.fromStack(big));
       for (const fn of Object.values(functions)) {
         const variables = (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {};
         expect(JSON.stringify(variables).length).toBeLessThan(4096);

@@ -95,13 +95,14 @@ const configRows: ConfigRow[] = [
     mistake: 'the organization URL is not a URL',
     break: (c) => (firstConnection(c).organizationUrl = 'contoso'),
     field: 'targets[0].connection.organizationUrl',
-    says: ['targets[0].connection.organizationUrl is "contoso", not a URL', 'use https://dev.azure.com/{org} or https://host/tfs/{collection}'],
+    says: ['targets[0].connection.organizationUrl is not a URL', 'use https://dev.azure.com/{org} or https://host/tfs/{collection}'],
+    neverEchoes: ['contoso'],
   },
   {
     mistake: 'the organization URL is plain http',
     break: (c) => (firstConnection(c).organizationUrl = 'http://dev.azure.com/contoso'),
     field: 'targets[0].connection.organizationUrl',
-    says: ['targets[0].connection.organizationUrl', 'it must use https'],
+    says: ['targets[0].connection.organizationUrl', 'must use https'],
   },
   {
     mistake: 'the PAT itself is pasted where its parameter name belongs',
@@ -117,7 +118,14 @@ const configRows: ConfigRow[] = [
     says: ['slackWebhookParameter looks like a URL', 'the name of an SSM SecureString parameter holding the Slack webhook URL'],
     neverEchoes: [PASTED_WEBHOOK, 'pastedWebhookSecret'],
   },
-  { mistake: 'a misspelt field', break: (c) => (firstTarget(c).iamUser = 'x'), field: 'targets[0].iamUser', says: ['targets[0].iamUser is not a known field', 'expected only name, iamUserName, secretId, connection'] },
+  {
+    mistake: 'the organization URL names a server that is not Azure DevOps (the credential would go there)',
+    break: (c) => (firstConnection(c).organizationUrl = 'https://collector.attacker.example/tfs/c'),
+    field: 'targets[0].connection.organizationUrl',
+    says: ['targets[0].connection.organizationUrl names a host that is neither dev.azure.com', 'azureDevOpsServerHosts'],
+    neverEchoes: ['attacker'],
+  },
+  { mistake: 'a misspelt field', break: (c) => (firstTarget(c).iamUser = 'x'), field: 'targets[0].iamUser', says: ['targets[0].iamUser is not a known field', 'expected only name, iamUserName, iamUserPath, secretId, connection'] },
 ];
 
 describe('Bad input: the rotation configuration', () => {
@@ -202,7 +210,7 @@ describe('Bad input: the CLI', () => {
         firstConnection(config).organizationUrl = 'contoso';
         return ['--config', file('bad-url.json', JSON.stringify(config)), 'rotate'];
       },
-      says: ['ConfigurationError', 'bad-url.json', 'targets[0].connection.organizationUrl is "contoso", not a URL', 'use https://dev.azure.com/{org}'],
+      says: ['ConfigurationError', 'bad-url.json', 'targets[0].connection.organizationUrl is not a URL', 'use https://dev.azure.com/{org}'],
     },
     {
       mistake: 'the configuration file does not exist',

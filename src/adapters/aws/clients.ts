@@ -1,4 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -22,6 +23,11 @@ export function createIamClient(options: AwsClientOptions = {}): IAMClient {
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
   return new SecretsManagerClient({ ...options });
+}
+
+/** S3, for the run's results the Distributed Map wrote (notify only). */
+export function createS3Client(options: AwsClientOptions = {}): S3Client {
+  return new S3Client({ ...options });
 }
 
 export function createSsmClient(options: AwsClientOptions = {}): SSMClient {

@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { isLoopbackHost } from '../../config/organization-url.js';
+import { DEFAULT_SLACK_WEBHOOK_HOSTS } from '../../domain/config.js';
 import { NotificationFailedError, type SafeContext } from '../../domain/errors.js';
 import type { RunSummary } from '../../domain/report.js';
 import type { SecretValue } from '../../domain/secret-value.js';
@@ -18,6 +19,10 @@ export interface SlackSettings {
   consoleRegion?: string;
   /** How long Slack has to answer, headers and body (default 10 s). */
   timeoutMs?: number;
+  /** Hosts the webhook URL may name (default hooks.slack.com): the message goes nowhere else. */
+  webhookHosts?: readonly string[];
+  /** Plain http to this machine (a local sink), from the configuration's `allowLoopbackHttp`. Default false. */
+  allowLoopbackHttp?: boolean;
 }
 
 // Its token lives with the other adapter tokens, next to the wiring (src/wiring/tokens.ts).
@@ -122,11 +127,18 @@ export class SlackNotifier implements NotifierPort {
     } catch {
       parsed = null;
     }
-    const acceptable = parsed !== null && (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname)));
-    if (!acceptable) {
+    const loopback = parsed !== null && parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname) && this.settings.allowLoopbackHttp === true;
+    if (parsed === null || !(parsed.protocol === 'https:' || loopback)) {
       // Never echo the value: a mangled URL is still a secret.
       throw new NotificationFailedError(
         `SSM parameter ${parameter} does not hold an https URL; store the Slack incoming webhook URL (https://hooks.slack.com/services/...) in it`,
+        { context: { webhookParameter: parameter } },
+      );
+    }
+    const hosts = this.settings.webhookHosts ?? DEFAULT_SLACK_WEBHOOK_HOSTS;
+    if (!loopback && !hosts.includes(parsed.hostname.toLowerCase())) {
+      throw new NotificationFailedError(
+        `SSM parameter ${parameter} holds a URL whose host is not ${hosts.join(' or ')}; store a Slack incoming webhook URL in it, or name its host in slackWebhookHosts`,
         { context: { webhookParameter: parameter } },
       );
     }

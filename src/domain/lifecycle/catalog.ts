@@ -226,7 +226,8 @@ export const STEP_CATALOG = {
     scope: 'run',
     summary: 'One Slack summary for the whole run. Never fails the run (a Slack failure is counted).',
     useCase: T.NotifyRun,
-    ports: [T.Notifier, T.Metrics],
+    // RunResults: the reports the Distributed Map's children wrote to S3, read back for the summary.
+    ports: [T.Notifier, T.Metrics, T.RunResults],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'none' },
     access: { ...NO_ACCESS, slackWebhook: true },

@@ -7,6 +7,7 @@ import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { describeHolder, HolderSet, otherHolders } from '../holder-set.js';
 import { credentialExpiry } from '../credential-expiry.js';
 import { RotationError } from '../errors.js';
+import { RETIRING_ISSUER_HOST } from '../keyless/oidc.js';
 import type { AccessKeyStatus } from '../model.js';
 
 const DAY_MS = 86_400_000;
@@ -88,6 +89,12 @@ export class DescribeTarget {
       inSecret: k.accessKeyId === secretKey,
     }));
     const heldLine = lines.find((k) => k.heldByConnection);
+    if (connection?.usesOidc && connection.type.toUpperCase() === 'AWS') {
+      // The AWS Toolkit's OIDC tokens come from the Azure DevOps issuer Microsoft is retiring (src/domain/keyless/oidc.ts).
+      attention.push(
+        `the connection uses OIDC with tokens from ${RETIRING_ISSUER_HOST}, which Microsoft retires on 2027-07-01: move its role's trust to the replacement issuer in time (README, "Go keyless")`,
+      );
+    }
     if (connection && !connection.usesOidc) {
       if (!heldLine) attention.push(`the connection holds ${held ?? 'no key'}, which is not one of the user's keys`);
       else if (heldLine.status !== 'Active') attention.push(`the connection holds an inactive key: pipelines cannot authenticate`);

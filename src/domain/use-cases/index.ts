@@ -7,6 +7,7 @@ import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { RunResultsPort } from '../../ports/run-results.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { LAMBDA_STEPS, type LambdaStep, stepDeclaration } from '../lifecycle/catalog.js';
@@ -38,6 +39,8 @@ export interface RotationPorts {
   notifier: NotifierPort;
   metrics: MetricsPort;
   clock: ClockPort;
+  /** Where notify reads the children's reports (Distributed Map results); the in-process runner has none. */
+  runResults?: RunResultsPort;
   /** Needed only by targets whose key variable groups hold (optional: fakes and tests leave it out). */
   variableGroups?: VariableGroupsPort;
   /** Needed only by targets naming a canary pipeline. */
@@ -54,6 +57,7 @@ const PORT_BY_TOKEN: ReadonlyMap<symbol, keyof RotationPorts> = new Map([
   [TOKENS.Notifier, 'notifier'],
   [TOKENS.Metrics, 'metrics'],
   [TOKENS.Clock, 'clock'],
+  [TOKENS.RunResults, 'runResults'],
   [TOKENS.VariableGroups, 'variableGroups'],
   [TOKENS.PipelineRuns, 'pipelineRuns'],
 ]);

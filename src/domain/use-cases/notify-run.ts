@@ -1,6 +1,8 @@
 import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
-import type { RunSummary } from '../report.js';
+import type { ResultsLocation, RunResultsPort } from '../../ports/run-results.port.js';
+import { reportsFromChildResults } from '../map-run-results.js';
+import type { RunSummary, TargetReport } from '../report.js';
 
 export interface NotifyResult {
   notified: boolean;
@@ -16,7 +18,17 @@ export class NotifyRun {
   constructor(
     private readonly notifier: NotifierPort,
     private readonly metrics: MetricsPort,
+    private readonly runResults?: RunResultsPort,
   ) {}
+
+  /**
+   * Every target's report, from where the Distributed Map wrote its children's results: a child
+   * that failed outright becomes a `failed` report naming its execution, so none goes unreported.
+   */
+  async reportsAt(location: ResultsLocation): Promise<TargetReport[]> {
+    if (!this.runResults) throw new Error('NotifyRun was built without a RunResults port: it cannot read the run\'s results');
+    return reportsFromChildResults(await this.runResults.read(location));
+  }
 
   async execute(summary: RunSummary): Promise<NotifyResult> {
     try {

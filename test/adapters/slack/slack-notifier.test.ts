@@ -218,6 +218,7 @@ describe('Class: SlackNotifier', () => {
       ['not a URL', `${CANARY_TOKEN} not a url`],
       ['plain http to a remote host', `http://hooks.slack.com${CANARY_PATH}`],
       ['another scheme', `ftp://hooks.slack.com${CANARY_PATH}`],
+      ['plain http to this machine, without allowLoopbackHttp', `http://127.0.0.1:9${CANARY_PATH}`],
     ])('refuses a parameter that holds %s, without echoing it', async (_, value) => {
       const { subject, fetchFn } = notifier({ webhook: value });
 
@@ -228,6 +229,33 @@ describe('Class: SlackNotifier', () => {
       );
       expect(everythingIn(error)).not.toContain(CANARY_TOKEN);
       expect(fetchFn).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('Method: notify (webhook host)', () => {
+    it.each([
+      ['another https host', `https://collector.attacker.example${CANARY_PATH}`],
+      ['a look-alike host', `https://hooks.slack.com.attacker.example${CANARY_PATH}`],
+    ])('refuses a webhook on %s, posting nothing and echoing nothing', async (_, value) => {
+      const { subject, fetchFn } = notifier({ webhook: value });
+
+      const error = await failureOf(subject.notify(successSummary()));
+
+      expect(error.message).toBe(
+        `SSM parameter ${PARAMETER} holds a URL whose host is not hooks.slack.com; store a Slack incoming webhook URL in it, or name its host in slackWebhookHosts`,
+      );
+      expect(everythingIn(error)).not.toContain(CANARY_TOKEN);
+      expect(everythingIn(error)).not.toContain('attacker');
+      expect(fetchFn).not.toHaveBeenCalled();
+    });
+
+    it('posts to a host the configuration names in slackWebhookHosts', async () => {
+      const ok: SlackFetch = async () => new Response('ok', { status: 200 });
+      const { subject, fetchFn } = notifier({ webhook: `https://hooks.slack-gov.com${CANARY_PATH}`, fetchFn: ok, settings: { webhookHosts: ['hooks.slack-gov.com'] } });
+
+      await subject.notify(successSummary());
+
+      expect(fetchFn).toHaveBeenCalledOnce();
     });
   });
 
@@ -270,6 +298,8 @@ describe('Class: SlackNotifier', () => {
   });
 
   describe('with the local Slack sink (real HTTP on 127.0.0.1)', () => {
+    // Plain http to this machine only when the configuration opts in (allowLoopbackHttp).
+    const LOCAL: Partial<SlackSettings> = { allowLoopbackHttp: true };
     let sink: SlackSink | undefined;
     afterEach(async () => {
       await sink?.close();
@@ -278,7 +308,7 @@ describe('Class: SlackNotifier', () => {
 
     it('delivers a message the sink accepts as valid Block Kit', async () => {
       sink = await startSlackSink();
-      const { subject } = notifier({ webhook: sink.url });
+      const { subject } = notifier({ webhook: sink.url, settings: LOCAL });
 
       await subject.notify(failureSummary());
 
@@ -288,7 +318,7 @@ describe('Class: SlackNotifier', () => {
 
     it('delivers a 1,000-target run in one message within Slack limits', async () => {
       sink = await startSlackSink();
-      const { subject } = notifier({ webhook: sink.url });
+      const { subject } = notifier({ webhook: sink.url, settings: LOCAL });
 
       await subject.notify(largeSummary(1000));
 
@@ -298,7 +328,7 @@ describe('Class: SlackNotifier', () => {
 
     it('throws NotificationFailedError with the sink\'s answer, without its URL, when it fails', async () => {
       sink = await startSlackSink({ failWith: 404 });
-      const { subject } = notifier({ webhook: sink.url });
+      const { subject } = notifier({ webhook: sink.url, settings: LOCAL });
 
       const error = await failureOf(subject.notify(successSummary()));
 
@@ -309,7 +339,7 @@ describe('Class: SlackNotifier', () => {
 
     it('times out on a sink that answers too late', async () => {
       sink = await startSlackSink({ delayMs: 1_000 });
-      const { subject } = notifier({ webhook: sink.url, settings: { timeoutMs: 100 } });
+      const { subject } = notifier({ webhook: sink.url, settings: { ...LOCAL, timeoutMs: 100 } });
 
       const error = await failureOf(subject.notify(successSummary()));
 

@@ -168,6 +168,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     schedule: { ...DEFAULT_SCHEDULE },
     maxConcurrency: DEFAULT_MAX_CONCURRENCY,
     ...(options.slackWebhookUrl ? { slackWebhookParameter: SLACK_PARAMETER } : {}),
+    // The stand-in and the Slack sink listen on http://127.0.0.1: a local run, opted in.
+    allowLoopbackHttp: true,
   };
   const overrides = new Map<symbol, unknown>([
     [ROTATION_CONFIG, config],
@@ -180,7 +182,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   ]);
   if (!options.slackWebhookUrl) overrides.set(TOKENS.Notifier, world.notifier);
   if (options.slackTimeoutMs !== undefined) {
-    overrides.set(SLACK_SETTINGS, { webhookParameter: SLACK_PARAMETER, timeoutMs: options.slackTimeoutMs });
+    overrides.set(SLACK_SETTINGS, { webhookParameter: SLACK_PARAMETER, timeoutMs: options.slackTimeoutMs, allowLoopbackHttp: true });
   }
   if (!options.realMetrics) overrides.set(TOKENS.Metrics, world.metrics);
   if (options.adoFaults) {
