@@ -128,6 +128,11 @@ function choiceCondition(condition: Condition): sfn.Condition {
   switch (condition.kind) {
     case 'absent':
       return absent(`$.state.${condition.field}`);
+    case 'present':
+      return sfn.Condition.isPresent(`$.state.${condition.field}`);
+    case 'canary-completed':
+      // Only reached after check-canary, which always writes canary.state.
+      return sfn.Condition.stringEquals('$.state.canary.state', 'completed');
     case 'mode-is':
       return anyOf('$.state.mode', condition.values);
     case 'plan-action-is':

@@ -7,6 +7,8 @@ import type { TargetReport } from '../src/domain/report.js';
 import type { RotationState } from '../src/domain/rotation-state.js';
 import type { RotationUseCases, StepUseCase } from '../src/domain/runner.js';
 import type { NotifyResult } from '../src/domain/use-cases/notify-run.js';
+import { handler as canary } from '../src/handlers/canary.js';
+import { handler as checkCanary } from '../src/handlers/check-canary.js';
 import { handler as cleanup } from '../src/handlers/cleanup.js';
 import { handler as create } from '../src/handlers/create.js';
 import { handler as notify } from '../src/handlers/notify.js';
@@ -37,6 +39,8 @@ export const LAMBDA_HANDLERS = {
   'verify-key': verifyKey,
   publish,
   'verify-publish': verifyPublish,
+  canary,
+  'check-canary': checkCanary,
   promote,
   revoke,
   rollback,
@@ -78,6 +82,7 @@ export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]>
     [TOKENS.SecretStore, world.secrets],
     [TOKENS.AzureDevOps, world.azureDevOps],
     [TOKENS.VariableGroups, world.variableGroups],
+    [TOKENS.PipelineRuns, world.pipelineRuns],
     [TOKENS.Notifier, world.notifier],
     [TOKENS.Metrics, world.metrics],
     [TOKENS.Clock, world.clock],
@@ -126,6 +131,8 @@ export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Pro
     verifyKey: step('verify-key'),
     publish: step('publish'),
     verifyPublish: step('verify-publish'),
+    canary: step('canary'),
+    checkCanary: step('check-canary'),
     promote: step('promote'),
     revoke: step('revoke'),
     rollback: step('rollback'),

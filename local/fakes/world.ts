@@ -6,6 +6,7 @@ import { FakeAzureDevOps } from './fake-azure-devops.js';
 import { FakeClock } from './fake-clock.js';
 import { FakeIam } from './fake-iam.js';
 import { FakeKeyVerifier } from './fake-key-verifier.js';
+import { type FakePipeline, FakePipelineRuns } from './fake-pipeline-runs.js';
 import { FakeMetrics, FakeNotifier } from './fake-reporting.js';
 import { FakeSecretStore } from './fake-secret-store.js';
 import { FakeSecureParameters, FakeTargets } from './fake-targets.js';
@@ -41,6 +42,7 @@ export class FakeWorld {
   readonly secrets: FakeSecretStore;
   readonly azureDevOps: FakeAzureDevOps;
   readonly variableGroups: FakeVariableGroups;
+  readonly pipelineRuns: FakePipelineRuns;
   readonly notifier: FakeNotifier;
   readonly metrics = new FakeMetrics();
   readonly targets: FakeTargets;
@@ -57,6 +59,8 @@ export class FakeWorld {
     this.secrets = new FakeSecretStore({ clock: this.clock, faults: this.faults });
     this.azureDevOps = new FakeAzureDevOps({ faults: this.faults });
     this.variableGroups = new FakeVariableGroups({ faults: this.faults });
+    // A canary run succeeds only if the key its holder held when it was queued authenticates.
+    this.pipelineRuns = new FakePipelineRuns({ faults: this.faults, check: (id, secret) => typeof this.iam.authenticates(id, secret) === 'object' });
     this.notifier = new FakeNotifier({ faults: this.faults });
     this.targets = new FakeTargets(options.settings);
     for (let i = 1; i <= (options.targets ?? 1); i++) this.addTarget(`target-${i}`, options.keyAgeDays ?? 7);
@@ -121,6 +125,29 @@ export class FakeWorld {
     return updated;
   }
 
+  /**
+   * Names a canary pipeline for a target: its runs use the key the target's first connection holds
+   * when they are queued (`outcome` and `readsToComplete` as FakePipeline's).
+   */
+  addCanary(name: string, options: Partial<Pick<FakePipeline, 'outcome' | 'readsToComplete' | 'uses'>> = {}, pipelineId = 42): RotationTarget {
+    const target = this.target(name);
+    const connectionId = this.connectionIds.get(name) as string;
+    this.pipelineRuns.seedPipeline({
+      organizationUrl: ORG_URL,
+      project: PROJECT,
+      id: pipelineId,
+      name: `canary-${name}`,
+      uses: () => {
+        const held = this.azureDevOps.connection(connectionId);
+        return { accessKeyId: held.accessKeyId, secretAccessKey: held.secretAccessKey };
+      },
+      ...options,
+    });
+    const updated: RotationTarget = { ...target, canary: { organizationUrl: ORG_URL, project: PROJECT, pipelineId, credentialParameter: PAT_PARAMETER } };
+    this.targets.replace(updated);
+    return updated;
+  }
+
   /** What every holder after the first connection holds (key id and secret, for assertions). */
   otherHolderKeys(name = 'target-1'): { label: string; accessKeyId: string | null; secretAccessKey: string | null; otherSecretKept: boolean }[] {
     const target = this.target(name);
@@ -154,6 +181,7 @@ export class FakeWorld {
       secrets: this.secrets,
       azureDevOps: this.azureDevOps,
       variableGroups: this.variableGroups,
+      pipelineRuns: this.pipelineRuns,
       notifier: this.notifier,
       metrics: this.metrics,
       clock: this.clock,

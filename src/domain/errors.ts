@@ -205,8 +205,8 @@ export class HoldersDisagreeError extends RefusalError {}
 export class CanaryPipelineNotFoundError extends RefusalError {}
 /** The canary run failed, was cancelled or did not finish in time: the new key does not work where it is used. */
 export class CanaryRunFailedError extends FailureError {}
-/** The target names a canary pipeline, but this version does not run canaries yet: refused rather than rotated unproven. */
-export class CanaryNotSupportedError extends RefusalError {}
+/** The canary run did not complete within its budget: rolled back like a failed run. */
+export class CanaryRunTimedOutError extends FailureError {}
 // ---------------------------------------------------------------- going keyless (discover, migrate-to-oidc)
 
 /** An IAM entity named by id or name (an access key id, an OIDC provider, a role) does not exist. */
@@ -261,7 +261,7 @@ export const ERROR_NAMES = {
   HoldersDisagree: HoldersDisagreeError.name,
   CanaryPipelineNotFound: CanaryPipelineNotFoundError.name,
   CanaryRunFailed: CanaryRunFailedError.name,
-  CanaryNotSupported: CanaryNotSupportedError.name,
+  CanaryRunTimedOut: CanaryRunTimedOutError.name,
   IamEntityNotFound: IamEntityNotFoundError.name,
   MigrationRefused: MigrationRefusedError.name,
 } as const;

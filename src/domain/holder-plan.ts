@@ -1,11 +1,9 @@
-import { CanaryNotSupportedError, HoldersDisagreeError } from './errors.js';
+import { HoldersDisagreeError } from './errors.js';
 import type { HolderView } from './holder-set.js';
 import type { SecretState } from './model.js';
 import type { CleanupAction, Plan } from './rotation-state.js';
 
 export interface HolderFacts {
-  /** The target's canary pipeline, if it names one. */
-  canary?: { pipelineId: number; project: string };
   /** The plan decided from IAM, the first connection and the secret. */
   plan: Plan;
   rotationId: string;
@@ -25,20 +23,11 @@ export interface HolderFacts {
  */
 export function extendPlanToHolders(facts: HolderFacts): Plan {
   const { plan, firstHeld, secret, others, firstLabel, rotationId } = facts;
-  if (plan.action === 'refuse' || (others.length === 0 && !facts.canary)) return plan;
+  if (plan.action === 'refuse' || others.length === 0) return plan;
   const refuse = (error: Error): Plan => ({ ...plan, action: 'refuse', reason: error.message, code: error.name, cleanup: [] });
 
   const problem = others.find((view) => view.problem)?.problem;
   if (problem) return refuse(problem);
-  if (facts.canary) {
-    // Retiring the old key is gated on the canary; without the canary step it would retire unproven.
-    return refuse(
-      new CanaryNotSupportedError(
-        `the target names canary pipeline ${facts.canary.pipelineId} in project "${facts.canary.project}", but this version does not run canary pipelines yet; nothing was changed: remove canary from the target to rotate it without one`,
-      ),
-    );
-  }
-
   const pending = secret.pending && secret.pending.versionId !== rotationId ? secret.pending : null;
   const dropping = pending && plan.cleanup.some((c) => c.kind === 'drop-pending' && c.versionId === pending.versionId);
   const promoting = pending && plan.cleanup.some((c) => c.kind === 'promote-pending' && c.versionId === pending.versionId);

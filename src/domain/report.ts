@@ -1,3 +1,4 @@
+import { type CanaryReport, canaryReport } from './canary.js';
 import { InvalidStepInputError } from './errors.js';
 import { parseLeak, type RunLeak, summarizeLeak, type TargetLeak } from './leak.js';
 import { stepDeclaration } from './lifecycle/catalog.js';
@@ -47,6 +48,8 @@ export interface TargetReport {
   stateLeft: string;
   /** Only in a run for a leaked key (AWS Health): which leaked keys this target held, and how fast it rotated. */
   leak?: TargetLeak;
+  /** Only for a target naming a canary pipeline: its run, how it ended, and its link. */
+  canary?: CanaryReport;
   /** When the connection's stored Azure DevOps credential expires, if the configuration records it. */
   credentialExpiry?: { parameter: string; expiresOn: string; daysLeft: number; warning: string | null };
 }
@@ -162,6 +165,7 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     failure: state.failure ?? null,
     rolledBack: state.rollback?.actions ?? [],
     stateLeft: describeStateLeft(state, outcome),
+    ...(state.canary ? { canary: canaryReport(state.canary, state.failure) as CanaryReport } : {}),
     ...(state.leak
       ? {
           leak: {

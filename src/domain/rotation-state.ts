@@ -1,3 +1,4 @@
+import { type CanaryProgress, parseCanaryProgress } from './canary.js';
 import { InvalidStepInputError } from './errors.js';
 import { STEPS, type StepName } from './lifecycle/catalog.js';
 import { type LeakNotice, parseLeak } from './leak.js';
@@ -87,6 +88,8 @@ export interface RotationState {
   /** A failure the lifecycle went on after (its step's policy is `warn`); the report turns it into a warning. */
   toleratedFailure?: StepFailure;
   rollback?: RollbackResult;
+  /** The canary pipeline run (set by the plan for a target naming one, then by canary and check-canary). */
+  canary?: CanaryProgress;
   /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
   leak?: LeakNotice | null;
 }
@@ -118,6 +121,7 @@ const KNOWN_FIELDS = new Set<string>([
   'toleratedFailure',
   'rollback',
   'leak',
+  'canary',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -232,6 +236,7 @@ export function parseRotationState(input: unknown): RotationState {
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
   if (raw.toleratedFailure !== undefined) state.toleratedFailure = parseFailure(raw.toleratedFailure, 'toleratedFailure');
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
+  if (raw.canary !== undefined) state.canary = parseCanaryProgress(raw.canary);
   const leak = parseLeak(raw.leak);
   if (leak && mode !== 'emergency') {
     fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');

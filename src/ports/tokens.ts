@@ -28,6 +28,8 @@ export const TOKENS = {
   VerifyKey: Symbol.for('rotator.VerifyKey'),
   PublishKey: Symbol.for('rotator.PublishKey'),
   VerifyPublish: Symbol.for('rotator.VerifyPublish'),
+  QueueCanary: Symbol.for('rotator.QueueCanary'),
+  CheckCanary: Symbol.for('rotator.CheckCanary'),
   PromoteSecret: Symbol.for('rotator.PromoteSecret'),
   RevokeOldKey: Symbol.for('rotator.RevokeOldKey'),
   RollBack: Symbol.for('rotator.RollBack'),

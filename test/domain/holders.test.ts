@@ -120,22 +120,6 @@ describe('Holders: several connections and variable groups per key', () => {
     expect(summary.targets[0]?.summary).toContain(words);
   });
 
-  it('refuses a target naming a canary pipeline, which this version does not run yet, and changes nothing', async () => {
-    // Prepare
-    const world = new FakeWorld();
-    const target = world.target();
-    world.targets.replace({ ...target, canary: { organizationUrl: target.connection.organizationUrl, project: 'payments', pipelineId: 42, credentialParameter: '/p' } });
-    const before = world.snapshot();
-
-    // Act
-    const { summary } = await run(world);
-
-    // Assess
-    expect(summary.targets[0]?.reasonCode).toBe('CanaryNotSupportedError');
-    expect(summary.targets[0]?.summary).toContain('remove canary from the target');
-    expect(world.snapshot().keys).toEqual(before.keys);
-  });
-
   it('refuses when a holder cannot be read, naming it', async () => {
     // Prepare
     const world = new FakeWorld();

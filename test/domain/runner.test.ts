@@ -40,6 +40,8 @@ function scripted(action: PlanAction, script: Script = {}, clock = new FakeClock
     verifyKey: step('verify-key'),
     publish: step('publish'),
     verifyPublish: step('verify-publish'),
+    canary: step('canary'),
+    checkCanary: step('check-canary'),
     promote: step('promote'),
     revoke: step('revoke'),
     rollback: step('rollback', (s) => ({ ...s, rollback: { actions: ['undone'], consistent: true } })),

@@ -169,7 +169,7 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('passes each Lambda the plain state and keeps its plain result (no SDK envelope)', () => {
-      for (const step of ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback']) {
+      for (const step of ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote', 'revoke', 'rollback']) {
         expect(task(step), step).toMatchObject({ Type: 'Task', InputPath: '$.state', ResultPath: '$.state', Resource: expect.stringMatching(/^arn:aws:lambda:/) });
         expect(task(step), step).not.toHaveProperty('Parameters');
       }
@@ -208,7 +208,7 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('catches every mutating step into a recorded failure and the rollback', () => {
-      for (const step of ['cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote']) {
+      for (const step of ['cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote']) {
         expect(task(step).Catch, step).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: `${step} failed` }]);
         const failed = allStates(definition).find(([n]) => n === `${step} failed`)?.[1] as unknown as Json;
         expect(failed, step).toMatchObject({
@@ -254,7 +254,7 @@ describe('Construct: AdoKeyRotator', () => {
         const props = functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)]?.Properties;
         expect(props, step).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, TracingConfig: { Mode: 'Active' } });
         // Steps that call Azure DevOps outlast its client's own retry budget (60 s + one 15 s request, per call).
-        expect(props?.Timeout, step).toBe(['plan', 'cleanup', 'publish', 'verify-publish', 'revoke', 'rollback'].includes(step) ? 180 : 30);
+        expect(props?.Timeout, step).toBe(['plan', 'cleanup', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback'].includes(step) ? 180 : 30);
       }
     });
 
@@ -311,6 +311,8 @@ describe('Construct: AdoKeyRotator', () => {
         'verify-key': [],
         publish: [],
         'verify-publish': [],
+        canary: [],
+        'check-canary': [],
         promote: [],
         revoke: ['iam:DeleteAccessKey', 'iam:UpdateAccessKey'],
         rollback: ['iam:DeleteAccessKey', 'iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
@@ -367,15 +369,15 @@ describe('Construct: AdoKeyRotator', () => {
       const readers = (parameter: string) =>
         LAMBDA_STEPS.filter((step) => statementsWith(step, 'ssm:GetParameter').some((s) => list(s.Resource).map(render).some((r) => r.endsWith(`:parameter${parameter}`))));
       for (const parameter of PAT_PARAMETERS) {
-        expect(readers(parameter), parameter).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'revoke', 'rollback']);
+        expect(readers(parameter), parameter).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback']);
       }
       expect(readers(CONFIG.slackWebhookParameter as string)).toEqual(['notify']);
-      expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'revoke', 'rollback', 'notify']);
+      expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback', 'notify']);
     });
 
     it('allows kms:Decrypt only through SSM or Secrets Manager, and only where parameters or secrets are read', () => {
       const decrypting = LAMBDA_STEPS.filter((step) => statementsWith(step, 'kms:Decrypt').length > 0);
-      expect(decrypting).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'revoke', 'rollback', 'notify']);
+      expect(decrypting).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback', 'notify']);
       for (const step of LAMBDA_STEPS) {
         for (const statement of (statementsByOwner.get(step) ?? []).filter((s) => list(s.Action).some((a) => a.startsWith('kms:')))) {
           expect(render(statement.Condition?.StringEquals && (statement.Condition.StringEquals as Json)['kms:ViaService']), step).toMatch(

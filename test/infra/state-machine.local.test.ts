@@ -32,7 +32,7 @@ describe('State machine: run locally with the real handlers', () => {
       .map(([name]) => name)
       .sort();
     // `write given targets` is an S3 putObject the local run answers from its S3 stand-in.
-    expect(tasks).toEqual(['cleanup', 'create', 'notify', 'plan', 'promote', 'publish', 'report', 'revoke', 'rollback', 'verify-key', 'verify-publish', 'write given targets']);
+    expect(tasks).toEqual(['canary', 'check-canary', 'cleanup', 'create', 'notify', 'plan', 'promote', 'publish', 'report', 'revoke', 'rollback', 'verify-key', 'verify-publish', 'write given targets']);
     await expect(runStateMachineLocally({ definition, handlers: {}, input: { mode: 'dry-run' } })).rejects.toThrow(/no local handler for task state\(s\) plan/);
   });
 
@@ -74,6 +74,8 @@ describe('State machine: run locally with the real handlers', () => {
       'verify-key',
       'publish',
       'verify-publish',
+      // A target without a canary pipeline passes the choice and enters no canary state.
+      'canary?',
       'promote',
       'revoke',
       'report',

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_MAJOR } from '../../infra/bundle-options.js';
+import { LAMBDA_STEPS } from '../../infra/steps.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,7 +79,7 @@ describe('Package: npm pack → npm install → CLI and construct', () => {
     // Act
     await run(process.execPath, ['app.mjs'], { cwd: consumer, maxBuffer: 64 * 1024 * 1024 });
 
-    // Assess: 11 functions on the one Node rule, each asset an index.mjs next to the configuration.
+    // Assess: one function per catalog step (13) on the one Node rule, each asset an index.mjs next to the configuration.
     const template = JSON.parse(await readFile(path.join(consumer, 'cdk.out', 'KeyRotation.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: { Runtime?: string; Handler?: string } }>;
     };
@@ -86,11 +87,11 @@ describe('Package: npm pack → npm install → CLI and construct', () => {
     const functions = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler' && String(r.Properties.Runtime).startsWith('nodejs'),
     );
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(LAMBDA_STEPS.length);
     expect(new Set(functions.map((f) => f.Properties.Runtime))).toEqual(new Set([`nodejs${NODE_MAJOR}.x`]));
     expect(Object.values(template.Resources).some((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toBe(true);
     const assets = (await readdir(path.join(consumer, 'cdk.out'))).filter((d) => d.startsWith('asset.'));
     const withBundle = assets.filter((d) => existsSync(path.join(consumer, 'cdk.out', d, 'index.mjs')) && existsSync(path.join(consumer, 'cdk.out', d, 'rotation.config.json')));
-    expect(withBundle.length).toBeGreaterThanOrEqual(11);
+    expect(withBundle.length).toBeGreaterThanOrEqual(LAMBDA_STEPS.length);
   }, 120_000);
 });

@@ -103,6 +103,18 @@ function targetTitle(report: TargetReport, what: string): string {
   return `${EMOJI[report.outcome]} *${safe(report.targetName, CAP.name)}* — ${what}`;
 }
 
+/** A link Slack can render: http(s), nothing that would end the `<url|text>` markup. */
+const LINKABLE = /^https?:\/\/[^\s<>|]+$/;
+
+/** The canary run, for a target naming one: how it ended and a link to it. */
+export function canaryLine(report: TargetReport): string | null {
+  const canary = report.canary;
+  if (!canary) return null;
+  const run = canary.runId === null ? `pipeline ${canary.pipelineId}` : `run ${safe(canary.runName ?? String(canary.runId), 60)} of pipeline ${canary.pipelineId}`;
+  const link = canary.webUrl && LINKABLE.test(canary.webUrl) ? ` · <${canary.webUrl}|open the run>` : '';
+  return `*Canary:* ${run}: ${canary.outcome}${link}`;
+}
+
 function failureLines(report: TargetReport, consoleUrl: string | null): string[] {
   const failure = report.failure;
   const step = failure ? `*${safe(failure.step, 40)}*` : 'an unknown step';
@@ -114,6 +126,7 @@ function failureLines(report: TargetReport, consoleUrl: string | null): string[]
   return [
     title,
     failure ? `*Error:* \`${safe(failure.name, 80)}\`: ${safe(failure.message, CAP.errorMessage)}` : null,
+    canaryLine(report),
     `*Rolled back:* ${rolledBack}`,
     `*Left in:* ${safe(report.stateLeft, CAP.sentence)}`,
     `${connectionLine(report)} · took ${formatDuration(report.durationMs)}`,
@@ -130,6 +143,7 @@ export function targetSection(report: TargetReport, consoleUrl: string | null): 
         targetTitle(report, 'rotated'),
         connectionLine(report),
         `New key ${keyId(report.newAccessKeyId)} · ${oldKeyPhrase(report)} · took ${formatDuration(report.durationMs)}`,
+        ...[canaryLine(report)].filter((line): line is string => line !== null),
       ];
       break;
     case 'failed':

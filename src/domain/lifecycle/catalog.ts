@@ -78,7 +78,7 @@ export const STEP_CATALOG = {
     scope: 'target',
     summary: 'Plans a target: rotate, repair, skip or refuse. Changes nothing.',
     useCase: T.PlanRotation,
-    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups],
+    ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups, T.PipelineRuns],
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'report' },
     // Reads IAM, the connection and the secret; changes nothing.
@@ -146,6 +146,29 @@ export const STEP_CATALOG = {
     useCase: T.VerifyPublish,
     ports: [T.Targets, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
+    onFailure: { kind: 'rollback' },
+    access: { ...NO_ACCESS, adoCredential: true },
+    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+  },
+  // Issue 13: only for a target naming a canary pipeline (the lifecycle's "canary?" choice).
+  canary: {
+    scope: 'target',
+    summary: "Queues a run of the target's canary pipeline, which uses the new key where it is held.",
+    useCase: T.QueueCanary,
+    ports: [T.Targets, T.Clock, T.PipelineRuns],
+    retry: [TRANSIENT_RETRY],
+    onFailure: { kind: 'rollback' },
+    // Azure DevOps only (Build: Read & execute on the credential).
+    access: { ...NO_ACCESS, adoCredential: true },
+    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+  },
+  'check-canary': {
+    scope: 'target',
+    summary: 'Reads the canary run once: succeeded, failed (roll back), or not yet (wait and read again).',
+    useCase: T.CheckCanary,
+    ports: [T.Targets, T.Clock, T.PipelineRuns],
+    retry: [TRANSIENT_RETRY],
+    // A failed, cancelled or timed-out run: the new key does not work where it is used.
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, adoCredential: true },
     timeoutSeconds: AZURE_DEVOPS_TIMEOUT,

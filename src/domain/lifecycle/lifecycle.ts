@@ -1,3 +1,4 @@
+import { CANARY_POLICY } from '../canary.js';
 import type { RotationMode } from '../model.js';
 import type { PlanAction } from '../rotation-state.js';
 import type { StepName } from './catalog.js';
@@ -16,6 +17,8 @@ import type { StepName } from './catalog.js';
 /** A test on the rotation state, as both an ASL Choice rule and the runner can evaluate it. */
 export type Condition =
   | { kind: 'absent'; field: 'plan.action' }
+  | { kind: 'present'; field: 'canary' }
+  | { kind: 'canary-completed' }
   | { kind: 'mode-is'; values: readonly RotationMode[] }
   | { kind: 'plan-action-is'; values: readonly PlanAction[] };
 
@@ -39,7 +42,12 @@ export interface Lifecycle {
 export const CHOICES = {
   decide: 'rotate or repair?',
   repairOnly: 'repair only?',
+  canary: 'canary?',
+  canaryDone: 'canary run completed?',
 } as const;
+
+/** The wait states' names. */
+export const WAITS = { canary: 'wait for the canary run' } as const;
 
 export const TARGET_LIFECYCLE: Lifecycle = {
   start: 'plan',
@@ -66,15 +74,29 @@ export const TARGET_LIFECYCLE: Lifecycle = {
     create: { kind: 'step', step: 'create', next: 'verify-key' },
     'verify-key': { kind: 'step', step: 'verify-key', next: 'publish' },
     publish: { kind: 'step', step: 'publish', next: 'verify-publish' },
-    'verify-publish': { kind: 'step', step: 'verify-publish', next: 'promote' },
+    'verify-publish': { kind: 'step', step: 'verify-publish', next: CHOICES.canary },
+    // Only a target naming a canary pipeline enters these states (the plan sets `canary`).
+    [CHOICES.canary]: { kind: 'choice', rules: [{ when: { kind: 'present', field: 'canary' }, next: 'canary' }], otherwise: 'promote' },
+    canary: { kind: 'step', step: 'canary', next: WAITS.canary },
+    // A Wait state between reads, never a Lambda sleeping; check-canary fails once the budget is spent.
+    [WAITS.canary]: { kind: 'wait', seconds: CANARY_POLICY.pollSeconds, next: 'check-canary' },
+    'check-canary': { kind: 'step', step: 'check-canary', next: CHOICES.canaryDone },
+    [CHOICES.canaryDone]: { kind: 'choice', rules: [{ when: { kind: 'canary-completed' }, next: 'promote' }], otherwise: WAITS.canary },
     promote: { kind: 'step', step: 'promote', next: 'revoke' },
     revoke: { kind: 'step', step: 'revoke', next: 'report' },
   },
 };
 
 /** Evaluates a condition on the state, as the state machine's Choice rule does. */
-export function holds(condition: Condition, state: { mode: RotationMode; plan?: { action: PlanAction } }): boolean {
+export function holds(
+  condition: Condition,
+  state: { mode: RotationMode; plan?: { action: PlanAction }; canary?: { state?: string } },
+): boolean {
   switch (condition.kind) {
+    case 'present':
+      return state.canary !== undefined;
+    case 'canary-completed':
+      return state.canary?.state === 'completed';
     case 'absent':
       return state.plan?.action === undefined;
     case 'mode-is':

@@ -4,6 +4,7 @@ import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { KeyVerifierPort } from '../../ports/key-verifier.port.js';
 import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
+import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import type { RunResultsPort } from '../../ports/run-results.port.js';
@@ -21,9 +22,11 @@ import { PublishKey } from './publish-key.js';
 import { ReportTarget } from './report-target.js';
 import { RevokeOldKey } from './revoke-old-key.js';
 import { RollBack } from './roll-back.js';
+import { CheckCanary, QueueCanary } from './run-canary.js';
 import { VerifyKey } from './verify-key.js';
 import { VerifyPublish } from './verify-publish.js';
 
+export { CheckCanary, QueueCanary };
 export { CleanUpKeys, CreateKey, DescribeTarget, NotifyRun, PlanRotation, PromoteSecret, PublishKey, ReportTarget, RevokeOldKey, RollBack, VerifyKey, VerifyPublish };
 
 /** Every port the use cases talk to. */
@@ -40,6 +43,8 @@ export interface RotationPorts {
   runResults?: RunResultsPort;
   /** Needed only by targets whose key variable groups hold (optional: fakes and tests leave it out). */
   variableGroups?: VariableGroupsPort;
+  /** Needed only by targets naming a canary pipeline. */
+  pipelineRuns?: PipelineRunsPort;
 }
 
 /** The port each token stands for (the catalog names ports by token, as the composition root binds them). */
@@ -54,6 +59,7 @@ const PORT_BY_TOKEN: ReadonlyMap<symbol, keyof RotationPorts> = new Map([
   [TOKENS.Clock, 'clock'],
   [TOKENS.RunResults, 'runResults'],
   [TOKENS.VariableGroups, 'variableGroups'],
+  [TOKENS.PipelineRuns, 'pipelineRuns'],
 ]);
 
 // biome-ignore lint/suspicious/noExplicitAny: each class takes its own ports; the catalog lists them in order.
@@ -70,6 +76,8 @@ export const USE_CASE_CLASSES: Readonly<Record<LambdaStep, UseCaseClass>> = {
   'verify-key': VerifyKey,
   publish: PublishKey,
   'verify-publish': VerifyPublish,
+  canary: QueueCanary,
+  'check-canary': CheckCanary,
   promote: PromoteSecret,
   revoke: RevokeOldKey,
   rollback: RollBack,

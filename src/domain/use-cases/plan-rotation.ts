@@ -1,10 +1,11 @@
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
+import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
-import { isRefusal } from '../errors.js';
+import { ConfigurationError, isRefusal } from '../errors.js';
 import { extendPlanToHolders } from '../holder-plan.js';
 import { describeFirstConnection, HolderSet, otherHolders } from '../holder-set.js';
 import { LEAKED_KEY_NOT_HELD, leakedKeysHeld } from '../leak.js';
@@ -24,6 +25,7 @@ export class PlanRotation {
     private readonly azureDevOps: AzureDevOpsPort,
     private readonly clock: ClockPort,
     private readonly variableGroups?: VariableGroupsPort,
+    private readonly pipelineRuns?: PipelineRunsPort,
   ) {}
 
   async execute(state: RotationState): Promise<RotationState> {
@@ -54,15 +56,21 @@ export class PlanRotation {
         firstHeld: connection.heldAccessKeyId,
         secret,
         others,
-        ...(target.canary ? { canary: target.canary } : {}),
       });
       const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
+      // A canary that cannot be read (wrong id, no Build scope) is a refusal now, before anything changes.
+      if (target.canary && plan.action === 'rotate') {
+        if (!this.pipelineRuns) throw new ConfigurationError(`target ${target.name} names a canary pipeline, but no pipeline runs client is wired; wire the azure-devops slice`);
+        await this.pipelineRuns.readPipeline(target.canary);
+      }
       return markCompleted(
         {
           ...state,
           plan,
           connectionId: connection.id,
           ...holderIds,
+          // The lifecycle's "canary?" choice runs the canary only for a target naming one.
+          ...(target.canary && plan.action === 'rotate' ? { canary: { pipelineId: target.canary.pipelineId } } : {}),
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
           oldVersionId: secret.current?.versionId ?? null,
           ...(secret.exists ? {} : { warnings: [...state.warnings, `secret ${target.secretId} does not exist yet; it is created with the new key`] }),

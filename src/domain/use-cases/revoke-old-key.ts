@@ -33,6 +33,13 @@ export class RevokeOldKey {
     const newAccessKeyId = requireField(state, 'newAccessKeyId', 'revoke');
     const connectionId = requireField(state, 'connectionId', 'revoke');
     const target = await this.targets.getTarget(state.targetName);
+    // A target naming a canary retires its old key only on the evidence of a succeeded run.
+    if (target.canary && !(state.canary?.state === 'completed' && state.canary.result === 'succeeded')) {
+      throw new StateConflictError(
+        `target ${state.targetName} names canary pipeline ${target.canary.pipelineId}, but no run of it succeeded in this rotation; the old key ${oldAccessKeyId} was left active`,
+        { context: { target: state.targetName } },
+      );
+    }
     // Safety before speed: never retire a key a holder still holds.
     const [connection, secret] = await Promise.all([
       this.azureDevOps.readConnection(target.connection, connectionId),

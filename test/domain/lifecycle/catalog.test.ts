@@ -6,12 +6,12 @@ import { USE_CASE_CLASSES } from '../../../src/domain/use-cases/index.js';
 
 describe('Module: step catalog', () => {
   it('lists the steps in lifecycle order, with the run-level notify last', () => {
-    expect(LAMBDA_STEPS).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report', 'notify']);
+    expect(LAMBDA_STEPS).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote', 'revoke', 'rollback', 'report', 'notify']);
     expect(STEPS).toEqual(LAMBDA_STEPS.filter((s) => s !== 'notify'));
   });
 
   it('rolls back exactly the steps that change IAM, the secret or the connection before the old key is retired', () => {
-    expect(ROLLED_BACK_STEPS).toEqual(['cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote']);
+    expect(ROLLED_BACK_STEPS).toEqual(['cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote']);
     expect(STEP_CATALOG.plan.onFailure).toEqual({ kind: 'report' });
     expect(STEP_CATALOG.revoke.onFailure.kind).toBe('warn');
   });

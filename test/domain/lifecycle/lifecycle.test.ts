@@ -36,6 +36,8 @@ function useCases(actions: PlanAction[], calls: string[]): RotationUseCases {
     verifyKey: step('verify-key'),
     publish: step('publish'),
     verifyPublish: step('verify-publish'),
+    canary: step('canary'),
+    checkCanary: step('check-canary'),
     promote: step('promote'),
     revoke: step('revoke'),
     rollback: step('rollback'),

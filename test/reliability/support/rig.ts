@@ -215,6 +215,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         verifyKey: c.get(TOKENS.VerifyKey),
         publish: c.get(TOKENS.PublishKey),
         verifyPublish: c.get(TOKENS.VerifyPublish),
+        canary: c.get(TOKENS.QueueCanary),
+        checkCanary: c.get(TOKENS.CheckCanary),
         promote: c.get(TOKENS.PromoteSecret),
         revoke: c.get(TOKENS.RevokeOldKey),
         rollback: c.get(TOKENS.RollBack),
