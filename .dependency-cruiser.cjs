@@ -14,7 +14,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'src/domain may import only src/domain and the port interfaces: no libraries, no Node built-ins, no adapters.',
+      comment: 'src/domain may import only src/domain and the port interfaces: no libraries, no Node built-ins, no ' +
+        'adapters.',
       severity: 'error',
       from: { path: '^src/domain/' },
       to: { pathNot: '^src/(domain|ports)/' },
@@ -35,7 +36,8 @@ module.exports = {
     },
     {
       name: 'config-checks-are-pure',
-      comment: 'src/config validates the raw configuration at the edge: it imports only the domain (the types it returns) and itself.',
+      comment: 'src/config validates the raw configuration at the edge: it imports only the domain (the types it ' +
+        'returns) and itself.',
       severity: 'error',
       from: { path: '^src/config/' },
       to: { pathNot: '^src/(domain|config)/' },
@@ -49,7 +51,8 @@ module.exports = {
     },
     {
       name: 'redaction-is-a-leaf',
-      comment: 'The one redaction module (src/adapters/shared) serves every adapter and depends on none, nor on any library.',
+      comment: 'The one redaction module (src/adapters/shared) serves every adapter and depends on none, nor on ' +
+        'any library.',
       severity: 'error',
       from: { path: '^src/adapters/shared/' },
       to: { pathNot: '^src/(adapters/shared|domain)/' },
@@ -64,21 +67,24 @@ module.exports = {
     {
       name: 'local-tools-stay-local',
       comment:
-        'local/ (fakes, stand-ins, the local state machine run) is for test/, scripts/ and bench/: nothing in src/ or infra/ (deployed) imports it.',
+        'local/ (fakes, stand-ins, the local state machine run) is for test/, scripts/ and bench/: nothing in src/ ' +
+          'or infra/ (deployed) imports it.',
       severity: 'error',
       from: { path: '^(src|infra)/' },
       to: { path: '^local/' },
     },
     {
       name: 'tests-are-leaves',
-      comment: 'Nothing imports test/ but test/ itself: what scripts/, bench/ or local/ need from it belongs in local/.',
+      comment: 'Nothing imports test/ but test/ itself: what scripts/, bench/ or local/ need from it belongs in ' +
+        'local/.',
       severity: 'error',
       from: { path: '^(src|infra|local|scripts|bench|bin)/' },
       to: { path: '^test/' },
     },
     {
       name: 'infra-does-not-run-scripts',
-      comment: 'infra/ is deployed code: scripts/ and bench/ import it (bundling options live in infra/bundling.ts), never the reverse.',
+      comment: 'infra/ is deployed code: scripts/ and bench/ import it (bundling options live in ' +
+        'infra/bundling.ts), never the reverse.',
       severity: 'error',
       from: { path: '^infra/' },
       to: { path: '^(scripts|bench)/' },
@@ -102,7 +108,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], mainFields: ['module', 'main', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      mainFields: ['module', 'main', 'types'],
+    },
     exclude: { path: '(^|/)node_modules/' },
   },
 };

@@ -38,7 +38,9 @@ export const BENCH_AWS_ENV = {
 
 type Handle = (request: Request) => Promise<WireReply>;
 
-export async function startAwsWireServer(options: { parameters?: Record<string, string> } = {}): Promise<AwsWireServer> {
+export async function startAwsWireServer(
+  options: { parameters?: Record<string, string> } = {},
+): Promise<AwsWireServer> {
   const iam = new IamWire();
   const sts = new StsWire();
   const secrets = new SecretsManagerWire();
@@ -55,17 +57,23 @@ export async function startAwsWireServer(options: { parameters?: Record<string, 
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : 'bench wire server error');
+      res
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end(error instanceof Error ? error.message : 'bench wire server error');
     });
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const scope = /Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request/.exec(req.headers.authorization ?? '');
+    const scope = /Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request/.exec(
+      req.headers.authorization ?? '',
+    );
     const service = scope?.[1] ? services[scope[1]] : undefined;
     if (!scope?.[1] || !service) {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end(`bench wire server: no stub for the credential scope of ${req.method} ${req.url}`);
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end(`bench wire server: no stub for the credential scope of ${req.method} ${req.url}`);
       return;
     }
     counts[scope[1]] = (counts[scope[1]] ?? 0) + 1;
@@ -73,7 +81,11 @@ export async function startAwsWireServer(options: { parameters?: Record<string, 
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const request = new Request(`https://${service.host}${req.url ?? '/'}`, { method: req.method ?? 'POST', headers, body: Buffer.concat(chunks) });
+    const request = new Request(`https://${service.host}${req.url ?? '/'}`, {
+      method: req.method ?? 'POST',
+      headers,
+      body: Buffer.concat(chunks),
+    });
     const [status, body, replyHeaders] = await service.handle(request);
     res.writeHead(status, { ...replyHeaders, 'content-length': String(Buffer.byteLength(body)) }).end(body);
   }

@@ -17,7 +17,10 @@ export const GZIP_TARGET_BYTES = 150 * 1024;
  * step as a container image with the Azure CLI inside. The figure is quoted from issue #9, not
  * measured here (this machine has no network).
  */
-export const REPLACED_IMPLEMENTATION = { what: 'Azure DevOps step of the blog implementation: container image with the Azure CLI', bytes: 299 * 1024 * 1024 };
+export const REPLACED_IMPLEMENTATION = {
+  what: 'Azure DevOps step of the blog implementation: container image with the Azure CLI',
+  bytes: 299 * 1024 * 1024,
+};
 
 export interface HandlerSize {
   handler: HandlerName;
@@ -40,7 +43,10 @@ export interface BundleSizeResult {
   replacedImplementation: typeof REPLACED_IMPLEMENTATION;
 }
 
-export async function measureBundleSizes(outDir: string, bundles?: BundleResult[]): Promise<{ result: BundleSizeResult; bundles: BundleResult[] }> {
+export async function measureBundleSizes(
+  outDir: string,
+  bundles?: BundleResult[],
+): Promise<{ result: BundleSizeResult; bundles: BundleResult[] }> {
   const built = bundles ?? (await bundleHandlers(outDir));
   const handlers: HandlerSize[] = [];
   for (const bundle of built) {

@@ -25,7 +25,10 @@ export interface BundleWorld {
   close(): Promise<void>;
 }
 
-/** Seeds `targets` targets, each with a week-old active key that its secret and its connection hold (so the plan says "rotate"). */
+/**
+ * Seeds `targets` targets, each with a week-old active key that its secret and its connection hold (so the plan says
+ * "rotate").
+ */
 export async function startBundleWorld(targets: number): Promise<BundleWorld> {
   const aws = await startAwsWireServer({ parameters: { [PAT_PARAMETER]: BENCH_PAT } });
   const ado = await startAdoStandIn({ pat: BENCH_PAT, organizations: ['contoso'] });
@@ -43,14 +46,23 @@ export async function startBundleWorld(targets: number): Promise<BundleWorld> {
       name: `bench-${i}`,
       iamUserName: `ado-bench-${i}`,
       secretId: `ado-key-rotator/bench-${i}`,
-      connection: { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: `aws-bench-${i}`, credentialParameter: PAT_PARAMETER },
+      connection: {
+        organizationUrl: ado.organizationUrl('contoso'),
+        project: 'payments',
+        connectionName: `aws-bench-${i}`,
+        credentialParameter: PAT_PARAMETER,
+      },
     };
     config.targets.push(target);
     aws.iam.addUser(target.iamUserName);
     const key = aws.iam.seedKey(target.iamUserName, { createdAt: weekAgo, lastUsedAt: new Date() });
     aws.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
     ado.seedConnection(
-      { organizationUrl: target.connection.organizationUrl, project: 'payments', connectionName: target.connection.connectionName },
+      {
+        organizationUrl: target.connection.organizationUrl,
+        project: 'payments',
+        connectionName: target.connection.connectionName,
+      },
       { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, projects: ['payments', 'shared-services'] },
     );
   }

@@ -50,13 +50,21 @@ export async function measureCliStart(options: { runs: number }): Promise<CliSta
     await writeFile(
       runner,
       `const { runCli } = await import(${JSON.stringify(pathToFileURL(cli.file).href)});\n` +
-        'process.exitCode = await runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });\n',
+        'process.exitCode = await runCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), ' +
+        'stderr: (t) => process.stderr.write(t) });\n',
     );
     const configFile = path.join(world.taskRoot, 'rotation.config.json');
-    const env = { PATH: process.env.PATH ?? '', HOME: outDir, ...BENCH_AWS_ENV, ...world.aws.endpointEnv, AWS_MAX_ATTEMPTS: '1' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: outDir,
+      ...BENCH_AWS_ENV,
+      ...world.aws.endpointEnv,
+      AWS_MAX_ATTEMPTS: '1',
+    };
     const target = world.config.targets[0]?.name as string;
     const help = () => timeToExit([runner, '--help'], env, (out) => out.includes('Usage: ado-key-rotator'));
-    const status = () => timeToExit([runner, '--config', configFile, 'status', '--target', target], env, (out) => out.includes(target));
+    const status = () =>
+      timeToExit([runner, '--config', configFile, 'status', '--target', target], env, (out) => out.includes(target));
     const bare = () => timeToExit(['-e', '0'], env, () => true);
 
     await help(); // warm-up runs, discarded: the binary and the chunks into the page cache
@@ -68,10 +76,15 @@ export async function measureCliStart(options: { runs: number }): Promise<CliSta
       samples.help.push(await help());
       samples.status.push(await status());
     }
-    const result = { help: summarize(samples.help), status: summarize(samples.status), bareNode: summarize(samples.bare) };
+    const result = {
+      help: summarize(samples.help),
+      status: summarize(samples.status),
+      bareNode: summarize(samples.bare),
+    };
     return {
       method:
-        'the built CLI (esbuild, code-split) in a fresh `node` per run, spawn() to exit; status over the AWS wire stubs and the Azure DevOps stand-in on loopback; bare `node -e 0` interleaved',
+        'the built CLI (esbuild, code-split) in a fresh `node` per run, spawn() to exit; status over the AWS ' +
+        'wire stubs and the Azure DevOps stand-in on loopback; bare `node -e 0` interleaved',
       runs: options.runs,
       ...result,
       helpRatio: round(result.help.median / result.bareNode.median, 1),
@@ -100,7 +113,13 @@ function timeToExit(args: string[], env: Record<string, string>, ok: (stdout: st
     child.on('error', reject);
     child.on('close', (code) => {
       const elapsed = performance.now() - started;
-      if (!ok(stdout)) reject(new Error(`node ${args.slice(1).join(' ')} exited ${code} without its answer:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`));
+      if (!ok(stdout))
+        reject(
+          new Error(
+            `node ${args.slice(1).join(' ')} exited ${code} without its answer:\n${stderr.slice(-2000)}` +
+              `${stdout.slice(-2000)}`,
+          ),
+        );
       else resolve(elapsed);
     });
   });

@@ -41,7 +41,14 @@ const respondedMs = performance.now();
 // CPU time (user + system) this process used up to its answer: unlike the wall clock, it hardly
 // grows when other processes compete for the machine's cores.
 const cpu = process.cpuUsage();
-const report = { startedMs, importedMs, respondedMs, cpuMs: (cpu.user + cpu.system) / 1000, planAction: output?.plan?.action ?? null, error };
+const report = {
+  startedMs,
+  importedMs,
+  respondedMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  planAction: output?.plan?.action ?? null,
+  error,
+};
 writeSync(1, `\n@@bench-cold-start ${JSON.stringify(report)}\n`);
 // The SDK's keep-alive sockets would hold the process open; Lambda would freeze it instead.
 process.exit(0);

@@ -35,7 +35,10 @@ export interface ColdStartProfile {
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  }>;
   samples: number[];
   timeDeltas: number[];
 }
@@ -58,15 +61,35 @@ export async function profileColdStart(options: {
       logLevel: 'warning',
     });
     await copyFile(path.join(options.world.taskRoot, 'rotation.config.json'), path.join(dir, 'rotation.config.json'));
-    const event = { rotationId: randomUUID(), targetName: options.world.config.targets[0]?.name, mode: 'rotate', startedAt: new Date().toISOString() };
+    const event = {
+      rotationId: randomUUID(),
+      targetName: options.world.config.targets[0]?.name,
+      mode: 'rotate',
+      startedAt: new Date().toISOString(),
+    };
     const profDir = path.join(dir, 'prof');
     await new Promise<void>((resolve, reject) => {
-      const args = ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profDir, CHILD, pathToFileURL(bundle).href, JSON.stringify(event), 'ado-key-rotator-plan'];
-      const child = spawn(process.execPath, args, { env: { ...options.env, LAMBDA_TASK_ROOT: dir }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const args = [
+        '--cpu-prof',
+        '--cpu-prof-interval',
+        '100',
+        '--cpu-prof-dir',
+        profDir,
+        CHILD,
+        pathToFileURL(bundle).href,
+        JSON.stringify(event),
+        'ado-key-rotator-plan',
+      ];
+      const child = spawn(process.execPath, args, {
+        env: { ...options.env, LAMBDA_TASK_ROOT: dir },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`profiled cold start exited ${code}: ${stderr.slice(-1000)}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`profiled cold start exited ${code}: ${stderr.slice(-1000)}`)),
+      );
     });
     const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('the profiled cold start wrote no .cpuprofile');
@@ -94,7 +117,9 @@ function summarizeProfile(profile: CpuProfile, bundleUrl: string, map: SourceMap
     .map(([category, ms]) => ({ category, ms: round(ms), share: round(ms / sampled, 3) }))
     .sort((a, b) => b.ms - a.ms);
   return {
-    method: 'one extra cold start of the plan bundle (rebuilt with an external source map) under `node --cpu-prof` (100 µs sampling); self time per category',
+    method:
+      'one extra cold start of the plan bundle (rebuilt with an external source map) under `node --cpu-prof` ' +
+      '(100 µs sampling); self time per category',
     sampledMs: round(sampled),
     breakdown,
   };

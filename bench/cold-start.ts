@@ -56,12 +56,17 @@ export interface ColdStartResult {
   runs: number;
   /** spawn() to first response. */
   total: Summary;
-  /** spawn() to first output of a bare `node -e` that does nothing else: what no handler can go below on this machine. */
+  /**
+   * spawn() to first output of a bare `node -e` that does nothing else: what no handler can go below on this machine.
+   */
   bareNode: Summary;
   nodeStartup: Summary;
   moduleInit: Summary;
   firstInvocation: Summary;
-  /** CPU time (user + system) of the child up to its answer: a figure that a loaded machine inflates far less than the wall clock. */
+  /**
+   * CPU time (user + system) of the child up to its answer: a figure that a loaded machine inflates far less than the
+   * wall clock.
+   */
   cpu: Summary;
   /** Median module init / median (module init + first invocation): the function's own share, runtime excluded. */
   moduleInitShareOfFunction: number;
@@ -77,7 +82,12 @@ export interface ColdStartResult {
   profile?: ColdStartProfile;
 }
 
-export async function measureColdStart(options: { bundleFile: string; runs: number; profile?: boolean; profileFile?: string }): Promise<ColdStartResult> {
+export async function measureColdStart(options: {
+  bundleFile: string;
+  runs: number;
+  profile?: boolean;
+  profileFile?: string;
+}): Promise<ColdStartResult> {
   const world = await startBundleWorld(1);
   try {
     // Deployed as index.mjs next to rotation.config.json, as the stack packages it.
@@ -91,7 +101,8 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
     };
     const target = world.config.targets[0]?.name as string;
     const once = () => runChild(pathToFileURL(handlerFile).href, target, env);
-    const bare = () => spawnUntilMarker(['-e', `require('node:fs').writeSync(1, ${JSON.stringify(`${MARKER}{}\n`)})`], env);
+    const bare = () =>
+      spawnUntilMarker(['-e', `require('node:fs').writeSync(1, ${JSON.stringify(`${MARKER}{}\n`)})`], env);
 
     await once(); // warm-up, discarded
     await bare();
@@ -109,7 +120,9 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
     }
     const awsRequests = Object.values(world.aws.counts).reduce((a, b) => a + b, 0) - awsBefore;
     const adoRequests = world.ado.requests.length - adoBefore;
-    const profile = options.profile ? await profileColdStart({ world, env, ...(options.profileFile ? { profileFile: options.profileFile } : {}) }) : undefined;
+    const profile = options.profile
+      ? await profileColdStart({ world, env, ...(options.profileFile ? { profileFile: options.profileFile } : {}) })
+      : undefined;
 
     const total = summarize(runs.map((r) => r.totalMs));
     const moduleInit = summarize(runs.map((r) => r.moduleInitMs));
@@ -117,7 +130,9 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
     return {
       handler: 'plan',
       method:
-        'fresh `node` (process.execPath) per run importing the esbuild bundle and invoking it once; AWS via the wire stubs served on loopback HTTP (AWS_ENDPOINT_URL_<SERVICE>), Azure DevOps via the local stand-in; sequential runs after one discarded warm-up',
+        'fresh `node` (process.execPath) per run importing the esbuild bundle and invoking it once; AWS via ' +
+        'the wire stubs served on loopback HTTP (AWS_ENDPOINT_URL_<SERVICE>), Azure DevOps via the local ' +
+        'stand-in; sequential runs after one discarded warm-up',
       runs: runs.length,
       total,
       bareNode: summarize(bareRuns),
@@ -138,9 +153,16 @@ export async function measureColdStart(options: { bundleFile: string; runs: numb
   }
 }
 
-async function runChild(handlerUrl: string, targetName: string, env: Record<string, string>): Promise<{ run: ColdStartRun; report: ChildReport }> {
+async function runChild(
+  handlerUrl: string,
+  targetName: string,
+  env: Record<string, string>,
+): Promise<{ run: ColdStartRun; report: ChildReport }> {
   const event = { rotationId: randomUUID(), targetName, mode: 'rotate', startedAt: new Date().toISOString() };
-  const { elapsedMs, line } = await spawnUntilMarker([CHILD, handlerUrl, JSON.stringify(event), 'ado-key-rotator-plan'], env);
+  const { elapsedMs, line } = await spawnUntilMarker(
+    [CHILD, handlerUrl, JSON.stringify(event), 'ado-key-rotator-plan'],
+    env,
+  );
   const report = JSON.parse(line) as ChildReport;
   if (report.error) throw new Error(`the bundled plan handler failed in the cold-start child: ${report.error}`);
   return {
@@ -155,7 +177,10 @@ async function runChild(handlerUrl: string, targetName: string, env: Record<stri
   };
 }
 
-/** Spawns a fresh Node and times spawn() → the marker line on its stdout (not its exit: exit is not part of a cold start). */
+/**
+ * Spawns a fresh Node and times spawn() → the marker line on its stdout (not its exit: exit is not part of a cold
+ * start).
+ */
 function spawnUntilMarker(args: string[], env: Record<string, string>): Promise<{ elapsedMs: number; line: string }> {
   return new Promise((resolve, reject) => {
     const spawnedAt = performance.now();
@@ -174,7 +199,11 @@ function spawnUntilMarker(args: string[], env: Record<string, string>): Promise<
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith(MARKER));
       if (!line || answeredAt === undefined) {
-        reject(new Error(`cold-start child exited with ${code} without a report:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`));
+        reject(
+          new Error(
+            `cold-start child exited with ${code} without a report:\n${stderr.slice(-2000)}${stdout.slice(-2000)}`,
+          ),
+        );
         return;
       }
       resolve({ elapsedMs: answeredAt - spawnedAt, line: line.slice(MARKER.length) });

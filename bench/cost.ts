@@ -20,7 +20,9 @@ export const PRICES = {
   lambdaArmPerGbSecond: 0.0000133334,
   lambdaPerRequest: 0.2 / 1_000_000,
   lambdaMemoryMb: 256,
-  source: 'AWS public list prices as quoted in issue #9 (Step Functions Standard $0.025 per 1,000 state transitions; Lambda arm64 $0.0000133334 per GB-s, $0.20 per million requests)',
+  source:
+    'AWS public list prices as quoted in issue #9 (Step Functions Standard $0.025 per 1,000 state transitions; ' +
+    'Lambda arm64 $0.0000133334 per GB-s, $0.20 per million requests)',
 } as const;
 
 export const ASSUMED_REMOTE_CALL_MS = 50;
@@ -40,7 +42,13 @@ export interface CostInputs {
 }
 
 export interface CostBreakdown {
-  perRotationUsd: { stepFunctions: number; lambdaRequests: number; lambdaDuration: number; lambdaInit: number; total: number };
+  perRotationUsd: {
+    stepFunctions: number;
+    lambdaRequests: number;
+    lambdaDuration: number;
+    lambdaInit: number;
+    total: number;
+  };
   /** The same, with ASSUMED_REMOTE_CALL_MS added per remote call. */
   perRotationWithNetworkUsd: number;
   weekly: { targets: number; usd: number; stepFunctionsUsd: number; lambdaUsd: number; transitions: number };

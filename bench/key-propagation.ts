@@ -29,7 +29,11 @@ export interface KeyPropagationResult {
   medianUnderTarget: boolean;
 }
 
-export async function measureKeyPropagation(options: { propagationMs: number; runs: number; retry?: RetryPolicy }): Promise<KeyPropagationResult> {
+export async function measureKeyPropagation(options: {
+  propagationMs: number;
+  runs: number;
+  retry?: RetryPolicy;
+}): Promise<KeyPropagationResult> {
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
   const delays: number[] = [];
   const attempts: number[] = [];
@@ -65,7 +69,9 @@ export async function measureKeyPropagation(options: { propagationMs: number; ru
   const delay = summarize(delays);
   return {
     method:
-      'in-process runner (the CLI\'s; the state machine\'s Retry has the same policy) on the real clock, in-memory AWS whose new keys authenticate after a set delay; delay = end of publish − (key created + propagation)',
+      "in-process runner (the CLI's; the state machine's Retry has the same policy) on the real clock, " +
+      'in-memory AWS whose new keys authenticate after a set delay; delay = end of publish − (key created + ' +
+      'propagation)',
     propagationMs: options.propagationMs,
     runs: options.runs,
     delay,

@@ -43,8 +43,17 @@ export interface PublishResult {
 export async function measurePublish(options: { runs: number; warmupRuns: number }): Promise<PublishResult> {
   const ado = await startAdoStandIn({ pat: BENCH_PAT, organizations: ['contoso'] });
   try {
-    const ref: ConnectionRef = { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: 'aws-payments-prod', credentialParameter: PAT_PARAMETER };
-    const seeded = ado.seedConnection(ref, { accessKeyId: 'AKIABENCH00000000000', secretAccessKey: 'bench/seed/secret/0000000000000000000000', projects: ['payments', 'shared-services'] });
+    const ref: ConnectionRef = {
+      organizationUrl: ado.organizationUrl('contoso'),
+      project: 'payments',
+      connectionName: 'aws-payments-prod',
+      credentialParameter: PAT_PARAMETER,
+    };
+    const seeded = ado.seedConnection(ref, {
+      accessKeyId: 'AKIABENCH00000000000',
+      secretAccessKey: 'bench/seed/secret/0000000000000000000000',
+      projects: ['payments', 'shared-services'],
+    });
     const adapter = new AzureDevOpsServiceConnectionAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: BENCH_PAT }));
 
     const times: Record<Operation, number[]> = { find: [], read: [], update: [], verify: [] };
@@ -56,7 +65,10 @@ export async function measurePublish(options: { runs: number; warmupRuns: number
     for (let i = 0; i < options.warmupRuns + options.runs; i++) {
       const measured = i >= options.warmupRuns;
       const newKeyId = `AKIABENCH${String(i).padStart(11, '0')}`;
-      const credential = { accessKeyId: newKeyId, secretAccessKey: new SecretValue(randomBytes(30).toString('base64').slice(0, 40)) };
+      const credential = {
+        accessKeyId: newKeyId,
+        secretAccessKey: new SecretValue(randomBytes(30).toString('base64').slice(0, 40)),
+      };
       const before = ado.requests.length;
       const runStart = performance.now();
       let id = '';
@@ -93,11 +105,15 @@ export async function measurePublish(options: { runs: number; warmupRuns: number
     const total = summarize(totals);
     const requestsPerRun = [...perRun][0] as number;
     return {
-      method: `real AzureDevOpsServiceConnectionAdapter → local stand-in over loopback HTTP; ${options.runs} sequential runs after ${options.warmupRuns} discarded warm-up runs`,
+      method:
+        `real AzureDevOpsServiceConnectionAdapter → local stand-in over loopback HTTP; ${options.runs} ` +
+        `sequential runs after ${options.warmupRuns} discarded warm-up runs`,
       runs: options.runs,
       warmupRuns: options.warmupRuns,
       total,
-      byOperation: Object.fromEntries(OPERATIONS.map((op) => [op, { time: summarize(times[op]), requests: requests[op] }])) as PublishResult['byOperation'],
+      byOperation: Object.fromEntries(
+        OPERATIONS.map((op) => [op, { time: summarize(times[op]), requests: requests[op] }]),
+      ) as PublishResult['byOperation'],
       requestsPerRun,
       targetRequests: PUBLISH_TARGET_REQUESTS,
       targetMs: PUBLISH_TARGET_MS,
@@ -110,7 +126,12 @@ export async function measurePublish(options: { runs: number; warmupRuns: number
 }
 
 /** "GET list by name" / "GET by id" / "PUT by id": what a request is, without ids or query values. */
-function describeRequest(request: { method: string; path: string; query: Record<string, string>; status: number }): string {
+function describeRequest(request: {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+}): string {
   const byId = /\/endpoints\/[^/]+$/.test(request.path);
   const what = byId ? 'by id' : request.query.endpointNames ? 'list by name' : 'list';
   return `${request.method} ${what} → ${request.status}`;

@@ -134,11 +134,17 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     progress(`bench: the built CLI, --help and status, ${parameters.cliRuns} runs each ...`);
     const cliStart = await measureCliStart({ runs: parameters.cliRuns });
 
-    progress(`bench: key authenticates → connection holds it, ${parameters.keyPropagation.runs} rotation(s), keys propagating in ${parameters.keyPropagation.propagationMs} ms ...`);
+    progress(
+      `bench: key authenticates → connection holds it, ${parameters.keyPropagation.runs} rotation(s), keys ` +
+        `propagating in ${parameters.keyPropagation.propagationMs} ms ...`,
+    );
     const keyPropagation = await measureKeyPropagation(parameters.keyPropagation);
 
     // Before the warm durations, which load 11 bundles into this process and would inflate its memory.
-    progress(`bench: one execution over ${parameters.scale.targets} targets, Azure DevOps rate limited to ${parameters.scale.rateLimit.limit} requests per ${parameters.scale.rateLimit.windowMs} ms ...`);
+    progress(
+      `bench: one execution over ${parameters.scale.targets} targets, Azure DevOps rate limited to ` +
+        `${parameters.scale.rateLimit.limit} requests per ${parameters.scale.rateLimit.windowMs} ms ...`,
+    );
     const scale = await measureScale(parameters.scale);
 
     progress(`bench: warm step durations, ${parameters.warmRotations} rotations through the bundles ...`);
@@ -150,7 +156,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       billedTransitionsPerTarget: scale.transitions.billedPerTarget,
       invocationsPerTarget: scale.invocationsPerTarget,
       warmSteps: Object.fromEntries(
-        Object.entries(warmDurations.steps).map(([step, d]) => [step, { medianMs: d.time.median, remoteCalls: d.awsCalls + d.azureDevOpsCalls }]),
+        Object.entries(warmDurations.steps).map(([step, d]) => [
+          step,
+          { medianMs: d.time.median, remoteCalls: d.awsCalls + d.azureDevOpsCalls },
+        ]),
       ),
       initMs: coldStart.nodeStartup.median + coldStart.moduleInit.median,
     });
@@ -182,22 +191,79 @@ function checksOf(sizes: BundleSizeResult, cold: ColdStartResult, publish: Publi
   const rotated = scale.outcomes.rotated ?? 0;
   const limits = scale.azureDevOps.rateLimit;
   return [
-    { name: 'every bundle under 150 KB gzipped', kind: 'target', met: sizes.allUnderTarget, detail: `largest ${(largest / 1024).toFixed(1)} KB` },
-    { name: 'cold start median under 150 ms', kind: 'target', met: cold.medianUnderTarget, detail: `${cold.total.median.toFixed(1)} ms` },
-    { name: 'publish median under 20 ms', kind: 'target', met: publish.medianUnderTarget, detail: `${publish.total.median.toFixed(1)} ms` },
-    { name: 'publish in 4 requests', kind: 'target', met: publish.requestsPerRun <= publish.targetRequests, detail: `${publish.requestsPerRun} requests` },
-    { name: 'every target rotated, connection and secret agree', kind: 'correctness', met: scale.status === 'SUCCEEDED' && rotated === scale.targets && scale.allConsistent, detail: `${rotated}/${scale.targets} rotated` },
-    { name: 'no 429 left unretried', kind: 'correctness', met: limits.notRetriedCorrectly === 0 && limits.adapterErrors === 0, detail: `${limits.answered429} answered, ${limits.retriedSuccessfully} retried successfully, ${limits.adapterErrors} adapter errors` },
-    { name: 'every retry after a 429 waited its Retry-After', kind: 'correctness', met: limits.waits.shorterThanRetryAfter === 0 && limits.waits.count === limits.answered429, detail: `${limits.waits.count} waits, shortest ${limits.waits.minMs ?? '-'} ms` },
-    { name: 'publish verified in every run', kind: 'correctness', met: publish.allVerified, detail: `${publish.runs} runs` },
-    { name: 'cold-start handler did its work', kind: 'correctness', met: cold.planActions.length === 1 && cold.planActions[0] === 'rotate', detail: `plan: ${cold.planActions.join(', ')}` },
+    {
+      name: 'every bundle under 150 KB gzipped',
+      kind: 'target',
+      met: sizes.allUnderTarget,
+      detail: `largest ${(largest / 1024).toFixed(1)} KB`,
+    },
+    {
+      name: 'cold start median under 150 ms',
+      kind: 'target',
+      met: cold.medianUnderTarget,
+      detail: `${cold.total.median.toFixed(1)} ms`,
+    },
+    {
+      name: 'publish median under 20 ms',
+      kind: 'target',
+      met: publish.medianUnderTarget,
+      detail: `${publish.total.median.toFixed(1)} ms`,
+    },
+    {
+      name: 'publish in 4 requests',
+      kind: 'target',
+      met: publish.requestsPerRun <= publish.targetRequests,
+      detail: `${publish.requestsPerRun} requests`,
+    },
+    {
+      name: 'every target rotated, connection and secret agree',
+      kind: 'correctness',
+      met: scale.status === 'SUCCEEDED' && rotated === scale.targets && scale.allConsistent,
+      detail: `${rotated}/${scale.targets} rotated`,
+    },
+    {
+      name: 'no 429 left unretried',
+      kind: 'correctness',
+      met: limits.notRetriedCorrectly === 0 && limits.adapterErrors === 0,
+      detail:
+        `${limits.answered429} answered, ${limits.retriedSuccessfully} retried successfully, ` +
+        `${limits.adapterErrors} adapter errors`,
+    },
+    {
+      name: 'every retry after a 429 waited its Retry-After',
+      kind: 'correctness',
+      met: limits.waits.shorterThanRetryAfter === 0 && limits.waits.count === limits.answered429,
+      detail: `${limits.waits.count} waits, shortest ${limits.waits.minMs ?? '-'} ms`,
+    },
+    {
+      name: 'publish verified in every run',
+      kind: 'correctness',
+      met: publish.allVerified,
+      detail: `${publish.runs} runs`,
+    },
+    {
+      name: 'cold-start handler did its work',
+      kind: 'correctness',
+      met: cold.planActions.length === 1 && cold.planActions[0] === 'rotate',
+      detail: `plan: ${cold.planActions.join(', ')}`,
+    },
   ];
 }
 
 function issue15Checks(cli: CliStartResult, key: KeyPropagationResult): Check[] {
   return [
-    { name: 'CLI --help median under 200 ms', kind: 'target', met: cli.helpUnderTarget, detail: `${cli.help.median.toFixed(1)} ms, ${cli.helpRatio}× bare node` },
-    { name: 'CLI status (one target) median under 400 ms', kind: 'target', met: cli.statusUnderTarget, detail: `${cli.status.median.toFixed(1)} ms, ${cli.statusRatio}× bare node` },
+    {
+      name: 'CLI --help median under 200 ms',
+      kind: 'target',
+      met: cli.helpUnderTarget,
+      detail: `${cli.help.median.toFixed(1)} ms, ${cli.helpRatio}× bare node`,
+    },
+    {
+      name: 'CLI status (one target) median under 400 ms',
+      kind: 'target',
+      met: cli.statusUnderTarget,
+      detail: `${cli.status.median.toFixed(1)} ms, ${cli.statusRatio}× bare node`,
+    },
     {
       name: 'key authenticates → connection holds it, median under 1.2 s',
       kind: 'target',
@@ -208,9 +274,18 @@ function issue15Checks(cli: CliStartResult, key: KeyPropagationResult): Check[] 
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
   if (values.help) {
-    console.log('usage: npm run bench -- [--smoke] [--out FILE]\n  full run writes bench/results.json; --smoke writes only with --out');
+    console.log(
+      'usage: npm run bench -- [--smoke] [--out FILE]\n  full run writes bench/results.json; --smoke writes ' +
+        'only with --out',
+    );
     return 0;
   }
   const results = await runBench({ smoke: values.smoke === true });

@@ -51,7 +51,13 @@ export interface RateLimitReport {
    * Seen from the adapter's side (a recording fetch): how long it waited after each 429 before
    * sending the same request again, and how many of those waits were shorter than Retry-After.
    */
-  waits: { count: number; minMs: number | null; medianMs: number | null; totalMs: number; shorterThanRetryAfter: number };
+  waits: {
+    count: number;
+    minMs: number | null;
+    medianMs: number | null;
+    totalMs: number;
+    shorterThanRetryAfter: number;
+  };
 }
 
 export interface ScaleResult {
@@ -101,7 +107,12 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
           name,
           iamUserName: `ado-${name}`,
           secretId: `ado-key-rotator/${name}`,
-          connection: { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: `aws-${name}`, credentialParameter: PAT_PARAMETER },
+          connection: {
+            organizationUrl: ado.organizationUrl('contoso'),
+            project: 'payments',
+            connectionName: `aws-${name}`,
+            credentialParameter: PAT_PARAMETER,
+          },
         };
       }),
       settings: world.targets.settings,
@@ -113,9 +124,15 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const connectionIds = new Map<string, string>();
     for (const target of config.targets) {
       world.targets.add(target);
-      const key = world.iam.seedKey(target.iamUserName, { createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+      const key = world.iam.seedKey(target.iamUserName, {
+        createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000),
+      });
       world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
-      const id = ado.seedConnection(target.connection, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, projects: ['payments', 'shared-services'] });
+      const id = ado.seedConnection(target.connection, {
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        projects: ['payments', 'shared-services'],
+      });
       connectionIds.set(target.name, id);
     }
 
@@ -129,7 +146,13 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const recordingFetch: FetchFn = async (input, init) => {
       const startedAt = performance.now();
       const response = await globalThis.fetch(input, init);
-      fetches.push({ key: `${init?.method ?? 'GET'} ${String(input)}`, startedAt, answeredAt: performance.now(), status: response.status, retryAfter: response.headers.get('retry-after') });
+      fetches.push({
+        key: `${init?.method ?? 'GET'} ${String(input)}`,
+        startedAt,
+        answeredAt: performance.now(),
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+      });
       return response;
     };
     const handlers = localTaskHandlers(world, {
@@ -163,7 +186,13 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const runStart = performance.now();
     let run: Awaited<ReturnType<typeof runStateMachineLocally>>;
     try {
-      run = await runStateMachineLocally({ definition, handlers: timed, input: { mode: 'rotate' }, s3: world.runData, deployedObjects: deployedObjects(config) });
+      run = await runStateMachineLocally({
+        definition,
+        handlers: timed,
+        input: { mode: 'rotate' },
+        s3: world.runData,
+        deployedObjects: deployedObjects(config),
+      });
     } finally {
       clearInterval(sampler);
     }
@@ -178,7 +207,11 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       reports.length === options.targets &&
       config.targets.every((t) => {
         const held = ado.connection(connectionIds.get(t.name) as string)?.accessKeyId;
-        return held !== undefined && held === world.secrets.keyIdAt(t.secretId, 'AWSCURRENT') && world.iam.keys(t.iamUserName).some((k) => k.accessKeyId === held && k.status === 'Active');
+        return (
+          held !== undefined &&
+          held === world.secrets.keyIdAt(t.secretId, 'AWSCURRENT') &&
+          world.iam.keys(t.iamUserName).some((k) => k.accessKeyId === held && k.status === 'Active')
+        );
       });
 
     // State transitions and Lambda invocations.
@@ -197,7 +230,10 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
         retriesByState[name] = (retriesByState[name] ?? 0) + 1;
         invocations[name] = (invocations[name] ?? 0) + 1;
       }
-      if ((event.type === 'StateRetried' || event.type === 'StateFailed' || event.type === 'StateCaught') && event.error === ERROR_NAMES.AzureDevOpsUnavailable) {
+      if (
+        (event.type === 'StateRetried' || event.type === 'StateFailed' || event.type === 'StateCaught') &&
+        event.error === ERROR_NAMES.AzureDevOpsUnavailable
+      ) {
         adapterErrors++;
       }
     }
@@ -211,7 +247,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       const kind = requestKind(r);
       perRotation[kind] = (perRotation[kind] ?? 0) + 1;
     }
-    for (const kind of Object.keys(perRotation)) perRotation[kind] = round((perRotation[kind] as number) / options.targets, 3);
+    for (const kind of Object.keys(perRotation))
+      perRotation[kind] = round((perRotation[kind] as number) / options.targets, 3);
 
     return {
       targets: options.targets,
@@ -222,7 +259,11 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       allConsistent,
       synthMs: round(synthMs),
       executionMs: round(executionMs),
-      memory: { baselineRssBytes: baselineRss, peakRssBytesSampled: peakRss, processMaxRssBytes: process.resourceUsage().maxRSS * 1024 },
+      memory: {
+        baselineRssBytes: baselineRss,
+        peakRssBytesSampled: peakRss,
+        processMaxRssBytes: process.resourceUsage().maxRSS * 1024,
+      },
       azureDevOps: {
         requests: requests.length,
         perRotation,
@@ -237,7 +278,9 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
         byState,
         retriesByState,
       },
-      invocationsPerTarget: Object.fromEntries(Object.entries(invocations).map(([step, n]) => [step, round(n / options.targets, 3)])),
+      invocationsPerTarget: Object.fromEntries(
+        Object.entries(invocations).map(([step, n]) => [step, round(n / options.targets, 3)]),
+      ),
       // Steps that never ran (rollback, in a run where nothing fails) have no samples.
       taskDurationsUnderLoad: Object.fromEntries(
         Object.entries(durations)
@@ -254,7 +297,9 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
  * Follows every 429 to what happened next to the same request (same method and URL: the URL names
  * the connection, and one connection is only ever worked on by one Map iteration at a time).
  */
-export function rateLimitReport(requests: readonly RecordedRequest[]): Omit<RateLimitReport, 'adapterErrors' | 'waits'> {
+export function rateLimitReport(
+  requests: readonly RecordedRequest[],
+): Omit<RateLimitReport, 'adapterErrors' | 'waits'> {
   const pending = new Map<string, number>();
   let answered429 = 0;
   let retriedSuccessfully = 0;
@@ -281,7 +326,10 @@ interface FetchRecord {
   retryAfter: string | null;
 }
 
-/** For each 429 the adapter received: the time until it sent the same request again, against the Retry-After it was given. */
+/**
+ * For each 429 the adapter received: the time until it sent the same request again, against the Retry-After it was
+ * given.
+ */
 export function retryWaits(fetches: readonly FetchRecord[]): RateLimitReport['waits'] {
   // Timers may fire up to a millisecond early against performance.now(); that is not a shorter wait.
   const toleranceMs = 2;

@@ -52,4 +52,5 @@ export const usd = (value: number): string => {
 };
 /** "median (p10–p90, min–max)", the spread in one cell. */
 export const spread = (s: Summary, unit = 'ms'): string =>
-  `${s.median.toFixed(1)} ${unit} (p10 ${s.p10.toFixed(1)}, p90 ${s.p90.toFixed(1)}, min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}; n=${s.n})`;
+  `${s.median.toFixed(1)} ${unit} (p10 ${s.p10.toFixed(1)}, p90 ${s.p90.toFixed(1)}, min ${s.min.toFixed(1)}, ` +
+  `max ${s.max.toFixed(1)}; n=${s.n})`;

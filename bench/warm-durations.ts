@@ -21,7 +21,17 @@ import { type Summary, summarize } from './stats.js';
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /** The steps of a successful rotation, in order (rollback does not run). */
-const ROTATION_STEPS = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'report'] as const;
+const ROTATION_STEPS = [
+  'plan',
+  'cleanup',
+  'create',
+  'verify-key',
+  'publish',
+  'verify-publish',
+  'promote',
+  'revoke',
+  'report',
+] as const;
 
 export interface StepDuration {
   time: Summary;
@@ -36,7 +46,10 @@ export interface WarmDurationsResult {
   steps: Record<string, StepDuration>;
 }
 
-export async function measureWarmDurations(options: { bundles: BundleResult[]; rotations: number }): Promise<WarmDurationsResult> {
+export async function measureWarmDurations(options: {
+  bundles: BundleResult[];
+  rotations: number;
+}): Promise<WarmDurationsResult> {
   const world = await startBundleWorld(options.rotations + 1);
   const savedEnv = { ...process.env };
   try {
@@ -69,17 +82,30 @@ export async function measureWarmDurations(options: { bundles: BundleResult[]; r
     const { error } = await captureOutput(async () => {
       for (const [index, target] of world.config.targets.entries()) {
         const measured = index > 0;
-        let state = { rotationId: randomUUID(), targetName: target.name, mode: 'rotate', startedAt: new Date().toISOString() } as unknown as RotationState;
+        let state = {
+          rotationId: randomUUID(),
+          targetName: target.name,
+          mode: 'rotate',
+          startedAt: new Date().toISOString(),
+        } as unknown as RotationState;
         for (const step of ROTATION_STEPS) {
           if (step === 'verify-key') {
-            // IAM has propagated the new key: STS accepts it (the retry on KeyNotYetUsable is counted by the scale run).
+            // IAM has propagated the new key: STS accepts it (the retry on KeyNotYetUsable is counted by the scale
+            // run).
             world.aws.sts.addKey(state.newAccessKeyId as string, world.aws.iam.userArn(target.iamUserName));
           }
           const output = await invoke(step, state, measured);
           if (step === 'report') {
             const outcome = (output as { outcome?: string }).outcome;
-            if (outcome !== 'rotated') throw new Error(`the bundles did not rotate ${target.name}: ${outcome} (${JSON.stringify(output).slice(0, 500)})`);
-            await invoke('notify', { executionId: 'bench', mode: 'rotate', startedAt: state.startedAt, reports: [output] }, measured);
+            if (outcome !== 'rotated')
+              throw new Error(
+                `the bundles did not rotate ${target.name}: ${outcome} (${JSON.stringify(output).slice(0, 500)})`,
+              );
+            await invoke(
+              'notify',
+              { executionId: 'bench', mode: 'rotate', startedAt: state.startedAt, reports: [output] },
+              measured,
+            );
           } else {
             state = output as RotationState;
           }
@@ -91,10 +117,17 @@ export async function measureWarmDurations(options: { bundles: BundleResult[]; r
     const steps: Record<string, StepDuration> = {};
     for (const [step, values] of Object.entries(samples)) {
       const c = calls[step] as { aws: number; ado: number };
-      steps[step] = { time: summarize(values), awsCalls: c.aws / values.length, azureDevOpsCalls: c.ado / values.length };
+      steps[step] = {
+        time: summarize(values),
+        awsCalls: c.aws / values.length,
+        azureDevOpsCalls: c.ado / values.length,
+      };
     }
     return {
-      method: `esbuild bundles imported in-process, ${options.rotations} sequential rotations after one discarded warm-up rotation; AWS via the wire stubs on loopback HTTP, Azure DevOps via the stand-in; logs and metrics at the deployed level (captured)`,
+      method:
+        `esbuild bundles imported in-process, ${options.rotations} sequential rotations after one ` +
+        `discarded warm-up rotation; AWS via the wire stubs on loopback HTTP, Azure DevOps via the stand-in; ` +
+        `logs and metrics at the deployed level (captured)`,
       rotations: options.rotations,
       steps,
     };

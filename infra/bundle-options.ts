@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The oldest Node.js the project runs on: package.json `engines`, the Lambda runtime, the CLI and the demo follow it. */
+/**
+ * The oldest Node.js the project runs on: package.json `engines`, the Lambda runtime, the CLI and the demo follow it.
+ */
 export const NODE_MAJOR = 22;
 
 /**
@@ -27,7 +29,9 @@ export const BUNDLE_OPTIONS = {
   sourcemap: false,
   mainFields: ['module', 'main'],
   // Middy and Powertools are ESM; some SDK internals still `require` Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'module'; const require = __createRequire(import.meta.url);",
+  },
   legalComments: 'none',
   // Lambda hands the function its role's credentials in the environment: the SDK's full provider
   // chain (profiles, SSO, web identity, instance metadata, and the nested clients they load) is

@@ -69,7 +69,8 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 /**
  * A catalog retry rule as an ASL `Retry`. `BackoffPolicy.maxAttempts` counts every attempt; ASL's
- * `MaxAttempts` counts retries. For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s in all.
+ * `MaxAttempts` counts retries. For the key-propagation policy: 1 + 1.1 + 1.21 + ... (17 waits, 40 s) + 3 × 5 s ≈ 55 s
+ * in all.
  */
 export function retryProps(rule: RetryRule): sfn.RetryProps {
   const policy: BackoffPolicy = DEFAULT_RETRY_POLICY[rule.policy];
@@ -143,7 +144,11 @@ function choiceCondition(condition: Condition): sfn.Condition {
 /** A Lambda task with the step's catalog retries (and Lambda's own hiccups). */
 function invoker(scope: Construct, props: TargetWorkflowProps) {
   /** `resultPath` undefined: the result replaces the document (the report ends the iteration). */
-  return (step: LambdaStep, input: { payload: sfn.TaskInput } | { inputPath: string }, resultPath: string | undefined) => {
+  return (
+    step: LambdaStep,
+    input: { payload: sfn.TaskInput } | { inputPath: string },
+    resultPath: string | undefined,
+  ) => {
     const task = new tasks.LambdaInvoke(scope, `Task ${step}`, {
       stateName: step,
       lambdaFunction: props.functions[step],
@@ -174,12 +179,16 @@ export function buildTargetWorkflow(scope: Construct, props: TargetWorkflowProps
       parameters: { step, 'name.$': '$.caught.Error', 'cause.$': '$.caught.Cause' },
       resultPath: `$.state.${field}`,
     });
-  const catchInto = (task: tasks.LambdaInvoke, next: sfn.IChainable) => task.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
+  const catchInto = (task: tasks.LambdaInvoke, next: sfn.IChainable) =>
+    task.addCatch(next, { errors: [sfn.Errors.ALL], resultPath: '$.caught' });
 
   for (const node of Object.values(lifecycle.nodes)) {
     const policy = node.kind === 'step' ? STEP_CATALOG[node.step].onFailure.kind : 'report';
     if (!['report', 'rollback', 'warn'].includes(policy)) {
-      throw new Error(`step ${(node as { step: string }).step} has the failure policy "${policy}", which only the lifecycle's end or rollback may have`);
+      throw new Error(
+        `step ${(node as { step: string }).step} has the failure policy "${policy}", which only the ` +
+          `lifecycle's end or rollback may have`,
+      );
     }
   }
   const report = invoke(lifecycle.end, { inputPath: '$.state' }, undefined);
@@ -204,9 +213,17 @@ export function buildTargetWorkflow(scope: Construct, props: TargetWorkflowProps
   for (const [name, node] of Object.entries(lifecycle.nodes)) {
     if (node.kind === 'step') states.set(name, stepTask(node.step));
     else if (node.kind === 'choice') states.set(name, new sfn.Choice(scope, `Choice ${name}`, { stateName: name }));
-    else states.set(name, new sfn.Wait(scope, `Wait ${name}`, { stateName: name, time: sfn.WaitTime.duration(Duration.seconds(node.seconds)) }));
+    else
+      states.set(
+        name,
+        new sfn.Wait(scope, `Wait ${name}`, {
+          stateName: name,
+          time: sfn.WaitTime.duration(Duration.seconds(node.seconds)),
+        }),
+      );
   }
-  const stateOf = (name: string): sfn.State => (name === lifecycle.end ? report : (states.get(name) ?? (nodeOf(lifecycle, name) as never)));
+  const stateOf = (name: string): sfn.State =>
+    name === lifecycle.end ? report : (states.get(name) ?? (nodeOf(lifecycle, name) as never));
 
   for (const [name, node] of Object.entries(lifecycle.nodes)) {
     const state = states.get(name);
@@ -223,7 +240,8 @@ export function buildTargetWorkflow(scope: Construct, props: TargetWorkflowProps
       // What a failure leads to, by the step's catalog policy (the runner does the same).
       if (policy.kind === 'report') catchInto(task, recordFailure(node.step, 'failure').next(report));
       else if (policy.kind === 'rollback') catchInto(task, recordFailure(node.step, 'failure').next(rollback));
-      else if (policy.kind === 'warn') catchInto(task, recordFailure(node.step, 'toleratedFailure').next(stateOf(node.next)));
+      else if (policy.kind === 'warn')
+        catchInto(task, recordFailure(node.step, 'toleratedFailure').next(stateOf(node.next)));
     }
   }
   return stateOf(lifecycle.start);
@@ -242,7 +260,8 @@ function reportWhenTheReportFailed(scope: Construct): sfn.Pass {
       connectionId: null,
       'mode.$': '$.state.mode',
       outcome: 'failed',
-      'summary.$': "States.Format('The report step failed ({}); what the run did is in the execution history.', $.caught.Error)",
+      'summary.$':
+        "States.Format('The report step failed ({}); what the run did is in the execution history.', $.caught.Error)",
       newAccessKeyId: null,
       oldAccessKeyId: null,
       oldKeyStatus: null,
@@ -290,15 +309,19 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
   });
   map.itemProcessor(buildTargetWorkflow(scope, props));
 
-  const notify = invoke('notify', {
-    payload: sfn.TaskInput.fromObject({
-      executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      mode: sfn.JsonPath.stringAt('$.mode'),
-      startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
-      results: sfn.JsonPath.objectAt('$.results.ResultWriterDetails'),
-      leak: sfn.JsonPath.stringAt('$.leak'),
-    }),
-  }, '$.notification');
+  const notify = invoke(
+    'notify',
+    {
+      payload: sfn.TaskInput.fromObject({
+        executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
+        mode: sfn.JsonPath.stringAt('$.mode'),
+        startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+        results: sfn.JsonPath.objectAt('$.results.ResultWriterDetails'),
+        leak: sfn.JsonPath.stringAt('$.leak'),
+      }),
+    },
+    '$.notification',
+  );
 
   // A manual run's names go to S3 first, where the Map reads them, as it reads the deployment's list.
   const givenKey = `States.Format('${RUN_DATA.runsPrefix}/{}/targets.json', $$.Execution.Name)`;
@@ -306,50 +329,69 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
     stateName: STATE_NAMES.writeGivenTargets,
     service: 's3',
     action: 'putObject',
-    parameters: { Bucket: runData.bucketName, Key: sfn.JsonPath.stringAt('$.targetsKey'), Body: sfn.JsonPath.listAt('$.targets') },
+    parameters: {
+      Bucket: runData.bucketName,
+      Key: sfn.JsonPath.stringAt('$.targetsKey'),
+      Body: sfn.JsonPath.listAt('$.targets'),
+    },
     iamResources: [runData.arnForObjects(`${RUN_DATA.runsPrefix}/*`)],
     resultPath: sfn.JsonPath.DISCARD,
   });
-  writeGiven.addRetry({ errors: [sfn.Errors.TASKS_FAILED], interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 3 });
+  writeGiven.addRetry({
+    errors: [sfn.Errors.TASKS_FAILED],
+    interval: Duration.seconds(1),
+    backoffRate: 2,
+    maxAttempts: 3,
+  });
 
   const modeIsValid = sfn.Condition.or(...ROTATION_MODES.map((m) => sfn.Condition.stringEquals('$.mode', m)));
   const invalidInput = new sfn.Fail(scope, 'Fail invalid input', {
     stateName: STATE_NAMES.invalidInput,
     error: ERROR_NAMES.InvalidStepInput,
     cause:
-      `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: [target names]}; without "targets", every configured target; ` +
-      'or, for a leaked key, {"mode": "emergency", "leak": {"accessKeyIds": [ids], "detectedAt": ISO time, "eventArn": ARN or null}}',
+      `The execution input must be {"mode": ${ROTATION_MODES.map((m) => `"${m}"`).join(' | ')}, "targets"?: ` +
+      `[target names]}; without "targets", every configured target; ` +
+      'or, for a leaked key, {"mode": "emergency", "leak": {"accessKeyIds": [ids], "detectedAt": ISO time, ' +
+      '"eventArn": ARN or null}}',
   });
   const run = map.next(notify);
 
-  return new sfn.Choice(scope, 'Choice check input', { stateName: STATE_NAMES.checkInput })
-    // One test per rule: a type test on a missing field would itself fail the execution with States.Runtime.
-    .when(absent('$.mode'), invalidInput)
-    .when(sfn.Condition.isNotString('$.mode'), invalidInput)
-    // A leak (the AWS Health rule's input, infra/leak-rule.ts) covers every target, in emergency mode only.
-    .when(sfn.Condition.and(sfn.Condition.isPresent('$.leak'), sfn.Condition.not(sfn.Condition.stringEquals('$.mode', 'emergency'))), invalidInput)
-    .when(
-      sfn.Condition.isPresent('$.leak'),
-      new sfn.Pass(scope, 'Pass leaked key', {
-        stateName: STATE_NAMES.leakedKey,
-        parameters: { mode: 'emergency', targetsKey: RUN_DATA.allTargetsKey, 'leak.$': '$.leak' },
-      }).next(run),
-    )
-    .when(
-      sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
-      new sfn.Pass(scope, 'Pass given targets', {
-        stateName: STATE_NAMES.givenTargets,
-        parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', 'targetsKey.$': givenKey, leak: {} },
-      })
-        .next(writeGiven)
-        .next(run),
-    )
-    .when(
-      modeIsValid,
-      new sfn.Pass(scope, 'Pass all targets', {
-        stateName: STATE_NAMES.allTargets,
-        parameters: { 'mode.$': '$.mode', targetsKey: RUN_DATA.allTargetsKey, leak: {} },
-      }).next(run),
-    )
-    .otherwise(invalidInput);
+  return (
+    new sfn.Choice(scope, 'Choice check input', { stateName: STATE_NAMES.checkInput })
+      // One test per rule: a type test on a missing field would itself fail the execution with States.Runtime.
+      .when(absent('$.mode'), invalidInput)
+      .when(sfn.Condition.isNotString('$.mode'), invalidInput)
+      // A leak (the AWS Health rule's input, infra/leak-rule.ts) covers every target, in emergency mode only.
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.leak'),
+          sfn.Condition.not(sfn.Condition.stringEquals('$.mode', 'emergency')),
+        ),
+        invalidInput,
+      )
+      .when(
+        sfn.Condition.isPresent('$.leak'),
+        new sfn.Pass(scope, 'Pass leaked key', {
+          stateName: STATE_NAMES.leakedKey,
+          parameters: { mode: 'emergency', targetsKey: RUN_DATA.allTargetsKey, 'leak.$': '$.leak' },
+        }).next(run),
+      )
+      .when(
+        sfn.Condition.and(modeIsValid, sfn.Condition.isPresent('$.targets')),
+        new sfn.Pass(scope, 'Pass given targets', {
+          stateName: STATE_NAMES.givenTargets,
+          parameters: { 'mode.$': '$.mode', 'targets.$': '$.targets', 'targetsKey.$': givenKey, leak: {} },
+        })
+          .next(writeGiven)
+          .next(run),
+      )
+      .when(
+        modeIsValid,
+        new sfn.Pass(scope, 'Pass all targets', {
+          stateName: STATE_NAMES.allTargets,
+          parameters: { 'mode.$': '$.mode', targetsKey: RUN_DATA.allTargetsKey, leak: {} },
+        }).next(run),
+      )
+      .otherwise(invalidInput)
+  );
 }

@@ -36,15 +36,17 @@ const PACKAGE_NAME = 'ado-key-rotator';
 export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`the ${PACKAGE_NAME} package.json was not found above ${from}; reinstall the package`);
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME)
+      return dir;
+    if (path.dirname(dir) === dir)
+      throw new Error(`the ${PACKAGE_NAME} package.json was not found above ${from}; reinstall the package`);
   }
 }
 
 /** Each step's Lambda timeout, from its catalog entry. */
-const TIMEOUTS = Object.fromEntries(LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)])) as Readonly<
-  Record<LambdaStep, Duration>
->;
+const TIMEOUTS = Object.fromEntries(
+  LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)]),
+) as Readonly<Record<LambdaStep, Duration>>;
 
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
@@ -61,11 +63,17 @@ export interface AdoKeyRotatorOverrides {
   readonly projectRoot?: string;
   /** Powertools log level of every Lambda. Default: INFO. */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
-  /** How long the Lambdas' and the state machine's logs are kept. Default: one year (they are the audit trail of every key change). */
+  /**
+   * How long the Lambdas' and the state machine's logs are kept. Default: one year (they are the audit trail of every
+   * key change).
+   */
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the log groups when the stack is deleted. Default: RETAIN. */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** KMS keys of the SecureString parameters and secrets, to narrow `kms:Decrypt`. Default: any key, via SSM/Secrets Manager only. */
+  /**
+   * KMS keys of the SecureString parameters and secrets, to narrow `kms:Decrypt`. Default: any key, via SSM/Secrets
+   * Manager only.
+   */
   readonly kmsKeyArns?: string[];
   /** Send alarms to this topic instead of a new one. */
   readonly alarmTopic?: sns.ITopic;
@@ -132,7 +140,8 @@ export class AdoKeyRotator extends Construct {
     if (this.config.allowLoopbackHttp && props.localRunOnly !== true) {
       // Deployed code never sends a credential over plain http: the flag is for local runs only.
       throw new ConfigurationError(
-        'Invalid rotation configuration: allowLoopbackHttp is for local runs against stand-ins only; remove it before cdk synth or deploy',
+        'Invalid rotation configuration: allowLoopbackHttp is for local runs against stand-ins only; remove it ' +
+          'before cdk synth or deploy',
         { context: { field: 'allowLoopbackHttp' } },
       );
     }
@@ -179,7 +188,12 @@ export class AdoKeyRotator extends Construct {
       const fromSources = existsSync(path.join(root, 'src', 'handlers', `${step}.ts`));
       const code = props.lambdaCode?.(step) ?? (fromSources ? undefined : this.prebuiltCode(step, root));
       functions[step] = code
-        ? new lambda.Function(this, `${name}Function`, { ...common, runtime: lambda.Runtime.NODEJS_22_X, code, handler: 'index.handler' })
+        ? new lambda.Function(this, `${name}Function`, {
+            ...common,
+            runtime: lambda.Runtime.NODEJS_22_X,
+            code,
+            handler: 'index.handler',
+          })
         : this.bundledFunction(`${name}Function`, step, common, root);
 
       // X-Ray has no resource-level permissions: PutTraceSegments and PutTelemetryRecords need "*".
@@ -188,43 +202,67 @@ export class AdoKeyRotator extends Construct {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason: federated
-          ? 'Resource "*" only for the X-Ray actions (no resource-level permissions) and sts:GetWebIdentityToken (no resource type), the latter pinned by conditions to the Entra token-exchange audience, RS256 and at most 300 s.'
-          : 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray supports no resource-level permissions.',
+          ? 'Resource "*" only for the X-Ray actions (no resource-level permissions) and ' +
+            'sts:GetWebIdentityToken (no resource type), the latter pinned by conditions to the Entra ' +
+            'token-exchange audience, RS256 and at most 300 s.'
+          : 'Only the X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) have Resource "*": X-Ray ' +
+            'supports no resource-level permissions.',
       });
       if (!props.kmsKeyArns?.length && statements.some((st) => st.actions.some((a) => a.startsWith('kms:')))) {
         Validations.of(role).acknowledge({
-          // The finding names the ARN as cdk-nag flattens it: with the account and region as tokens or, under `cdk synth` with credentials, literally.
-          id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(resourceArns(this, this.config).anyKmsKey))}]`,
+          // The finding names the ARN as cdk-nag flattens it: with the account and region as tokens or, under `cdk
+          // synth` with credentials, literally.
+          id:
+            `AwsSolutions-IAM5[Resource::` +
+            `${flattenCfnReference(Stack.of(this).resolve(resourceArns(this, this.config).anyKmsKey))}]`,
           reason:
-            'kms:Decrypt/GenerateDataKey on the account\'s keys only through SSM or Secrets Manager (kms:ViaService condition), for parameters and secrets under customer-managed keys whose ids the configuration does not name; set kmsKeyArns to narrow it.',
+            "kms:Decrypt/GenerateDataKey on the account's keys only through SSM or Secrets Manager " +
+            '(kms:ViaService condition), for parameters and secrets under customer-managed keys whose ids the ' +
+            'configuration does not name; set kmsKeyArns to narrow it.',
         });
       }
       Validations.of(functions[step]).acknowledge({
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime the project is built and tested on (package.json engines); moving to a newer one is a deliberate upgrade.',
+        reason:
+          'Node.js 22 is the runtime the project is built and tested on (package.json engines); moving to a ' +
+          'newer one is a deliberate upgrade.',
       });
     }
     this.functions = functions;
-    if (Object.keys(federatedRoles).length > 0) new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
+    if (Object.keys(federatedRoles).length > 0)
+      new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
     this.runData = new RunData(this, 'RunData', { config: this.config });
     // notify reads the children's results (the per-target reports) that the Distributed Map wrote.
     functions.notify.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.runData.bucket.arnForObjects(`${RUN_DATA.resultsPrefix}/*`)] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.runData.bucket.arnForObjects(`${RUN_DATA.resultsPrefix}/*`)],
+      }),
     );
     Validations.of(functions.notify.role as iam.Role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.runData.bucket.node.defaultChild as CfnElement)}.Arn>/${RUN_DATA.resultsPrefix}/*]`,
-      reason: 'notify reads the result files of this run\'s map run, whose keys Step Functions names at run time, under the results/ prefix of the run-data bucket only.',
+      id:
+        `AwsSolutions-IAM5[Resource::<` +
+        `${Stack.of(this).getLogicalId(this.runData.bucket.node.defaultChild as CfnElement)}.Arn>/` +
+        `${RUN_DATA.resultsPrefix}/*]`,
+      reason:
+        "notify reads the result files of this run's map run, whose keys Step Functions names at run time, " +
+        'under the results/ prefix of the run-data bucket only.',
     });
 
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'Rotates the AWS access keys behind Azure DevOps AWS service connections: plan, clean up, create, verify, publish, verify, promote, revoke; rolls back on failure.',
-      definitionBody: sfn.DefinitionBody.fromChainable(buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS, runData: this.runData.bucket })),
+      comment:
+        'Rotates the AWS access keys behind Azure DevOps AWS service connections: plan, clean up, create, ' +
+        'verify, publish, verify, promote, revoke; rolls back on failure.',
+      definitionBody: sfn.DefinitionBody.fromChainable(
+        buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS, runData: this.runData.bucket }),
+      ),
       timeout: props.executionTimeout ?? Duration.hours(2),
       tracingEnabled: true,
-      // Errors only, and without execution data: step inputs hold key ids and rotation state, never secrets, but logs need not either.
+      // Errors only, and without execution data: step inputs hold key ids and rotation state, never secrets, but logs
+      // need not either.
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
     });
     this.acknowledgeStateMachineFindings();
@@ -232,7 +270,10 @@ export class AdoKeyRotator extends Construct {
     const scheduleGroup = new scheduler.ScheduleGroup(this, 'ScheduleGroup');
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Starts the ADO key rotation for every configured target',
-      schedule: scheduler.ScheduleExpression.expression(this.config.schedule.expression, TimeZone.of(this.config.schedule.timeZone)),
+      schedule: scheduler.ScheduleExpression.expression(
+        this.config.schedule.expression,
+        TimeZone.of(this.config.schedule.timeZone),
+      ),
       scheduleGroup,
       enabled: props.scheduleEnabled ?? true,
       // No `targets`: the state machine rotates every configured target.
@@ -243,7 +284,10 @@ export class AdoKeyRotator extends Construct {
       }),
     });
 
-    this.leakedKeyRule = props.leakedKeyRotation === false ? undefined : new LeakedKeyRule(this, 'LeakedKeyRule', { stateMachine: this.stateMachine });
+    this.leakedKeyRule =
+      props.leakedKeyRotation === false
+        ? undefined
+        : new LeakedKeyRule(this, 'LeakedKeyRule', { stateMachine: this.stateMachine });
 
     this.monitoring = new RotatorMonitoring(this, 'Monitoring', {
       config: this.config,
@@ -258,7 +302,10 @@ export class AdoKeyRotator extends Construct {
   private prebuiltCode(step: LambdaStep, root: string): lambda.Code {
     const bundle = path.join(root, 'dist', 'handlers', `${step}.mjs`);
     if (!existsSync(bundle)) {
-      throw new Error(`${PACKAGE_NAME}: neither src/handlers/${step}.ts nor dist/handlers/${step}.mjs is under ${root}; run \`npm run build\` there, or reinstall the package`);
+      throw new Error(
+        `${PACKAGE_NAME}: neither src/handlers/${step}.ts nor dist/handlers/${step}.mjs is under ${root}; run ` +
+          `\`npm run build\` there, or reinstall the package`,
+      );
     }
     const dir = path.join(path.dirname(this.configFile), step);
     mkdirSync(dir, { recursive: true });
@@ -290,14 +337,18 @@ export class AdoKeyRotator extends Construct {
         externalModules: [],
         // Lambda gives the function its role's credentials in the environment: the SDK's full provider
         // chain is swapped for src/adapters/aws/lambda-credentials.ts, as scripts/bundle.ts does.
-        esbuildArgs: Object.fromEntries(Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to])),
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         // Bundle with the esbuild in node_modules: synth works offline and without Docker.
         forceDockerBundling: false,
         // The parsed configuration goes next to index.mjs (LAMBDA_TASK_ROOT), read once at cold start.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${this.configFile}" "${path.join(outputDir, CONFIG_FILE_NAME)}"`],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            `cp "${this.configFile}" "${path.join(outputDir, CONFIG_FILE_NAME)}"`,
+          ],
         },
       },
     });
@@ -310,28 +361,42 @@ export class AdoKeyRotator extends Construct {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments...) support no resource-level permissions; Step Functions requires Resource "*" for them.',
+        'CloudWatch Logs delivery (logs:CreateLogDelivery and friends) and X-Ray (xray:PutTraceSegments...) ' +
+        'support no resource-level permissions; Step Functions requires Resource "*" for them.',
     });
     for (const fn of Object.values(this.functions)) {
       const logicalId = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason: 'lambda:InvokeFunction on this one function and its versions/aliases (the ":*" suffix), as CDK grants for a LambdaInvoke task.',
+        reason:
+          'lambda:InvokeFunction on this one function and its versions/aliases (the ":*" suffix), as CDK ' +
+          'grants for a LambdaInvoke task.',
       });
     }
     // CDK's own grants for the Distributed Map (describe/stop its child executions) and its S3 reader and writer.
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
     if (mapPolicy) {
-      acknowledgeWildcards(mapPolicy, mapPolicy.document, 'The Distributed Map describes and stops its own child executions, whose names Step Functions assigns at run time: CDK scopes the grant to this state machine\'s executions.');
+      acknowledgeWildcards(
+        mapPolicy,
+        mapPolicy.document,
+        'The Distributed Map describes and stops its own child executions, whose names Step Functions assigns ' +
+          "at run time: CDK scopes the grant to this state machine's executions.",
+      );
     }
     const rolePolicy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     if (rolePolicy) {
-      acknowledgeWildcards(role, rolePolicy.document, 'Objects of the run-data bucket only: the target lists the Distributed Map reads (targets/, runs/) and the results it writes (results/), whose keys Step Functions names at run time.');
+      acknowledgeWildcards(
+        role,
+        rolePolicy.document,
+        'Objects of the run-data bucket only: the target lists the Distributed Map reads (targets/, runs/) and ' +
+          'the results it writes (results/), whose keys Step Functions names at run time.',
+      );
     }
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-SF1',
       reason:
-        'Logs ERROR events without execution data on purpose: the full history is in the Step Functions console, and ALL would copy every rotation state into CloudWatch Logs.',
+        'Logs ERROR events without execution data on purpose: the full history is in the Step Functions ' +
+        'console, and ALL would copy every rotation state into CloudWatch Logs.',
     });
   }
 }

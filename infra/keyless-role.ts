@@ -13,7 +13,9 @@ export interface AdoOidcRoleProps {
   /** For templates that name them. */
   readonly connectionId?: string;
   readonly tenantId?: string;
-  /** Issuer, subject and audience templates. Default: what the AWS Toolkit presents today (src/domain/keyless/oidc.ts). */
+  /**
+   * Issuer, subject and audience templates. Default: what the AWS Toolkit presents today (src/domain/keyless/oidc.ts).
+   */
   readonly oidc?: Partial<OidcSettings>;
   /** An identity provider for the issuer that exists already (one per issuer and account): reused, not created. */
   readonly provider?: iam.IOidcProvider;
@@ -52,10 +54,14 @@ export class AdoOidcRole extends Construct {
     this.subject = fill(oidc.subjectTemplate, values);
     const host = issuerHost(this.issuer);
     // AWS::IAM::OIDCProvider natively (no custom-resource Lambda); no thumbprint: IAM no longer needs one.
-    this.provider = props.provider ?? new iam.OidcProviderNative(this, 'Provider', { url: `https://${host}`, clientIds: [oidc.audience] });
+    this.provider =
+      props.provider ??
+      new iam.OidcProviderNative(this, 'Provider', { url: `https://${host}`, clientIds: [oidc.audience] });
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName ?? roleNameFor(`${props.project}-${props.connectionName}`),
-      description: `Keyless access for Azure DevOps service connection ${props.organization}/${props.project}/${props.connectionName}`,
+      description:
+        `Keyless access for Azure DevOps service connection ${props.organization}/${props.project}/` +
+        `${props.connectionName}`,
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
         StringEquals: { [`${host}:aud`]: oidc.audience, [`${host}:sub`]: this.subject },
       }),

@@ -63,7 +63,8 @@ export class LeakedKeyRule extends Construct {
     if (!Token.isUnresolved(region) && region !== 'us-east-1') {
       Annotations.of(this).addWarningV2(
         'ado-key-rotator:leak-rule-region',
-        `the leaked-key rule is in ${region}, but AWS Health sends IAM events to us-east-1: deploy a LeakEventForwarder there`,
+        `the leaked-key rule is in ${region}, but AWS Health sends IAM events to us-east-1: deploy a ` +
+          `LeakEventForwarder there`,
       );
     }
   }
@@ -90,7 +91,9 @@ export class LeakEventForwarder extends Construct {
       `arn:${stack.partition}:events:${props.rotatorRegion}:${stack.account}:event-bus/default`,
     );
     this.rule = new events.Rule(this, 'Rule', {
-      description: `Forwards AWS Health AWS_RISK_CREDENTIALS_EXPOSED events to ${props.rotatorRegion}, where ado-key-rotator rotates the leaked key`,
+      description:
+        `Forwards AWS Health AWS_RISK_CREDENTIALS_EXPOSED events to ${props.rotatorRegion}, where ` +
+        `ado-key-rotator rotates the leaked key`,
       eventPattern: LEAK_EVENT_PATTERN,
       targets: [new targets.EventBus(bus)],
     });

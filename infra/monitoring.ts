@@ -11,7 +11,13 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RotationConfig } from '../src/domain/config.js';
 import { CREDENTIAL_ALARM_DAYS } from '../src/domain/credential-expiry.js';
-import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE, METRICS_SERVICE_NAME, type MetricName } from './metric-names.js';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE_NAME,
+  type MetricName,
+} from './metric-names.js';
 import type { LambdaStep } from './steps.js';
 
 export interface RotatorMonitoringProps {
@@ -23,7 +29,9 @@ export interface RotatorMonitoringProps {
   alarmTopic?: sns.ITopic;
 }
 
-/** Above this, a held key is older than a rotation plus the retired key's grace period allow: rotation is not happening. */
+/**
+ * Above this, a held key is older than a rotation plus the retired key's grace period allow: rotation is not happening.
+ */
 export function keyAgeThreshold(config: RotationConfig): number {
   return config.settings.minKeyAgeDays + config.settings.gracePeriodDays + 1;
 }
@@ -50,11 +58,19 @@ export class RotatorMonitoring extends Construct {
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: METRIC_NAMES[name],
-        dimensionsMap: { [METRIC_DIMENSIONS.service]: METRICS_SERVICE_NAME, ...(target ? { [METRIC_DIMENSIONS.target]: target } : {}) },
+        dimensionsMap: {
+          [METRIC_DIMENSIONS.service]: METRICS_SERVICE_NAME,
+          ...(target ? { [METRIC_DIMENSIONS.target]: target } : {}),
+        },
         statistic,
         period,
       });
-    const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string, options: Partial<cloudwatch.CreateAlarmOptions> = {}) => {
+    const alarm = (
+      alarmId: string,
+      metric: cloudwatch.Metric,
+      description: string,
+      options: Partial<cloudwatch.CreateAlarmOptions> = {},
+    ) => {
       const created = metric.createAlarm(this, alarmId, {
         alarmDescription: description,
         threshold: 1,
@@ -70,19 +86,47 @@ export class RotatorMonitoring extends Construct {
 
     // The state machine itself: a run that did not finish means some targets were not even reported.
     const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    alarm('ExecutionsFailed', stateMachine.metricFailed(fiveMinutes), 'A key rotation execution failed: open it in the Step Functions console; some targets may not have been rotated or reported.');
-    alarm('ExecutionsTimedOut', stateMachine.metricTimedOut(fiveMinutes), 'A key rotation execution timed out: some targets may be left mid-rotation; run `ado-key-rotator status`.');
-    alarm('ExecutionsAborted', stateMachine.metricAborted(fiveMinutes), 'A key rotation execution was stopped: some targets may be left mid-rotation; run `ado-key-rotator status`.');
+    alarm(
+      'ExecutionsFailed',
+      stateMachine.metricFailed(fiveMinutes),
+      'A key rotation execution failed: open it in the Step Functions console; some targets may not have been ' +
+        'rotated or reported.',
+    );
+    alarm(
+      'ExecutionsTimedOut',
+      stateMachine.metricTimedOut(fiveMinutes),
+      'A key rotation execution timed out: some targets may be left mid-rotation; run `ado-key-rotator status`.',
+    );
+    alarm(
+      'ExecutionsAborted',
+      stateMachine.metricAborted(fiveMinutes),
+      'A key rotation execution was stopped: some targets may be left mid-rotation; run `ado-key-rotator status`.',
+    );
     alarm(
       'ScheduleDropped',
       props.scheduleGroup.metricDropped({ period: Duration.hours(1), statistic: cloudwatch.Stats.SUM }),
-      'The rotation schedule could not start the state machine (the invocation was dropped after its retries): no rotation ran.',
+      'The rotation schedule could not start the state machine (the invocation was dropped after its retries): ' +
+        'no rotation ran.',
     );
 
     // What the runs did.
-    alarm('RotationsFailed', rotatorMetric('RotationsFailed', cloudwatch.Stats.SUM), 'A rotation failed and its rollback did not complete: a human must act now (see the Slack summary or the execution).');
-    alarm('RotationsRolledBack', rotatorMetric('RotationsRolledBack', cloudwatch.Stats.SUM), 'A rotation failed and was rolled back: the old key is still in use; see the Slack summary for the step and the error.');
-    alarm('NotificationFailures', rotatorMetric('NotificationFailures', cloudwatch.Stats.SUM), 'The Slack summary of a rotation run could not be delivered: check the webhook URL parameter.');
+    alarm(
+      'RotationsFailed',
+      rotatorMetric('RotationsFailed', cloudwatch.Stats.SUM),
+      'A rotation failed and its rollback did not complete: a human must act now (see the Slack summary or the ' +
+        'execution).',
+    );
+    alarm(
+      'RotationsRolledBack',
+      rotatorMetric('RotationsRolledBack', cloudwatch.Stats.SUM),
+      'A rotation failed and was rolled back: the old key is still in use; see the Slack summary for the step ' +
+        'and the error.',
+    );
+    alarm(
+      'NotificationFailures',
+      rotatorMetric('NotificationFailures', cloudwatch.Stats.SUM),
+      'The Slack summary of a rotation run could not be delivered: check the webhook URL parameter.',
+    );
     // One alarm over the oldest key of the fleet (the [service] series carries every target's value),
     // not one per target: a fleet of hundreds of targets would blow CloudFormation's 500-resource limit.
     // The dashboard's per-target graph says which target it is.
@@ -90,7 +134,8 @@ export class RotatorMonitoring extends Construct {
     alarm(
       'KeyAge',
       rotatorMetric('KeyAgeDays', cloudwatch.Stats.MAXIMUM, undefined, Duration.days(1)),
-      `A key held by a service connection is more than ${threshold - 1} days old: its rotations are refused, failing or not running; the dashboard's key-age graph shows which target.`,
+      `A key held by a service connection is more than ${threshold - 1} days old: its rotations are refused, ` +
+        `failing or not running; the dashboard's key-age graph shows which target.`,
       {
         threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -105,7 +150,9 @@ export class RotatorMonitoring extends Construct {
       alarm(
         'CredentialExpiry',
         rotatorMetric('CredentialExpiryDays', cloudwatch.Stats.MINIMUM, undefined, Duration.days(1)),
-        `The Azure DevOps credential (PAT or client secret) of some target expires in ${CREDENTIAL_ALARM_DAYS} days or less: renew it, update its SSM parameter and credentialExpiresOn (the Slack summary and \`ado-key-rotator status\` name it), or move to federatedCredential.`,
+        `The Azure DevOps credential (PAT or client secret) of some target expires in ${CREDENTIAL_ALARM_DAYS} ` +
+          `days or less: renew it, update its SSM parameter and credentialExpiresOn (the Slack summary and ` +
+          `\`ado-key-rotator status\` name it), or move to federatedCredential.`,
         {
           threshold: CREDENTIAL_ALARM_DAYS,
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -170,15 +217,27 @@ export class RotatorMonitoring extends Construct {
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
       new cloudwatch.GraphWidget({
         title: 'Executions',
-        left: [stateMachine.metricStarted(day), stateMachine.metricSucceeded(day), stateMachine.metricFailed(day), stateMachine.metricTimedOut(day), stateMachine.metricAborted(day)],
+        left: [
+          stateMachine.metricStarted(day),
+          stateMachine.metricSucceeded(day),
+          stateMachine.metricFailed(day),
+          stateMachine.metricTimedOut(day),
+          stateMachine.metricAborted(day),
+        ],
         view: cloudwatch.GraphWidgetView.BAR,
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Target outcomes (all targets)',
-        left: (['RotationsSucceeded', 'RotationsSkipped', 'RotationsRefused', 'RotationsRolledBack', 'RotationsFailed'] as const).map((name) =>
-          rotatorMetric(name, cloudwatch.Stats.SUM, undefined, Duration.days(1)).with({ label: name }),
-        ),
+        left: (
+          [
+            'RotationsSucceeded',
+            'RotationsSkipped',
+            'RotationsRefused',
+            'RotationsRolledBack',
+            'RotationsFailed',
+          ] as const
+        ).map((name) => rotatorMetric(name, cloudwatch.Stats.SUM, undefined, Duration.days(1)).with({ label: name })),
         view: cloudwatch.GraphWidgetView.BAR,
         stacked: true,
         width: 12,

@@ -14,7 +14,8 @@ import { usesFederation, webIdentityTokenStatement } from './federation.js';
  *   IamAccessKeysPort.setKeyStatus  iam:UpdateAccessKey
  *   IamAccessKeysPort.deleteKey     iam:DeleteAccessKey
  *   SecretStorePort.describe        secretsmanager:DescribeSecret, GetSecretValue (the key id of each labelled version)
- *   SecretStorePort.putPending      DescribeSecret, CreateSecret (first rotation), PutSecretValue, GetSecretValue (idempotent retry)
+ *   SecretStorePort.putPending DescribeSecret, CreateSecret (first rotation), PutSecretValue, GetSecretValue
+ *   (idempotent retry)
  *   SecretStorePort.getVersion      GetSecretValue
  *   SecretStorePort.promote/dropPending  DescribeSecret, UpdateSecretVersionStage
  *   AzureDevOpsPort.*               the Azure DevOps credential: ssm:GetParameter on the configured parameters,
@@ -58,7 +59,9 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
   const { partition, account, region } = stack;
   return {
     // A user created under a path (`/ci/`) has the ARN `user/ci/NAME`: the path is part of it.
-    iamUsers: unique(config.targets.map((t) => `arn:${partition}:iam::${account}:user${t.iamUserPath ?? '/'}${t.iamUserName}`)),
+    iamUsers: unique(
+      config.targets.map((t) => `arn:${partition}:iam::${account}:user${t.iamUserPath ?? '/'}${t.iamUserName}`),
+    ),
     /**
      * A secret's ARN ends in `-` and six random characters. `??????` matches exactly those six,
      * so `app` never matches the secret `app-prod` (as `app-*` would). A configured ARN is used as
@@ -66,19 +69,28 @@ export function resourceArns(scope: Construct, config: RotationConfig) {
      */
     secrets: unique(
       config.targets.flatMap((t) =>
-        t.secretId.startsWith('arn:') ? [t.secretId, `${t.secretId}-??????`] : [`arn:${partition}:secretsmanager:${region}:${account}:secret:${t.secretId}-??????`],
+        t.secretId.startsWith('arn:')
+          ? [t.secretId, `${t.secretId}-??????`]
+          : [`arn:${partition}:secretsmanager:${region}:${account}:secret:${t.secretId}-??????`],
       ),
     ),
-    adoCredentialParameters: unique(config.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : []))).map(
-      (name) => `arn:${partition}:ssm:${region}:${account}:parameter${name}`,
-    ),
-    slackWebhookParameter: config.slackWebhookParameter ? `arn:${partition}:ssm:${region}:${account}:parameter${config.slackWebhookParameter}` : undefined,
+    adoCredentialParameters: unique(
+      config.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : [])),
+    ).map((name) => `arn:${partition}:ssm:${region}:${account}:parameter${name}`),
+    slackWebhookParameter: config.slackWebhookParameter
+      ? `arn:${partition}:ssm:${region}:${account}:parameter${config.slackWebhookParameter}`
+      : undefined,
     anyKmsKey: `arn:${partition}:kms:${region}:${account}:key/*`,
   };
 }
 
 /** The statements of one step's role (beyond its log group and X-Ray, which the function adds). */
-export function stepStatements(scope: Construct, step: LambdaStep, config: RotationConfig, options: ScopeOptions = {}): iam.PolicyStatement[] {
+export function stepStatements(
+  scope: Construct,
+  step: LambdaStep,
+  config: RotationConfig,
+  options: ScopeOptions = {},
+): iam.PolicyStatement[] {
   const access = STEP_CATALOG[step].access;
   const arns = resourceArns(scope, config);
   const region = Stack.of(scope).region;
@@ -102,7 +114,9 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     );
   }
   if (access.secrets.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'ConfiguredSecrets', actions: [...access.secrets], resources: arns.secrets }));
+    statements.push(
+      new iam.PolicyStatement({ sid: 'ConfiguredSecrets', actions: [...access.secrets], resources: arns.secrets }),
+    );
     const kms = [
       ...(access.secrets.some((a) => SECRET_VALUE_READS.has(a)) ? ['kms:Decrypt'] : []),
       ...(access.secrets.some((a) => SECRET_WRITES.has(a)) ? ['kms:GenerateDataKey'] : []),
@@ -114,7 +128,9 @@ export function stepStatements(scope: Construct, step: LambdaStep, config: Rotat
     ...(access.slackWebhook && arns.slackWebhookParameter ? [arns.slackWebhookParameter] : []),
   ];
   if (parameters.length > 0) {
-    statements.push(new iam.PolicyStatement({ sid: 'SecureParameters', actions: ['ssm:GetParameter'], resources: parameters }));
+    statements.push(
+      new iam.PolicyStatement({ sid: 'SecureParameters', actions: ['ssm:GetParameter'], resources: parameters }),
+    );
     statements.push(kmsVia('ssm', ['kms:Decrypt']));
   }
   if (access.adoCredential && usesFederation(config)) statements.push(webIdentityTokenStatement());

@@ -55,7 +55,8 @@ export class RunData extends Construct {
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
       reason:
-        'Holds target names and per-target reports (key ids, never secrets), written only by the rotator\'s own roles; CloudTrail data events audit access where required, server access logs would need a second bucket.',
+        "Holds target names and per-target reports (key ids, never secrets), written only by the rotator's own " +
+        'roles; CloudTrail data events audit access where required, server access logs would need a second bucket.',
     });
 
     const deployment = new s3deploy.BucketDeployment(this, 'Targets', {
@@ -74,15 +75,24 @@ export class RunData extends Construct {
     const handler = deployment.handlerRole.node.scope as IConstruct;
     Validations.of(handler).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'The CDK BucketDeployment handler (a CloudFormation custom resource run only at deployment) pins the Python runtime its bundled AWS CLI layer needs.',
+      reason:
+        'The CDK BucketDeployment handler (a CloudFormation custom resource run only at deployment) pins the ' +
+        'Python runtime its bundled AWS CLI layer needs.',
     });
     Validations.of(deployment.handlerRole).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: 'The CDK BucketDeployment handler logs through the AWS managed basic execution policy, as CDK creates it; it runs only at deployment.',
+      reason:
+        'The CDK BucketDeployment handler logs through the AWS managed basic execution policy, as CDK creates ' +
+        'it; it runs only at deployment.',
     });
     const policy = deployment.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     if (policy) {
-      acknowledgeWildcards(deployment.handlerRole, policy.document, 'CDK BucketDeployment copies the deployment asset from the CDK assets bucket into the run-data bucket: its grants are CDK\'s own, on those two buckets only.');
+      acknowledgeWildcards(
+        deployment.handlerRole,
+        policy.document,
+        'CDK BucketDeployment copies the deployment asset from the CDK assets bucket into the run-data bucket: ' +
+          "its grants are CDK's own, on those two buckets only.",
+      );
     }
   }
 }
@@ -93,11 +103,14 @@ export class RunData extends Construct {
  * and result writer, BucketDeployment), whose exact text the code cannot narrow.
  */
 export function acknowledgeWildcards(scope: IConstruct, document: iam.PolicyDocument, reason: string): void {
-  const resolved = Stack.of(scope).resolve(document.toJSON()) as { Statement?: Array<{ Action?: unknown; Resource?: unknown }> } | undefined;
+  const resolved = Stack.of(scope).resolve(document.toJSON()) as
+    | { Statement?: Array<{ Action?: unknown; Resource?: unknown }> }
+    | undefined;
   const ids = new Set<string>();
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
   for (const statement of resolved?.Statement ?? []) {
-    for (const action of list(statement.Action)) if (typeof action === 'string' && action.includes('*')) ids.add(`AwsSolutions-IAM5[Action::${action}]`);
+    for (const action of list(statement.Action))
+      if (typeof action === 'string' && action.includes('*')) ids.add(`AwsSolutions-IAM5[Action::${action}]`);
     for (const resource of list(statement.Resource)) {
       const flat = flattenCfnReference(resource);
       if (flat.includes('*') && flat !== '*') ids.add(`AwsSolutions-IAM5[Resource::${flat}]`);

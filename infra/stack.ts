@@ -45,7 +45,9 @@ export interface CreateAppOptions {
 export function createApp(options: CreateAppOptions = {}): { app: App; stack: AdoKeyRotatorStack; configPath: string } {
   const app = new App(options.appProps);
   const fromContext = app.node.tryGetContext('config') as unknown;
-  const configPath = path.resolve(options.configPath ?? (typeof fromContext === 'string' ? fromContext : DEFAULT_CONFIG_PATH));
+  const configPath = path.resolve(
+    options.configPath ?? (typeof fromContext === 'string' ? fromContext : DEFAULT_CONFIG_PATH),
+  );
   const config = loadRotationConfigFile(configPath);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new AdoKeyRotatorStack(app, STACK_NAME, {

@@ -30,9 +30,14 @@ try {
     .map(([logicalId, r]) => [r.Type, logicalId] as const)
     .sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
   const width = Math.max(...rows.map(([type]) => type.length));
-  console.log(`Stack ${stack.stackName} from ${path.relative(process.cwd(), used) || used}: ${rows.length} resources\n`);
+  console.log(
+    `Stack ${stack.stackName} from ${path.relative(process.cwd(), used) || used}: ${rows.length} resources\n`,
+  );
   for (const [type, logicalId] of rows) console.log(`  ${type.padEnd(width)}  ${logicalId}`);
-  console.log(`\ncdk-nag AwsSolutions: no unacknowledged finding. Cloud assembly in ${path.relative(process.cwd(), outdir)}/ (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\ncdk-nag AwsSolutions: no unacknowledged finding. Cloud assembly in ` +
+      `${path.relative(process.cwd(), outdir)}/ (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 } catch (error) {
   if (!(error instanceof ConfigurationError)) throw error;
   console.error(`\n✖ ${error.message}\n`);

@@ -2,11 +2,17 @@
  * Captures everything written to stdout and stderr (Powertools Logger and Metrics write JSON
  * lines there) while `fn` runs, for log assertions and canary scans.
  */
-export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: T | undefined; error: unknown; lines: string[] }> {
+export async function captureOutput<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T | undefined; error: unknown; lines: string[] }> {
   const lines: string[] = [];
   const original = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
   const grab = (chunk: unknown) => {
-    lines.push(...String(chunk).split('\n').filter((l) => l.trim().length > 0));
+    lines.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim().length > 0),
+    );
     return true;
   };
   process.stdout.write = grab as typeof process.stdout.write;

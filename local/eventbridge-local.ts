@@ -24,9 +24,17 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
       return values.some((v) => expected.includes(v));
     }
     if (expected !== null && typeof expected === 'object') {
-      return actual !== null && typeof actual === 'object' && !Array.isArray(actual) && matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>);
+      return (
+        actual !== null &&
+        typeof actual === 'object' &&
+        !Array.isArray(actual) &&
+        matchesPattern(expected as Record<string, unknown>, actual as Record<string, unknown>)
+      );
     }
-    throw new Error(`pattern field "${field}" must be an array of values or an object (EventBridge rejects ${JSON.stringify(expected)})`);
+    throw new Error(
+      `pattern field "${field}" must be an array of values or an object (EventBridge rejects ` +
+        `${JSON.stringify(expected)})`,
+    );
   });
 }
 
@@ -45,7 +53,8 @@ export function evaluatePath(path: string, event: Json): Json {
     const next: Json[] = [];
     for (const node of nodes) {
       if (m[1] !== undefined) {
-        if (node !== null && typeof node === 'object' && !Array.isArray(node) && m[1] in node) next.push(node[m[1]] as Json);
+        if (node !== null && typeof node === 'object' && !Array.isArray(node) && m[1] in node)
+          next.push(node[m[1]] as Json);
       } else if (Array.isArray(node)) {
         if (m[2] === '*') {
           wildcard = true;
@@ -69,7 +78,9 @@ export interface InputTransformer {
  * quotes takes the value as JSON. The result must be valid JSON (the template is a JSON object).
  */
 export function transformInput(transformer: InputTransformer, event: Json): Json {
-  const values = Object.fromEntries(Object.entries(transformer.InputPathsMap ?? {}).map(([name, path]) => [name, evaluatePath(path, event)]));
+  const values = Object.fromEntries(
+    Object.entries(transformer.InputPathsMap ?? {}).map(([name, path]) => [name, evaluatePath(path, event)]),
+  );
   let inString = false;
   let out = '';
   const template = transformer.InputTemplate;
@@ -81,7 +92,11 @@ export function transformInput(transformer: InputTransformer, event: Json): Json
       const name = template.slice(i + 1, end);
       if (end > i && name in values) {
         const value = values[name] as Json;
-        out += inString ? (typeof value === 'string' ? JSON.stringify(value).slice(1, -1) : JSON.stringify(value)) : JSON.stringify(value);
+        out += inString
+          ? typeof value === 'string'
+            ? JSON.stringify(value).slice(1, -1)
+            : JSON.stringify(value)
+          : JSON.stringify(value);
         i = end;
         continue;
       }
@@ -100,7 +115,11 @@ export function deliver(
   for (const [ruleId, rule] of Object.entries(template.Resources ?? {})) {
     if (rule.Type !== 'AWS::Events::Rule' || !rule.Properties?.EventPattern) continue;
     if (!matchesPattern(rule.Properties.EventPattern as Record<string, unknown>, event)) continue;
-    for (const target of (rule.Properties.Targets ?? []) as Array<{ Arn: { Ref?: string }; InputTransformer?: InputTransformer; Input?: string }>) {
+    for (const target of (rule.Properties.Targets ?? []) as Array<{
+      Arn: { Ref?: string };
+      InputTransformer?: InputTransformer;
+      Input?: string;
+    }>) {
       const input = target.InputTransformer
         ? transformInput(target.InputTransformer, event as Json)
         : target.Input

@@ -64,9 +64,12 @@ export class MapStateError extends Error {
 
 /** Evaluates a payload template (`"x.$": "$.path"`, intrinsics, `$$` context) with the engine itself. */
 async function evaluate(template: Json, input: unknown, context: Json): Promise<Json> {
-  const machine = new StateMachine({ StartAt: 't', States: { t: { Type: 'Pass', Parameters: template, End: true } } } as never, {
-    validationOptions: { noValidate: true },
-  });
+  const machine = new StateMachine(
+    { StartAt: 't', States: { t: { Type: 'Pass', Parameters: template, End: true } } } as never,
+    {
+      validationOptions: { noValidate: true },
+    },
+  );
   return (await machine.run(input as never, { context: context as never }).result) as Json;
 }
 
@@ -74,21 +77,31 @@ async function readItems(run: DistributedMapRun, input: unknown): Promise<unknow
   const { state } = run;
   if (!state.ItemReader) {
     const { items } = await evaluate({ 'items.$': state.ItemsPath ?? '$' }, input, run.context);
-    if (!Array.isArray(items)) throw new MapStateError('States.Runtime', `${run.stateName}: ItemsPath does not point to an array`);
+    if (!Array.isArray(items))
+      throw new MapStateError('States.Runtime', `${run.stateName}: ItemsPath does not point to an array`);
     return items;
   }
   const reader = state.ItemReader;
   if (!reader.Resource.endsWith(':s3:getObject') || (reader.ReaderConfig?.InputType ?? 'JSON') !== 'JSON') {
-    throw new Error(`${run.stateName}: the local run reads items from a JSON object in S3 only (s3:getObject, InputType JSON)`);
+    throw new Error(
+      `${run.stateName}: the local run reads items from a JSON object in S3 only (s3:getObject, InputType JSON)`,
+    );
   }
-  const { Bucket, Key } = (await evaluate(reader.Parameters ?? {}, input, run.context)) as { Bucket: string; Key: string };
+  const { Bucket, Key } = (await evaluate(reader.Parameters ?? {}, input, run.context)) as {
+    Bucket: string;
+    Key: string;
+  };
   let items: unknown;
   try {
     items = JSON.parse(run.s3.get(Bucket, Key));
   } catch (error) {
-    throw new MapStateError('States.ItemReaderFailed', `Unable to read items from s3://${Bucket}/${Key}: ${(error as Error).message}`);
+    throw new MapStateError(
+      'States.ItemReaderFailed',
+      `Unable to read items from s3://${Bucket}/${Key}: ${(error as Error).message}`,
+    );
   }
-  if (!Array.isArray(items)) throw new MapStateError('States.ItemReaderFailed', `s3://${Bucket}/${Key} does not hold a JSON array`);
+  if (!Array.isArray(items))
+    throw new MapStateError('States.ItemReaderFailed', `s3://${Bucket}/${Key} does not hold a JSON array`);
   const max = reader.ReaderConfig?.MaxItems;
   return max ? items.slice(0, max) : items;
 }
@@ -104,7 +117,10 @@ function exceedsTolerance(state: DistributedMapState, failed: number, total: num
 }
 
 /** Runs the Map state: returns its output (the ResultWriter details, or the children's outputs). */
-export async function runDistributedMap(run: DistributedMapRun, input: unknown): Promise<{ output: unknown; children: ChildExecution[] }> {
+export async function runDistributedMap(
+  run: DistributedMapRun,
+  input: unknown,
+): Promise<{ output: unknown; children: ChildExecution[] }> {
   const { state, context } = run;
   const items = await readItems(run, input);
   const mapRunId = randomUUID();
@@ -114,7 +130,10 @@ export async function runDistributedMap(run: DistributedMapRun, input: unknown):
   const label = state.Label ?? run.stateName.replace(/[^A-Za-z0-9_-]/g, '');
   const childDefinition: Json = { StartAt: state.ItemProcessor.StartAt, States: state.ItemProcessor.States };
 
-  const ceiling = Math.min(state.MaxConcurrency || QUOTAS.distributedMapConcurrency.value, QUOTAS.distributedMapConcurrency.value);
+  const ceiling = Math.min(
+    state.MaxConcurrency || QUOTAS.distributedMapConcurrency.value,
+    QUOTAS.distributedMapConcurrency.value,
+  );
   const lanes = Math.max(1, Math.min(ceiling, run.localConcurrency));
   const children: ChildExecution[] = new Array(items.length);
   let next = 0;
@@ -124,7 +143,10 @@ export async function runDistributedMap(run: DistributedMapRun, input: unknown):
     while (!stopped && next < items.length) {
       const index = next++;
       const childInput = state.ItemSelector
-        ? await evaluate(state.ItemSelector, input, { ...context, Map: { Item: { Index: index, Value: items[index] } } })
+        ? await evaluate(state.ItemSelector, input, {
+            ...context,
+            Map: { Item: { Index: index, Value: items[index] } },
+          })
         : items[index];
       const arn = `arn:aws:states:${region}:${account}:execution:${machineName}/${label}:${randomUUID()}`;
       const child = await run.runChild(childDefinition, childInput, arn, index);
@@ -137,7 +159,10 @@ export async function runDistributedMap(run: DistributedMapRun, input: unknown):
   await Promise.all(Array.from({ length: lanes }, lane));
   const finished = children.filter(Boolean);
   if (stopped) {
-    throw new MapStateError('States.ExceedToleratedFailureThreshold', `The specified tolerated failure threshold was exceeded (${failed} of ${items.length} child executions failed)`);
+    throw new MapStateError(
+      'States.ExceedToleratedFailureThreshold',
+      `The specified tolerated failure threshold was exceeded (${failed} of ${items.length} child executions failed)`,
+    );
   }
 
   const mapRunArn = `arn:aws:states:${region}:${account}:mapRun:${machineName}/${label}:${mapRunId}`;
@@ -146,8 +171,17 @@ export async function runDistributedMap(run: DistributedMapRun, input: unknown):
 }
 
 /** The ResultWriter's files, in the service's layout (Transformation NONE, OutputType JSON). */
-async function writeResults(run: DistributedMapRun, input: unknown, mapRunArn: string, mapRunId: string, children: ChildExecution[]) {
-  const { Bucket, Prefix } = (await evaluate(run.state.ResultWriter?.Parameters ?? {}, input, run.context)) as { Bucket: string; Prefix?: string };
+async function writeResults(
+  run: DistributedMapRun,
+  input: unknown,
+  mapRunArn: string,
+  mapRunId: string,
+  children: ChildExecution[],
+) {
+  const { Bucket, Prefix } = (await evaluate(run.state.ResultWriter?.Parameters ?? {}, input, run.context)) as {
+    Bucket: string;
+    Prefix?: string;
+  };
   const base = `${Prefix ? `${Prefix}/` : ''}${mapRunId}`;
   const stateMachineArn = String(run.context.StateMachine?.Id ?? '');
   const entry = (c: ChildExecution) => ({
@@ -155,7 +189,9 @@ async function writeResults(run: DistributedMapRun, input: unknown, mapRunArn: s
     Input: JSON.stringify(c.input),
     InputDetails: { Included: true },
     Name: c.executionArn.split(':').pop(),
-    ...(c.status === 'SUCCEEDED' ? { Output: JSON.stringify(c.output), OutputDetails: { Included: true } } : { Error: c.error, Cause: c.cause }),
+    ...(c.status === 'SUCCEEDED'
+      ? { Output: JSON.stringify(c.output), OutputDetails: { Included: true } }
+      : { Error: c.error, Cause: c.cause }),
     RedriveCount: 0,
     RedriveStatus: 'NOT_REDRIVABLE',
     RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
@@ -164,7 +200,11 @@ async function writeResults(run: DistributedMapRun, input: unknown, mapRunArn: s
     Status: c.status,
     StopDate: c.stopDate,
   });
-  const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', Array<{ Key: string; Size: number }>> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
+  const files: Record<'SUCCEEDED' | 'FAILED' | 'PENDING', Array<{ Key: string; Size: number }>> = {
+    FAILED: [],
+    PENDING: [],
+    SUCCEEDED: [],
+  };
   for (const status of ['SUCCEEDED', 'FAILED'] as const) {
     const group = children.filter((c) => c.status === status);
     if (group.length === 0) continue;
@@ -174,6 +214,10 @@ async function writeResults(run: DistributedMapRun, input: unknown, mapRunArn: s
     files[status].push({ Key: key, Size: Buffer.byteLength(body) });
   }
   const manifestKey = `${base}/manifest.json`;
-  run.s3.put(Bucket, manifestKey, JSON.stringify({ DestinationBucket: Bucket, MapRunArn: mapRunArn, ResultFiles: files }));
+  run.s3.put(
+    Bucket,
+    manifestKey,
+    JSON.stringify({ DestinationBucket: Bucket, MapRunArn: mapRunArn, ResultFiles: files }),
+  );
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket, Key: manifestKey } };
 }

@@ -67,7 +67,11 @@ export function fakeLambdaContext(name: string): Context {
 }
 
 /** The composition root's overrides that put a FakeWorld behind every port. */
-export function worldOverrides(world: FakeWorld, extra: Array<[symbol, unknown]> = [], keepReal: symbol[] = []): Map<symbol, unknown> {
+export function worldOverrides(
+  world: FakeWorld,
+  extra: Array<[symbol, unknown]> = [],
+  keepReal: symbol[] = [],
+): Map<symbol, unknown> {
   const config: RotationConfig = {
     targets: world.targets.targets,
     settings: world.targets.settings,
@@ -111,7 +115,10 @@ export function localTaskHandlers(
   const entries = TASK_NAMES.map((name) => {
     const invoke: LocalHandler = async (input) => {
       world.clock.advance(step);
-      return (LAMBDA_HANDLERS[name] as (event: unknown, context: Context) => Promise<unknown>)(structuredClone(input), fakeLambdaContext(name));
+      return (LAMBDA_HANDLERS[name] as (event: unknown, context: Context) => Promise<unknown>)(
+        structuredClone(input),
+        fakeLambdaContext(name),
+      );
     };
     return [name, invoke] as const;
   });
@@ -123,7 +130,9 @@ export function localTaskHandlers(
  * machine's order, retry and catch rules (the fault-injection property and the reliability rig).
  */
 export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Promise<unknown>): RotationUseCases {
-  const step = (task: TaskName): StepUseCase => ({ execute: async (state) => (await call(task, state)) as RotationState });
+  const step = (task: TaskName): StepUseCase => ({
+    execute: async (state) => (await call(task, state)) as RotationState,
+  });
   return {
     plan: step('plan'),
     cleanup: step('cleanup'),
@@ -140,7 +149,12 @@ export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Pro
     notify: {
       // The notify Lambda takes the Map's reports, as the state machine hands them over.
       execute: async (summary) =>
-        (await call('notify', { executionId: summary.executionId, mode: summary.mode, startedAt: summary.startedAt, reports: summary.targets })) as NotifyResult,
+        (await call('notify', {
+          executionId: summary.executionId,
+          mode: summary.mode,
+          startedAt: summary.startedAt,
+          reports: summary.targets,
+        })) as NotifyResult,
     },
   };
 }

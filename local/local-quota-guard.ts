@@ -2,7 +2,14 @@
  * Watches one local execution against the quotas of local/local-quotas.ts and records the first
  * one it crosses; the local run then ends the execution with the error the service would give.
  */
-import { dataLimitCause, type EngineEvent, HISTORY_LIMIT_CAUSE, HistoryCounter, payloadBytes, QUOTAS } from './local-quotas.js';
+import {
+  dataLimitCause,
+  type EngineEvent,
+  HISTORY_LIMIT_CAUSE,
+  HistoryCounter,
+  payloadBytes,
+  QUOTAS,
+} from './local-quotas.js';
 
 export interface QuotaViolation {
   error: string;
@@ -38,7 +45,11 @@ export class QuotaGuard {
   }
 
   get usage(): QuotaUsage {
-    return { historyEvents: this.history.events, largestPayloadBytes: this.largest.bytes, largestPayloadAt: this.largest.at };
+    return {
+      historyEvents: this.history.events,
+      largestPayloadBytes: this.largest.bytes,
+      largestPayloadAt: this.largest.at,
+    };
   }
 
   /** One event of the engine, in order, with the state input or output it carries. */

@@ -34,14 +34,18 @@ export const QUOTAS = {
     error: 'States.Runtime',
     source: `${QUOTAS_PAGE}#service-limits-state-machine-executions`,
   },
-  /** An inline Map runs at most 40 iterations at once, whatever its MaxConcurrency says (0 means "as many as allowed"). */
+  /**
+   * An inline Map runs at most 40 iterations at once, whatever its MaxConcurrency says (0 means "as many as allowed").
+   */
   inlineMapConcurrency: {
     what: 'concurrent iterations of an inline Map state',
     value: 40,
     unit: 'iterations',
     source: 'https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html',
   },
-  /** A Distributed Map runs at most 10,000 child workflow executions at once (its default when MaxConcurrency is unset). */
+  /**
+   * A Distributed Map runs at most 10,000 child workflow executions at once (its default when MaxConcurrency is unset).
+   */
   distributedMapConcurrency: {
     what: 'concurrent child workflow executions of a Distributed Map state',
     value: 10_000,
@@ -55,19 +59,32 @@ export function payloadBytes(value: unknown): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
-export const HISTORY_LIMIT_CAUSE = `The execution reached the maximum number of history events (${QUOTAS.historyEvents.value}).`;
+export const HISTORY_LIMIT_CAUSE =
+  `The execution reached the maximum number of history events (` + `${QUOTAS.historyEvents.value}).`;
 
 /** The cause the service gives for a payload over the limit, by where it was found. */
 export function dataLimitCause(where: 'input' | 'output' | 'task-payload' | 'task-result', stateName: string): string {
   switch (where) {
     case 'input':
-      return `The state '${stateName}' received an input with a size exceeding the maximum number of bytes service limit.`;
+      return (
+        `The state '${stateName}' received an input with a size exceeding the maximum number of bytes ` +
+        `service limit.`
+      );
     case 'output':
-      return `The state '${stateName}' returned an output with a size exceeding the maximum number of bytes service limit.`;
+      return (
+        `The state '${stateName}' returned an output with a size exceeding the maximum number of bytes ` +
+        `service limit.`
+      );
     case 'task-payload':
-      return `The task '${stateName}' was given a payload with a size exceeding the maximum number of bytes service limit.`;
+      return (
+        `The task '${stateName}' was given a payload with a size exceeding the maximum number of bytes ` +
+        `service limit.`
+      );
     case 'task-result':
-      return `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+      return (
+        `The state/task '${stateName}' returned a result with a size exceeding the maximum number of ` +
+        `bytes service limit.`
+      );
   }
 }
 

@@ -34,17 +34,31 @@ function resolveIntrinsic(value: CfnValue): string {
   if ('Fn::Join' in value) return value['Fn::Join'][1].map(resolveIntrinsic).join(value['Fn::Join'][0]);
   if ('Fn::GetAtt' in value) {
     const [logicalId, attribute] = value['Fn::GetAtt'];
-    if (attribute !== 'Arn') throw new Error(`DefinitionString references ${logicalId}.${attribute}; only .Arn is resolved locally`);
+    if (attribute !== 'Arn')
+      throw new Error(`DefinitionString references ${logicalId}.${attribute}; only .Arn is resolved locally`);
     return `arn:aws:lambda:${FAKE_REGION}:${FAKE_ACCOUNT}:function:${logicalId}`;
   }
-  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': FAKE_REGION, 'AWS::AccountId': FAKE_ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': FAKE_REGION,
+    'AWS::AccountId': FAKE_ACCOUNT,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
   return pseudo[value.Ref] ?? value.Ref;
 }
 
-/** The state machine's ASL out of a synthesized template, with `Fn::Join`/`Fn::GetAtt` placeholders resolved to fake ARNs. */
-export function definitionFromTemplate(template: { Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }> }): AslDefinition {
-  const machines = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
+/**
+ * The state machine's ASL out of a synthesized template, with `Fn::Join`/`Fn::GetAtt` placeholders resolved to fake
+ * ARNs.
+ */
+export function definitionFromTemplate(template: {
+  Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}): AslDefinition {
+  const machines = Object.entries(template.Resources ?? {}).filter(
+    ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
+  if (machines.length !== 1)
+    throw new Error(`expected one AWS::StepFunctions::StateMachine in the template, found ${machines.length}`);
   const [, machine] = machines[0] as [string, { Properties?: Record<string, unknown> }];
   const body = machine.Properties?.DefinitionString as CfnValue | undefined;
   if (body === undefined) throw new Error('the state machine has no DefinitionString');
@@ -56,7 +70,11 @@ export function definitionFromTemplate(template: { Resources?: Record<string, { 
  * names the functions) and without CDK's built-in template validation (seconds per synth), and
  * returns the template and the state machine definition.
  */
-export function synthesizeLocally(config: RotationConfig): { stack: Stack; template: Template; definition: AslDefinition } {
+export function synthesizeLocally(config: RotationConfig): {
+  stack: Stack;
+  template: Template;
+  definition: AslDefinition;
+} {
   // A throwaway cloud assembly directory (CDK would otherwise leave one in the temp directory per synth).
   const outdir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-synth-'));
   try {
@@ -64,7 +82,11 @@ export function synthesizeLocally(config: RotationConfig): { stack: Stack; templ
     const stack = new AdoKeyRotatorStack(app, 'AdoKeyRotatorLocal', {
       config,
       // Never deployed: its stand-ins listen on http://127.0.0.1 (allowLoopbackHttp), which a deployable stack refuses.
-      overrides: { localRunOnly: true, lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };') },
+      overrides: {
+        localRunOnly: true,
+        lambdaCode: () =>
+          lambda.Code.fromInline('exports.handler = async () => { throw new Error("stub: run locally"); };'),
+      },
     });
     const template = Template.fromStack(stack);
     return { stack, template, definition: definitionFromTemplate(template.toJSON()) };
@@ -73,7 +95,13 @@ export function synthesizeLocally(config: RotationConfig): { stack: Stack; templ
   }
 }
 
-type AnyState = { Type: string; Retry?: unknown[]; ItemProcessor?: AslDefinition; Iterator?: AslDefinition; Branches?: AslDefinition[] };
+type AnyState = {
+  Type: string;
+  Retry?: unknown[];
+  ItemProcessor?: AslDefinition;
+  Iterator?: AslDefinition;
+  Branches?: AslDefinition[];
+};
 
 /** Every state, in nested Map and Parallel definitions too, as [name, state]. */
 export function allStates(definition: AslDefinition): Array<[string, AnyState]> {
@@ -193,15 +221,22 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   const states = allStates(definition);
   const s3 = options.s3 ?? new LocalS3();
   const builtIn = s3Tasks(states, s3);
-  const missing = states.filter(([name, s]) => s.Type === 'Task' && !options.handlers[name] && !builtIn[name]).map(([name]) => name);
+  const missing = states
+    .filter(([name, s]) => s.Type === 'Task' && !options.handlers[name] && !builtIn[name])
+    .map(([name]) => name);
   if (missing.length > 0) {
-    throw new Error(`no local handler for task state(s) ${missing.join(', ')}: without one, aws-local-stepfunctions would invoke the real Lambda`);
+    throw new Error(
+      `no local handler for task state(s) ${missing.join(', ')}: without one, aws-local-stepfunctions would ` +
+        `invoke the real Lambda`,
+    );
   }
   capInlineMapConcurrency(states);
   const retryIntervalOverrides = Object.fromEntries(states.filter(([, s]) => s.Retry).map(([name]) => [name, 0]));
   const waitTimeOverrides = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
 
-  const executionId = options.execution?.id ?? `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:AdoKeyRotatorLocal:${randomUUID()}`;
+  const executionId =
+    options.execution?.id ??
+    `arn:aws:states:${FAKE_REGION}:${FAKE_ACCOUNT}:execution:AdoKeyRotatorLocal:${randomUUID()}`;
   const startTime = options.execution?.startTime ?? new Date().toISOString();
   const events: LocalRunEvent[] = [];
   const keepEvents = options.keepEvents ?? true;
@@ -221,7 +256,12 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
             s3,
             localConcurrency: options.localChildConcurrency ?? 32,
             context: {
-              Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input },
+              Execution: {
+                Id: executionId,
+                Name: executionId.split(':').pop(),
+                StartTime: startTime,
+                Input: options.input,
+              },
               StateMachine: { Id: executionId.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '') },
             },
             runChild: async (childDefinition, childInput, childId, index) => {
@@ -234,9 +274,23 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
                 s3,
                 onEvent: (event) => record(asIterationEvent(event, name, index)),
               });
-              children.push({ mapState: name, index, executionId: childId, status: child.status, ...(child.error ? { error: child.error } : {}), quota: child.quota });
+              children.push({
+                mapState: name,
+                index,
+                executionId: childId,
+                status: child.status,
+                ...(child.error ? { error: child.error } : {}),
+                quota: child.quota,
+              });
               children.push(...child.children);
-              const done: ChildExecution = { index, executionArn: childId, input: childInput, status: child.status, startDate: started, stopDate: new Date().toISOString() };
+              const done: ChildExecution = {
+                index,
+                executionArn: childId,
+                input: childInput,
+                status: child.status,
+                startDate: started,
+                stopDate: new Date().toISOString(),
+              };
               if (child.status === 'SUCCEEDED') done.output = child.output;
               else Object.assign(done, { error: child.error, cause: child.cause });
               return done;
@@ -276,7 +330,12 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
     noThrowOnAbort: true,
     context: {
-      Execution: { Id: executionId, Name: executionId.split(':').pop(), StartTime: startTime, Input: options.input as never },
+      Execution: {
+        Id: executionId,
+        Name: executionId.split(':').pop(),
+        StartTime: startTime,
+        Input: options.input as never,
+      },
     },
   });
   abort = execution.abort;
@@ -348,7 +407,12 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   await collecting;
   const violation = guard.violation;
   if (violation) {
-    const failed: LocalRunEvent = { type: 'ExecutionFailed', timestamp: Date.now(), elapsedMs: Date.now() - started, ...violation };
+    const failed: LocalRunEvent = {
+      type: 'ExecutionFailed',
+      timestamp: Date.now(),
+      elapsedMs: Date.now() - started,
+      ...violation,
+    };
     record(failed);
     return { status: 'FAILED', output: undefined, ...violation, events, executionId, quota: guard.usage, children };
   }
@@ -372,13 +436,27 @@ function asIterationEvent(event: LocalRunEvent, mapState: string, index: number)
  * it: local/local-distributed-map.ts), keeping the fields a Task shares with a Map, and creates the
  * buckets its ItemReader and ResultWriter name, with the deployment's objects in them.
  */
-function distributedMapsAsTasks(definition: AslDefinition, s3: LocalS3, deployed: Readonly<Record<string, string>> = {}): Record<string, DistributedMapState> {
+function distributedMapsAsTasks(
+  definition: AslDefinition,
+  s3: LocalS3,
+  deployed: Readonly<Record<string, string>> = {},
+): Record<string, DistributedMapState> {
   const found: Record<string, DistributedMapState> = {};
   const states = definition.States as Record<string, AnyState & Record<string, unknown>>;
   for (const [name, state] of Object.entries(states)) {
     if (state.Type !== 'Map' || !isDistributed(state)) continue;
     found[name] = state as unknown as DistributedMapState;
-    const kept = ['Comment', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Next', 'End', 'Retry', 'Catch'];
+    const kept = [
+      'Comment',
+      'InputPath',
+      'ResultSelector',
+      'ResultPath',
+      'OutputPath',
+      'Next',
+      'End',
+      'Retry',
+      'Catch',
+    ];
     states[name] = {
       Type: 'Task',
       Resource: 'arn:aws:states:::aws-local:distributedMap',

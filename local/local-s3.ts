@@ -31,7 +31,8 @@ export class LocalS3 {
 
   get(bucket: string, key: string): string {
     const body = this.bucket(bucket).get(key);
-    if (body === undefined) throw new LocalS3Error('NoSuchKey', `The specified key does not exist: s3://${bucket}/${key}`);
+    if (body === undefined)
+      throw new LocalS3Error('NoSuchKey', `The specified key does not exist: s3://${bucket}/${key}`);
     return body;
   }
 

@@ -3,7 +3,13 @@
  * stack, the real Lambda handlers (test/support/local-handlers.ts) over the in-memory fakes.
  * The runner itself lives in local/local-run.ts (the demo uses it too).
  */
-import { type AslDefinition, type LocalRunResult, type LocalTaskHandler, runStateMachineLocally, synthesizeLocally } from './local-run.js';
+import {
+  type AslDefinition,
+  type LocalRunResult,
+  type LocalTaskHandler,
+  runStateMachineLocally,
+  synthesizeLocally,
+} from './local-run.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import type { TargetReport } from '../src/domain/report.js';
@@ -35,7 +41,9 @@ export async function reportsOf(world: FakeWorld, result: LocalRunResult): Promi
   const output = result.output as { reports?: TargetReport[]; results?: { ResultWriterDetails?: unknown } } | undefined;
   if (output?.reports) return output.reports;
   if (!output?.results?.ResultWriterDetails) return [];
-  const results = await new S3RunResults(localS3Client(world.runData)).read(parseResultsLocation(output.results.ResultWriterDetails));
+  const results = await new S3RunResults(localS3Client(world.runData)).read(
+    parseResultsLocation(output.results.ResultWriterDetails),
+  );
   return reportsFromChildResults(results);
 }
 
@@ -54,7 +62,10 @@ export interface WorldRunResult extends LocalRunResult {
 
 /** Runs the definition with the real handlers over the world; the execution starts at the world's clock. */
 export async function runInWorld(world: FakeWorld, options: WorldRunOptions): Promise<WorldRunResult> {
-  const handlers = localTaskHandlers(world, options.secondsBetweenTasks === undefined ? {} : { secondsBetweenTasks: options.secondsBetweenTasks });
+  const handlers = localTaskHandlers(
+    world,
+    options.secondsBetweenTasks === undefined ? {} : { secondsBetweenTasks: options.secondsBetweenTasks },
+  );
   const wrapped = { ...handlers, ...(options.wrap?.(handlers) ?? {}) };
   const result = await runStateMachineLocally({
     definition: options.definition,
@@ -70,7 +81,11 @@ export async function runInWorld(world: FakeWorld, options: WorldRunOptions): Pr
     reports,
     report: (targetName) => {
       const found = reports.find((r) => r.targetName === targetName);
-      if (!found) throw new Error(`no report for ${targetName} (status ${result.status}${result.error ? `: ${result.error} ${result.cause}` : ''})`);
+      if (!found)
+        throw new Error(
+          `no report for ${targetName} (status ${result.status}` +
+            `${result.error ? `: ${result.error} ${result.cause}` : ''})`,
+        );
       return found;
     },
   };

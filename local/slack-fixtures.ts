@@ -9,7 +9,8 @@ import type { RotationState } from '../src/domain/rotation-state.js';
 export const STARTED_AT = '2025-06-02T03:00:00.000Z';
 export const FINISHED_AT = '2025-06-02T03:02:41.500Z';
 export const EXECUTION_ARN = 'arn:aws:states:eu-west-1:123456789012:execution:ado-key-rotator:weekly-2025-06-02';
-export const EXECUTION_CONSOLE_URL = `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${EXECUTION_ARN}`;
+export const EXECUTION_CONSOLE_URL =
+  `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/` + `${EXECUTION_ARN}`;
 export const ORG_URL = 'https://dev.azure.com/contoso';
 
 export const OLD_KEY = 'AKIAOLDKEY000000ABCD';
@@ -22,19 +23,35 @@ function finished(afterMs: number): Date {
 }
 
 function state(targetName: string, partial: Partial<RotationState>): RotationState {
-  return { rotationId: ROTATION_ID, targetName, mode: 'rotate', startedAt: STARTED_AT, completed: [], warnings: [], ...partial };
+  return {
+    rotationId: ROTATION_ID,
+    targetName,
+    mode: 'rotate',
+    startedAt: STARTED_AT,
+    completed: [],
+    warnings: [],
+    ...partial,
+  };
 }
 
 function describe(name: string, project = 'payments') {
   return { connectionName: `aws-${name}`, project, organizationUrl: ORG_URL };
 }
 
-export function rotatedReport(name = 'app-prod', options: { warnings?: string[]; oldKey?: string; newKey?: string } = {}): TargetReport {
+export function rotatedReport(
+  name = 'app-prod',
+  options: { warnings?: string[]; oldKey?: string; newKey?: string } = {},
+): TargetReport {
   const oldKey = options.oldKey ?? OLD_KEY;
   const newKey = options.newKey ?? NEW_KEY;
   return buildTargetReport(
     state(name, {
-      plan: { action: 'rotate', reason: `key ${oldKey} is 9 days old (rotated from 6 days)`, cleanup: [], heldKeyAgeDays: 9 },
+      plan: {
+        action: 'rotate',
+        reason: `key ${oldKey} is 9 days old (rotated from 6 days)`,
+        cleanup: [],
+        heldKeyAgeDays: 9,
+      },
       connectionId: '6f1c2d3e-0000-4000-8000-00000000c0de',
       oldAccessKeyId: oldKey,
       oldVersionId: 'v-old-0001',
@@ -53,7 +70,12 @@ export function rotatedReport(name = 'app-prod', options: { warnings?: string[];
 export function rolledBackReport(name = 'app-staging'): TargetReport {
   return buildTargetReport(
     state(name, {
-      plan: { action: 'rotate', reason: `key ${OLD_KEY} is 8 days old (rotated from 6 days)`, cleanup: [], heldKeyAgeDays: 8 },
+      plan: {
+        action: 'rotate',
+        reason: `key ${OLD_KEY} is 8 days old (rotated from 6 days)`,
+        cleanup: [],
+        heldKeyAgeDays: 8,
+      },
       connectionId: '6f1c2d3e-0000-4000-8000-00000000beef',
       oldAccessKeyId: OLD_KEY,
       oldVersionId: 'v-old-0002',
@@ -63,7 +85,9 @@ export function rolledBackReport(name = 'app-staging'): TargetReport {
       failure: {
         step: 'publish',
         name: 'AzureDevOpsRequestError',
-        message: 'Azure DevOps answered 400 (VS402870: the endpoint data is not valid) updating connection aws-app-staging in project payments',
+        message:
+          'Azure DevOps answered 400 (VS402870: the endpoint data is not valid) updating connection ' +
+          'aws-app-staging in project payments',
       },
       rollback: {
         actions: [`dropped the pending secret version ${ROTATION_ID}`, `deleted the new key ${NEW_KEY}`],
@@ -79,16 +103,28 @@ export function rolledBackReport(name = 'app-staging'): TargetReport {
 export function failedReport(name = 'data-prod'): TargetReport {
   return buildTargetReport(
     state(name, {
-      plan: { action: 'rotate', reason: `key ${OLD_KEY} is 12 days old (rotated from 6 days)`, cleanup: [], heldKeyAgeDays: 12 },
+      plan: {
+        action: 'rotate',
+        reason: `key ${OLD_KEY} is 12 days old (rotated from 6 days)`,
+        cleanup: [],
+        heldKeyAgeDays: 12,
+      },
       connectionId: '6f1c2d3e-0000-4000-8000-00000000dead',
       oldAccessKeyId: OLD_KEY,
       oldVersionId: 'v-old-0003',
       newAccessKeyId: NEW_KEY,
       pendingVersionId: ROTATION_ID,
       completed: ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish'],
-      failure: { step: 'promote', name: 'AwsAccessDeniedError', message: 'secretsmanager:UpdateSecretVersionStage was denied on secret rotator/data-prod' },
+      failure: {
+        step: 'promote',
+        name: 'AwsAccessDeniedError',
+        message: 'secretsmanager:UpdateSecretVersionStage was denied on secret rotator/data-prod',
+      },
       rollback: {
-        actions: [`restored the connection to the old key ${OLD_KEY}`, 'stopped: secretsmanager:UpdateSecretVersionStage was denied'],
+        actions: [
+          `restored the connection to the old key ${OLD_KEY}`,
+          'stopped: secretsmanager:UpdateSecretVersionStage was denied',
+        ],
         consistent: false,
       },
     }),
@@ -102,7 +138,9 @@ export function refusedReport(name = 'legacy-app'): TargetReport {
     state(name, {
       plan: {
         action: 'refuse',
-        reason: 'service connection aws-legacy-app uses OIDC (workload identity federation): it holds no access key, so there is nothing to rotate; remove the target from the configuration',
+        reason:
+          'service connection aws-legacy-app uses OIDC (workload identity federation): it holds no access key, ' +
+          'so there is nothing to rotate; remove the target from the configuration',
         code: 'ConnectionUsesOidcError',
         cleanup: [],
       },
@@ -115,7 +153,12 @@ export function refusedReport(name = 'legacy-app'): TargetReport {
 export function skippedReport(name = 'tools'): TargetReport {
   return buildTargetReport(
     state(name, {
-      plan: { action: 'skip', reason: `key ${OLD_KEY} is 3 days old; it is rotated from 6 days`, cleanup: [], heldKeyAgeDays: 3 },
+      plan: {
+        action: 'skip',
+        reason: `key ${OLD_KEY} is 3 days old; it is rotated from 6 days`,
+        cleanup: [],
+        heldKeyAgeDays: 3,
+      },
       oldAccessKeyId: OLD_KEY,
     }),
     describe(name, 'platform'),
@@ -124,7 +167,15 @@ export function skippedReport(name = 'tools'): TargetReport {
 }
 
 export function summaryOf(targets: TargetReport[], overrides: Partial<RunSummary> = {}): RunSummary {
-  return { executionId: EXECUTION_ARN, executionUrl: null, mode: 'rotate', startedAt: STARTED_AT, finishedAt: FINISHED_AT, targets, ...overrides };
+  return {
+    executionId: EXECUTION_ARN,
+    executionUrl: null,
+    mode: 'rotate',
+    startedAt: STARTED_AT,
+    finishedAt: FINISHED_AT,
+    targets,
+    ...overrides,
+  };
 }
 
 export const successSummary = (): RunSummary => summaryOf([rotatedReport()]);
@@ -136,7 +187,9 @@ export const multiTargetSummary = (): RunSummary =>
     refusedReport('legacy-app'),
     rolledBackReport('app-staging'),
     failedReport('data-prod'),
-    rotatedReport('web-prod', { warnings: ['the old key was used 2 hours ago; it stays inactive for 6 days before it is deleted'] }),
+    rotatedReport('web-prod', {
+      warnings: ['the old key was used 2 hours ago; it stays inactive for 6 days before it is deleted'],
+    }),
   ]);
 
 /** An access key id per index, AWS-shaped (20 characters). */
@@ -145,7 +198,10 @@ export function keyIdFor(i: number, prefix = 'AKIA'): string {
 }
 
 /** `n` targets: 90% rotated, then skipped, refused, rolled back and failed ones. */
-export function largeSummary(n: number, mix: { failed?: number; rolledBack?: number; refused?: number; skipped?: number } = {}): RunSummary {
+export function largeSummary(
+  n: number,
+  mix: { failed?: number; rolledBack?: number; refused?: number; skipped?: number } = {},
+): RunSummary {
   const failed = mix.failed ?? Math.ceil(n * 0.005);
   const rolledBack = mix.rolledBack ?? Math.ceil(n * 0.015);
   const refused = mix.refused ?? Math.ceil(n * 0.03);

@@ -36,7 +36,10 @@ export interface SlackSink {
   close(): Promise<void>;
 }
 
-/** Slack's plain-text answer for a status (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors). */
+/**
+ * Slack's plain-text answer for a status
+ * (https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks#handling_errors).
+ */
 const SLACK_ANSWERS: Record<number, string> = {
   400: 'invalid_payload',
   403: 'action_prohibited',
@@ -46,7 +49,15 @@ const SLACK_ANSWERS: Record<number, string> = {
   500: 'rollup_error',
 };
 
-const SLACK_LIMITS = { maxBlocks: 50, headerText: 150, sectionText: 3000, fieldText: 2000, fields: 10, contextElements: 10, totalBlockText: 12_000 } as const;
+const SLACK_LIMITS = {
+  maxBlocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fieldText: 2000,
+  fields: 10,
+  contextElements: 10,
+  totalBlockText: 12_000,
+} as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -88,11 +99,15 @@ export function slackLimitViolations(message: unknown): string[] {
         checkText(`block ${i} (header)`, block.text, SLACK_LIMITS.headerText, ['plain_text']);
         break;
       case 'section':
-        if (block.text === undefined && !Array.isArray(block.fields)) problems.push(`block ${i} (section): no text and no fields`);
-        if (block.text !== undefined) checkText(`block ${i} (section)`, block.text, SLACK_LIMITS.sectionText, ['mrkdwn', 'plain_text']);
+        if (block.text === undefined && !Array.isArray(block.fields))
+          problems.push(`block ${i} (section): no text and no fields`);
+        if (block.text !== undefined)
+          checkText(`block ${i} (section)`, block.text, SLACK_LIMITS.sectionText, ['mrkdwn', 'plain_text']);
         if (Array.isArray(block.fields)) {
-          if (block.fields.length > SLACK_LIMITS.fields) problems.push(`block ${i} (section): ${block.fields.length} fields (max ${SLACK_LIMITS.fields})`);
-          for (const [j, field] of block.fields.entries()) checkText(`block ${i} field ${j}`, field, SLACK_LIMITS.fieldText, ['mrkdwn', 'plain_text']);
+          if (block.fields.length > SLACK_LIMITS.fields)
+            problems.push(`block ${i} (section): ${block.fields.length} fields (max ${SLACK_LIMITS.fields})`);
+          for (const [j, field] of block.fields.entries())
+            checkText(`block ${i} field ${j}`, field, SLACK_LIMITS.fieldText, ['mrkdwn', 'plain_text']);
         }
         break;
       case 'context':
@@ -100,8 +115,12 @@ export function slackLimitViolations(message: unknown): string[] {
           problems.push(`block ${i} (context): no elements`);
           break;
         }
-        if (block.elements.length > SLACK_LIMITS.contextElements) problems.push(`block ${i} (context): ${block.elements.length} elements (max ${SLACK_LIMITS.contextElements})`);
-        for (const [j, element] of block.elements.entries()) checkText(`block ${i} element ${j}`, element, SLACK_LIMITS.sectionText, ['mrkdwn', 'plain_text']);
+        if (block.elements.length > SLACK_LIMITS.contextElements)
+          problems.push(
+            `block ${i} (context): ${block.elements.length} elements (max ${SLACK_LIMITS.contextElements})`,
+          );
+        for (const [j, element] of block.elements.entries())
+          checkText(`block ${i} element ${j}`, element, SLACK_LIMITS.sectionText, ['mrkdwn', 'plain_text']);
         break;
       case 'divider':
         break;
@@ -109,7 +128,11 @@ export function slackLimitViolations(message: unknown): string[] {
         problems.push(`block ${i}: unexpected type ${String(block.type)}`);
     }
   }
-  if (total > SLACK_LIMITS.totalBlockText) problems.push(`${total} characters of block text in all (Slack answers msg_blocks_too_long from about ${SLACK_LIMITS.totalBlockText})`);
+  if (total > SLACK_LIMITS.totalBlockText)
+    problems.push(
+      `${total} characters of block text in all (Slack answers msg_blocks_too_long from about ` +
+        `${SLACK_LIMITS.totalBlockText})`,
+    );
   return problems;
 }
 
@@ -160,7 +183,14 @@ export async function startSlackSink(options: SlackSinkOptions = {}): Promise<Sl
         text = problems.includes('no text and no blocks') ? 'no_text' : 'invalid_blocks';
       }
     }
-    requests.push({ method: request.method ?? '', path: request.url ?? '', contentType: request.headers['content-type'], body, status, answer: text });
+    requests.push({
+      method: request.method ?? '',
+      path: request.url ?? '',
+      contentType: request.headers['content-type'],
+      body,
+      status,
+      answer: text,
+    });
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     if (!response.destroyed) answer(response, status, text);
   });
@@ -229,7 +259,8 @@ export function renderSlackMessageAsText(message: unknown): string {
       case 'section': {
         const text = textOf(block.text);
         if (text !== null) lines.push('', ...renderMrkdwn(text).split('\n'));
-        if (Array.isArray(block.fields)) for (const field of block.fields) lines.push(renderMrkdwn(textOf(field) ?? ''));
+        if (Array.isArray(block.fields))
+          for (const field of block.fields) lines.push(renderMrkdwn(textOf(field) ?? ''));
         break;
       }
       case 'divider':

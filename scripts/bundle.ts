@@ -29,7 +29,10 @@ export interface BundleResult {
   metafile: Metafile;
 }
 
-export async function bundleHandlers(outDir = path.join(ROOT, 'dist', 'handlers'), names: readonly HandlerName[] = HANDLER_NAMES): Promise<BundleResult[]> {
+export async function bundleHandlers(
+  outDir = path.join(ROOT, 'dist', 'handlers'),
+  names: readonly HandlerName[] = HANDLER_NAMES,
+): Promise<BundleResult[]> {
   await mkdir(outDir, { recursive: true });
   const results: BundleResult[] = [];
   for (const name of names) {
@@ -54,7 +57,9 @@ export async function bundleHandlers(outDir = path.join(ROOT, 'dist', 'handlers'
  * commands load (src/cli/commands.ts: the SDK, the composition root) out of the entry chunk, so
  * `--help` parses only the argument parser.
  */
-export async function bundleCli(outDir = path.join(ROOT, 'dist', 'cli')): Promise<{ file: string; metafile: Metafile }> {
+export async function bundleCli(
+  outDir = path.join(ROOT, 'dist', 'cli'),
+): Promise<{ file: string; metafile: Metafile }> {
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
     ...BUNDLE_OPTIONS,

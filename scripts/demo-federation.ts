@@ -16,7 +16,10 @@ import { StsWire } from '../local/aws-wire/sts-wire.js';
 import { EntraFederation } from '../local/federation/entra-federation.js';
 import { JwtIssuer } from '../local/federation/jwt-issuer.js';
 
-export const DEMO_FEDERATED: FederatedCredentialRef = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f' };
+export const DEMO_FEDERATED: FederatedCredentialRef = {
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f',
+};
 export const DEMO_ROLE_ARN = 'arn:aws:iam::123456789012:role/AdoKeyRotator-AzureDevOpsSteps';
 const AUDIENCE = 'api://AzureADTokenExchange';
 const ENV = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
@@ -34,13 +37,25 @@ export interface DemoFederation {
 export function startDemoFederation(): DemoFederation {
   // The real SDK client signs with these stand-in credentials; nothing leaves this machine (nock answers).
   const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
-  Object.assign(process.env, { AWS_REGION: TEST_REGION, AWS_ACCESS_KEY_ID: ROTATOR_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: ROTATOR_CREDENTIALS.secretAccessKey });
+  Object.assign(process.env, {
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: ROTATOR_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ROTATOR_CREDENTIALS.secretAccessKey,
+  });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   const issuer = new JwtIssuer();
-  const sts = new StsWire().install().addRole(ROTATOR_CREDENTIALS.accessKeyId, DEMO_ROLE_ARN).enableOutboundFederation(issuer);
+  const sts = new StsWire()
+    .install()
+    .addRole(ROTATOR_CREDENTIALS.accessKeyId, DEMO_ROLE_ARN)
+    .enableOutboundFederation(issuer);
   const entra = new EntraFederation({
-    apps: [{ ...DEMO_FEDERATED, federatedCredentials: [{ issuer: issuer.issuer, subject: DEMO_ROLE_ARN, audience: AUDIENCE }] }],
+    apps: [
+      {
+        ...DEMO_FEDERATED,
+        federatedCredentials: [{ issuer: issuer.issuer, subject: DEMO_ROLE_ARN, audience: AUDIENCE }],
+      },
+    ],
   }).trustIssuer(issuer.issuer, issuer.publicKey);
   const members = new Map<string, 'administrator' | 'no-permission'>([[DEMO_FEDERATED.clientId, 'administrator']]);
   return {
@@ -49,7 +64,8 @@ export function startDemoFederation(): DemoFederation {
     sts,
     issuer,
     summary: () => [
-      `sts:GetWebIdentityToken calls (regional endpoint, audience ${AUDIENCE}): ${sts.requests.filter((r) => r.operation === 'GetWebIdentityToken').length}`,
+      `sts:GetWebIdentityToken calls (regional endpoint, audience ${AUDIENCE}): ` +
+        `${sts.requests.filter((r) => r.operation === 'GetWebIdentityToken').length}`,
       `Entra token exchanges (client_assertion, app ${DEMO_FEDERATED.clientId}): ${entra.exchanges.length}`,
       `the app's federated credential: issuer ${issuer.issuer}, subject ${DEMO_ROLE_ARN}, audience ${AUDIENCE}`,
     ],

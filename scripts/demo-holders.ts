@@ -26,7 +26,11 @@ export function addDemoHolders(target: RotationTarget | undefined): void {
 }
 
 /** Seeds the stand-in with the target's other holders, each holding `key`. */
-export function seedDemoHolders(ado: AdoStandIn, target: RotationTarget, key: { accessKeyId: string; secretAccessKey: string }): void {
+export function seedDemoHolders(
+  ado: AdoStandIn,
+  target: RotationTarget,
+  key: { accessKeyId: string; secretAccessKey: string },
+): void {
   const connectionIds = (target.otherConnections ?? []).map((ref) => ado.seedConnection(ref, { ...key }));
   const groupIds = (target.variableGroups ?? []).map((ref) =>
     ado.seedVariableGroup(ref, {
@@ -53,7 +57,8 @@ export function demoHolderLines(ado: AdoStandIn, target: RotationTarget): string
     const group = ado.variableGroup(id);
     const kept = group?.variables.TF_TOKEN?.value === OTHER_SECRET && group.variables.TF_TOKEN.isSecret;
     lines.push(
-      `variable group ${group?.name} (${id}) holds ${group?.variables.AWS_ACCESS_KEY_ID?.value ?? 'nothing'}; its other secret TF_TOKEN ${kept ? 'kept as it was' : 'LOST'}`,
+      `variable group ${group?.name} (${id}) holds ${group?.variables.AWS_ACCESS_KEY_ID?.value ?? 'nothing'}; ` +
+        `its other secret TF_TOKEN ${kept ? 'kept as it was' : 'LOST'}`,
     );
   }
   return lines;

@@ -28,23 +28,37 @@ export const DEMO_FAILURES = {
   create: {
     story: 'IAM refuses CreateAccessKey (the role lost iam:CreateAccessKey)',
     expected: 'rolled-back',
-    inject: (world) => world.faults.fail('iam.createKey', () => new AwsAccessDeniedError('IAM answered AccessDenied for CreateAccessKey (injected)'), always),
+    inject: (world) =>
+      world.faults.fail(
+        'iam.createKey',
+        () => new AwsAccessDeniedError('IAM answered AccessDenied for CreateAccessKey (injected)'),
+        always,
+      ),
   },
   'verify-key': {
     story: 'STS rejects the new key',
     expected: 'rolled-back',
-    inject: (world) => world.faults.fail('verifier.verify', () => new KeyVerificationFailedError('STS rejected the new key (injected)'), always),
+    inject: (world) =>
+      world.faults.fail(
+        'verifier.verify',
+        () => new KeyVerificationFailedError('STS rejected the new key (injected)'),
+        always,
+      ),
   },
   publish: {
-    story: "Azure DevOps applies the PUT but the answer is lost (a partial publish): the connection must be put back",
+    story: 'Azure DevOps applies the PUT but the answer is lost (a partial publish): the connection must be put back',
     expected: 'rolled-back',
     inject: (world, targets) => {
       // Once per target: the rollback's own PUT (restoring the old key) goes through.
       for (const t of targets) {
-        world.faults.fail('ado.updateCredential', () => new AzureDevOpsRequestError('connection reset after the PUT (injected)'), {
-          phase: 'after',
-          match: forConnection(t),
-        });
+        world.faults.fail(
+          'ado.updateCredential',
+          () => new AzureDevOpsRequestError('connection reset after the PUT (injected)'),
+          {
+            phase: 'after',
+            match: forConnection(t),
+          },
+        );
       }
     },
   },
@@ -54,19 +68,34 @@ export const DEMO_FAILURES = {
     inject: (world, targets) => {
       // Once per target: the first read after the publish is the verification.
       for (const t of targets) {
-        world.faults.fail('ado.readConnection', () => new PublishNotVerifiedError('the connection still holds the old key (injected)'), { match: forConnection(t) });
+        world.faults.fail(
+          'ado.readConnection',
+          () => new PublishNotVerifiedError('the connection still holds the old key (injected)'),
+          { match: forConnection(t) },
+        );
       }
     },
   },
   promote: {
     story: 'Secrets Manager refuses UpdateSecretVersionStage',
     expected: 'rolled-back',
-    inject: (world) => world.faults.fail('secrets.promote', () => new AwsAccessDeniedError('Secrets Manager answered AccessDenied (injected)'), { times: 1_000 }),
+    inject: (world) =>
+      world.faults.fail(
+        'secrets.promote',
+        () => new AwsAccessDeniedError('Secrets Manager answered AccessDenied (injected)'),
+        { times: 1_000 },
+      ),
   },
   revoke: {
-    story: 'the old key cannot be deactivated: a warning, not a rollback (the connection already works with the new key)',
+    story:
+      'the old key cannot be deactivated: a warning, not a rollback (the connection already works with the new key)',
     expected: 'rotated',
-    inject: (world) => world.faults.fail('iam.setKeyStatus', () => new AwsAccessDeniedError('IAM answered AccessDenied for UpdateAccessKey (injected)'), always),
+    inject: (world) =>
+      world.faults.fail(
+        'iam.setKeyStatus',
+        () => new AwsAccessDeniedError('IAM answered AccessDenied for UpdateAccessKey (injected)'),
+        always,
+      ),
   },
 } satisfies Record<string, DemoFailureScenario>;
 export type DemoFailure = keyof typeof DEMO_FAILURES;
@@ -117,7 +146,10 @@ export function printTimeline(write: (text: string) => void): (event: LocalRunEv
         } else if (task) {
           const ms = e.timestamp - (entered.get(key(e)) ?? e.timestamp);
           const report = e.output as { outcome?: string; durationMs?: number } | undefined;
-          const reported = typeof report?.durationMs === 'number' ? ` (reported duration ${(report.durationMs / 1000).toFixed(1)} s, simulated clock)` : '';
+          const reported =
+            typeof report?.durationMs === 'number'
+              ? ` (reported duration ${(report.durationMs / 1000).toFixed(1)} s, simulated clock)`
+              : '';
           const outcome = e.stateName === 'report' ? ` → ${report?.outcome}${reported}` : '';
           write(`${at(e)}  ${who(e)} ✓ ${String(e.stateName).padEnd(15)} ${String(ms).padStart(4)} ms${outcome}\n`);
         }
@@ -126,11 +158,17 @@ export function printTimeline(write: (text: string) => void): (event: LocalRunEv
         if (e.error) lastError.set(key(e), e.error);
         break;
       case 'StateRetried':
-        write(`${at(e)}  ${who(e)} ↻ ${String(e.stateName).padEnd(15)} retry ${e.retryAttempt} after ${lastError.get(key(e)) ?? 'an error'}\n`);
+        write(
+          `${at(e)}  ${who(e)} ↻ ${String(e.stateName).padEnd(15)} retry ${e.retryAttempt} after ` +
+            `${lastError.get(key(e)) ?? 'an error'}\n`,
+        );
         break;
       case 'StateCaught':
         lastError.set(`caught:${key(e)}`, 'yes');
-        write(`${at(e)}  ${who(e)} ✖ ${String(e.stateName).padEnd(15)} ${lastError.get(key(e)) ?? 'an error'} → caught by ${e.caughtBy}\n`);
+        write(
+          `${at(e)}  ${who(e)} ✖ ${String(e.stateName).padEnd(15)} ${lastError.get(key(e)) ?? 'an error'} → ` +
+            `caught by ${e.caughtBy}\n`,
+        );
         break;
       case 'ExecutionSucceeded':
         write(`${at(e)}  ■ execution succeeded\n`);

@@ -8,7 +8,8 @@
  * - Slack as a local webhook sink, posted to by the real Slack notifier.
  *
  * Options: --fail-at <step>, --targets N, --holders, --json, --verbose, --federated (no Azure DevOps secret:
- *          scripts/demo-federation.ts), --ado-url URL --project P --connection NAME [--yes] (PAT in AZURE_DEVOPS_EXT_PAT).
+ *          scripts/demo-federation.ts), --ado-url URL --project P --connection NAME [--yes] (PAT in
+ *          AZURE_DEVOPS_EXT_PAT).
  */
 import './demo-env.js';
 import { pathToFileURL } from 'node:url';
@@ -32,7 +33,13 @@ import { renderSlackMessageAsText, startSlackSink } from '../local/slack-sink.js
 import { type DemoFederation, startDemoFederation } from './demo-federation.js';
 import { addDemoHolders, demoHolderLines, seedDemoHolders } from './demo-holders.js';
 import { reportsOf } from '../local/local-state-machine.js';
-import { DEMO_FAILURES, type DemoFailure, demoTargetNames, printTimeline, type TargetFinalState } from './demo-support.js';
+import {
+  DEMO_FAILURES,
+  type DemoFailure,
+  demoTargetNames,
+  printTimeline,
+  type TargetFinalState,
+} from './demo-support.js';
 
 const USAGE = `usage: npm run demo -- [--fail-at <step>] [--targets N] [--holders] [--json] [--verbose] [--federated]
        npm run demo -- --ado-url URL --project P --connection NAME [--yes]   (PAT in AZURE_DEVOPS_EXT_PAT)
@@ -72,9 +79,14 @@ async function main(): Promise<number> {
     console.error(`--targets takes a whole number from 1 to 1000, not ${values.targets}\n${USAGE}`);
     return 2;
   }
-  const realAdo = values['ado-url'] ? { url: values['ado-url'], project: values.project, connection: values.connection } : undefined;
+  const realAdo = values['ado-url']
+    ? { url: values['ado-url'], project: values.project, connection: values.connection }
+    : undefined;
   if (realAdo && values.federated) {
-    console.error(`--federated runs against the local stand-ins only (a real one needs the AWS account and Entra set-up of the README)\n${USAGE}`);
+    console.error(
+      `--federated runs against the local stand-ins only (a real one needs the AWS account and Entra set-up of ` +
+        `the README)\n${USAGE}`,
+    );
     return 2;
   }
   if (realAdo && (!realAdo.project || !realAdo.connection || !process.env.AZURE_DEVOPS_EXT_PAT)) {
@@ -84,14 +96,29 @@ async function main(): Promise<number> {
   const result = await runDemo({
     ...(failAt ? { failAt } : {}),
     targets: count,
-    ...(realAdo ? { realAdo: { url: realAdo.url, project: realAdo.project as string, connection: realAdo.connection as string, pat: process.env.AZURE_DEVOPS_EXT_PAT as string } } : {}),
+    ...(realAdo
+      ? {
+          realAdo: {
+            url: realAdo.url,
+            project: realAdo.project as string,
+            connection: realAdo.connection as string,
+            pat: process.env.AZURE_DEVOPS_EXT_PAT as string,
+          },
+        }
+      : {}),
     publishToRealAdo: values.yes === true,
     federated: values.federated === true,
     holders: values.holders === true,
     out: values.json ? () => undefined : (text: string) => process.stdout.write(text),
   });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ status: result.status, expectedOutcome: result.expected, ok: result.ok, targets: result.targets }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        { status: result.status, expectedOutcome: result.expected, ok: result.ok, targets: result.targets },
+        null,
+        2,
+      )}\n`,
+    );
   }
   return result.ok ? 0 : 1;
 }
@@ -133,7 +160,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const federation: DemoFederation | undefined = options.federated && !realAdo ? startDemoFederation() : undefined;
   const ado: AdoStandIn | undefined = realAdo
     ? undefined
-    : await startAdoStandIn({ pat: LOCAL_PAT, organizations: ['contoso'], ...(federation ? { federation: federation.federation } : {}) });
+    : await startAdoStandIn({
+        pat: LOCAL_PAT,
+        organizations: ['contoso'],
+        ...(federation ? { federation: federation.federation } : {}),
+      });
   // Federated: no Azure DevOps secret at all, not even the fakes' default PAT parameter.
   for (const name of world.parameters.names()) world.parameters.delete(name);
   if (!federation) world.parameters.set(PAT_PARAMETER, realAdo ? realAdo.pat : LOCAL_PAT);
@@ -150,7 +181,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           organizationUrl: realAdo ? realAdo.url.replace(/\/+$/, '') : (ado as AdoStandIn).organizationUrl('contoso'),
           project: realAdo?.project ?? 'payments',
           connectionName: realAdo?.connection ?? `aws-${name}`,
-          ...(federation ? { federatedCredential: federation.federatedCredential } : { credentialParameter: PAT_PARAMETER }),
+          ...(federation
+            ? { federatedCredential: federation.federatedCredential }
+            : { credentialParameter: PAT_PARAMETER }),
         },
       })),
       settings: world.targets.settings,
@@ -164,14 +197,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (options.holders && !realAdo) addDemoHolders(config.targets[0]);
 
     // The real Azure DevOps adapters, wrapped so --fail-at can inject a failure into them.
-    const clientOptions: Array<[symbol, unknown]> = federation && ado ? [[AZURE_DEVOPS_CLIENT_OPTIONS, { entraAuthorityUrl: ado.url }]] : [];
+    const clientOptions: Array<[symbol, unknown]> =
+      federation && ado ? [[AZURE_DEVOPS_CLIENT_OPTIONS, { entraAuthorityUrl: ado.url }]] : [];
     const realContainer = createContainer(
       ALL_WIRING,
       worldOverrides(world, [[ROTATION_CONFIG, config], ...clientOptions], [TOKENS.AzureDevOps, TOKENS.VariableGroups]),
     );
     const realAdapter = realContainer.get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
-    const variableGroups = withFaults(realContainer.get<VariableGroupsPort>(TOKENS.VariableGroups), 'groups', world.faults);
+    const variableGroups = withFaults(
+      realContainer.get<VariableGroupsPort>(TOKENS.VariableGroups),
+      'groups',
+      world.faults,
+    );
 
     // Seed each target: an IAM user with one week-old active key, the secret holding it, the connection holding it.
     const connectionIds = new Map<string, string>();
@@ -180,16 +218,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (realAdo) {
         const found = await realAdapter.findConnection(target.connection);
         if (!found.heldAccessKeyId) throw new Error(`connection "${found.name}" holds no access key id to start from`);
-        const key = world.iam.seedKey(target.iamUserName, { accessKeyId: found.heldAccessKeyId, createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+        const key = world.iam.seedKey(target.iamUserName, {
+          accessKeyId: found.heldAccessKeyId,
+          createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000),
+        });
         world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
         connectionIds.set(target.name, found.id);
         continue;
       }
-      const key = world.iam.seedKey(target.iamUserName, { createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+      const key = world.iam.seedKey(target.iamUserName, {
+        createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000),
+      });
       world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
       const id = (ado as AdoStandIn).seedConnection(
-        { organizationUrl: target.connection.organizationUrl, project: target.connection.project, connectionName: target.connection.connectionName },
-        { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, projects: ['payments', 'shared-services'] },
+        {
+          organizationUrl: target.connection.organizationUrl,
+          project: target.connection.project,
+          connectionName: target.connection.connectionName,
+        },
+        {
+          accessKeyId: key.accessKeyId,
+          secretAccessKey: key.secretAccessKey,
+          projects: ['payments', 'shared-services'],
+        },
       );
       connectionIds.set(target.name, id);
       if (ado) seedDemoHolders(ado, target, key);
@@ -198,12 +249,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const mode = realAdo && !options.publishToRealAdo ? 'dry-run' : 'rotate';
     out(`\nado-key-rotator demo: ${mode} of ${names.length} target(s)${failAt ? `, failing at ${failAt}` : ''}\n`);
-    out(`  AWS: in-memory fakes (new keys take 4 s to propagate) · Azure DevOps: ${realAdo ? realAdo.url : `local stand-in at ${ado?.url}`} · Slack: local sink\n`);
+    out(
+      `  AWS: in-memory fakes (new keys take 4 s to propagate) · Azure DevOps: ` +
+        `${realAdo ? realAdo.url : `local stand-in at ${ado?.url}`} · Slack: local sink\n`,
+    );
     if (federation) {
-      out(`  Azure DevOps credential: federated (Entra app ${federation.federatedCredential.clientId}, tenant ${federation.federatedCredential.tenantId}):\n`);
-      out('    a token from STS GetWebIdentityToken (STS wire stub, real SDK), exchanged at the stand-in Entra endpoint; no PAT, no client secret\n');
+      out(
+        `  Azure DevOps credential: federated (Entra app ${federation.federatedCredential.clientId}, tenant ` +
+          `${federation.federatedCredential.tenantId}):\n`,
+      );
+      out(
+        '    a token from STS GetWebIdentityToken (STS wire stub, real SDK), exchanged at the stand-in Entra ' +
+          'endpoint; no PAT, no client secret\n',
+      );
     }
-    if (realAdo && !options.publishToRealAdo) out('  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a throwaway connection)\n');
+    if (realAdo && !options.publishToRealAdo)
+      out(
+        '  (a real organization: dry run only; add --yes to publish a sandbox key into that connection — use a ' +
+          'throwaway connection)\n',
+      );
     out('\nsynthesizing the state machine (CDK) ...\n');
     const { definition } = synthesizeLocally(config);
     const handlers = localTaskHandlers(world, {
@@ -216,8 +280,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       keepReal: [TOKENS.Notifier],
     });
 
-    out('\ntimeline (state machine events as they happen, wall clock; the AWS fakes run on a simulated clock that moves\n');
-    out('2 s per task or retry, in place of Step Functions\' waits: durations the rotator reports are on that clock):\n');
+    out(
+      '\ntimeline (state machine events as they happen, wall clock; the AWS fakes run on a simulated clock ' +
+        'that moves\n',
+    );
+    out(
+      "2 s per task or retry, in place of Step Functions' waits: durations the rotator reports are on that clock):\n",
+    );
     const timeline = printTimeline(out);
     const run = await runStateMachineLocally({
       definition,
@@ -237,7 +306,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       finalStates.push({
         target: target.name,
         connectionId: id,
-        connectionHolds: realAdo ? (connection?.heldAccessKeyId ?? null) : ((ado as AdoStandIn).connection(id)?.accessKeyId ?? null),
+        connectionHolds: realAdo
+          ? (connection?.heldAccessKeyId ?? null)
+          : ((ado as AdoStandIn).connection(id)?.accessKeyId ?? null),
         secretCurrentKeyId: world.secrets.keyIdAt(target.secretId, 'AWSCURRENT'),
         iamKeys: world.iam.keys(target.iamUserName).map((k) => ({ accessKeyId: k.accessKeyId, status: k.status })),
       });
@@ -248,7 +319,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       summary: r.summary,
     }));
     const expected = failAt ? DEMO_FAILURES[failAt].expected : mode === 'dry-run' ? 'planned' : 'rotated';
-    const ok = run.status === 'SUCCEEDED' && reports.length === names.length && reports.every((r) => r.outcome === expected);
+    const ok =
+      run.status === 'SUCCEEDED' && reports.length === names.length && reports.every((r) => r.outcome === expected);
 
     const byTarget = new Map(reports.map((r) => [r.target, r]));
     const targets = finalStates.map((state) => ({ ...state, outcome: byTarget.get(state.target)?.outcome ?? null }));
@@ -258,7 +330,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     for (const s of finalStates) {
       const outcome = reports.find((r) => r.target === s.target);
       out(`  ${s.target}: ${outcome?.outcome ?? 'no report'} — ${outcome?.summary ?? ''}\n`);
-      out(`    connection ${s.connectionId} holds ${s.connectionHolds}; secret AWSCURRENT holds ${s.secretCurrentKeyId}\n`);
+      out(
+        `    connection ${s.connectionId} holds ${s.connectionHolds}; secret AWSCURRENT holds ` +
+          `${s.secretCurrentKeyId}\n`,
+      );
       out(`    IAM keys: ${s.iamKeys.map((k) => `${k.accessKeyId} (${k.status})`).join(', ')}\n`);
       const target = config.targets.find((t) => t.name === s.target);
       if (ado && target) for (const line of demoHolderLines(ado, target)) out(`    ${line}\n`);
@@ -270,9 +345,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       for (const line of federation.summary()) out(`  ${line}\n`);
     }
     const message = slack.messages[0];
-    out(`\nSlack message (${slack.messages.length} posted to the local webhook; its durations are on the simulated clock):\n`);
+    out(
+      `\nSlack message (${slack.messages.length} posted to the local webhook; its durations are on the ` +
+        `simulated clock):\n`,
+    );
     out(message ? `${renderSlackMessageAsText(message).replace(/^/gm, '  │ ')}\n` : '  (none)\n');
-    out(ok ? `\n✔ demo finished: every target ${expected}\n` : `\n✖ demo did not end as expected (every target ${expected})\n`);
+    out(
+      ok
+        ? `\n✔ demo finished: every target ${expected}\n`
+        : `\n✖ demo did not end as expected (every target ${expected})\n`,
+    );
     return result;
   } finally {
     await slack.close();
@@ -282,12 +364,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isMain) main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`✖ ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+if (isMain)
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`✖ ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      process.exitCode = 1;
+    },
+  );

@@ -1,5 +1,9 @@
 import { Container } from 'inversify';
-import { ROTATION_CONFIG, ConfigTargetsAdapter, loadRotationConfigFromEnv } from './adapters/config/config-targets.adapter.js';
+import {
+  ROTATION_CONFIG,
+  ConfigTargetsAdapter,
+  loadRotationConfigFromEnv,
+} from './adapters/config/config-targets.adapter.js';
 import { nodeFetch } from './adapters/http/node-fetch.js';
 import { logger } from './adapters/observability/logger.js';
 import { SystemClock } from './adapters/system-clock.js';
@@ -41,11 +45,23 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
     const UseCase = USE_CASE_CLASSES[step];
     c.bind(useCase).toResolvedValue((...args: unknown[]) => new UseCase(...args), [...ports]);
   }
-  c.bind(T.DescribeTarget).toResolvedValue((...a: ConstructorParameters<typeof DescribeTarget>) => new DescribeTarget(...a), [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, { serviceIdentifier: T.VariableGroups, optional: true }]);
+  c.bind(T.DescribeTarget).toResolvedValue(
+    (...a: ConstructorParameters<typeof DescribeTarget>) => new DescribeTarget(...a),
+    [
+      T.Targets,
+      T.IamAccessKeys,
+      T.SecretStore,
+      T.AzureDevOps,
+      T.Clock,
+      { serviceIdentifier: T.VariableGroups, optional: true },
+    ],
+  );
   c.bind(T.Runner).toDynamicValue(
     (ctx) =>
       new RotationRunner(
-        Object.fromEntries(LAMBDA_STEPS.map((step) => [useCaseKey(step), ctx.get(stepDeclaration(step).useCase)])) as RotationUseCases,
+        Object.fromEntries(
+          LAMBDA_STEPS.map((step) => [useCaseKey(step), ctx.get(stepDeclaration(step).useCase)]),
+        ) as RotationUseCases,
         ctx.get(T.Clock),
       ),
   );

@@ -55,7 +55,10 @@ import { vssError } from './vss.js';
 export interface AdoStandInOptions {
   /** The PAT accepted with Basic auth (any user name, as Azure DevOps does). */
   pat: string;
-  /** Organization or collection paths served under `url`, e.g. 'fabrikam' or 'tfs/DefaultCollection'. Seeding registers more. */
+  /**
+   * Organization or collection paths served under `url`, e.g. 'fabrikam' or 'tfs/DefaultCollection'. Seeding registers
+   * more.
+   */
   organizations?: string[];
   /** At most `limit` API requests per `windowMs`; beyond that 429 with Retry-After (seconds). */
   rateLimit?: { limit: number; windowMs: number };
@@ -69,9 +72,15 @@ export interface AdoStandInOptions {
    * (AccessCheckException) on the service endpoints API; a token of a non-member gets 401 (TF400813).
    */
   federation?: { entra: EntraFederation; members: Map<string, 'administrator' | 'no-permission'> };
-  /** Whether a key works (the IAM fake, the STS wire stub): decides the result of a pipeline run. Required to seed a pipeline. */
+  /**
+   * Whether a key works (the IAM fake, the STS wire stub): decides the result of a pipeline run. Required to seed a
+   * pipeline.
+   */
   keyCheck?: KeyCheck;
-  /** Whether a role accepts the OIDC token of a connection set to `useOIDC` (the IAM wire stub): decides a run's result for such a connection. */
+  /**
+   * Whether a role accepts the OIDC token of a connection set to `useOIDC` (the IAM wire stub): decides a run's result
+   * for such a connection.
+   */
   oidcCheck?: OidcCheck;
 }
 
@@ -164,7 +173,10 @@ export interface AdoStandIn {
   connections(): StoredConnection[];
   deleteConnection(id: string): boolean;
   /** A variable group in `ref.project` (see library.ts): its secret variables are `null` on every read. */
-  seedVariableGroup(ref: { organizationUrl: string; project: string; groupName: string }, seed: SeedVariableGroupInput): number;
+  seedVariableGroup(
+    ref: { organizationUrl: string; project: string; groupName: string },
+    seed: SeedVariableGroupInput,
+  ): number;
   variableGroup(id: number): StoredVariableGroup | undefined;
   deleteVariableGroup(id: number): boolean;
   /** A pipeline whose runs succeed when the key its holder holds passes `keyCheck` (see pipelines.ts). */
@@ -184,7 +196,8 @@ export interface AdoStandIn {
 export { vssError } from './vss.js';
 
 export const SIGN_IN_PAGE =
-  '<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><form id="signin" action="https://login.microsoftonline.com/">Sign in to your account</form></body></html>';
+  '<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head><body><form id="signin" ' +
+  'action="https://login.microsoftonline.com/">Sign in to your account</form></body></html>';
 
 export const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default';
 
@@ -197,7 +210,11 @@ const ORGANIZATION_PATH = /^(.*)\/_apis\/(connectionData|projects)$/;
 /** The key id a pipeline run records when its connection authenticates with OIDC (it has no key). */
 export const OIDC_RUN_KEY = 'OIDC';
 
-interface Connection extends Omit<StoredConnection, 'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'usesOidc' | 'isShared' | 'projects'> {
+interface Connection
+  extends Omit<
+    StoredConnection,
+    'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'usesOidc' | 'isShared' | 'projects'
+  > {
   confidential: string[];
   references: { project: string; name: string }[];
 }
@@ -220,9 +237,14 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
         if (c?.parameters.useOIDC === 'true') {
           // No key: the job gets an OIDC token for the connection and assumes its role with it.
           const claims = orgs.claims(c.organization, c.references[0]?.project ?? '', c.references[0]?.name ?? c.name);
-          return { accessKeyId: OIDC_RUN_KEY, secretAccessKey: JSON.stringify({ roleArn: c.parameters.assumeRoleArn ?? '', claims }) };
+          return {
+            accessKeyId: OIDC_RUN_KEY,
+            secretAccessKey: JSON.stringify({ roleArn: c.parameters.assumeRoleArn ?? '', claims }),
+          };
         }
-        return c?.parameters.username && c.parameters.password ? { accessKeyId: c.parameters.username, secretAccessKey: c.parameters.password } : null;
+        return c?.parameters.username && c.parameters.password
+          ? { accessKeyId: c.parameters.username, secretAccessKey: c.parameters.password }
+          : null;
       }
       const variables = library.group(uses.variableGroupId)?.variables ?? {};
       const id = variables[uses.accessKeyIdVariable]?.value;
@@ -231,7 +253,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     },
     (accessKeyId, secretAccessKey) => {
       if (accessKeyId === OIDC_RUN_KEY) {
-        if (!options.oidcCheck) throw new Error('the stand-in needs options.oidcCheck to run pipelines on an OIDC connection');
+        if (!options.oidcCheck)
+          throw new Error('the stand-in needs options.oidcCheck to run pipelines on an OIDC connection');
         const { roleArn, claims } = JSON.parse(secretAccessKey) as { roleArn: string; claims: OidcClaims };
         return options.oidcCheck(roleArn, claims);
       }
@@ -242,10 +265,13 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
   );
 
   const orgs = new StandInOrganizations((organization) =>
-    [...projectIds.entries()].filter(([key]) => key.startsWith(`${organization.toLowerCase()}|`)).map(([key, id]) => ({ id, name: projectNames.get(key) ?? key })),
+    [...projectIds.entries()]
+      .filter(([key]) => key.startsWith(`${organization.toLowerCase()}|`))
+      .map(([key, id]) => ({ id, name: projectNames.get(key) ?? key })),
   );
   const projectNames = new Map<string, string>();
-  const projectKey = (organization: string, project: string) => `${organization.toLowerCase()}|${project.toLowerCase()}`;
+  const projectKey = (organization: string, project: string) =>
+    `${organization.toLowerCase()}|${project.toLowerCase()}`;
   const projectId = (organization: string, project: string): string => {
     const key = projectKey(organization, project);
     let id = projectIds.get(key);
@@ -289,28 +315,47 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     const token = TOKEN_PATH.exec(target.pathname);
     if (token && method === 'POST') {
       const form = new URLSearchParams(raw);
-      if (options.federation && EntraFederation.handles(form)) return reply(...options.federation.entra.exchange(decodeURIComponent(token[1] ?? ''), form));
+      if (options.federation && EntraFederation.handles(form))
+        return reply(...options.federation.entra.exchange(decodeURIComponent(token[1] ?? ''), form));
       return reply(...issueToken(decodeURIComponent(token[1] ?? ''), raw));
     }
 
     const match = ENDPOINTS_PATH.exec(target.pathname) ?? VARIABLE_GROUPS_PATH.exec(target.pathname);
     const pipelineMatch = match ? null : PIPELINES_PATH.exec(target.pathname);
     const organizationLevel = match || pipelineMatch ? null : ORGANIZATION_PATH.exec(target.pathname);
-    if (!match && !pipelineMatch && !organizationLevel) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+    if (!match && !pipelineMatch && !organizationLevel)
+      return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
 
     const principal = federatedPrincipal(req.headers.authorization);
     if (principal) {
       const membership = options.federation?.members.get(principal.clientId);
       if (membership === undefined) {
-        return reply(401, vssError('UnauthorizedRequestException', `TF400813: The user '${principal.tenantId}\\${principal.clientId}' is not authorized to access this resource.`));
+        return reply(
+          401,
+          vssError(
+            'UnauthorizedRequestException',
+            `TF400813: The user '${principal.tenantId}\\${principal.clientId}' is not authorized to access ` +
+              `this resource.`,
+          ),
+        );
       }
       if (membership === 'no-permission') {
-        return reply(403, vssError('AccessCheckException', `Access denied. ${principal.clientId} needs View permissions for the service endpoints of the project to perform the action.`));
+        return reply(
+          403,
+          vssError(
+            'AccessCheckException',
+            `Access denied. ${principal.clientId} needs View permissions for the service endpoints of the ` +
+              `project to perform the action.`,
+          ),
+        );
       }
     } else if (!authenticated(req.headers.authorization)) {
       // What Azure DevOps does with a credential it does not accept: a 203 with its sign-in page.
       if ((req.headers.authorization ?? '').startsWith('Bearer ')) {
-        return reply(401, vssError('UnauthorizedRequestException', "TF400813: The user '' is not authorized to access this resource."));
+        return reply(
+          401,
+          vssError('UnauthorizedRequestException', "TF400813: The user '' is not authorized to access this resource."),
+        );
       }
       return reply(203, SIGN_IN_PAGE, { 'content-type': 'text/html; charset=utf-8' });
     }
@@ -318,7 +363,10 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     if (limited !== undefined) {
       return reply(
         429,
-        vssError('RequestBlockedException', 'TF400733: The request has been blocked because of exceeding usage of resource.'),
+        vssError(
+          'RequestBlockedException',
+          'TF400733: The request has been blocked because of exceeding usage of resource.',
+        ),
         { 'retry-after': String(limited), 'x-ratelimit-resource': 'ATCPU' },
       );
     }
@@ -331,30 +379,63 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       );
     }
     if (!target.searchParams.get('api-version')) {
-      return reply(400, vssError('VssVersionNotSpecifiedException', 'No api-version was supplied for the "GET" request. The version must be supplied either as part of the Accept header or as a query parameter.'));
+      return reply(
+        400,
+        vssError(
+          'VssVersionNotSpecifiedException',
+          'No api-version was supplied for the "GET" request. The version must be supplied either as part of ' +
+            'the Accept header or as a query parameter.',
+        ),
+      );
     }
 
-    const segments = decodeURIComponent((match ?? pipelineMatch ?? organizationLevel)?.[1] ?? '').split('/').filter(Boolean);
+    const segments = decodeURIComponent((match ?? pipelineMatch ?? organizationLevel)?.[1] ?? '')
+      .split('/')
+      .filter(Boolean);
     const located = locate(segments);
-    if (!located) return reply(404, vssError('AccountNotFoundException', `The organization ${segments.join('/')} was not found.`));
+    if (!located)
+      return reply(404, vssError('AccountNotFoundException', `The organization ${segments.join('/')} was not found.`));
     const { organization, project } = located;
     if (organizationLevel) {
-      if (method !== 'GET' || project !== undefined) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
-      return reply(...orgs.handle(organization, organizationLevel[2] as 'connectionData' | 'projects', target.searchParams));
+      if (method !== 'GET' || project !== undefined)
+        return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+      return reply(
+        ...orgs.handle(organization, organizationLevel[2] as 'connectionData' | 'projects', target.searchParams),
+      );
     }
     if (project !== undefined && !projectIds.has(projectKey(organization, project))) {
-      return reply(404, vssError('ProjectDoesNotExistWithNameException', `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`));
+      return reply(
+        404,
+        vssError(
+          'ProjectDoesNotExistWithNameException',
+          `TF200016: The following project does not exist: ${project}. Verify that the name of the project is ` +
+            `correct and that the project exists on the specified Azure DevOps Server.`,
+        ),
+      );
     }
     if (pipelineMatch) {
-      if (project === undefined) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
+      if (project === undefined)
+        return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
       const [, , pipelineId, runs, runId] = pipelineMatch;
-      return reply(...(await pipelines.handle(method, organization, project, decodeURIComponent(pipelineId ?? ''), runs !== undefined, runId, raw)));
+      return reply(
+        ...(await pipelines.handle(
+          method,
+          organization,
+          project,
+          decodeURIComponent(pipelineId ?? ''),
+          runs !== undefined,
+          runId,
+          raw,
+        )),
+      );
     }
     if (!match) return reply(404, vssError('ResourceNotFoundException', `No resource at ${target.pathname}`));
     const endpointId = match[2] ? decodeURIComponent(match[2]) : undefined;
     if (VARIABLE_GROUPS_PATH.test(target.pathname) && !ENDPOINTS_PATH.test(target.pathname)) {
-      if (method === 'GET' && project !== undefined) return reply(...library.read(organization, project, endpointId, target.searchParams));
-      if (method === 'PUT' && project === undefined && endpointId) return reply(...library.update(organization, endpointId, raw));
+      if (method === 'GET' && project !== undefined)
+        return reply(...library.read(organization, project, endpointId, target.searchParams));
+      if (method === 'PUT' && project === undefined && endpointId)
+        return reply(...library.update(organization, endpointId, raw));
       return reply(405, vssError('HttpMethodNotAllowedException', `${method} is not supported on ${target.pathname}`));
     }
 
@@ -364,13 +445,15 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
           404,
           vssError(
             'ProjectDoesNotExistWithNameException',
-            `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
+            `TF200016: The following project does not exist: ${project}. Verify that the name of the project ` +
+              `is correct and that the project exists on the specified Azure DevOps Server.`,
           ),
         );
       }
       if (endpointId) {
         const connection = connections.get(endpointId.toLowerCase());
-        const visible = connection && connection.organization === organization && referencesProject(connection, project);
+        const visible =
+          connection && connection.organization === organization && referencesProject(connection, project);
         // Azure DevOps answers an id it cannot find with 200 and `null`, not 404.
         return reply(200, visible ? representation(connection, 'details') : null);
       }
@@ -382,7 +465,10 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
         .filter((c) => c.organization === organization && referencesProject(c, project))
         .filter((c) => names.length === 0 || names.includes(nameIn(c, project).toLowerCase()))
         // `type` filters case-insensitively, as the service does (Terraform writes "aws").
-        .filter((c) => !target.searchParams.get('type') || c.type.toLowerCase() === target.searchParams.get('type')?.toLowerCase())
+        .filter(
+          (c) =>
+            !target.searchParams.get('type') || c.type.toLowerCase() === target.searchParams.get('type')?.toLowerCase(),
+        )
         .map((c) => representation(c, 'list'));
       return reply(200, { count: value.length, value });
     }
@@ -435,7 +521,9 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
 
   function locate(segments: string[]): { organization: string; project: string | undefined } | undefined {
     const path = segments.join('/');
-    const candidates = [...organizations].filter((o) => path === o || path.startsWith(`${o}/`)).sort((a, b) => b.length - a.length);
+    const candidates = [...organizations]
+      .filter((o) => path === o || path.startsWith(`${o}/`))
+      .sort((a, b) => b.length - a.length);
     const organization = candidates[0];
     if (organization === undefined) return undefined;
     const rest = path.slice(organization.length).split('/').filter(Boolean);
@@ -447,13 +535,34 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     const form = new URLSearchParams(raw);
     const sp = options.servicePrincipal;
     if (!sp || sp.tenantId !== tenantId) {
-      return [400, { error: 'invalid_request', error_description: `AADSTS90002: Tenant '${tenantId}' not found.`, error_codes: [90002] }];
+      return [
+        400,
+        {
+          error: 'invalid_request',
+          error_description: `AADSTS90002: Tenant '${tenantId}' not found.`,
+          error_codes: [90002],
+        },
+      ];
     }
     if (form.get('grant_type') !== 'client_credentials' || form.get('scope') !== AZURE_DEVOPS_SCOPE) {
-      return [400, { error: 'invalid_scope', error_description: 'AADSTS70011: The provided request must include a valid scope.', error_codes: [70011] }];
+      return [
+        400,
+        {
+          error: 'invalid_scope',
+          error_description: 'AADSTS70011: The provided request must include a valid scope.',
+          error_codes: [70011],
+        },
+      ];
     }
     if (form.get('client_id') !== sp.clientId || form.get('client_secret') !== sp.clientSecret) {
-      return [401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.', error_codes: [7000215] }];
+      return [
+        401,
+        {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+          error_codes: [7000215],
+        },
+      ];
     }
     const lifetime = sp.tokenLifetimeSeconds ?? 3599;
     const accessToken = randomBytes(24).toString('base64url');
@@ -472,7 +581,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     } catch {
       return [400, vssError('InvalidRequestBodyException', 'The request body is not valid JSON.')];
     }
-    if (typeof body !== 'object' || body === null) return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: endpoint')];
+    if (typeof body !== 'object' || body === null)
+      return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: endpoint')];
     if (typeof body.id !== 'string' || body.id.toLowerCase() !== endpointId.toLowerCase()) {
       return [400, vssError('ArgumentException', 'The endpoint id in the body does not match the id in the URL.')];
     }
@@ -482,12 +592,16 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     }
     const parameters: Record<string, string> = {};
     for (const [name, value] of Object.entries(authorization.parameters ?? {})) {
-      if (typeof value !== 'string') return [400, vssError('ArgumentNullException', `Value cannot be null.\r\nParameter name: ${name}`)];
+      if (typeof value !== 'string')
+        return [400, vssError('ArgumentNullException', `Value cannot be null.\r\nParameter name: ${name}`)];
       parameters[name] = value;
     }
     const references = body.serviceEndpointProjectReferences;
     if (!Array.isArray(references) || references.length === 0) {
-      return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: endpointProjectReferences')];
+      return [
+        400,
+        vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: endpointProjectReferences'),
+      ];
     }
     const newReferences: { project: string; name: string }[] = [];
     for (const reference of references as { name?: unknown; projectReference?: { id?: unknown; name?: unknown } }[]) {
@@ -550,7 +664,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
         variables?: Record<string, { value?: unknown; isSecret?: unknown } | null>;
       };
       for (const variable of Object.values(body?.variables ?? {})) {
-        if (variable?.isSecret === true && typeof variable.value === 'string' && variable.value !== '') variable.value = '[REDACTED]';
+        if (variable?.isSecret === true && typeof variable.value === 'string' && variable.value !== '')
+          variable.value = '[REDACTED]';
       }
       const parameters = body?.authorization?.parameters;
       if (parameters) {
@@ -617,7 +732,8 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
     variableGroup: (id) => library.group(id),
     deleteVariableGroup: (id) => library.delete(id),
     seedPipeline(ref, seed) {
-      if (!options.keyCheck) throw new Error('seedPipeline needs the stand-in started with options.keyCheck (whether a key works)');
+      if (!options.keyCheck)
+        throw new Error('seedPipeline needs the stand-in started with options.keyCheck (whether a key works)');
       const organization = organizationOf(ref.organizationUrl, url);
       organizations.add(organization);
       projectId(organization, ref.project);
@@ -638,7 +754,11 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       return requests;
     },
     requestCount: (filter = {}) =>
-      requests.filter((r) => (!filter.method || r.method === filter.method) && (!filter.pathIncludes || r.path.includes(filter.pathIncludes))).length,
+      requests.filter(
+        (r) =>
+          (!filter.method || r.method === filter.method) &&
+          (!filter.pathIncludes || r.path.includes(filter.pathIncludes)),
+      ).length,
     resetRequests() {
       requests.length = 0;
     },
@@ -672,7 +792,8 @@ function nameIn(connection: Connection, project: string): string {
 }
 
 function organizationOf(organizationUrl: string, url: string): string {
-  if (!organizationUrl.startsWith(`${url}/`)) throw new Error(`organizationUrl ${organizationUrl} does not point at the stand-in (${url})`);
+  if (!organizationUrl.startsWith(`${url}/`))
+    throw new Error(`organizationUrl ${organizationUrl} does not point at the stand-in (${url})`);
   const organization = trimSlashes(organizationUrl.slice(url.length));
   if (organization === '') throw new Error('organizationUrl names no organization');
   return organization;

@@ -72,7 +72,10 @@ export class StandInLibrary {
       variables,
       projects,
       updates: 0,
-      providerData: type === 'AzureKeyVault' ? { serviceEndpointId: '7d0e5f1c-1111-4222-8333-944444444444', vault: 'kv-fabrikam' } : null,
+      providerData:
+        type === 'AzureKeyVault'
+          ? { serviceEndpointId: '7d0e5f1c-1111-4222-8333-944444444444', vault: 'kv-fabrikam' }
+          : null,
     });
     return id;
   }
@@ -90,14 +93,17 @@ export class StandInLibrary {
 
   /** GET list (optionally by `groupName`, `*` a wildcard) or by id, in a project. */
   read(organization: string, project: string, id: string | undefined, query: URLSearchParams): Reply {
-    const visible = (g: Group) => g.organization === organization && g.projects.some((p) => p.toLowerCase() === project.toLowerCase());
+    const visible = (g: Group) =>
+      g.organization === organization && g.projects.some((p) => p.toLowerCase() === project.toLowerCase());
     if (id !== undefined) {
       const group = this.groups.get(Number(id));
       return [200, group && visible(group) ? this.representation(group) : null];
     }
     const pattern = query.get('groupName');
     const matcher = pattern ? wildcard(pattern) : undefined;
-    const value = [...this.groups.values()].filter((g) => visible(g) && (!matcher || matcher.test(g.name))).map((g) => this.representation(g));
+    const value = [...this.groups.values()]
+      .filter((g) => visible(g) && (!matcher || matcher.test(g.name)))
+      .map((g) => this.representation(g));
     return [200, { count: value.length, value }];
   }
 
@@ -118,23 +124,35 @@ export class StandInLibrary {
     }
     const references = body.variableGroupProjectReferences;
     if (!Array.isArray(references) || references.length === 0) {
-      return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: variableGroupProjectReferences')];
+      return [
+        400,
+        vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: variableGroupProjectReferences'),
+      ];
     }
     const projects: string[] = [];
     for (const reference of references as { name?: unknown; projectReference?: { name?: unknown } }[]) {
       const project = reference?.projectReference?.name;
       if (typeof project !== 'string' || typeof reference.name !== 'string') {
-        return [400, vssError('ArgumentException', 'Each variable group project reference needs a projectReference and a name.')];
+        return [
+          400,
+          vssError('ArgumentException', 'Each variable group project reference needs a projectReference and a name.'),
+        ];
       }
       projects.push(project);
     }
     const sent = body.variables;
-    if (typeof sent !== 'object' || sent === null) return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: variables')];
+    if (typeof sent !== 'object' || sent === null)
+      return [400, vssError('ArgumentNullException', 'Value cannot be null.\r\nParameter name: variables')];
     if (typeof body.type === 'string' && body.type !== group.type) {
-      return [400, vssError('ArgumentException', `The variable group type cannot change from ${group.type} to ${body.type}.`)];
+      return [
+        400,
+        vssError('ArgumentException', `The variable group type cannot change from ${group.type} to ${body.type}.`),
+      ];
     }
     const variables: StoredVariableGroup['variables'] = {};
-    for (const [name, variable] of Object.entries(sent as Record<string, { value?: unknown; isSecret?: unknown; isReadOnly?: unknown } | null>)) {
+    for (const [name, variable] of Object.entries(
+      sent as Record<string, { value?: unknown; isSecret?: unknown; isReadOnly?: unknown } | null>,
+    )) {
       const isSecret = variable?.isSecret === true;
       const value = variable?.value;
       if (value !== undefined && value !== null && typeof value !== 'string') {
@@ -142,7 +160,8 @@ export class StandInLibrary {
       }
       const before = group.variables[name];
       // A secret sent without a value keeps the value it had, if it was a secret before; nothing else is kept.
-      const kept = isSecret && (value === undefined || value === null) && before?.isSecret ? before.value : (value ?? '');
+      const kept =
+        isSecret && (value === undefined || value === null) && before?.isSecret ? before.value : (value ?? '');
       variables[name] = { value: kept, isSecret, isReadOnly: variable?.isReadOnly === true };
     }
     group.name = body.name;
@@ -156,9 +175,15 @@ export class StandInLibrary {
   private representation(group: Group): Record<string, unknown> {
     const variables: Record<string, Record<string, unknown>> = {};
     for (const [name, v] of Object.entries(group.variables)) {
-      variables[name] = v.isSecret ? { value: null, isSecret: true } : { value: v.value, ...(v.isReadOnly ? { isReadOnly: true } : {}) };
+      variables[name] = v.isSecret
+        ? { value: null, isSecret: true }
+        : { value: v.value, ...(v.isReadOnly ? { isReadOnly: true } : {}) };
     }
-    const who = { displayName: 'Rotation Stand-In', id: '00000000-0000-0000-0000-00000000a11e', uniqueName: 'stand-in@example.com' };
+    const who = {
+      displayName: 'Rotation Stand-In',
+      id: '00000000-0000-0000-0000-00000000a11e',
+      uniqueName: 'stand-in@example.com',
+    };
     return {
       variables,
       id: group.id,
@@ -181,6 +206,9 @@ export class StandInLibrary {
 }
 
 function wildcard(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const escaped = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${escaped}$`, 'i');
 }

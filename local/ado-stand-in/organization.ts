@@ -52,17 +52,33 @@ export class StandInOrganizations {
       // $top defaults to 100 on the service, as here; $skip pages.
       const top = Number(query.get('$top') ?? 100);
       const skip = Number(query.get('$skip') ?? 0);
-      const all = this.projectsOf(organization).map((p) => ({ id: p.id, name: p.name, state: 'wellFormed', visibility: 'private', revision: 1 }));
+      const all = this.projectsOf(organization).map((p) => ({
+        id: p.id,
+        name: p.name,
+        state: 'wellFormed',
+        visibility: 'private',
+        revision: 1,
+      }));
       const value = all.slice(skip, skip + top);
       return [200, { count: value.length, value }];
     }
     if (!apiVersion.includes('-preview')) {
       return [
         400,
-        vssError('VssInvalidPreviewVersionException', `The requested version "${apiVersion}" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests.`),
+        vssError(
+          'VssInvalidPreviewVersionException',
+          `The requested version "${apiVersion}" of the resource is under preview. The -preview flag must be ` +
+            `supplied in the api-version for such requests.`,
+        ),
       ];
     }
-    const user = { id: '00000000-0000-0000-0000-00000000a11e', descriptor: 'msa.c3RhbmQtaW4', providerDisplayName: 'Rotation Stand-In', isActive: true, properties: {} };
+    const user = {
+      id: '00000000-0000-0000-0000-00000000a11e',
+      descriptor: 'msa.c3RhbmQtaW4',
+      providerDisplayName: 'Rotation Stand-In',
+      isActive: true,
+      properties: {},
+    };
     return [
       200,
       {
@@ -71,7 +87,12 @@ export class StandInOrganizations {
         instanceId: this.organizationId(organization),
         deploymentId: this.organizationId(`${organization}#deployment`),
         deploymentType: organization.startsWith('tfs/') ? 'onPremises' : 'hosted',
-        locationServiceData: { serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7', defaultAccessMappingMoniker: 'PublicAccessMapping', lastChangeId: 1, lastChangeId64: 1 },
+        locationServiceData: {
+          serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7',
+          defaultAccessMappingMoniker: 'PublicAccessMapping',
+          lastChangeId: 1,
+          lastChangeId64: 1,
+        },
       },
     ];
   }

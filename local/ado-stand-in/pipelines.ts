@@ -18,7 +18,9 @@ import { vssError } from './vss.js';
 export type KeyCheck = (accessKeyId: string, secretAccessKey: string) => boolean | Promise<boolean>;
 
 /** Where a pipeline takes its key from. */
-export type PipelineUses = { connectionId: string } | { variableGroupId: number; accessKeyIdVariable: string; secretAccessKeyVariable: string };
+export type PipelineUses =
+  | { connectionId: string }
+  | { variableGroupId: number; accessKeyIdVariable: string; secretAccessKeyVariable: string };
 
 export interface SeedPipelineInput {
   id?: number;
@@ -74,18 +76,39 @@ export class StandInPipelines {
   }
 
   runsOf(pipelineId: number): StoredRun[] {
-    return [...this.runs.values()].filter((r) => r.pipelineId === pipelineId).map(({ secret: _secret, ...run }) => ({ ...run }));
+    return [...this.runs.values()]
+      .filter((r) => r.pipelineId === pipelineId)
+      .map(({ secret: _secret, ...run }) => ({ ...run }));
   }
 
-  async handle(method: string, organization: string, project: string, pipelineId: string, runs: boolean, runId: string | undefined, raw: string): Promise<Reply> {
+  async handle(
+    method: string,
+    organization: string,
+    project: string,
+    pipelineId: string,
+    runs: boolean,
+    runId: string | undefined,
+    raw: string,
+  ): Promise<Reply> {
     const pipeline = this.pipelines.get(Number(pipelineId));
-    if (!pipeline || pipeline.organization !== organization || pipeline.project.toLowerCase() !== project.toLowerCase()) {
+    if (
+      !pipeline ||
+      pipeline.organization !== organization ||
+      pipeline.project.toLowerCase() !== project.toLowerCase()
+    ) {
       return [404, vssError('PipelineNotFoundException', `Pipeline with id ${pipelineId} not found.`)];
     }
     if (method === 'GET' && !runs) return [200, this.pipelineBody(pipeline)];
     if (method === 'POST' && runs && runId === undefined) {
       if (this.executeDenied) {
-        return [401, vssError('UnauthorizedRequestException', 'TF400813: The user is not authorized to access this resource. The requested scope vso.build_execute is not granted.')];
+        return [
+          401,
+          vssError(
+            'UnauthorizedRequestException',
+            'TF400813: The user is not authorized to access this resource. The requested scope ' +
+              'vso.build_execute is not granted.',
+          ),
+        ];
       }
       try {
         if (raw !== '') JSON.parse(raw);
@@ -93,17 +116,37 @@ export class StandInPipelines {
         return [400, vssError('InvalidRequestBodyException', 'The request body is not valid JSON.')];
       }
       const key = this.holderKey(pipeline.uses);
-      const run = { id: this.nextRunId++, pipelineId: pipeline.id, state: 'inProgress' as const, result: null, accessKeyId: key?.accessKeyId ?? null, secret: key?.secretAccessKey ?? null, reads: 0 };
+      const run = {
+        id: this.nextRunId++,
+        pipelineId: pipeline.id,
+        state: 'inProgress' as const,
+        result: null,
+        accessKeyId: key?.accessKeyId ?? null,
+        secret: key?.secretAccessKey ?? null,
+        reads: 0,
+      };
       this.runs.set(run.id, run);
       return [200, this.runBody(pipeline, run)];
     }
     if (method === 'GET' && runs && runId !== undefined) {
       const run = this.runs.get(Number(runId));
-      if (!run || run.pipelineId !== pipeline.id) return [404, vssError('RunNotFoundException', `Run ${runId} not found.`)];
+      if (!run || run.pipelineId !== pipeline.id)
+        return [404, vssError('RunNotFoundException', `Run ${runId} not found.`)];
       run.reads += 1;
-      if (run.state === 'inProgress' && run.reads >= (pipeline.readsToComplete ?? 1) && pipeline.outcome !== 'never-completes') {
-        const works = pipeline.outcome !== 'canceled' && run.accessKeyId !== null && run.secret !== null && (await this.check(run.accessKeyId, run.secret));
-        Object.assign(run, { state: 'completed', result: pipeline.outcome === 'canceled' ? 'canceled' : works ? 'succeeded' : 'failed' });
+      if (
+        run.state === 'inProgress' &&
+        run.reads >= (pipeline.readsToComplete ?? 1) &&
+        pipeline.outcome !== 'never-completes'
+      ) {
+        const works =
+          pipeline.outcome !== 'canceled' &&
+          run.accessKeyId !== null &&
+          run.secret !== null &&
+          (await this.check(run.accessKeyId, run.secret));
+        Object.assign(run, {
+          state: 'completed',
+          result: pipeline.outcome === 'canceled' ? 'canceled' : works ? 'succeeded' : 'failed',
+        });
       }
       return [200, this.runBody(pipeline, run)];
     }
@@ -111,7 +154,9 @@ export class StandInPipelines {
   }
 
   private pipelineBody(pipeline: Pipeline): Record<string, unknown> {
-    const url = `${this.baseUrl()}/${pipeline.organization}/${encodeURIComponent(pipeline.project)}/_apis/pipelines/${pipeline.id}?revision=1`;
+    const url =
+      `${this.baseUrl()}/${pipeline.organization}/` +
+      `${encodeURIComponent(pipeline.project)}/_apis/pipelines/${pipeline.id}?revision=1`;
     return { _links: { self: { href: url } }, url, id: pipeline.id, revision: 1, name: pipeline.name, folder: '\\' };
   }
 
@@ -120,12 +165,20 @@ export class StandInPipelines {
     const self = `${projectUrl}/_apis/pipelines/${pipeline.id}/runs/${run.id}`;
     return {
       _links: { self: { href: self }, web: { href: `${projectUrl}/_build/results?buildId=${run.id}` } },
-      pipeline: { url: `${projectUrl}/_apis/pipelines/${pipeline.id}?revision=1`, id: pipeline.id, revision: 1, name: pipeline.name, folder: '\\' },
+      pipeline: {
+        url: `${projectUrl}/_apis/pipelines/${pipeline.id}?revision=1`,
+        id: pipeline.id,
+        revision: 1,
+        name: pipeline.name,
+        folder: '\\',
+      },
       state: run.state,
       ...(run.result ? { result: run.result, finishedDate: '2026-01-05T10:05:00.000Z' } : {}),
       createdDate: '2026-01-05T10:00:00.000Z',
       url: self,
-      resources: { repositories: { self: { refName: 'refs/heads/main', version: '0123456789abcdef0123456789abcdef01234567' } } },
+      resources: {
+        repositories: { self: { refName: 'refs/heads/main', version: '0123456789abcdef0123456789abcdef01234567' } },
+      },
       id: run.id,
       name: `20260105.${run.id}`,
     };

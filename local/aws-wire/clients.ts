@@ -13,17 +13,25 @@ import type { StsClientFactory } from '../../src/adapters/aws/clients.js';
  * `maxAttempts` defaults to 1 so an error test gets its one answer at once; tests about retries
  * pass the SDK default (3) explicitly.
  */
-export const ROTATOR_CREDENTIALS = { accessKeyId: 'AKIAROTATORROLE00001', secretAccessKey: 'rotator/role/secret/000000000000000000000' };
+export const ROTATOR_CREDENTIALS = {
+  accessKeyId: 'AKIAROTATORROLE00001',
+  secretAccessKey: 'rotator/role/secret/000000000000000000000',
+};
 export const TEST_REGION = 'us-east-1';
 
 export interface TestClientOptions {
   maxAttempts?: number;
 }
 
-const base = (options: TestClientOptions) => ({ region: TEST_REGION, credentials: ROTATOR_CREDENTIALS, maxAttempts: options.maxAttempts ?? 1 });
+const base = (options: TestClientOptions) => ({
+  region: TEST_REGION,
+  credentials: ROTATOR_CREDENTIALS,
+  maxAttempts: options.maxAttempts ?? 1,
+});
 
 export const testIamClient = (options: TestClientOptions = {}): IAMClient => new IAMClient(base(options));
-export const testSecretsManagerClient = (options: TestClientOptions = {}): SecretsManagerClient => new SecretsManagerClient(base(options));
+export const testSecretsManagerClient = (options: TestClientOptions = {}): SecretsManagerClient =>
+  new SecretsManagerClient(base(options));
 export const testS3Client = (options: TestClientOptions = {}): S3Client => new S3Client(base(options));
 export const testSsmClient = (options: TestClientOptions = {}): SSMClient => new SSMClient(base(options));
 

@@ -40,7 +40,10 @@ export class IamIdentityWire {
   ) {}
 
   /** Gives a user managed policies, inline policies (JSON text), groups or a permissions boundary. */
-  seedUserPolicies(userName: string, seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[]; boundaryArn?: string }): void {
+  seedUserPolicies(
+    userName: string,
+    seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[]; boundaryArn?: string },
+  ): void {
     const p = this.of(userName);
     for (const arn of seed.managed ?? []) p.attached.push({ name: arn.split('/').pop() ?? arn, arn });
     for (const [name, doc] of Object.entries(seed.inline ?? {})) p.inline.set(name, doc);
@@ -62,34 +65,77 @@ export class IamIdentityWire {
           queryResponse(
             NAMESPACE,
             action,
-            `<User><Path>/</Path><UserName>${xmlEscape(name)}</UserName><UserId>AIDAWIRE${name.length}</UserId><Arn>arn:aws:iam::${this.account}:user/${xmlEscape(name)}</Arn><CreateDate>${iso(this.now())}</CreateDate>${pol.boundaryArn ? `<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType><PermissionsBoundaryArn>${pol.boundaryArn}</PermissionsBoundaryArn></PermissionsBoundary>` : ''}</User>`,
+            `<User><Path>/</Path><UserName>${xmlEscape(name)}</UserName><UserId>AIDAWIRE` +
+              `${name.length}</UserId><Arn>arn:aws:iam::${this.account}:user/` +
+              `${xmlEscape(name)}</Arn><CreateDate>${iso(this.now())}</CreateDate>` +
+              (pol.boundaryArn
+                ? '<PermissionsBoundary><PermissionsBoundaryType>Policy</PermissionsBoundaryType>' +
+                  `<PermissionsBoundaryArn>${pol.boundaryArn}</PermissionsBoundaryArn></PermissionsBoundary>`
+                : '') +
+              '</User>',
           ),
         );
       case 'ListAttachedUserPolicies':
         return this.withUser(p.UserName, (_n, pol) =>
-          queryResponse(NAMESPACE, action, `<AttachedPolicies>${members(pol.attached.map((a) => `<PolicyName>${a.name}</PolicyName><PolicyArn>${a.arn}</PolicyArn>`))}</AttachedPolicies><IsTruncated>false</IsTruncated>`),
+          queryResponse(
+            NAMESPACE,
+            action,
+            `<AttachedPolicies>` +
+              members(pol.attached.map((a) => `<PolicyName>${a.name}</PolicyName><PolicyArn>${a.arn}</PolicyArn>`)) +
+              '</AttachedPolicies><IsTruncated>false</IsTruncated>',
+          ),
         );
       case 'ListUserPolicies':
-        return this.withUser(p.UserName, (_n, pol) => queryResponse(NAMESPACE, action, `<PolicyNames>${members([...pol.inline.keys()].map(xmlEscape))}</PolicyNames><IsTruncated>false</IsTruncated>`));
+        return this.withUser(p.UserName, (_n, pol) =>
+          queryResponse(
+            NAMESPACE,
+            action,
+            `<PolicyNames>` +
+              `${members([...pol.inline.keys()].map(xmlEscape))}</PolicyNames><IsTruncated>false</IsTruncated>`,
+          ),
+        );
       case 'GetUserPolicy':
         return this.withUser(p.UserName, (name, pol) => {
           const doc = pol.inline.get(p.PolicyName ?? '');
           if (doc === undefined) return noSuch(`The user policy with name ${p.PolicyName} cannot be found.`);
-          return queryResponse(NAMESPACE, action, `<UserName>${xmlEscape(name)}</UserName><PolicyName>${xmlEscape(p.PolicyName ?? '')}</PolicyName><PolicyDocument>${encodePolicy(doc)}</PolicyDocument>`);
+          return queryResponse(
+            NAMESPACE,
+            action,
+            `<UserName>${xmlEscape(name)}</UserName><PolicyName>` +
+              `${xmlEscape(p.PolicyName ?? '')}</PolicyName><PolicyDocument>${encodePolicy(doc)}</PolicyDocument>`,
+          );
         });
       case 'ListGroupsForUser':
         return this.withUser(p.UserName, (_n, pol) =>
           queryResponse(
             NAMESPACE,
             action,
-            `<Groups>${members(pol.groups.map((g) => `<Path>/</Path><GroupName>${g}</GroupName><GroupId>AGPAWIRE</GroupId><Arn>arn:aws:iam::${this.account}:group/${g}</Arn><CreateDate>${iso(this.now())}</CreateDate>`))}</Groups><IsTruncated>false</IsTruncated>`,
+            `<Groups>${members(
+              pol.groups.map(
+                (g) =>
+                  `<Path>/</Path><GroupName>${g}</GroupName><GroupId>AGPAWIRE</GroupId>` +
+                  `<Arn>arn:aws:iam::${this.account}:group/${g}</Arn><CreateDate>${iso(this.now())}</CreateDate>`,
+              ),
+            )}</Groups><IsTruncated>false</IsTruncated>`,
           ),
         );
       case 'ListOpenIDConnectProviders':
-        return queryResponse(NAMESPACE, action, `<OpenIDConnectProviderList>${members([...this.providers.keys()].map((h) => `<Arn>${this.providerArn(h)}</Arn>`))}</OpenIDConnectProviderList>`);
+        return queryResponse(
+          NAMESPACE,
+          action,
+          `<OpenIDConnectProviderList>` +
+            members([...this.providers.keys()].map((h) => `<Arn>${this.providerArn(h)}</Arn>`)) +
+            '</OpenIDConnectProviderList>',
+        );
       case 'GetOpenIDConnectProvider':
         return this.withProvider(p.OpenIDConnectProviderArn, (provider) =>
-          queryResponse(NAMESPACE, action, `<Url>${provider.url}</Url><ClientIDList>${members(provider.clientIds)}</ClientIDList><ThumbprintList/><CreateDate>${iso(provider.createdAt)}</CreateDate>`),
+          queryResponse(
+            NAMESPACE,
+            action,
+            `<Url>${provider.url}</Url><ClientIDList>` +
+              `${members(provider.clientIds)}</ClientIDList><ThumbprintList/><CreateDate>` +
+              `${iso(provider.createdAt)}</CreateDate>`,
+          ),
         );
       case 'CreateOpenIDConnectProvider':
         return this.createProvider(p);
@@ -105,24 +151,46 @@ export class IamIdentityWire {
           queryResponse(
             NAMESPACE,
             action,
-            `<Role><Path>/</Path><RoleName>${xmlEscape(name)}</RoleName><RoleId>AROAWIRE${name.length}</RoleId><Arn>${role.arn}</Arn><CreateDate>${iso(role.createdAt)}</CreateDate><AssumeRolePolicyDocument>${encodePolicy(role.trust)}</AssumeRolePolicyDocument><Description>${xmlEscape(role.description)}</Description><MaxSessionDuration>3600</MaxSessionDuration></Role>`,
+            `<Role><Path>/</Path><RoleName>${xmlEscape(name)}</RoleName><RoleId>AROAWIRE` +
+              `${name.length}</RoleId><Arn>${role.arn}</Arn><CreateDate>` +
+              `${iso(role.createdAt)}</CreateDate><AssumeRolePolicyDocument>` +
+              `${encodePolicy(role.trust)}</AssumeRolePolicyDocument><Description>` +
+              `${xmlEscape(role.description)}</Description><MaxSessionDuration>3600</MaxSessionDuration></Role>`,
           ),
         );
       case 'ListAttachedRolePolicies':
         return this.withRole(p.RoleName, (role) =>
-          queryResponse(NAMESPACE, action, `<AttachedPolicies>${members(role.attached.map((arn) => `<PolicyName>${arn.split('/').pop()}</PolicyName><PolicyArn>${arn}</PolicyArn>`))}</AttachedPolicies><IsTruncated>false</IsTruncated>`),
+          queryResponse(
+            NAMESPACE,
+            action,
+            `<AttachedPolicies>` +
+              members(
+                role.attached.map(
+                  (arn) => `<PolicyName>${arn.split('/').pop()}</PolicyName><PolicyArn>${arn}</PolicyArn>`,
+                ),
+              ) +
+              '</AttachedPolicies><IsTruncated>false</IsTruncated>',
+          ),
         );
       case 'ListRolePolicies':
-        return this.withRole(p.RoleName, (role) => queryResponse(NAMESPACE, action, `<PolicyNames>${members([...role.inline.keys()])}</PolicyNames><IsTruncated>false</IsTruncated>`));
+        return this.withRole(p.RoleName, (role) =>
+          queryResponse(
+            NAMESPACE,
+            action,
+            `<PolicyNames>${members([...role.inline.keys()])}</PolicyNames><IsTruncated>false</IsTruncated>`,
+          ),
+        );
       case 'AttachRolePolicy':
         return this.withRole(p.RoleName, (role) => {
-          if (!/^arn:aws:iam::(aws|\d{12}):policy\/.+/.test(p.PolicyArn ?? '')) return queryError(NAMESPACE, 400, 'InvalidInput', `ARN ${p.PolicyArn} is not valid.`);
+          if (!/^arn:aws:iam::(aws|\d{12}):policy\/.+/.test(p.PolicyArn ?? ''))
+            return queryError(NAMESPACE, 400, 'InvalidInput', `ARN ${p.PolicyArn} is not valid.`);
           if (!role.attached.includes(p.PolicyArn ?? '')) role.attached.push(p.PolicyArn ?? '');
           return queryResponse(NAMESPACE, action, null);
         });
       case 'PutRolePolicy':
         return this.withRole(p.RoleName, (role) => {
-          if (!isJson(p.PolicyDocument)) return queryError(NAMESPACE, 400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
+          if (!isJson(p.PolicyDocument))
+            return queryError(NAMESPACE, 400, 'MalformedPolicyDocument', 'Syntax errors in policy.');
           role.inline.set(p.PolicyName ?? '', p.PolicyDocument ?? '');
           return queryResponse(NAMESPACE, action, null);
         });
@@ -133,18 +201,33 @@ export class IamIdentityWire {
 
   private createProvider(p: Record<string, string | undefined>): WireReply {
     const url = p.Url ?? '';
-    if (!url.startsWith('https://')) return queryError(NAMESPACE, 400, 'ValidationError', `1 validation error detected: Value '${url}' at 'url' failed to satisfy constraint: must begin with https://`);
+    if (!url.startsWith('https://'))
+      return queryError(
+        NAMESPACE,
+        400,
+        'ValidationError',
+        `1 validation error detected: Value '${url}' at 'url' failed to satisfy constraint: must begin with https://`,
+      );
     const host = url.slice('https://'.length).replace(/\/+$/, '');
-    if (this.providers.has(host)) return queryError(NAMESPACE, 409, 'EntityAlreadyExists', `Provider with url ${url} already exists.`);
-    const clientIds = Object.entries(p).filter(([k]) => k.startsWith('ClientIDList.member.')).map(([, v]) => v ?? '');
+    if (this.providers.has(host))
+      return queryError(NAMESPACE, 409, 'EntityAlreadyExists', `Provider with url ${url} already exists.`);
+    const clientIds = Object.entries(p)
+      .filter(([k]) => k.startsWith('ClientIDList.member.'))
+      .map(([, v]) => v ?? '');
     this.providers.set(host, { url: host, clientIds, createdAt: this.now() });
-    return queryResponse(NAMESPACE, 'CreateOpenIDConnectProvider', `<OpenIDConnectProviderArn>${this.providerArn(host)}</OpenIDConnectProviderArn>`);
+    return queryResponse(
+      NAMESPACE,
+      'CreateOpenIDConnectProvider',
+      `<OpenIDConnectProviderArn>${this.providerArn(host)}</OpenIDConnectProviderArn>`,
+    );
   }
 
   private createRole(p: Record<string, string | undefined>): WireReply {
     const name = p.RoleName ?? '';
-    if (this.roles.has(name)) return queryError(NAMESPACE, 409, 'EntityAlreadyExists', `Role with name ${name} already exists.`);
-    if (!isJson(p.AssumeRolePolicyDocument)) return queryError(NAMESPACE, 400, 'MalformedPolicyDocument', 'This policy contains invalid Json');
+    if (this.roles.has(name))
+      return queryError(NAMESPACE, 409, 'EntityAlreadyExists', `Role with name ${name} already exists.`);
+    if (!isJson(p.AssumeRolePolicyDocument))
+      return queryError(NAMESPACE, 400, 'MalformedPolicyDocument', 'This policy contains invalid Json');
     const role: WireRole = {
       arn: `arn:aws:iam::${this.account}:role/${name}`,
       trust: p.AssumeRolePolicyDocument ?? '',
@@ -157,7 +240,9 @@ export class IamIdentityWire {
     return queryResponse(
       NAMESPACE,
       'CreateRole',
-      `<Role><Path>/</Path><RoleName>${xmlEscape(name)}</RoleName><RoleId>AROAWIRE${name.length}</RoleId><Arn>${role.arn}</Arn><CreateDate>${iso(role.createdAt)}</CreateDate><AssumeRolePolicyDocument>${encodePolicy(role.trust)}</AssumeRolePolicyDocument></Role>`,
+      `<Role><Path>/</Path><RoleName>${xmlEscape(name)}</RoleName><RoleId>AROAWIRE${name.length}</RoleId><Arn>` +
+        `${role.arn}</Arn><CreateDate>${iso(role.createdAt)}</CreateDate><AssumeRolePolicyDocument>` +
+        `${encodePolicy(role.trust)}</AssumeRolePolicyDocument></Role>`,
     );
   }
 
@@ -179,7 +264,10 @@ export class IamIdentityWire {
     return answer(userName, this.of(userName));
   }
 
-  private withProvider(arn: string | undefined, answer: (provider: { url: string; clientIds: string[]; createdAt: Date }) => WireReply): WireReply {
+  private withProvider(
+    arn: string | undefined,
+    answer: (provider: { url: string; clientIds: string[]; createdAt: Date }) => WireReply,
+  ): WireReply {
     const host = (arn ?? '').split(':oidc-provider/')[1] ?? '';
     const provider = this.providers.get(host);
     return provider ? answer(provider) : noSuch(`OpenIDConnect Provider not found for arn ${arn}`);

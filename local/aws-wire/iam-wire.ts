@@ -99,7 +99,8 @@ export class IamWire {
       secretAccessKey: options.secretAccessKey ?? newSecret(),
       status: options.status ?? 'Active',
       createdAt: toSecond(options.createdAt ?? this.now()),
-      lastUsedAt: options.lastUsedAt === undefined ? toSecond(this.now()) : options.lastUsedAt && toSecond(options.lastUsedAt),
+      lastUsedAt:
+        options.lastUsedAt === undefined ? toSecond(this.now()) : options.lastUsedAt && toSecond(options.lastUsedAt),
       ...(options.lastUsedWhere ? { lastUsedWhere: options.lastUsedWhere } : {}),
     };
     this.users.get(userName)?.keys.push(key);
@@ -131,10 +132,18 @@ export class IamWire {
     if (Array.isArray(parsed)) return parsed;
     const signedWith = signingKeyId(request, 'iam');
     this.requests.push({ operation: parsed.action, params: parsed.params, signedWith });
-    if (!signedWith) return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    if (!signedWith)
+      return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
 
     const fault = this.faults.take(parsed.action);
-    if (fault) return queryError(NAMESPACE, fault.status, fault.code, fault.message ?? fault.code, fault.status >= 500 ? 'Receiver' : 'Sender');
+    if (fault)
+      return queryError(
+        NAMESPACE,
+        fault.status,
+        fault.code,
+        fault.message ?? fault.code,
+        fault.status >= 500 ? 'Receiver' : 'Sender',
+      );
 
     const p = parsed.params;
     switch (parsed.action) {
@@ -149,7 +158,15 @@ export class IamWire {
       case 'DeleteAccessKey':
         return this.deleteAccessKey(p.UserName ?? '', p.AccessKeyId ?? '');
       default:
-        return this.identity.handle(parsed.action, p) ?? queryError(NAMESPACE, 400, 'InvalidAction', `Could not find operation ${parsed.action} for version ${VERSION}`);
+        return (
+          this.identity.handle(parsed.action, p) ??
+          queryError(
+            NAMESPACE,
+            400,
+            'InvalidAction',
+            `Could not find operation ${parsed.action} for version ${VERSION}`,
+          )
+        );
     }
   }
 
@@ -159,10 +176,16 @@ export class IamWire {
     const members = user.keys
       .map(
         (k) =>
-          `<member><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>${k.accessKeyId}</AccessKeyId><Status>${k.status}</Status><CreateDate>${iso(k.createdAt)}</CreateDate></member>`,
+          `<member><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>` +
+          `${k.accessKeyId}</AccessKeyId><Status>${k.status}</Status><CreateDate>` +
+          `${iso(k.createdAt)}</CreateDate></member>`,
       )
       .join('');
-    return queryResponse(NAMESPACE, 'ListAccessKeys', `<AccessKeyMetadata>${members}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
+    return queryResponse(
+      NAMESPACE,
+      'ListAccessKeys',
+      `<AccessKeyMetadata>${members}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`,
+    );
   }
 
   private getAccessKeyLastUsed(accessKeyId: string): WireReply {
@@ -171,7 +194,9 @@ export class IamWire {
       if (!key) continue;
       // Never used: IAM leaves LastUsedDate out and answers "N/A" for region and service.
       const lastUsed = key.lastUsedAt
-        ? `<LastUsedDate>${iso(key.lastUsedAt)}</LastUsedDate><ServiceName>${xmlEscape(key.lastUsedWhere?.service ?? 's3')}</ServiceName><Region>${xmlEscape(key.lastUsedWhere?.region ?? 'us-east-1')}</Region>`
+        ? `<LastUsedDate>${iso(key.lastUsedAt)}</LastUsedDate><ServiceName>` +
+          `${xmlEscape(key.lastUsedWhere?.service ?? 's3')}</ServiceName><Region>` +
+          `${xmlEscape(key.lastUsedWhere?.region ?? 'us-east-1')}</Region>`
         : '<ServiceName>N/A</ServiceName><Region>N/A</Region>';
       return queryResponse(
         NAMESPACE,
@@ -179,13 +204,19 @@ export class IamWire {
         `<UserName>${xmlEscape(userName)}</UserName><AccessKeyLastUsed>${lastUsed}</AccessKeyLastUsed>`,
       );
     }
-    return queryError(NAMESPACE, 403, 'AccessDenied', `User is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`);
+    return queryError(
+      NAMESPACE,
+      403,
+      'AccessDenied',
+      `User is not authorized to perform: iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`,
+    );
   }
 
   private createAccessKey(userName: string): WireReply {
     const user = this.users.get(userName);
     if (!user) return noSuchUser(userName);
-    if (user.keys.length >= 2) return queryError(NAMESPACE, 409, 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2');
+    if (user.keys.length >= 2)
+      return queryError(NAMESPACE, 409, 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2');
     const key: WireKey = {
       accessKeyId: newKeyId(),
       secretAccessKey: this.nextSecretAccessKey ?? newSecret(),
@@ -198,7 +229,9 @@ export class IamWire {
     return queryResponse(
       NAMESPACE,
       'CreateAccessKey',
-      `<AccessKey><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>${key.accessKeyId}</AccessKeyId><Status>Active</Status><SecretAccessKey>${xmlEscape(key.secretAccessKey)}</SecretAccessKey><CreateDate>${iso(key.createdAt)}</CreateDate></AccessKey>`,
+      `<AccessKey><UserName>${xmlEscape(userName)}</UserName><AccessKeyId>` +
+        `${key.accessKeyId}</AccessKeyId><Status>Active</Status><SecretAccessKey>` +
+        `${xmlEscape(key.secretAccessKey)}</SecretAccessKey><CreateDate>${iso(key.createdAt)}</CreateDate></AccessKey>`,
     );
   }
 
@@ -206,7 +239,12 @@ export class IamWire {
     const user = this.users.get(userName);
     if (!user) return noSuchUser(userName);
     if (status !== 'Active' && status !== 'Inactive') {
-      return queryError(NAMESPACE, 400, 'ValidationError', `1 validation error detected: Value at 'status' failed to satisfy constraint`);
+      return queryError(
+        NAMESPACE,
+        400,
+        'ValidationError',
+        `1 validation error detected: Value at 'status' failed to satisfy constraint`,
+      );
     }
     const key = user.keys.find((k) => k.accessKeyId === accessKeyId);
     if (!key) return noSuchKey(accessKeyId);
@@ -224,8 +262,10 @@ export class IamWire {
   }
 }
 
-const noSuchUser = (userName: string): WireReply => queryError(NAMESPACE, 404, 'NoSuchEntity', `The user with name ${userName} cannot be found.`);
-const noSuchKey = (accessKeyId: string): WireReply => queryError(NAMESPACE, 404, 'NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
+const noSuchUser = (userName: string): WireReply =>
+  queryError(NAMESPACE, 404, 'NoSuchEntity', `The user with name ${userName} cannot be found.`);
+const noSuchKey = (accessKeyId: string): WireReply =>
+  queryError(NAMESPACE, 404, 'NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`);
 
 /** The XML namespace of IAM answers (for tests that script a reply by hand). */
 export const IAM_NAMESPACE = NAMESPACE;

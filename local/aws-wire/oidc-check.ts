@@ -15,13 +15,21 @@ export function wireOidcCheck(wire: IamWire): OidcCheck {
     const host = claims.issuer.replace(/^https:\/\//, '');
     const provider = wire.identity.providers.get(host);
     if (!provider?.clientIds.includes(claims.audience)) return false;
-    const policy = JSON.parse(role.trust) as { Statement: Array<{ Effect: string; Action: string | string[]; Principal?: { Federated?: string }; Condition?: Record<string, Record<string, string>> }> };
+    const policy = JSON.parse(role.trust) as {
+      Statement: Array<{
+        Effect: string;
+        Action: string | string[];
+        Principal?: { Federated?: string };
+        Condition?: Record<string, Record<string, string>>;
+      }>;
+    };
     return policy.Statement.some((st) => {
       const actions = Array.isArray(st.Action) ? st.Action : [st.Action];
       if (st.Effect !== 'Allow' || !actions.includes('sts:AssumeRoleWithWebIdentity')) return false;
       if (st.Principal?.Federated !== `arn:aws:iam::${roleArn.split(':')[4]}:oidc-provider/${host}`) return false;
       for (const operator of Object.keys(st.Condition ?? {})) {
-        if (operator !== 'StringEquals') throw new Error(`wireOidcCheck: condition operator ${operator} is not evaluated here`);
+        if (operator !== 'StringEquals')
+          throw new Error(`wireOidcCheck: condition operator ${operator} is not evaluated here`);
       }
       const equals = st.Condition?.StringEquals ?? {};
       const claimOf: Record<string, string> = { [`${host}:aud`]: claims.audience, [`${host}:sub`]: claims.subject };

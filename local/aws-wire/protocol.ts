@@ -11,6 +11,12 @@
  * client that drifted from it fails the test instead of being answered by accident.
  */
 
+/** `AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, SignedHeaders=…, Signature=…`. */
+const SIGV4_AUTHORIZATION = new RegExp(
+  '^AWS4-HMAC-SHA256 Credential=([^/]+)/\\d{8}/[a-z0-9-]+/([a-z0-9-]+)/aws4_request, ' +
+    'SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$',
+);
+
 /** One request as the stub understood it. */
 export interface WireRequest {
   operation: string;
@@ -31,14 +37,19 @@ export const requestId = (): string => {
 /** The key id in `Authorization: AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/iam/aws4_request, ...`. */
 export function signingKeyId(request: Request, service: string): string | null {
   const header = request.headers.get('authorization') ?? '';
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/\d{8}\/[a-z0-9-]+\/([a-z0-9-]+)\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/.exec(header);
+  const match = SIGV4_AUTHORIZATION.exec(header);
   return match && match[2] === service ? (match[1] ?? null) : null;
 }
 
 // ------------------------------------------------------------------ query protocol (XML)
 
 export function xmlEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 export interface QueryRequest {
@@ -48,10 +59,19 @@ export interface QueryRequest {
 }
 
 /** Parses a query-protocol request, or returns the error reply AWS would give. */
-export async function readQueryRequest(request: Request, expectedVersion: string, namespace: string): Promise<QueryRequest | WireReply> {
+export async function readQueryRequest(
+  request: Request,
+  expectedVersion: string,
+  namespace: string,
+): Promise<QueryRequest | WireReply> {
   const contentType = request.headers.get('content-type') ?? '';
   if (request.method !== 'POST' || !contentType.startsWith('application/x-www-form-urlencoded')) {
-    return queryError(namespace, 400, 'InvalidAction', `stub: expected a form-encoded POST, got ${request.method} ${contentType}`);
+    return queryError(
+      namespace,
+      400,
+      'InvalidAction',
+      `stub: expected a form-encoded POST, got ${request.method} ${contentType}`,
+    );
   }
   const form = new URLSearchParams(await request.text());
   const action = form.get('Action') ?? '';
@@ -66,12 +86,23 @@ export async function readQueryRequest(request: Request, expectedVersion: string
 
 export function queryResponse(namespace: string, action: string, resultXml: string | null): WireReply {
   const result = resultXml === null ? '' : `<${action}Result>${resultXml}</${action}Result>`;
-  const body = `<${action}Response xmlns="${namespace}">${result}<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
+  const body =
+    `<${action}Response xmlns="${namespace}">${result}<ResponseMetadata><RequestId>` +
+    `${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
   return [200, body, { 'content-type': 'text/xml' }];
 }
 
-export function queryError(namespace: string, status: number, code: string, message: string, type: 'Sender' | 'Receiver' = 'Sender'): WireReply {
-  const body = `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`;
+export function queryError(
+  namespace: string,
+  status: number,
+  code: string,
+  message: string,
+  type: 'Sender' | 'Receiver' = 'Sender',
+): WireReply {
+  const body =
+    `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>` +
+    `${xmlEscape(code)}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>` +
+    `${requestId()}</RequestId></ErrorResponse>`;
   return [status, body, { 'content-type': 'text/xml' }];
 }
 
@@ -87,14 +118,21 @@ export async function readJsonRequest(request: Request, targetPrefix: string): P
   const contentType = request.headers.get('content-type') ?? '';
   const target = request.headers.get('x-amz-target') ?? '';
   if (request.method !== 'POST' || contentType !== 'application/x-amz-json-1.1') {
-    return jsonError(400, 'SerializationException', `stub: expected an application/x-amz-json-1.1 POST, got ${request.method} ${contentType}`);
+    return jsonError(
+      400,
+      'SerializationException',
+      `stub: expected an application/x-amz-json-1.1 POST, got ${request.method} ${contentType}`,
+    );
   }
   if (!target.startsWith(`${targetPrefix}.`)) {
     return jsonError(400, 'UnknownOperationException', `stub: X-Amz-Target ${target} is not ${targetPrefix}.*`);
   }
   const text = await request.text();
   try {
-    return { operation: target.slice(targetPrefix.length + 1), body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      operation: target.slice(targetPrefix.length + 1),
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   } catch {
     return jsonError(400, 'SerializationException', 'stub: body is not JSON');
   }
@@ -106,7 +144,11 @@ export function jsonResponse(body: unknown): WireReply {
 
 export function jsonError(status: number, type: string, message?: string): WireReply {
   const body = message === undefined ? { __type: type } : { __type: type, message };
-  return [status, JSON.stringify(body), { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId() }];
+  return [
+    status,
+    JSON.stringify(body),
+    { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId() },
+  ];
 }
 
 /** Epoch seconds with milliseconds, as AWS JSON services send timestamps. */

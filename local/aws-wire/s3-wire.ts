@@ -43,6 +43,8 @@ export class S3Wire {
 }
 
 function error(status: number, code: string, message: string): WireReply {
-  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${xmlEscape(message)}</Message><RequestId>${requestId()}</RequestId></Error>`;
+  const body =
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>` +
+    `${xmlEscape(message)}</Message><RequestId>${requestId()}</RequestId></Error>`;
   return [status, body, { 'content-type': 'application/xml' }];
 }

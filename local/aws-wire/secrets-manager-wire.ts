@@ -86,7 +86,11 @@ export class SecretsManagerWire {
   }
 
   versions(secretId: string): Array<{ versionId: string; stages: string[]; value: string }> {
-    return (this.find(secretId)?.versions ?? []).map((v) => ({ versionId: v.versionId, stages: [...v.stages].sort(), value: v.value }));
+    return (this.find(secretId)?.versions ?? []).map((v) => ({
+      versionId: v.versionId,
+      stages: [...v.stages].sort(),
+      value: v.value,
+    }));
   }
 
   description(secretId: string): string | undefined {
@@ -119,11 +123,21 @@ export class SecretsManagerWire {
       case 'GetSecretValue':
         return this.getSecretValue(str(b.SecretId), optional(b.VersionId), optional(b.VersionStage));
       case 'PutSecretValue':
-        return this.putSecretValue(str(b.SecretId), str(b.ClientRequestToken), optional(b.SecretString), b.VersionStages);
+        return this.putSecretValue(
+          str(b.SecretId),
+          str(b.ClientRequestToken),
+          optional(b.SecretString),
+          b.VersionStages,
+        );
       case 'CreateSecret':
         return this.createSecretOperation(b);
       case 'UpdateSecretVersionStage':
-        return this.updateSecretVersionStage(str(b.SecretId), str(b.VersionStage), optional(b.MoveToVersionId), optional(b.RemoveFromVersionId));
+        return this.updateSecretVersionStage(
+          str(b.SecretId),
+          str(b.VersionStage),
+          optional(b.MoveToVersionId),
+          optional(b.RemoveFromVersionId),
+        );
       default:
         return jsonError(400, 'UnknownOperationException', `stub: ${parsed.operation} is not implemented`);
     }
@@ -140,7 +154,9 @@ export class SecretsManagerWire {
       CreatedDate: epochSeconds(secret.createdAt),
       LastChangedDate: epochSeconds(this.now()),
       ...(secret.deletedAt ? { DeletedDate: epochSeconds(secret.deletedAt) } : {}),
-      ...(labelled.length ? { VersionIdsToStages: Object.fromEntries(labelled.map((v) => [v.versionId, [...v.stages]])) } : {}),
+      ...(labelled.length
+        ? { VersionIdsToStages: Object.fromEntries(labelled.map((v) => [v.versionId, [...v.stages]])) }
+        : {}),
     });
   }
 
@@ -149,10 +165,16 @@ export class SecretsManagerWire {
     if (!secret) return notFound();
     if (secret.deletedAt) return markedForDeletion();
     const version = secret.versions.find(
-      (v) => (versionId === undefined || v.versionId === versionId) && (versionId !== undefined || v.stages.has(stage ?? 'AWSCURRENT')),
+      (v) =>
+        (versionId === undefined || v.versionId === versionId) &&
+        (versionId !== undefined || v.stages.has(stage ?? 'AWSCURRENT')),
     );
     if (!version || (stage !== undefined && !version.stages.has(stage))) {
-      return jsonError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId ?? stage}`);
+      return jsonError(
+        400,
+        'ResourceNotFoundException',
+        `Secrets Manager can't find the specified secret value for VersionId: ${versionId ?? stage}`,
+      );
     }
     return jsonResponse({
       ARN: secret.arn,
@@ -168,23 +190,48 @@ export class SecretsManagerWire {
     const secret = this.find(secretId);
     if (!secret) return notFound();
     if (secret.deletedAt) return markedForDeletion();
-    if (value === undefined) return jsonError(400, 'InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
+    if (value === undefined)
+      return jsonError(400, 'InvalidParameterException', 'You must provide either SecretString or SecretBinary.');
     if (token.length < 32 || token.length > 64) {
-      return jsonError(400, 'ValidationException', "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint");
+      return jsonError(
+        400,
+        'ValidationException',
+        "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint",
+      );
     }
     const existing = secret.versions.find((v) => v.versionId === token);
     if (existing) {
-      if (existing.value !== value) return jsonError(400, 'ResourceExistsException', 'You can’t modify an existing version, you can only create new versions.');
-      return jsonResponse({ ARN: secret.arn, Name: secret.name, VersionId: existing.versionId, VersionStages: [...existing.stages] });
+      if (existing.value !== value)
+        return jsonError(
+          400,
+          'ResourceExistsException',
+          'You can’t modify an existing version, you can only create new versions.',
+        );
+      return jsonResponse({
+        ARN: secret.arn,
+        Name: secret.name,
+        VersionId: existing.versionId,
+        VersionStages: [...existing.stages],
+      });
     }
     const stages = Array.isArray(stagesParam) ? stagesParam.map(String) : ['AWSCURRENT'];
     const version = this.addVersion(secret, token, value, stages);
-    return jsonResponse({ ARN: secret.arn, Name: secret.name, VersionId: version.versionId, VersionStages: [...version.stages] });
+    return jsonResponse({
+      ARN: secret.arn,
+      Name: secret.name,
+      VersionId: version.versionId,
+      VersionStages: [...version.stages],
+    });
   }
 
   private createSecretOperation(body: Record<string, unknown>): WireReply {
     const name = str(body.Name);
-    if (this.find(name)) return jsonError(400, 'ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+    if (this.find(name))
+      return jsonError(
+        400,
+        'ResourceExistsException',
+        `The operation failed because the secret ${name} already exists.`,
+      );
     const secret = this.createSecret(name);
     if (typeof body.Description === 'string') secret.description = body.Description;
     const value = optional(body.SecretString);
@@ -193,7 +240,12 @@ export class SecretsManagerWire {
     return jsonResponse({ ARN: secret.arn, Name: secret.name, VersionId: version.versionId });
   }
 
-  private updateSecretVersionStage(secretId: string, label: string, moveTo: string | undefined, removeFrom: string | undefined): WireReply {
+  private updateSecretVersionStage(
+    secretId: string,
+    label: string,
+    moveTo: string | undefined,
+    removeFrom: string | undefined,
+  ): WireReply {
     const secret = this.find(secretId);
     if (!secret) return notFound();
     if (secret.deletedAt) return markedForDeletion();
@@ -201,12 +253,21 @@ export class SecretsManagerWire {
     const source = removeFrom === undefined ? undefined : secret.versions.find((v) => v.versionId === removeFrom);
     if (removeFrom !== undefined && !source) return versionNotFound(removeFrom);
     if (source && holder !== source) {
-      return jsonError(400, 'InvalidParameterException', `The staging label ${label} is not attached to version ${removeFrom}.`);
+      return jsonError(
+        400,
+        'InvalidParameterException',
+        `The staging label ${label} is not attached to version ${removeFrom}.`,
+      );
     }
     if (moveTo === undefined) {
-      if (!source) return jsonError(400, 'InvalidParameterException', 'You must specify MoveToVersionId or RemoveFromVersionId.');
+      if (!source)
+        return jsonError(400, 'InvalidParameterException', 'You must specify MoveToVersionId or RemoveFromVersionId.');
       if (label === 'AWSCURRENT') {
-        return jsonError(400, 'InvalidParameterException', 'You can’t remove the staging label AWSCURRENT from a version; move it to another version instead.');
+        return jsonError(
+          400,
+          'InvalidParameterException',
+          'You can’t remove the staging label AWSCURRENT from a version; move it to another version instead.',
+        );
       }
       source.stages.delete(label);
       return jsonResponse({ ARN: secret.arn, Name: secret.name });
@@ -217,7 +278,8 @@ export class SecretsManagerWire {
       return jsonError(
         400,
         'InvalidParameterException',
-        `The staging label ${label} is currently attached to version ${holder.versionId}; specify it as RemoveFromVersionId.`,
+        `The staging label ${label} is currently attached to version ${holder.versionId}; specify it as ` +
+          `RemoveFromVersionId.`,
       );
     }
     this.attach(secret, target, label);
@@ -229,7 +291,8 @@ export class SecretsManagerWire {
     const version: WireVersion = { versionId, value, createdAt: this.now(), stages: new Set() };
     secret.versions.push(version);
     // The first version is current, whatever VersionStages said.
-    for (const label of first && !stages.includes('AWSCURRENT') ? [...stages, 'AWSCURRENT'] : stages) this.attach(secret, version, label);
+    for (const label of first && !stages.includes('AWSCURRENT') ? [...stages, 'AWSCURRENT'] : stages)
+      this.attach(secret, version, label);
     return version;
   }
 
@@ -262,8 +325,13 @@ export class SecretsManagerWire {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 const optional = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const notFound = (): WireReply => jsonError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+const notFound = (): WireReply =>
+  jsonError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 const versionNotFound = (versionId: string): WireReply =>
   jsonError(400, 'ResourceNotFoundException', `Secrets Manager can't find the specified secret version: ${versionId}`);
 const markedForDeletion = (): WireReply =>
-  jsonError(400, 'InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+  jsonError(
+    400,
+    'InvalidRequestException',
+    "You can't perform this operation on the secret because it was marked for deletion.",
+  );

@@ -1,5 +1,15 @@
 import nock from 'nock';
-import { epochSeconds, type InjectedError, jsonError, jsonResponse, readJsonRequest, signingKeyId, type WireReply, type WireRequest, WireFaults } from './protocol.js';
+import {
+  epochSeconds,
+  type InjectedError,
+  jsonError,
+  jsonResponse,
+  readJsonRequest,
+  signingKeyId,
+  type WireReply,
+  type WireRequest,
+  WireFaults,
+} from './protocol.js';
 
 export const SSM_ENDPOINT = 'https://ssm.us-east-1.amazonaws.com';
 
@@ -48,7 +58,8 @@ export class SsmWire {
     const signedWith = signingKeyId(request, 'ssm');
     this.requests.push({ operation: parsed.operation, params: parsed.body, signedWith });
     if (!signedWith) return jsonError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
-    if (parsed.operation !== 'GetParameter') return jsonError(400, 'UnknownOperationException', `stub: ${parsed.operation} is not implemented`);
+    if (parsed.operation !== 'GetParameter')
+      return jsonError(400, 'UnknownOperationException', `stub: ${parsed.operation} is not implemented`);
 
     const fault = this.faults.take(parsed.operation);
     if (fault) return jsonError(fault.status, fault.code, fault.message);
@@ -58,7 +69,10 @@ export class SsmWire {
     // SSM answers ParameterNotFound with no message at all.
     if (!parameter) return jsonError(400, 'ParameterNotFound');
     const decrypt = parsed.body.WithDecryption === true;
-    const value = parameter.type === 'SecureString' && !decrypt ? Buffer.from(`kms-ciphertext:${name}`).toString('base64') : parameter.value;
+    const value =
+      parameter.type === 'SecureString' && !decrypt
+        ? Buffer.from(`kms-ciphertext:${name}`).toString('base64')
+        : parameter.value;
     return jsonResponse({
       Parameter: {
         Name: name,

@@ -1,6 +1,15 @@
 import nock from 'nock';
 import type { JwtIssuer } from '../federation/jwt-issuer.js';
-import { type InjectedError, queryError, queryResponse, readQueryRequest, signingKeyId, type WireReply, type WireRequest, WireFaults } from './protocol.js';
+import {
+  type InjectedError,
+  queryError,
+  queryResponse,
+  readQueryRequest,
+  signingKeyId,
+  type WireReply,
+  type WireRequest,
+  WireFaults,
+} from './protocol.js';
 
 /** The regional endpoint SDK v3 uses for STS in us-east-1. */
 export const STS_ENDPOINT = 'https://sts.us-east-1.amazonaws.com';
@@ -78,10 +87,16 @@ export class StsWire {
     if (Array.isArray(parsed)) return parsed;
     const signedWith = signingKeyId(request, 'sts');
     this.requests.push({ operation: parsed.action, params: parsed.params, signedWith });
-    if (!signedWith) return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    if (!signedWith)
+      return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
     if (parsed.action === 'GetWebIdentityToken') return this.webIdentityToken(parsed.params, signedWith);
     if (parsed.action !== 'GetCallerIdentity') {
-      return queryError(NAMESPACE, 400, 'InvalidAction', `Could not find operation ${parsed.action} for version ${VERSION}`);
+      return queryError(
+        NAMESPACE,
+        400,
+        'InvalidAction',
+        `Could not find operation ${parsed.action} for version ${VERSION}`,
+      );
     }
 
     const fault = this.faults.take(parsed.action);
@@ -90,7 +105,12 @@ export class StsWire {
     const identity = this.identities.get(signedWith);
     if (!identity || identity.propagatingCalls > 0) {
       if (identity) identity.propagatingCalls--;
-      return queryError(NAMESPACE, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+      return queryError(
+        NAMESPACE,
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
     }
     return queryResponse(
       NAMESPACE,
@@ -111,23 +131,56 @@ export class StsWire {
       .filter(([name]) => /^Audience\.member\.\d+$/.test(name))
       .map(([, value]) => value);
     if (audiences.length < 1 || audiences.length > 10) {
-      return queryError(NAMESPACE, 400, 'ValidationError', "1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null");
+      return queryError(
+        NAMESPACE,
+        400,
+        'ValidationError',
+        "1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null",
+      );
     }
     const duration = params.DurationSeconds === undefined ? 300 : Number(params.DurationSeconds);
     if (!Number.isInteger(duration) || duration < 60 || duration > 3600) {
-      return queryError(NAMESPACE, 400, 'ValidationError', `1 validation error detected: Value '${params.DurationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 60 and 3600`);
+      return queryError(
+        NAMESPACE,
+        400,
+        'ValidationError',
+        `1 validation error detected: Value '${params.DurationSeconds}' at 'durationSeconds' failed to satisfy ` +
+          `constraint: Member must have value between 60 and 3600`,
+      );
     }
     if (params.SigningAlgorithm !== 'RS256' && params.SigningAlgorithm !== 'ES384') {
-      return queryError(NAMESPACE, 400, 'ValidationError', "1 validation error detected: Value at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]");
+      return queryError(
+        NAMESPACE,
+        400,
+        'ValidationError',
+        "1 validation error detected: Value at 'signingAlgorithm' failed to satisfy constraint: Member must " +
+          'satisfy enum value set: [RS256, ES384]',
+      );
     }
-    if (params.SigningAlgorithm !== 'RS256') return queryError(NAMESPACE, 400, 'ValidationError', 'stub: only RS256 is implemented');
+    if (params.SigningAlgorithm !== 'RS256')
+      return queryError(NAMESPACE, 400, 'ValidationError', 'stub: only RS256 is implemented');
     const roleArn = this.roles.get(signedWith);
-    if (!roleArn) return queryError(NAMESPACE, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+    if (!roleArn)
+      return queryError(
+        NAMESPACE,
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
     if (!this.federation) {
-      return queryError(NAMESPACE, 403, 'OutboundWebIdentityFederationDisabledException', 'Outbound web identity federation is disabled for this account.');
+      return queryError(
+        NAMESPACE,
+        403,
+        'OutboundWebIdentityFederationDisabledException',
+        'Outbound web identity federation is disabled for this account.',
+      );
     }
     const { token, claims } = this.federation.mint(roleArn, audiences, duration);
     const expiration = new Date(claims.exp * 1000).toISOString();
-    return queryResponse(NAMESPACE, 'GetWebIdentityToken', `<WebIdentityToken>${token}</WebIdentityToken><Expiration>${expiration}</Expiration>`);
+    return queryResponse(
+      NAMESPACE,
+      'GetWebIdentityToken',
+      `<WebIdentityToken>${token}</WebIdentityToken><Expiration>${expiration}</Expiration>`,
+    );
   }
 }

@@ -75,7 +75,10 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
   /** The id of the connection a ref names (for assertions only). */
   idOf(ref: Ref): string {
     const found = this.connections.find(
-      (c) => c.organizationUrl === normalizeOrg(ref.organizationUrl) && c.projects.includes(ref.project) && c.name === ref.connectionName,
+      (c) =>
+        c.organizationUrl === normalizeOrg(ref.organizationUrl) &&
+        c.projects.includes(ref.project) &&
+        c.name === ref.connectionName,
     );
     if (!found) throw new Error(`no connection ${ref.connectionName}`);
     return found.id;
@@ -91,18 +94,27 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
   async findConnection(ref: ConnectionRef): Promise<ConnectionState> {
     return this.faults.around('ado.findConnection', () => {
       const matches = this.connections.filter(
-        (c) => c.organizationUrl === normalizeOrg(ref.organizationUrl) && c.projects.includes(ref.project) && c.name === ref.connectionName,
+        (c) =>
+          c.organizationUrl === normalizeOrg(ref.organizationUrl) &&
+          c.projects.includes(ref.project) &&
+          c.name === ref.connectionName,
       );
       if (matches.length === 0) {
         throw new ConnectionNotFoundError(
-          `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${ref.organizationUrl}; check the target's connectionName and project`,
-          { context: { organizationUrl: ref.organizationUrl, project: ref.project, connectionName: ref.connectionName } },
+          `no service connection named "${ref.connectionName}" in project "${ref.project}" of ` +
+            `${ref.organizationUrl}; check the target's connectionName and project`,
+          {
+            context: { organizationUrl: ref.organizationUrl, project: ref.project, connectionName: ref.connectionName },
+          },
         );
       }
       if (matches.length > 1) {
         throw new ConnectionAmbiguousError(
-          `${matches.length} service connections are named "${ref.connectionName}" in project "${ref.project}" of ${ref.organizationUrl} (${matches.map((c) => c.id).join(', ')}); rename all but one`,
-          { context: { organizationUrl: ref.organizationUrl, project: ref.project, connectionName: ref.connectionName } },
+          `${matches.length} service connections are named "${ref.connectionName}" in project "${ref.project}" ` +
+            `of ${ref.organizationUrl} (${matches.map((c) => c.id).join(', ')}); rename all but one`,
+          {
+            context: { organizationUrl: ref.organizationUrl, project: ref.project, connectionName: ref.connectionName },
+          },
         );
       }
       return toState(matches[0] as StoredConnection);
@@ -117,10 +129,16 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
     return this.faults.around('ado.updateCredential', () => {
       const connection = this.byId(ref, connectionId);
       if (connection.type.toUpperCase() !== 'AWS') {
-        throw new ConnectionNotAwsError(`connection "${connection.name}" (${connection.id}) is of type ${connection.type}, not AWS; nothing was changed`);
+        throw new ConnectionNotAwsError(
+          `connection "${connection.name}" (${connection.id}) is of type ${connection.type}, not AWS; nothing ` +
+            `was changed`,
+        );
       }
       if (connection.usesOidc) {
-        throw new ConnectionUsesOidcError(`connection "${connection.name}" (${connection.id}) uses OIDC; it holds no key to replace; nothing was changed`);
+        throw new ConnectionUsesOidcError(
+          `connection "${connection.name}" (${connection.id}) uses OIDC; it holds no key to replace; nothing ` +
+            `was changed`,
+        );
       }
       connection.accessKeyId = credential.accessKeyId;
       connection.secretAccessKey = credential.secretAccessKey.reveal();
@@ -130,11 +148,16 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
   }
 
   private byId(ref: ConnectionRef, connectionId: string): StoredConnection {
-    const found = this.connections.find((c) => c.id === connectionId && c.organizationUrl === normalizeOrg(ref.organizationUrl));
+    const found = this.connections.find(
+      (c) => c.id === connectionId && c.organizationUrl === normalizeOrg(ref.organizationUrl),
+    );
     if (!found) {
-      throw new ConnectionGoneError(`service connection ${connectionId} ("${ref.connectionName}") is gone from ${ref.organizationUrl}`, {
-        context: { connectionId, project: ref.project },
-      });
+      throw new ConnectionGoneError(
+        `service connection ${connectionId} ("${ref.connectionName}") is gone from ${ref.organizationUrl}`,
+        {
+          context: { connectionId, project: ref.project },
+        },
+      );
     }
     return found;
   }

@@ -1,5 +1,11 @@
 import { IamEntityNotFoundError, IamUserNotFoundError } from '../../src/domain/errors.js';
-import type { IamIdentityPort, KeyOwner, OidcProvider, RoleInfo, UserPermissions } from '../../src/ports/iam-identity.port.js';
+import type {
+  IamIdentityPort,
+  KeyOwner,
+  OidcProvider,
+  RoleInfo,
+  UserPermissions,
+} from '../../src/ports/iam-identity.port.js';
 import type { FakeIam } from './fake-iam.js';
 import type { FaultInjector } from './faults.js';
 
@@ -20,7 +26,10 @@ export class FakeIamIdentity implements IamIdentityPort {
     return this.options.account ?? '123456789012';
   }
 
-  seedUserPolicies(userName: string, seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[]; boundaryArn?: string }): void {
+  seedUserPolicies(
+    userName: string,
+    seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[]; boundaryArn?: string },
+  ): void {
     this.permissions.set(userName, {
       userArn: this.options.iam.userArn(userName),
       managedPolicyArns: [...(seed.managed ?? [])],
@@ -38,22 +47,40 @@ export class FakeIamIdentity implements IamIdentityPort {
   async keyOwner(accessKeyId: string): Promise<KeyOwner> {
     return this.around('iam.keyOwner', async () => {
       const owner = this.options.iam.ownerOf(accessKeyId);
-      if (!owner) throw new IamEntityNotFoundError(`access key ${accessKeyId} is not a key of this AWS account`, { context: { accessKeyId } });
-      return { userName: owner.userName, lastUsedAt: owner.lastUsedAt, lastUsedService: owner.lastUsedAt ? 's3' : null };
+      if (!owner)
+        throw new IamEntityNotFoundError(`access key ${accessKeyId} is not a key of this AWS account`, {
+          context: { accessKeyId },
+        });
+      return {
+        userName: owner.userName,
+        lastUsedAt: owner.lastUsedAt,
+        lastUsedService: owner.lastUsedAt ? 's3' : null,
+      };
     });
   }
 
   async userPermissions(userName: string): Promise<UserPermissions> {
     return this.around('iam.userPermissions', async () => {
-      if (!this.options.iam.hasUser(userName)) throw new IamUserNotFoundError(`IAM user ${userName} does not exist`, { context: { userName } });
+      if (!this.options.iam.hasUser(userName))
+        throw new IamUserNotFoundError(`IAM user ${userName} does not exist`, { context: { userName } });
       const p = this.permissions.get(userName);
-      return p ? structuredClone(p) : { userArn: this.options.iam.userArn(userName), managedPolicyArns: [], inlinePolicies: [], groups: [], permissionsBoundaryArn: null };
+      return p
+        ? structuredClone(p)
+        : {
+            userArn: this.options.iam.userArn(userName),
+            managedPolicyArns: [],
+            inlinePolicies: [],
+            groups: [],
+            permissionsBoundaryArn: null,
+          };
     });
   }
 
   async findOidcProvider(issuerUrl: string): Promise<OidcProvider | null> {
     const provider = this.providers.get(host(issuerUrl).toLowerCase()) ?? this.providers.get(host(issuerUrl));
-    return provider ? { arn: this.providerArn(issuerUrl), url: host(issuerUrl), clientIds: [...provider.clientIds] } : null;
+    return provider
+      ? { arn: this.providerArn(issuerUrl), url: host(issuerUrl), clientIds: [...provider.clientIds] }
+      : null;
   }
 
   async createOidcProvider(issuerUrl: string, audience: string): Promise<string> {
@@ -72,7 +99,14 @@ export class FakeIamIdentity implements IamIdentityPort {
 
   async getRole(roleName: string): Promise<RoleInfo | null> {
     const role = this.roles.get(roleName);
-    return role ? { arn: this.roleArn(roleName), trustPolicy: role.trust, attachedPolicyArns: [...role.attached], inlinePolicyNames: [...role.inline.keys()] } : null;
+    return role
+      ? {
+          arn: this.roleArn(roleName),
+          trustPolicy: role.trust,
+          attachedPolicyArns: [...role.attached],
+          inlinePolicyNames: [...role.inline.keys()],
+        }
+      : null;
   }
 
   async createRole(roleName: string, trustPolicy: string, _description: string): Promise<string> {

@@ -1,8 +1,4 @@
-import {
-  AccessKeyNotFoundError,
-  AccessKeyQuotaExceededError,
-  IamUserNotFoundError,
-} from '../../src/domain/errors.js';
+import { AccessKeyNotFoundError, AccessKeyQuotaExceededError, IamUserNotFoundError } from '../../src/domain/errors.js';
 import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../src/domain/model.js';
 import { SecretValue } from '../../src/domain/secret-value.js';
 import type { IamAccessKeysPort } from '../../src/ports/iam-access-keys.port.js';

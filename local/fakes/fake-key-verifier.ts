@@ -21,9 +21,12 @@ export class FakeKeyVerifier implements KeyVerifierPort {
       this.attempts++;
       const result = this.iam.authenticates(credential.accessKeyId, credential.secretAccessKey.reveal());
       if (result === 'not-yet') {
-        throw new KeyNotYetUsableError(`access key ${credential.accessKeyId} is not usable yet (InvalidClientTokenId); IAM is still propagating it`, {
-          context: { accessKeyId: credential.accessKeyId },
-        });
+        throw new KeyNotYetUsableError(
+          `access key ${credential.accessKeyId} is not usable yet (InvalidClientTokenId); IAM is still propagating it`,
+          {
+            context: { accessKeyId: credential.accessKeyId },
+          },
+        );
       }
       if (result === 'invalid') {
         throw new KeyVerificationFailedError(`access key ${credential.accessKeyId} was rejected by STS`, {
@@ -32,7 +35,8 @@ export class FakeKeyVerifier implements KeyVerifierPort {
       }
       if (result.userName !== userName) {
         throw new KeyVerificationFailedError(
-          `access key ${credential.accessKeyId} authenticates as ${this.iam.userArn(result.userName)}, not as IAM user ${userName}`,
+          `access key ${credential.accessKeyId} authenticates as ${this.iam.userArn(result.userName)}, not as ` +
+            `IAM user ${userName}`,
           { context: { accessKeyId: credential.accessKeyId } },
         );
       }

@@ -54,7 +54,9 @@ export class FakePipelineRuns implements PipelineRunsPort {
 
   /** Every run of a pipeline (key ids only), oldest first. */
   runsOf(pipelineId: number): { runId: number; accessKeyId: string | null; state: string; result: string | null }[] {
-    return this.runs.filter((r) => r.pipelineId === pipelineId).map((r) => ({ runId: r.runId, accessKeyId: r.key.accessKeyId, state: r.state, result: r.result }));
+    return this.runs
+      .filter((r) => r.pipelineId === pipelineId)
+      .map((r) => ({ runId: r.runId, accessKeyId: r.key.accessKeyId, state: r.state, result: r.result }));
   }
 
   async readPipeline(ref: CanaryPipelineRef): Promise<{ id: number; name: string }> {
@@ -69,10 +71,18 @@ export class FakePipelineRuns implements PipelineRunsPort {
       const pipeline = this.pipeline(ref);
       if (this.executeDenied) {
         throw new AzureDevOpsNotAuthorizedError(
-          `Azure DevOps refused to queue a run of pipeline ${ref.pipelineId} with HTTP 401; the credential in parameter ${ref.credentialParameter} needs the "Build (Read & execute)" scope`,
+          `Azure DevOps refused to queue a run of pipeline ${ref.pipelineId} with HTTP 401; the credential in ` +
+            `parameter ${ref.credentialParameter} needs the "Build (Read & execute)" scope`,
         );
       }
-      const run: FakeRun = { runId: this.nextRunId++, pipelineId: pipeline.id, key: { ...pipeline.uses() }, state: 'inProgress', result: null, reads: 0 };
+      const run: FakeRun = {
+        runId: this.nextRunId++,
+        pipelineId: pipeline.id,
+        key: { ...pipeline.uses() },
+        state: 'inProgress',
+        result: null,
+        reads: 0,
+      };
       this.runs.push(run);
       return this.view(run, ref);
     }, [ref]);
@@ -84,7 +94,11 @@ export class FakePipelineRuns implements PipelineRunsPort {
       const run = this.runs.find((r) => r.runId === runId && r.pipelineId === pipeline.id);
       if (!run) throw new CanaryPipelineNotFoundError(`run ${runId} of pipeline ${ref.pipelineId} was not found`);
       run.reads++;
-      if (run.state === 'inProgress' && run.reads >= (pipeline.readsToComplete ?? 1) && pipeline.outcome !== 'never-completes') {
+      if (
+        run.state === 'inProgress' &&
+        run.reads >= (pipeline.readsToComplete ?? 1) &&
+        pipeline.outcome !== 'never-completes'
+      ) {
         run.state = 'completed';
         const { accessKeyId, secretAccessKey } = run.key;
         const works = accessKeyId !== null && secretAccessKey !== null && this.check(accessKeyId, secretAccessKey);
@@ -96,9 +110,16 @@ export class FakePipelineRuns implements PipelineRunsPort {
 
   private pipeline(ref: CanaryPipelineRef): FakePipeline {
     const found = this.pipelines.find(
-      (p) => p.id === ref.pipelineId && normalizeOrg(p.organizationUrl) === normalizeOrg(ref.organizationUrl) && p.project.toLowerCase() === ref.project.toLowerCase(),
+      (p) =>
+        p.id === ref.pipelineId &&
+        normalizeOrg(p.organizationUrl) === normalizeOrg(ref.organizationUrl) &&
+        p.project.toLowerCase() === ref.project.toLowerCase(),
     );
-    if (!found) throw new CanaryPipelineNotFoundError(`no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${ref.organizationUrl}; check the canary's pipelineId`);
+    if (!found)
+      throw new CanaryPipelineNotFoundError(
+        `no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${ref.organizationUrl}; check ` +
+          `the canary's pipelineId`,
+      );
     return found;
   }
 
@@ -108,7 +129,9 @@ export class FakePipelineRuns implements PipelineRunsPort {
       name: `20261129.${run.runId}`,
       state: run.state,
       result: run.result,
-      webUrl: `${ref.organizationUrl.replace(/\/+$/, '')}/${encodeURIComponent(ref.project)}/_build/results?buildId=${run.runId}`,
+      webUrl:
+        `${ref.organizationUrl.replace(/\/+$/, '')}/` +
+        `${encodeURIComponent(ref.project)}/_build/results?buildId=${run.runId}`,
     };
   }
 }

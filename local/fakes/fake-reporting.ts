@@ -21,7 +21,9 @@ export class FakeNotifier implements NotifierPort {
 
   /** Makes every notification fail, as a broken webhook would. */
   breakWebhook(): void {
-    this.faults.fail('notifier.notify', () => new NotificationFailedError('Slack answered 404 no_service'), { times: Number.POSITIVE_INFINITY });
+    this.faults.fail('notifier.notify', () => new NotificationFailedError('Slack answered 404 no_service'), {
+      times: Number.POSITIVE_INFINITY,
+    });
   }
 }
 

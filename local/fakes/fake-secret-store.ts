@@ -38,10 +38,7 @@ export class FakeSecretStore implements SecretStorePort {
 
   /** Creates the secret with one `AWSCURRENT` version holding the credential. */
   seed(secretId: string, credential: { accessKeyId: string; secretAccessKey: string; iamUserName: string }): string {
-    return this.seedRaw(
-      secretId,
-      JSON.stringify({ ...credential, createdAt: this.clock.now().toISOString() }),
-    );
+    return this.seedRaw(secretId, JSON.stringify({ ...credential, createdAt: this.clock.now().toISOString() }));
   }
 
   /** Creates the secret with one `AWSCURRENT` version holding any string (for malformed-secret tests). */
@@ -74,7 +71,11 @@ export class FakeSecretStore implements SecretStorePort {
       const ref = (stage: Stage): SecretVersionRef | null => {
         const version = versions.find((v) => v.stages.has(stage));
         if (!version) return null;
-        return { versionId: version.versionId, accessKeyId: parse(secretId, version).accessKeyId, createdAt: new Date(version.createdAt) };
+        return {
+          versionId: version.versionId,
+          accessKeyId: parse(secretId, version).accessKeyId,
+          createdAt: new Date(version.createdAt),
+        };
       };
       return { exists: true, current: ref('AWSCURRENT'), pending: ref('AWSPENDING'), previous: ref('AWSPREVIOUS') };
     });
@@ -96,7 +97,9 @@ export class FakeSecretStore implements SecretStorePort {
       const existing = versions.find((v) => v.versionId === versionId);
       if (existing) {
         if (existing.value !== value) {
-          throw new StateConflictError(`secret ${secretId} already has version ${versionId} with another value (ResourceExistsException)`);
+          throw new StateConflictError(
+            `secret ${secretId} already has version ${versionId} with another value (ResourceExistsException)`,
+          );
         }
         return versionId;
       }
@@ -149,7 +152,9 @@ export class FakeSecretStore implements SecretStorePort {
     if (!versions) throw notFound(secretId);
     const version = versions.find((v) => v.versionId === versionId);
     if (!version) {
-      throw new SecretVersionNotFoundError(`secret ${secretId} has no version ${versionId}`, { context: { secretId, versionId } });
+      throw new SecretVersionNotFoundError(`secret ${secretId} has no version ${versionId}`, {
+        context: { secretId, versionId },
+      });
     }
     return version;
   }
@@ -180,7 +185,8 @@ function parse(secretId: string, version: StoredVersion): ParsedValue {
     // fall through to the error below
   }
   throw new SecretMalformedError(
-    `secret ${secretId} version ${version.versionId} is not the JSON the rotator writes ({"accessKeyId","secretAccessKey","iamUserName","createdAt"}); fix or delete the secret`,
+    `secret ${secretId} version ${version.versionId} is not the JSON the rotator writes ` +
+      `({"accessKeyId","secretAccessKey","iamUserName","createdAt"}); fix or delete the secret`,
     { context: { secretId, versionId: version.versionId } },
   );
 }

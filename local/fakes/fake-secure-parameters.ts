@@ -2,7 +2,10 @@ import { ParameterNotFoundError } from '../../src/domain/errors.js';
 import { SecretValue } from '../../src/domain/secret-value.js';
 import type { SecureParametersPort } from '../../src/ports/parameters.port.js';
 
-/** SSM SecureString parameters in memory: the one fake of `SecureParametersPort` (a missing name fails like the SSM adapter). */
+/**
+ * SSM SecureString parameters in memory: the one fake of `SecureParametersPort` (a missing name fails like the SSM
+ * adapter).
+ */
 export class FakeSecureParameters implements SecureParametersPort {
   /** The names read, in order. */
   readonly reads: string[] = [];
@@ -26,9 +29,12 @@ export class FakeSecureParameters implements SecureParametersPort {
     this.reads.push(name);
     const value = this.values[name];
     if (value === undefined) {
-      throw new ParameterNotFoundError(`SSM parameter ${name} does not exist; create a SecureString parameter ${name} holding ${purpose}`, {
-        context: { parameter: name },
-      });
+      throw new ParameterNotFoundError(
+        `SSM parameter ${name} does not exist; create a SecureString parameter ${name} holding ${purpose}`,
+        {
+          context: { parameter: name },
+        },
+      );
     }
     return new SecretValue(value);
   }

@@ -29,9 +29,13 @@ export class FakeTargets implements TargetsPort {
   async getTarget(name: string): Promise<RotationTarget> {
     const target = this.targets.find((t) => t.name === name);
     if (!target) {
-      throw new UnknownTargetError(`no target named "${name}" in the configuration (known: ${this.targets.map((t) => t.name).join(', ') || 'none'})`, {
-        context: { target: name },
-      });
+      throw new UnknownTargetError(
+        `no target named "${name}" in the configuration (known: ` +
+          `${this.targets.map((t) => t.name).join(', ') || 'none'})`,
+        {
+          context: { target: name },
+        },
+      );
     }
     return structuredClone(target);
   }

@@ -4,7 +4,12 @@ import {
   VariableGroupNotFoundError,
   VariableGroupUnsupportedError,
 } from '../../src/domain/errors.js';
-import type { ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../src/domain/holders.js';
+import type {
+  ProjectScope,
+  VariableGroupRef,
+  VariableGroupState,
+  VariableGroupSummary,
+} from '../../src/domain/holders.js';
 import type { AccessKeyCredential } from '../../src/domain/model.js';
 import type { VariableGroupsPort } from '../../src/ports/variable-groups.port.js';
 import { FaultInjector } from './faults.js';
@@ -51,11 +56,15 @@ export class FakeVariableGroups implements VariableGroupsPort {
     this.faults = options.faults ?? new FaultInjector();
   }
 
-  seedVariableGroup(ref: Pick<VariableGroupRef, 'organizationUrl' | 'project' | 'groupName'>, seed: SeedFakeVariableGroup): number {
+  seedVariableGroup(
+    ref: Pick<VariableGroupRef, 'organizationUrl' | 'project' | 'groupName'>,
+    seed: SeedFakeVariableGroup,
+  ): number {
     const id = seed.id ?? this.nextId;
     this.nextId = Math.max(this.nextId, id) + 1;
     const variables: Record<string, FakeVariable> = {};
-    for (const [name, v] of Object.entries(seed.variables)) variables[name] = { value: v.value, isSecret: v.isSecret ?? false };
+    for (const [name, v] of Object.entries(seed.variables))
+      variables[name] = { value: v.value, isSecret: v.isSecret ?? false };
     this.groups.push({
       id,
       organizationUrl: normalizeOrg(ref.organizationUrl),
@@ -91,10 +100,16 @@ export class FakeVariableGroups implements VariableGroupsPort {
     return this.faults.around('groups.findVariableGroup', () => {
       const matches = this.visible(ref).filter((g) => g.name.toLowerCase() === ref.groupName.toLowerCase());
       if (matches.length === 0) {
-        throw new VariableGroupNotFoundError(`no variable group named "${ref.groupName}" in project "${ref.project}" of ${ref.organizationUrl}; check the holder's groupName`);
+        throw new VariableGroupNotFoundError(
+          `no variable group named "${ref.groupName}" in project "${ref.project}" of ${ref.organizationUrl}; ` +
+            `check the holder's groupName`,
+        );
       }
       if (matches.length > 1) {
-        throw new VariableGroupAmbiguousError(`${matches.length} variable groups are named "${ref.groupName}" in project "${ref.project}"; rename all but one`);
+        throw new VariableGroupAmbiguousError(
+          `${matches.length} variable groups are named "${ref.groupName}" in project "${ref.project}"; rename ` +
+            `all but one`,
+        );
       }
       return toState(matches[0]!, ref);
     }, [ref]);
@@ -108,8 +123,15 @@ export class FakeVariableGroups implements VariableGroupsPort {
     return this.faults.around('groups.updateCredential', () => {
       const group = this.byId(ref, groupId);
       const state = toState(group, ref);
-      if (state.keyVaultLinked || !state.hasSecretVariable || !state.secretVariableIsSecret || state.accessKeyIdIsSecret) {
-        throw new VariableGroupUnsupportedError(`variable group "${group.name}" (${group.id}) cannot hold the key as configured; nothing was changed`);
+      if (
+        state.keyVaultLinked ||
+        !state.hasSecretVariable ||
+        !state.secretVariableIsSecret ||
+        state.accessKeyIdIsSecret
+      ) {
+        throw new VariableGroupUnsupportedError(
+          `variable group "${group.name}" (${group.id}) cannot hold the key as configured; nothing was changed`,
+        );
       }
       const keyName = find(group.variables, ref.accessKeyIdVariable)?.[0] ?? ref.accessKeyIdVariable;
       const secretName = find(group.variables, ref.secretAccessKeyVariable)?.[0] ?? ref.secretAccessKeyVariable;
@@ -132,18 +154,27 @@ export class FakeVariableGroups implements VariableGroupsPort {
 
   private visible(scope: { organizationUrl: string; project: string }): StoredFakeVariableGroup[] {
     return this.groups.filter(
-      (g) => g.organizationUrl === normalizeOrg(scope.organizationUrl) && g.projects.some((p) => p.toLowerCase() === scope.project.toLowerCase()),
+      (g) =>
+        g.organizationUrl === normalizeOrg(scope.organizationUrl) &&
+        g.projects.some((p) => p.toLowerCase() === scope.project.toLowerCase()),
     );
   }
 
   private byId(ref: VariableGroupRef, groupId: number): StoredFakeVariableGroup {
     const found = this.visible(ref).find((g) => g.id === groupId);
-    if (!found) throw new VariableGroupGoneError(`variable group ${groupId} ("${ref.groupName}") is gone from project "${ref.project}" of ${ref.organizationUrl}`);
+    if (!found)
+      throw new VariableGroupGoneError(
+        `variable group ${groupId} ("${ref.groupName}") is gone from project "${ref.project}" of ` +
+          `${ref.organizationUrl}`,
+      );
     return found;
   }
 }
 
-function toState(group: StoredFakeVariableGroup, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): VariableGroupState {
+function toState(
+  group: StoredFakeVariableGroup,
+  ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>,
+): VariableGroupState {
   const keyId = find(group.variables, ref.accessKeyIdVariable)?.[1];
   const secret = find(group.variables, ref.secretAccessKeyVariable)?.[1];
   const held = keyId && !keyId.isSecret ? keyId.value.trim() : '';

@@ -59,7 +59,8 @@ export class FaultInjector {
 
   private fire(call: string, phase: FaultPhase, args: readonly unknown[] | undefined): void {
     const fault = this.faults.find(
-      (f) => f.call === call && f.phase === phase && f.remaining > 0 && (!f.match || (args !== undefined && f.match(args))),
+      (f) =>
+        f.call === call && f.phase === phase && f.remaining > 0 && (!f.match || (args !== undefined && f.match(args))),
     );
     if (!fault) return;
     if (fault.skip > 0) {

@@ -7,7 +7,8 @@ import type { LocalS3 } from '../local-s3.js';
  */
 export function localS3Client(store: LocalS3): S3Client {
   const send = async (command: { constructor: { name: string }; input: { Bucket: string; Key: string } }) => {
-    if (command.constructor.name !== 'GetObjectCommand') throw new Error(`local S3 client: ${command.constructor.name} is not implemented`);
+    if (command.constructor.name !== 'GetObjectCommand')
+      throw new Error(`local S3 client: ${command.constructor.name} is not implemented`);
     const body = store.get(command.input.Bucket, command.input.Key);
     return { Body: { transformToString: async () => body } };
   };

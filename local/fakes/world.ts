@@ -60,7 +60,10 @@ export class FakeWorld {
     this.azureDevOps = new FakeAzureDevOps({ faults: this.faults });
     this.variableGroups = new FakeVariableGroups({ faults: this.faults });
     // A canary run succeeds only if the key its holder held when it was queued authenticates.
-    this.pipelineRuns = new FakePipelineRuns({ faults: this.faults, check: (id, secret) => typeof this.iam.authenticates(id, secret) === 'object' });
+    this.pipelineRuns = new FakePipelineRuns({
+      faults: this.faults,
+      check: (id, secret) => typeof this.iam.authenticates(id, secret) === 'object',
+    });
     this.notifier = new FakeNotifier({ faults: this.faults });
     this.targets = new FakeTargets(options.settings);
     for (let i = 1; i <= (options.targets ?? 1); i++) this.addTarget(`target-${i}`, options.keyAgeDays ?? 7);
@@ -72,12 +75,20 @@ export class FakeWorld {
       name,
       iamUserName: `ado-${name}`,
       secretId: `rotator/${name}`,
-      connection: { organizationUrl: ORG_URL, project: PROJECT, connectionName: `aws-${name}`, credentialParameter: PAT_PARAMETER },
+      connection: {
+        organizationUrl: ORG_URL,
+        project: PROJECT,
+        connectionName: `aws-${name}`,
+        credentialParameter: PAT_PARAMETER,
+      },
     };
     const createdAt = new Date(this.clock.now().getTime() - keyAgeDays * 86_400_000);
     const key = this.iam.seedKey(target.iamUserName, { createdAt, lastUsedAt: this.clock.now() });
     this.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
-    const id = this.azureDevOps.seedConnection(target.connection, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
+    const id = this.azureDevOps.seedConnection(target.connection, {
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+    });
     this.connectionIds.set(name, id);
     this.targets.add(target);
     return target;
@@ -93,7 +104,10 @@ export class FakeWorld {
     const key = { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey };
     const otherConnections = target.otherConnections ?? [];
     for (let i = 1; i <= (options.connections ?? 0); i++) {
-      const ref = { ...target.connection, connectionName: `${target.connection.connectionName}-${otherConnections.length + 1}` };
+      const ref = {
+        ...target.connection,
+        connectionName: `${target.connection.connectionName}-${otherConnections.length + 1}`,
+      };
       this.azureDevOps.seedConnection(ref, key);
       otherConnections.push(ref);
     }
@@ -129,7 +143,11 @@ export class FakeWorld {
    * Names a canary pipeline for a target: its runs use the key the target's first connection holds
    * when they are queued (`outcome` and `readsToComplete` as FakePipeline's).
    */
-  addCanary(name: string, options: Partial<Pick<FakePipeline, 'outcome' | 'readsToComplete' | 'uses'>> = {}, pipelineId = 42): RotationTarget {
+  addCanary(
+    name: string,
+    options: Partial<Pick<FakePipeline, 'outcome' | 'readsToComplete' | 'uses'>> = {},
+    pipelineId = 42,
+  ): RotationTarget {
     const target = this.target(name);
     const connectionId = this.connectionIds.get(name) as string;
     this.pipelineRuns.seedPipeline({
@@ -143,17 +161,27 @@ export class FakeWorld {
       },
       ...options,
     });
-    const updated: RotationTarget = { ...target, canary: { organizationUrl: ORG_URL, project: PROJECT, pipelineId, credentialParameter: PAT_PARAMETER } };
+    const updated: RotationTarget = {
+      ...target,
+      canary: { organizationUrl: ORG_URL, project: PROJECT, pipelineId, credentialParameter: PAT_PARAMETER },
+    };
     this.targets.replace(updated);
     return updated;
   }
 
   /** What every holder after the first connection holds (key id and secret, for assertions). */
-  otherHolderKeys(name = 'target-1'): { label: string; accessKeyId: string | null; secretAccessKey: string | null; otherSecretKept: boolean }[] {
+  otherHolderKeys(
+    name = 'target-1',
+  ): { label: string; accessKeyId: string | null; secretAccessKey: string | null; otherSecretKept: boolean }[] {
     const target = this.target(name);
     const connections = (target.otherConnections ?? []).map((ref) => {
       const state = this.azureDevOps.connection(this.azureDevOps.idOf(ref));
-      return { label: `connection ${ref.connectionName}`, accessKeyId: state.accessKeyId, secretAccessKey: state.secretAccessKey, otherSecretKept: true };
+      return {
+        label: `connection ${ref.connectionName}`,
+        accessKeyId: state.accessKeyId,
+        secretAccessKey: state.secretAccessKey,
+        otherSecretKept: true,
+      };
     });
     const groups = (target.variableGroups ?? []).map((ref) => {
       const group = this.variableGroups.variableGroupNamed(ref.groupName);
@@ -221,7 +249,8 @@ export class FakeWorld {
     const broken: string[] = [];
     const held = s.keys.find((k) => k.accessKeyId === s.connectionKeyId);
     if (!held) broken.push(`the connection holds ${s.connectionKeyId}, which IAM does not have`);
-    else if (held.status !== 'Active' && !options.emergency) broken.push(`the connection holds ${held.accessKeyId}, which is inactive`);
+    else if (held.status !== 'Active' && !options.emergency)
+      broken.push(`the connection holds ${held.accessKeyId}, which is inactive`);
     if (held) {
       const works = this.iam.authenticates(held.accessKeyId, s.connectionSecret ?? '');
       if (works === 'invalid') broken.push(`the connection's secret for ${held.accessKeyId} does not authenticate`);
@@ -230,10 +259,13 @@ export class FakeWorld {
     for (const holder of this.otherHolderKeys(name)) {
       const key = s.keys.find((k) => k.accessKeyId === holder.accessKeyId);
       if (!key) broken.push(`${holder.label} holds ${holder.accessKeyId}, which IAM does not have`);
-      else if (key.status !== 'Active' && !options.emergency) broken.push(`${holder.label} holds ${key.accessKeyId}, which is inactive`);
-      else if (this.iam.authenticates(key.accessKeyId, holder.secretAccessKey ?? '') === 'invalid') broken.push(`${holder.label}'s secret does not authenticate`);
+      else if (key.status !== 'Active' && !options.emergency)
+        broken.push(`${holder.label} holds ${key.accessKeyId}, which is inactive`);
+      else if (this.iam.authenticates(key.accessKeyId, holder.secretAccessKey ?? '') === 'invalid')
+        broken.push(`${holder.label}'s secret does not authenticate`);
       if (!holder.otherSecretKept) broken.push(`${holder.label} lost its other secret variable`);
-      if (options.final && holder.accessKeyId !== s.connectionKeyId) broken.push(`${holder.label} holds ${holder.accessKeyId}, the connection ${s.connectionKeyId}`);
+      if (options.final && holder.accessKeyId !== s.connectionKeyId)
+        broken.push(`${holder.label} holds ${holder.accessKeyId}, the connection ${s.connectionKeyId}`);
     }
     if (options.final) {
       if (s.secretCurrentKeyId !== s.connectionKeyId) {
@@ -242,7 +274,8 @@ export class FakeWorld {
       if (s.secretPendingKeyId) broken.push(`a pending version (${s.secretPendingKeyId}) is left`);
       const previousKeyId = this.secrets.keyIdAt(this.target(name).secretId, 'AWSPREVIOUS');
       for (const key of s.keys) {
-        // A retired key is inactive (or the secret's previous) until the next run deletes it; anything else is an orphan.
+        // A retired key is inactive (or the secret's previous) until the next run deletes it; anything else is an
+        // orphan.
         if (key.accessKeyId !== s.connectionKeyId && key.accessKeyId !== previousKeyId && key.status === 'Active') {
           broken.push(`active key ${key.accessKeyId} is held by neither the connection nor the secret (orphan)`);
         }

@@ -51,7 +51,9 @@ function entraError(status: number, error: string, code: number, description: st
     status,
     {
       error,
-      error_description: `AADSTS${code}: ${description} Trace ID: ${randomBytes(8).toString('hex')} Timestamp: ${new Date().toISOString()}`,
+      error_description:
+        `AADSTS${code}: ${description} Trace ID: ${randomBytes(8).toString('hex')} Timestamp: ` +
+        `${new Date().toISOString()}`,
       error_codes: [code],
       error_uri: `https://login.microsoftonline.com/error?code=${code}`,
     },
@@ -91,7 +93,13 @@ export class EntraFederation {
   exchange(tenantId: string, form: URLSearchParams): Answer {
     const tenantApps = this.apps.filter((app) => app.tenantId === tenantId);
     if (tenantApps.length === 0) {
-      return entraError(400, 'invalid_request', 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return entraError(
+        400,
+        'invalid_request',
+        90002,
+        `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing ` +
+          `into the correct cloud.`,
+      );
     }
     if (form.get('grant_type') !== 'client_credentials') {
       return entraError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
@@ -102,20 +110,32 @@ export class EntraFederation {
     const clientId = form.get('client_id') ?? '';
     const app = tenantApps.find((candidate) => candidate.clientId === clientId);
     if (!app) {
-      return entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+      return entraError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
+      );
     }
     const assertion = form.get('client_assertion');
     if (!assertion || form.get('client_assertion_type') !== ASSERTION_TYPE) {
-      return entraError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return entraError(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     const unverified = readJwt(assertion, undefined);
     if (!unverified) return entraError(400, 'invalid_request', 50027, 'JWT token is invalid or malformed.');
     const { iss, sub, aud, exp } = unverified.claims;
     const issuer = typeof iss === 'string' ? iss : '';
     const subject = typeof sub === 'string' ? sub : '';
-    const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
+    const audiences =
+      typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
     const verified = readJwt(assertion, this.issuerKeys.get(issuer));
-    if (!verified?.signatureValid) return entraError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
+    if (!verified?.signatureValid)
+      return entraError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.');
     if (typeof exp !== 'number' || this.now() >= exp * 1000) {
       return entraError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
     }
@@ -126,19 +146,39 @@ export class EntraFederation {
         400,
         'invalid_request',
         70021,
-        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. ` +
+          `Assertion Subject: '${subject}'. Assertion Audience: '${audiences.join(',')}'.`,
       );
     }
     const byIssuer = credentials.filter((c) => c.issuer === issuer);
     if (byIssuer.length === 0) {
-      return entraError(401, 'invalid_client', 700211, `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+      return entraError(
+        401,
+        'invalid_client',
+        700211,
+        `No matching federated identity record found for presented assertion issuer '${issuer}'. Please check ` +
+          `your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      );
     }
     const bySubject = byIssuer.filter((c) => c.subject === subject);
     if (bySubject.length === 0) {
-      return entraError(401, 'invalid_client', 700213, `No matching federated identity record found for presented assertion subject '${subject}'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+      return entraError(
+        401,
+        'invalid_client',
+        700213,
+        `No matching federated identity record found for presented assertion subject '${subject}'. Check your ` +
+          `federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      );
     }
     if (!bySubject.some((c) => audiences.includes(c.audience))) {
-      return entraError(401, 'invalid_client', 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(',')}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+      return entraError(
+        401,
+        'invalid_client',
+        700212,
+        `No matching federated identity record found for presented assertion audience '` +
+          `${audiences.join(',')}'. Please check your federated identity credential Subject, Audience and ` +
+          `Issuer against the presented assertion.`,
+      );
     }
 
     const lifetime = this.options.tokenLifetimeSeconds ?? 3599;

@@ -13,7 +13,10 @@ import { JwtIssuer } from './jwt-issuer.js';
  * Azure DevOps stand-in (the app's service principal a member with the Administrator role).
  * Tests then break one link at a time.
  */
-export const FEDERATED: FederatedCredentialRef = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f' };
+export const FEDERATED: FederatedCredentialRef = {
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  clientId: '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f',
+};
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/AdoKeyRotator-StepRole';
 export const AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -35,13 +38,18 @@ export async function startFederatedWorld(
   const sts = new StsWire().install().addRole(ROTATOR_CREDENTIALS.accessKeyId, ROLE_ARN);
   if (options.outboundFederation ?? true) sts.enableOutboundFederation(issuer);
   const trust: FederatedIdentityCredential[] = [{ issuer: issuer.issuer, subject: ROLE_ARN, audience: AUDIENCE }];
-  const entra = new EntraFederation({ apps: [{ ...FEDERATED, federatedCredentials: trust }] }).trustIssuer(issuer.issuer, issuer.publicKey);
+  const entra = new EntraFederation({ apps: [{ ...FEDERATED, federatedCredentials: trust }] }).trustIssuer(
+    issuer.issuer,
+    issuer.publicKey,
+  );
   const members = new Map<string, 'administrator' | 'no-permission'>([[FEDERATED.clientId, 'administrator']]);
   const ado = await startAdoStandIn({
     pat: options.pat ?? 'unused-pat-0000000000000000000000000000000000000',
     organizations: options.organizations ?? ['fabrikam'],
     federation: { entra, members },
   });
-  const webIdentity = new StsWebIdentityTokenAdapter(new STSClient({ region: TEST_REGION, credentials: ROTATOR_CREDENTIALS, maxAttempts: 1 }));
+  const webIdentity = new StsWebIdentityTokenAdapter(
+    new STSClient({ region: TEST_REGION, credentials: ROTATOR_CREDENTIALS, maxAttempts: 1 }),
+  );
   return { issuer, sts, entra, ado, members, trust, webIdentity };
 }

@@ -29,7 +29,12 @@ export class JwtIssuer {
   }
 
   /** A token for `roleArn`, as STS mints it for a caller in that role. */
-  mint(roleArn: string, audiences: string[], durationSeconds: number, nowMs: number = Date.now()): { token: string; claims: WebIdentityClaims } {
+  mint(
+    roleArn: string,
+    audiences: string[],
+    durationSeconds: number,
+    nowMs: number = Date.now(),
+  ): { token: string; claims: WebIdentityClaims } {
     const iat = Math.floor(nowMs / 1000);
     const account = roleArn.split(':')[4] ?? '000000000000';
     const claims: WebIdentityClaims = {
@@ -53,16 +58,22 @@ export class JwtIssuer {
 }
 
 /** A JWT split and checked against `publicKey` (RS256 only); undefined when malformed. */
-export function readJwt(token: string, publicKey: KeyObject | undefined): { header: Record<string, unknown>; claims: Record<string, unknown>; signatureValid: boolean } | undefined {
+export function readJwt(
+  token: string,
+  publicKey: KeyObject | undefined,
+): { header: Record<string, unknown>; claims: Record<string, unknown>; signatureValid: boolean } | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [head, body, signature] = parts as [string, string, string];
   try {
     const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, unknown>;
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null) return undefined;
+    if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null)
+      return undefined;
     const signatureValid =
-      header.alg === 'RS256' && publicKey !== undefined && verify('sha256', Buffer.from(`${head}.${body}`), publicKey, Buffer.from(signature, 'base64url'));
+      header.alg === 'RS256' &&
+      publicKey !== undefined &&
+      verify('sha256', Buffer.from(`${head}.${body}`), publicKey, Buffer.from(signature, 'base64url'));
     return { header, claims, signatureValid };
   } catch {
     return undefined;

@@ -13,7 +13,12 @@ import { formatSummary, progressPrinter } from './format.js';
  * wiring slice; `status` (status.ts) takes only the clients it reads with.
  */
 /** `plan` (mode dry-run), `rotate` and `rotate --emergency`: the runner, with a progress line per target. */
-export async function runRotation(mode: RotationMode, target: string | undefined, opts: GlobalOptions, io: CommandIo): Promise<number> {
+export async function runRotation(
+  mode: RotationMode,
+  target: string | undefined,
+  opts: GlobalOptions,
+  io: CommandIo,
+): Promise<number> {
   const { config, json, container } = context(opts, io, ALL_WIRING);
   const runner = container.get<RotationRunner>(TOKENS.Runner);
   const { summary } = await runner.run({

@@ -41,7 +41,8 @@ export function selectTargets(config: RotationConfig, name: string | undefined, 
   if (!name) return config.targets.map((t) => t.name);
   if (!config.targets.some((t) => t.name === name)) {
     throw new UnknownTargetError(
-      `no target named "${name}" in the configuration (known: ${config.targets.map((t) => t.name).join(', ')}); check --target or add it to ${configPath}`,
+      `no target named "${name}" in the configuration (known: ` +
+        `${config.targets.map((t) => t.name).join(', ')}); check --target or add it to ${configPath}`,
       { context: { target: name } },
     );
   }

@@ -5,6 +5,8 @@ export const EXIT = { ok: 0, partialFailure: 1, badInput: 2, unexpected: 3 } as 
 
 /** 0 when every target rotated, was skipped, planned or repaired; 1 when any was refused, rolled back or failed. */
 export function exitCodeOf(summary: RunSummary): number {
-  const bad = summary.targets.some((t) => t.outcome === 'refused' || t.outcome === 'rolled-back' || t.outcome === 'failed');
+  const bad = summary.targets.some(
+    (t) => t.outcome === 'refused' || t.outcome === 'rolled-back' || t.outcome === 'failed',
+  );
   return bad ? EXIT.partialFailure : EXIT.ok;
 }

@@ -12,7 +12,8 @@ export type CliIo = CommandIo;
 const BAD_INPUT_ERRORS = new Set(['ConfigurationError', 'UnknownTargetError', 'InvalidStepInputError']);
 
 /**
- * The operator CLI: `plan`, `rotate`, `status`, `discover`, `migrate-to-oidc` against real AWS (standard credential chain,
+ * The operator CLI: `plan`, `rotate`, `status`, `discover`, `migrate-to-oidc` against real AWS (standard credential
+ * chain,
  * `AWS_ENDPOINT_URL_*` honoured) and real Azure DevOps, with the same configuration file as the
  * infrastructure and the same use cases as the Lambdas, run in-process.
  *
@@ -46,7 +47,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option('-t, --target <name>', 'only this target')
     .addOption(new Option('--emergency', 'rotate even a young key and delete the old key at once (a leaked key)'))
     .action(async (opts: { target?: string; emergency?: boolean }) => {
-      exitCode = await (await commands()).runRotation(opts.emergency ? 'emergency' : 'rotate', opts.target, globals(), io);
+      exitCode = await (await commands()).runRotation(
+        opts.emergency ? 'emergency' : 'rotate',
+        opts.target,
+        globals(),
+        io,
+      );
     });
 
   program
@@ -62,8 +68,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     exitCode = code;
   };
   const keyless = () => import('./keyless-commands.js');
-  registerMigrate(program, { write: io.stdout, setExit, context: async () => (await keyless()).keylessContext(globals(), io) });
-  registerDiscover(program, { write: io.stdout, setExit, container: async () => (await keyless()).discoveryContext(globals(), io) });
+  registerMigrate(program, {
+    write: io.stdout,
+    setExit,
+    context: async () => (await keyless()).keylessContext(globals(), io),
+  });
+  registerDiscover(program, {
+    write: io.stdout,
+    setExit,
+    container: async () => (await keyless()).discoveryContext(globals(), io),
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -28,35 +28,72 @@ interface MigrateFlags {
   back?: boolean;
 }
 
-const MARK: Record<MigrationReport['outcome'], string> = { planned: '?', refused: '⚠', migrated: '✔', 'rolled-back': '↺', failed: '✖', restored: '↩' };
+const MARK: Record<MigrationReport['outcome'], string> = {
+  planned: '?',
+  refused: '⚠',
+  migrated: '✔',
+  'rolled-back': '↺',
+  failed: '✖',
+  restored: '↩',
+};
 
 /** `migrate-to-oidc`: move connections from an access key to OIDC in place (a dry run unless --yes). */
 export function registerMigrate(program: Command, cli: MigrateCliContext): void {
   program
     .command('migrate-to-oidc')
-    .description('move a connection from its access key to OIDC in place (AWS Toolkit 1.15+): IAM OIDC provider and role, connection updated and read back, canary, keys deactivated; a dry run unless --yes')
+    .description(
+      'move a connection from its access key to OIDC in place (AWS Toolkit 1.15+): IAM OIDC provider and role, ' +
+        'connection updated and read back, canary, keys deactivated; a dry run unless --yes',
+    )
     .option('-t, --target <name>', 'the target to move')
     .option('--all', 'every target, one at a time, stopping at the first failure')
     .option('--yes', 'change things (without it: print the plan only)')
-    .option('--role <arn>', 'use this role as it is (its trust policy is yours) instead of creating one with the user\'s permissions')
-    .option('--canary-pipeline <id>', 'a pipeline using the connection, run after the switch; if it fails, the key is put back')
+    .option(
+      '--role <arn>',
+      "use this role as it is (its trust policy is yours) instead of creating one with the user's permissions",
+    )
+    .option(
+      '--canary-pipeline <id>',
+      'a pipeline using the connection, run after the switch; if it fails, the key is put back',
+    )
     .option('--canary-branch <ref>', "the canary's branch (default: the pipeline's default branch)")
-    .option('--oidc-issuer <template>', 'issuer, with {organizationId} {organization} {project} {connection} {connectionId} {tenantId}', DEFAULT_OIDC_SETTINGS.issuerTemplate)
-    .option('--oidc-subject <template>', 'subject the role trusts, same placeholders', DEFAULT_OIDC_SETTINGS.subjectTemplate)
+    .option(
+      '--oidc-issuer <template>',
+      'issuer, with {organizationId} {organization} {project} {connection} {connectionId} {tenantId}',
+      DEFAULT_OIDC_SETTINGS.issuerTemplate,
+    )
+    .option(
+      '--oidc-subject <template>',
+      'subject the role trusts, same placeholders',
+      DEFAULT_OIDC_SETTINGS.subjectTemplate,
+    )
     .option('--oidc-audience <audience>', 'audience the role trusts', DEFAULT_OIDC_SETTINGS.audience)
     .option('--tenant-id <id>', 'Microsoft Entra tenant id, for an issuer template that names {tenantId}')
-    .option('--back', "the way back: reactivate the key the target's secret holds and put it back into the connection (the target must be in the configuration)")
+    .option(
+      '--back',
+      "the way back: reactivate the key the target's secret holds and put it back into the connection (the " +
+        'target must be in the configuration)',
+    )
     .action(async (flags: MigrateFlags) => {
       const { config, configPath, json, container } = await cli.context();
       if (Boolean(flags.target) === Boolean(flags.all)) {
-        throw new ConfigurationError('migrate-to-oidc needs exactly one of --target NAME or --all', { context: { field: '--target' } });
+        throw new ConfigurationError('migrate-to-oidc needs exactly one of --target NAME or --all', {
+          context: { field: '--target' },
+        });
       }
       const canaryPipelineId = flags.canaryPipeline === undefined ? undefined : Number(flags.canaryPipeline);
       if (canaryPipelineId !== undefined && (!Number.isInteger(canaryPipelineId) || canaryPipelineId <= 0)) {
-        throw new ConfigurationError(`--canary-pipeline "${flags.canaryPipeline}" is not a pipeline id (a positive integer, as in _apis/pipelines/{id})`, { context: { field: '--canary-pipeline' } });
+        throw new ConfigurationError(
+          `--canary-pipeline "${flags.canaryPipeline}" is not a pipeline id (a positive integer, as in ` +
+            `_apis/pipelines/{id})`,
+          { context: { field: '--canary-pipeline' } },
+        );
       }
       if (flags.role !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(flags.role)) {
-        throw new ConfigurationError(`--role "${flags.role}" is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`, { context: { field: '--role' } });
+        throw new ConfigurationError(
+          `--role "${flags.role}" is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)`,
+          { context: { field: '--role' } },
+        );
       }
       const names = flags.all ? config.targets.map((t) => t.name) : [flags.target as string];
       const options: MigrationOptions = {
@@ -80,9 +117,14 @@ export function registerMigrate(program: Command, cli: MigrateCliContext): void 
       const reports: MigrationReport[] = [];
       for (const name of names) {
         if (!config.targets.some((t) => t.name === name)) {
-          throw new ConfigurationError(`no target named "${name}" in ${configPath} (known: ${config.targets.map((t) => t.name).join(', ')})`, { context: { field: '--target' } });
+          throw new ConfigurationError(
+            `no target named "${name}" in ${configPath} (known: ${config.targets.map((t) => t.name).join(', ')})`,
+            { context: { field: '--target' } },
+          );
         }
-        const report = flags.back ? await migrate.back(name, { apply: options.apply, ...(flags.role ? { roleArn: flags.role } : {}) }) : await migrate.execute(name, options);
+        const report = flags.back
+          ? await migrate.back(name, { apply: options.apply, ...(flags.role ? { roleArn: flags.role } : {}) })
+          : await migrate.execute(name, options);
         if (report.outcome === 'migrated') report.actions.push(removeTargetFromConfigFile(configPath, name));
         reports.push(report);
         if (!json) cli.write(formatMigration(report));
@@ -90,14 +132,17 @@ export function registerMigrate(program: Command, cli: MigrateCliContext): void 
         if (options.apply && report.outcome !== 'migrated' && report.outcome !== 'restored') break;
       }
       if (json) cli.write(`${JSON.stringify(reports, null, 2)}\n`);
-      cli.setExit(reports.every((r) => r.outcome === 'migrated' || r.outcome === 'planned' || r.outcome === 'restored') ? 0 : 1);
+      cli.setExit(
+        reports.every((r) => r.outcome === 'migrated' || r.outcome === 'planned' || r.outcome === 'restored') ? 0 : 1,
+      );
     });
 }
 
 export function formatMigration(r: MigrationReport): string {
   const lines = [`${MARK[r.outcome]} ${r.targetName}: ${r.outcome}`];
   if (r.plan) lines.push(`  issuer ${r.plan.issuer}`, `  subject ${r.plan.subject}`);
-  if (r.outcome === 'refused') for (const refusal of r.plan?.refusals ?? []) lines.push(`  ⚠ ${refusal.code}: ${refusal.reason}`);
+  if (r.outcome === 'refused')
+    for (const refusal of r.plan?.refusals ?? []) lines.push(`  ⚠ ${refusal.code}: ${refusal.reason}`);
   else if (r.outcome === 'planned') for (const step of r.steps) lines.push(`  would ${step}`);
   for (const action of r.actions) lines.push(`  · ${action}`);
   if (r.error) lines.push(`  ✖ ${r.error.name}: ${r.error.message}`);

@@ -13,7 +13,8 @@ export { parseExpiryDate };
  *   Lambdas' IAM roles through workload identity federation. Ids only: there is no secret to store,
  *   to leak or to renew, so an expiry date makes no sense there and is refused.
  *
- * Exactly one of the two kinds. Kept apart from parse-rotation-config.ts so the rules of the credential are read in one place.
+ * Exactly one of the two kinds. Kept apart from parse-rotation-config.ts so the rules of the credential are read in one
+ * place.
  */
 
 /** Where the problems of one configuration are collected (`Problems`). */
@@ -26,7 +27,8 @@ const FEDERATED_FIELDS = ['tenantId', 'clientId'];
 
 // Entra tenant ids are GUIDs; a verified domain (contoso.onmicrosoft.com) names a tenant too.
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT_DOMAIN = /^(?=.{4,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const TENANT_DOMAIN =
+  /^(?=.{4,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 const FEDERATED_HINT = 'give { "tenantId": "<Entra tenant id>", "clientId": "<app registration client id>" }';
 
@@ -48,11 +50,19 @@ function parseFederated(value: unknown, path: string, problems: ProblemSink): Fe
   const { tenantId, clientId } = fields;
   let ok = true;
   if (typeof tenantId !== 'string' || !(GUID.test(tenantId) || TENANT_DOMAIN.test(tenantId))) {
-    problems.add(`${path}.tenantId`, `is ${tenantId === undefined ? 'missing' : 'not a tenant id'}: use the Entra tenant (directory) id, a GUID, or its verified domain`);
+    problems.add(
+      `${path}.tenantId`,
+      `is ${tenantId === undefined ? 'missing' : 'not a tenant id'}: use the Entra tenant (directory) id, a ` +
+        `GUID, or its verified domain`,
+    );
     ok = false;
   }
   if (typeof clientId !== 'string' || !GUID.test(clientId)) {
-    problems.add(`${path}.clientId`, `is ${clientId === undefined ? 'missing' : 'not a client id'}: use the app registration's application (client) id, a GUID`);
+    problems.add(
+      `${path}.clientId`,
+      `is ${clientId === undefined ? 'missing' : 'not a client id'}: use the app registration's application ` +
+        `(client) id, a GUID`,
+    );
     ok = false;
   }
   return ok ? { tenantId: tenantId as string, clientId: clientId as string } : undefined;
@@ -68,14 +78,19 @@ export interface ParsedCredential {
 }
 
 /** Reads `federatedCredential` and `credentialExpiresOn` of one `connection`, and which kind it uses. */
-export function parseConnectionCredential(connection: Record<string, unknown>, path: string, problems: ProblemSink): ParsedCredential {
+export function parseConnectionCredential(
+  connection: Record<string, unknown>,
+  path: string,
+  problems: ProblemSink,
+): ParsedCredential {
   const hasParameter = connection.credentialParameter !== undefined;
   const hasFederated = connection.federatedCredential !== undefined;
   const hasExpiry = connection.credentialExpiresOn !== undefined;
   if (hasParameter && hasFederated) {
     problems.add(
       path,
-      'has both credentialParameter and federatedCredential: keep federatedCredential (no stored secret) or credentialParameter (a PAT or client secret in SSM), not both',
+      'has both credentialParameter and federatedCredential: keep federatedCredential (no stored secret) or ' +
+        'credentialParameter (a PAT or client secret in SSM), not both',
     );
     return { needsParameter: false, ok: false };
   }
@@ -85,7 +100,8 @@ export function parseConnectionCredential(connection: Record<string, unknown>, p
     if (typeof raw !== 'string' || parseExpiryDate(raw) === undefined) {
       problems.add(
         `${path}.credentialExpiresOn`,
-        'is not a date: give the day the PAT or client secret expires as "YYYY-MM-DD" (UTC), as Azure DevOps or Entra shows it',
+        'is not a date: give the day the PAT or client secret expires as "YYYY-MM-DD" (UTC), as Azure DevOps ' +
+          'or Entra shows it',
       );
       return { needsParameter: true, ok: false };
     }
@@ -93,8 +109,13 @@ export function parseConnectionCredential(connection: Record<string, unknown>, p
   }
   const federatedCredential = parseFederated(connection.federatedCredential, `${path}.federatedCredential`, problems);
   if (hasExpiry) {
-    problems.add(`${path}.credentialExpiresOn`, 'is set for a federated credential, which has no secret and does not expire: remove it');
+    problems.add(
+      `${path}.credentialExpiresOn`,
+      'is set for a federated credential, which has no secret and does not expire: remove it',
+    );
     return { needsParameter: false, ok: false };
   }
-  return federatedCredential ? { needsParameter: false, federatedCredential, ok: true } : { needsParameter: false, ok: false };
+  return federatedCredential
+    ? { needsParameter: false, federatedCredential, ok: true }
+    : { needsParameter: false, ok: false };
 }

@@ -14,7 +14,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** `name`'s own rule is the domain's (every configured name must be able to travel between steps). */
 export function targetName(value: string, path: string, problems: Problems): string | undefined {
   if (TARGET_NAME_PATTERN.test(value)) return value;
-  problems.add(path, `is ${show(value)}: use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`);
+  problems.add(
+    path,
+    `is ${show(value)}: use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit`,
+  );
   return undefined;
 }
 
@@ -30,7 +33,10 @@ const IAM_PATH = /^\/(?:[\x21-\x2E\x30-\x7E]+\/)*$/;
 /** An IAM user's path (`/ci/`): its ARN is `arn:…:user{path}{name}`, which the policies must name exactly. */
 export function iamUserPath(value: unknown, path: string, problems: Problems): string | undefined {
   if (typeof value === 'string' && value.length <= 512 && IAM_PATH.test(value)) return value;
-  problems.add(path, `is ${show(value)}, not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see the user's ARN)`);
+  problems.add(
+    path,
+    `is ${show(value)}, not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see the user's ARN)`,
+  );
   return undefined;
 }
 
@@ -38,7 +44,10 @@ export function iamUserPath(value: unknown, path: string, problems: Problems): s
 export function secretId(value: string, path: string, problems: Problems): string | undefined {
   if (value.startsWith('arn:')) {
     if (SECRET_ARN.test(value)) return value;
-    problems.add(path, `is ${show(value)}, not a Secrets Manager secret ARN (arn:aws:secretsmanager:{region}:{account}:secret:{name})`);
+    problems.add(
+      path,
+      `is ${show(value)}, not a Secrets Manager secret ARN (arn:aws:secretsmanager:{region}:{account}:secret:{name})`,
+    );
     return undefined;
   }
   if (SECRET_NAME.test(value)) return value;
@@ -54,16 +63,23 @@ export function parameterName(value: string, path: string, problems: Problems, h
   if (/^https?:\/\//i.test(value)) {
     problems.add(
       path,
-      `looks like a URL: it takes the name of an SSM SecureString parameter holding ${holds} (e.g. "/ado-key-rotator/..."), not the value itself`,
+      `looks like a URL: it takes the name of an SSM SecureString parameter holding ${holds} (e.g. ` +
+        `"/ado-key-rotator/..."), not the value itself`,
     );
     return undefined;
   }
   if (!value.startsWith('/')) {
-    problems.add(path, `is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding ${holds}`);
+    problems.add(
+      path,
+      `is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding ${holds}`,
+    );
     return undefined;
   }
   if (!SSM_PARAMETER_NAME.test(value)) {
-    problems.add(path, `is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)`);
+    problems.add(
+      path,
+      `is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)`,
+    );
     return undefined;
   }
   return value;

@@ -50,13 +50,17 @@ export function checkOrganizationUrl(value: string, rules: OrganizationUrlRules 
   }
   if (url.username || url.password) {
     return problem(
-      `must not carry a user name or password: the credential belongs in the SSM parameter named by credentialParameter; ${ORG_URL_HINT}`,
+      `must not carry a user name or password: the credential belongs in the SSM parameter named by ` +
+        `credentialParameter; ${ORG_URL_HINT}`,
     );
   }
   const loopback = isLoopbackHost(url.hostname);
   // Plain http only for a stand-in on this machine (the local demo and tests), never over a network.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && allowLoopbackHttp)) {
-    const local = url.protocol === 'http:' && loopback ? ' (plain http to this machine only with allowLoopbackHttp, for local runs)' : '';
+    const local =
+      url.protocol === 'http:' && loopback
+        ? ' (plain http to this machine only with allowLoopbackHttp, for local runs)'
+        : '';
     return problem(`must use https (the rotator sends a credential to it)${local}; ${ORG_URL_HINT}`);
   }
   if (url.search || url.hash) return problem(`has a query or fragment: ${ORG_URL_HINT}`);
@@ -68,12 +72,16 @@ export function checkOrganizationUrl(value: string, rules: OrganizationUrlRules 
     rules.serverHosts.some((h) => h.toLowerCase() === host);
   if (!allowed) {
     return problem(
-      'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: the rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in azureDevOpsServerHosts',
+      'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: ' +
+        'the rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in ' +
+        'azureDevOpsServerHosts',
     );
   }
   const segments = url.pathname.split('/').filter((s) => s !== '');
   if (host === 'dev.azure.com' && segments.length !== 1) {
-    return problem(`names ${segments.length} path segments: a dev.azure.com URL names exactly one organization; ${ORG_URL_HINT}`);
+    return problem(
+      `names ${segments.length} path segments: a dev.azure.com URL names exactly one organization; ${ORG_URL_HINT}`,
+    );
   }
   if (host !== 'dev.azure.com' && !host.endsWith('.visualstudio.com') && segments.length === 0) {
     return problem(`has no path: an Azure DevOps Server URL names its collection; ${ORG_URL_HINT}`);

@@ -27,14 +27,25 @@ const ROOT_FIELDS = [
   'allowLoopbackHttp',
   'resourcePrefixes',
 ];
-const TARGET_FIELDS = ['name', 'iamUserName', 'iamUserPath', 'secretId', 'connection', 'connections', 'otherConnections', 'variableGroups', 'canary'];
+const TARGET_FIELDS = [
+  'name',
+  'iamUserName',
+  'iamUserPath',
+  'secretId',
+  'connection',
+  'connections',
+  'otherConnections',
+  'variableGroups',
+  'canary',
+];
 const CONNECTION_FIELDS = ['organizationUrl', 'project', 'connectionName', ...CREDENTIAL_FIELDS];
 const SETTINGS_FIELDS = ['minKeyAgeDays', 'gracePeriodDays', 'inProgressTimeoutMinutes', 'oldKeyUsedAfterPublish'];
 const OLD_KEY_POLICIES = ['keep-active', 'deactivate'] as const;
 const CONNECTION_SHAPE = '{ organizationUrl, project, connectionName, credentialParameter }';
 const TARGET_SHAPE = '{ name, iamUserName, secretId, connection }';
 const PAT_PARAMETER =
-  'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead';
+  'the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & ' +
+  'manage), or give federatedCredential instead';
 
 export interface ParseOptions {
   /**
@@ -58,14 +69,24 @@ function checked(
   return value === undefined ? undefined : check(value, `${path}.${field}`, problems);
 }
 
-function organizationUrl(value: string, path: string, problems: Problems, rules: OrganizationUrlRules): string | undefined {
+function organizationUrl(
+  value: string,
+  path: string,
+  problems: Problems,
+  rules: OrganizationUrlRules,
+): string | undefined {
   const result = checkOrganizationUrl(value, rules);
   if (result.ok) return result.url;
   problems.add(path, result.problem);
   return undefined;
 }
 
-function parseConnection(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget['connection'] | undefined {
+function parseConnection(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  rules: OrganizationUrlRules,
+): RotationTarget['connection'] | undefined {
   if (value === undefined) {
     problems.add(path, `is missing: give ${CONNECTION_SHAPE}`);
     return undefined;
@@ -75,8 +96,16 @@ function parseConnection(value: unknown, path: string, problems: Problems, rules
     return undefined;
   }
   unknownFields(value, CONNECTION_FIELDS, path, problems);
-  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, (v, p, ps) => organizationUrl(v, p, ps, rules));
-  const project = requiredString(value, 'project', path, problems, 'the Azure DevOps project (name or id) that owns the service connection');
+  const url = checked(value, 'organizationUrl', path, problems, ORG_URL_HINT, (v, p, ps) =>
+    organizationUrl(v, p, ps, rules),
+  );
+  const project = requiredString(
+    value,
+    'project',
+    path,
+    problems,
+    'the Azure DevOps project (name or id) that owns the service connection',
+  );
   const connectionName = requiredString(
     value,
     'connectionName',
@@ -86,7 +115,9 @@ function parseConnection(value: unknown, path: string, problems: Problems, rules
   );
   const credential = parseConnectionCredential(value, path, problems);
   const credentialParameter = credential.needsParameter
-    ? checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) => parameterName(v, p, ps, 'the Azure DevOps PAT'))
+    ? checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) =>
+        parameterName(v, p, ps, 'the Azure DevOps PAT'),
+      )
     : undefined;
   if (url === undefined || project === undefined || connectionName === undefined || !credential.ok) return undefined;
   if (credential.needsParameter && credentialParameter === undefined) return undefined;
@@ -100,7 +131,12 @@ function parseConnection(value: unknown, path: string, problems: Problems, rules
   };
 }
 
-function parseTarget(value: unknown, path: string, problems: Problems, rules: OrganizationUrlRules): RotationTarget | undefined {
+function parseTarget(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  rules: OrganizationUrlRules,
+): RotationTarget | undefined {
   if (!isObject(value)) {
     problems.add(path, `is ${typeOf(value)}, not an object: give ${TARGET_SHAPE}`);
     return undefined;
@@ -114,22 +150,53 @@ function parseTarget(value: unknown, path: string, problems: Problems, rules: Or
     'a unique name for logs, metrics and reports (letters, digits, ".", "_", ":", "-")',
     targetName,
   );
-  const user = checked(value, 'iamUserName', path, problems, 'the IAM user whose access key the connection holds', iamUserName);
-  const secret = checked(value, 'secretId', path, problems, 'the Secrets Manager secret name (or ARN) that mirrors the key', secretId);
+  const user = checked(
+    value,
+    'iamUserName',
+    path,
+    problems,
+    'the IAM user whose access key the connection holds',
+    iamUserName,
+  );
+  const secret = checked(
+    value,
+    'secretId',
+    path,
+    problems,
+    'the Secrets Manager secret name (or ARN) that mirrors the key',
+    secretId,
+  );
   // `connection` (one holder, as before) or `connections` (the first one is the target's connection).
   let connection: RotationTarget['connection'] | undefined;
   if (value.connections !== undefined && value.connection !== undefined) {
-    problems.add(`${path}.connections`, 'is given with connection: use connection for one service connection, or connections for several');
+    problems.add(
+      `${path}.connections`,
+      'is given with connection: use connection for one service connection, or connections for several',
+    );
   } else if (value.connections !== undefined) {
     const list = value.connections;
-    if (!Array.isArray(list) || list.length === 0) problems.add(`${path}.connections`, `is ${typeOf(list)}${Array.isArray(list) ? ' (empty)' : ''}: list at least one ${CONNECTION_SHAPE}`);
+    if (!Array.isArray(list) || list.length === 0)
+      problems.add(
+        `${path}.connections`,
+        `is ${typeOf(list)}${Array.isArray(list) ? ' (empty)' : ''}: list at least one ${CONNECTION_SHAPE}`,
+      );
     else connection = parseConnection(list[0], `${path}.connections[0]`, problems, rules);
   } else {
     connection = parseConnection(value.connection, `${path}.connection`, problems, rules);
   }
-  const userPath = value.iamUserPath === undefined ? '/' : iamUserPath(value.iamUserPath, `${path}.iamUserPath`, problems);
-  if (name === undefined || user === undefined || secret === undefined || connection === undefined || userPath === undefined) return undefined;
-  const holders = parseHolders(value, path, problems, connection, (raw, at) => parseConnection(raw, at, problems, rules));
+  const userPath =
+    value.iamUserPath === undefined ? '/' : iamUserPath(value.iamUserPath, `${path}.iamUserPath`, problems);
+  if (
+    name === undefined ||
+    user === undefined ||
+    secret === undefined ||
+    connection === undefined ||
+    userPath === undefined
+  )
+    return undefined;
+  const holders = parseHolders(value, path, problems, connection, (raw, at) =>
+    parseConnection(raw, at, problems, rules),
+  );
   return {
     name,
     iamUserName: user,
@@ -155,7 +222,11 @@ function parseTargets(raw: unknown, problems: Problems, rules: OrganizationUrlRu
     const name = isObject(item) && typeof item.name === 'string' ? item.name : undefined;
     if (name !== undefined) {
       const first = firstIndexByName.get(name);
-      if (first !== undefined) problems.add(`targets[${i}].name`, `is ${show(name)}, already the name of targets[${first}]: target names must be unique`);
+      if (first !== undefined)
+        problems.add(
+          `targets[${i}].name`,
+          `is ${show(name)}, already the name of targets[${first}]: target names must be unique`,
+        );
       else firstIndexByName.set(name, i);
     }
     if (target) targets.push(target);
@@ -171,14 +242,24 @@ function parseSettings(value: unknown, problems: Problems): RotationSettings {
     return { ...DEFAULT_SETTINGS };
   }
   unknownFields(value, SETTINGS_FIELDS, 'settings', problems);
-  const pick = (field: 'minKeyAgeDays' | 'gracePeriodDays' | 'inProgressTimeoutMinutes', min: number, max: number, what: string): number =>
+  const pick = (
+    field: 'minKeyAgeDays' | 'gracePeriodDays' | 'inProgressTimeoutMinutes',
+    min: number,
+    max: number,
+    what: string,
+  ): number =>
     value[field] === undefined
       ? DEFAULT_SETTINGS[field]
       : (integerIn(value[field], `settings.${field}`, min, max, problems, what) ?? DEFAULT_SETTINGS[field]);
   return {
     minKeyAgeDays: pick('minKeyAgeDays', 0, 365, 'days a key is kept before it is rotated'),
     gracePeriodDays: pick('gracePeriodDays', 0, 90, 'days a retired key stays inactive before it is deleted'),
-    inProgressTimeoutMinutes: pick('inProgressTimeoutMinutes', 5, 10_080, 'minutes after which a pending secret version counts as abandoned'),
+    inProgressTimeoutMinutes: pick(
+      'inProgressTimeoutMinutes',
+      5,
+      10_080,
+      'minutes after which a pending secret version counts as abandoned',
+    ),
     ...oldKeyPolicy(value.oldKeyUsedAfterPublish, problems),
   };
 }
@@ -190,14 +271,19 @@ function oldKeyPolicy(value: unknown, problems: Problems): Pick<RotationSettings
   }
   problems.add(
     'settings.oldKeyUsedAfterPublish',
-    `is ${show(value)}: give "keep-active" (keep a key still used after the publish active until its grace period ends, and warn) or "deactivate"`,
+    `is ${show(value)}: give "keep-active" (keep a key still used after the publish active until its grace ` +
+      `period ends, and warn) or "deactivate"`,
   );
   return {};
 }
 
 function slackWebhookParameter(value: unknown, problems: Problems): string | undefined {
-  if (typeof value === 'string') return parameterName(value, 'slackWebhookParameter', problems, 'the Slack webhook URL');
-  problems.add('slackWebhookParameter', `is ${typeOf(value)}, not a string: name the SSM SecureString parameter holding the Slack webhook URL`);
+  if (typeof value === 'string')
+    return parameterName(value, 'slackWebhookParameter', problems, 'the Slack webhook URL');
+  problems.add(
+    'slackWebhookParameter',
+    `is ${typeOf(value)}, not a string: name the SSM SecureString parameter holding the Slack webhook URL`,
+  );
   return undefined;
 }
 
@@ -210,14 +296,16 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   const problems = new Problems();
   if (!isObject(raw)) {
     throw new ConfigurationError(
-      `The rotation configuration is ${typeOf(raw)}, not an object: give { "targets": [...] } (see rotation.config.schema.json)`,
+      `The rotation configuration is ${typeOf(raw)}, not an object: give { "targets": [...] } (see ` +
+        `rotation.config.schema.json)`,
       { context: { field: '(root)' } },
     );
   }
   unknownFields(raw, ROOT_FIELDS, '', problems);
   // Where the rotator may send a credential: parsed first, the targets' URLs are checked against it.
   const serverHosts = hostList(raw.azureDevOpsServerHosts, 'azureDevOpsServerHosts', problems);
-  const slackHosts = raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
+  const slackHosts =
+    raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
   const allowLoopbackHttp = loopbackFlag(raw.allowLoopbackHttp, problems);
   const prefixes = parsePrefixes(raw.resourcePrefixes, problems);
   const targets = parseTargets(raw.targets, problems, { serverHosts: serverHosts ?? [], allowLoopbackHttp });
@@ -227,7 +315,9 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   const config: RotationConfig = { targets, settings, schedule, maxConcurrency: DEFAULT_MAX_CONCURRENCY };
   if (raw.maxConcurrency !== undefined) {
     const what = 'how many targets rotate at once';
-    config.maxConcurrency = integerIn(raw.maxConcurrency, 'maxConcurrency', 1, MAX_CONCURRENCY_LIMIT, problems, what) ?? DEFAULT_MAX_CONCURRENCY;
+    config.maxConcurrency =
+      integerIn(raw.maxConcurrency, 'maxConcurrency', 1, MAX_CONCURRENCY_LIMIT, problems, what) ??
+      DEFAULT_MAX_CONCURRENCY;
   }
   if (raw.slackWebhookParameter !== undefined) {
     const name = slackWebhookParameter(raw.slackWebhookParameter, problems);
@@ -254,6 +344,7 @@ function throwIfAny(problems: Problems): void {
   const message =
     problems.list.length === 1
       ? `Invalid rotation configuration: ${first.message}`
-      : `Invalid rotation configuration (${problems.list.length} problems):\n${problems.list.map((p) => `  - ${p.message}`).join('\n')}`;
+      : `Invalid rotation configuration (${problems.list.length} problems):\n` +
+        `${problems.list.map((p) => `  - ${p.message}`).join('\n')}`;
   throw new ConfigurationError(message, { context: { field: first.path, problems: problems.list.length } });
 }

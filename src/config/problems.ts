@@ -25,19 +25,33 @@ export const show = (value: unknown): string => {
 };
 
 export const typeOf = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'a list'
+      : typeof value === 'object'
+        ? 'an object'
+        : `a ${typeof value}`;
 
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function unknownFields(value: Json, allowed: readonly string[], path: string, problems: Problems): void {
   const expected = allowed.filter((f) => f !== '$schema').join(', ');
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) problems.add(path ? `${path}.${key}` : key, `is not a known field: expected only ${expected}`);
+    if (!allowed.includes(key))
+      problems.add(path ? `${path}.${key}` : key, `is not a known field: expected only ${expected}`);
   }
 }
 
 /** A required, non-empty string; `undefined` (and a problem) otherwise. */
-export function requiredString(parent: Json, field: string, path: string, problems: Problems, what: string): string | undefined {
+export function requiredString(
+  parent: Json,
+  field: string,
+  path: string,
+  problems: Problems,
+  what: string,
+): string | undefined {
   const value = parent[field];
   const here = `${path}.${field}`;
   if (value === undefined) {
@@ -55,7 +69,14 @@ export function requiredString(parent: Json, field: string, path: string, proble
   return value;
 }
 
-export function integerIn(value: unknown, path: string, min: number, max: number, problems: Problems, what: string): number | undefined {
+export function integerIn(
+  value: unknown,
+  path: string,
+  min: number,
+  max: number,
+  problems: Problems,
+  what: string,
+): number | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     problems.add(path, `is ${show(value)}, not a whole number: ${what}`);
     return undefined;

@@ -15,7 +15,8 @@ function checkCron(body: string, path: string, problems: Problems): boolean {
   if (fields.length !== 6) {
     problems.add(
       path,
-      `is "cron(${body})" with ${fields.length} fields: EventBridge Scheduler takes 6 (minutes hours day-of-month month day-of-week year), e.g. ${EXAMPLE}`,
+      `is "cron(${body})" with ${fields.length} fields: EventBridge Scheduler takes 6 (minutes hours ` +
+        `day-of-month month day-of-week year), e.g. ${EXAMPLE}`,
     );
     return false;
   }
@@ -48,7 +49,8 @@ function parseExpression(raw: unknown, problems: Problems): string | undefined {
   if (RATE.test(raw.trim())) return raw.trim();
   problems.add(
     'schedule.expression',
-    `is ${show(raw)}: use an EventBridge Scheduler cron(...) or rate(...) expression, e.g. ${EXAMPLE} or "rate(7 days)"`,
+    `is ${show(raw)}: use an EventBridge Scheduler cron(...) or rate(...) expression, e.g. ${EXAMPLE} or ` +
+      `"rate(7 days)"`,
   );
   return undefined;
 }
@@ -61,7 +63,10 @@ export function parseSchedule(value: unknown, problems: Problems, lookUpTimeZone
   if (value === undefined) return { ...DEFAULT_SCHEDULE };
   if (!isObject(value)) {
     const fallback = `${DEFAULT_SCHEDULE.expression} ${DEFAULT_SCHEDULE.timeZone}`;
-    problems.add('schedule', `is ${typeOf(value)}, not an object: give { expression, timeZone } or leave it out for ${fallback}`);
+    problems.add(
+      'schedule',
+      `is ${typeOf(value)}, not an object: give { expression, timeZone } or leave it out for ${fallback}`,
+    );
     return { ...DEFAULT_SCHEDULE };
   }
   unknownFields(value, SCHEDULE_FIELDS, 'schedule', problems);
@@ -69,7 +74,11 @@ export function parseSchedule(value: unknown, problems: Problems, lookUpTimeZone
   let timeZone = DEFAULT_SCHEDULE.timeZone;
   if (value.timeZone !== undefined) {
     if (typeof value.timeZone === 'string' && isTimeZone(value.timeZone, lookUpTimeZone)) timeZone = value.timeZone;
-    else problems.add('schedule.timeZone', `is ${show(value.timeZone)}, not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"`);
+    else
+      problems.add(
+        'schedule.timeZone',
+        `is ${show(value.timeZone)}, not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"`,
+      );
   }
   return { expression: expression ?? DEFAULT_SCHEDULE.expression, timeZone };
 }

@@ -29,7 +29,9 @@ export interface CanaryProgress {
 export const CANARY_POLICY = { pollSeconds: 30, budgetSeconds: 30 * 60 } as const;
 
 const fail = (field: string, problem: string, what: string): never => {
-  throw new InvalidStepInputError(`Step input field "canary.${field}" ${problem}; ${what}`, { context: { field: `canary.${field}` } });
+  throw new InvalidStepInputError(`Step input field "canary.${field}" ${problem}; ${what}`, {
+    context: { field: `canary.${field}` },
+  });
 };
 
 const STATES: readonly string[] = ['unknown', 'inProgress', 'canceling', 'completed'];
@@ -37,16 +39,19 @@ const RESULTS: readonly string[] = ['unknown', 'succeeded', 'failed', 'canceled'
 
 /** Validates the `canary` field of a step's input. */
 export function parseCanaryProgress(value: unknown): CanaryProgress {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return fail('(root)', 'is not an object', 'it must be what the canary step wrote');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return fail('(root)', 'is not an object', 'it must be what the canary step wrote');
   const raw = value as Record<string, unknown>;
   const int = (field: string) => {
     const v = raw[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) fail(field, `is ${JSON.stringify(v)}`, 'it must be a whole number');
+    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
+      fail(field, `is ${JSON.stringify(v)}`, 'it must be a whole number');
     return v as number | undefined;
   };
   const str = (field: string) => {
     const v = raw[field];
-    if (v !== undefined && (typeof v !== 'string' || v.length > 2000)) fail(field, `is ${JSON.stringify(v)}`, 'it must be a string');
+    if (v !== undefined && (typeof v !== 'string' || v.length > 2000))
+      fail(field, `is ${JSON.stringify(v)}`, 'it must be a string');
     return v as string | undefined;
   };
   const pipelineId = int('pipelineId');
@@ -57,8 +62,10 @@ export function parseCanaryProgress(value: unknown): CanaryProgress {
   const runName = str('runName');
   const webUrl = str('webUrl');
   const queuedAt = str('queuedAt');
-  if (queuedAt !== undefined && Number.isNaN(Date.parse(queuedAt))) fail('queuedAt', `is ${JSON.stringify(queuedAt)}`, 'it must be an ISO-8601 timestamp');
-  if (raw.state !== undefined && !STATES.includes(raw.state as string)) fail('state', `is ${JSON.stringify(raw.state)}`, `it must be one of ${STATES.join(', ')}`);
+  if (queuedAt !== undefined && Number.isNaN(Date.parse(queuedAt)))
+    fail('queuedAt', `is ${JSON.stringify(queuedAt)}`, 'it must be an ISO-8601 timestamp');
+  if (raw.state !== undefined && !STATES.includes(raw.state as string))
+    fail('state', `is ${JSON.stringify(raw.state)}`, `it must be one of ${STATES.join(', ')}`);
   if (raw.result !== undefined && raw.result !== null && !RESULTS.includes(raw.result as string)) {
     fail('result', `is ${JSON.stringify(raw.result)}`, `it must be null or one of ${RESULTS.join(', ')}`);
   }
@@ -88,21 +95,35 @@ export interface CanaryReport {
  * The canary's outcome from the state a run ended in. A failed run fails `check-canary`, so the
  * state still holds the previous read: the failure says how the run ended.
  */
-export function canaryReport(canary: CanaryProgress | undefined, failure: { step: string; name: string; message: string } | undefined): CanaryReport | null {
+export function canaryReport(
+  canary: CanaryProgress | undefined,
+  failure: { step: string; name: string; message: string } | undefined,
+): CanaryReport | null {
   if (!canary) return null;
   let outcome: CanaryOutcome;
   if (canary.state === 'completed' && canary.result === 'succeeded') outcome = 'succeeded';
   else if (failure?.step === 'check-canary' && failure.name === CanaryRunTimedOutError.name) outcome = 'timed out';
-  else if (failure?.step === 'check-canary' && failure.name === CanaryRunFailedError.name) outcome = /: canceled\b/.test(failure.message) ? 'canceled' : 'failed';
+  else if (failure?.step === 'check-canary' && failure.name === CanaryRunFailedError.name)
+    outcome = /: canceled\b/.test(failure.message) ? 'canceled' : 'failed';
   else if (canary.runId === undefined) outcome = failure?.step === 'canary' ? 'not queued' : 'not run';
   else outcome = 'unfinished';
-  return { pipelineId: canary.pipelineId, runId: canary.runId ?? null, runName: canary.runName ?? null, outcome, webUrl: canary.webUrl ?? null };
+  return {
+    pipelineId: canary.pipelineId,
+    runId: canary.runId ?? null,
+    runName: canary.runName ?? null,
+    outcome,
+    webUrl: canary.webUrl ?? null,
+  };
 }
 
 /** One line for the report and Slack: which run, how it ended, where to look. */
 export function describeCanary(canary: CanaryProgress | undefined): string | null {
   if (!canary) return null;
   if (canary.runId === undefined) return `canary pipeline ${canary.pipelineId}: not run`;
-  const outcome = canary.state === 'completed' ? (canary.result ?? 'unknown') : `${canary.state ?? 'queued'}, not completed`;
-  return `canary run ${canary.runName ?? canary.runId} (#${canary.runId}) of pipeline ${canary.pipelineId}: ${outcome}${canary.webUrl ? ` — ${canary.webUrl}` : ''}`;
+  const outcome =
+    canary.state === 'completed' ? (canary.result ?? 'unknown') : `${canary.state ?? 'queued'}, not completed`;
+  return (
+    `canary run ${canary.runName ?? canary.runId} (#${canary.runId}) of pipeline ${canary.pipelineId}: ` +
+    `${outcome}${canary.webUrl ? ` — ${canary.webUrl}` : ''}`
+  );
 }

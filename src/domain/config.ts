@@ -30,7 +30,10 @@ export interface RotationConfig {
    * `cdk synth` refuses a configuration with it: deployed code never sends a credential over http.
    */
   allowLoopbackHttp?: boolean;
-  /** Where the rotator's secrets and SSM parameters live; every configured name must be under them, and the policies name only those. */
+  /**
+   * Where the rotator's secrets and SSM parameters live; every configured name must be under them, and the policies
+   * name only those.
+   */
   resourcePrefixes?: ResourcePrefixes;
 }
 
@@ -44,7 +47,9 @@ export interface ResourcePrefixes {
 export const DEFAULT_SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com'];
 
 export interface ScheduleConfig {
-  /** An EventBridge Scheduler expression: `cron(minutes hours day-of-month month day-of-week year)` or `rate(n unit)`. */
+  /**
+   * An EventBridge Scheduler expression: `cron(minutes hours day-of-month month day-of-week year)` or `rate(n unit)`.
+   */
   expression: string;
   /** IANA time zone the cron expression is read in. */
   timeZone: string;

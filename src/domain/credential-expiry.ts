@@ -37,7 +37,10 @@ export interface CredentialExpiry {
 }
 
 /** The expiry of a connection's stored credential, or null when none is recorded (or it is federated). */
-export function credentialExpiry(connection: Pick<ConnectionRef, 'credentialParameter' | 'credentialExpiresOn'>, now: Date): CredentialExpiry | null {
+export function credentialExpiry(
+  connection: Pick<ConnectionRef, 'credentialParameter' | 'credentialExpiresOn'>,
+  now: Date,
+): CredentialExpiry | null {
   const { credentialParameter: parameter, credentialExpiresOn: expiresOn } = connection;
   if (!parameter || !expiresOn) return null;
   const expiresAt = parseExpiryDate(expiresOn);
@@ -50,9 +53,14 @@ export function credentialExpiry(connection: Pick<ConnectionRef, 'credentialPara
 
 function expiryWarning(parameter: string, expiresOn: string, daysLeft: number): string | null {
   if (daysLeft > CREDENTIAL_WARNING_DAYS) return null;
-  const renew = `renew it (a new PAT or client secret), put it in ${parameter} and update credentialExpiresOn (or move to federatedCredential: no secret to renew)`;
+  const renew =
+    `renew it (a new PAT or client secret), put it in ${parameter} and update credentialExpiresOn ` +
+    `(or move to federatedCredential: no secret to renew)`;
   if (daysLeft <= 0) {
-    return `the Azure DevOps credential in ${parameter} ${daysLeft === 0 ? 'expires today' : 'expired on'} ${expiresOn}: rotations of the connections it reaches are refused until you ${renew}`;
+    return (
+      `the Azure DevOps credential in ${parameter} ${daysLeft === 0 ? 'expires today' : 'expired on'} ` +
+      `${expiresOn}: rotations of the connections it reaches are refused until you ${renew}`
+    );
   }
   const when = daysLeft === 1 ? 'tomorrow' : `in ${daysLeft} days`;
   return `the Azure DevOps credential in ${parameter} expires ${when} (${expiresOn}): ${renew}`;

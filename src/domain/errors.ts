@@ -44,7 +44,8 @@ export function safeCause(cause: unknown): SafeCause | RotationError | undefined
   if (cause instanceof RotationError) return cause;
   if (cause instanceof Error) {
     const withMeta = cause as Error & { Code?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } };
-    const code = typeof withMeta.Code === 'string' ? withMeta.Code : typeof withMeta.code === 'string' ? withMeta.code : undefined;
+    const code =
+      typeof withMeta.Code === 'string' ? withMeta.Code : typeof withMeta.code === 'string' ? withMeta.code : undefined;
     const status = withMeta.$metadata?.httpStatusCode;
     return {
       name: cause.name,
@@ -161,9 +162,14 @@ export class ConnectionGoneError extends FailureError {}
 export class AzureDevOpsCredentialRejectedError extends RefusalError {}
 /** Azure DevOps answered 401/403: the credential lacks the scope or the permission on the connection. */
 export class AzureDevOpsNotAuthorizedError extends RefusalError {}
-/** Federated credential: AWS outbound identity federation is not enabled in the account (STS refuses GetWebIdentityToken). */
+/**
+ * Federated credential: AWS outbound identity federation is not enabled in the account (STS refuses
+ * GetWebIdentityToken).
+ */
 export class OutboundFederationDisabledError extends RefusalError {}
-/** Federated credential: Entra found no federated identity credential matching the token's issuer, subject and audience. */
+/**
+ * Federated credential: Entra found no federated identity credential matching the token's issuer, subject and audience.
+ */
 export class FederatedCredentialMismatchError extends RefusalError {}
 /** Federated credential: the app's service principal is not a member of the Azure DevOps organization (TF400813). */
 export class ServicePrincipalNotMemberError extends RefusalError {}
@@ -178,7 +184,10 @@ export class PublishNotVerifiedError extends FailureError {}
 
 /** The user's keys are in a state the rotator will not touch (e.g. an active key nobody holds that has been used). */
 export class UnknownActiveKeyError extends RefusalError {}
-/** A retired key was reactivated or used after it was retired: it is kept (not ours to delete) and the rotation waits for a person. */
+/**
+ * A retired key was reactivated or used after it was retired: it is kept (not ours to delete) and the rotation waits
+ * for a person.
+ */
 export class RetiredKeyInUseError extends RefusalError {}
 /** Another rotation of the same target is in progress (its pending secret version exists). */
 export class RotationInProgressError extends RefusalError {}
@@ -211,7 +220,9 @@ export class CanaryRunTimedOutError extends FailureError {}
 
 /** An IAM entity named by id or name (an access key id, an OIDC provider, a role) does not exist. */
 export class IamEntityNotFoundError extends RefusalError {}
-/** A connection cannot move to OIDC as it is (Azure DevOps Server, externalId, permissions that cannot be copied...). */
+/**
+ * A connection cannot move to OIDC as it is (Azure DevOps Server, externalId, permissions that cannot be copied...).
+ */
 export class MigrationRefusedError extends RefusalError {}
 
 /** The names the state machine matches on. Generated from the classes so they cannot drift. */
@@ -267,10 +278,7 @@ export const ERROR_NAMES = {
 } as const;
 
 /** Errors worth retrying inside a step (the state machine's `Retry` list). */
-export const TRANSIENT_ERROR_NAMES = [
-  ERROR_NAMES.AwsThrottled,
-  ERROR_NAMES.AzureDevOpsUnavailable,
-] as const;
+export const TRANSIENT_ERROR_NAMES = [ERROR_NAMES.AwsThrottled, ERROR_NAMES.AzureDevOpsUnavailable] as const;
 
 /** True for errors that mean "nothing was changed, a human must act" rather than "roll back". */
 export function isRefusal(error: unknown): error is RotationError {

@@ -24,13 +24,20 @@ export interface HolderFacts {
 export function extendPlanToHolders(facts: HolderFacts): Plan {
   const { plan, firstHeld, secret, others, firstLabel, rotationId } = facts;
   if (plan.action === 'refuse' || others.length === 0) return plan;
-  const refuse = (error: Error): Plan => ({ ...plan, action: 'refuse', reason: error.message, code: error.name, cleanup: [] });
+  const refuse = (error: Error): Plan => ({
+    ...plan,
+    action: 'refuse',
+    reason: error.message,
+    code: error.name,
+    cleanup: [],
+  });
 
   const problem = others.find((view) => view.problem)?.problem;
   if (problem) return refuse(problem);
   const pending = secret.pending && secret.pending.versionId !== rotationId ? secret.pending : null;
   const dropping = pending && plan.cleanup.some((c) => c.kind === 'drop-pending' && c.versionId === pending.versionId);
-  const promoting = pending && plan.cleanup.some((c) => c.kind === 'promote-pending' && c.versionId === pending.versionId);
+  const promoting =
+    pending && plan.cleanup.some((c) => c.kind === 'promote-pending' && c.versionId === pending.versionId);
   // A rollback stopped half-way: the secret's current version holds the run's new key, and the
   // clean-up moves AWSCURRENT back to the version holding the connection's key.
   const restoring = plan.cleanup.find((c) => c.kind === 'restore-current');
@@ -55,7 +62,10 @@ export function extendPlanToHolders(facts: HolderFacts): Plan {
     }
     return refuse(
       new HoldersDisagreeError(
-        `${view.label} holds ${view.heldAccessKeyId ? `access key ${view.heldAccessKeyId}` : 'no access key id'}, but ${firstLabel} holds ${firstHeld ?? 'none'}: every holder of one key must hold the same key; set ${view.label} to ${firstHeld ?? 'the current key'} by hand (or remove it from the target), then re-run`,
+        `${view.label} holds ` +
+          `${view.heldAccessKeyId ? `access key ${view.heldAccessKeyId}` : 'no access key id'}, but ` +
+          `${firstLabel} holds ${firstHeld ?? 'none'}: every holder of one key must hold the same key; set ` +
+          `${view.label} to ${firstHeld ?? 'the current key'} by hand (or remove it from the target), then re-run`,
         { context: { holder: view.label, held: view.heldAccessKeyId, expected: firstHeld } },
       ),
     );
@@ -65,7 +75,9 @@ export function extendPlanToHolders(facts: HolderFacts): Plan {
     kind: 'sync-holders',
     versionId: source.versionId,
     accessKeyId: firstHeld,
-    reason: `an interrupted rotation left ${apart.join(', ')} holding another key; writing ${firstHeld} back into them first`,
+    reason:
+      `an interrupted rotation left ${apart.join(', ')} holding another key; writing ${firstHeld} back ` +
+      `into them first`,
   };
   return {
     ...plan,

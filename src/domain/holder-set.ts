@@ -1,6 +1,11 @@
 import type { AzureDevOpsPort } from '../ports/azure-devops.port.js';
 import type { VariableGroupsPort } from '../ports/variable-groups.port.js';
-import { ConfigurationError, ConnectionNotAwsError, ConnectionUsesOidcError, VariableGroupUnsupportedError } from './errors.js';
+import {
+  ConfigurationError,
+  ConnectionNotAwsError,
+  ConnectionUsesOidcError,
+  VariableGroupUnsupportedError,
+} from './errors.js';
 import type { VariableGroupRef, VariableGroupState } from './holders.js';
 import type { AccessKeyCredential, ConnectionRef, RotationTarget } from './model.js';
 
@@ -44,12 +49,24 @@ export function describeFirstConnection(target: RotationTarget): string {
 
 /** Why a variable group cannot take the key as configured (the same rules the adapter enforces on update). */
 export function groupProblem(state: VariableGroupState, ref: VariableGroupRef): string | undefined {
-  if (state.keyVaultLinked) return 'is linked to an Azure Key Vault: its values live in the vault; rotate the key there, or use a plain variable group';
-  if (!state.hasSecretVariable) return `has no variable "${ref.secretAccessKeyVariable}": add it as a secret variable holding the current secret access key`;
+  if (state.keyVaultLinked)
+    return (
+      'is linked to an Azure Key Vault: its values live in the vault; rotate the key there, or use a ' +
+      'plain variable group'
+    );
+  if (!state.hasSecretVariable)
+    return (
+      `has no variable "${ref.secretAccessKeyVariable}": add it as a secret variable holding the current ` +
+      `secret access key`
+    );
   if (!state.secretVariableIsSecret) {
-    return `holds the secret access key in "${ref.secretAccessKeyVariable}", which is not marked secret: anyone who can read the group sees it; mark it secret, then re-run`;
+    return (
+      `holds the secret access key in "${ref.secretAccessKeyVariable}", which is not marked secret: ` +
+      `anyone who can read the group sees it; mark it secret, then re-run`
+    );
   }
-  if (state.accessKeyIdIsSecret) return `marks "${ref.accessKeyIdVariable}" secret, so which key it holds cannot be read: make it a plain variable`;
+  if (state.accessKeyIdIsSecret)
+    return `marks "${ref.accessKeyIdVariable}" secret, so which key it holds cannot be read: make it a plain variable`;
   return undefined;
 }
 
@@ -70,14 +87,26 @@ export class HolderSet {
     if (holder.kind === 'connection') {
       const state = await this.azureDevOps.findConnection(holder.ref);
       let problem: Error | undefined;
-      if (state.type.toUpperCase() !== 'AWS') problem = new ConnectionNotAwsError(`${label} is of type "${state.type}", not AWS; check the holder's connectionName`);
-      else if (state.usesOidc) problem = new ConnectionUsesOidcError(`${label} uses OIDC: it holds no static key; remove it from the target's holders`);
+      if (state.type.toUpperCase() !== 'AWS')
+        problem = new ConnectionNotAwsError(
+          `${label} is of type "${state.type}", not AWS; check the holder's connectionName`,
+        );
+      else if (state.usesOidc)
+        problem = new ConnectionUsesOidcError(
+          `${label} uses OIDC: it holds no static key; remove it from the target's holders`,
+        );
       return { holder, label, id: state.id, heldAccessKeyId: state.heldAccessKeyId, ...(problem ? { problem } : {}) };
     }
     const state = await this.groups().findVariableGroup(holder.ref);
     const why = groupProblem(state, holder.ref);
     const problem = why ? new VariableGroupUnsupportedError(`${label} ${why}; nothing was changed`) : undefined;
-    return { holder, label, id: String(state.id), heldAccessKeyId: state.heldAccessKeyId, ...(problem ? { problem } : {}) };
+    return {
+      holder,
+      label,
+      id: String(state.id),
+      heldAccessKeyId: state.heldAccessKeyId,
+      ...(problem ? { problem } : {}),
+    };
   }
 
   /** Which key the holder with this id holds now. */
@@ -94,19 +123,27 @@ export class HolderSet {
 
   private groups(): VariableGroupsPort {
     if (!this.variableGroups) {
-      throw new ConfigurationError('a target lists variable groups, but this deployment has no variable group adapter bound (TOKENS.VariableGroups)');
+      throw new ConfigurationError(
+        'a target lists variable groups, but this deployment has no variable group adapter bound ' +
+          '(TOKENS.VariableGroups)',
+      );
     }
     return this.variableGroups;
   }
 }
 
 /** The holders and their ids from the state, paired; throws when the state does not match the configuration. */
-export function pairHolders(target: RotationTarget, holderIds: readonly string[] | undefined, step: string): { holder: HolderRef; id: string }[] {
+export function pairHolders(
+  target: RotationTarget,
+  holderIds: readonly string[] | undefined,
+  step: string,
+): { holder: HolderRef; id: string }[] {
   const holders = otherHolders(target);
   if (holders.length === 0) return [];
   if (!holderIds || holderIds.length !== holders.length) {
     throw new ConfigurationError(
-      `step "${step}" of target ${target.name}: the state carries ${holderIds?.length ?? 0} holder ids for ${holders.length} holders; the configuration changed during the run: re-run it`,
+      `step "${step}" of target ${target.name}: the state carries ${holderIds?.length ?? 0} holder ids for ` +
+        `${holders.length} holders; the configuration changed during the run: re-run it`,
       { context: { target: target.name, step } },
     );
   }

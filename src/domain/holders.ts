@@ -41,7 +41,9 @@ export interface VariableGroupState {
   accessKeyIdIsSecret: boolean;
   /** Whether the secret key variable exists. */
   hasSecretVariable: boolean;
-  /** Whether the secret key variable is marked secret (a plain one would show the key to anyone who can read the group). */
+  /**
+   * Whether the secret key variable is marked secret (a plain one would show the key to anyone who can read the group).
+   */
   secretVariableIsSecret: boolean;
   /** How many variables the group holds (all kept as they are on update). */
   variableCount: number;

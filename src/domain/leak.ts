@@ -31,14 +31,18 @@ function bad(field: string, what: string): never {
  */
 export function parseLeak(value: unknown): LeakNotice | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) bad('(root)', 'must be { accessKeyIds, detectedAt, eventArn }, {} or null');
+  if (typeof value !== 'object' || Array.isArray(value))
+    bad('(root)', 'must be { accessKeyIds, detectedAt, eventArn }, {} or null');
   // The state machine passes {} outside a leak run: a path to a JSON null is "no value" to aws-local-stepfunctions.
   if (Object.keys(value).length === 0) return null;
   const raw = value as Record<string, unknown>;
   // EventBridge's wildcard path gives a list; one entity may come as a plain string: both are taken.
   const ids = typeof raw.accessKeyIds === 'string' ? [raw.accessKeyIds] : raw.accessKeyIds;
   if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID.test(id))) {
-    bad('accessKeyIds', `is ${JSON.stringify(ids)}; it must list the leaked access key ids (the Health event's affected entities)`);
+    bad(
+      'accessKeyIds',
+      `is ${JSON.stringify(ids)}; it must list the leaked access key ids (the Health event's affected entities)`,
+    );
   }
   if (typeof raw.detectedAt !== 'string' || Number.isNaN(Date.parse(raw.detectedAt))) {
     bad('detectedAt', `is ${JSON.stringify(raw.detectedAt)}; it must be the Health event's ISO-8601 time`);
@@ -47,17 +51,27 @@ export function parseLeak(value: unknown): LeakNotice | null {
   if (eventArn !== null && (typeof eventArn !== 'string' || !EVENT_ARN.test(eventArn))) {
     bad('eventArn', `is ${JSON.stringify(eventArn)}; it must be an AWS Health event ARN or null`);
   }
-  return { accessKeyIds: [...new Set(ids as string[])], detectedAt: raw.detectedAt, eventArn: eventArn as string | null };
+  return {
+    accessKeyIds: [...new Set(ids as string[])],
+    detectedAt: raw.detectedAt,
+    eventArn: eventArn as string | null,
+  };
 }
 
 /**
  * The leaked keys this target holds: among the IAM user's keys, the key its connection holds, or a
  * version of its secret. Empty: the leak is someone else's.
  */
-export function leakedKeysHeld(leak: LeakNotice, keys: readonly AccessKeyInfo[], connection: ConnectionState | null, secret: SecretState | null): string[] {
+export function leakedKeysHeld(
+  leak: LeakNotice,
+  keys: readonly AccessKeyInfo[],
+  connection: ConnectionState | null,
+  secret: SecretState | null,
+): string[] {
   const held = new Set<string>(keys.map((k) => k.accessKeyId));
   if (connection?.heldAccessKeyId) held.add(connection.heldAccessKeyId);
-  for (const version of [secret?.current, secret?.pending, secret?.previous]) if (version) held.add(version.accessKeyId);
+  for (const version of [secret?.current, secret?.pending, secret?.previous])
+    if (version) held.add(version.accessKeyId);
   return leak.accessKeyIds.filter((id) => held.has(id));
 }
 

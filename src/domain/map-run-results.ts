@@ -17,7 +17,9 @@ export function reportsFromChildResults(results: readonly ChildResult[]): Target
 }
 
 function failedChildReport(result: ChildResult): TargetReport {
-  const input = safeParse(result.input) as { state?: { rotationId?: unknown; targetName?: unknown; mode?: unknown } } | undefined;
+  const input = safeParse(result.input) as
+    | { state?: { rotationId?: unknown; targetName?: unknown; mode?: unknown } }
+    | undefined;
   const state = input?.state ?? {};
   const mode = (ROTATION_MODES as readonly unknown[]).includes(state.mode) ? (state.mode as RotationMode) : 'rotate';
   const error = result.error ?? (result.status === 'PENDING' ? 'NotStarted' : 'Unknown');
@@ -30,7 +32,9 @@ function failedChildReport(result: ChildResult): TargetReport {
     connectionId: null,
     mode,
     outcome: 'failed',
-    summary: `Its execution ended with ${error} before it could report; what it did is in the execution history of ${result.executionArn}.`,
+    summary:
+      `Its execution ended with ${error} before it could report; what it did is in the execution ` +
+      `history of ${result.executionArn}.`,
     newAccessKeyId: null,
     oldAccessKeyId: null,
     oldKeyStatus: null,
@@ -56,9 +60,12 @@ function safeParse(text: string): unknown {
 export function parseResultsLocation(value: unknown): ResultsLocation {
   const raw = (value ?? {}) as { Bucket?: unknown; Key?: unknown };
   if (typeof raw.Bucket !== 'string' || raw.Bucket === '' || typeof raw.Key !== 'string' || raw.Key === '') {
-    throw new InvalidStepInputError('Notify input field "results" must be the Map\'s ResultWriterDetails { Bucket, Key }', {
-      context: { field: 'results' },
-    });
+    throw new InvalidStepInputError(
+      'Notify input field "results" must be the Map\'s ResultWriterDetails { Bucket, Key }',
+      {
+        context: { field: 'results' },
+      },
+    );
   }
   return { bucket: raw.Bucket, key: raw.Key };
 }

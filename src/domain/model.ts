@@ -12,13 +12,18 @@ export interface ConnectionRef {
    * Absent when the connection is reached with a federated credential (`federatedCredential`): then no secret exists.
    */
   credentialParameter?: string;
-  /** A Microsoft Entra app trusted through workload identity federation: the Lambdas' own AWS identity, no stored secret. */
+  /**
+   * A Microsoft Entra app trusted through workload identity federation: the Lambdas' own AWS identity, no stored
+   * secret.
+   */
   federatedCredential?: FederatedCredentialRef;
   /** When the PAT or client secret in `credentialParameter` stops working (`YYYY-MM-DD`, UTC), for expiry warnings. */
   credentialExpiresOn?: string;
 }
 
-/** An Entra app registration whose federated identity credentials trust the rotator's IAM roles. Ids only: no secret. */
+/**
+ * An Entra app registration whose federated identity credentials trust the rotator's IAM roles. Ids only: no secret.
+ */
 export interface FederatedCredentialRef {
   /** The Entra tenant (directory) id or its verified domain. */
   tenantId: string;
@@ -47,7 +52,10 @@ export interface RotationTarget {
   otherConnections?: ConnectionRef[];
   /** Variable groups holding the same key in two variables. */
   variableGroups?: VariableGroupRef[];
-  /** A pipeline run after the publish to prove the new key works where it is used; the old key is retired only if it succeeds. */
+  /**
+   * A pipeline run after the publish to prove the new key works where it is used; the old key is retired only if it
+   * succeeds.
+   */
   canary?: CanaryPipelineRef;
 }
 

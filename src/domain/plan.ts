@@ -35,12 +35,17 @@ const refuse = (error: { name: string; message: string }, heldKeyAgeDays?: numbe
 const ageInDays = (from: Date, now: Date): number => Math.floor(((now.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
 
 /** Whether a key was used after `since` (ms): an inactive key cannot be, so it was reactivated meanwhile. */
-const usedAfter = (key: AccessKeyInfo, since: number): boolean => key.lastUsedAt !== null && key.lastUsedAt.getTime() > since;
+const usedAfter = (key: AccessKeyInfo, since: number): boolean =>
+  key.lastUsedAt !== null && key.lastUsedAt.getTime() > since;
 
 const unexplained = (key: AccessKeyInfo): string =>
   key.lastUsedAt === null
-    ? `the IAM user has an active key ${key.accessKeyId}, created ${key.createdAt.toISOString()} and never used, that neither the connection nor the secret holds and that no rotation recorded; the rotator deletes only keys it can prove it made, so a person must decide: delete it by hand if it is a leftover, or leave the target out until it is in use`
-    : `the IAM user has an active key ${key.accessKeyId} that neither the connection nor the secret holds and that was last used ${key.lastUsedAt.toISOString()}; find out who uses it, then delete or deactivate it by hand`;
+    ? `the IAM user has an active key ${key.accessKeyId}, created ${key.createdAt.toISOString()} and never ` +
+      `used, that neither the connection nor the secret holds and that no rotation recorded; the rotator ` +
+      `deletes only keys it can prove it made, so a person must decide: delete it by hand if it is a leftover, ` +
+      `or leave the target out until it is in use`
+    : `the IAM user has an active key ${key.accessKeyId} that neither the connection nor the secret holds and ` +
+      `that was last used ${key.lastUsedAt.toISOString()}; find out who uses it, then delete or deactivate it by hand`;
 
 /**
  * Decides what a run does for one target. Pure: the same facts give the same plan.
@@ -53,11 +58,16 @@ export function decidePlan(facts: PlanFacts): Plan {
   const where = `connection "${connection.name}" (${connection.id})`;
 
   if (connection.type.toUpperCase() !== 'AWS') {
-    return refuse(new ConnectionNotAwsError(`${where} is of type "${connection.type}", not AWS; check the target's connectionName`));
+    return refuse(
+      new ConnectionNotAwsError(`${where} is of type "${connection.type}", not AWS; check the target's connectionName`),
+    );
   }
   if (connection.usesOidc) {
     return refuse(
-      new ConnectionUsesOidcError(`${where} uses OIDC: it holds no static key, so there is nothing to rotate (it is already keyless); remove it from the targets`),
+      new ConnectionUsesOidcError(
+        `${where} uses OIDC: it holds no static key, so there is nothing to rotate (it is already keyless); ` +
+          `remove it from the targets`,
+      ),
     );
   }
 
@@ -66,14 +76,19 @@ export function decidePlan(facts: PlanFacts): Plan {
   if (!held || !heldKey) {
     return refuse(
       new HeldKeyUnknownError(
-        `${where} holds ${held ? `access key ${held}` : 'no access key id'}, which is not one of the IAM user's keys (${keys.map((k) => k.accessKeyId).join(', ') || 'none'}); set the connection to a valid key by hand, then re-run`,
+        `${where} holds ${held ? `access key ${held}` : 'no access key id'}, which is not one of the IAM ` +
+          `user's keys (${keys.map((k) => k.accessKeyId).join(', ') || 'none'}); set the connection to a valid ` +
+          `key by hand, then re-run`,
       ),
     );
   }
   const heldKeyAgeDays = ageInDays(heldKey.createdAt, now);
   if (heldKey.status !== 'Active') {
     return refuse(
-      new HeldKeyInactiveError(`${where} holds access key ${held}, which is inactive: its pipelines cannot authenticate; reactivate the key or fix the connection by hand`),
+      new HeldKeyInactiveError(
+        `${where} holds access key ${held}, which is inactive: its pipelines cannot authenticate; reactivate ` +
+          `the key or fix the connection by hand`,
+      ),
       heldKeyAgeDays,
     );
   }
@@ -89,7 +104,9 @@ export function decidePlan(facts: PlanFacts): Plan {
   if (secret.current && !keys.some((k) => k.accessKeyId === secret.current?.accessKeyId)) {
     return refuse(
       new SecretHoldsUnknownKeyError(
-        `the secret's current version ${secret.current.versionId} holds access key ${secret.current.accessKeyId}, which the IAM user does not have; put the connection's key ${held} in the secret or delete the secret, then re-run`,
+        `the secret's current version ${secret.current.versionId} holds access key ` +
+          `${secret.current.accessKeyId}, which the IAM user does not have; put the connection's key ${held} ` +
+          `in the secret or delete the secret, then re-run`,
       ),
       heldKeyAgeDays,
     );
@@ -106,7 +123,9 @@ export function decidePlan(facts: PlanFacts): Plan {
     if (pendingAgeMinutes < settings.inProgressTimeoutMinutes) {
       return refuse(
         new RotationInProgressError(
-          `another rotation (${pending.versionId}) of this target started ${Math.round(pendingAgeMinutes)} minutes ago and has not finished; wait for it, or re-run after ${settings.inProgressTimeoutMinutes} minutes to clean it up`,
+          `another rotation (${pending.versionId}) of this target started ${Math.round(pendingAgeMinutes)} ` +
+            `minutes ago and has not finished; wait for it, or re-run after ` +
+            `${settings.inProgressTimeoutMinutes} minutes to clean it up`,
         ),
         heldKeyAgeDays,
       );
@@ -116,7 +135,9 @@ export function decidePlan(facts: PlanFacts): Plan {
       cleanup.push({
         kind: 'promote-pending',
         versionId: pending.versionId,
-        reason: `an aborted rotation published ${held} but never promoted it; promoting it so the secret matches the connection`,
+        reason:
+          `an aborted rotation published ${held} but never promoted it; promoting it so the secret ` +
+          `matches the connection`,
       });
     } else {
       const pendingKey = keys.find((k) => k.accessKeyId === pending.accessKeyId);
@@ -124,7 +145,9 @@ export function decidePlan(facts: PlanFacts): Plan {
       if (pendingKey && usedAfter(pendingKey, pending.createdAt.getTime() + window)) {
         return refuse(
           new UnknownActiveKeyError(
-            `key ${pendingKey.accessKeyId} of an aborted rotation (${pending.versionId}) was never published, but was used ${pendingKey.lastUsedAt?.toISOString()}, after that rotation had ended; find out who uses it, then delete it and the pending version by hand`,
+            `key ${pendingKey.accessKeyId} of an aborted rotation (${pending.versionId}) was never published, ` +
+              `but was used ${pendingKey.lastUsedAt?.toISOString()}, after that rotation had ended; find out ` +
+              `who uses it, then delete it and the pending version by hand`,
           ),
           heldKeyAgeDays,
         );
@@ -134,17 +157,25 @@ export function decidePlan(facts: PlanFacts): Plan {
         versionId: pending.versionId,
         reason: `an aborted rotation left pending version ${pending.versionId}`,
       });
-      if (pendingKey) deleteKey(pendingKey.accessKeyId, `key ${pendingKey.accessKeyId} of an aborted rotation, never published`);
+      if (pendingKey)
+        deleteKey(pendingKey.accessKeyId, `key ${pendingKey.accessKeyId} of an aborted rotation, never published`);
     }
   }
 
   const promotingPending = cleanup.some((c) => c.kind === 'promote-pending');
-  if (!promotingPending && secret.current && secret.current.accessKeyId !== held && secret.previous?.accessKeyId === held) {
+  if (
+    !promotingPending &&
+    secret.current &&
+    secret.current.accessKeyId !== held &&
+    secret.previous?.accessKeyId === held
+  ) {
     // A rollback that stopped after putting the old key back into the connection, before the secret.
     cleanup.push({
       kind: 'restore-current',
       versionId: secret.previous.versionId,
-      reason: `the secret's current version holds ${secret.current.accessKeyId}, which the connection does not; moving it back to version ${secret.previous.versionId}, which holds the connection's key ${held}`,
+      reason:
+        `the secret's current version holds ${secret.current.accessKeyId}, which the connection does ` +
+        `not; moving it back to version ${secret.previous.versionId}, which holds the connection's key ${held}`,
     });
   }
 
@@ -164,7 +195,11 @@ export function decidePlan(facts: PlanFacts): Plan {
     if (!retired) {
       if (key.accessKeyId === pending?.accessKeyId && key.lastUsedAt === null) {
         // This run's own pending version records it (a re-planned run): provably ours, never used.
-        deleteKey(key.accessKeyId, `orphan key ${key.accessKeyId}: active, never used, held by neither the connection nor the secret (a create whose answer was lost)`);
+        deleteKey(
+          key.accessKeyId,
+          `orphan key ${key.accessKeyId}: active, never used, held by neither the connection nor the secret (a ` +
+            `create whose answer was lost)`,
+        );
         continue;
       }
       // Not the held key, not the secret's, not a pending version's: nothing proves the rotator made it.
@@ -174,7 +209,8 @@ export function decidePlan(facts: PlanFacts): Plan {
       // Reactivated and used again: someone relies on it. Not ours to delete.
       kept = key;
       warnings.push(
-        `old key ${key.accessKeyId} is ${key.status === 'Active' ? 'active' : 'inactive'} and was used ${key.lastUsedAt?.toISOString()}, after it was retired; it is kept`,
+        `old key ${key.accessKeyId} is ${key.status === 'Active' ? 'active' : 'inactive'} and was used ` +
+          `${key.lastUsedAt?.toISOString()}, after it was retired; it is kept`,
       );
     } else if (key.status === 'Active' && mode !== 'emergency') {
       // Its rotation could not deactivate it (a revoke failure): finish that now; its grace starts again.
@@ -185,7 +221,11 @@ export function decidePlan(facts: PlanFacts): Plan {
       });
       retiredInGrace = key;
     } else if (graceElapsed || mode === 'emergency') {
-      deleteKey(key.accessKeyId, `old key ${key.accessKeyId} is past its ${settings.gracePeriodDays}-day grace period and unused since it was retired`);
+      deleteKey(
+        key.accessKeyId,
+        `old key ${key.accessKeyId} is past its ${settings.gracePeriodDays}-day grace period and unused since ` +
+          `it was retired`,
+      );
     } else {
       retiredInGrace = key;
     }
@@ -194,7 +234,10 @@ export function decidePlan(facts: PlanFacts): Plan {
   if (kept && (mode === 'emergency' || heldKeyAgeDays >= settings.minKeyAgeDays)) {
     return refuse(
       new RetiredKeyInUseError(
-        `old key ${kept.accessKeyId} was retired but is ${kept.status === 'Active' ? 'active' : 'inactive'} and was used ${kept.lastUsedAt?.toISOString()}, after its retirement; it is kept, and IAM allows only two keys, so key ${held} cannot be rotated: move whoever uses ${kept.accessKeyId} to the connection's key, then delete ${kept.accessKeyId} by hand`,
+        `old key ${kept.accessKeyId} was retired but is ${kept.status === 'Active' ? 'active' : 'inactive'} ` +
+          `and was used ${kept.lastUsedAt?.toISOString()}, after its retirement; it is kept, and IAM allows ` +
+          `only two keys, so key ${held} cannot be rotated: move whoever uses ${kept.accessKeyId} to the ` +
+          `connection's key, then delete ${kept.accessKeyId} by hand`,
       ),
       heldKeyAgeDays,
     );
@@ -206,7 +249,11 @@ export function decidePlan(facts: PlanFacts): Plan {
 
   if (!due) {
     if (cleanup.length) {
-      return { action: 'repair', reason: `${cleanup.map((c) => c.reason).join('; ')}; key ${held} is ${heldKeyAgeDays} days old, not due${note}`, ...base };
+      return {
+        action: 'repair',
+        reason: `${cleanup.map((c) => c.reason).join('; ')}; key ${held} is ${heldKeyAgeDays} days old, not due${note}`,
+        ...base,
+      };
     }
     return {
       action: 'skip',
@@ -218,7 +265,9 @@ export function decidePlan(facts: PlanFacts): Plan {
     const until = new Date(heldKey.createdAt.getTime() + settings.gracePeriodDays * DAY_MS);
     return {
       action: cleanup.length ? 'repair' : 'skip',
-      reason: `old key ${retiredInGrace.accessKeyId} is in its grace period until ${until.toISOString()} and IAM allows only two keys; rotation waits (use emergency mode to force)${note}`,
+      reason:
+        `old key ${retiredInGrace.accessKeyId} is in its grace period until ${until.toISOString()} and ` +
+        `IAM allows only two keys; rotation waits (use emergency mode to force)${note}`,
       ...base,
     };
   }
@@ -234,9 +283,14 @@ export function decidePlan(facts: PlanFacts): Plan {
  * since the run started (a minute of clock skew allowed), and held by neither the connection nor
  * the secret. Used by the create step (to make room) and by the rollback (to leave nothing behind).
  */
-export function orphansOfRun(keys: AccessKeyInfo[], startedAt: string, keep: ReadonlyArray<string | null | undefined>): AccessKeyInfo[] {
+export function orphansOfRun(
+  keys: AccessKeyInfo[],
+  startedAt: string,
+  keep: ReadonlyArray<string | null | undefined>,
+): AccessKeyInfo[] {
   const since = Date.parse(startedAt) - 60_000;
   return keys.filter(
-    (k) => !keep.includes(k.accessKeyId) && k.status === 'Active' && k.lastUsedAt === null && k.createdAt.getTime() >= since,
+    (k) =>
+      !keep.includes(k.accessKeyId) && k.status === 'Active' && k.lastUsedAt === null && k.createdAt.getTime() >= since,
   );
 }

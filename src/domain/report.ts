@@ -94,18 +94,26 @@ export function outcomeOf(state: RotationState): TargetOutcome {
 function describeStateLeft(state: RotationState, outcome: TargetOutcome): string {
   switch (outcome) {
     case 'rotated':
-      return `The connection and the secret hold the new key ${state.newAccessKeyId}; the old key ${state.oldAccessKeyId} is ${(state.oldKeyStatus ?? 'Active').toLowerCase()}.`;
+      return (
+        `The connection and the secret hold the new key ${state.newAccessKeyId}; the old key ` +
+        `${state.oldAccessKeyId} is ${(state.oldKeyStatus ?? 'Active').toLowerCase()}.`
+      );
     case 'rolled-back':
-      return `Unchanged: the connection and the secret hold the old key ${state.oldAccessKeyId}, which is active; the new key was deleted.`;
+      return (
+        `Unchanged: the connection and the secret hold the old key ${state.oldAccessKeyId}, which is ` +
+        `active; the new key was deleted.`
+      );
     case 'failed':
       if (state.failure?.step === 'plan') return 'Unchanged: the run stopped at the plan, before changing anything.';
-      return `Needs a human: the rollback did not finish (${state.rollback?.actions.join('; ') || 'nothing was rolled back'}). Run \`ado-key-rotator status\` to see which key the connection holds.`;
+      return (
+        `Needs a human: the rollback did not finish (` +
+        `${state.rollback?.actions.join('; ') || 'nothing was rolled back'}). Run \`ado-key-rotator status\` ` +
+        `to see which key the connection holds.`
+      );
     case 'planned':
     case 'skipped':
     case 'refused':
-      return state.oldAccessKeyId
-        ? `Unchanged: the connection holds ${state.oldAccessKeyId}.`
-        : 'Unchanged.';
+      return state.oldAccessKeyId ? `Unchanged: the connection holds ${state.oldAccessKeyId}.` : 'Unchanged.';
     case 'repaired':
       return `Cleaned up; the connection holds ${state.oldAccessKeyId}.`;
   }
@@ -124,7 +132,8 @@ function summarize(state: RotationState, outcome: TargetOutcome): string {
     case 'rolled-back':
       return `Step ${state.failure?.step} failed (${state.failure?.name}); rolled back.`;
     case 'failed':
-      if (state.failure?.step === 'plan') return `The plan failed (${state.failure.name}: ${state.failure.message}); nothing was changed.`;
+      if (state.failure?.step === 'plan')
+        return `The plan failed (${state.failure.name}: ${state.failure.message}); nothing was changed.`;
       return state.failure
         ? `Step ${state.failure.step} failed (${state.failure.name}) and the rollback did not complete.`
         : 'The run ended before promoting the new key.';
@@ -138,7 +147,9 @@ function summarize(state: RotationState, outcome: TargetOutcome): string {
 export function toleratedWarning(state: Pick<RotationState, 'oldAccessKeyId'>, failure: StepFailure): string {
   const policy = stepDeclaration(failure.step).onFailure;
   const template = policy.kind === 'warn' ? policy.warning : `step ${failure.step} failed ({error}); the run went on`;
-  return template.replace('{oldAccessKeyId}', state.oldAccessKeyId ?? 'unknown').replace('{error}', `${failure.name}: ${failure.message}`);
+  return template
+    .replace('{oldAccessKeyId}', state.oldAccessKeyId ?? 'unknown')
+    .replace('{error}', `${failure.name}: ${failure.message}`);
 }
 
 /** Builds a target's report from the state its run ended in. */
@@ -160,7 +171,9 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     oldKeyStatus: state.oldKeyStatus ?? (state.oldAccessKeyId ? 'Active' : null),
     heldKeyAgeDays: rotated ? 0 : (state.plan?.heldKeyAgeDays ?? null),
     durationMs: Math.max(0, finishedAt.getTime() - Date.parse(state.startedAt)),
-    warnings: state.toleratedFailure ? [...state.warnings, toleratedWarning(state, state.toleratedFailure)] : state.warnings,
+    warnings: state.toleratedFailure
+      ? [...state.warnings, toleratedWarning(state, state.toleratedFailure)]
+      : state.warnings,
     reasonCode: state.failure?.name ?? (outcome === 'refused' ? (state.plan?.code ?? null) : null),
     failure: state.failure ?? null,
     rolledBack: state.rollback?.actions ?? [],
@@ -186,7 +199,8 @@ export function parseNotifyInput(input: unknown, finishedAt: Date): RunSummary {
   const bad = (field: string, what: string): never => {
     throw new InvalidStepInputError(`Notify input field "${field}" ${what}`, { context: { field } });
   };
-  if (typeof input !== 'object' || input === null) bad('(root)', 'must be an object { executionId, mode, startedAt, reports }');
+  if (typeof input !== 'object' || input === null)
+    bad('(root)', 'must be an object { executionId, mode, startedAt, reports }');
   rejectSecretFields(input, '');
   if (!Array.isArray(raw.reports)) bad('reports', 'must be the list of target reports from the Map');
   const reports = raw.reports as unknown[];
@@ -196,8 +210,10 @@ export function parseNotifyInput(input: unknown, finishedAt: Date): RunSummary {
       bad(`reports[${i}]`, 'must be a target report with targetName and outcome');
     }
   });
-  if (!(ROTATION_MODES as readonly unknown[]).includes(raw.mode)) bad('mode', `must be one of ${ROTATION_MODES.join(', ')}`);
-  if (typeof raw.startedAt !== 'string' || Number.isNaN(Date.parse(raw.startedAt))) bad('startedAt', 'must be an ISO-8601 timestamp');
+  if (!(ROTATION_MODES as readonly unknown[]).includes(raw.mode))
+    bad('mode', `must be one of ${ROTATION_MODES.join(', ')}`);
+  if (typeof raw.startedAt !== 'string' || Number.isNaN(Date.parse(raw.startedAt)))
+    bad('startedAt', 'must be an ISO-8601 timestamp');
   const executionId = typeof raw.executionId === 'string' ? raw.executionId : null;
   const leak = parseLeak(raw.leak);
   return {

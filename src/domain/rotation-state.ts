@@ -25,7 +25,10 @@ export type CleanupAction =
   | { kind: 'promote-pending'; versionId: string; reason: string }
   /** Moves AWSCURRENT back to the version holding the connection's key (a rollback stopped half-way). */
   | { kind: 'restore-current'; versionId: string; reason: string }
-  /** Writes the key of a secret version into every other holder that does not hold it (an interrupted run left them apart). */
+  /**
+   * Writes the key of a secret version into every other holder that does not hold it (an interrupted run left them
+   * apart).
+   */
   | { kind: 'sync-holders'; versionId: string; accessKeyId: string; reason: string };
 
 export interface Plan {
@@ -63,7 +66,9 @@ export interface RollbackResult {
  * `parseRotationState` rejects any field that looks like one.
  */
 export interface RotationState {
-  /** Unique per target and run; also the pending secret version id (Secrets Manager `ClientRequestToken`, 32-64 chars). */
+  /**
+   * Unique per target and run; also the pending secret version id (Secrets Manager `ClientRequestToken`, 32-64 chars).
+   */
   rotationId: string;
   targetName: string;
   mode: RotationMode;
@@ -73,7 +78,10 @@ export interface RotationState {
   connectionId?: string;
   /** The ids of the target's other holders (connections, variable groups), in configuration order. */
   holderIds?: string[];
-  /** ISO-8601 time the new key was first written to a holder: a use of the old key after it is a consumer that is not a holder. */
+  /**
+   * ISO-8601 time the new key was first written to a holder: a use of the old key after it is a consumer that is not a
+   * holder.
+   */
   publishedAt?: string;
   /** The key the connection held when the run started. */
   oldAccessKeyId?: string;
@@ -130,7 +138,9 @@ function fail(field: string, problem: string, what: string): never {
   throw new InvalidStepInputError(`Step input field "${field}" ${problem}; ${what}`, { context: { field } });
 }
 
-/** Throws `InvalidStepInputError` when any key at any depth is named like a secret (every step's input, notify's too). */
+/**
+ * Throws `InvalidStepInputError` when any key at any depth is named like a secret (every step's input, notify's too).
+ */
 export function rejectSecretFields(value: unknown, path: string): void {
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) rejectSecretFields(item, `${path}[${i}]`);
@@ -146,7 +156,12 @@ export function rejectSecretFields(value: unknown, path: string): void {
   }
 }
 
-function optionalString(input: Record<string, unknown>, field: string, pattern: RegExp, what: string): string | undefined {
+function optionalString(
+  input: Record<string, unknown>,
+  field: string,
+  pattern: RegExp,
+  what: string,
+): string | undefined {
   const value = input[field];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !pattern.test(value)) fail(field, `is ${JSON.stringify(value)}`, what);
@@ -194,7 +209,11 @@ export function parseRotationState(input: unknown): RotationState {
     fail('warnings', 'is not a list of strings', 'it must be a list of messages');
   }
   const oldVersionId = raw.oldVersionId;
-  if (oldVersionId !== undefined && oldVersionId !== null && (typeof oldVersionId !== 'string' || !ID_PATTERN.test(oldVersionId))) {
+  if (
+    oldVersionId !== undefined &&
+    oldVersionId !== null &&
+    (typeof oldVersionId !== 'string' || !ID_PATTERN.test(oldVersionId))
+  ) {
     fail('oldVersionId', `is ${JSON.stringify(oldVersionId)}`, 'it must be a secret version id or null');
   }
   const oldKeyStatus = raw.oldKeyStatus;
@@ -218,13 +237,18 @@ export function parseRotationState(input: unknown): RotationState {
   const holderIds = raw.holderIds;
   if (holderIds !== undefined) {
     if (!Array.isArray(holderIds) || holderIds.some((id) => typeof id !== 'string' || !ID_PATTERN.test(id))) {
-      fail('holderIds', `is ${JSON.stringify(holderIds)}`, 'it must be the list of the other holders\' ids (connection GUIDs, variable group numbers)');
+      fail(
+        'holderIds',
+        `is ${JSON.stringify(holderIds)}`,
+        "it must be the list of the other holders' ids (connection GUIDs, variable group numbers)",
+      );
     }
     state.holderIds = holderIds as string[];
   }
   const publishedAt = raw.publishedAt;
   if (publishedAt !== undefined) {
-    if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt))) fail('publishedAt', `is ${JSON.stringify(publishedAt)}`, 'it must be an ISO-8601 timestamp');
+    if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt)))
+      fail('publishedAt', `is ${JSON.stringify(publishedAt)}`, 'it must be an ISO-8601 timestamp');
     state.publishedAt = publishedAt;
   }
   if (oldAccessKeyId !== undefined) state.oldAccessKeyId = oldAccessKeyId;
@@ -234,12 +258,17 @@ export function parseRotationState(input: unknown): RotationState {
   if (oldKeyStatus !== undefined) state.oldKeyStatus = oldKeyStatus as RotationState['oldKeyStatus'];
   if (raw.plan !== undefined) state.plan = parsePlan(raw.plan);
   if (raw.failure !== undefined) state.failure = parseFailure(raw.failure);
-  if (raw.toleratedFailure !== undefined) state.toleratedFailure = parseFailure(raw.toleratedFailure, 'toleratedFailure');
+  if (raw.toleratedFailure !== undefined)
+    state.toleratedFailure = parseFailure(raw.toleratedFailure, 'toleratedFailure');
   if (raw.rollback !== undefined) state.rollback = raw.rollback as RollbackResult;
   if (raw.canary !== undefined) state.canary = parseCanaryProgress(raw.canary);
   const leak = parseLeak(raw.leak);
   if (leak && mode !== 'emergency') {
-    fail('mode', `is ${JSON.stringify(mode)} with a leak`, 'a run for a leaked key must be in emergency mode (the old key is deleted at once)');
+    fail(
+      'mode',
+      `is ${JSON.stringify(mode)} with a leak`,
+      'a run for a leaked key must be in emergency mode (the old key is deleted at once)',
+    );
   }
   if (leak) state.leak = leak;
   return state;
@@ -257,17 +286,33 @@ function parsePlan(value: unknown): Plan {
     const a = action as Partial<CleanupAction> | null;
     const ok =
       a &&
-      (((a.kind === 'delete-key' || a.kind === 'deactivate-key') && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
+      (((a.kind === 'delete-key' || a.kind === 'deactivate-key') &&
+        typeof a.accessKeyId === 'string' &&
+        ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)) ||
         ((a.kind === 'drop-pending' || a.kind === 'promote-pending' || a.kind === 'restore-current') &&
           typeof a.versionId === 'string') ||
-        (a.kind === 'sync-holders' && typeof a.versionId === 'string' && typeof a.accessKeyId === 'string' && ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)));
+        (a.kind === 'sync-holders' &&
+          typeof a.versionId === 'string' &&
+          typeof a.accessKeyId === 'string' &&
+          ACCESS_KEY_ID_PATTERN.test(a.accessKeyId)));
     if (!ok) {
-      fail(`plan.cleanup[${i}]`, 'is not a valid cleanup action', 'expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders');
+      fail(
+        `plan.cleanup[${i}]`,
+        'is not a valid cleanup action',
+        'expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders',
+      );
     }
   }
   const leaked = plan.leakedKeyIds;
-  if (leaked !== undefined && (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))) {
-    fail('plan.leakedKeyIds', `is ${JSON.stringify(leaked)}`, 'it must be the list of leaked access key ids the target holds');
+  if (
+    leaked !== undefined &&
+    (!Array.isArray(leaked) || leaked.some((id) => typeof id !== 'string' || !ACCESS_KEY_ID_PATTERN.test(id)))
+  ) {
+    fail(
+      'plan.leakedKeyIds',
+      `is ${JSON.stringify(leaked)}`,
+      'it must be the list of leaked access key ids the target holds',
+    );
   }
   return plan as Plan;
 }
@@ -307,7 +352,8 @@ export function requireField(state: RotationState, field: RequirableField, step:
   const value = state[field];
   if (typeof value !== 'string' || value.length === 0) {
     throw new InvalidStepInputError(
-      `Step "${step}" of target ${state.targetName} needs "${field}" in its input; it is set by an earlier step (is the state machine passing the whole state?)`,
+      `Step "${step}" of target ${state.targetName} needs "${field}" in its input; it is set by an earlier ` +
+        `step (is the state machine passing the whole state?)`,
       { context: { field, step, target: state.targetName } },
     );
   }

@@ -1,7 +1,13 @@
 import type { ClockPort } from '../ports/clock.port.js';
 import { type LambdaStep, STEP_CATALOG, type StepName } from './lifecycle/catalog.js';
 import { holds, type Lifecycle, nodeOf, TARGET_LIFECYCLE } from './lifecycle/lifecycle.js';
-import { type BackoffPolicy, DEFAULT_RETRY_POLICY, type RetryPolicy, type RetryRule, retryRuleFor } from './lifecycle/retry.js';
+import {
+  type BackoffPolicy,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  type RetryRule,
+  retryRuleFor,
+} from './lifecycle/retry.js';
 import type { RotationMode } from './model.js';
 import type { RunSummary, TargetReport } from './report.js';
 import type { RotationState, StepFailure } from './rotation-state.js';
@@ -16,9 +22,13 @@ export interface StepUseCase {
 
 /** `verify-key` → `verifyKey`: the use cases' property names. */
 type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
-export const useCaseKey = <S extends LambdaStep>(step: S): Camel<S> => step.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) as Camel<S>;
+export const useCaseKey = <S extends LambdaStep>(step: S): Camel<S> =>
+  step.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase()) as Camel<S>;
 
-/** The use cases the runner drives, one per catalog step: the domain's classes, or the Lambda handlers wrapped (tests do that). */
+/**
+ * The use cases the runner drives, one per catalog step: the domain's classes, or the Lambda handlers wrapped (tests do
+ * that).
+ */
 export type RotationUseCases = { [K in Exclude<StepName, 'report'> as Camel<K>]: StepUseCase } & {
   report: { execute(state: RotationState): Promise<TargetReport> };
   notify: { execute(summary: RunSummary): Promise<NotifyResult> };
@@ -88,13 +98,29 @@ export class RotationRunner {
   }
 
   /** One target, start to report. Never throws for a step failure: the report says what happened. */
-  async runTarget(targetName: string, mode: RotationMode, rotationId: string, onEvent?: (e: RunEvent) => void): Promise<TargetReport> {
+  async runTarget(
+    targetName: string,
+    mode: RotationMode,
+    rotationId: string,
+    onEvent?: (e: RunEvent) => void,
+  ): Promise<TargetReport> {
     const emit = onEvent ?? (() => undefined);
-    let state: RotationState = { rotationId, targetName, mode, startedAt: this.clock.now().toISOString(), completed: [], warnings: [] };
+    let state: RotationState = {
+      rotationId,
+      targetName,
+      mode,
+      startedAt: this.clock.now().toISOString(),
+      completed: [],
+      warnings: [],
+    };
     const { lifecycle } = this;
     let name = lifecycle.start;
     for (let transitions = 0; name !== lifecycle.end; transitions++) {
-      if (transitions >= MAX_TRANSITIONS) throw new Error(`the lifecycle of ${targetName} did not reach "${lifecycle.end}" in ${MAX_TRANSITIONS} transitions: a loop without an exit`);
+      if (transitions >= MAX_TRANSITIONS)
+        throw new Error(
+          `the lifecycle of ${targetName} did not reach "${lifecycle.end}" in ${MAX_TRANSITIONS} transitions: ` +
+            `a loop without an exit`,
+        );
       const node = nodeOf(lifecycle, name);
       if (node.kind === 'choice') {
         name = node.rules.find((rule) => holds(rule.when, state))?.next ?? node.otherwise;
@@ -145,20 +171,41 @@ export class RotationRunner {
       emit({ type: 'step-started', targetName: state.targetName, step });
       try {
         const next = await useCase.execute(state);
-        emit({ type: 'step-succeeded', targetName: state.targetName, step, durationMs: this.clock.now().getTime() - started });
+        emit({
+          type: 'step-succeeded',
+          targetName: state.targetName,
+          step,
+          durationMs: this.clock.now().getTime() - started,
+        });
         return next;
       } catch (error) {
         const rule = retryRuleFor(STEP_CATALOG[step].retry, errorName(error));
         const policy: BackoffPolicy | undefined = rule && this.retry[rule.policy];
         const count = rule && policy ? (retried.get(rule) ?? { attempts: 1, delay: policy.initialDelayMs }) : undefined;
         if (rule && policy && count && count.attempts < policy.maxAttempts) {
-          emit({ type: 'step-retried', targetName: state.targetName, step, attempt: count.attempts, errorName: errorName(error), delayMs: count.delay });
+          emit({
+            type: 'step-retried',
+            targetName: state.targetName,
+            step,
+            attempt: count.attempts,
+            errorName: errorName(error),
+            delayMs: count.delay,
+          });
           await this.clock.sleep(count.delay);
           // Whole milliseconds: 1,000 × 1.1 is 1,100.0000000000002 in floating point.
-          retried.set(rule, { attempts: count.attempts + 1, delay: Math.min(policy.maxDelayMs, Math.round(count.delay * policy.backoffRate)) });
+          retried.set(rule, {
+            attempts: count.attempts + 1,
+            delay: Math.min(policy.maxDelayMs, Math.round(count.delay * policy.backoffRate)),
+          });
           continue;
         }
-        emit({ type: 'step-failed', targetName: state.targetName, step, errorName: errorName(error), message: errorMessage(error) });
+        emit({
+          type: 'step-failed',
+          targetName: state.targetName,
+          step,
+          errorName: errorName(error),
+          message: errorMessage(error),
+        });
         throw error;
       }
     }
@@ -167,4 +214,8 @@ export class RotationRunner {
 
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const failureOf = (step: StepName, error: unknown): StepFailure => ({ step, name: errorName(error), message: errorMessage(error) });
+const failureOf = (step: StepName, error: unknown): StepFailure => ({
+  step,
+  name: errorName(error),
+  message: errorMessage(error),
+});

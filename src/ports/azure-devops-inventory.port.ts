@@ -23,7 +23,12 @@ export interface AzureDevOpsInventoryPort {
   /** Empties the key fields, sets `useOIDC` and the role to assume; keeps everything else. */
   switchToOidc(ref: ConnectionRef, connectionId: string, roleArn: string): Promise<void>;
   /** The way back: the key again, `useOIDC` off, the role to assume as it was (null: none). */
-  restoreKey(ref: ConnectionRef, connectionId: string, credential: AccessKeyCredential, roleArn: string | null): Promise<void>;
+  restoreKey(
+    ref: ConnectionRef,
+    connectionId: string,
+    credential: AccessKeyCredential,
+    roleArn: string | null,
+  ): Promise<void>;
 }
 
 export interface OrganizationInfo {

@@ -8,7 +8,10 @@ import type { AccessKeyCredential, ConnectionRef, ConnectionState } from '../dom
  * `AzureDevOpsNotAuthorizedError`, `AzureDevOpsUnavailableError`, `AzureDevOpsRequestError`.
  */
 export interface AzureDevOpsPort {
-  /** Finds the connection by name in its project and reads it. Does not refuse non-AWS or OIDC connections: the plan does. */
+  /**
+   * Finds the connection by name in its project and reads it. Does not refuse non-AWS or OIDC connections: the plan
+   * does.
+   */
   findConnection(ref: ConnectionRef): Promise<ConnectionState>;
   /** Reads the connection by id. */
   readConnection(ref: ConnectionRef, connectionId: string): Promise<ConnectionState>;

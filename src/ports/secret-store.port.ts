@@ -19,7 +19,10 @@ export interface SecretStorePort {
   putPending(secretId: string, versionId: string, credential: StoredCredential): Promise<string>;
   /** Reads one version's credential. */
   getVersion(secretId: string, versionId: string): Promise<StoredCredential>;
-  /** Moves `AWSCURRENT` to `versionId` (the old current becomes `AWSPREVIOUS`) and drops `AWSPENDING` from it. No-op when done. */
+  /**
+   * Moves `AWSCURRENT` to `versionId` (the old current becomes `AWSPREVIOUS`) and drops `AWSPENDING` from it. No-op
+   * when done.
+   */
   promote(secretId: string, versionId: string): Promise<void>;
   /** Removes the `AWSPENDING` label from `versionId` (rollback). No-op when it has none. */
   dropPending(secretId: string, versionId: string): Promise<void>;

@@ -1,4 +1,8 @@
-import { createStsRoleClient, STS_ROLE_CLIENT, StsWebIdentityTokenAdapter } from '../adapters/aws/sts-web-identity-token.adapter.js';
+import {
+  createStsRoleClient,
+  STS_ROLE_CLIENT,
+  StsWebIdentityTokenAdapter,
+} from '../adapters/aws/sts-web-identity-token.adapter.js';
 import {
   AzureDevOpsPipelineRunsAdapter,
   AzureDevOpsServiceConnectionAdapter,

@@ -11,7 +11,15 @@ export type { Wiring } from './wiring.js';
 export { azureDevOpsWiring, iamWiring, metricsWiring, runResultsWiring, secretsWiring, slackWiring, stsWiring };
 
 /** Every slice: the CLI, the tests and the demo, which run every step in one process. */
-export const ALL_WIRING: readonly Wiring[] = [iamWiring, secretsWiring, stsWiring, azureDevOpsWiring, metricsWiring, slackWiring, runResultsWiring];
+export const ALL_WIRING: readonly Wiring[] = [
+  iamWiring,
+  secretsWiring,
+  stsWiring,
+  azureDevOpsWiring,
+  metricsWiring,
+  slackWiring,
+  runResultsWiring,
+];
 
 /**
  * The slice that binds each port a use case may take (Targets and Clock are bound by the root).
@@ -38,7 +46,8 @@ export function slicesFor(step: LambdaStep): Wiring[] {
     ...new Set(
       stepDeclaration(step).ports.flatMap((port) => {
         const slice = SLICE_OF_PORT.get(port);
-        if (slice === undefined) throw new Error(`no wiring slice binds the port ${String(port)} of step ${step}: add it to SLICE_OF_PORT`);
+        if (slice === undefined)
+          throw new Error(`no wiring slice binds the port ${String(port)} of step ${step}: add it to SLICE_OF_PORT`);
         return slice ? [slice] : [];
       }),
     ),

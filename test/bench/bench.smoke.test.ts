@@ -29,7 +29,7 @@ describe('Bench: npm run bench -- --smoke', () => {
     expect(results.machine.memoryGiB).toBeGreaterThan(0);
   });
 
-  it('sizes every handler bundle, raw and gzipped, and names the largest one\'s contributors', () => {
+  it("sizes every handler bundle, raw and gzipped, and names the largest one's contributors", () => {
     const sizes = results.bundleSizes;
     expect(sizes.handlers.map((h) => h.handler).sort()).toEqual([...HANDLER_NAMES].sort());
     for (const h of sizes.handlers) {
@@ -38,14 +38,16 @@ describe('Bench: npm run bench -- --smoke', () => {
       expect(h.gzipBytes).toBeLessThan(h.rawBytes);
     }
     expect(sizes.largest.topContributors.length).toBeGreaterThan(0);
-    expect(sizes.largest.topContributors.some((c) => c.name.startsWith('@aws-sdk/'))).toBe(true); // the SDK is bundled, as deployed
+    // the SDK is bundled, as deployed
+    expect(sizes.largest.topContributors.some((c) => c.name.startsWith('@aws-sdk/'))).toBe(true);
   });
 
   it('cold-starts the bundled plan handler in fresh processes that really plan a rotation', () => {
     const cold = results.coldStart;
     expect(cold.runs).toBe(SMOKE.coldStartRuns);
     expect(cold.planActions).toEqual(['rotate']);
-    for (const s of [cold.total, cold.bareNode, cold.nodeStartup, cold.moduleInit, cold.firstInvocation, cold.cpu]) expect(positive(s.median)).toBe(true);
+    for (const s of [cold.total, cold.bareNode, cold.nodeStartup, cold.moduleInit, cold.firstInvocation, cold.cpu])
+      expect(positive(s.median)).toBe(true);
     expect(cold.total.median).toBeGreaterThan(cold.moduleInit.median);
     expect(cold.moduleInitShareOfFunction).toBeGreaterThan(0);
     expect(cold.moduleInitShareOfFunction).toBeLessThan(1);
@@ -60,7 +62,11 @@ describe('Bench: npm run bench -- --smoke', () => {
     const total = (profile?.breakdown ?? []).reduce((sum, b) => sum + b.ms, 0);
     expect(total).toBeCloseTo(profile?.sampledMs ?? -1, 0);
     expect(profile?.breakdown.map((b) => b.category)).toContain('compile the bundle (V8 parse)');
-    expect(profile?.breakdown.some((b) => b.category.startsWith('bundle: @aws-sdk/') || b.category.startsWith('bundle: @smithy/'))).toBe(true);
+    expect(
+      profile?.breakdown.some(
+        (b) => b.category.startsWith('bundle: @aws-sdk/') || b.category.startsWith('bundle: @smithy/'),
+      ),
+    ).toBe(true);
   });
 
   it('times the built CLI (--help, status over the stubs) against a bare node in the same run', () => {
@@ -111,11 +117,14 @@ describe('Bench: npm run bench -- --smoke', () => {
     expect(c.perRotationUsd.stepFunctions).toBeCloseTo(results.scale.transitions.billedPerTarget * 0.000025, 10);
     expect(c.perRotationUsd.total).toBeGreaterThan(c.perRotationUsd.stepFunctions);
     expect(c.weekly.usd).toBeCloseTo(c.perRotationUsd.total * 1000, 10);
-    expect(Object.keys(results.warmDurations.steps)).toEqual(expect.arrayContaining(['plan', 'publish', 'verify-publish', 'revoke', 'notify']));
+    expect(Object.keys(results.warmDurations.steps)).toEqual(
+      expect.arrayContaining(['plan', 'publish', 'verify-publish', 'revoke', 'notify']),
+    );
     expect(results.checks.filter((k) => k.kind === 'correctness').every((k) => k.met)).toBe(true);
 
     const printed = renderReport(results);
-    for (const heading of ['1. Deployment size', '2. Cold start', '3. Publish', '4. Scale', '5. Cost']) expect(printed).toContain(heading);
+    for (const heading of ['1. Deployment size', '2. Cold start', '3. Publish', '4. Scale', '5. Cost'])
+      expect(printed).toContain(heading);
     expect(printed).toContain(results.machine.node);
   });
 });
@@ -141,8 +150,19 @@ describe('Bench: helpers', () => {
   });
 
   it('flags a retry sent before its Retry-After elapsed', () => {
-    const f = (key: string, startedAt: number, status: number, retryAfter: string | null = null) => ({ key, startedAt, answeredAt: startedAt + 1, status, retryAfter });
-    const waits = retryWaits([f('GET /a', 0, 429, '1'), f('GET /a', 1001, 200), f('PUT /b', 0, 429, '1'), f('PUT /b', 500, 200)]);
+    const f = (key: string, startedAt: number, status: number, retryAfter: string | null = null) => ({
+      key,
+      startedAt,
+      answeredAt: startedAt + 1,
+      status,
+      retryAfter,
+    });
+    const waits = retryWaits([
+      f('GET /a', 0, 429, '1'),
+      f('GET /a', 1001, 200),
+      f('PUT /b', 0, 429, '1'),
+      f('PUT /b', 500, 200),
+    ]);
     expect(waits).toMatchObject({ count: 2, shorterThanRetryAfter: 1 });
   });
 });

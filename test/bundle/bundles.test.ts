@@ -47,7 +47,12 @@ describe('Bundles: every handler as deployed', () => {
           name: 'bundle',
           iamUserName: USER,
           secretId: SECRET_ID,
-          connection: { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: 'aws-bundle', credentialParameter: PAT_PARAMETER },
+          connection: {
+            organizationUrl: ado.organizationUrl('contoso'),
+            project: 'payments',
+            connectionName: 'aws-bundle',
+            credentialParameter: PAT_PARAMETER,
+          },
         },
       ],
       settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 },
@@ -96,7 +101,8 @@ describe('Bundles: every handler as deployed', () => {
       { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: 'aws-bundle' },
       { accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey },
     );
-    const invoke = async (name: HandlerName, input: unknown) => handlers[name](structuredClone(input), fakeLambdaContext(name));
+    const invoke = async (name: HandlerName, input: unknown) =>
+      handlers[name](structuredClone(input), fakeLambdaContext(name));
 
     // Act
     const { result, error, lines } = await captureOutput(async () => {
@@ -113,7 +119,12 @@ describe('Bundles: every handler as deployed', () => {
         state = (await invoke(step, state)) as RotationState;
       }
       const report = (await invoke('report', state)) as TargetReport;
-      const notified = await invoke('notify', { executionId: 'bundle-test', mode: 'rotate', startedAt: state.startedAt, reports: [report] });
+      const notified = await invoke('notify', {
+        executionId: 'bundle-test',
+        mode: 'rotate',
+        startedAt: state.startedAt,
+        reports: [report],
+      });
       return { state, report, notified };
     });
 
@@ -121,7 +132,7 @@ describe('Bundles: every handler as deployed', () => {
     expect(error).toBeUndefined();
     expect(result?.report.outcome).toBe('rotated');
     const connection = ado.connection(connectionId);
-    if (!connection) throw new Error("the connection is gone");
+    if (!connection) throw new Error('the connection is gone');
     expect(connection.id).toBe(connectionId);
     expect(connection.accessKeyId).toBe(result?.state.newAccessKeyId);
     expect(iam.keys(USER).find((k) => k.accessKeyId === old.accessKeyId)?.status).toBe('Inactive');

@@ -32,7 +32,12 @@ describe('CLI: ado-key-rotator', () => {
         name,
         iamUserName: `ado-${name}`,
         secretId: `rotator/${name}`,
-        connection: { organizationUrl: ado.organizationUrl('contoso'), project: 'payments', connectionName: `aws-${name}`, credentialParameter: PAT_PARAMETER },
+        connection: {
+          organizationUrl: ado.organizationUrl('contoso'),
+          project: 'payments',
+          connectionName: `aws-${name}`,
+          credentialParameter: PAT_PARAMETER,
+        },
       })),
       settings: world.targets.settings,
       schedule: { expression: 'cron(0 3 ? * SUN *)', timeZone: 'Etc/UTC' },
@@ -42,9 +47,17 @@ describe('CLI: ado-key-rotator', () => {
     };
     for (const target of config.targets) {
       world.targets.add(target);
-      const key = world.iam.seedKey(target.iamUserName, { createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000) });
+      const key = world.iam.seedKey(target.iamUserName, {
+        createdAt: new Date(world.clock.now().getTime() - 8 * 86_400_000),
+      });
       world.secrets.seed(target.secretId, { ...key, iamUserName: target.iamUserName });
-      connectionIds.set(target.name, ado.seedConnection({ ...target.connection }, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey }));
+      connectionIds.set(
+        target.name,
+        ado.seedConnection(
+          { ...target.connection },
+          { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+        ),
+      );
     }
     const dir = await mkdtemp(path.join(tmpdir(), 'rotator-cli-'));
     configPath = path.join(dir, 'rotation.config.json');
@@ -59,7 +72,9 @@ describe('CLI: ado-key-rotator', () => {
     return cliWith({}, ...args);
   }
 
-  /** `keepReal`: ports left to the CLI's own binding (Azure DevOps always is: the real adapter against the stand-in). */
+  /**
+   * `keepReal`: ports left to the CLI's own binding (Azure DevOps always is: the real adapter against the stand-in).
+   */
   async function cliWith(options: { keepReal?: symbol[]; env?: Record<string, string> }, ...args: string[]) {
     let stdout = '';
     let stderr = '';
@@ -81,7 +96,9 @@ describe('CLI: ado-key-rotator', () => {
       ado.throttleNext(1, 0);
 
       // Act
-      const { result, lines } = await captureOutput(() => cliWith({ keepReal: [TOKENS.Metrics] }, 'rotate', '--target', 'web'));
+      const { result, lines } = await captureOutput(() =>
+        cliWith({ keepReal: [TOKENS.Metrics] }, 'rotate', '--target', 'web'),
+      );
 
       // Assess
       expect(result?.code).toBe(EXIT.ok);
@@ -160,7 +177,12 @@ describe('CLI: ado-key-rotator', () => {
     const { code, stdout } = await cli('--json', 'status');
 
     expect(code).toBe(EXIT.ok);
-    const statuses = JSON.parse(stdout) as Array<{ targetName: string; secretMatchesConnection: boolean; connectionId: string; couldMoveToOidc: boolean }>;
+    const statuses = JSON.parse(stdout) as Array<{
+      targetName: string;
+      secretMatchesConnection: boolean;
+      connectionId: string;
+      couldMoveToOidc: boolean;
+    }>;
     expect(statuses.map((s) => s.targetName)).toEqual(['web', 'api']);
     expect(statuses[0]?.secretMatchesConnection).toBe(true);
     expect(statuses[0]?.connectionId).toBe(connectionIds.get('web'));

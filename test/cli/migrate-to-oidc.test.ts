@@ -22,7 +22,10 @@ import { FakeSecureParameters } from '../../local/fakes/fake-targets.js';
  */
 const PAT = 'cli-oidc-pat-0000000000000000000000000000000000000000';
 const PAT_PARAMETER = '/ado-key-rotator/azure-devops/pat';
-const INLINE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::deploy-bucket/*' }] });
+const INLINE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::deploy-bucket/*' }],
+});
 const MANAGED = 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess';
 const spec = new ServiceEndpointSpec();
 
@@ -40,7 +43,13 @@ const target = (name: string, organizationUrl: string, extra: Record<string, unk
   name,
   iamUserName: `ado-${name}`,
   secretId: `rotator/${name}`,
-  connection: { organizationUrl, project: 'payments', connectionName: `aws-${name}`, credentialParameter: PAT_PARAMETER, ...extra },
+  connection: {
+    organizationUrl,
+    project: 'payments',
+    connectionName: `aws-${name}`,
+    credentialParameter: PAT_PARAMETER,
+    ...extra,
+  },
 });
 
 beforeEach(async () => {
@@ -48,30 +57,50 @@ beforeEach(async () => {
   sm = new SecretsManagerWire().install();
   clock = new FakeClock();
   // A key works when IAM has it active and the secret matches the one it issued.
-  const keyCheck = (id: string, value: string) => id === keyId && value === secret && iam.keys('ado-web').some((k) => k.accessKeyId === id && k.status === 'Active');
-  ado = await startAdoStandIn({ pat: PAT, organizations: ['contoso', 'tfs/DefaultCollection'], oidcCheck: wireOidcCheck(iam), keyCheck });
+  const keyCheck = (id: string, value: string) =>
+    id === keyId && value === secret && iam.keys('ado-web').some((k) => k.accessKeyId === id && k.status === 'Active');
+  ado = await startAdoStandIn({
+    pat: PAT,
+    organizations: ['contoso', 'tfs/DefaultCollection'],
+    oidcCheck: wireOidcCheck(iam),
+    keyCheck,
+  });
   const web = target('web', ado.organizationUrl('contoso'));
   const key = iam.seedKey('ado-web', { createdAt: new Date(Date.now() - 30 * 86_400_000) });
   keyId = key.accessKeyId;
   secret = key.secretAccessKey;
   sm.seed(web.secretId, { ...key, iamUserName: 'ado-web' });
   iam.identity.seedUserPolicies('ado-web', { managed: [MANAGED], inline: { deploy: INLINE } });
-  connectionId = ado.seedConnection(web.connection, { ...key, projects: ['payments', 'shared'], roleSessionName: 'deploy' });
-  canary = ado.seedPipeline({ organizationUrl: web.connection.organizationUrl, project: 'payments' }, { name: 'aws-canary', uses: { connectionId }, readsToComplete: 2 });
+  connectionId = ado.seedConnection(web.connection, {
+    ...key,
+    projects: ['payments', 'shared'],
+    roleSessionName: 'deploy',
+  });
+  canary = ado.seedPipeline(
+    { organizationUrl: web.connection.organizationUrl, project: 'payments' },
+    { name: 'aws-canary', uses: { connectionId }, readsToComplete: 2 },
+  );
   const dir = await mkdtemp(path.join(tmpdir(), 'rotator-oidc-'));
   configPath = path.join(dir, 'rotation.config.json');
   const other = target('api', ado.organizationUrl('contoso'));
   await writeFile(
     configPath,
     // The Azure DevOps stand-in listens on http://127.0.0.1: a local run, opted in.
-    JSON.stringify({ targets: [web, other], settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 }, allowLoopbackHttp: true }),
+    JSON.stringify({
+      targets: [web, other],
+      settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 },
+      allowLoopbackHttp: true,
+    }),
   );
 });
 
 afterEach(async () => {
   for (const r of ado.requests.filter((r) => r.path.includes('/serviceendpoint/'))) {
     const organization = ado.organizationUrl(r.path.startsWith('/tfs/') ? 'tfs/DefaultCollection' : 'contoso');
-    expect(spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, organization).errors, `${r.method} ${r.url}`).toEqual([]);
+    expect(
+      spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, organization).errors,
+      `${r.method} ${r.url}`,
+    ).toEqual([]);
   }
   await ado.close();
 });
@@ -85,11 +114,24 @@ async function cli(...args: string[]) {
     [TOKENS.SecureParameters, new FakeSecureParameters({ [PAT_PARAMETER]: PAT })],
     [TOKENS.Clock, clock],
   ]);
-  const code = await runCli(['--config', configPath, ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), overrides, env: {} });
+  const code = await runCli(['--config', configPath, ...args], {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    overrides,
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 
-const MUTATING_IAM = ['CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'CreateRole', 'AttachRolePolicy', 'PutRolePolicy', 'UpdateAccessKey', 'DeleteAccessKey'];
+const MUTATING_IAM = [
+  'CreateOpenIDConnectProvider',
+  'AddClientIDToOpenIDConnectProvider',
+  'CreateRole',
+  'AttachRolePolicy',
+  'PutRolePolicy',
+  'UpdateAccessKey',
+  'DeleteAccessKey',
+];
 
 describe('CLI: migrate-to-oidc', () => {
   it('prints the plan and changes nothing without --yes', async () => {
@@ -107,45 +149,78 @@ describe('CLI: migrate-to-oidc', () => {
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
-  it('with --yes: provider, role with the user\'s permissions, connection switched in place, canary green, key deactivated, target removed', async () => {
-    // Act
-    const run = await cli('migrate-to-oidc', '--target', 'web', '--yes', '--canary-pipeline', String(canary));
-    // Assess
-    expect(run.stdout).toContain('✔ web: migrated');
-    expect(run.code).toBe(EXIT.ok);
-    expect(iam.actions().filter((a) => MUTATING_IAM.includes(a))).toEqual(['CreateOpenIDConnectProvider', 'CreateRole', 'AttachRolePolicy', 'PutRolePolicy', 'UpdateAccessKey']);
-    const role = iam.identity.roles.get('ado-oidc-web');
-    expect(role?.attached).toEqual([MANAGED]);
-    expect(role?.inline.get('deploy')).toBe(INLINE);
-    const host = `vstoken.dev.azure.com/${ado.organizationId('contoso')}`;
-    expect(JSON.parse(role?.trust ?? '{}').Statement[0].Condition).toEqual({ StringEquals: { [`${host}:aud`]: 'api://AzureADTokenExchange', [`${host}:sub`]: 'sc://contoso/payments/aws-web' } });
-    expect(iam.identity.providers.get(host)?.clientIds).toEqual(['api://AzureADTokenExchange']);
-    expect(ado.connection(connectionId)).toMatchObject({ id: connectionId, projects: ['payments', 'shared'], usesOidc: true, accessKeyId: '', secretAccessKey: '' });
-    expect(ado.connection(connectionId)?.parameters).toMatchObject({ assumeRoleArn: role?.arn, roleSessionName: 'deploy' });
-    expect(ado.pipelineRuns(canary).map((r) => [r.accessKeyId, r.result])).toEqual([[OIDC_RUN_KEY, 'succeeded']]);
-    expect(iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([[keyId, 'Inactive']]);
-    const config = JSON.parse(await readFile(configPath, 'utf8')) as { targets: Array<{ name: string }> };
-    expect(config.targets.map((t) => t.name)).toEqual(['api']);
-    expect(run.stdout).toContain('delete it after the 6-day grace period');
-    expect(run.stdout + run.stderr).not.toContain(secret);
-  });
+  it(
+    "with --yes: provider, role with the user's permissions, connection switched in place, canary green, key " +
+      'deactivated, target removed',
+    async () => {
+      // Act
+      const run = await cli('migrate-to-oidc', '--target', 'web', '--yes', '--canary-pipeline', String(canary));
+      // Assess
+      expect(run.stdout).toContain('✔ web: migrated');
+      expect(run.code).toBe(EXIT.ok);
+      expect(iam.actions().filter((a) => MUTATING_IAM.includes(a))).toEqual([
+        'CreateOpenIDConnectProvider',
+        'CreateRole',
+        'AttachRolePolicy',
+        'PutRolePolicy',
+        'UpdateAccessKey',
+      ]);
+      const role = iam.identity.roles.get('ado-oidc-web');
+      expect(role?.attached).toEqual([MANAGED]);
+      expect(role?.inline.get('deploy')).toBe(INLINE);
+      const host = `vstoken.dev.azure.com/${ado.organizationId('contoso')}`;
+      expect(JSON.parse(role?.trust ?? '{}').Statement[0].Condition).toEqual({
+        StringEquals: {
+          [`${host}:aud`]: 'api://AzureADTokenExchange',
+          [`${host}:sub`]: 'sc://contoso/payments/aws-web',
+        },
+      });
+      expect(iam.identity.providers.get(host)?.clientIds).toEqual(['api://AzureADTokenExchange']);
+      expect(ado.connection(connectionId)).toMatchObject({
+        id: connectionId,
+        projects: ['payments', 'shared'],
+        usesOidc: true,
+        accessKeyId: '',
+        secretAccessKey: '',
+      });
+      expect(ado.connection(connectionId)?.parameters).toMatchObject({
+        assumeRoleArn: role?.arn,
+        roleSessionName: 'deploy',
+      });
+      expect(ado.pipelineRuns(canary).map((r) => [r.accessKeyId, r.result])).toEqual([[OIDC_RUN_KEY, 'succeeded']]);
+      expect(iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([[keyId, 'Inactive']]);
+      const config = JSON.parse(await readFile(configPath, 'utf8')) as { targets: Array<{ name: string }> };
+      expect(config.targets.map((t) => t.name)).toEqual(['api']);
+      expect(run.stdout).toContain('delete it after the 6-day grace period');
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    },
+  );
 
-  it('goes back with --back: the key reactivated and put back into the connection, which a key-based canary then proves', async () => {
-    // Prepare: migrated, then the target added back to the configuration.
-    const before = await readFile(configPath, 'utf8');
-    expect((await cli('migrate-to-oidc', '--target', 'web', '--yes')).code).toBe(EXIT.ok);
-    await writeFile(configPath, before);
-    // Act
-    const dry = await cli('migrate-to-oidc', '--target', 'web', '--back');
-    const run = await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes');
-    // Assess
-    expect(dry.stdout).toContain('? web: planned');
-    expect(run.stdout).toContain('↩ web: restored');
-    expect(run.code).toBe(EXIT.ok);
-    expect(iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([[keyId, 'Active']]);
-    expect(ado.connection(connectionId)).toMatchObject({ usesOidc: false, accessKeyId: keyId, secretAccessKey: secret, projects: ['payments', 'shared'] });
-    expect((await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes')).stdout).toContain('is not on OIDC');
-  });
+  it(
+    'goes back with --back: the key reactivated and put back into the connection, which a key-based canary ' +
+      'then proves',
+    async () => {
+      // Prepare: migrated, then the target added back to the configuration.
+      const before = await readFile(configPath, 'utf8');
+      expect((await cli('migrate-to-oidc', '--target', 'web', '--yes')).code).toBe(EXIT.ok);
+      await writeFile(configPath, before);
+      // Act
+      const dry = await cli('migrate-to-oidc', '--target', 'web', '--back');
+      const run = await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes');
+      // Assess
+      expect(dry.stdout).toContain('? web: planned');
+      expect(run.stdout).toContain('↩ web: restored');
+      expect(run.code).toBe(EXIT.ok);
+      expect(iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([[keyId, 'Active']]);
+      expect(ado.connection(connectionId)).toMatchObject({
+        usesOidc: false,
+        accessKeyId: keyId,
+        secretAccessKey: secret,
+        projects: ['payments', 'shared'],
+      });
+      expect((await cli('migrate-to-oidc', '--target', 'web', '--back', '--yes')).stdout).toContain('is not on OIDC');
+    },
+  );
 
   it('is idempotent: a re-run after a failure reuses the provider and the role it created', async () => {
     // Prepare: the first run stops at CreateRole's answer... after the provider exists.
@@ -157,32 +232,67 @@ describe('CLI: migrate-to-oidc', () => {
     const second = await cli('migrate-to-oidc', '--target', 'web', '--yes');
     // Assess
     expect(second.stdout).toContain('✔ web: migrated');
-    expect(iam.actions().filter((a) => a === 'CreateOpenIDConnectProvider' || a === 'CreateRole')).toEqual(['CreateOpenIDConnectProvider', 'CreateRole']);
+    expect(iam.actions().filter((a) => a === 'CreateOpenIDConnectProvider' || a === 'CreateRole')).toEqual([
+      'CreateOpenIDConnectProvider',
+      'CreateRole',
+    ]);
   });
 
-  it('rolls the connection back to its key when the canary fails (a role that does not trust this connection), keys untouched', async () => {
-    // Prepare: an operator-managed role whose trust names another subject.
-    const host = `vstoken.dev.azure.com/${ado.organizationId('contoso')}`;
-    iam.identity.seedProvider(`https://${host}`, ['api://AzureADTokenExchange']);
-    const trust = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${host}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${host}:sub`]: 'sc://contoso/payments/other' } } }],
-    });
-    iam.identity.roles.set('shared-deployer', { arn: 'arn:aws:iam::123456789012:role/shared-deployer', trust, description: '', attached: [], inline: new Map(), createdAt: new Date() });
-    // Act
-    const run = await cli('migrate-to-oidc', '--target', 'web', '--yes', '--role', 'arn:aws:iam::123456789012:role/shared-deployer', '--canary-pipeline', String(canary));
-    // Assess
-    expect(run.code).toBe(EXIT.partialFailure);
-    expect(run.stdout).toContain('↺ web: rolled-back');
-    expect(run.stdout).toContain('CanaryRunFailedError');
-    expect(ado.pipelineRuns(canary).map((r) => r.result)).toEqual(['failed']);
-    expect(ado.connection(connectionId)).toMatchObject({ usesOidc: false, accessKeyId: keyId, secretAccessKey: secret, projects: ['payments', 'shared'] });
-    expect(iam.keys('ado-web').map((k) => k.status)).toEqual(['Active']);
-    expect(iam.actions().filter((a) => MUTATING_IAM.includes(a))).toEqual([]);
-    const config = JSON.parse(await readFile(configPath, 'utf8')) as { targets: unknown[] };
-    expect(config.targets).toHaveLength(2);
-    expect(run.stdout + run.stderr).not.toContain(secret);
-  });
+  it(
+    'rolls the connection back to its key when the canary fails (a role that does not trust this connection), ' +
+      'keys untouched',
+    async () => {
+      // Prepare: an operator-managed role whose trust names another subject.
+      const host = `vstoken.dev.azure.com/${ado.organizationId('contoso')}`;
+      iam.identity.seedProvider(`https://${host}`, ['api://AzureADTokenExchange']);
+      const trust = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${host}` },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { [`${host}:sub`]: 'sc://contoso/payments/other' } },
+          },
+        ],
+      });
+      iam.identity.roles.set('shared-deployer', {
+        arn: 'arn:aws:iam::123456789012:role/shared-deployer',
+        trust,
+        description: '',
+        attached: [],
+        inline: new Map(),
+        createdAt: new Date(),
+      });
+      // Act
+      const run = await cli(
+        'migrate-to-oidc',
+        '--target',
+        'web',
+        '--yes',
+        '--role',
+        'arn:aws:iam::123456789012:role/shared-deployer',
+        '--canary-pipeline',
+        String(canary),
+      );
+      // Assess
+      expect(run.code).toBe(EXIT.partialFailure);
+      expect(run.stdout).toContain('↺ web: rolled-back');
+      expect(run.stdout).toContain('CanaryRunFailedError');
+      expect(ado.pipelineRuns(canary).map((r) => r.result)).toEqual(['failed']);
+      expect(ado.connection(connectionId)).toMatchObject({
+        usesOidc: false,
+        accessKeyId: keyId,
+        secretAccessKey: secret,
+        projects: ['payments', 'shared'],
+      });
+      expect(iam.keys('ado-web').map((k) => k.status)).toEqual(['Active']);
+      expect(iam.actions().filter((a) => MUTATING_IAM.includes(a))).toEqual([]);
+      const config = JSON.parse(await readFile(configPath, 'utf8')) as { targets: unknown[] };
+      expect(config.targets).toHaveLength(2);
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    },
+  );
 
   describe('refuses, with a reason, what cannot move, and changes nothing', () => {
     const cases: Array<{ code: string; setup: () => Promise<void> | void }> = [
@@ -198,7 +308,8 @@ describe('CLI: migrate-to-oidc', () => {
       const parameters = ado.connection(connectionId)?.parameters ?? {};
       let targetName = 'web';
       if (code === 'ExternalId') reseed(connectionId, { ...parameters, externalId: 'partner-42' });
-      if (code === 'AssumesRole') reseed(connectionId, { ...parameters, assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy' });
+      if (code === 'AssumesRole')
+        reseed(connectionId, { ...parameters, assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy' });
       if (code === 'AlreadyKeyless') reseed(connectionId, { ...parameters, useOIDC: 'true' });
       if (code === 'AzureDevOpsServer') targetName = await serverTarget();
       const before = JSON.stringify(ado.connections());

@@ -74,7 +74,9 @@ describe('Config: loadRotationConfigFile', () => {
 
   it('prefixes validation problems with the file name', () => {
     const file = writeTmp('invalid.json', JSON.stringify({ targets: [] }));
-    expect(() => loadRotationConfigFile(file)).toThrow(/invalid\.json: Invalid rotation configuration: targets is empty/);
+    expect(() => loadRotationConfigFile(file)).toThrow(
+      /invalid\.json: Invalid rotation configuration: targets is empty/,
+    );
   });
 });
 
@@ -94,19 +96,29 @@ describe('Config: loadRotationConfigFromEnv', () => {
     expect(() => loadRotationConfigFromEnv({})).toThrow(/no configuration/);
   });
 
-  it('skips only the time-zone database lookup at run time (the schedule is checked at synth; ICU data costs a cold start)', () => {
-    const unknownZone = { ...config, schedule: { ...config.schedule, timeZone: 'Mars/Olympus_Mons' } };
-    const file = writeTmp('unknown-zone.json', JSON.stringify(unknownZone));
-    expect(() => loadRotationConfigFile(file)).toThrow(/schedule\.timeZone/);
-    expect(loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify(unknownZone) }).schedule.timeZone).toBe('Mars/Olympus_Mons');
-    expect(() => loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify({ ...config, schedule: { ...config.schedule, timeZone: 'not a zone' } }) })).toThrow(
-      /schedule\.timeZone/,
-    );
-  });
+  it(
+    'skips only the time-zone database lookup at run time (the schedule is checked at synth; ICU data costs a ' +
+      'cold start)',
+    () => {
+      const unknownZone = { ...config, schedule: { ...config.schedule, timeZone: 'Mars/Olympus_Mons' } };
+      const file = writeTmp('unknown-zone.json', JSON.stringify(unknownZone));
+      expect(() => loadRotationConfigFile(file)).toThrow(/schedule\.timeZone/);
+      expect(loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify(unknownZone) }).schedule.timeZone).toBe(
+        'Mars/Olympus_Mons',
+      );
+      expect(() =>
+        loadRotationConfigFromEnv({
+          [CONFIG_ENV_VAR]: JSON.stringify({ ...config, schedule: { ...config.schedule, timeZone: 'not a zone' } }),
+        }),
+      ).toThrow(/schedule\.timeZone/);
+    },
+  );
 
   it('validates the environment like a file', () => {
     const broken = { ...config, maxConcurrency: 0 };
-    expect(() => loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify(broken) })).toThrow(/maxConcurrency is 0/);
+    expect(() => loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: JSON.stringify(broken) })).toThrow(
+      /maxConcurrency is 0/,
+    );
     expect(() => loadRotationConfigFromEnv({ [CONFIG_ENV_VAR]: '{' })).toThrow(ConfigurationError);
   });
 });

@@ -13,7 +13,12 @@ const withConnection = (credential: Record<string, unknown>) => ({
       name: 'app-prod',
       iamUserName: 'ado-app-prod',
       secretId: 'rotator/app-prod',
-      connection: { organizationUrl: 'https://dev.azure.com/contoso', project: 'payments', connectionName: 'aws-prod', ...credential },
+      connection: {
+        organizationUrl: 'https://dev.azure.com/contoso',
+        project: 'payments',
+        connectionName: 'aws-prod',
+        ...credential,
+      },
     },
   ],
 });
@@ -44,7 +49,9 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
 
   it('accepts a tenant named by its verified domain', () => {
     // Prepare, Act
-    const config = parseRotationConfig(withConnection({ federatedCredential: { tenantId: 'contoso.onmicrosoft.com', clientId: CLIENT } }));
+    const config = parseRotationConfig(
+      withConnection({ federatedCredential: { tenantId: 'contoso.onmicrosoft.com', clientId: CLIENT } }),
+    );
 
     // Assess
     expect(config.targets[0]?.connection.federatedCredential?.tenantId).toBe('contoso.onmicrosoft.com');
@@ -52,21 +59,46 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
 
   it('keeps the expiry date of a PAT or client secret', () => {
     // Prepare, Act
-    const config = parseRotationConfig(withConnection({ credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-03-31' }));
+    const config = parseRotationConfig(
+      withConnection({ credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-03-31' }),
+    );
 
     // Assess
-    expect(config.targets[0]?.connection).toMatchObject({ credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-03-31' });
+    expect(config.targets[0]?.connection).toMatchObject({
+      credentialParameter: '/rotator/ado/pat',
+      credentialExpiresOn: '2027-03-31',
+    });
   });
 
   const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
     ['neither kind', {}, /connection\.credentialParameter is missing: .*or give federatedCredential instead/],
-    ['both kinds', { credentialParameter: '/rotator/ado/pat', federatedCredential: { tenantId: TENANT, clientId: CLIENT } }, /has both credentialParameter and federatedCredential/],
-    ['a client id that is not a GUID', { federatedCredential: { tenantId: TENANT, clientId: 'my-app' } }, /federatedCredential\.clientId is not a client id: .*GUID/],
+    [
+      'both kinds',
+      { credentialParameter: '/rotator/ado/pat', federatedCredential: { tenantId: TENANT, clientId: CLIENT } },
+      /has both credentialParameter and federatedCredential/,
+    ],
+    [
+      'a client id that is not a GUID',
+      { federatedCredential: { tenantId: TENANT, clientId: 'my-app' } },
+      /federatedCredential\.clientId is not a client id: .*GUID/,
+    ],
     ['no tenant', { federatedCredential: { clientId: CLIENT } }, /federatedCredential\.tenantId is missing/],
     ['a list instead of an object', { federatedCredential: [TENANT, CLIENT] }, /federatedCredential is not an object/],
-    ['an expiry on a federated credential', { federatedCredential: { tenantId: TENANT, clientId: CLIENT }, credentialExpiresOn: '2027-01-01' }, /credentialExpiresOn is set for a federated credential/],
-    ['an expiry that is not a calendar day', { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-02-30' }, /credentialExpiresOn is not a date: .*YYYY-MM-DD/],
-    ['an expiry that is not a string', { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: 20270101 }, /credentialExpiresOn is not a date/],
+    [
+      'an expiry on a federated credential',
+      { federatedCredential: { tenantId: TENANT, clientId: CLIENT }, credentialExpiresOn: '2027-01-01' },
+      /credentialExpiresOn is set for a federated credential/,
+    ],
+    [
+      'an expiry that is not a calendar day',
+      { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-02-30' },
+      /credentialExpiresOn is not a date: .*YYYY-MM-DD/,
+    ],
+    [
+      'an expiry that is not a string',
+      { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: 20270101 },
+      /credentialExpiresOn is not a date/,
+    ],
   ];
   for (const [what, credential, message] of refusals) {
     it(`refuses ${what}, naming the field`, () => {
@@ -86,7 +118,9 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
     const text = problem({ federatedCredential: { tenantId: TENANT, clientId: CLIENT, clientSecret: secret } });
 
     // Assess
-    expect(text).toMatch(/federatedCredential\.clientSecret is not a known field: a federated credential has no secret/);
+    expect(text).toMatch(
+      /federatedCredential\.clientSecret is not a known field: a federated credential has no secret/,
+    );
     expect(text).not.toContain(secret);
   });
 

@@ -19,7 +19,13 @@ const target = (extra: Json = {}, connection: Json = {}): Json => ({
   name: 'app-prod',
   iamUserName: 'ado-app-prod',
   secretId: 'rotator/app-prod',
-  connection: { organizationUrl: 'https://dev.azure.com/contoso', project: 'payments', connectionName: 'aws-prod', credentialParameter: '/rotator/ado/pat', ...connection },
+  connection: {
+    organizationUrl: 'https://dev.azure.com/contoso',
+    project: 'payments',
+    connectionName: 'aws-prod',
+    credentialParameter: '/rotator/ado/pat',
+    ...connection,
+  },
   ...extra,
 });
 const config = (extra: Json = {}): Json => ({ targets: [target()], ...extra });
@@ -56,7 +62,10 @@ describe('Function: parseRotationConfig (exact problems)', () => {
       } catch (caught) {
         error = caught;
       }
-      expect((error as ConfigurationError).message).toBe(`The rotation configuration is ${what}, not an object: give { "targets": [...] } (see rotation.config.schema.json)`);
+      expect((error as ConfigurationError).message).toBe(
+        `The rotation configuration is ${what}, not an object: give { "targets": [...] } (see ` +
+          `rotation.config.schema.json)`,
+      );
       expect((error as ConfigurationError).context).toEqual({ field: '(root)' });
     }
   });
@@ -79,24 +88,35 @@ describe('Function: parseRotationConfig (exact problems)', () => {
 
   it('names unknown fields at every level, listing the known ones (without $schema)', () => {
     expect(problemsOf({ ...config(), $schema: 'x', extra: 1 })).toEqual([
-      'extra is not a known field: expected only targets, settings, schedule, slackWebhookParameter, alarmEmail, maxConcurrency, azureDevOpsServerHosts, slackWebhookHosts, allowLoopbackHttp, resourcePrefixes',
+      'extra is not a known field: expected only targets, settings, schedule, slackWebhookParameter, ' +
+        'alarmEmail, maxConcurrency, azureDevOpsServerHosts, slackWebhookHosts, allowLoopbackHttp, resourcePrefixes',
     ]);
     expect(problemsOf(config({ targets: [target({ note: 1 }, { region: 'x' })] }))).toEqual([
-      'targets[0].note is not a known field: expected only name, iamUserName, iamUserPath, secretId, connection, connections, otherConnections, variableGroups, canary',
-      'targets[0].connection.region is not a known field: expected only organizationUrl, project, connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
+      'targets[0].note is not a known field: expected only name, iamUserName, iamUserPath, secretId, ' +
+        'connection, connections, otherConnections, variableGroups, canary',
+      'targets[0].connection.region is not a known field: expected only organizationUrl, project, ' +
+        'connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
     ]);
     expect(problemsOf(config({ settings: { days: 1 }, schedule: { cron: 'x' } }))).toEqual([
-      'settings.days is not a known field: expected only minKeyAgeDays, gracePeriodDays, inProgressTimeoutMinutes, oldKeyUsedAfterPublish',
+      'settings.days is not a known field: expected only minKeyAgeDays, gracePeriodDays, ' +
+        'inProgressTimeoutMinutes, oldKeyUsedAfterPublish',
       'schedule.cron is not a known field: expected only expression, timeZone',
     ]);
   });
 
   it('says what type a wrong value is', () => {
-    expect(problemsOf({ targets: {} })).toEqual(['targets is an object, not a list: list at least one target { name, iamUserName, secretId, connection }']);
-    expect(problemsOf({ targets: null })).toEqual(['targets is null, not a list: list at least one target { name, iamUserName, secretId, connection }']);
-    expect(problemsOf({ targets: [[]] })).toEqual(['targets[0] is a list, not an object: give { name, iamUserName, secretId, connection }']);
+    expect(problemsOf({ targets: {} })).toEqual([
+      'targets is an object, not a list: list at least one target { name, iamUserName, secretId, connection }',
+    ]);
+    expect(problemsOf({ targets: null })).toEqual([
+      'targets is null, not a list: list at least one target { name, iamUserName, secretId, connection }',
+    ]);
+    expect(problemsOf({ targets: [[]] })).toEqual([
+      'targets[0] is a list, not an object: give { name, iamUserName, secretId, connection }',
+    ]);
     expect(problemsOf(config({ targets: [target({ name: true })] }))).toEqual([
-      'targets[0].name is a boolean, not a string: a unique name for logs, metrics and reports (letters, digits, ".", "_", ":", "-")',
+      'targets[0].name is a boolean, not a string: a unique name for logs, metrics and reports (letters, ' +
+        'digits, ".", "_", ":", "-")',
     ]);
   });
 
@@ -108,18 +128,28 @@ describe('Function: parseRotationConfig (exact problems)', () => {
       'targets[0].iamUserName is missing: the IAM user whose access key the connection holds',
       'targets[0].secretId is missing: the Secrets Manager secret name (or ARN) that mirrors the key',
       `targets[0].connection.organizationUrl is empty: ${HINT}`,
-      'targets[0].connection.project is missing: the Azure DevOps project (name or id) that owns the service connection',
-      'targets[0].connection.connectionName is missing: the service connection name, as shown in Project settings > Service connections',
-      'targets[0].connection.credentialParameter is missing: the name of the SSM SecureString parameter holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead',
+      'targets[0].connection.project is missing: the Azure DevOps project (name or id) that owns the service ' +
+        'connection',
+      'targets[0].connection.connectionName is missing: the service connection name, as shown in Project ' +
+        'settings > Service connections',
+      'targets[0].connection.credentialParameter is missing: the name of the SSM SecureString parameter ' +
+        'holding the Azure DevOps PAT (scope: Service Connections, read & manage), or give federatedCredential instead',
     ]);
   });
 
   it('checks the shape of each target field', () => {
-    expect(problemsOf(config({ targets: [target({ name: '-app' })] }))).toEqual(['targets[0].name is "-app": use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit']);
-    expect(problemsOf(config({ targets: [target({ iamUserName: 'ado app' })] }))).toEqual(['targets[0].iamUserName is "ado app", not an IAM user name: use 1-64 letters, digits or +=,.@_-']);
-    expect(problemsOf(config({ targets: [target({ secretId: 'rotator app' })] }))).toEqual(['targets[0].secretId is "rotator app", not a secret name: use 1-512 letters, digits or /_+=.@-']);
+    expect(problemsOf(config({ targets: [target({ name: '-app' })] }))).toEqual([
+      'targets[0].name is "-app": use 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+    ]);
+    expect(problemsOf(config({ targets: [target({ iamUserName: 'ado app' })] }))).toEqual([
+      'targets[0].iamUserName is "ado app", not an IAM user name: use 1-64 letters, digits or +=,.@_-',
+    ]);
+    expect(problemsOf(config({ targets: [target({ secretId: 'rotator app' })] }))).toEqual([
+      'targets[0].secretId is "rotator app", not a secret name: use 1-512 letters, digits or /_+=.@-',
+    ]);
     expect(problemsOf(config({ targets: [target({ secretId: 'arn:aws:s3:::bucket' })] }))).toEqual([
-      'targets[0].secretId is "arn:aws:s3:::bucket", not a Secrets Manager secret ARN (arn:aws:secretsmanager:{region}:{account}:secret:{name})',
+      'targets[0].secretId is "arn:aws:s3:::bucket", not a Secrets Manager secret ARN ' +
+        '(arn:aws:secretsmanager:{region}:{account}:secret:{name})',
     ]);
   });
 
@@ -127,14 +157,18 @@ describe('Function: parseRotationConfig (exact problems)', () => {
     const fits = 'a'.repeat(78); // quoted: 80 characters
     const long = 'b'.repeat(79); // quoted: 81 characters
 
-    expect(problemsOf(config({ targets: [target({ iamUserName: fits })] }))).toEqual([`targets[0].iamUserName is "${fits}", not an IAM user name: use 1-64 letters, digits or +=,.@_-`]);
-    expect(problemsOf(config({ targets: [target({ iamUserName: long })] }))).toEqual([`targets[0].iamUserName is "${'b'.repeat(76)}..., not an IAM user name: use 1-64 letters, digits or +=,.@_-`]);
+    expect(problemsOf(config({ targets: [target({ iamUserName: fits })] }))).toEqual([
+      `targets[0].iamUserName is "${fits}", not an IAM user name: use 1-64 letters, digits or +=,.@_-`,
+    ]);
+    expect(problemsOf(config({ targets: [target({ iamUserName: long })] }))).toEqual([
+      `targets[0].iamUserName is "${'b'.repeat(76)}..., not an IAM user name: use 1-64 letters, digits or +=,.@_-`,
+    ]);
   });
 
   it('rejects a duplicate target name, naming both', () => {
-    expect(problemsOf({ targets: [target(), target({ iamUserName: 'other' }), target({ name: 'app-test' })] })).toEqual([
-      'targets[1].name is "app-prod", already the name of targets[0]: target names must be unique',
-    ]);
+    expect(problemsOf({ targets: [target(), target({ iamUserName: 'other' }), target({ name: 'app-test' })] })).toEqual(
+      ['targets[1].name is "app-prod", already the name of targets[0]: target names must be unique'],
+    );
   });
 
   it('accepts targets in order, dropping none', () => {
@@ -152,33 +186,71 @@ describe('Function: parseRotationConfig (organization URL)', () => {
     ['https://DEV.AZURE.COM/contoso', 'https://dev.azure.com/contoso', {}],
     ['https://contoso.visualstudio.com', 'https://contoso.visualstudio.com', {}],
     ['https://CONTOSO.VisualStudio.com/', 'https://contoso.visualstudio.com', {}],
-    ['https://tfs.contoso.internal/tfs/DefaultCollection/', 'https://tfs.contoso.internal/tfs/DefaultCollection', SERVER],
-    ['https://TFS.contoso.internal/tfs/DefaultCollection', 'https://tfs.contoso.internal/tfs/DefaultCollection', SERVER],
+    [
+      'https://tfs.contoso.internal/tfs/DefaultCollection/',
+      'https://tfs.contoso.internal/tfs/DefaultCollection',
+      SERVER,
+    ],
+    [
+      'https://TFS.contoso.internal/tfs/DefaultCollection',
+      'https://tfs.contoso.internal/tfs/DefaultCollection',
+      SERVER,
+    ],
     ['http://127.0.0.1:8080/contoso', 'http://127.0.0.1:8080/contoso', LOCAL],
     ['http://localhost:8080/contoso', 'http://localhost:8080/contoso', LOCAL],
     ['http://LOCALHOST:8080/contoso', 'http://localhost:8080/contoso', LOCAL],
     ['http://[::1]:8080/contoso', 'http://[::1]:8080/contoso', LOCAL],
   ])('accepts %s as %s', (raw, expected, extra) => {
-    expect(parseRotationConfig(config({ targets: [target({}, { organizationUrl: raw })], ...extra })).targets[0]?.connection.organizationUrl).toBe(expected);
+    expect(
+      parseRotationConfig(config({ targets: [target({}, { organizationUrl: raw })], ...extra })).targets[0]?.connection
+        .organizationUrl,
+    ).toBe(expected);
   });
 
   const OUTSIDE =
-    'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: the rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in azureDevOpsServerHosts';
+    'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: the ' +
+    'rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in azureDevOpsServerHosts';
   it.each([
     ['contoso', `targets[0].connection.organizationUrl is not a URL: ${HINT}`],
-    ['http://dev.azure.com/contoso', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
-    ['http://10.0.0.1/tfs/c', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
-    ['ftp://localhost/contoso', `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`],
+    [
+      'http://dev.azure.com/contoso',
+      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`,
+    ],
+    [
+      'http://10.0.0.1/tfs/c',
+      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`,
+    ],
+    [
+      'ftp://localhost/contoso',
+      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it); ${HINT}`,
+    ],
     [
       'http://127.0.0.1:8080/contoso',
-      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it) (plain http to this machine only with allowLoopbackHttp, for local runs); ${HINT}`,
+      `targets[0].connection.organizationUrl must use https (the rotator sends a credential to it) (plain http ` +
+        `to this machine only with allowLoopbackHttp, for local runs); ${HINT}`,
     ],
-    ['https://me@dev.azure.com/contoso', `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in the SSM parameter named by credentialParameter; ${HINT}`],
-    ['https://:pat@dev.azure.com/contoso', `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in the SSM parameter named by credentialParameter; ${HINT}`],
+    [
+      'https://me@dev.azure.com/contoso',
+      `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in ` +
+        `the SSM parameter named by credentialParameter; ${HINT}`,
+    ],
+    [
+      'https://:pat@dev.azure.com/contoso',
+      `targets[0].connection.organizationUrl must not carry a user name or password: the credential belongs in ` +
+        `the SSM parameter named by credentialParameter; ${HINT}`,
+    ],
     ['https://dev.azure.com/contoso?x=1', `targets[0].connection.organizationUrl has a query or fragment: ${HINT}`],
     ['https://dev.azure.com/contoso#top', `targets[0].connection.organizationUrl has a query or fragment: ${HINT}`],
-    ['https://dev.azure.com/', `targets[0].connection.organizationUrl names 0 path segments: a dev.azure.com URL names exactly one organization; ${HINT}`],
-    ['https://dev.azure.com/contoso/payments', `targets[0].connection.organizationUrl names 2 path segments: a dev.azure.com URL names exactly one organization; ${HINT}`],
+    [
+      'https://dev.azure.com/',
+      `targets[0].connection.organizationUrl names 0 path segments: a dev.azure.com URL names exactly one ` +
+        `organization; ${HINT}`,
+    ],
+    [
+      'https://dev.azure.com/contoso/payments',
+      `targets[0].connection.organizationUrl names 2 path segments: a dev.azure.com URL names exactly one ` +
+        `organization; ${HINT}`,
+    ],
     ['https://tfs.contoso.internal/tfs/DefaultCollection', `targets[0].connection.organizationUrl ${OUTSIDE}`],
     ['https://attacker.example/collect', `targets[0].connection.organizationUrl ${OUTSIDE}`],
     ['https://dev.azure.com.attacker.example/contoso', `targets[0].connection.organizationUrl ${OUTSIDE}`],
@@ -188,14 +260,21 @@ describe('Function: parseRotationConfig (organization URL)', () => {
   });
 
   it('refuses an Azure DevOps Server URL without its collection, once its host is listed', () => {
-    expect(problemsOf(config({ targets: [target({}, { organizationUrl: 'https://tfs.contoso.internal/' })], ...SERVER }))).toEqual([
+    expect(
+      problemsOf(config({ targets: [target({}, { organizationUrl: 'https://tfs.contoso.internal/' })], ...SERVER })),
+    ).toEqual([
       `targets[0].connection.organizationUrl has no path: an Azure DevOps Server URL names its collection; ${HINT}`,
     ]);
   });
 
   it('never quotes what the field holds: a PAT pasted into it stays out of the error', () => {
     const pat = 'z7qxw4vbn2m5k8j3h6g9f1d4s7a0p2o5i8u1y4t7r3e6w9q2lkjh';
-    for (const raw of [pat, `https://${pat}.example/`, `https://dev.azure.com/${pat}/x`, `https://:${pat}@dev.azure.com/contoso`]) {
+    for (const raw of [
+      pat,
+      `https://${pat}.example/`,
+      `https://dev.azure.com/${pat}/x`,
+      `https://:${pat}@dev.azure.com/contoso`,
+    ]) {
       const problems = urlProblems(raw);
       expect(problems).toHaveLength(1);
       expect(problems.join(' ')).not.toContain(pat.slice(0, 12));
@@ -207,8 +286,13 @@ describe('Function: parseRotationConfig (organization URL)', () => {
   });
 
   it('checks the lists it is given: host names only, and a true/false flag', () => {
-    expect(problemsOf(config({ azureDevOpsServerHosts: ['https://tfs.contoso.internal', 'tfs.ok'], allowLoopbackHttp: 'yes' }))).toEqual([
-      'azureDevOpsServerHosts[0] is not a host name: give the name alone, without scheme, port or path (e.g. "tfs.contoso.internal")',
+    expect(
+      problemsOf(
+        config({ azureDevOpsServerHosts: ['https://tfs.contoso.internal', 'tfs.ok'], allowLoopbackHttp: 'yes' }),
+      ),
+    ).toEqual([
+      'azureDevOpsServerHosts[0] is not a host name: give the name alone, without scheme, port or path (e.g. ' +
+        '"tfs.contoso.internal")',
       'allowLoopbackHttp is "yes", not true or false: set it only for local runs against stand-ins',
     ]);
     expect(problemsOf(config({ slackWebhookHosts: 'hooks.slack.com' }))).toEqual([
@@ -231,7 +315,7 @@ describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () =
     expect(parsed.resourcePrefixes).toEqual(PREFIXES.resourcePrefixes);
   });
 
-  it('refuses any secret or parameter outside its prefix (an arbitrary SecureString, another team\'s secret)', () => {
+  it("refuses any secret or parameter outside its prefix (an arbitrary SecureString, another team's secret)", () => {
     const crafted = config({
       targets: [
         target({ secretId: 'prod/payments/db' }, { credentialParameter: '/prod/payments/db-password' }),
@@ -241,41 +325,74 @@ describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () =
       ...PREFIXES,
     });
     expect(problemsOf(crafted)).toEqual([
-      'targets[0].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch only secrets there',
-      'targets[0].connection.credentialParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
-      'targets[1].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch only secrets there',
-      'targets[1].connection.credentialParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
-      'slackWebhookParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+      'targets[0].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch ' +
+        'only secrets there',
+      'targets[0].connection.credentialParameter is not under resourcePrefixes.parameters ' +
+        '("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+      'targets[1].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch ' +
+        'only secrets there',
+      'targets[1].connection.credentialParameter is not under resourcePrefixes.parameters ' +
+        '("/ado-key-rotator/"): the rotator may read only SSM parameters there',
+      'slackWebhookParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may ' +
+        'read only SSM parameters there',
     ]);
   });
 
   it('keeps an IAM user path, and refuses one that is not a path', () => {
-    expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/ci/' })] })).targets[0]?.iamUserPath).toBe('/ci/');
-    expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/' })] })).targets[0]?.iamUserPath).toBeUndefined();
+    expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/ci/' })] })).targets[0]?.iamUserPath).toBe(
+      '/ci/',
+    );
+    expect(
+      parseRotationConfig(config({ targets: [target({ iamUserPath: '/' })] })).targets[0]?.iamUserPath,
+    ).toBeUndefined();
     expect(problemsOf(config({ targets: [target({ iamUserPath: 'ci' })] }))).toEqual([
-      'targets[0].iamUserPath is "ci", not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see the user\'s ARN)',
+      'targets[0].iamUserPath is "ci", not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see ' +
+        "the user's ARN)",
     ]);
   });
 });
 
 describe('Function: parseRotationConfig (SSM parameter names)', () => {
   it.each([
-    ['https://hooks.slack.com/services/T/B/x', 'looks like a URL: it takes the name of an SSM SecureString parameter holding the Azure DevOps PAT (e.g. "/ado-key-rotator/..."), not the value itself'],
-    ['HTTP://example.com/x', 'looks like a URL: it takes the name of an SSM SecureString parameter holding the Azure DevOps PAT (e.g. "/ado-key-rotator/..."), not the value itself'],
-    ['rotator/pat', 'is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the Azure DevOps PAT'],
-    ['see https://example.com', 'is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the Azure DevOps PAT'],
-    ['/rotator/my pat', 'is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)'],
+    [
+      'https://hooks.slack.com/services/T/B/x',
+      'looks like a URL: it takes the name of an SSM SecureString parameter holding the Azure DevOps PAT (e.g. ' +
+        '"/ado-key-rotator/..."), not the value itself',
+    ],
+    [
+      'HTTP://example.com/x',
+      'looks like a URL: it takes the name of an SSM SecureString parameter holding the Azure DevOps PAT (e.g. ' +
+        '"/ado-key-rotator/..."), not the value itself',
+    ],
+    [
+      'rotator/pat',
+      'is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the ' +
+        'Azure DevOps PAT',
+    ],
+    [
+      'see https://example.com',
+      'is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the ' +
+        'Azure DevOps PAT',
+    ],
+    [
+      '/rotator/my pat',
+      'is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)',
+    ],
     ['/', 'is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)'],
   ])('refuses credentialParameter %j without quoting it', (value, problem) => {
-    expect(problemsOf(config({ targets: [target({}, { credentialParameter: value })] }))).toEqual([`targets[0].connection.credentialParameter ${problem}`]);
+    expect(problemsOf(config({ targets: [target({}, { credentialParameter: value })] }))).toEqual([
+      `targets[0].connection.credentialParameter ${problem}`,
+    ]);
   });
 
   it('checks slackWebhookParameter the same way, and its type', () => {
     expect(problemsOf(config({ slackWebhookParameter: 'slack' }))).toEqual([
-      'slackWebhookParameter is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the Slack webhook URL',
+      'slackWebhookParameter is not an SSM parameter name: it must start with "/" and name the SecureString ' +
+        'parameter holding the Slack webhook URL',
     ]);
     expect(problemsOf(config({ slackWebhookParameter: 5 }))).toEqual([
-      'slackWebhookParameter is a number, not a string: name the SSM SecureString parameter holding the Slack webhook URL',
+      'slackWebhookParameter is a number, not a string: name the SSM SecureString parameter holding the Slack ' +
+        'webhook URL',
     ]);
   });
 });
@@ -290,7 +407,12 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
           name: 'app-prod',
           iamUserName: 'ado-app-prod',
           secretId: 'rotator/app-prod',
-          connection: { organizationUrl: 'https://dev.azure.com/contoso', project: 'payments', connectionName: 'aws-prod', credentialParameter: '/rotator/ado/pat' },
+          connection: {
+            organizationUrl: 'https://dev.azure.com/contoso',
+            project: 'payments',
+            connectionName: 'aws-prod',
+            credentialParameter: '/rotator/ado/pat',
+          },
         },
       ],
       settings: DEFAULT_SETTINGS,
@@ -330,18 +452,43 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
   });
 
   it.each([
-    [{ minKeyAgeDays: -1 }, 'settings.minKeyAgeDays is -1: it must be between 0 and 365 (days a key is kept before it is rotated)'],
-    [{ minKeyAgeDays: 366 }, 'settings.minKeyAgeDays is 366: it must be between 0 and 365 (days a key is kept before it is rotated)'],
-    [{ minKeyAgeDays: 1.5 }, 'settings.minKeyAgeDays is 1.5, not a whole number: days a key is kept before it is rotated'],
-    [{ gracePeriodDays: 91 }, 'settings.gracePeriodDays is 91: it must be between 0 and 90 (days a retired key stays inactive before it is deleted)'],
-    [{ inProgressTimeoutMinutes: 4 }, 'settings.inProgressTimeoutMinutes is 4: it must be between 5 and 10080 (minutes after which a pending secret version counts as abandoned)'],
-    [{ inProgressTimeoutMinutes: 10_081 }, 'settings.inProgressTimeoutMinutes is 10081: it must be between 5 and 10080 (minutes after which a pending secret version counts as abandoned)'],
+    [
+      { minKeyAgeDays: -1 },
+      'settings.minKeyAgeDays is -1: it must be between 0 and 365 (days a key is kept before it is rotated)',
+    ],
+    [
+      { minKeyAgeDays: 366 },
+      'settings.minKeyAgeDays is 366: it must be between 0 and 365 (days a key is kept before it is rotated)',
+    ],
+    [
+      { minKeyAgeDays: 1.5 },
+      'settings.minKeyAgeDays is 1.5, not a whole number: days a key is kept before it is rotated',
+    ],
+    [
+      { gracePeriodDays: 91 },
+      'settings.gracePeriodDays is 91: it must be between 0 and 90 (days a retired key stays inactive before ' +
+        'it is deleted)',
+    ],
+    [
+      { inProgressTimeoutMinutes: 4 },
+      'settings.inProgressTimeoutMinutes is 4: it must be between 5 and 10080 (minutes after which a pending ' +
+        'secret version counts as abandoned)',
+    ],
+    [
+      { inProgressTimeoutMinutes: 10_081 },
+      'settings.inProgressTimeoutMinutes is 10081: it must be between 5 and 10080 (minutes after which a ' +
+        'pending secret version counts as abandoned)',
+    ],
   ])('refuses settings %j', (settings, problem) => {
     expect(problemsOf(config({ settings }))).toEqual([problem]);
   });
 
   it('accepts the edge values of each setting', () => {
-    expect(parseRotationConfig(config({ settings: { minKeyAgeDays: 365, gracePeriodDays: 0, inProgressTimeoutMinutes: 10_080 } })).settings).toEqual({
+    expect(
+      parseRotationConfig(
+        config({ settings: { minKeyAgeDays: 365, gracePeriodDays: 0, inProgressTimeoutMinutes: 10_080 } }),
+      ).settings,
+    ).toEqual({
       minKeyAgeDays: 365,
       gracePeriodDays: 0,
       inProgressTimeoutMinutes: 10_080,
@@ -350,42 +497,74 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
 
   it('refuses settings and a schedule that are not objects', () => {
     expect(problemsOf(config({ settings: 'weekly' }))).toEqual([
-      'settings is a string, not an object: give { minKeyAgeDays, gracePeriodDays, inProgressTimeoutMinutes } or leave it out',
+      'settings is a string, not an object: give { minKeyAgeDays, gracePeriodDays, inProgressTimeoutMinutes } ' +
+        'or leave it out',
     ]);
     expect(problemsOf(config({ schedule: ['cron(0 3 ? * SUN *)'] }))).toEqual([
-      'schedule is a list, not an object: give { expression, timeZone } or leave it out for cron(0 3 ? * SUN *) Etc/UTC',
+      'schedule is a list, not an object: give { expression, timeZone } or leave it out for cron(0 3 ? * SUN ' +
+        '*) Etc/UTC',
     ]);
   });
 
   it.each([
-    ['cron(0 3 * * SUN *)', 'schedule.expression is "cron(0 3 * * SUN *)": exactly one of day-of-month and day-of-week must be "?", e.g. "cron(0 3 ? * SUN *)"'],
-    ['cron(0 3 ? * ? *)', 'schedule.expression is "cron(0 3 ? * ? *)": exactly one of day-of-month and day-of-week must be "?", e.g. "cron(0 3 ? * SUN *)"'],
+    [
+      'cron(0 3 * * SUN *)',
+      'schedule.expression is "cron(0 3 * * SUN *)": exactly one of day-of-month and day-of-week must be "?", ' +
+        'e.g. "cron(0 3 ? * SUN *)"',
+    ],
+    [
+      'cron(0 3 ? * ? *)',
+      'schedule.expression is "cron(0 3 ? * ? *)": exactly one of day-of-month and day-of-week must be "?", ' +
+        'e.g. "cron(0 3 ? * SUN *)"',
+    ],
     [
       'cron(0 3 ? * SUN)',
-      'schedule.expression is "cron(0 3 ? * SUN)" with 5 fields: EventBridge Scheduler takes 6 (minutes hours day-of-month month day-of-week year), e.g. "cron(0 3 ? * SUN *)"',
+      'schedule.expression is "cron(0 3 ? * SUN)" with 5 fields: EventBridge Scheduler takes 6 (minutes hours ' +
+        'day-of-month month day-of-week year), e.g. "cron(0 3 ? * SUN *)"',
     ],
-    ['rate(0 days)', 'schedule.expression is "rate(0 days)": use an EventBridge Scheduler cron(...) or rate(...) expression, e.g. "cron(0 3 ? * SUN *)" or "rate(7 days)"'],
-    ['weekly', 'schedule.expression is "weekly": use an EventBridge Scheduler cron(...) or rate(...) expression, e.g. "cron(0 3 ? * SUN *)" or "rate(7 days)"'],
+    [
+      'rate(0 days)',
+      'schedule.expression is "rate(0 days)": use an EventBridge Scheduler cron(...) or rate(...) expression, ' +
+        'e.g. "cron(0 3 ? * SUN *)" or "rate(7 days)"',
+    ],
+    [
+      'weekly',
+      'schedule.expression is "weekly": use an EventBridge Scheduler cron(...) or rate(...) expression, e.g. ' +
+        '"cron(0 3 ? * SUN *)" or "rate(7 days)"',
+    ],
   ])('refuses the schedule %s', (expression, problem) => {
     expect(problemsOf(config({ schedule: { expression } }))).toEqual([problem]);
   });
 
   it('refuses an expression that is not a string, and a time zone that is not one', () => {
-    expect(problemsOf(config({ schedule: { expression: 7 } }))).toEqual(['schedule.expression is a number, not a string: e.g. "cron(0 3 ? * SUN *)"']);
+    expect(problemsOf(config({ schedule: { expression: 7 } }))).toEqual([
+      'schedule.expression is a number, not a string: e.g. "cron(0 3 ? * SUN *)"',
+    ]);
     expect(problemsOf(config({ schedule: { timeZone: 'Mars/Olympus' } }))).toEqual([
       'schedule.timeZone is "Mars/Olympus", not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"',
     ]);
     expect(problemsOf(config({ schedule: { timeZone: 'UTC; rm -rf' } }))).toHaveLength(1);
-    expect(problemsOf(config({ schedule: { timeZone: 1 } }))).toEqual(['schedule.timeZone is 1, not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"']);
+    expect(problemsOf(config({ schedule: { timeZone: 1 } }))).toEqual([
+      'schedule.timeZone is 1, not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"',
+    ]);
   });
 
   it('accepts a cron with spaces around it and between its fields, trimmed', () => {
-    expect(parseRotationConfig(config({ schedule: { expression: '  cron(0  3 1 * ? *)  ' } })).schedule).toEqual({ expression: 'cron(0  3 1 * ? *)', timeZone: 'Etc/UTC' });
+    expect(parseRotationConfig(config({ schedule: { expression: '  cron(0  3 1 * ? *)  ' } })).schedule).toEqual({
+      expression: 'cron(0  3 1 * ? *)',
+      timeZone: 'Etc/UTC',
+    });
   });
 
   it('keeps the default schedule parts that are left out', () => {
-    expect(parseRotationConfig(config({ schedule: { timeZone: 'Europe/Paris' } })).schedule).toEqual({ expression: DEFAULT_SCHEDULE.expression, timeZone: 'Europe/Paris' });
-    expect(parseRotationConfig(config({ schedule: { expression: 'rate(1 day)' } })).schedule).toEqual({ expression: 'rate(1 day)', timeZone: 'Etc/UTC' });
+    expect(parseRotationConfig(config({ schedule: { timeZone: 'Europe/Paris' } })).schedule).toEqual({
+      expression: DEFAULT_SCHEDULE.expression,
+      timeZone: 'Europe/Paris',
+    });
+    expect(parseRotationConfig(config({ schedule: { expression: 'rate(1 day)' } })).schedule).toEqual({
+      expression: 'rate(1 day)',
+      timeZone: 'Etc/UTC',
+    });
   });
 
   it.each([
@@ -401,7 +580,11 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
   });
 
   it('refuses an alarm e-mail that is not an address, quoting it', () => {
-    expect(problemsOf(config({ alarmEmail: 'ops' }))).toEqual(['alarmEmail is "ops", not an e-mail address: alarms are sent there (or leave it out)']);
-    expect(problemsOf(config({ alarmEmail: 5 }))).toEqual(['alarmEmail is 5, not an e-mail address: alarms are sent there (or leave it out)']);
+    expect(problemsOf(config({ alarmEmail: 'ops' }))).toEqual([
+      'alarmEmail is "ops", not an e-mail address: alarms are sent there (or leave it out)',
+    ]);
+    expect(problemsOf(config({ alarmEmail: 5 }))).toEqual([
+      'alarmEmail is 5, not an e-mail address: alarms are sent there (or leave it out)',
+    ]);
   });
 });

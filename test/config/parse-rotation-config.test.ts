@@ -74,7 +74,11 @@ describe('Config: parseRotationConfig', () => {
       alarmEmail: 'oncall@example.com',
       maxConcurrency: 2,
     });
-    expect(config.settings).toEqual({ minKeyAgeDays: 13, gracePeriodDays: 2, inProgressTimeoutMinutes: DEFAULT_SETTINGS.inProgressTimeoutMinutes });
+    expect(config.settings).toEqual({
+      minKeyAgeDays: 13,
+      gracePeriodDays: 2,
+      inProgressTimeoutMinutes: DEFAULT_SETTINGS.inProgressTimeoutMinutes,
+    });
     expect(config.schedule).toEqual({ expression: 'rate(7 days)', timeZone: 'Europe/Berlin' });
     expect(config.slackWebhookParameter).toBe('/rotator/slack/webhook');
     expect(config.alarmEmail).toBe('oncall@example.com');
@@ -123,11 +127,19 @@ describe('Config: parseRotationConfig', () => {
       ['targets[0]', (c) => Object.assign(c.targets, { 0: 'app-prod' }), 'not an object'],
       ['targets[0].name', (c) => Object.assign(target(c, 0), { name: 7 }), 'not a string'],
       ['targets[1].iamUserName', (c) => Object.assign(target(c, 1), { iamUserName: ['a'] }), 'not a string'],
-      ['targets[0].connection', (c) => Object.assign(target(c, 0), { connection: 'https://dev.azure.com/x' }), 'not an object'],
+      [
+        'targets[0].connection',
+        (c) => Object.assign(target(c, 0), { connection: 'https://dev.azure.com/x' }),
+        'not an object',
+      ],
       ['targets[1].connection.project', (c) => Object.assign(connection(c, 1), { project: null }), 'not a string'],
       ['settings', (c) => Object.assign(c, { settings: [] }), 'not an object'],
       ['settings.minKeyAgeDays', (c) => Object.assign(c, { settings: { minKeyAgeDays: '6' } }), 'not a whole number'],
-      ['settings.gracePeriodDays', (c) => Object.assign(c, { settings: { gracePeriodDays: 1.5 } }), 'not a whole number'],
+      [
+        'settings.gracePeriodDays',
+        (c) => Object.assign(c, { settings: { gracePeriodDays: 1.5 } }),
+        'not a whole number',
+      ],
       ['schedule', (c) => Object.assign(c, { schedule: 'weekly' }), 'not an object'],
       ['schedule.expression', (c) => Object.assign(c, { schedule: { expression: 5 } }), 'not a string'],
       ['maxConcurrency', (c) => Object.assign(c, { maxConcurrency: '5' }), 'not a whole number'],
@@ -145,22 +157,70 @@ describe('Config: parseRotationConfig', () => {
     const cases: Array<[string, (c: Config) => void, string]> = [
       ['targets', (c) => Object.assign(c, { targets: [] }), 'is empty'],
       ['targets[0].name', (c) => Object.assign(target(c, 0), { name: 'has space' }), 'letters, digits'],
-      ['targets[0].iamUserName', (c) => Object.assign(target(c, 0), { iamUserName: 'user/with/slash' }), 'not an IAM user name'],
+      [
+        'targets[0].iamUserName',
+        (c) => Object.assign(target(c, 0), { iamUserName: 'user/with/slash' }),
+        'not an IAM user name',
+      ],
       ['targets[0].secretId', (c) => Object.assign(target(c, 0), { secretId: 'bad secret name' }), 'not a secret name'],
-      ['targets[1].secretId', (c) => Object.assign(target(c, 1), { secretId: 'arn:aws:s3:::bucket' }), 'not a Secrets Manager secret ARN'],
-      ['targets[1].connection.organizationUrl', (c) => Object.assign(connection(c, 1), { organizationUrl: 'foo' }), 'not a URL'],
-      ['targets[0].connection.organizationUrl', (c) => Object.assign(connection(c, 0), { organizationUrl: 'http://dev.azure.com/contoso' }), 'must use https'],
-      ['targets[0].connection.organizationUrl', (c) => Object.assign(connection(c, 0), { organizationUrl: 'https://dev.azure.com' }), 'exactly one organization'],
-      ['targets[0].connection.organizationUrl', (c) => Object.assign(connection(c, 0), { organizationUrl: 'https://me:pat@dev.azure.com/contoso' }), 'user name or password'],
-      ['targets[1].connection.organizationUrl', (c) => Object.assign(connection(c, 1), { organizationUrl: 'https://tfs.contoso.internal' }), 'names its collection'],
-      ['targets[0].connection.credentialParameter', (c) => Object.assign(connection(c, 0), { credentialParameter: 'rotator/ado/pat' }), 'must start with "/"'],
+      [
+        'targets[1].secretId',
+        (c) => Object.assign(target(c, 1), { secretId: 'arn:aws:s3:::bucket' }),
+        'not a Secrets Manager secret ARN',
+      ],
+      [
+        'targets[1].connection.organizationUrl',
+        (c) => Object.assign(connection(c, 1), { organizationUrl: 'foo' }),
+        'not a URL',
+      ],
+      [
+        'targets[0].connection.organizationUrl',
+        (c) => Object.assign(connection(c, 0), { organizationUrl: 'http://dev.azure.com/contoso' }),
+        'must use https',
+      ],
+      [
+        'targets[0].connection.organizationUrl',
+        (c) => Object.assign(connection(c, 0), { organizationUrl: 'https://dev.azure.com' }),
+        'exactly one organization',
+      ],
+      [
+        'targets[0].connection.organizationUrl',
+        (c) => Object.assign(connection(c, 0), { organizationUrl: 'https://me:pat@dev.azure.com/contoso' }),
+        'user name or password',
+      ],
+      [
+        'targets[1].connection.organizationUrl',
+        (c) => Object.assign(connection(c, 1), { organizationUrl: 'https://tfs.contoso.internal' }),
+        'names its collection',
+      ],
+      [
+        'targets[0].connection.credentialParameter',
+        (c) => Object.assign(connection(c, 0), { credentialParameter: 'rotator/ado/pat' }),
+        'must start with "/"',
+      ],
       ['targets[0].connection.project', (c) => Object.assign(connection(c, 0), { project: '  ' }), 'is empty'],
       ['settings.minKeyAgeDays', (c) => Object.assign(c, { settings: { minKeyAgeDays: -1 } }), 'between 0 and 365'],
-      ['settings.inProgressTimeoutMinutes', (c) => Object.assign(c, { settings: { inProgressTimeoutMinutes: 1 } }), 'between 5 and 10080'],
-      ['schedule.expression', (c) => Object.assign(c, { schedule: { expression: '0 3 * * 0' } }), 'cron(...) or rate(...)'],
+      [
+        'settings.inProgressTimeoutMinutes',
+        (c) => Object.assign(c, { settings: { inProgressTimeoutMinutes: 1 } }),
+        'between 5 and 10080',
+      ],
+      [
+        'schedule.expression',
+        (c) => Object.assign(c, { schedule: { expression: '0 3 * * 0' } }),
+        'cron(...) or rate(...)',
+      ],
       ['schedule.expression', (c) => Object.assign(c, { schedule: { expression: 'cron(0 3 * * SUN)' } }), 'takes 6'],
-      ['schedule.expression', (c) => Object.assign(c, { schedule: { expression: 'cron(0 3 * * SUN *)' } }), 'exactly one of day-of-month and day-of-week'],
-      ['schedule.timeZone', (c) => Object.assign(c, { schedule: { timeZone: 'Mars/Olympus_Mons' } }), 'not an IANA time zone'],
+      [
+        'schedule.expression',
+        (c) => Object.assign(c, { schedule: { expression: 'cron(0 3 * * SUN *)' } }),
+        'exactly one of day-of-month and day-of-week',
+      ],
+      [
+        'schedule.timeZone',
+        (c) => Object.assign(c, { schedule: { timeZone: 'Mars/Olympus_Mons' } }),
+        'not an IANA time zone',
+      ],
       ['schedule.timeZone', (c) => Object.assign(c, { schedule: { timeZone: '+02:00' } }), 'not an IANA time zone'],
       ['maxConcurrency', (c) => Object.assign(c, { maxConcurrency: 0 }), 'between 1 and 40'],
       ['alarmEmail', (c) => Object.assign(c, { alarmEmail: 'oncall' }), 'not an e-mail address'],
@@ -179,7 +239,8 @@ describe('Config: parseRotationConfig', () => {
   it('says what a non-URL organization URL should look like', () => {
     const error = problemOf((c) => Object.assign(connection(c, 1), { organizationUrl: 'foo' }));
     expect(error.message).toContain(
-      'targets[1].connection.organizationUrl is not a URL: use https://dev.azure.com/{org} or https://host/tfs/{collection}',
+      'targets[1].connection.organizationUrl is not a URL: use https://dev.azure.com/{org} or ' +
+        'https://host/tfs/{collection}',
     );
   });
 
@@ -187,7 +248,9 @@ describe('Config: parseRotationConfig', () => {
     const error = problemOf((c) => {
       target(c, 1).name = 'app-prod';
     });
-    expect(error.message).toContain('targets[1].name is "app-prod", already the name of targets[0]: target names must be unique');
+    expect(error.message).toContain(
+      'targets[1].name is "app-prod", already the name of targets[0]: target names must be unique',
+    );
     expect(error.context.field).toBe('targets[1].name');
   });
 

@@ -45,7 +45,10 @@ export interface AzureDevOpsHarness {
   organizationUrl: string;
   /** The SSM parameter holding a credential the backend accepts. */
   credentialParameter: string;
-  seedConnection(ref: Pick<ConnectionRef, 'organizationUrl' | 'project' | 'connectionName'>, seed: ConnectionSeed): string;
+  seedConnection(
+    ref: Pick<ConnectionRef, 'organizationUrl' | 'project' | 'connectionName'>,
+    seed: ConnectionSeed,
+  ): string;
   connection(id: string): StoredConnectionView;
   close?(): Promise<void>;
 }
@@ -53,16 +56,27 @@ export interface AzureDevOpsHarness {
 /** A GUID no backend will have. */
 const UNKNOWN_ID = '0f0f0f0f-0000-4000-8000-00000000dead';
 
-export function azureDevOpsContract(label: string, makeHarness: () => AzureDevOpsHarness | Promise<AzureDevOpsHarness>): void {
+export function azureDevOpsContract(
+  label: string,
+  makeHarness: () => AzureDevOpsHarness | Promise<AzureDevOpsHarness>,
+): void {
   describe(`AzureDevOpsPort contract: ${label}`, () => {
     let harness: AzureDevOpsHarness;
     let ref: ConnectionRef;
     const oldKey = { accessKeyId: 'AKIAOLDKEY000000001', secretAccessKey: 'old/Secret+Key0123456789abcdefghijklmnop' };
-    const newKey = { accessKeyId: 'AKIANEWKEY000000001', secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop') };
+    const newKey = {
+      accessKeyId: 'AKIANEWKEY000000001',
+      secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop'),
+    };
 
     beforeEach(async () => {
       harness = await makeHarness();
-      ref = { organizationUrl: harness.organizationUrl, project: 'Web', connectionName: 'aws-prod', credentialParameter: harness.credentialParameter };
+      ref = {
+        organizationUrl: harness.organizationUrl,
+        project: 'Web',
+        connectionName: 'aws-prod',
+        credentialParameter: harness.credentialParameter,
+      };
     });
 
     afterEach(async () => {
@@ -73,7 +87,10 @@ export function azureDevOpsContract(label: string, makeHarness: () => AzureDevOp
       it('finds the AWS connection by name in its project and reports the key it holds', async () => {
         // Arrange
         const id = harness.seedConnection(ref, { ...oldKey });
-        harness.seedConnection({ ...ref, connectionName: 'aws-other' }, { accessKeyId: 'AKIAOTHER0000000001', secretAccessKey: 'other-secret-000000000000000000000000000' });
+        harness.seedConnection(
+          { ...ref, connectionName: 'aws-other' },
+          { accessKeyId: 'AKIAOTHER0000000001', secretAccessKey: 'other-secret-000000000000000000000000000' },
+        );
 
         // Act
         const state = await harness.port.findConnection(ref);
@@ -118,7 +135,10 @@ export function azureDevOpsContract(label: string, makeHarness: () => AzureDevOp
       it('throws ConnectionAmbiguousError when two connections in the project have the name', async () => {
         // Arrange
         harness.seedConnection(ref, { ...oldKey });
-        harness.seedConnection(ref, { accessKeyId: 'AKIASECOND000000001', secretAccessKey: 'second-secret-00000000000000000000000000' });
+        harness.seedConnection(ref, {
+          accessKeyId: 'AKIASECOND000000001',
+          secretAccessKey: 'second-secret-00000000000000000000000000',
+        });
 
         // Act
         const error = await harness.port.findConnection(ref).catch((e: unknown) => e);

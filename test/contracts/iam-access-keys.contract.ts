@@ -14,7 +14,12 @@ export interface IamAccessKeysHarness {
   addUser(userName: string): void;
   seedKey(
     userName: string,
-    options: { status?: AccessKeyStatus; createdAt?: Date; lastUsedAt?: Date | null; lastUsedWhere?: { service: string; region: string } },
+    options: {
+      status?: AccessKeyStatus;
+      createdAt?: Date;
+      lastUsedAt?: Date | null;
+      lastUsedWhere?: { service: string; region: string };
+    },
   ): { accessKeyId: string };
   /** What the backend holds, for assertions. */
   keys(userName: string): AccessKeyInfo[];
@@ -25,7 +30,10 @@ const USER = 'app-deployer';
 const CREATED = new Date('2026-10-01T08:00:00Z');
 const USED = new Date('2026-11-20T12:30:00Z');
 
-export function iamAccessKeysContract(label: string, makeHarness: () => IamAccessKeysHarness | Promise<IamAccessKeysHarness>): void {
+export function iamAccessKeysContract(
+  label: string,
+  makeHarness: () => IamAccessKeysHarness | Promise<IamAccessKeysHarness>,
+): void {
   describe(`IamAccessKeysPort contract: ${label}`, () => {
     let harness: IamAccessKeysHarness;
 
@@ -41,7 +49,11 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
 
       it('returns every key with its status, creation date and last use (null when never used)', async () => {
         // Arrange
-        const used = harness.seedKey(USER, { createdAt: CREATED, lastUsedAt: USED, lastUsedWhere: { service: 'sts', region: 'eu-west-1' } });
+        const used = harness.seedKey(USER, {
+          createdAt: CREATED,
+          lastUsedAt: USED,
+          lastUsedWhere: { service: 'sts', region: 'eu-west-1' },
+        });
         const unused = harness.seedKey(USER, { status: 'Inactive', createdAt: CREATED, lastUsedAt: null });
 
         // Act
@@ -49,7 +61,14 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
 
         // Assert
         expect(keys).toEqual([
-          { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED, lastUsedService: 'sts', lastUsedRegion: 'eu-west-1' },
+          {
+            accessKeyId: used.accessKeyId,
+            status: 'Active',
+            createdAt: CREATED,
+            lastUsedAt: USED,
+            lastUsedService: 'sts',
+            lastUsedRegion: 'eu-west-1',
+          },
           { accessKeyId: unused.accessKeyId, status: 'Inactive', createdAt: CREATED, lastUsedAt: null },
         ]);
       });
@@ -70,21 +89,27 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
         // Assert
         expect(key.secretAccessKey).toBeInstanceOf(SecretValue);
         expect(key.secretAccessKey.reveal().length).toBeGreaterThan(0);
-        expect(await harness.port.listKeys(USER)).toEqual([{ accessKeyId: key.accessKeyId, status: 'Active', createdAt: key.createdAt, lastUsedAt: null }]);
+        expect(await harness.port.listKeys(USER)).toEqual([
+          { accessKeyId: key.accessKeyId, status: 'Active', createdAt: key.createdAt, lastUsedAt: null },
+        ]);
       });
 
-      it('throws AccessKeyQuotaExceededError when the user has two keys, inactive ones included, and creates nothing', async () => {
-        // Arrange
-        harness.seedKey(USER, { createdAt: CREATED });
-        harness.seedKey(USER, { status: 'Inactive', createdAt: CREATED });
+      it(
+        'throws AccessKeyQuotaExceededError when the user has two keys, inactive ones included, and creates ' +
+          'nothing',
+        async () => {
+          // Arrange
+          harness.seedKey(USER, { createdAt: CREATED });
+          harness.seedKey(USER, { status: 'Inactive', createdAt: CREATED });
 
-        // Act
-        const error = await harness.port.createKey(USER).catch((e: unknown) => e);
+          // Act
+          const error = await harness.port.createKey(USER).catch((e: unknown) => e);
 
-        // Assert
-        expect(error).toBeInstanceOf(AccessKeyQuotaExceededError);
-        expect(harness.keys(USER)).toHaveLength(2);
-      });
+          // Assert
+          expect(error).toBeInstanceOf(AccessKeyQuotaExceededError);
+          expect(harness.keys(USER)).toHaveLength(2);
+        },
+      );
 
       it('throws IamUserNotFoundError for a user that does not exist', async () => {
         await expect(harness.port.createKey('nobody')).rejects.toBeInstanceOf(IamUserNotFoundError);
@@ -107,7 +132,9 @@ export function iamAccessKeysContract(label: string, makeHarness: () => IamAcces
       });
 
       it('throws AccessKeyNotFoundError for a key that is gone', async () => {
-        await expect(harness.port.setKeyStatus(USER, 'AKIAGONEKEY000000001', 'Inactive')).rejects.toBeInstanceOf(AccessKeyNotFoundError);
+        await expect(harness.port.setKeyStatus(USER, 'AKIAGONEKEY000000001', 'Inactive')).rejects.toBeInstanceOf(
+          AccessKeyNotFoundError,
+        );
       });
     });
 

@@ -11,7 +11,10 @@ export interface IamIdentityHarness {
   port: IamIdentityPort;
   addUser(userName: string): void;
   seedKey(userName: string, lastUsedAt: Date | null): { accessKeyId: string };
-  seedUserPolicies(userName: string, seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[] }): void;
+  seedUserPolicies(
+    userName: string,
+    seed: { managed?: string[]; inline?: Record<string, string>; groups?: string[] },
+  ): void;
   seedProvider(url: string, clientIds: string[]): string;
 }
 
@@ -21,12 +24,24 @@ const ISSUER = 'https://vstoken.dev.azure.com/5e0a4b4c-0000-4000-8000-00000000c0
 const AUDIENCE = 'api://AzureADTokenExchange';
 const TRUST = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/x' }, Action: 'sts:AssumeRoleWithWebIdentity' }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/x' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+    },
+  ],
 });
 // Characters IAM's URL-encoding of policy documents must round-trip.
-const INLINE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/a b+c%/*' }] });
+const INLINE = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::bucket/a b+c%/*' }],
+});
 
-export function iamIdentityContract(label: string, makeHarness: () => IamIdentityHarness | Promise<IamIdentityHarness>): void {
+export function iamIdentityContract(
+  label: string,
+  makeHarness: () => IamIdentityHarness | Promise<IamIdentityHarness>,
+): void {
   describe(`IamIdentityPort contract: ${label}`, () => {
     let harness: IamIdentityHarness;
 
@@ -38,8 +53,16 @@ export function iamIdentityContract(label: string, makeHarness: () => IamIdentit
     it('keyOwner names the user owning a key and its last use (null when never used)', async () => {
       const used = harness.seedKey(USER, USED);
       const unused = harness.seedKey(USER, null);
-      expect(await harness.port.keyOwner(used.accessKeyId)).toEqual({ userName: USER, lastUsedAt: USED, lastUsedService: 's3' });
-      expect(await harness.port.keyOwner(unused.accessKeyId)).toEqual({ userName: USER, lastUsedAt: null, lastUsedService: null });
+      expect(await harness.port.keyOwner(used.accessKeyId)).toEqual({
+        userName: USER,
+        lastUsedAt: USED,
+        lastUsedService: 's3',
+      });
+      expect(await harness.port.keyOwner(unused.accessKeyId)).toEqual({
+        userName: USER,
+        lastUsedAt: null,
+        lastUsedService: null,
+      });
     });
 
     it('keyOwner refuses a key id of no user with IamEntityNotFoundError naming it', async () => {
@@ -49,7 +72,11 @@ export function iamIdentityContract(label: string, makeHarness: () => IamIdentit
     });
 
     it('userPermissions lists managed policies, inline documents (decoded) and groups', async () => {
-      harness.seedUserPolicies(USER, { managed: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], inline: { deploy: INLINE }, groups: ['admins'] });
+      harness.seedUserPolicies(USER, {
+        managed: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        inline: { deploy: INLINE },
+        groups: ['admins'],
+      });
       expect(await harness.port.userPermissions(USER)).toEqual({
         userArn: `arn:aws:iam::123456789012:user/${USER}`,
         managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
@@ -63,13 +90,20 @@ export function iamIdentityContract(label: string, makeHarness: () => IamIdentit
       await expect(harness.port.userPermissions('nobody')).rejects.toBeInstanceOf(IamUserNotFoundError);
     });
 
-    it('finds no provider, creates one with the audience, then finds it; adding the audience again changes nothing', async () => {
-      expect(await harness.port.findOidcProvider(ISSUER)).toBeNull();
-      const arn = await harness.port.createOidcProvider(ISSUER, AUDIENCE);
-      expect(arn).toBe(`arn:aws:iam::123456789012:oidc-provider/${ISSUER.slice('https://'.length)}`);
-      await harness.port.addAudience(arn, AUDIENCE);
-      expect(await harness.port.findOidcProvider(ISSUER)).toEqual({ arn, url: ISSUER.slice('https://'.length), clientIds: [AUDIENCE] });
-    });
+    it(
+      'finds no provider, creates one with the audience, then finds it; adding the audience again changes ' + 'nothing',
+      async () => {
+        expect(await harness.port.findOidcProvider(ISSUER)).toBeNull();
+        const arn = await harness.port.createOidcProvider(ISSUER, AUDIENCE);
+        expect(arn).toBe(`arn:aws:iam::123456789012:oidc-provider/${ISSUER.slice('https://'.length)}`);
+        await harness.port.addAudience(arn, AUDIENCE);
+        expect(await harness.port.findOidcProvider(ISSUER)).toEqual({
+          arn,
+          url: ISSUER.slice('https://'.length),
+          clientIds: [AUDIENCE],
+        });
+      },
+    );
 
     it('adds the audience to a provider that lacks it', async () => {
       const arn = harness.seedProvider(ISSUER, ['sts.amazonaws.com']);
@@ -77,24 +111,29 @@ export function iamIdentityContract(label: string, makeHarness: () => IamIdentit
       expect((await harness.port.findOidcProvider(ISSUER))?.clientIds).toEqual(['sts.amazonaws.com', AUDIENCE]);
     });
 
-    it('creates a role, attaches and puts policies (idempotently), and reads it back with its trust policy', async () => {
-      expect(await harness.port.getRole('ado-oidc-app')).toBeNull();
-      const arn = await harness.port.createRole('ado-oidc-app', TRUST, 'keyless');
-      for (let i = 0; i < 2; i++) {
-        await harness.port.attachRolePolicy('ado-oidc-app', 'arn:aws:iam::aws:policy/ReadOnlyAccess');
-        await harness.port.putRolePolicy('ado-oidc-app', 'deploy', INLINE);
-      }
-      expect(await harness.port.getRole('ado-oidc-app')).toEqual({
-        arn: 'arn:aws:iam::123456789012:role/ado-oidc-app',
-        trustPolicy: TRUST,
-        attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-        inlinePolicyNames: ['deploy'],
-      });
-      expect(arn).toBe('arn:aws:iam::123456789012:role/ado-oidc-app');
-    });
+    it(
+      'creates a role, attaches and puts policies (idempotently), and reads it back with its ' + 'trust policy',
+      async () => {
+        expect(await harness.port.getRole('ado-oidc-app')).toBeNull();
+        const arn = await harness.port.createRole('ado-oidc-app', TRUST, 'keyless');
+        for (let i = 0; i < 2; i++) {
+          await harness.port.attachRolePolicy('ado-oidc-app', 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+          await harness.port.putRolePolicy('ado-oidc-app', 'deploy', INLINE);
+        }
+        expect(await harness.port.getRole('ado-oidc-app')).toEqual({
+          arn: 'arn:aws:iam::123456789012:role/ado-oidc-app',
+          trustPolicy: TRUST,
+          attachedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          inlinePolicyNames: ['deploy'],
+        });
+        expect(arn).toBe('arn:aws:iam::123456789012:role/ado-oidc-app');
+      },
+    );
 
     it('refuses a policy change on a role that does not exist with IamEntityNotFoundError', async () => {
-      await expect(harness.port.attachRolePolicy('missing', 'arn:aws:iam::aws:policy/ReadOnlyAccess')).rejects.toBeInstanceOf(IamEntityNotFoundError);
+      await expect(
+        harness.port.attachRolePolicy('missing', 'arn:aws:iam::aws:policy/ReadOnlyAccess'),
+      ).rejects.toBeInstanceOf(IamEntityNotFoundError);
     });
   });
 }

@@ -23,7 +23,10 @@ export interface KeyVerifierHarness {
 
 const USER = 'app-deployer';
 
-export function keyVerifierContract(label: string, makeHarness: () => KeyVerifierHarness | Promise<KeyVerifierHarness>): void {
+export function keyVerifierContract(
+  label: string,
+  makeHarness: () => KeyVerifierHarness | Promise<KeyVerifierHarness>,
+): void {
   describe(`KeyVerifierPort contract: ${label}`, () => {
     let harness: KeyVerifierHarness;
 

@@ -31,14 +31,22 @@ export interface PipelineRunsHarness {
 
 const KEY = { accessKeyId: 'AKIACANARY00000001', secretAccessKey: 'canary/Secret+Key0123456789abcdefghijklm' };
 
-export function pipelineRunsContract(label: string, makeHarness: () => PipelineRunsHarness | Promise<PipelineRunsHarness>): void {
+export function pipelineRunsContract(
+  label: string,
+  makeHarness: () => PipelineRunsHarness | Promise<PipelineRunsHarness>,
+): void {
   describe(`PipelineRunsPort contract: ${label}`, () => {
     let harness: PipelineRunsHarness;
     let ref: (pipelineId: number) => CanaryPipelineRef;
 
     beforeEach(async () => {
       harness = await makeHarness();
-      ref = (pipelineId) => ({ organizationUrl: harness.organizationUrl, project: 'Web', pipelineId, credentialParameter: harness.credentialParameter });
+      ref = (pipelineId) => ({
+        organizationUrl: harness.organizationUrl,
+        project: 'Web',
+        pipelineId,
+        credentialParameter: harness.credentialParameter,
+      });
     });
 
     afterEach(async () => {
@@ -105,17 +113,21 @@ export function pipelineRunsContract(label: string, makeHarness: () => PipelineR
       expect(stuckRun).toMatchObject({ state: 'inProgress', result: null });
     });
 
-    it('refuses to queue with AzureDevOpsNotAuthorizedError naming the Build (Read & execute) scope when the credential lacks it', async () => {
-      // Prepare
-      const id = harness.seedPipeline('Web', { name: 'aws-canary', key: KEY });
-      harness.denyExecute();
+    it(
+      'refuses to queue with AzureDevOpsNotAuthorizedError naming the Build (Read & execute) scope when the ' +
+        'credential lacks it',
+      async () => {
+        // Prepare
+        const id = harness.seedPipeline('Web', { name: 'aws-canary', key: KEY });
+        harness.denyExecute();
 
-      // Act
-      const error = await harness.port.queueRun(ref(id)).catch((e: unknown) => e);
+        // Act
+        const error = await harness.port.queueRun(ref(id)).catch((e: unknown) => e);
 
-      // Assess
-      expect(error).toBeInstanceOf(AzureDevOpsNotAuthorizedError);
-      expect((error as Error).message).toContain('Build (Read & execute)');
-    });
+        // Assess
+        expect(error).toBeInstanceOf(AzureDevOpsNotAuthorizedError);
+        expect((error as Error).message).toContain('Build (Read & execute)');
+      },
+    );
   });
 }

@@ -25,7 +25,11 @@ export interface SecretStoreHarness {
 
 const SECRET = 'rotator/app-prod/aws-key';
 const USER = 'app-deployer';
-const OLD = { accessKeyId: 'AKIAOLDKEY0000000001', secretAccessKey: 'old/key/secret/00000000000000000000000000', iamUserName: USER };
+const OLD = {
+  accessKeyId: 'AKIAOLDKEY0000000001',
+  secretAccessKey: 'old/key/secret/00000000000000000000000000',
+  iamUserName: USER,
+};
 const V1 = '11111111-1111-4111-8111-111111111111';
 const V2 = '22222222-2222-4222-8222-222222222222';
 
@@ -46,7 +50,10 @@ const shape = (state: SecretState) => ({
   previous: state.previous && { versionId: state.previous.versionId, accessKeyId: state.previous.accessKeyId },
 });
 
-export function secretStoreContract(label: string, makeHarness: () => SecretStoreHarness | Promise<SecretStoreHarness>): void {
+export function secretStoreContract(
+  label: string,
+  makeHarness: () => SecretStoreHarness | Promise<SecretStoreHarness>,
+): void {
   describe(`SecretStorePort contract: ${label}`, () => {
     let harness: SecretStoreHarness;
     let port: SecretStorePort;
@@ -78,39 +85,45 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
         });
       });
 
-      it('throws SecretMalformedError naming the secret and the JSON it must hold, never quoting the value', async () => {
-        // Arrange
-        harness.seedRaw(SECRET, 'CANARY-not-json-value');
+      it(
+        'throws SecretMalformedError naming the secret and the JSON it must hold, never quoting ' + 'the value',
+        async () => {
+          // Arrange
+          harness.seedRaw(SECRET, 'CANARY-not-json-value');
 
-        // Act
-        const error = await port.describe(SECRET).catch((e: unknown) => e);
+          // Act
+          const error = await port.describe(SECRET).catch((e: unknown) => e);
 
-        // Assert
-        expect(error).toBeInstanceOf(SecretMalformedError);
-        expect((error as Error).message).toContain(SECRET);
-        expect((error as Error).message).toContain('accessKeyId');
-        expect((error as Error).message).toContain('secretAccessKey');
-        expect(JSON.stringify(error)).not.toContain('CANARY');
-      });
+          // Assert
+          expect(error).toBeInstanceOf(SecretMalformedError);
+          expect((error as Error).message).toContain(SECRET);
+          expect((error as Error).message).toContain('accessKeyId');
+          expect((error as Error).message).toContain('secretAccessKey');
+          expect(JSON.stringify(error)).not.toContain('CANARY');
+        },
+      );
     });
 
     describe('putPending', () => {
-      it('stores the credential as the pending version, with the version id given, and leaves the current one', async () => {
-        // Arrange
-        const old = harness.seed(SECRET, OLD);
+      it(
+        'stores the credential as the pending version, with the version id given, and leaves the ' + 'current one',
+        async () => {
+          // Arrange
+          const old = harness.seed(SECRET, OLD);
 
-        // Act
-        const versionId = await port.putPending(SECRET, V1, NEW);
+          // Act
+          const versionId = await port.putPending(SECRET, V1, NEW);
 
-        // Assert
-        expect(versionId).toBe(V1);
-        expect(await state()).toEqual({
-          exists: true,
-          current: { versionId: old, accessKeyId: OLD.accessKeyId },
-          pending: { versionId: V1, accessKeyId: NEW.accessKeyId },
-          previous: null,
-        });
-      });
+          // Assert
+          expect(versionId).toBe(V1);
+          expect(await state()).toEqual({
+            exists: true,
+            current: { versionId: old, accessKeyId: OLD.accessKeyId },
+            pending: { versionId: V1, accessKeyId: NEW.accessKeyId },
+            previous: null,
+          });
+        },
+      );
 
       it('writes nothing new when retried with the same version id', async () => {
         // Arrange
@@ -158,7 +171,12 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
         await port.putPending(SECRET, V1, NEW);
 
         // Assert
-        expect(await state()).toEqual({ exists: true, current: null, pending: { versionId: V1, accessKeyId: NEW.accessKeyId }, previous: null });
+        expect(await state()).toEqual({
+          exists: true,
+          current: null,
+          pending: { versionId: V1, accessKeyId: NEW.accessKeyId },
+          previous: null,
+        });
       });
     });
 
@@ -247,7 +265,12 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
         await port.promote(SECRET, V1);
 
         // Assert
-        expect(await state()).toEqual({ exists: true, current: { versionId: V1, accessKeyId: NEW.accessKeyId }, pending: null, previous: null });
+        expect(await state()).toEqual({
+          exists: true,
+          current: { versionId: V1, accessKeyId: NEW.accessKeyId },
+          pending: null,
+          previous: null,
+        });
       });
 
       it('throws SecretNotFoundError when there is no secret', async () => {
@@ -278,7 +301,12 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
         await port.dropPending(SECRET, V1);
 
         // Assert
-        expect(await state()).toEqual({ exists: true, current: { versionId: old, accessKeyId: OLD.accessKeyId }, pending: null, previous: null });
+        expect(await state()).toEqual({
+          exists: true,
+          current: { versionId: old, accessKeyId: OLD.accessKeyId },
+          pending: null,
+          previous: null,
+        });
         expect((await port.getVersion(SECRET, V1)).accessKeyId).toBe(NEW.accessKeyId);
       });
 
@@ -314,32 +342,36 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
     });
 
     describe('a rotation sequence', () => {
-      it('seed, put pending (twice), promote, then a second rotation: the first key ends previous, the seed unlabelled', async () => {
-        // Arrange
-        harness.seed(SECRET, OLD);
+      it(
+        'seed, put pending (twice), promote, then a second rotation: the first key ends previous, the seed ' +
+          'unlabelled',
+        async () => {
+          // Arrange
+          harness.seed(SECRET, OLD);
 
-        // Act
-        await port.putPending(SECRET, V1, NEW);
-        await port.putPending(SECRET, V1, NEW);
-        await port.promote(SECRET, V1);
-        await port.putPending(SECRET, V2, NEXT);
-        const midway = await state();
-        await port.promote(SECRET, V2);
+          // Act
+          await port.putPending(SECRET, V1, NEW);
+          await port.putPending(SECRET, V1, NEW);
+          await port.promote(SECRET, V1);
+          await port.putPending(SECRET, V2, NEXT);
+          const midway = await state();
+          await port.promote(SECRET, V2);
 
-        // Assert
-        expect(midway).toEqual({
-          exists: true,
-          current: { versionId: V1, accessKeyId: NEW.accessKeyId },
-          pending: { versionId: V2, accessKeyId: NEXT.accessKeyId },
-          previous: expect.objectContaining({ accessKeyId: OLD.accessKeyId }),
-        });
-        expect(await state()).toEqual({
-          exists: true,
-          current: { versionId: V2, accessKeyId: NEXT.accessKeyId },
-          pending: null,
-          previous: { versionId: V1, accessKeyId: NEW.accessKeyId },
-        });
-      });
+          // Assert
+          expect(midway).toEqual({
+            exists: true,
+            current: { versionId: V1, accessKeyId: NEW.accessKeyId },
+            pending: { versionId: V2, accessKeyId: NEXT.accessKeyId },
+            previous: expect.objectContaining({ accessKeyId: OLD.accessKeyId }),
+          });
+          expect(await state()).toEqual({
+            exists: true,
+            current: { versionId: V2, accessKeyId: NEXT.accessKeyId },
+            pending: null,
+            previous: { versionId: V1, accessKeyId: NEW.accessKeyId },
+          });
+        },
+      );
 
       it('a first rotation rolled back, then run again, ends with the second key current', async () => {
         // Arrange: the first attempt created the secret and was rolled back.
@@ -352,8 +384,18 @@ export function secretStoreContract(label: string, makeHarness: () => SecretStor
         await port.promote(SECRET, V2);
 
         // Assert
-        expect(pending).toEqual({ exists: true, current: null, pending: { versionId: V2, accessKeyId: NEXT.accessKeyId }, previous: null });
-        expect(await state()).toEqual({ exists: true, current: { versionId: V2, accessKeyId: NEXT.accessKeyId }, pending: null, previous: null });
+        expect(pending).toEqual({
+          exists: true,
+          current: null,
+          pending: { versionId: V2, accessKeyId: NEXT.accessKeyId },
+          previous: null,
+        });
+        expect(await state()).toEqual({
+          exists: true,
+          current: { versionId: V2, accessKeyId: NEXT.accessKeyId },
+          pending: null,
+          previous: null,
+        });
       });
     });
   });

@@ -8,7 +8,9 @@ import { SecretValue } from '../../src/domain/secret-value.js';
 import type { SecureParametersPort } from '../../src/ports/parameters.port.js';
 
 /** Builds a port whose backend holds exactly `values` (SecureString parameters). */
-export type SecureParametersFactory = (values: Record<string, string>) => SecureParametersPort | Promise<SecureParametersPort>;
+export type SecureParametersFactory = (
+  values: Record<string, string>,
+) => SecureParametersPort | Promise<SecureParametersPort>;
 
 const NAME = '/rotator/azure-devops/pat';
 const VALUE = 'ado-pat-value-000000000000000000000000000000000000';

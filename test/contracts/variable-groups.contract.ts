@@ -3,7 +3,12 @@
  * stand-in and against the in-memory fake (test/adapters/azure-devops/holder-ports.contract.test.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { VariableGroupGoneError, VariableGroupNotFoundError, VariableGroupUnsupportedError, VariableGroupAmbiguousError } from '../../src/domain/errors.js';
+import {
+  VariableGroupGoneError,
+  VariableGroupNotFoundError,
+  VariableGroupUnsupportedError,
+  VariableGroupAmbiguousError,
+} from '../../src/domain/errors.js';
 import type { VariableGroupRef } from '../../src/domain/holders.js';
 import { SecretValue } from '../../src/domain/secret-value.js';
 import type { VariableGroupsPort } from '../../src/ports/variable-groups.port.js';
@@ -18,17 +23,31 @@ export interface VariableGroupsHarness {
   port: VariableGroupsPort;
   organizationUrl: string;
   credentialParameter: string;
-  seedVariableGroup(ref: Pick<VariableGroupRef, 'organizationUrl' | 'project' | 'groupName'>, seed: VariableGroupSeed): number;
+  seedVariableGroup(
+    ref: Pick<VariableGroupRef, 'organizationUrl' | 'project' | 'groupName'>,
+    seed: VariableGroupSeed,
+  ): number;
   /** What the backend stores, secret values included (for assertions only). */
-  variableGroup(id: number): { id: number; name: string; variables: Record<string, { value: string; isSecret: boolean }>; updates: number };
+  variableGroup(id: number): {
+    id: number;
+    name: string;
+    variables: Record<string, { value: string; isSecret: boolean }>;
+    updates: number;
+  };
   close?(): Promise<void>;
 }
 
 const OLD = { accessKeyId: 'AKIAOLDKEY000000001', secretAccessKey: 'old/Secret+Key0123456789abcdefghijklmnop' };
-const NEW = { accessKeyId: 'AKIANEWKEY000000001', secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop') };
+const NEW = {
+  accessKeyId: 'AKIANEWKEY000000001',
+  secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop'),
+};
 const OTHER_SECRET = 'terraform-token-0123456789abcdefghijkl';
 
-export function variableGroupsContract(label: string, makeHarness: () => VariableGroupsHarness | Promise<VariableGroupsHarness>): void {
+export function variableGroupsContract(
+  label: string,
+  makeHarness: () => VariableGroupsHarness | Promise<VariableGroupsHarness>,
+): void {
   describe(`VariableGroupsPort contract: ${label}`, () => {
     let harness: VariableGroupsHarness;
     let ref: VariableGroupRef;
@@ -77,25 +96,32 @@ export function variableGroupsContract(label: string, makeHarness: () => Variabl
       expect(await harness.port.readVariableGroup(ref, id)).toEqual(state);
     });
 
-    it('throws VariableGroupNotFoundError for an unknown name and VariableGroupAmbiguousError for a duplicated one', async () => {
-      // Prepare
-      harness.seedVariableGroup({ ...ref, groupName: 'twice' }, { variables: keyVariables() });
-      harness.seedVariableGroup({ ...ref, groupName: 'twice' }, { variables: keyVariables() });
+    it(
+      'throws VariableGroupNotFoundError for an unknown name and VariableGroupAmbiguousError for a ' + 'duplicated one',
+      async () => {
+        // Prepare
+        harness.seedVariableGroup({ ...ref, groupName: 'twice' }, { variables: keyVariables() });
+        harness.seedVariableGroup({ ...ref, groupName: 'twice' }, { variables: keyVariables() });
 
-      // Act
-      const missing = await harness.port.findVariableGroup(ref).catch((e: unknown) => e);
-      const twice = await harness.port.findVariableGroup({ ...ref, groupName: 'twice' }).catch((e: unknown) => e);
+        // Act
+        const missing = await harness.port.findVariableGroup(ref).catch((e: unknown) => e);
+        const twice = await harness.port.findVariableGroup({ ...ref, groupName: 'twice' }).catch((e: unknown) => e);
 
-      // Assess
-      expect(missing).toBeInstanceOf(VariableGroupNotFoundError);
-      expect((missing as Error).message).toContain('aws-deploy');
-      expect(twice).toBeInstanceOf(VariableGroupAmbiguousError);
-    });
+        // Assess
+        expect(missing).toBeInstanceOf(VariableGroupNotFoundError);
+        expect((missing as Error).message).toContain('aws-deploy');
+        expect(twice).toBeInstanceOf(VariableGroupAmbiguousError);
+      },
+    );
 
     it('writes the new key in place and keeps every other variable, other secrets included, untouched', async () => {
       // Prepare
       const id = harness.seedVariableGroup(ref, {
-        variables: { ...keyVariables(), TF_TOKEN: { value: OTHER_SECRET, isSecret: true }, REGION: { value: 'eu-west-1' } },
+        variables: {
+          ...keyVariables(),
+          TF_TOKEN: { value: OTHER_SECRET, isSecret: true },
+          REGION: { value: 'eu-west-1' },
+        },
         projects: ['Web', 'Api'],
       });
 
@@ -117,7 +143,9 @@ export function variableGroupsContract(label: string, makeHarness: () => Variabl
 
     it('is idempotent: writing the same key twice leaves the same group', async () => {
       // Prepare
-      const id = harness.seedVariableGroup(ref, { variables: { ...keyVariables(), TF_TOKEN: { value: OTHER_SECRET, isSecret: true } } });
+      const id = harness.seedVariableGroup(ref, {
+        variables: { ...keyVariables(), TF_TOKEN: { value: OTHER_SECRET, isSecret: true } },
+      });
       await harness.port.updateCredential(ref, id, NEW);
 
       // Act
@@ -135,7 +163,8 @@ export function variableGroupsContract(label: string, makeHarness: () => Variabl
     ])('refuses %s with VariableGroupUnsupportedError and changes nothing', async (_label, variant, _words) => {
       // Prepare
       const variables = keyVariables();
-      if ('secretNotSecret' in variant) variables.AWS_SECRET_ACCESS_KEY = { value: OLD.secretAccessKey, isSecret: false };
+      if ('secretNotSecret' in variant)
+        variables.AWS_SECRET_ACCESS_KEY = { value: OLD.secretAccessKey, isSecret: false };
       const id = harness.seedVariableGroup(ref, { variables, ...('type' in variant ? { type: variant.type } : {}) });
       const before = structuredClone(harness.variableGroup(id));
 
@@ -168,7 +197,11 @@ export function variableGroupsContract(label: string, makeHarness: () => Variabl
       harness.seedVariableGroup({ ...ref, project: 'Elsewhere' }, { variables: keyVariables() });
 
       // Act
-      const groups = await harness.port.listVariableGroups({ organizationUrl: ref.organizationUrl, project: 'Web', credentialParameter: ref.credentialParameter });
+      const groups = await harness.port.listVariableGroups({
+        organizationUrl: ref.organizationUrl,
+        project: 'Web',
+        credentialParameter: ref.credentialParameter,
+      });
 
       // Assess
       expect(groups).toEqual([

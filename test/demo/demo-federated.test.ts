@@ -17,12 +17,14 @@ describe('Demo: npm run demo -- --federated', () => {
     }
     expect(result.world.parameters.names()).toEqual(['/ado-key-rotator/slack/webhook-url']);
     expect(printed).toContain('no Azure DevOps secret anywhere');
-    expect(printed).toMatch(/sts:GetWebIdentityToken calls \(regional endpoint, audience api:\/\/AzureADTokenExchange\): [1-9]/);
+    expect(printed).toMatch(
+      /sts:GetWebIdentityToken calls \(regional endpoint, audience api:\/\/AzureADTokenExchange\): [1-9]/,
+    );
     expect(printed).toMatch(/Entra token exchanges \(client_assertion, app [0-9a-f-]+\): [1-9]/);
     expect(printed).not.toMatch(/eyJ[\w-]{10,}\.eyJ/);
   }, 60_000);
 
-  it('leaves the environment as it found it (the stand-in credentials are the demo\'s only)', async () => {
+  it("leaves the environment as it found it (the stand-in credentials are the demo's only)", async () => {
     // Prepare
     const before = process.env.AWS_ACCESS_KEY_ID;
 

@@ -36,7 +36,8 @@ describe('Demo: npm run demo', () => {
     }, 60_000);
   }
 
-  it('--holders: rotates a second connection and a variable group with the first, keeping the group\'s other secret', async () => {
+  it("--holders: rotates a second connection and a variable group with the first, keeping the group's " +
+    'other secret', async () => {
     // Prepare
     let printed = '';
 
@@ -48,7 +49,9 @@ describe('Demo: npm run demo', () => {
     const newKey = result.targets[0]?.connectionHolds;
     expect(newKey).toBeTruthy();
     expect(printed).toMatch(new RegExp(`connection aws-payments-prod-eu \\S+ holds ${newKey}`));
-    expect(printed).toContain(`variable group aws-deploy-payments-prod (1) holds ${newKey}; its other secret TF_TOKEN kept as it was`);
+    expect(printed).toContain(
+      `variable group aws-deploy-payments-prod (1) holds ${newKey}; its other secret TF_TOKEN kept as it was`,
+    );
   }, 60_000);
 
   it('--targets 25: rotates every target with bounded concurrency', async () => {
@@ -71,7 +74,8 @@ describe('Demo: npm run demo', () => {
     expect(printed).toContain('✔ demo finished');
   }, 60_000);
 
-  it('tells the truth about time: the durations it reports are labelled simulated, and the timeline and Slack agree', async () => {
+  it('tells the truth about time: the durations it reports are labelled simulated, and the timeline and ' +
+    'Slack agree', async () => {
     // Prepare
     let printed = '';
 
@@ -89,13 +93,25 @@ describe('Demo: npm run demo', () => {
     expect(slack.split('\n')[0]).toContain('simulated clock');
   }, 60_000);
 
-  it('--ado-url: runs one target\'s Azure DevOps half against a given server (here a stand-in), dry run unless --yes', async () => {
+  it("--ado-url: runs one target's Azure DevOps half against a given server (here a stand-in), dry run " +
+    'unless --yes', async () => {
     // Arrange: "someone else's" Azure DevOps with one AWS connection holding a key.
-    const server = await startAdoStandIn({ pat: 'real-org-pat-000000000000000000000000000000000', organizations: ['fabrikam'] });
+    const server = await startAdoStandIn({
+      pat: 'real-org-pat-000000000000000000000000000000000',
+      organizations: ['fabrikam'],
+    });
     try {
       const ref = { organizationUrl: server.organizationUrl('fabrikam'), project: 'web', connectionName: 'aws-deploy' };
-      const id = server.seedConnection(ref, { accessKeyId: 'AKIAEXISTING00000001', secretAccessKey: 'existing-secret-00000000000000000000000000' });
-      const realAdo = { url: ref.organizationUrl, project: 'web', connection: 'aws-deploy', pat: 'real-org-pat-000000000000000000000000000000000' };
+      const id = server.seedConnection(ref, {
+        accessKeyId: 'AKIAEXISTING00000001',
+        secretAccessKey: 'existing-secret-00000000000000000000000000',
+      });
+      const realAdo = {
+        url: ref.organizationUrl,
+        project: 'web',
+        connection: 'aws-deploy',
+        pat: 'real-org-pat-000000000000000000000000000000000',
+      };
 
       // Act
       const dry = await runDemo({ targets: 1, realAdo, out: quiet });

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIAL_ALARM_DAYS, CREDENTIAL_WARNING_DAYS, credentialExpiry } from '../../src/domain/credential-expiry.js';
+import {
+  CREDENTIAL_ALARM_DAYS,
+  CREDENTIAL_WARNING_DAYS,
+  credentialExpiry,
+} from '../../src/domain/credential-expiry.js';
 import { ReportTarget } from '../../src/domain/use-cases/report-target.js';
 import { FakeWorld, PAT_PARAMETER } from '../../local/fakes/world.js';
 
 const NOW = new Date('2027-03-01T03:00:00Z');
-const withExpiry = (credentialExpiresOn?: string) => ({ credentialParameter: '/ado-key-rotator/azure-devops/pat', ...(credentialExpiresOn ? { credentialExpiresOn } : {}) });
+const withExpiry = (credentialExpiresOn?: string) => ({
+  credentialParameter: '/ado-key-rotator/azure-devops/pat',
+  ...(credentialExpiresOn ? { credentialExpiresOn } : {}),
+});
 
 describe('Function: credentialExpiry', () => {
   it('warns from 14 days before, the alarm at 7', () => {
@@ -44,7 +51,14 @@ describe('Class: ReportTarget, with a recorded credential expiry', () => {
     // Prepare: the fake clock reads 2026-11-29.
     const world = new FakeWorld();
     world.targets.targets[0]!.connection.credentialExpiresOn = '2026-12-04';
-    const state = { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', targetName: 'target-1', mode: 'rotate' as const, startedAt: world.clock.now().toISOString(), completed: [], warnings: [] };
+    const state = {
+      rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6',
+      targetName: 'target-1',
+      mode: 'rotate' as const,
+      startedAt: world.clock.now().toISOString(),
+      completed: [],
+      warnings: [],
+    };
 
     // Act
     const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(state);
@@ -57,7 +71,14 @@ describe('Class: ReportTarget, with a recorded credential expiry', () => {
   it('puts none on the report when the configuration records no expiry', async () => {
     // Prepare
     const world = new FakeWorld();
-    const state = { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', targetName: 'target-1', mode: 'rotate' as const, startedAt: world.clock.now().toISOString(), completed: [], warnings: [] };
+    const state = {
+      rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6',
+      targetName: 'target-1',
+      mode: 'rotate' as const,
+      startedAt: world.clock.now().toISOString(),
+      completed: [],
+      warnings: [],
+    };
 
     // Act
     const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(state);

@@ -22,18 +22,34 @@ describe('Class: DescribeTarget', () => {
     // Prepare
     const world = new FakeWorld({ keyAgeDays: 3 });
     const target = world.addHolders('target-1', { connections: 1, groups: 1 });
-    world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).variables.AWS_ACCESS_KEY_ID = { value: 'AKIASTRAYKEY00000001', isSecret: false };
+    world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).variables.AWS_ACCESS_KEY_ID = {
+      value: 'AKIASTRAYKEY00000001',
+      isSecret: false,
+    };
 
     // Act
-    const status = await new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock, world.variableGroups).execute('target-1');
+    const status = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+      world.variableGroups,
+    ).execute('target-1');
 
     // Assess
     const held = world.snapshot().connectionKeyId;
     expect(status.holders).toEqual([
       { label: 'connection "aws-target-1-1" in project "payments"', heldAccessKeyId: held, matchesConnection: true },
-      { label: 'variable group "aws-target-1-1" in project "payments"', heldAccessKeyId: 'AKIASTRAYKEY00000001', matchesConnection: false },
+      {
+        label: 'variable group "aws-target-1-1" in project "payments"',
+        heldAccessKeyId: 'AKIASTRAYKEY00000001',
+        matchesConnection: false,
+      },
     ]);
-    expect(status.attention).toEqual([`variable group "aws-target-1-1" in project "payments" holds AKIASTRAYKEY00000001, the connection ${held}`]);
+    expect(status.attention).toEqual([
+      `variable group "aws-target-1-1" in project "payments" holds AKIASTRAYKEY00000001, the connection ${held}`,
+    ]);
   });
 
   it('flags an overdue key and an active key the connection does not hold', async () => {
@@ -55,7 +71,9 @@ describe('Class: DescribeTarget', () => {
     const status = await describeTarget(world);
 
     // Assess
-    expect(status.attention).toEqual([expect.stringMatching(/credential in \/rotator\/azure-devops\/pat expires in 10 days \(2026-12-09\)/)]);
+    expect(status.attention).toEqual([
+      expect.stringMatching(/credential in \/rotator\/azure-devops\/pat expires in 10 days \(2026-12-09\)/),
+    ]);
   });
 
   it('says nothing of a credential that expires in more than 14 days', async () => {
@@ -89,7 +107,9 @@ describe('Class: DescribeTarget', () => {
     const status = await describeTarget(world);
     // Assess
     expect(status.usesOidc).toBe(true);
-    expect(status.attention).toContainEqual(expect.stringContaining('tokens from vstoken.dev.azure.com, which Microsoft retires on 2027-07-01'));
+    expect(status.attention).toContainEqual(
+      expect.stringContaining('tokens from vstoken.dev.azure.com, which Microsoft retires on 2027-07-01'),
+    );
   });
 
   it('changes nothing', async () => {

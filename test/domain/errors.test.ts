@@ -34,13 +34,28 @@ describe('Function: safeCause', () => {
   });
 
   it('keeps an AWS SDK error code (Code) and HTTP status', () => {
-    const sdk = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', Code: 'Throttling', $metadata: { httpStatusCode: 400 } });
-    expect(safeCause(sdk)).toEqual({ name: 'ThrottlingException', message: 'Rate exceeded', code: 'Throttling', status: 400 });
+    const sdk = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      Code: 'Throttling',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(safeCause(sdk)).toEqual({
+      name: 'ThrottlingException',
+      message: 'Rate exceeded',
+      code: 'Throttling',
+      status: 400,
+    });
   });
 
   it('keeps a Node error code (code), and ignores codes and statuses that are not strings or numbers', () => {
-    expect(safeCause(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual({ name: 'Error', message: 'refused', code: 'ECONNREFUSED' });
-    expect(safeCause(Object.assign(new Error('x'), { code: 5, Code: {}, $metadata: { httpStatusCode: '500' } }))).toEqual({ name: 'Error', message: 'x' });
+    expect(safeCause(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toEqual({
+      name: 'Error',
+      message: 'refused',
+      code: 'ECONNREFUSED',
+    });
+    expect(
+      safeCause(Object.assign(new Error('x'), { code: 5, Code: {}, $metadata: { httpStatusCode: '500' } })),
+    ).toEqual({ name: 'Error', message: 'x' });
   });
 
   it('prefers Code over code', () => {
@@ -78,7 +93,10 @@ describe('Class: RotationError', () => {
   });
 
   it('serialises to name, kind, message, context and its reduced cause chain', () => {
-    const inner = new KeyVerificationFailedError('rejected', { context: { accessKeyId: 'AKIA1' }, cause: new Error('sts said no') });
+    const inner = new KeyVerificationFailedError('rejected', {
+      context: { accessKeyId: 'AKIA1' },
+      cause: new Error('sts said no'),
+    });
     const outer = new ConnectionUsesOidcError('outer', { context: { target: 'app' }, cause: inner });
 
     expect(JSON.parse(JSON.stringify(outer))).toEqual({
@@ -132,7 +150,9 @@ describe('Class: SecretValue (exact renderings)', () => {
   });
 
   it('throws a TypeError for anything but a non-empty string', () => {
-    expect(() => new SecretValue(42 as unknown as string)).toThrow(new TypeError('SecretValue needs a non-empty string'));
+    expect(() => new SecretValue(42 as unknown as string)).toThrow(
+      new TypeError('SecretValue needs a non-empty string'),
+    );
     expect(() => new SecretValue('')).toThrow(TypeError);
   });
 

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { FakeWorld } from '../../local/fakes/world.js';
 
-const run = (world: FakeWorld) => world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
+const run = (world: FakeWorld) =>
+  world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
 
 describe('Holders: several connections and variable groups per key', () => {
   it('rotates three holders together, and a variable group keeps its other secret variables untouched', async () => {
@@ -77,7 +78,9 @@ describe('Holders: several connections and variable groups per key', () => {
 
     // Assess
     expect(summary.targets[0]?.failure?.step).toBe('verify-publish');
-    expect(summary.targets[0]?.rolledBack).toContain(`restored variable group "aws-target-1-1" in project "payments" to the old key ${before.connectionKeyId}`);
+    expect(summary.targets[0]?.rolledBack).toContain(
+      `restored variable group "aws-target-1-1" in project "payments" to the old key ${before.connectionKeyId}`,
+    );
     expect(world.otherHolderKeys()[0]?.accessKeyId).toBe(before.connectionKeyId);
     expect(world.violations()).toEqual([]);
   });
@@ -96,8 +99,12 @@ describe('Holders: several connections and variable groups per key', () => {
     // Assess
     expect(summary.targets[0]?.outcome).toBe('refused');
     expect(summary.targets[0]?.reasonCode).toBe('HoldersDisagreeError');
-    expect(summary.targets[0]?.summary).toContain('variable group "aws-target-1-1" in project "payments" holds access key AKIASOMEOTHERKEY0001');
-    expect(world.faults.calls.slice(calls).filter((c) => /update|create|delete|setKey|put|promote/i.test(c))).toEqual([]);
+    expect(summary.targets[0]?.summary).toContain(
+      'variable group "aws-target-1-1" in project "payments" holds access key AKIASOMEOTHERKEY0001',
+    );
+    expect(world.faults.calls.slice(calls).filter((c) => /update|create|delete|setKey|put|promote/i.test(c))).toEqual(
+      [],
+    );
   });
 
   it.each([
@@ -124,7 +131,9 @@ describe('Holders: several connections and variable groups per key', () => {
     // Prepare
     const world = new FakeWorld();
     const target = world.addHolders('target-1', { groups: 1 });
-    world.variableGroups.deleteVariableGroup(world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).id);
+    world.variableGroups.deleteVariableGroup(
+      world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).id,
+    );
 
     // Act
     const { summary } = await run(world);
@@ -155,7 +164,7 @@ describe('Holders: several connections and variable groups per key', () => {
 });
 
 describe('Holders after a rollback that stopped half-way', () => {
-  it('writes the connection\'s key back into a variable group left on the new key, then heals', async () => {
+  it("writes the connection's key back into a variable group left on the new key, then heals", async () => {
     // Prepare: promote went through but answered an error; the rollback restores the connection, then stops.
     const world = new FakeWorld();
     world.addHolders('target-1', { groups: 1 });

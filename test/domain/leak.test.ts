@@ -23,8 +23,12 @@ describe('Function: parseLeak', () => {
     expect(parseLeak(undefined)).toBeNull();
     expect(parseLeak(null)).toBeNull();
     expect(parseLeak({})).toBeNull();
-    expect(parseLeak({ ...LEAK, accessKeyIds: 'AKIAEXAMPLEEXAMPLE01' })?.accessKeyIds).toEqual(['AKIAEXAMPLEEXAMPLE01']);
-    expect(parseLeak({ ...LEAK, accessKeyIds: ['AKIAEXAMPLEEXAMPLE01', 'AKIAEXAMPLEEXAMPLE01'] })?.accessKeyIds).toEqual(['AKIAEXAMPLEEXAMPLE01']);
+    expect(parseLeak({ ...LEAK, accessKeyIds: 'AKIAEXAMPLEEXAMPLE01' })?.accessKeyIds).toEqual([
+      'AKIAEXAMPLEEXAMPLE01',
+    ]);
+    expect(
+      parseLeak({ ...LEAK, accessKeyIds: ['AKIAEXAMPLEEXAMPLE01', 'AKIAEXAMPLEEXAMPLE01'] })?.accessKeyIds,
+    ).toEqual(['AKIAEXAMPLEEXAMPLE01']);
   });
 
   it.each([
@@ -45,18 +49,48 @@ describe('Function: parseLeak', () => {
 });
 
 describe('Function: leakedKeysHeld / summarizeLeak', () => {
-  const key = (accessKeyId: string) => ({ accessKeyId, status: 'Inactive' as const, createdAt: new Date(0), lastUsedAt: null });
-  const leak = { accessKeyIds: ['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001', 'AKIASECRETPREV000001', 'AKIANOBODY0000000001'], detectedAt: LEAK.detectedAt, eventArn: null };
+  const key = (accessKeyId: string) => ({
+    accessKeyId,
+    status: 'Inactive' as const,
+    createdAt: new Date(0),
+    lastUsedAt: null,
+  });
+  const leak = {
+    accessKeyIds: ['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001', 'AKIASECRETPREV000001', 'AKIANOBODY0000000001'],
+    detectedAt: LEAK.detectedAt,
+    eventArn: null,
+  };
 
-  it('finds a leaked key among the user\'s keys, the connection\'s and the secret\'s versions', () => {
-    const connection = { id: 'c', name: 'n', type: 'AWS', usesOidc: false, heldAccessKeyId: 'AKIACONNECTION000001', assumesRole: false, projectReferenceCount: 1 };
-    const secret = { exists: true, current: null, pending: null, previous: { versionId: 'v', accessKeyId: 'AKIASECRETPREV000001', createdAt: new Date(0) } };
-    expect(leakedKeysHeld(leak, [key('AKIAIAMUSERKEY000001')], connection, secret)).toEqual(['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001', 'AKIASECRETPREV000001']);
+  it("finds a leaked key among the user's keys, the connection's and the secret's versions", () => {
+    const connection = {
+      id: 'c',
+      name: 'n',
+      type: 'AWS',
+      usesOidc: false,
+      heldAccessKeyId: 'AKIACONNECTION000001',
+      assumesRole: false,
+      projectReferenceCount: 1,
+    };
+    const secret = {
+      exists: true,
+      current: null,
+      pending: null,
+      previous: { versionId: 'v', accessKeyId: 'AKIASECRETPREV000001', createdAt: new Date(0) },
+    };
+    expect(leakedKeysHeld(leak, [key('AKIAIAMUSERKEY000001')], connection, secret)).toEqual([
+      'AKIAIAMUSERKEY000001',
+      'AKIACONNECTION000001',
+      'AKIASECRETPREV000001',
+    ]);
     expect(leakedKeysHeld(leak, [], null, null)).toEqual([]);
   });
 
   it('lists the leaked keys no report says it held', () => {
-    const summary = summarizeLeak(leak, [{ leak: { held: ['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001'], eventToLiveMs: 1 } }, { leak: { held: ['AKIASECRETPREV000001'], eventToLiveMs: null } }, {}]);
+    const summary = summarizeLeak(leak, [
+      { leak: { held: ['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001'], eventToLiveMs: 1 } },
+      { leak: { held: ['AKIASECRETPREV000001'], eventToLiveMs: null } },
+      {},
+    ]);
     expect(summary.unheld).toEqual(['AKIANOBODY0000000001']);
   });
 });
@@ -72,18 +106,21 @@ describe('Use case: PlanRotation in a leak run', () => {
     leak: { accessKeyIds, detectedAt: world.clock.now().toISOString(), eventArn: null },
   });
 
-  it(`skips a target holding none of the leaked keys with ${LEAKED_KEY_NOT_HELD}, and rotates the one holding it`, async () => {
-    // Prepare
-    const world = new FakeWorld({ targets: 2, keyAgeDays: 1 });
-    const leaked = world.snapshot('target-2').connectionKeyId as string;
-    const { plan } = buildUseCases(world.ports);
-    // Act
-    const other = await plan.execute(stateFor(world, 'target-1', [leaked]));
-    const holder = await plan.execute(stateFor(world, 'target-2', [leaked]));
-    // Assess
-    expect(other.plan).toMatchObject({ action: 'skip', code: LEAKED_KEY_NOT_HELD, cleanup: [] });
-    expect(other.plan?.reason).toContain(`holds none of the leaked keys (${leaked})`);
-    // A one-day-old key is rotated anyway: a leak is an emergency.
-    expect(holder.plan).toMatchObject({ action: 'rotate', leakedKeyIds: [leaked] });
-  });
+  it(
+    `skips a target holding none of the leaked keys with ${LEAKED_KEY_NOT_HELD}, and rotates the one ` + `holding it`,
+    async () => {
+      // Prepare
+      const world = new FakeWorld({ targets: 2, keyAgeDays: 1 });
+      const leaked = world.snapshot('target-2').connectionKeyId as string;
+      const { plan } = buildUseCases(world.ports);
+      // Act
+      const other = await plan.execute(stateFor(world, 'target-1', [leaked]));
+      const holder = await plan.execute(stateFor(world, 'target-2', [leaked]));
+      // Assess
+      expect(other.plan).toMatchObject({ action: 'skip', code: LEAKED_KEY_NOT_HELD, cleanup: [] });
+      expect(other.plan?.reason).toContain(`holds none of the leaked keys (${leaked})`);
+      // A one-day-old key is rotated anyway: a leak is an emergency.
+      expect(holder.plan).toMatchObject({ action: 'rotate', leakedKeyIds: [leaked] });
+    },
+  );
 });

@@ -7,8 +7,11 @@ import {
 } from '../../src/domain/errors.js';
 import { FakeWorld } from '../../local/fakes/world.js';
 
-const rotate = async (world: FakeWorld, mode: 'rotate' | 'emergency' | 'dry-run' = 'rotate', targetNames = ['target-1']) =>
-  world.runner().run({ mode, targetNames, newRotationId: () => world.newRotationId() });
+const rotate = async (
+  world: FakeWorld,
+  mode: 'rotate' | 'emergency' | 'dry-run' = 'rotate',
+  targetNames = ['target-1'],
+) => world.runner().run({ mode, targetNames, newRotationId: () => world.newRotationId() });
 
 describe('Class: RotationRunner', () => {
   describe('Method: run (happy path)', () => {
@@ -118,9 +121,19 @@ describe('Class: RotationRunner', () => {
   describe('Method: run (failures)', () => {
     const failures: Array<{ call: string; error: () => Error; times: number; step: string; skip?: number }> = [
       { call: 'iam.createKey', error: () => new AwsThrottledError('Rate exceeded'), times: 5, step: 'create' },
-      { call: 'verifier.verify', error: () => new KeyVerificationFailedError('rejected'), times: 1, step: 'verify-key' },
+      {
+        call: 'verifier.verify',
+        error: () => new KeyVerificationFailedError('rejected'),
+        times: 1,
+        step: 'verify-key',
+      },
       { call: 'ado.updateCredential', error: () => new AzureDevOpsUnavailableError('503'), times: 5, step: 'publish' },
-      { call: 'ado.readConnection', error: () => new PublishNotVerifiedError('holds the old key'), times: 1, step: 'verify-publish' },
+      {
+        call: 'ado.readConnection',
+        error: () => new PublishNotVerifiedError('holds the old key'),
+        times: 1,
+        step: 'verify-publish',
+      },
       { call: 'secrets.promote', error: () => new AwsThrottledError('Rate exceeded'), times: 5, step: 'promote' },
     ];
 
@@ -149,7 +162,10 @@ describe('Class: RotationRunner', () => {
     it('restores the connection to the old key when the publish failed after its side effect', async () => {
       const world = new FakeWorld();
       const before = world.snapshot();
-      world.faults.fail('ado.updateCredential', () => new AzureDevOpsUnavailableError('timeout after the PUT'), { phase: 'after', times: 3 });
+      world.faults.fail('ado.updateCredential', () => new AzureDevOpsUnavailableError('timeout after the PUT'), {
+        phase: 'after',
+        times: 3,
+      });
 
       const { summary } = await rotate(world);
 

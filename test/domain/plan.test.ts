@@ -7,8 +7,16 @@ describe('Function: decidePlan', () => {
   // One row per rule: what the ports report, and what the plan must decide.
   const table: Array<{ rule: string; facts: PlanFacts; action: string; code?: string; cleanup?: string[] }> = [
     { rule: 'rotates a key older than the minimum age', facts: facts(), action: 'rotate', cleanup: [] },
-    { rule: 'skips a key younger than the minimum age (a re-run in the same week)', facts: facts({ keys: [key(HELD, 2)] }), action: 'skip' },
-    { rule: 'rotates a young key in emergency mode', facts: facts({ mode: 'emergency', keys: [key(HELD, 0)] }), action: 'rotate' },
+    {
+      rule: 'skips a key younger than the minimum age (a re-run in the same week)',
+      facts: facts({ keys: [key(HELD, 2)] }),
+      action: 'skip',
+    },
+    {
+      rule: 'rotates a young key in emergency mode',
+      facts: facts({ mode: 'emergency', keys: [key(HELD, 0)] }),
+      action: 'rotate',
+    },
     {
       rule: 'deletes an inactive key past its grace period before creating a new one (the quota counts it)',
       facts: facts({ keys: [key(HELD, 8), key(OTHER, 15, { status: 'Inactive', lastUsedAt: daysAgo(8) })] }),
@@ -17,11 +25,16 @@ describe('Function: decidePlan', () => {
     },
     {
       rule: 'waits while the retired key is in its grace period',
-      facts: facts({ keys: [key(HELD, 3), key(OTHER, 10, { status: 'Inactive', lastUsedAt: daysAgo(3) })], settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 } }),
+      facts: facts({
+        keys: [key(HELD, 3), key(OTHER, 10, { status: 'Inactive', lastUsedAt: daysAgo(3) })],
+        settings: { ...DEFAULT_SETTINGS, minKeyAgeDays: 1 },
+      }),
       action: 'skip',
     },
     {
-      rule: 'refuses, not deletes, an active, never-used key that nobody holds and no rotation recorded (a person made it)',
+      rule:
+        'refuses, not deletes, an active, never-used key that nobody holds and no rotation recorded (a ' +
+        'person made it)',
       facts: facts({ keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })] }),
       action: 'refuse',
       code: 'UnknownActiveKeyError',
@@ -29,26 +42,40 @@ describe('Function: decidePlan', () => {
     },
     {
       rule: "deletes the never-used key of an aborted rotation's pending version (provably ours)",
-      facts: facts({ secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }), keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })] }),
+      facts: facts({
+        secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }),
+        keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })],
+      }),
       action: 'rotate',
       cleanup: ['drop-pending:old-run', `delete-key:${OTHER}`],
     },
     {
       rule: 'deletes a retired key past its grace period only if it is inactive and unused since it was retired',
-      facts: facts({ secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }), keys: [key(HELD, 8), key(OTHER, 16, { status: 'Inactive', lastUsedAt: daysAgo(8) })] }),
+      facts: facts({
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 8), key(OTHER, 16, { status: 'Inactive', lastUsedAt: daysAgo(8) })],
+      }),
       action: 'rotate',
       cleanup: [`delete-key:${OTHER}`],
     },
     {
-      rule: 'keeps a previous key that was reactivated and used again, refusing the rotation with a warning that names it',
-      facts: facts({ secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }), keys: [key(HELD, 8), key(OTHER, 16, { lastUsedAt: daysAgo(1) })] }),
+      rule:
+        'keeps a previous key that was reactivated and used again, refusing the rotation with a warning ' +
+        'that names it',
+      facts: facts({
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 8), key(OTHER, 16, { lastUsedAt: daysAgo(1) })],
+      }),
       action: 'refuse',
       code: 'RetiredKeyInUseError',
       cleanup: [],
     },
     {
       rule: 'deactivates (does not delete) a previous key a failed revoke left active and unused, and waits',
-      facts: facts({ secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }), keys: [key(HELD, 8), key(OTHER, 16, { lastUsedAt: daysAgo(8) })] }),
+      facts: facts({
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 8), key(OTHER, 16, { lastUsedAt: daysAgo(8) })],
+      }),
       action: 'repair',
       cleanup: [`deactivate-key:${OTHER}`],
     },
@@ -64,8 +91,18 @@ describe('Function: decidePlan', () => {
       action: 'refuse',
       code: 'HeldKeyUnknownError',
     },
-    { rule: 'refuses an OIDC connection (already keyless)', facts: facts({ connection: connection({ usesOidc: true }) }), action: 'refuse', code: 'ConnectionUsesOidcError' },
-    { rule: 'refuses a connection that is not of type AWS', facts: facts({ connection: connection({ type: 'azurerm' }) }), action: 'refuse', code: 'ConnectionNotAwsError' },
+    {
+      rule: 'refuses an OIDC connection (already keyless)',
+      facts: facts({ connection: connection({ usesOidc: true }) }),
+      action: 'refuse',
+      code: 'ConnectionUsesOidcError',
+    },
+    {
+      rule: 'refuses a connection that is not of type AWS',
+      facts: facts({ connection: connection({ type: 'azurerm' }) }),
+      action: 'refuse',
+      code: 'ConnectionNotAwsError',
+    },
     {
       rule: 'refuses when the connection holds an inactive key',
       facts: facts({ keys: [key(HELD, 8, { status: 'Inactive' })] }),
@@ -73,20 +110,28 @@ describe('Function: decidePlan', () => {
       code: 'HeldKeyInactiveError',
     },
     {
-      rule: "refuses when the secret holds a key id IAM does not know",
-      facts: facts({ secret: secret({ current: { versionId: 'v1', accessKeyId: 'AKIAUNKNOWN000000000', createdAt: daysAgo(8) } }) }),
+      rule: 'refuses when the secret holds a key id IAM does not know',
+      facts: facts({
+        secret: secret({ current: { versionId: 'v1', accessKeyId: 'AKIAUNKNOWN000000000', createdAt: daysAgo(8) } }),
+      }),
       action: 'refuse',
       code: 'SecretHoldsUnknownKeyError',
     },
     {
       rule: 'refuses while another rotation of the target is in progress',
-      facts: facts({ secret: secret({ pending: { versionId: 'other-run', accessKeyId: OTHER, createdAt: daysAgo(0) } }), keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })] }),
+      facts: facts({
+        secret: secret({ pending: { versionId: 'other-run', accessKeyId: OTHER, createdAt: daysAgo(0) } }),
+        keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })],
+      }),
       action: 'refuse',
       code: 'RotationInProgressError',
     },
     {
-      rule: "drops a stale pending version and deletes its unpublished key",
-      facts: facts({ secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }), keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })] }),
+      rule: 'drops a stale pending version and deletes its unpublished key',
+      facts: facts({
+        secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: daysAgo(1) } }),
+        keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })],
+      }),
       action: 'rotate',
       cleanup: ['drop-pending:old-run', `delete-key:${OTHER}`],
     },
@@ -100,7 +145,11 @@ describe('Function: decidePlan', () => {
       action: 'repair',
       cleanup: ['promote-pending:old-run'],
     },
-    { rule: 'rotates when the secret does not exist yet (it is created)', facts: facts({ secret: { exists: false, current: null, pending: null, previous: null } }), action: 'rotate' },
+    {
+      rule: 'rotates when the secret does not exist yet (it is created)',
+      facts: facts({ secret: { exists: false, current: null, pending: null, previous: null } }),
+      action: 'rotate',
+    },
   ];
 
   for (const row of table) {
@@ -112,7 +161,9 @@ describe('Function: decidePlan', () => {
       expect(plan.action).toBe(row.action);
       if (row.code) expect(plan.code).toBe(row.code);
       if (row.cleanup) {
-        expect(plan.cleanup.map((c) => `${c.kind}:${'accessKeyId' in c ? c.accessKeyId : c.versionId}`)).toEqual(row.cleanup);
+        expect(plan.cleanup.map((c) => `${c.kind}:${'accessKeyId' in c ? c.accessKeyId : c.versionId}`)).toEqual(
+          row.cleanup,
+        );
       }
       expect(plan.reason.length).toBeGreaterThan(10);
     });

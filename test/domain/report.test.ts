@@ -21,19 +21,37 @@ const base: RotationState = {
 };
 const OLD = 'AKIAOLD0000000000001';
 const NEW = 'AKIANEW0000000000001';
-const plan = (action: 'rotate' | 'repair' | 'skip' | 'refuse', extra: Record<string, unknown> = {}) => ({ action, reason: `because ${action}`, cleanup: [], heldKeyAgeDays: 8.5, ...extra });
+const plan = (action: 'rotate' | 'repair' | 'skip' | 'refuse', extra: Record<string, unknown> = {}) => ({
+  action,
+  reason: `because ${action}`,
+  cleanup: [],
+  heldKeyAgeDays: 8.5,
+  ...extra,
+});
 
 describe('Function: outcomeOf', () => {
   const cases: Array<[string, RotationState, string]> = [
-    ['a failure rolled back consistently', { ...base, failure: { step: 'publish', name: 'X', message: 'm' }, rollback: { actions: [], consistent: true } }, 'rolled-back'],
-    ['a failure whose rollback is inconsistent', { ...base, failure: { step: 'publish', name: 'X', message: 'm' }, rollback: { actions: [], consistent: false } }, 'failed'],
+    [
+      'a failure rolled back consistently',
+      { ...base, failure: { step: 'publish', name: 'X', message: 'm' }, rollback: { actions: [], consistent: true } },
+      'rolled-back',
+    ],
+    [
+      'a failure whose rollback is inconsistent',
+      { ...base, failure: { step: 'publish', name: 'X', message: 'm' }, rollback: { actions: [], consistent: false } },
+      'failed',
+    ],
     ['a failure without a rollback', { ...base, failure: { step: 'plan', name: 'X', message: 'm' } }, 'failed'],
     ['a dry run, whatever the plan', { ...base, mode: 'dry-run', plan: plan('rotate') }, 'planned'],
     ['a refusal', { ...base, plan: plan('refuse') }, 'refused'],
     ['a skip', { ...base, plan: plan('skip') }, 'skipped'],
     ['a repair', { ...base, plan: plan('repair') }, 'repaired'],
     ['a rotation that promoted', { ...base, plan: plan('rotate'), completed: ['plan', 'promote'] }, 'rotated'],
-    ['a rotation that stopped before promoting', { ...base, plan: plan('rotate'), completed: ['plan', 'publish'] }, 'failed'],
+    [
+      'a rotation that stopped before promoting',
+      { ...base, plan: plan('rotate'), completed: ['plan', 'publish'] },
+      'failed',
+    ],
     ['a run without a plan', base, 'failed'],
   ];
   for (const [what, state, outcome] of cases) {
@@ -83,10 +101,16 @@ describe('Function: buildTargetReport (whole reports)', () => {
   });
 
   it('a rotation whose old key status is unknown says it is active', () => {
-    const report = buildTargetReport({ ...base, plan: plan('rotate'), completed: ['promote'], oldAccessKeyId: OLD, newAccessKeyId: NEW }, TARGET, FINISHED);
+    const report = buildTargetReport(
+      { ...base, plan: plan('rotate'), completed: ['promote'], oldAccessKeyId: OLD, newAccessKeyId: NEW },
+      TARGET,
+      FINISHED,
+    );
 
     expect(report.oldKeyStatus).toBe('Active');
-    expect(report.stateLeft).toBe(`The connection and the secret hold the new key ${NEW}; the old key ${OLD} is active.`);
+    expect(report.stateLeft).toBe(
+      `The connection and the secret hold the new key ${NEW}; the old key ${OLD} is active.`,
+    );
   });
 
   it('a rollback: the failure, the actions, the old key still held', () => {
@@ -113,30 +137,56 @@ describe('Function: buildTargetReport (whole reports)', () => {
       reasonCode: 'AzureDevOpsRequestError',
       failure,
       rolledBack: ['a1', 'a2'],
-      stateLeft: `Unchanged: the connection and the secret hold the old key ${OLD}, which is active; the new key was deleted.`,
+      stateLeft:
+        `Unchanged: the connection and the secret hold the old key ${OLD}, which is active; the new ` +
+        `key was deleted.`,
     } satisfies TargetReport);
   });
 
   it('a failed rollback says a human is needed and what the rollback did', () => {
     const report = buildTargetReport(
-      { ...base, plan: plan('rotate'), failure: { step: 'promote', name: 'AwsCallFailedError', message: 'm' }, rollback: { actions: ['restored', 'stopped: X'], consistent: false } },
+      {
+        ...base,
+        plan: plan('rotate'),
+        failure: { step: 'promote', name: 'AwsCallFailedError', message: 'm' },
+        rollback: { actions: ['restored', 'stopped: X'], consistent: false },
+      },
       TARGET,
       FINISHED,
     );
 
     expect(report.outcome).toBe('failed');
     expect(report.summary).toBe('Step promote failed (AwsCallFailedError) and the rollback did not complete.');
-    expect(report.stateLeft).toBe('Needs a human: the rollback did not finish (restored; stopped: X). Run `ado-key-rotator status` to see which key the connection holds.');
+    expect(report.stateLeft).toBe(
+      'Needs a human: the rollback did not finish (restored; stopped: X). Run `ado-key-rotator status` to see ' +
+        'which key the connection holds.',
+    );
   });
 
   it('a failed rollback with no action says nothing was rolled back', () => {
-    const report = buildTargetReport({ ...base, plan: plan('rotate'), failure: { step: 'create', name: 'X', message: 'm' }, rollback: { actions: [], consistent: false } }, TARGET, FINISHED);
+    const report = buildTargetReport(
+      {
+        ...base,
+        plan: plan('rotate'),
+        failure: { step: 'create', name: 'X', message: 'm' },
+        rollback: { actions: [], consistent: false },
+      },
+      TARGET,
+      FINISHED,
+    );
 
-    expect(report.stateLeft).toBe('Needs a human: the rollback did not finish (nothing was rolled back). Run `ado-key-rotator status` to see which key the connection holds.');
+    expect(report.stateLeft).toBe(
+      'Needs a human: the rollback did not finish (nothing was rolled back). Run `ado-key-rotator status` to ' +
+        'see which key the connection holds.',
+    );
   });
 
   it('a failed plan says nothing was changed, with the error', () => {
-    const report = buildTargetReport({ ...base, failure: { step: 'plan', name: 'AwsCallFailedError', message: 'IAM timed out' } }, TARGET, FINISHED);
+    const report = buildTargetReport(
+      { ...base, failure: { step: 'plan', name: 'AwsCallFailedError', message: 'IAM timed out' } },
+      TARGET,
+      FINISHED,
+    );
 
     expect(report).toMatchObject({
       outcome: 'failed',
@@ -150,11 +200,18 @@ describe('Function: buildTargetReport (whole reports)', () => {
     const report = buildTargetReport({ ...base, plan: plan('rotate'), completed: ['plan'] }, TARGET, FINISHED);
 
     expect(report.summary).toBe('The run ended before promoting the new key.');
-    expect(report.stateLeft).toBe('Needs a human: the rollback did not finish (nothing was rolled back). Run `ado-key-rotator status` to see which key the connection holds.');
+    expect(report.stateLeft).toBe(
+      'Needs a human: the rollback did not finish (nothing was rolled back). Run `ado-key-rotator status` to ' +
+        'see which key the connection holds.',
+    );
   });
 
   it('a refusal: its code and reason, and what the connection still holds', () => {
-    const state: RotationState = { ...base, plan: plan('refuse', { code: 'ConnectionUsesOidcError' }), oldAccessKeyId: OLD };
+    const state: RotationState = {
+      ...base,
+      plan: plan('refuse', { code: 'ConnectionUsesOidcError' }),
+      oldAccessKeyId: OLD,
+    };
 
     expect(buildTargetReport(state, TARGET, FINISHED)).toMatchObject({
       outcome: 'refused',
@@ -169,41 +226,82 @@ describe('Function: buildTargetReport (whole reports)', () => {
   it('a refusal without a code or a known key', () => {
     const report = buildTargetReport({ ...base, plan: plan('refuse') }, TARGET, FINISHED);
 
-    expect(report).toMatchObject({ reasonCode: null, oldKeyStatus: null, oldAccessKeyId: null, newAccessKeyId: null, stateLeft: 'Unchanged.' });
+    expect(report).toMatchObject({
+      reasonCode: null,
+      oldKeyStatus: null,
+      oldAccessKeyId: null,
+      newAccessKeyId: null,
+      stateLeft: 'Unchanged.',
+    });
   });
 
   it('a skip: its reason, no reason code even when the plan has one', () => {
-    const report = buildTargetReport({ ...base, plan: plan('skip', { code: 'Whatever' }), oldAccessKeyId: OLD }, TARGET, FINISHED);
+    const report = buildTargetReport(
+      { ...base, plan: plan('skip', { code: 'Whatever' }), oldAccessKeyId: OLD },
+      TARGET,
+      FINISHED,
+    );
 
-    expect(report).toMatchObject({ outcome: 'skipped', summary: 'because skip', reasonCode: null, stateLeft: `Unchanged: the connection holds ${OLD}.` });
+    expect(report).toMatchObject({
+      outcome: 'skipped',
+      summary: 'because skip',
+      reasonCode: null,
+      stateLeft: `Unchanged: the connection holds ${OLD}.`,
+    });
   });
 
   it('a repair: its reason and what the connection holds', () => {
     const report = buildTargetReport({ ...base, plan: plan('repair'), oldAccessKeyId: OLD }, TARGET, FINISHED);
 
-    expect(report).toMatchObject({ outcome: 'repaired', summary: 'because repair', stateLeft: `Cleaned up; the connection holds ${OLD}.` });
+    expect(report).toMatchObject({
+      outcome: 'repaired',
+      summary: 'because repair',
+      stateLeft: `Cleaned up; the connection holds ${OLD}.`,
+    });
   });
 
   it('a dry run: what it would do', () => {
-    const report = buildTargetReport({ ...base, mode: 'dry-run', plan: plan('rotate'), oldAccessKeyId: OLD }, TARGET, FINISHED);
+    const report = buildTargetReport(
+      { ...base, mode: 'dry-run', plan: plan('rotate'), oldAccessKeyId: OLD },
+      TARGET,
+      FINISHED,
+    );
 
-    expect(report).toMatchObject({ outcome: 'planned', summary: 'Dry run: would rotate: because rotate', stateLeft: `Unchanged: the connection holds ${OLD}.` });
+    expect(report).toMatchObject({
+      outcome: 'planned',
+      summary: 'Dry run: would rotate: because rotate',
+      stateLeft: `Unchanged: the connection holds ${OLD}.`,
+    });
   });
 
   it('a dry run without a plan says it would plan, without a trailing space', () => {
     const report = buildTargetReport({ ...base, mode: 'dry-run' }, TARGET, FINISHED);
 
-    expect(report).toMatchObject({ outcome: 'planned', summary: 'Dry run: would plan:', heldKeyAgeDays: null, rolledBack: [], stateLeft: 'Unchanged.' });
+    expect(report).toMatchObject({
+      outcome: 'planned',
+      summary: 'Dry run: would plan:',
+      heldKeyAgeDays: null,
+      rolledBack: [],
+      stateLeft: 'Unchanged.',
+    });
   });
 
   it('never reports a negative duration (a clock that went back)', () => {
-    expect(buildTargetReport({ ...base, plan: plan('skip') }, TARGET, new Date('2026-11-29T02:59:00.000Z')).durationMs).toBe(0);
+    expect(
+      buildTargetReport({ ...base, plan: plan('skip') }, TARGET, new Date('2026-11-29T02:59:00.000Z')).durationMs,
+    ).toBe(0);
   });
 });
 
 describe('Function: parseNotifyInput', () => {
   const report = { targetName: 'app-prod', outcome: 'rotated' };
-  const valid = { executionId: 'arn:exec', executionUrl: 'https://console/exec', mode: 'rotate', startedAt: STARTED, reports: [report] };
+  const valid = {
+    executionId: 'arn:exec',
+    executionUrl: 'https://console/exec',
+    mode: 'rotate',
+    startedAt: STARTED,
+    reports: [report],
+  };
 
   it('makes the run summary, with the time it is given as the end', () => {
     expect(parseNotifyInput(valid, FINISHED)).toEqual({
@@ -217,19 +315,62 @@ describe('Function: parseNotifyInput', () => {
   });
 
   it('sets the execution id and URL to null when they are not strings', () => {
-    expect(parseNotifyInput({ ...valid, executionId: 5, executionUrl: undefined }, FINISHED)).toMatchObject({ executionId: null, executionUrl: null });
+    expect(parseNotifyInput({ ...valid, executionId: 5, executionUrl: undefined }, FINISHED)).toMatchObject({
+      executionId: null,
+      executionUrl: null,
+    });
   });
 
   it.each<[string, unknown, string, string]>([
     ['null', null, '(root)', 'Notify input field "(root)" must be an object { executionId, mode, startedAt, reports }'],
-    ['a string', 'run', '(root)', 'Notify input field "(root)" must be an object { executionId, mode, startedAt, reports }'],
-    ['no reports', { ...valid, reports: undefined }, 'reports', 'Notify input field "reports" must be the list of target reports from the Map'],
-    ['a report that is null', { ...valid, reports: [report, null] }, 'reports[1]', 'Notify input field "reports[1]" must be a target report with targetName and outcome'],
-    ['a report without a target name', { ...valid, reports: [{ outcome: 'rotated' }] }, 'reports[0]', 'Notify input field "reports[0]" must be a target report with targetName and outcome'],
-    ['a report without an outcome', { ...valid, reports: [{ targetName: 'a' }] }, 'reports[0]', 'Notify input field "reports[0]" must be a target report with targetName and outcome'],
-    ['an unknown mode', { ...valid, mode: 'fast' }, 'mode', 'Notify input field "mode" must be one of rotate, emergency, dry-run'],
-    ['a startedAt that is not a string', { ...valid, startedAt: 1 }, 'startedAt', 'Notify input field "startedAt" must be an ISO-8601 timestamp'],
-    ['a startedAt that is not a date', { ...valid, startedAt: 'soon' }, 'startedAt', 'Notify input field "startedAt" must be an ISO-8601 timestamp'],
+    [
+      'a string',
+      'run',
+      '(root)',
+      'Notify input field "(root)" must be an object { executionId, mode, startedAt, reports }',
+    ],
+    [
+      'no reports',
+      { ...valid, reports: undefined },
+      'reports',
+      'Notify input field "reports" must be the list of target reports from the Map',
+    ],
+    [
+      'a report that is null',
+      { ...valid, reports: [report, null] },
+      'reports[1]',
+      'Notify input field "reports[1]" must be a target report with targetName and outcome',
+    ],
+    [
+      'a report without a target name',
+      { ...valid, reports: [{ outcome: 'rotated' }] },
+      'reports[0]',
+      'Notify input field "reports[0]" must be a target report with targetName and outcome',
+    ],
+    [
+      'a report without an outcome',
+      { ...valid, reports: [{ targetName: 'a' }] },
+      'reports[0]',
+      'Notify input field "reports[0]" must be a target report with targetName and outcome',
+    ],
+    [
+      'an unknown mode',
+      { ...valid, mode: 'fast' },
+      'mode',
+      'Notify input field "mode" must be one of rotate, emergency, dry-run',
+    ],
+    [
+      'a startedAt that is not a string',
+      { ...valid, startedAt: 1 },
+      'startedAt',
+      'Notify input field "startedAt" must be an ISO-8601 timestamp',
+    ],
+    [
+      'a startedAt that is not a date',
+      { ...valid, startedAt: 'soon' },
+      'startedAt',
+      'Notify input field "startedAt" must be an ISO-8601 timestamp',
+    ],
   ])('throws InvalidStepInputError naming the field for %s', (_what, input, field, message) => {
     let error: unknown;
     try {
@@ -244,6 +385,8 @@ describe('Function: parseNotifyInput', () => {
   });
 
   it('refuses a secret-named field anywhere in the input, naming its path', () => {
-    expect(() => parseNotifyInput({ ...valid, reports: [{ ...report, failure: { password: 'x' } }] }, FINISHED)).toThrow('Step input field "reports[0].failure.password" looks like it carries a secret');
+    expect(() =>
+      parseNotifyInput({ ...valid, reports: [{ ...report, failure: { password: 'x' } }] }, FINISHED),
+    ).toThrow('Step input field "reports[0].failure.password" looks like it carries a secret');
   });
 });

@@ -5,10 +5,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidStepInputError } from '../../src/domain/errors.js';
-import { markCompleted, parseRotationState, type RotationState, rejectSecretFields, requireField } from '../../src/domain/rotation-state.js';
+import {
+  markCompleted,
+  parseRotationState,
+  type RotationState,
+  rejectSecretFields,
+  requireField,
+} from '../../src/domain/rotation-state.js';
 
 const ROTATION_ID = '11111111-1111-4111-8111-111111111111';
-const valid = { rotationId: ROTATION_ID, targetName: 'app-prod', mode: 'rotate', startedAt: '2026-11-29T03:00:00.000Z' };
+const valid = {
+  rotationId: ROTATION_ID,
+  targetName: 'app-prod',
+  mode: 'rotate',
+  startedAt: '2026-11-29T03:00:00.000Z',
+};
 
 function errorOf(act: () => unknown): InvalidStepInputError {
   try {
@@ -22,51 +33,190 @@ function errorOf(act: () => unknown): InvalidStepInputError {
 
 describe('Function: parseRotationState (every rule, exact message)', () => {
   const rows: Array<{ rule: string; input: unknown; field: string; message: string }> = [
-    { rule: 'an array is not an object', input: [valid], field: '(root)', message: 'Step input must be a JSON object with at least rotationId, targetName and mode' },
-    { rule: 'a string is not an object', input: 'plan', field: '(root)', message: 'Step input must be a JSON object with at least rotationId, targetName and mode' },
+    {
+      rule: 'an array is not an object',
+      input: [valid],
+      field: '(root)',
+      message: 'Step input must be a JSON object with at least rotationId, targetName and mode',
+    },
+    {
+      rule: 'a string is not an object',
+      input: 'plan',
+      field: '(root)',
+      message: 'Step input must be a JSON object with at least rotationId, targetName and mode',
+    },
     {
       rule: 'an unknown top-level field',
       input: { ...valid, extra: 1 },
       field: 'extra',
       message:
-        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, plan, connectionId, holderIds, publishedAt, oldAccessKeyId, oldVersionId, newAccessKeyId, pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, canary, executionId',
+        'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, ' +
+        'plan, connectionId, holderIds, publishedAt, oldAccessKeyId, oldVersionId, newAccessKeyId, ' +
+        'pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, ' +
+        'canary, executionId',
     },
-    { rule: 'a missing rotationId', input: { ...valid, rotationId: undefined }, field: 'rotationId', message: 'Step input field "rotationId" is undefined; it must be 32-64 letters, digits or dashes (a UUID)' },
-    { rule: 'a numeric rotationId', input: { ...valid, rotationId: 42 }, field: 'rotationId', message: 'Step input field "rotationId" is 42; it must be 32-64 letters, digits or dashes (a UUID)' },
-    { rule: 'a 31-character rotationId', input: { ...valid, rotationId: 'a'.repeat(31) }, field: 'rotationId', message: `Step input field "rotationId" is "${'a'.repeat(31)}"; it must be 32-64 letters, digits or dashes (a UUID)` },
-    { rule: 'a numeric targetName', input: { ...valid, targetName: 7 }, field: 'targetName', message: 'Step input field "targetName" is 7; it must be the name of a configured target' },
-    { rule: 'a targetName with a space', input: { ...valid, targetName: 'app prod' }, field: 'targetName', message: 'Step input field "targetName" is "app prod"; it must be the name of a configured target' },
-    { rule: 'a numeric mode', input: { ...valid, mode: 1 }, field: 'mode', message: 'Step input field "mode" is 1; it must be one of rotate, emergency, dry-run' },
-    { rule: 'an unknown mode', input: { ...valid, mode: 'yolo' }, field: 'mode', message: 'Step input field "mode" is "yolo"; it must be one of rotate, emergency, dry-run' },
-    { rule: 'a numeric startedAt', input: { ...valid, startedAt: 1 }, field: 'startedAt', message: 'Step input field "startedAt" is 1; it must be an ISO-8601 timestamp' },
-    { rule: 'an unparsable startedAt', input: { ...valid, startedAt: 'yesterday' }, field: 'startedAt', message: 'Step input field "startedAt" is "yesterday"; it must be an ISO-8601 timestamp' },
+    {
+      rule: 'a missing rotationId',
+      input: { ...valid, rotationId: undefined },
+      field: 'rotationId',
+      message: 'Step input field "rotationId" is undefined; it must be 32-64 letters, digits or dashes (a UUID)',
+    },
+    {
+      rule: 'a numeric rotationId',
+      input: { ...valid, rotationId: 42 },
+      field: 'rotationId',
+      message: 'Step input field "rotationId" is 42; it must be 32-64 letters, digits or dashes (a UUID)',
+    },
+    {
+      rule: 'a 31-character rotationId',
+      input: { ...valid, rotationId: 'a'.repeat(31) },
+      field: 'rotationId',
+      message:
+        `Step input field "rotationId" is "${'a'.repeat(31)}"; it must be 32-64 letters, digits or ` +
+        `dashes (a UUID)`,
+    },
+    {
+      rule: 'a numeric targetName',
+      input: { ...valid, targetName: 7 },
+      field: 'targetName',
+      message: 'Step input field "targetName" is 7; it must be the name of a configured target',
+    },
+    {
+      rule: 'a targetName with a space',
+      input: { ...valid, targetName: 'app prod' },
+      field: 'targetName',
+      message: 'Step input field "targetName" is "app prod"; it must be the name of a configured target',
+    },
+    {
+      rule: 'a numeric mode',
+      input: { ...valid, mode: 1 },
+      field: 'mode',
+      message: 'Step input field "mode" is 1; it must be one of rotate, emergency, dry-run',
+    },
+    {
+      rule: 'an unknown mode',
+      input: { ...valid, mode: 'yolo' },
+      field: 'mode',
+      message: 'Step input field "mode" is "yolo"; it must be one of rotate, emergency, dry-run',
+    },
+    {
+      rule: 'a numeric startedAt',
+      input: { ...valid, startedAt: 1 },
+      field: 'startedAt',
+      message: 'Step input field "startedAt" is 1; it must be an ISO-8601 timestamp',
+    },
+    {
+      rule: 'an unparsable startedAt',
+      input: { ...valid, startedAt: 'yesterday' },
+      field: 'startedAt',
+      message: 'Step input field "startedAt" is "yesterday"; it must be an ISO-8601 timestamp',
+    },
     {
       rule: 'completed that is not a list',
       input: { ...valid, completed: 'plan' },
       field: 'completed',
-      message: 'Step input field "completed" is "plan"; it must be a list of step names (plan, cleanup, create, verify-key, publish, verify-publish, canary, check-canary, promote, revoke, rollback, report)',
+      message:
+        'Step input field "completed" is "plan"; it must be a list of step names (plan, cleanup, create, ' +
+        'verify-key, publish, verify-publish, canary, check-canary, promote, revoke, rollback, report)',
     },
     {
       rule: 'completed with an unknown step',
       input: { ...valid, completed: ['plan', 'deploy'] },
       field: 'completed',
-      message: 'Step input field "completed" is ["plan","deploy"]; it must be a list of step names (plan, cleanup, create, verify-key, publish, verify-publish, canary, check-canary, promote, revoke, rollback, report)',
+      message:
+        'Step input field "completed" is ["plan","deploy"]; it must be a list of step names (plan, cleanup, ' +
+        'create, verify-key, publish, verify-publish, canary, check-canary, promote, revoke, rollback, report)',
     },
-    { rule: 'warnings that are not a list', input: { ...valid, warnings: 'careful' }, field: 'warnings', message: 'Step input field "warnings" is not a list of strings; it must be a list of messages' },
-    { rule: 'warnings holding a number', input: { ...valid, warnings: ['ok', 3] }, field: 'warnings', message: 'Step input field "warnings" is not a list of strings; it must be a list of messages' },
-    { rule: 'a numeric oldVersionId', input: { ...valid, oldVersionId: 5 }, field: 'oldVersionId', message: 'Step input field "oldVersionId" is 5; it must be a secret version id or null' },
-    { rule: 'an oldVersionId with a space', input: { ...valid, oldVersionId: 'v 1' }, field: 'oldVersionId', message: 'Step input field "oldVersionId" is "v 1"; it must be a secret version id or null' },
-    { rule: 'an unknown oldKeyStatus', input: { ...valid, oldKeyStatus: 'Gone' }, field: 'oldKeyStatus', message: 'Step input field "oldKeyStatus" is "Gone"; it must be Active, Inactive or Deleted' },
-    { rule: 'a bad connectionId', input: { ...valid, connectionId: '-x' }, field: 'connectionId', message: 'Step input field "connectionId" is "-x"; it must be the service connection id' },
-    { rule: 'a numeric connectionId', input: { ...valid, connectionId: 3 }, field: 'connectionId', message: 'Step input field "connectionId" is 3; it must be the service connection id' },
-    { rule: 'a bad oldAccessKeyId', input: { ...valid, oldAccessKeyId: 'akia' }, field: 'oldAccessKeyId', message: 'Step input field "oldAccessKeyId" is "akia"; it must be an access key id' },
-    { rule: 'a bad newAccessKeyId', input: { ...valid, newAccessKeyId: 'AKIA' }, field: 'newAccessKeyId', message: 'Step input field "newAccessKeyId" is "AKIA"; it must be an access key id' },
-    { rule: 'a bad pendingVersionId', input: { ...valid, pendingVersionId: '' }, field: 'pendingVersionId', message: 'Step input field "pendingVersionId" is ""; it must be a secret version id' },
-    { rule: 'a plan that is null', input: { ...valid, plan: null }, field: 'plan', message: 'Step input field "plan" is not an object; it must be the plan step output' },
-    { rule: 'a plan that is a string', input: { ...valid, plan: 'rotate' }, field: 'plan', message: 'Step input field "plan" is not an object; it must be the plan step output' },
-    { rule: 'a plan without an action', input: { ...valid, plan: { reason: 'r', cleanup: [] } }, field: 'plan.action', message: 'Step input field "plan.action" is undefined; it must be rotate, repair, skip or refuse' },
-    { rule: 'a plan without a reason', input: { ...valid, plan: { action: 'skip', cleanup: [] } }, field: 'plan.reason', message: 'Step input field "plan.reason" is missing; it must be a sentence' },
-    { rule: 'a plan whose cleanup is not a list', input: { ...valid, plan: { action: 'skip', reason: 'r', cleanup: {} } }, field: 'plan.cleanup', message: 'Step input field "plan.cleanup" is not a list; it must be a list of cleanup actions' },
+    {
+      rule: 'warnings that are not a list',
+      input: { ...valid, warnings: 'careful' },
+      field: 'warnings',
+      message: 'Step input field "warnings" is not a list of strings; it must be a list of messages',
+    },
+    {
+      rule: 'warnings holding a number',
+      input: { ...valid, warnings: ['ok', 3] },
+      field: 'warnings',
+      message: 'Step input field "warnings" is not a list of strings; it must be a list of messages',
+    },
+    {
+      rule: 'a numeric oldVersionId',
+      input: { ...valid, oldVersionId: 5 },
+      field: 'oldVersionId',
+      message: 'Step input field "oldVersionId" is 5; it must be a secret version id or null',
+    },
+    {
+      rule: 'an oldVersionId with a space',
+      input: { ...valid, oldVersionId: 'v 1' },
+      field: 'oldVersionId',
+      message: 'Step input field "oldVersionId" is "v 1"; it must be a secret version id or null',
+    },
+    {
+      rule: 'an unknown oldKeyStatus',
+      input: { ...valid, oldKeyStatus: 'Gone' },
+      field: 'oldKeyStatus',
+      message: 'Step input field "oldKeyStatus" is "Gone"; it must be Active, Inactive or Deleted',
+    },
+    {
+      rule: 'a bad connectionId',
+      input: { ...valid, connectionId: '-x' },
+      field: 'connectionId',
+      message: 'Step input field "connectionId" is "-x"; it must be the service connection id',
+    },
+    {
+      rule: 'a numeric connectionId',
+      input: { ...valid, connectionId: 3 },
+      field: 'connectionId',
+      message: 'Step input field "connectionId" is 3; it must be the service connection id',
+    },
+    {
+      rule: 'a bad oldAccessKeyId',
+      input: { ...valid, oldAccessKeyId: 'akia' },
+      field: 'oldAccessKeyId',
+      message: 'Step input field "oldAccessKeyId" is "akia"; it must be an access key id',
+    },
+    {
+      rule: 'a bad newAccessKeyId',
+      input: { ...valid, newAccessKeyId: 'AKIA' },
+      field: 'newAccessKeyId',
+      message: 'Step input field "newAccessKeyId" is "AKIA"; it must be an access key id',
+    },
+    {
+      rule: 'a bad pendingVersionId',
+      input: { ...valid, pendingVersionId: '' },
+      field: 'pendingVersionId',
+      message: 'Step input field "pendingVersionId" is ""; it must be a secret version id',
+    },
+    {
+      rule: 'a plan that is null',
+      input: { ...valid, plan: null },
+      field: 'plan',
+      message: 'Step input field "plan" is not an object; it must be the plan step output',
+    },
+    {
+      rule: 'a plan that is a string',
+      input: { ...valid, plan: 'rotate' },
+      field: 'plan',
+      message: 'Step input field "plan" is not an object; it must be the plan step output',
+    },
+    {
+      rule: 'a plan without an action',
+      input: { ...valid, plan: { reason: 'r', cleanup: [] } },
+      field: 'plan.action',
+      message: 'Step input field "plan.action" is undefined; it must be rotate, repair, skip or refuse',
+    },
+    {
+      rule: 'a plan without a reason',
+      input: { ...valid, plan: { action: 'skip', cleanup: [] } },
+      field: 'plan.reason',
+      message: 'Step input field "plan.reason" is missing; it must be a sentence',
+    },
+    {
+      rule: 'a plan whose cleanup is not a list',
+      input: { ...valid, plan: { action: 'skip', reason: 'r', cleanup: {} } },
+      field: 'plan.cleanup',
+      message: 'Step input field "plan.cleanup" is not a list; it must be a list of cleanup actions',
+    },
     ...(
       [
         ['null', null],
@@ -79,13 +229,33 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       ] as const
     ).map(([what, action]) => ({
       rule: `a cleanup action that is ${what}`,
-      input: { ...valid, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'drop-pending', versionId: 'v1' }, action] } },
+      input: {
+        ...valid,
+        plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'drop-pending', versionId: 'v1' }, action] },
+      },
       field: 'plan.cleanup[1]',
-      message: 'Step input field "plan.cleanup[1]" is not a valid cleanup action; expected delete-key, deactivate-key, drop-pending, promote-pending, restore-current or sync-holders',
+      message:
+        'Step input field "plan.cleanup[1]" is not a valid cleanup action; expected delete-key, ' +
+        'deactivate-key, drop-pending, promote-pending, restore-current or sync-holders',
     })),
-    { rule: 'a failure that is null', input: { ...valid, failure: null }, field: 'failure', message: 'Step input field "failure" is not an object; it must be { step, name, message }' },
-    { rule: 'a failure that is a string', input: { ...valid, failure: 'boom' }, field: 'failure', message: 'Step input field "failure" is not an object; it must be { step, name, message }' },
-    { rule: 'a failure at an unknown step', input: { ...valid, failure: { step: 'deploy', name: 'X' } }, field: 'failure.step', message: 'Step input field "failure.step" is "deploy"; it must be a step name' },
+    {
+      rule: 'a failure that is null',
+      input: { ...valid, failure: null },
+      field: 'failure',
+      message: 'Step input field "failure" is not an object; it must be { step, name, message }',
+    },
+    {
+      rule: 'a failure that is a string',
+      input: { ...valid, failure: 'boom' },
+      field: 'failure',
+      message: 'Step input field "failure" is not an object; it must be { step, name, message }',
+    },
+    {
+      rule: 'a failure at an unknown step',
+      input: { ...valid, failure: { step: 'deploy', name: 'X' } },
+      field: 'failure.step',
+      message: 'Step input field "failure.step" is "deploy"; it must be a step name',
+    },
     {
       rule: 'a failure without a name',
       input: { ...valid, failure: { step: 'publish', message: 'm' } },
@@ -96,13 +266,22 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       rule: 'a secret-named field',
       input: { ...valid, secretAccessKey: 'x' },
       field: 'secretAccessKey',
-      message: 'Step input field "secretAccessKey" looks like it carries a secret; steps pass key ids and secret version ids only; remove the field',
+      message:
+        'Step input field "secretAccessKey" looks like it carries a secret; steps pass key ids and secret ' +
+        'version ids only; remove the field',
     },
     {
       rule: 'a secret-named field inside a list',
-      input: { ...valid, warnings: [], completed: [], plan: { action: 'skip', reason: 'r', cleanup: [{ kind: 'drop-pending', versionId: 'v', token: 't' }] } },
+      input: {
+        ...valid,
+        warnings: [],
+        completed: [],
+        plan: { action: 'skip', reason: 'r', cleanup: [{ kind: 'drop-pending', versionId: 'v', token: 't' }] },
+      },
       field: 'plan.cleanup[0].token',
-      message: 'Step input field "plan.cleanup[0].token" looks like it carries a secret; steps pass key ids and secret version ids only; remove the field',
+      message:
+        'Step input field "plan.cleanup[0].token" looks like it carries a secret; steps pass key ids and ' +
+        'secret version ids only; remove the field',
     },
   ];
 
@@ -128,11 +307,15 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
     ['privateKey', { privateKey: 'x' }],
     ['clientSecret', { clientSecret: 'x' }],
   ])('refuses a field named %s anywhere', (name, extra) => {
-    expect(errorOf(() => parseRotationState({ ...valid, failure: { step: 'plan', name: 'X', ...extra } })).context.field).toBe(`failure.${name}`);
+    expect(
+      errorOf(() => parseRotationState({ ...valid, failure: { step: 'plan', name: 'X', ...extra } })).context.field,
+    ).toBe(`failure.${name}`);
   });
 
   it('lets secretId through (a secret id is not a secret), and fields that only look alike', () => {
-    expect(() => rejectSecretFields({ secretId: 'rotator/app', nested: [{ secretId: 'x' }], patience: 1, compatible: true }, '')).not.toThrow();
+    expect(() =>
+      rejectSecretFields({ secretId: 'rotator/app', nested: [{ secretId: 'x' }], patience: 1, compatible: true }, ''),
+    ).not.toThrow();
   });
 
   it('refuses a field whose name only ends in secretId', () => {
@@ -144,7 +327,12 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
     const input = {
       ...valid,
       executionId: 'arn:aws:states:eu-west-1:123456789012:execution:rotator:run-1',
-      plan: { action: 'rotate', reason: 'due', cleanup: [{ kind: 'delete-key', accessKeyId: 'AKIAAAAAAAAAAAAAAAA1', reason: 'old' }], heldKeyAgeDays: 8 },
+      plan: {
+        action: 'rotate',
+        reason: 'due',
+        cleanup: [{ kind: 'delete-key', accessKeyId: 'AKIAAAAAAAAAAAAAAAA1', reason: 'old' }],
+        heldKeyAgeDays: 8,
+      },
       connectionId: '5e47a0d8-c745-44f8-8f93-784f18ff31c4',
       oldAccessKeyId: 'AKIAOLD0000000000001',
       oldVersionId: null,
@@ -181,12 +369,20 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
   });
 
   it('leaves out the optional fields it is not given', () => {
-    expect(Object.keys(parseRotationState(valid)).sort()).toEqual(['completed', 'mode', 'rotationId', 'startedAt', 'targetName', 'warnings']);
+    expect(Object.keys(parseRotationState(valid)).sort()).toEqual([
+      'completed',
+      'mode',
+      'rotationId',
+      'startedAt',
+      'targetName',
+      'warnings',
+    ]);
   });
 
   it('accepts an oldVersionId that is a version id, and each oldKeyStatus', () => {
     expect(parseRotationState({ ...valid, oldVersionId: 'v-1' }).oldVersionId).toBe('v-1');
-    for (const status of ['Active', 'Inactive', 'Deleted']) expect(parseRotationState({ ...valid, oldKeyStatus: status }).oldKeyStatus).toBe(status);
+    for (const status of ['Active', 'Inactive', 'Deleted'])
+      expect(parseRotationState({ ...valid, oldKeyStatus: status }).oldKeyStatus).toBe(status);
   });
 
   it('accepts every plan action and cleanup kind', () => {
@@ -198,18 +394,27 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       { kind: 'drop-pending', versionId: 'v1', reason: 'r' },
       { kind: 'promote-pending', versionId: 'v2', reason: 'r' },
     ];
-    expect(parseRotationState({ ...valid, plan: { action: 'repair', reason: 'r', cleanup } }).plan?.cleanup).toEqual(cleanup);
+    expect(parseRotationState({ ...valid, plan: { action: 'repair', reason: 'r', cleanup } }).plan?.cleanup).toEqual(
+      cleanup,
+    );
   });
 
   describe('a failure handed over by the state machine Catch', () => {
-    const failure = (extra: Record<string, unknown>) => parseRotationState({ ...valid, failure: { step: 'publish', name: 'States.TaskFailed', ...extra } }).failure;
+    const failure = (extra: Record<string, unknown>) =>
+      parseRotationState({ ...valid, failure: { step: 'publish', name: 'States.TaskFailed', ...extra } }).failure;
 
     it('takes the message when there is one', () => {
-      expect(failure({ message: 'boom', cause: '{"errorMessage":"other"}' })).toEqual({ step: 'publish', name: 'States.TaskFailed', message: 'boom' });
+      expect(failure({ message: 'boom', cause: '{"errorMessage":"other"}' })).toEqual({
+        step: 'publish',
+        name: 'States.TaskFailed',
+        message: 'boom',
+      });
     });
 
-    it("takes errorMessage out of a JSON Cause", () => {
-      expect(failure({ cause: JSON.stringify({ errorType: 'X', errorMessage: 'the PUT failed' }) })?.message).toBe('the PUT failed');
+    it('takes errorMessage out of a JSON Cause', () => {
+      expect(failure({ cause: JSON.stringify({ errorType: 'X', errorMessage: 'the PUT failed' }) })?.message).toBe(
+        'the PUT failed',
+      );
     });
 
     it('takes a JSON Cause without errorMessage as it is', () => {
@@ -234,7 +439,14 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
 });
 
 describe('Function: markCompleted', () => {
-  const state: RotationState = { rotationId: ROTATION_ID, targetName: 'app', mode: 'rotate', startedAt: valid.startedAt, completed: ['plan'], warnings: [] };
+  const state: RotationState = {
+    rotationId: ROTATION_ID,
+    targetName: 'app',
+    mode: 'rotate',
+    startedAt: valid.startedAt,
+    completed: ['plan'],
+    warnings: [],
+  };
 
   it('adds the step once, keeping the order, without changing the input', () => {
     const next = markCompleted(state, 'cleanup');
@@ -264,16 +476,22 @@ describe('Function: requireField', () => {
   it.each([
     ['missing', 'oldAccessKeyId'],
     ['empty', 'newAccessKeyId'],
-  ] as const)('throws InvalidStepInputError naming the step, the target and the field when it is %s', (_what, field) => {
-    const error = errorOf(() => requireField(state, field, 'revoke'));
+  ] as const)(
+    'throws InvalidStepInputError naming the step, the target and the field when it is %s',
+    (_what, field) => {
+      const error = errorOf(() => requireField(state, field, 'revoke'));
 
-    expect(error.message).toBe(
-      `Step "revoke" of target app needs "${field}" in its input; it is set by an earlier step (is the state machine passing the whole state?)`,
-    );
-    expect(error.context).toEqual({ field, step: 'revoke', target: 'app' });
-  });
+      expect(error.message).toBe(
+        `Step "revoke" of target app needs "${field}" in its input; it is set by an earlier step (is the state ` +
+          `machine passing the whole state?)`,
+      );
+      expect(error.context).toEqual({ field, step: 'revoke', target: 'app' });
+    },
+  );
 
   it('refuses a value that is not a string', () => {
-    expect(() => requireField({ ...state, pendingVersionId: 5 as unknown as string }, 'pendingVersionId', 'promote')).toThrow(InvalidStepInputError);
+    expect(() =>
+      requireField({ ...state, pendingVersionId: 5 as unknown as string }, 'pendingVersionId', 'promote'),
+    ).toThrow(InvalidStepInputError);
   });
 });

@@ -34,7 +34,11 @@ function scripted(action: PlanAction, script: Script = {}, clock = new FakeClock
     },
   });
   const steps: RotationUseCases = {
-    plan: step('plan', (s) => ({ ...s, plan: { action, reason: 'r', cleanup: [] }, oldAccessKeyId: 'AKIAOLD0000000000001' })),
+    plan: step('plan', (s) => ({
+      ...s,
+      plan: { action, reason: 'r', cleanup: [] },
+      oldAccessKeyId: 'AKIAOLD0000000000001',
+    })),
     cleanup: step('cleanup'),
     create: step('create', (s) => ({ ...s, newAccessKeyId: 'AKIANEW0000000000001' })),
     verifyKey: step('verify-key'),
@@ -87,7 +91,13 @@ describe('Class: RotationRunner (scripted steps)', () => {
 
     await runner.runTarget('app', 'rotate', 'r-1');
 
-    expect(reports[0]).toMatchObject({ rotationId: 'r-1', targetName: 'app', mode: 'rotate', startedAt: started, warnings: [] });
+    expect(reports[0]).toMatchObject({
+      rotationId: 'r-1',
+      targetName: 'app',
+      mode: 'rotate',
+      startedAt: started,
+      warnings: [],
+    });
   });
 
   it('emits every step started and succeeded, with its duration, then the finished target', async () => {
@@ -106,7 +116,9 @@ describe('Class: RotationRunner (scripted steps)', () => {
   });
 
   it('retries a transient error with exponential backoff, emitting each retry, and goes on', async () => {
-    const { runner, calls, clock } = scripted('rotate', { publish: [new AwsThrottledError('slow down'), new AwsThrottledError('slow down')] });
+    const { runner, calls, clock } = scripted('rotate', {
+      publish: [new AwsThrottledError('slow down'), new AwsThrottledError('slow down')],
+    });
     const events: RunEvent[] = [];
 
     await runner.runTarget('app', 'rotate', 'r-1', (e) => events.push(e));
@@ -114,8 +126,22 @@ describe('Class: RotationRunner (scripted steps)', () => {
     expect(calls.filter((c) => c === 'publish')).toHaveLength(3);
     expect(clock.sleeps).toEqual([100, 200]);
     expect(events.filter((e) => e.type === 'step-retried')).toEqual([
-      { type: 'step-retried', targetName: 'app', step: 'publish', attempt: 1, errorName: 'AwsThrottledError', delayMs: 100 },
-      { type: 'step-retried', targetName: 'app', step: 'publish', attempt: 2, errorName: 'AwsThrottledError', delayMs: 200 },
+      {
+        type: 'step-retried',
+        targetName: 'app',
+        step: 'publish',
+        attempt: 1,
+        errorName: 'AwsThrottledError',
+        delayMs: 100,
+      },
+      {
+        type: 'step-retried',
+        targetName: 'app',
+        step: 'publish',
+        attempt: 2,
+        errorName: 'AwsThrottledError',
+        delayMs: 200,
+      },
     ]);
   });
 
@@ -127,7 +153,13 @@ describe('Class: RotationRunner (scripted steps)', () => {
     await runner.runTarget('app', 'rotate', 'r-1', (e) => events.push(e));
 
     expect(calls.slice(-4)).toEqual(['promote', 'promote', 'promote', 'rollback']);
-    expect(events).toContainEqual({ type: 'step-failed', targetName: 'app', step: 'promote', errorName: 'AwsThrottledError', message: 'slow down' });
+    expect(events).toContainEqual({
+      type: 'step-failed',
+      targetName: 'app',
+      step: 'promote',
+      errorName: 'AwsThrottledError',
+      message: 'slow down',
+    });
     expect(reports[0]?.failure).toEqual({ step: 'promote', name: 'AwsThrottledError', message: 'slow down' });
     expect(reports[0]?.rollback).toEqual({ actions: ['undone'], consistent: true });
   });
@@ -144,8 +176,13 @@ describe('Class: RotationRunner (scripted steps)', () => {
   });
 
   it('caps the transient backoff at its maximum delay', async () => {
-    const policy: RetryPolicy = { ...POLICY, transient: { maxAttempts: 4, initialDelayMs: 400, backoffRate: 2, maxDelayMs: 500 } };
-    const s = scripted('rotate', { create: [new AwsThrottledError('a'), new AwsThrottledError('b'), new AwsThrottledError('c')] });
+    const policy: RetryPolicy = {
+      ...POLICY,
+      transient: { maxAttempts: 4, initialDelayMs: 400, backoffRate: 2, maxDelayMs: 500 },
+    };
+    const s = scripted('rotate', {
+      create: [new AwsThrottledError('a'), new AwsThrottledError('b'), new AwsThrottledError('c')],
+    });
     const runner = new RotationRunner(s.steps, s.clock, policy);
 
     await runner.runTarget('app', 'rotate', 'r-1');
@@ -153,21 +190,30 @@ describe('Class: RotationRunner (scripted steps)', () => {
     expect(s.clock.sleeps).toEqual([400, 500, 500]);
   });
 
-  it('retries a key that is not yet usable only in verify-key, as its catalog entry says (the state machine does the same)', async () => {
-    const notYet = () => new KeyNotYetUsableError('odd');
-    const { runner, calls, clock, reports } = scripted('rotate', { publish: [notYet(), notYet(), notYet()] });
+  it(
+    'retries a key that is not yet usable only in verify-key, as its catalog entry says (the state machine ' +
+      'does the same)',
+    async () => {
+      const notYet = () => new KeyNotYetUsableError('odd');
+      const { runner, calls, clock, reports } = scripted('rotate', { publish: [notYet(), notYet(), notYet()] });
 
-    await runner.runTarget('app', 'rotate', 'r-1');
+      await runner.runTarget('app', 'rotate', 'r-1');
 
-    expect(calls.filter((c) => c === 'publish')).toHaveLength(1);
-    expect(clock.sleeps).toEqual([]);
-    expect(reports[0]?.failure?.name).toBe('KeyNotYetUsableError');
-    expect(calls.at(-1)).toBe('rollback');
-  });
+      expect(calls.filter((c) => c === 'publish')).toHaveLength(1);
+      expect(clock.sleeps).toEqual([]);
+      expect(reports[0]?.failure?.name).toBe('KeyNotYetUsableError');
+      expect(calls.at(-1)).toBe('rollback');
+    },
+  );
 
   it('counts each retry rule on its own, as Step Functions counts each retrier', async () => {
     const { runner, calls, clock } = scripted('rotate', {
-      'verify-key': [new AwsThrottledError('a'), new KeyNotYetUsableError('b'), new AwsThrottledError('c'), new KeyNotYetUsableError('d')],
+      'verify-key': [
+        new AwsThrottledError('a'),
+        new KeyNotYetUsableError('b'),
+        new AwsThrottledError('c'),
+        new KeyNotYetUsableError('d'),
+      ],
     });
 
     await runner.runTarget('app', 'rotate', 'r-1');
@@ -218,11 +264,17 @@ describe('Class: RotationRunner (scripted steps)', () => {
   });
 
   it('records a rollback that throws as stopped and inconsistent', async () => {
-    const { runner, reports } = scripted('rotate', { publish: [new KeyVerificationFailedError('x')], rollback: [new KeyVerificationFailedError('cannot restore')] });
+    const { runner, reports } = scripted('rotate', {
+      publish: [new KeyVerificationFailedError('x')],
+      rollback: [new KeyVerificationFailedError('cannot restore')],
+    });
 
     await runner.runTarget('app', 'rotate', 'r-1');
 
-    expect(reports[0]?.rollback).toEqual({ actions: ['stopped: KeyVerificationFailedError: cannot restore'], consistent: false });
+    expect(reports[0]?.rollback).toEqual({
+      actions: ['stopped: KeyVerificationFailedError: cannot restore'],
+      consistent: false,
+    });
   });
 
   it('turns a failed revoke into a warning that names the old key, keeping the warnings already there', async () => {
@@ -239,7 +291,8 @@ describe('Class: RotationRunner (scripted steps)', () => {
     const target = { connectionName: 'c', project: 'p', organizationUrl: 'https://dev.azure.com/o' };
     expect(buildTargetReport(state, target, s.clock.now()).warnings).toEqual([
       'earlier',
-      'the old key AKIAOLD0000000000001 could not be retired (KeyVerificationFailedError: denied); it is still active, and the next run retires it',
+      'the old key AKIAOLD0000000000001 could not be retired (KeyVerificationFailedError: denied); it is still ' +
+        'active, and the next run retires it',
     ]);
   });
 
@@ -301,7 +354,12 @@ describe('Class: RotationRunner (scripted steps)', () => {
       const s = scripted('skip', {}, clock);
       const runner = new RotationRunner({ ...s.steps, plan: slow }, clock, POLICY);
 
-      await runner.run({ mode: 'rotate', targetNames: ['a', 'b', 'c', 'd'], newRotationId: () => 'r', ...(concurrency === undefined ? {} : { concurrency }) });
+      await runner.run({
+        mode: 'rotate',
+        targetNames: ['a', 'b', 'c', 'd'],
+        newRotationId: () => 'r',
+        ...(concurrency === undefined ? {} : { concurrency }),
+      });
 
       expect(peak).toBe(expected);
     });

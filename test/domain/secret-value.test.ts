@@ -8,7 +8,13 @@ const CANARY = 'CANARY-secret-value-4f1d9a';
 describe('Class: SecretValue', () => {
   it('never renders its value through String, templates, JSON or inspect', () => {
     const secret = new SecretValue(CANARY);
-    const renderings = [String(secret), `${secret}`, JSON.stringify({ secret }), inspect(secret), inspect({ nested: { secret } })];
+    const renderings = [
+      String(secret),
+      `${secret}`,
+      JSON.stringify({ secret }),
+      inspect(secret),
+      inspect({ nested: { secret } }),
+    ];
     for (const rendered of renderings) expect(rendered).not.toContain(CANARY);
   });
 
@@ -29,7 +35,11 @@ describe('Function: maskKeyId', () => {
 
 describe('Class: RotationError', () => {
   it('keeps a cause reduced to its name, code, status and message', () => {
-    const sdkError = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 }, $response: { body: CANARY } });
+    const sdkError = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400 },
+      $response: { body: CANARY },
+    });
     const error = new AwsCallFailedError('IAM failed', { cause: sdkError });
     expect(error.cause).toEqual({ name: 'ThrottlingException', message: 'Rate exceeded', status: 400 });
     expect(JSON.stringify(error)).not.toContain(CANARY);

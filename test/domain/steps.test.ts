@@ -18,7 +18,16 @@ async function runEachStepTwice(world: FakeWorld, mode: RotationState['mode'] = 
   const steps = buildUseCases(world.ports);
   world.clock.advance(10_000); // let the new key propagate between steps
   let state = start(world, mode);
-  const order = [steps.plan, steps.cleanup, steps.create, steps.verifyKey, steps.publish, steps.verifyPublish, steps.promote, steps.revoke];
+  const order = [
+    steps.plan,
+    steps.cleanup,
+    steps.create,
+    steps.verifyKey,
+    steps.publish,
+    steps.verifyPublish,
+    steps.promote,
+    steps.revoke,
+  ];
   for (const step of order) {
     const first = await step.execute(state);
     world.clock.advance(10_000);
@@ -27,7 +36,10 @@ async function runEachStepTwice(world: FakeWorld, mode: RotationState['mode'] = 
     const { publishedAt: firstPublishedAt, ...firstRest } = first;
     const { publishedAt: secondPublishedAt, ...secondRest } = second;
     expect(secondRest).toEqual(firstRest);
-    expect(Date.parse(secondPublishedAt ?? '') >= Date.parse(firstPublishedAt ?? '') || firstPublishedAt === secondPublishedAt).toBe(true);
+    expect(
+      Date.parse(secondPublishedAt ?? '') >= Date.parse(firstPublishedAt ?? '') ||
+        firstPublishedAt === secondPublishedAt,
+    ).toBe(true);
     state = first;
     expect(world.violations('target-1', { final: false, emergency: mode === 'emergency' })).toEqual([]);
   }
@@ -40,7 +52,16 @@ describe('Use cases, one step at a time', () => {
 
     const state = await runEachStepTwice(world);
 
-    expect(state.completed).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke']);
+    expect(state.completed).toEqual([
+      'plan',
+      'cleanup',
+      'create',
+      'verify-key',
+      'publish',
+      'verify-publish',
+      'promote',
+      'revoke',
+    ]);
     expect(world.snapshot().keys).toHaveLength(2);
     expect(world.violations()).toEqual([]);
   });
@@ -78,8 +99,14 @@ describe('Use cases, one step at a time', () => {
     state = await steps.cleanup.execute(state);
     state = await steps.create.execute(state);
 
-    const rolledBack = await steps.rollback.execute({ ...state, failure: { step: 'verify-key', name: 'KeyVerificationFailedError', message: 'x' } });
-    const again = await steps.rollback.execute({ ...state, failure: { step: 'verify-key', name: 'KeyVerificationFailedError', message: 'x' } });
+    const rolledBack = await steps.rollback.execute({
+      ...state,
+      failure: { step: 'verify-key', name: 'KeyVerificationFailedError', message: 'x' },
+    });
+    const again = await steps.rollback.execute({
+      ...state,
+      failure: { step: 'verify-key', name: 'KeyVerificationFailedError', message: 'x' },
+    });
 
     expect(rolledBack.rollback?.consistent).toBe(true);
     expect(again.rollback?.consistent).toBe(true);
@@ -99,7 +126,12 @@ describe('Use cases, one step at a time', () => {
 });
 
 describe('Function: parseRotationState', () => {
-  const valid = { rotationId: '11111111-1111-4111-8111-111111111111', targetName: 'app', mode: 'rotate', startedAt: '2026-11-29T03:00:00Z' };
+  const valid = {
+    rotationId: '11111111-1111-4111-8111-111111111111',
+    targetName: 'app',
+    mode: 'rotate',
+    startedAt: '2026-11-29T03:00:00Z',
+  };
 
   it('accepts the minimal input and fills defaults', () => {
     expect(parseRotationState(valid)).toMatchObject({ ...valid, completed: [], warnings: [] });
@@ -113,7 +145,11 @@ describe('Function: parseRotationState', () => {
     ['a bad startedAt', { ...valid, startedAt: 'yesterday' }, 'startedAt'],
     ['an unknown field', { ...valid, extra: 1 }, 'extra'],
     ['a secret-bearing field', { ...valid, secretAccessKey: 'x' }, 'secretAccessKey'],
-    ['a nested secret-bearing field', { ...valid, plan: { action: 'rotate', reason: 'r', cleanup: [], password: 'x' } }, 'plan.password'],
+    [
+      'a nested secret-bearing field',
+      { ...valid, plan: { action: 'rotate', reason: 'r', cleanup: [], password: 'x' } },
+      'plan.password',
+    ],
     ['a PAT field', { ...valid, pat: 'x' }, 'pat'],
     ['a bad access key id', { ...valid, newAccessKeyId: 'not-a-key' }, 'newAccessKeyId'],
     ['a non-object', 'hello', '(root)'],

@@ -58,7 +58,15 @@ async function errorOf(promise: Promise<unknown>): Promise<RotationError> {
   throw new Error('expected a RotationError');
 }
 
-const MUTATING = ['iam.createKey', 'iam.setKeyStatus', 'iam.deleteKey', 'secrets.putPending', 'secrets.promote', 'secrets.dropPending', 'ado.updateCredential'];
+const MUTATING = [
+  'iam.createKey',
+  'iam.setKeyStatus',
+  'iam.deleteKey',
+  'secrets.putPending',
+  'secrets.promote',
+  'secrets.dropPending',
+  'ado.updateCredential',
+];
 const mutations = (world: FakeWorld) => world.faults.calls.filter((c) => MUTATING.includes(c));
 
 /** Runs plan, cleanup and create, as a run would, and returns the state after create. */
@@ -89,13 +97,19 @@ describe('Use case: PlanRotation', () => {
   it('warns that a missing secret is created with the new key, and records no old version', async () => {
     const world = new FakeWorld({ targets: 0 });
     const target = world.addTarget('target-1');
-    const secrets = { ...world.secrets, describe: async () => ({ exists: false, current: null, pending: null, previous: null }) };
+    const secrets = {
+      ...world.secrets,
+      describe: async () => ({ exists: false, current: null, pending: null, previous: null }),
+    };
     const plan = new PlanRotation(world.targets, world.iam, secrets as never, world.azureDevOps, world.clock);
 
     const state = await plan.execute(start(world, { warnings: ['earlier'] }));
 
     expect(state.oldVersionId).toBeNull();
-    expect(state.warnings).toEqual(['earlier', `secret ${target.secretId} does not exist yet; it is created with the new key`]);
+    expect(state.warnings).toEqual([
+      'earlier',
+      `secret ${target.secretId} does not exist yet; it is created with the new key`,
+    ]);
   });
 
   it('does not record a held key when the connection holds none', async () => {
@@ -144,32 +158,46 @@ describe('Use case: CleanUpKeys', () => {
     const held = world.snapshot().connectionKeyId as string;
     const state = start(world, {
       connectionId: world.connectionIds.get('target-1') as string,
-      plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'delete-key', accessKeyId: held, reason: 'stale plan' }] },
+      plan: {
+        action: 'repair',
+        reason: 'r',
+        cleanup: [{ kind: 'delete-key', accessKeyId: held, reason: 'stale plan' }],
+      },
     });
 
     const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
 
     expect(error).toBeInstanceOf(StateConflictError);
     expect(error.message).toBe(
-      `target target-1: step "cleanup" would delete key ${held}, but connection "aws-target-1" holds it now; it was left as it is, re-run to plan again`,
+      `target target-1: step "cleanup" would delete key ${held}, but connection "aws-target-1" holds it now; ` +
+        `it was left as it is, re-run to plan again`,
     );
     expect(error.context).toEqual({ target: 'target-1', step: 'cleanup', accessKeyId: held });
     expect(mutations(world)).toEqual([]);
   });
 
-  it('refuses a plan without the connection id as invalid input, rather than skip the check, and changes nothing', async () => {
-    // A crafted but valid-looking input: delete the held key, with nothing to check it against.
-    const world = new FakeWorld();
-    const held = world.snapshot().connectionKeyId as string;
-    const state = start(world, { plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'delete-key', accessKeyId: held, reason: 'crafted' }] } });
+  it(
+    'refuses a plan without the connection id as invalid input, rather than skip the check, and changes ' + 'nothing',
+    async () => {
+      // A crafted but valid-looking input: delete the held key, with nothing to check it against.
+      const world = new FakeWorld();
+      const held = world.snapshot().connectionKeyId as string;
+      const state = start(world, {
+        plan: {
+          action: 'repair',
+          reason: 'r',
+          cleanup: [{ kind: 'delete-key', accessKeyId: held, reason: 'crafted' }],
+        },
+      });
 
-    const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
+      const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
 
-    expect(error.name).toBe('InvalidStepInputError');
-    expect(error.message).toContain('needs "connectionId"');
-    expect(mutations(world)).toEqual([]);
-    expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toEqual([held]);
-  });
+      expect(error.name).toBe('InvalidStepInputError');
+      expect(error.message).toContain('needs "connectionId"');
+      expect(mutations(world)).toEqual([]);
+      expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toEqual([held]);
+    },
+  );
 
   it("refuses to delete or deactivate the key the secret's current version holds, whatever the plan says", async () => {
     const world = new FakeWorld();
@@ -179,7 +207,10 @@ describe('Use case: CleanUpKeys', () => {
     const connectionId = world.connectionIds.get('target-1') as string;
 
     for (const kind of ['delete-key', 'deactivate-key'] as const) {
-      const state = start(world, { connectionId, plan: { action: 'repair', reason: 'r', cleanup: [{ kind, accessKeyId: fresh.accessKeyId, reason: 'crafted' }] } });
+      const state = start(world, {
+        connectionId,
+        plan: { action: 'repair', reason: 'r', cleanup: [{ kind, accessKeyId: fresh.accessKeyId, reason: 'crafted' }] },
+      });
       const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
       expect(error).toBeInstanceOf(StateConflictError);
       expect(error.message).toContain(`but the secret's current version`);
@@ -192,10 +223,16 @@ describe('Use case: CleanUpKeys', () => {
     const target = world.target();
     const retired = world.iam.seedKey(target.iamUserName, {});
     const connectionId = world.connectionIds.get('target-1') as string;
-    const plan = { action: 'repair' as const, reason: 'r', cleanup: [{ kind: 'deactivate-key' as const, accessKeyId: retired.accessKeyId, reason: 'finish revoke' }] };
+    const plan = {
+      action: 'repair' as const,
+      reason: 'r',
+      cleanup: [{ kind: 'deactivate-key' as const, accessKeyId: retired.accessKeyId, reason: 'finish revoke' }],
+    };
 
     await buildUseCases(world.ports).cleanup.execute(start(world, { connectionId, plan }));
-    expect(world.iam.keys(target.iamUserName).find((k) => k.accessKeyId === retired.accessKeyId)?.status).toBe('Inactive');
+    expect(world.iam.keys(target.iamUserName).find((k) => k.accessKeyId === retired.accessKeyId)?.status).toBe(
+      'Inactive',
+    );
 
     await world.iam.deleteKey(target.iamUserName, retired.accessKeyId);
     const again = await buildUseCases(world.ports).cleanup.execute(start(world, { connectionId, plan }));
@@ -236,7 +273,12 @@ describe('Use case: CleanUpKeys', () => {
     expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).not.toContain(retired.accessKeyId);
     expect(world.snapshot().secretPendingKeyId).toBeNull();
     // The holders are read first, once: the connection and the secret.
-    expect(world.faults.calls).toEqual(['ado.readConnection', 'secrets.describe', 'iam.deleteKey', 'secrets.dropPending']);
+    expect(world.faults.calls).toEqual([
+      'ado.readConnection',
+      'secrets.describe',
+      'iam.deleteKey',
+      'secrets.dropPending',
+    ]);
     expect(done.completed).toEqual(['cleanup']);
 
     // And a promote-pending moves AWSCURRENT.
@@ -246,7 +288,16 @@ describe('Use case: CleanUpKeys', () => {
       iamUserName: target.iamUserName,
       createdAt: world.clock.now(),
     });
-    await cleanup.execute(start(world, { connectionId, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'promote-pending', versionId: 'v-again-0000000000000000000000000000', reason: 'finish' }] } }));
+    await cleanup.execute(
+      start(world, {
+        connectionId,
+        plan: {
+          action: 'repair',
+          reason: 'r',
+          cleanup: [{ kind: 'promote-pending', versionId: 'v-again-0000000000000000000000000000', reason: 'finish' }],
+        },
+      }),
+    );
     expect(world.snapshot().secretCurrentKeyId).toBe('AKIAPENDING000000002');
   });
 });
@@ -257,9 +308,18 @@ describe('Use case: CreateKey', () => {
     const { steps, state } = await created(world);
     const keysBefore = world.snapshot().keys;
 
-    const again = await steps.create.execute({ ...state, newAccessKeyId: undefined, pendingVersionId: undefined, completed: ['plan', 'cleanup'] });
+    const again = await steps.create.execute({
+      ...state,
+      newAccessKeyId: undefined,
+      pendingVersionId: undefined,
+      completed: ['plan', 'cleanup'],
+    });
 
-    expect(again).toMatchObject({ newAccessKeyId: state.newAccessKeyId, pendingVersionId: state.rotationId, completed: ['plan', 'cleanup', 'create'] });
+    expect(again).toMatchObject({
+      newAccessKeyId: state.newAccessKeyId,
+      pendingVersionId: state.rotationId,
+      completed: ['plan', 'cleanup', 'create'],
+    });
     expect(world.snapshot().keys).toEqual(keysBefore);
   });
 
@@ -271,7 +331,10 @@ describe('Use case: CreateKey', () => {
     const error = await errorOf(first.steps.create.execute(start(world)));
 
     expect(error).toBeInstanceOf(RotationInProgressError);
-    expect(error.message).toBe(`target target-1: another rotation (${first.state.rotationId}) created a key a moment ago; this run stops without creating one`);
+    expect(error.message).toBe(
+      `target target-1: another rotation (${first.state.rotationId}) created a key a moment ago; this run ` +
+        `stops without creating one`,
+    );
     expect(error.context).toEqual({ target: 'target-1', otherRotationId: first.state.rotationId });
     expect(world.faults.calls.slice(calls)).not.toContain('iam.createKey');
   });
@@ -296,11 +359,14 @@ describe('Use case: CreateKey', () => {
     const other = world.iam.seedKey(target.iamUserName, { status: 'Inactive' });
     const held = state.oldAccessKeyId as string;
 
-    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state));
+    const error = await errorOf(
+      new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state),
+    );
 
     expect(error).toBeInstanceOf(AccessKeyQuotaExceededError);
     expect(error.message).toBe(
-      `target target-1: IAM user ${target.iamUserName} already has two keys (${held} Active, ${other.accessKeyId} Inactive) and neither is an orphan of this run; re-run to plan the clean-up`,
+      `target target-1: IAM user ${target.iamUserName} already has two keys (${held} Active, ` +
+        `${other.accessKeyId} Inactive) and neither is an orphan of this run; re-run to plan the clean-up`,
     );
     expect(error.context).toEqual({ target: 'target-1', userName: target.iamUserName });
     expect(mutations(world)).toEqual([]);
@@ -314,7 +380,9 @@ describe('Use case: CreateKey', () => {
     const fresh = world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
     world.secrets.seed(target.secretId, { ...fresh, iamUserName: target.iamUserName });
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toThrow(AccessKeyQuotaExceededError);
+    await expect(
+      new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state),
+    ).rejects.toThrow(AccessKeyQuotaExceededError);
     expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).toContain(fresh.accessKeyId);
   });
 
@@ -324,10 +392,17 @@ describe('Use case: CreateKey', () => {
     const state = await buildUseCases(world.ports).plan.execute(start(world));
     world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
 
-    const error = await errorOf(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute({ ...state, oldAccessKeyId: 'AKIAGONE000000000001' }));
+    const error = await errorOf(
+      new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute({
+        ...state,
+        oldAccessKeyId: 'AKIAGONE000000000001',
+      }),
+    );
 
     expect(error).toBeInstanceOf(StateConflictError);
-    expect(error.message).toBe('target target-1: the old key AKIAGONE000000000001 is gone from IAM; re-run to plan again');
+    expect(error.message).toBe(
+      'target target-1: the old key AKIAGONE000000000001 is gone from IAM; re-run to plan again',
+    );
     expect(error.context).toEqual({ target: 'target-1' });
   });
 
@@ -337,13 +412,20 @@ describe('Use case: CreateKey', () => {
     const state = await buildUseCases(world.ports).plan.execute(start(world));
     // Between the listing and the create, a lost create of this run lands.
     world.faults.fail('iam.createKey', () => {
-      world.iam.seedKey(target.iamUserName, { accessKeyId: 'AKIALATEORPHAN000001', lastUsedAt: null, createdAt: world.clock.now() });
+      world.iam.seedKey(target.iamUserName, {
+        accessKeyId: 'AKIALATEORPHAN000001',
+        lastUsedAt: null,
+        createdAt: world.clock.now(),
+      });
       return new AccessKeyQuotaExceededError('LimitExceeded');
     });
 
     const next = await new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state);
 
-    expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).toEqual([state.oldAccessKeyId, next.newAccessKeyId]);
+    expect(world.iam.keys(target.iamUserName).map((k) => k.accessKeyId)).toEqual([
+      state.oldAccessKeyId,
+      next.newAccessKeyId,
+    ]);
   });
 
   it('passes any other create error through unchanged', async () => {
@@ -352,7 +434,9 @@ describe('Use case: CreateKey', () => {
     const boom = new AwsCallFailedError('boom');
     world.faults.fail('iam.createKey', () => boom);
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toBe(boom);
+    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toBe(
+      boom,
+    );
   });
 
   it('deletes the new key when its pending version cannot be stored, and rethrows', async () => {
@@ -362,14 +446,18 @@ describe('Use case: CreateKey', () => {
     world.faults.fail('secrets.putPending', () => new AwsCallFailedError('denied'));
     world.faults.fail('iam.deleteKey', () => new AwsCallFailedError('also denied'));
 
-    await expect(new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state)).rejects.toThrow('denied');
+    await expect(
+      new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute(state),
+    ).rejects.toThrow('denied');
     // The delete failed too: the error thrown is still the store's, and the next run finds an orphan.
     expect(world.iam.keys(target.iamUserName)).toHaveLength(2);
 
     const again = new FakeWorld();
     const s2 = await buildUseCases(again.ports).plan.execute(start(again));
     again.faults.fail('secrets.putPending', () => new AwsCallFailedError('denied'));
-    await expect(new CreateKey(again.targets, again.iam, again.secrets, again.azureDevOps).execute(s2)).rejects.toThrow('denied');
+    await expect(new CreateKey(again.targets, again.iam, again.secrets, again.azureDevOps).execute(s2)).rejects.toThrow(
+      'denied',
+    );
     expect(again.iam.keys(again.target().iamUserName)).toHaveLength(1);
   });
 });
@@ -385,14 +473,22 @@ describe('Use cases: the steps that need an earlier step', () => {
     ['promote', 'promote', 'pendingVersionId', {}],
     ['revoke', 'revoke', 'oldAccessKeyId', {}],
     ['revoke', 'revoke', 'newAccessKeyId', { oldAccessKeyId: 'AKIAOLD0000000000001' }],
-    ['revoke', 'revoke', 'connectionId', { oldAccessKeyId: 'AKIAOLD0000000000001', newAccessKeyId: 'AKIANEW0000000000001' }],
+    [
+      'revoke',
+      'revoke',
+      'connectionId',
+      { oldAccessKeyId: 'AKIAOLD0000000000001', newAccessKeyId: 'AKIANEW0000000000001' },
+    ],
   ] as const)('%s names step "%s" and field %s when it is missing', async (useCase, step, field, extra) => {
     const world = new FakeWorld();
     const steps = buildUseCases(world.ports);
 
     const error = await errorOf(steps[useCase].execute(start(world, extra)));
 
-    expect(error.message).toBe(`Step "${step}" of target target-1 needs "${field}" in its input; it is set by an earlier step (is the state machine passing the whole state?)`);
+    expect(error.message).toBe(
+      `Step "${step}" of target target-1 needs "${field}" in its input; it is set by an earlier step (is the ` +
+        `state machine passing the whole state?)`,
+    );
     expect(world.faults.calls).toEqual([]);
   });
 });
@@ -405,7 +501,10 @@ describe('Use case: VerifyKey', () => {
     const error = await errorOf(steps.verifyKey.execute({ ...state, newAccessKeyId: 'AKIAOTHER00000000001' }));
 
     expect(error).toBeInstanceOf(StateConflictError);
-    expect(error.message).toBe(`target target-1: pending version ${state.rotationId} holds ${state.newAccessKeyId}, not the new key AKIAOTHER00000000001`);
+    expect(error.message).toBe(
+      `target target-1: pending version ${state.rotationId} holds ${state.newAccessKeyId}, not the new key ` +
+        `AKIAOTHER00000000001`,
+    );
     expect(error.context).toEqual({ target: 'target-1', versionId: state.rotationId });
     expect(world.verifier.attempts).toBe(0);
   });
@@ -421,7 +520,8 @@ describe('Use case: VerifyPublish', () => {
 
     expect(error).toBeInstanceOf(PublishNotVerifiedError);
     expect(error.message).toBe(
-      `target target-1: connection "aws-target-1" (${state.connectionId}) holds ${state.oldAccessKeyId} after the update, not the new key ${state.newAccessKeyId}`,
+      `target target-1: connection "aws-target-1" (${state.connectionId}) holds ${state.oldAccessKeyId} after ` +
+        `the update, not the new key ${state.newAccessKeyId}`,
     );
     expect(error.context).toEqual({ target: 'target-1', connectionId: state.connectionId });
   });
@@ -431,7 +531,9 @@ describe('Use case: VerifyPublish', () => {
     const { state } = await created(world);
     world.azureDevOps.connection(state.connectionId as string).accessKeyId = null;
 
-    await expect(new VerifyPublish(world.targets, world.azureDevOps).execute(state)).rejects.toThrow(`holds no key after the update, not the new key ${state.newAccessKeyId}`);
+    await expect(new VerifyPublish(world.targets, world.azureDevOps).execute(state)).rejects.toThrow(
+      `holds no key after the update, not the new key ${state.newAccessKeyId}`,
+    );
   });
 });
 
@@ -454,7 +556,8 @@ describe('Use case: RevokeOldKey', () => {
 
     expect(error).toBeInstanceOf(StateConflictError);
     expect(error.message).toBe(
-      `target target-1: connection "aws-target-1" holds ${state.oldAccessKeyId}, not the new key ${state.newAccessKeyId}; the old key ${state.oldAccessKeyId} was left active`,
+      `target target-1: connection "aws-target-1" holds ${state.oldAccessKeyId}, not the new key ` +
+        `${state.newAccessKeyId}; the old key ${state.oldAccessKeyId} was left active`,
     );
     expect(error.context).toEqual({ target: 'target-1', connectionId: state.connectionId });
     expect(mutations(world).filter((c) => c.startsWith('iam.setKeyStatus') || c === 'iam.deleteKey')).toEqual([]);
@@ -465,7 +568,9 @@ describe('Use case: RevokeOldKey', () => {
     const { state } = await created(world);
     world.azureDevOps.connection(state.connectionId as string).accessKeyId = null;
 
-    await expect(new RevokeOldKey(world.targets, world.iam, world.azureDevOps, world.secrets).execute(state)).rejects.toThrow(`connection "aws-target-1" holds no key, not the new key`);
+    await expect(
+      new RevokeOldKey(world.targets, world.iam, world.azureDevOps, world.secrets).execute(state),
+    ).rejects.toThrow(`connection "aws-target-1" holds no key, not the new key`);
   });
 
   it('deactivates the old key', async () => {
@@ -476,7 +581,9 @@ describe('Use case: RevokeOldKey', () => {
 
     expect(next.oldKeyStatus).toBe('Inactive');
     expect(next.completed.at(-1)).toBe('revoke');
-    expect(world.iam.keys(world.target().iamUserName).find((k) => k.accessKeyId === state.oldAccessKeyId)?.status).toBe('Inactive');
+    expect(world.iam.keys(world.target().iamUserName).find((k) => k.accessKeyId === state.oldAccessKeyId)?.status).toBe(
+      'Inactive',
+    );
   });
 
   it('deletes the old key in emergency mode', async () => {
@@ -521,7 +628,10 @@ describe('Use case: RollBack', () => {
 
     const next = await buildUseCases(world.ports).rollback.execute({ ...state, failure });
 
-    expect(next.rollback).toEqual({ actions: [`deleted key ${orphan.accessKeyId}, created by this run but never stored`], consistent: true });
+    expect(next.rollback).toEqual({
+      actions: [`deleted key ${orphan.accessKeyId}, created by this run but never stored`],
+      consistent: true,
+    });
     expect(next.completed.at(-1)).toBe('rollback');
     expect(world.violations()).toEqual([]);
   });
@@ -567,7 +677,12 @@ describe('Use case: RollBack', () => {
     const oldVersion = state.oldVersionId as string;
 
     // Act
-    const rolled = await steps.rollback.execute({ ...next, newAccessKeyId: undefined, pendingVersionId: undefined, failure });
+    const rolled = await steps.rollback.execute({
+      ...next,
+      newAccessKeyId: undefined,
+      pendingVersionId: undefined,
+      failure,
+    });
 
     // Assert
     expect(rolled.rollback).toEqual({
@@ -621,7 +736,8 @@ describe('Use case: RollBack', () => {
 
     expect(rolled.rollback).toEqual({
       actions: [
-        `stopped: RollbackFailedError: the secret's version ${state.oldVersionId} holds ${state.oldAccessKeyId}, not the old key AKIAELSEWHERE0000001; the connection was left holding ${held}`,
+        `stopped: RollbackFailedError: the secret's version ${state.oldVersionId} holds ` +
+          `${state.oldAccessKeyId}, not the old key AKIAELSEWHERE0000001; the connection was left holding ${held}`,
       ],
       consistent: false,
     });
@@ -643,7 +759,10 @@ describe('Use case: RollBack', () => {
     const rolled = await new RollBack(world.targets, world.iam, world.secrets, deaf).execute({ ...next, failure });
 
     expect(rolled.rollback).toEqual({
-      actions: [`stopped: RollbackFailedError: restoring the connection did not take: it holds ${state.newAccessKeyId}; the new key ${state.newAccessKeyId} was kept so it keeps working`],
+      actions: [
+        `stopped: RollbackFailedError: restoring the connection did not take: it holds ` +
+          `${state.newAccessKeyId}; the new key ${state.newAccessKeyId} was kept so it keeps working`,
+      ],
       consistent: false,
     });
     expect(rolled.completed.at(-1)).toBe('rollback');
@@ -660,7 +779,8 @@ describe('Use case: RollBack', () => {
 
     expect(rolled.rollback).toEqual({
       actions: [
-        `kept the new key ${state.newAccessKeyId}: the connection already held it and the old credential was never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
+        `kept the new key ${state.newAccessKeyId}: the connection already held it and the old credential was ` +
+          `never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
       ],
       consistent: true,
     });
@@ -675,7 +795,10 @@ describe('Use case: RollBack', () => {
     const rolled = await steps.rollback.execute({ ...state, oldVersionId: null, failure });
 
     expect(rolled.rollback).toEqual({
-      actions: ['stopped: RollbackFailedError: the connection holds no key, and the old credential cannot be restored because the secret did not exist before this run'],
+      actions: [
+        'stopped: RollbackFailedError: the connection holds no key, and the old credential cannot be restored ' +
+          'because the secret did not exist before this run',
+      ],
       consistent: false,
     });
   });
@@ -698,17 +821,20 @@ describe('Use case: RollBack', () => {
     expect(rolled.rollback).toEqual({ actions: ['stopped: plain failure'], consistent: false });
   });
 
-  it('stops without the connection id (it cannot check what it would delete), deleting nothing and saying so', async () => {
-    const world = new FakeWorld();
-    const { steps, state } = await created(world);
-    const before = world.iam.keys(world.target().iamUserName);
+  it(
+    'stops without the connection id (it cannot check what it would delete), deleting nothing and ' + 'saying so',
+    async () => {
+      const world = new FakeWorld();
+      const { steps, state } = await created(world);
+      const before = world.iam.keys(world.target().iamUserName);
 
-    const rolled = await steps.rollback.execute({ ...state, connectionId: undefined, failure });
+      const rolled = await steps.rollback.execute({ ...state, connectionId: undefined, failure });
 
-    expect(rolled.rollback?.consistent).toBe(false);
-    expect(rolled.rollback?.actions.join(' ')).toContain('InvalidStepInputError');
-    expect(world.iam.keys(world.target().iamUserName)).toEqual(before);
-  });
+      expect(rolled.rollback?.consistent).toBe(false);
+      expect(rolled.rollback?.actions.join(' ')).toContain('InvalidStepInputError');
+      expect(world.iam.keys(world.target().iamUserName)).toEqual(before);
+    },
+  );
 
   it('never deletes the key the connection holds, whatever its input calls the new key', async () => {
     // A crafted but valid-looking input: the "new" key is the one the connection holds.
@@ -730,7 +856,11 @@ describe('Use case: DescribeTarget', () => {
   it('lists every key with its status, age, last use, and who holds it', async () => {
     const world = new FakeWorld({ keyAgeDays: 3 });
     const target = world.target();
-    const spare = world.iam.seedKey(target.iamUserName, { status: 'Inactive', lastUsedAt: null, createdAt: new Date(world.clock.now().getTime() - 10 * 86_400_000) });
+    const spare = world.iam.seedKey(target.iamUserName, {
+      status: 'Inactive',
+      lastUsedAt: null,
+      createdAt: new Date(world.clock.now().getTime() - 10 * 86_400_000),
+    });
     const held = world.snapshot().connectionKeyId as string;
     const describe = new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock);
 
@@ -742,8 +872,22 @@ describe('Use case: DescribeTarget', () => {
       connectionName: 'aws-target-1',
       connectionId: world.connectionIds.get('target-1'),
       keys: [
-        { accessKeyId: held, status: 'Active', ageDays: 3, lastUsedAt: world.clock.now().toISOString(), heldByConnection: true, inSecret: true },
-        { accessKeyId: spare.accessKeyId, status: 'Inactive', ageDays: 10, lastUsedAt: null, heldByConnection: false, inSecret: false },
+        {
+          accessKeyId: held,
+          status: 'Active',
+          ageDays: 3,
+          lastUsedAt: world.clock.now().toISOString(),
+          heldByConnection: true,
+          inSecret: true,
+        },
+        {
+          accessKeyId: spare.accessKeyId,
+          status: 'Inactive',
+          ageDays: 10,
+          lastUsedAt: null,
+          heldByConnection: false,
+          inSecret: false,
+        },
       ],
       heldAccessKeyId: held,
       secretCurrentAccessKeyId: held,
@@ -756,7 +900,8 @@ describe('Use case: DescribeTarget', () => {
   });
 
   it('flags each thing a human should look at, in order', async () => {
-    // Arrange: the connection holds an inactive, overdue key; the secret holds another; a pending version; a stray active key.
+    // Arrange: the connection holds an inactive, overdue key; the secret holds another; a pending version; a stray
+    // active key.
     const world = new FakeWorld({ keyAgeDays: 13 });
     const target = world.target();
     const held = world.snapshot().connectionKeyId as string;
@@ -772,7 +917,13 @@ describe('Use case: DescribeTarget', () => {
     world.faults.calls.length = 0;
 
     // Act
-    const status = await new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');
+    const status = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+    ).execute('target-1');
 
     // Assert
     expect(status.attention).toEqual([
@@ -788,7 +939,8 @@ describe('Use case: DescribeTarget', () => {
   it('flags a key one day past the minimum age plus the grace period as overdue, not the day before', async () => {
     const overdue = new FakeWorld({ keyAgeDays: 13 });
     const due = new FakeWorld({ keyAgeDays: 12 });
-    const describe = (w: FakeWorld) => new DescribeTarget(w.targets, w.iam, w.secrets, w.azureDevOps, w.clock).execute('target-1');
+    const describe = (w: FakeWorld) =>
+      new DescribeTarget(w.targets, w.iam, w.secrets, w.azureDevOps, w.clock).execute('target-1');
 
     expect((await describe(overdue)).attention).toEqual(['the held key is 13 days old: rotation is overdue']);
     expect((await describe(due)).attention).toEqual([]);
@@ -798,16 +950,29 @@ describe('Use case: DescribeTarget', () => {
     const world = new FakeWorld();
     const target = world.target();
     world.azureDevOps.connection(world.connectionIds.get('target-1') as string).accessKeyId = null;
-    const secrets = { ...world.secrets, describe: async () => ({ exists: false, current: null, pending: null, previous: null }) };
+    const secrets = {
+      ...world.secrets,
+      describe: async () => ({ exists: false, current: null, pending: null, previous: null }),
+    };
 
-    const status = await new DescribeTarget(world.targets, world.iam, secrets as never, world.azureDevOps, world.clock).execute('target-1');
+    const status = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      secrets as never,
+      world.azureDevOps,
+      world.clock,
+    ).execute('target-1');
 
     expect(status.attention).toEqual([
       "the connection holds no key, which is not one of the user's keys",
       `secret ${target.secretId} does not exist yet (created on the first rotation)`,
       `key ${status.keys[0]?.accessKeyId} is active but the connection does not hold it`,
     ]);
-    expect(status).toMatchObject({ secretCurrentAccessKeyId: null, secretMatchesConnection: false, heldAccessKeyId: null });
+    expect(status).toMatchObject({
+      secretCurrentAccessKeyId: null,
+      secretMatchesConnection: false,
+      heldAccessKeyId: null,
+    });
   });
 
   it('turns each port refusal into an attention line naming the service, and carries on', async () => {
@@ -816,38 +981,77 @@ describe('Use case: DescribeTarget', () => {
     world.faults.fail('ado.findConnection', () => new UnknownTargetError('no connection'));
     world.faults.fail('secrets.describe', () => new UnknownTargetError('no secret'));
 
-    const status = await new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');
+    const status = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+    ).execute('target-1');
 
-    expect(status).toMatchObject({ keys: [], connectionId: null, heldAccessKeyId: null, usesOidc: false, couldMoveToOidc: false, secretCurrentAccessKeyId: null });
-    expect(status.attention).toEqual(['IAM: UnknownTargetError: no user', 'Azure DevOps: UnknownTargetError: no connection', 'Secrets Manager: UnknownTargetError: no secret']);
+    expect(status).toMatchObject({
+      keys: [],
+      connectionId: null,
+      heldAccessKeyId: null,
+      usesOidc: false,
+      couldMoveToOidc: false,
+      secretCurrentAccessKeyId: null,
+    });
+    expect(status.attention).toEqual([
+      'IAM: UnknownTargetError: no user',
+      'Azure DevOps: UnknownTargetError: no connection',
+      'Secrets Manager: UnknownTargetError: no secret',
+    ]);
   });
 
   it('throws an error that is not a rotator error (a bug, not a state to report)', async () => {
     const world = new FakeWorld();
     world.faults.fail('iam.listKeys', () => new TypeError('bug'));
 
-    await expect(new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1')).rejects.toThrow(TypeError);
+    await expect(
+      new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1'),
+    ).rejects.toThrow(TypeError);
   });
 
-  it('does not offer OIDC for a connection that uses it or is not AWS, and skips the held-key checks for OIDC', async () => {
-    const oidc = new FakeWorld({ targets: 0 });
-    const t1 = oidc.addTarget('target-1', 30);
-    oidc.azureDevOps.connection(oidc.connectionIds.get('target-1') as string).usesOidc = true;
-    const other = new FakeWorld();
-    other.azureDevOps.connection(other.connectionIds.get('target-1') as string).type = 'Generic';
+  it(
+    'does not offer OIDC for a connection that uses it or is not AWS, and skips the held-key checks ' + 'for OIDC',
+    async () => {
+      const oidc = new FakeWorld({ targets: 0 });
+      const t1 = oidc.addTarget('target-1', 30);
+      oidc.azureDevOps.connection(oidc.connectionIds.get('target-1') as string).usesOidc = true;
+      const other = new FakeWorld();
+      other.azureDevOps.connection(other.connectionIds.get('target-1') as string).type = 'Generic';
 
-    const a = await new DescribeTarget(oidc.targets, oidc.iam, oidc.secrets, oidc.azureDevOps, oidc.clock).execute(t1.name);
-    const b = await new DescribeTarget(other.targets, other.iam, other.secrets, other.azureDevOps, other.clock).execute('target-1');
+      const a = await new DescribeTarget(oidc.targets, oidc.iam, oidc.secrets, oidc.azureDevOps, oidc.clock).execute(
+        t1.name,
+      );
+      const b = await new DescribeTarget(
+        other.targets,
+        other.iam,
+        other.secrets,
+        other.azureDevOps,
+        other.clock,
+      ).execute('target-1');
 
-    // No held-key check; only the retiring OIDC issuer is flagged.
-    expect(a).toMatchObject({ usesOidc: true, couldMoveToOidc: false });
-    expect(a.attention).toEqual([expect.stringMatching(/^the connection uses OIDC with tokens from vstoken\.dev\.azure\.com/)]);
-    expect(b).toMatchObject({ usesOidc: false, couldMoveToOidc: false });
-  });
+      // No held-key check; only the retiring OIDC issuer is flagged.
+      expect(a).toMatchObject({ usesOidc: true, couldMoveToOidc: false });
+      expect(a.attention).toEqual([
+        expect.stringMatching(/^the connection uses OIDC with tokens from vstoken\.dev\.azure\.com/),
+      ]);
+      expect(b).toMatchObject({ usesOidc: false, couldMoveToOidc: false });
+    },
+  );
 });
 
 describe('Use case: NotifyRun', () => {
-  const summary: RunSummary = { executionId: null, executionUrl: null, mode: 'rotate', startedAt: 's', finishedAt: 'f', targets: [] };
+  const summary: RunSummary = {
+    executionId: null,
+    executionUrl: null,
+    mode: 'rotate',
+    startedAt: 's',
+    finishedAt: 'f',
+    targets: [],
+  };
   const metrics = () => {
     const m = { failures: 0, flushes: 0, failFlush: false };
     const port: MetricsPort = {
@@ -871,7 +1075,10 @@ describe('Use case: NotifyRun', () => {
 
   it('counts a failed notification, flushes it, and returns the error by name and message', async () => {
     const { m, port } = metrics();
-    const result = await new NotifyRun({ notify: async () => Promise.reject(new NotificationFailedError('Slack answered 404')) }, port).execute(summary);
+    const result = await new NotifyRun(
+      { notify: async () => Promise.reject(new NotificationFailedError('Slack answered 404')) },
+      port,
+    ).execute(summary);
 
     expect(result).toEqual({ notified: false, error: 'NotificationFailedError: Slack answered 404' });
     expect(m).toMatchObject({ failures: 1, flushes: 1 });
@@ -889,25 +1096,44 @@ describe('Use case: NotifyRun', () => {
 describe('Use case: ReportTarget', () => {
   it('reports an unknown target with placeholder connection details, and records its metrics', async () => {
     const world = new FakeWorld();
-    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(start(world, { targetName: 'nope', plan: { action: 'refuse', reason: 'r', code: 'UnknownTargetError', cleanup: [] } }));
+    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(
+      start(world, {
+        targetName: 'nope',
+        plan: { action: 'refuse', reason: 'r', code: 'UnknownTargetError', cleanup: [] },
+      }),
+    );
 
-    expect(report).toMatchObject({ targetName: 'nope', connectionName: '(unknown target)', project: '', organizationUrl: '', outcome: 'refused' });
+    expect(report).toMatchObject({
+      targetName: 'nope',
+      connectionName: '(unknown target)',
+      project: '',
+      organizationUrl: '',
+      outcome: 'refused',
+    });
     expect(world.metrics.outcomes).toEqual([report]);
     expect(world.metrics.flushes).toBe(1);
   });
 
   it('reports a known target with its connection details', async () => {
     const world = new FakeWorld();
-    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(start(world, { plan: { action: 'skip', reason: 'r', cleanup: [] } }));
+    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(
+      start(world, { plan: { action: 'skip', reason: 'r', cleanup: [] } }),
+    );
 
-    expect(report).toMatchObject({ connectionName: 'aws-target-1', project: 'payments', organizationUrl: 'https://dev.azure.com/contoso' });
+    expect(report).toMatchObject({
+      connectionName: 'aws-target-1',
+      project: 'payments',
+      organizationUrl: 'https://dev.azure.com/contoso',
+    });
   });
 
   it('throws when the targets cannot be read for another reason', async () => {
     const world = new FakeWorld();
     const targets = { ...world.targets, getTarget: async () => Promise.reject(new AwsCallFailedError('boom')) };
 
-    await expect(new ReportTarget(targets as never, world.metrics, world.clock).execute(start(world))).rejects.toThrow(AwsCallFailedError);
+    await expect(new ReportTarget(targets as never, world.metrics, world.clock).execute(start(world))).rejects.toThrow(
+      AwsCallFailedError,
+    );
     expect(world.metrics.outcomes).toEqual([]);
   });
 });

@@ -46,10 +46,24 @@ async function setUp(options: { outboundFederation?: boolean } = {}) {
   iam.addUser(USER);
   const old = iam.seedKey(USER, { createdAt: new Date(Date.now() - 8 * 86_400_000), lastUsedAt: new Date() });
   secrets.seed(SECRET_ID, { ...old, iamUserName: USER });
-  const connection = { organizationUrl: world.ado.organizationUrl('fabrikam'), project: 'payments', connectionName: 'aws-federated' };
-  const connectionId = world.ado.seedConnection(connection, { accessKeyId: old.accessKeyId, secretAccessKey: old.secretAccessKey });
+  const connection = {
+    organizationUrl: world.ado.organizationUrl('fabrikam'),
+    project: 'payments',
+    connectionName: 'aws-federated',
+  };
+  const connectionId = world.ado.seedConnection(connection, {
+    accessKeyId: old.accessKeyId,
+    secretAccessKey: old.secretAccessKey,
+  });
   const config: RotationConfig = {
-    targets: [{ name: 'federated', iamUserName: USER, secretId: SECRET_ID, connection: { ...connection, federatedCredential: FEDERATED } }],
+    targets: [
+      {
+        name: 'federated',
+        iamUserName: USER,
+        secretId: SECRET_ID,
+        connection: { ...connection, federatedCredential: FEDERATED },
+      },
+    ],
     settings: { minKeyAgeDays: 6, gracePeriodDays: 6, inProgressTimeoutMinutes: 120 },
     schedule: { ...DEFAULT_SCHEDULE },
     maxConcurrency: DEFAULT_MAX_CONCURRENCY,
@@ -64,8 +78,16 @@ async function setUp(options: { outboundFederation?: boolean } = {}) {
     ]),
   );
   const invoke = async (task: TaskName, input: unknown) =>
-    (LAMBDA_HANDLERS[task] as (event: unknown, context: Context) => Promise<unknown>)(structuredClone(input), fakeLambdaContext(task));
-  const first = { rotationId: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b', targetName: 'federated', mode: 'rotate', startedAt: new Date().toISOString() };
+    (LAMBDA_HANDLERS[task] as (event: unknown, context: Context) => Promise<unknown>)(
+      structuredClone(input),
+      fakeLambdaContext(task),
+    );
+  const first = {
+    rotationId: '5a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+    targetName: 'federated',
+    mode: 'rotate',
+    startedAt: new Date().toISOString(),
+  };
   return { world, iam, secrets, ssm, old, connectionId, invoke, first };
 }
 
@@ -80,7 +102,8 @@ describe('Lambda handlers, with a federated Azure DevOps credential', () => {
       state = (await invoke('cleanup', state)) as RotationState;
       state = (await invoke('create', state)) as RotationState;
       world.sts.addKey(state.newAccessKeyId as string, iam.userArn(USER));
-      for (const step of ['verify-key', 'publish', 'verify-publish', 'promote', 'revoke'] as const) state = (await invoke(step, state)) as RotationState;
+      for (const step of ['verify-key', 'publish', 'verify-publish', 'promote', 'revoke'] as const)
+        state = (await invoke(step, state)) as RotationState;
       return { state, report: (await invoke('report', state)) as TargetReport };
     });
 
@@ -93,24 +116,52 @@ describe('Lambda handlers, with a federated Azure DevOps credential', () => {
     expect(JSON.parse(current?.value ?? '{}').accessKeyId).toBe(result?.state.newAccessKeyId);
     expect(ssm.requests).toEqual([]);
     expect(world.sts.requests.filter((r) => r.operation === 'GetWebIdentityToken').length).toBeGreaterThanOrEqual(1);
-    expect(world.ado.requests.filter((r) => r.path.includes('_apis')).every((r) => r.headers.authorization === 'Bearer [REDACTED]')).toBe(true);
+    expect(
+      world.ado.requests
+        .filter((r) => r.path.includes('_apis'))
+        .every((r) => r.headers.authorization === 'Bearer [REDACTED]'),
+    ).toBe(true);
     const everything = `${lines.join('\n')}\n${JSON.stringify(result)}`;
     expect(everything).not.toMatch(/eyJ[\w-]{10,}\.eyJ/);
     expect(everything).not.toContain(old.secretAccessKey);
   }, 60_000);
 
   const refusals: Array<[string, (w: FederatedWorld) => void, RegExp, { outboundFederation?: boolean }]> = [
-    ['outbound federation is not enabled in the account', () => undefined, /OutboundFederationDisabledError/, { outboundFederation: false }],
-    ['the Entra app has no matching federated credential (AADSTS70021)', (w) => w.trust.splice(0), /FederatedCredentialMismatchError/, {}],
-    ['the service principal is not a member of the organization', (w) => w.members.clear(), /ServicePrincipalNotMemberError/, {}],
-    ['the service principal lacks the permission', (w) => w.members.set(FEDERATED.clientId, 'no-permission'), /AzureDevOpsNotAuthorizedError/, {}],
+    [
+      'outbound federation is not enabled in the account',
+      () => undefined,
+      /OutboundFederationDisabledError/,
+      { outboundFederation: false },
+    ],
+    [
+      'the Entra app has no matching federated credential (AADSTS70021)',
+      (w) => w.trust.splice(0),
+      /FederatedCredentialMismatchError/,
+      {},
+    ],
+    [
+      'the service principal is not a member of the organization',
+      (w) => w.members.clear(),
+      /ServicePrincipalNotMemberError/,
+      {},
+    ],
+    [
+      'the service principal lacks the permission',
+      (w) => w.members.set(FEDERATED.clientId, 'no-permission'),
+      /AzureDevOpsNotAuthorizedError/,
+      {},
+    ],
   ];
   for (const [when, breakIt, name, options] of refusals) {
     it(`refuse at plan, changing nothing, when ${when}`, async () => {
       // Prepare
       const { world, iam, secrets, connectionId, invoke, first } = await setUp(options);
       breakIt(world);
-      const before = { keys: iam.keys(USER), versions: secrets.versions(SECRET_ID), held: world.ado.connection(connectionId)?.accessKeyId };
+      const before = {
+        keys: iam.keys(USER),
+        versions: secrets.versions(SECRET_ID),
+        held: world.ado.connection(connectionId)?.accessKeyId,
+      };
 
       // Act
       const { result, error } = await captureOutput(async () => (await invoke('plan', first)) as RotationState);
@@ -119,7 +170,11 @@ describe('Lambda handlers, with a federated Azure DevOps credential', () => {
       expect(error).toBeUndefined();
       expect(result?.plan?.action).toBe('refuse');
       expect(result?.plan?.code).toMatch(name);
-      expect({ keys: iam.keys(USER), versions: secrets.versions(SECRET_ID), held: world.ado.connection(connectionId)?.accessKeyId }).toEqual(before);
+      expect({
+        keys: iam.keys(USER),
+        versions: secrets.versions(SECRET_ID),
+        held: world.ado.connection(connectionId)?.accessKeyId,
+      }).toEqual(before);
       expect(JSON.stringify(result)).not.toMatch(/eyJ[\w-]{10,}\.eyJ/);
     });
   }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AwsAccessDeniedError, AzureDevOpsCredentialRejectedError, KeyNotYetUsableError } from '../../src/domain/errors.js';
+import {
+  AwsAccessDeniedError,
+  AzureDevOpsCredentialRejectedError,
+  KeyNotYetUsableError,
+} from '../../src/domain/errors.js';
 import type { TargetReport } from '../../src/domain/report.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { captureOutput, errorTexts } from '../../local/capture-output.js';
@@ -21,13 +25,27 @@ async function runAll(world: FakeWorld) {
   const h = localTaskHandlers(world, { secondsBetweenTasks: 5 });
   const outputs: unknown[] = [];
   let state: unknown = start(world);
-  for (const step of ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke'] as TaskName[]) {
+  for (const step of [
+    'plan',
+    'cleanup',
+    'create',
+    'verify-key',
+    'publish',
+    'verify-publish',
+    'promote',
+    'revoke',
+  ] as TaskName[]) {
     state = await h[step](state);
     outputs.push(state);
   }
   const report = (await h.report(state)) as TargetReport;
   outputs.push(report);
-  const notified = await h.notify({ executionId: 'local', mode: 'rotate', startedAt: world.clock.now().toISOString(), reports: [report] });
+  const notified = await h.notify({
+    executionId: 'local',
+    mode: 'rotate',
+    startedAt: world.clock.now().toISOString(),
+    reports: [report],
+  });
   outputs.push(notified);
   return { outputs, report };
 }
@@ -42,7 +60,22 @@ describe('Lambda handlers', () => {
     expect(world.violations()).toEqual([]);
     const last = result?.outputs[7] as RotationState;
     expect(Object.keys(last).sort()).toEqual(
-      ['completed', 'connectionId', 'mode', 'newAccessKeyId', 'oldAccessKeyId', 'oldKeyStatus', 'oldVersionId', 'pendingVersionId', 'plan', 'publishedAt', 'rotationId', 'startedAt', 'targetName', 'warnings'].sort(),
+      [
+        'completed',
+        'connectionId',
+        'mode',
+        'newAccessKeyId',
+        'oldAccessKeyId',
+        'oldKeyStatus',
+        'oldVersionId',
+        'pendingVersionId',
+        'plan',
+        'publishedAt',
+        'rotationId',
+        'startedAt',
+        'targetName',
+        'warnings',
+      ].sort(),
     );
   });
 
@@ -74,9 +107,32 @@ describe('Lambda handlers', () => {
   });
 
   const invalid: Array<[string, unknown, string]> = [
-    ['a missing targetName', { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', mode: 'rotate', startedAt: '2026-11-29T03:00:00Z' }, 'targetName'],
-    ['a secret-bearing field', { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', targetName: 't', mode: 'rotate', startedAt: '2026-11-29T03:00:00Z', secretAccessKey: 'x' }, 'secretAccessKey'],
-    ['an unknown mode', { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', targetName: 't', mode: 'force', startedAt: '2026-11-29T03:00:00Z' }, 'mode'],
+    [
+      'a missing targetName',
+      { rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6', mode: 'rotate', startedAt: '2026-11-29T03:00:00Z' },
+      'targetName',
+    ],
+    [
+      'a secret-bearing field',
+      {
+        rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6',
+        targetName: 't',
+        mode: 'rotate',
+        startedAt: '2026-11-29T03:00:00Z',
+        secretAccessKey: 'x',
+      },
+      'secretAccessKey',
+    ],
+    [
+      'an unknown mode',
+      {
+        rotationId: '7f4d2c9e-1b3a-4c5d-8e6f-a1b2c3d4e5f6',
+        targetName: 't',
+        mode: 'force',
+        startedAt: '2026-11-29T03:00:00Z',
+      },
+      'mode',
+    ],
   ];
   for (const [what, input, field] of invalid) {
     it(`throws InvalidStepInputError naming "${field}" for ${what}, and logs it once`, async () => {
@@ -104,7 +160,11 @@ describe('Lambda handlers', () => {
 
   const domainErrors: Array<[TaskName, string, () => Error]> = [
     ['verify-key', 'verifier.verify', () => new KeyNotYetUsableError('not yet')],
-    ['publish', 'ado.updateCredential', () => new AzureDevOpsCredentialRejectedError('the PAT in parameter /p was rejected')],
+    [
+      'publish',
+      'ado.updateCredential',
+      () => new AzureDevOpsCredentialRejectedError('the PAT in parameter /p was rejected'),
+    ],
     ['create', 'iam.createKey', () => new AwsAccessDeniedError('not allowed')],
   ];
   for (const [step, call, error] of domainErrors) {
@@ -122,7 +182,8 @@ describe('Lambda handlers', () => {
 
       expect((thrown as Error).name).toBe(error().name);
       expect(lines.some((l) => l.includes(error().name))).toBe(true);
-      for (const text of errorTexts(thrown)) for (const secret of world.iam.issuedSecrets) expect(text).not.toContain(secret);
+      for (const text of errorTexts(thrown))
+        for (const secret of world.iam.issuedSecrets) expect(text).not.toContain(secret);
     });
   }
 
@@ -144,7 +205,9 @@ describe('Lambda handlers', () => {
     const h = localTaskHandlers(world);
 
     const bad = await captureOutput(() => h.notify({ mode: 'rotate', startedAt: 'x', reports: [] }));
-    const ok = await captureOutput(() => h.notify({ executionId: 'e', mode: 'rotate', startedAt: world.clock.now().toISOString(), reports: [] }));
+    const ok = await captureOutput(() =>
+      h.notify({ executionId: 'e', mode: 'rotate', startedAt: world.clock.now().toISOString(), reports: [] }),
+    );
 
     expect(bad.error).toMatchObject({ name: 'InvalidStepInputError' });
     expect(ok.result).toMatchObject({ notified: false });

@@ -40,9 +40,13 @@ describe('App: infra/app.ts', () => {
   });
 
   it('fails with a ConfigurationError naming the field when the configuration is invalid', () => {
-    const file = writeConfig('bad.json', { targets: [{ ...example.targets[0], connection: { ...example.targets[0]?.connection, organizationUrl: 'foo' } }] });
+    const file = writeConfig('bad.json', {
+      targets: [{ ...example.targets[0], connection: { ...example.targets[0]?.connection, organizationUrl: 'foo' } }],
+    });
     expect(() => createApp({ appProps: appProps({ config: file }) })).toThrow(ConfigurationError);
-    expect(() => createApp({ appProps: appProps({ config: file }) })).toThrow(/targets\[0\]\.connection\.organizationUrl is not a URL/);
+    expect(() => createApp({ appProps: appProps({ config: file }) })).toThrow(
+      /targets\[0\]\.connection\.organizationUrl is not a URL/,
+    );
   });
 
   it('ends `cdk synth` with the message, not a stack trace, when the configuration is invalid', () => {
@@ -51,7 +55,11 @@ describe('App: infra/app.ts', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ config: file }), CDK_OUTDIR: mkdtempSync(path.join(tmp, 'out-')) },
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ config: file }),
+        CDK_OUTDIR: mkdtempSync(path.join(tmp, 'out-')),
+      },
       timeout: 60_000,
     });
     expect(result.status).toBe(1);

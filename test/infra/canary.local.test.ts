@@ -18,7 +18,19 @@ beforeAll(() => {
 });
 afterAll(() => logger.setLogLevel('INFO'));
 
-const TASKS = new Set(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote', 'revoke', 'rollback']);
+const TASKS = new Set([
+  'plan',
+  'cleanup',
+  'create',
+  'verify-key',
+  'publish',
+  'verify-publish',
+  'canary',
+  'check-canary',
+  'promote',
+  'revoke',
+  'rollback',
+]);
 const rotateOne = { mode: 'rotate', targets: ['target-1'] };
 
 /** The task states a local run left, in order (a state is exited once, after its retries, caught or not). */
@@ -28,21 +40,36 @@ const tasksOf = (events: { type: string; stateName?: string }[]) =>
 /** The same target in the in-process runner: the steps it ran, in order. */
 async function runnerSteps(world: FakeWorld): Promise<string[]> {
   const events: RunEvent[] = [];
-  await world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId(), onEvent: (e) => events.push(e) });
-  return events.filter((e) => e.type === 'step-succeeded' || e.type === 'step-failed').map((e) => (e as { step: string }).step);
+  await world.runner().run({
+    mode: 'rotate',
+    targetNames: ['target-1'],
+    newRotationId: () => world.newRotationId(),
+    onEvent: (e) => events.push(e),
+  });
+  return events
+    .filter((e) => e.type === 'step-succeeded' || e.type === 'step-failed')
+    .map((e) => (e as { step: string }).step);
 }
 
 describe('State machine: the canary pipeline run, locally', () => {
   it('waits in a Wait state between reads of the run (no Lambda sleeps) and loops back while it runs', () => {
     const states = Object.fromEntries(allStates(definition));
-    expect(states[WAITS.canary]).toMatchObject({ Type: 'Wait', Seconds: CANARY_POLICY.pollSeconds, Next: 'check-canary' });
+    expect(states[WAITS.canary]).toMatchObject({
+      Type: 'Wait',
+      Seconds: CANARY_POLICY.pollSeconds,
+      Next: 'check-canary',
+    });
     expect(states['check-canary']).toMatchObject({ Type: 'Task', Next: CHOICES.canaryDone });
     expect(states[CHOICES.canaryDone]).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.state.canary.state', StringEquals: 'completed', Next: 'promote' }],
       Default: WAITS.canary,
     });
-    expect(states[CHOICES.canary]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.state.canary', IsPresent: true, Next: 'canary' }], Default: 'promote' });
+    expect(states[CHOICES.canary]).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.state.canary', IsPresent: true, Next: 'canary' }],
+      Default: 'promote',
+    });
   });
 
   it('rotates three holders once the canary run succeeded, the same steps as the runner', async () => {
@@ -64,7 +91,14 @@ describe('State machine: the canary pipeline run, locally', () => {
     expect(run.report('target-1').outcome).toBe('rotated');
     expect(run.report('target-1').canary).toMatchObject({ runId: 501, outcome: 'succeeded' });
     const tasks = tasksOf(run.events);
-    expect(tasks.slice(tasks.indexOf('verify-publish'))).toEqual(['verify-publish', 'canary', 'check-canary', 'check-canary', 'promote', 'revoke']);
+    expect(tasks.slice(tasks.indexOf('verify-publish'))).toEqual([
+      'verify-publish',
+      'canary',
+      'check-canary',
+      'check-canary',
+      'promote',
+      'revoke',
+    ]);
     expect(run.events.filter((e) => e.type === 'StateExited' && e.stateName === WAITS.canary)).toHaveLength(2);
     expect(tasks).toEqual(inProcess);
     expect(world.snapshot().keys.find((k) => k.accessKeyId === before.connectionKeyId)?.status).toBe('Inactive');
@@ -77,7 +111,9 @@ describe('State machine: the canary pipeline run, locally', () => {
       const world = new FakeWorld({ targets: 1 });
       world.addHolders('target-1', { connections: 1, groups: 1 });
       const id = world.connectionIds.get('target-1') as string;
-      world.addCanary('target-1', { uses: () => ({ accessKeyId: world.azureDevOps.connection(id).accessKeyId, secretAccessKey: 'wrong' }) });
+      world.addCanary('target-1', {
+        uses: () => ({ accessKeyId: world.azureDevOps.connection(id).accessKeyId, secretAccessKey: 'wrong' }),
+      });
       return world;
     };
     const world = setUp();

@@ -27,26 +27,32 @@ function alarmsOf(expiresOn: string | undefined) {
     config: parseRotationConfig(raw),
     overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => ({});') },
   });
-  return Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, unknown>);
+  return Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
+    (a) => a.Properties as Record<string, unknown>,
+  );
 }
 
 describe('Construct: AdoKeyRotator, the credential expiry alarm', () => {
-  it('fires when the fleet minimum of CredentialExpiryDays is 7 or less, and keeps its state between weekly reports', () => {
-    // Prepare, Act
-    const alarm = alarmsOf('2027-03-31').find((a) => a.MetricName === 'CredentialExpiryDays');
+  it(
+    'fires when the fleet minimum of CredentialExpiryDays is 7 or less, and keeps its state between weekly ' +
+      'reports',
+    () => {
+      // Prepare, Act
+      const alarm = alarmsOf('2027-03-31').find((a) => a.MetricName === 'CredentialExpiryDays');
 
-    // Assess
-    expect(alarm).toMatchObject({
-      Namespace: 'AdoKeyRotator',
-      Statistic: 'Minimum',
-      Threshold: 7,
-      ComparisonOperator: 'LessThanOrEqualToThreshold',
-      TreatMissingData: 'ignore',
-      Period: 86_400,
-      Dimensions: [{ Name: 'service', Value: 'ado-key-rotator' }],
-    });
-    expect(alarm?.AlarmDescription).toMatch(/renew it, update its SSM parameter and credentialExpiresOn/);
-  });
+      // Assess
+      expect(alarm).toMatchObject({
+        Namespace: 'AdoKeyRotator',
+        Statistic: 'Minimum',
+        Threshold: 7,
+        ComparisonOperator: 'LessThanOrEqualToThreshold',
+        TreatMissingData: 'ignore',
+        Period: 86_400,
+        Dimensions: [{ Name: 'service', Value: 'ado-key-rotator' }],
+      });
+      expect(alarm?.AlarmDescription).toMatch(/renew it, update its SSM parameter and credentialExpiresOn/);
+    },
+  );
 
   it('is not created when no target records an expiry', () => {
     // Prepare, Act, Assess

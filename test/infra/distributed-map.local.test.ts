@@ -16,7 +16,11 @@ const distributedMap = (extra: Json = {}): AslDefinition =>
     States: {
       each: {
         Type: 'Map',
-        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'data', 'Key.$': '$.key' } },
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: 'data', 'Key.$': '$.key' },
+        },
         ItemSelector: { 'parent.$': '$$.Execution.Id', 'item.$': '$$.Map.Item.Value' },
         ItemProcessor: {
           ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
@@ -53,7 +57,12 @@ describe('Distributed Map in the local run', () => {
     // Act
     const run = await runStateMachineLocally({
       definition: distributedMap(),
-      handlers: { work: async (input) => { seen.push(input as Json); return { done: (input as Json).item }; } },
+      handlers: {
+        work: async (input) => {
+          seen.push(input as Json);
+          return { done: (input as Json).item };
+        },
+      },
       input: { key: 'items.json' },
       s3,
     });
@@ -65,37 +74,50 @@ describe('Distributed Map in the local run', () => {
     expect(run.children.map((c) => c.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
     // Each child: ExecutionStarted, TaskStateEntered/Scheduled/Started/Succeeded/Exited, ExecutionSucceeded.
     for (const child of run.children) expect(child.quota.historyEvents).toBe(7);
-    // The parent: ExecutionStarted, MapStateEntered/Started, MapRunStarted/Succeeded, MapStateSucceeded/Exited, ExecutionSucceeded.
+    // The parent: ExecutionStarted, MapStateEntered/Started, MapRunStarted/Succeeded, MapStateSucceeded/Exited,
+    // ExecutionSucceeded.
     expect(run.quota.historyEvents).toBe(8);
   });
 
-  it('writes the children\'s results to S3 in the service\'s layout and returns only where they are', async () => {
+  it("writes the children's results to S3 in the service's layout and returns only where they are", async () => {
     // Prepare
     const s3 = seeded(['ok', 'boom']);
 
     // Act
     const run = await runStateMachineLocally({
       definition: distributedMap({ ToleratedFailurePercentage: 100 }),
-      handlers: { work: async (input) => { if ((input as Json).item === 'boom') throw Object.assign(new Error('it broke'), { name: 'Broken' }); return { ok: true }; } },
+      handlers: {
+        work: async (input) => {
+          if ((input as Json).item === 'boom') throw Object.assign(new Error('it broke'), { name: 'Broken' });
+          return { ok: true };
+        },
+      },
       input: { key: 'items.json' },
       s3,
     });
 
     // Assess
-    const details = (run.output as { results: { ResultWriterDetails: { Bucket: string; Key: string } } }).results.ResultWriterDetails;
+    const details = (run.output as { results: { ResultWriterDetails: { Bucket: string; Key: string } } }).results
+      .ResultWriterDetails;
     expect(details.Key).toMatch(/^results\/[0-9a-f-]{36}\/manifest\.json$/);
     const manifest = JSON.parse(s3.get('data', details.Key)) as { ResultFiles: Record<string, Array<{ Key: string }>> };
     const succeeded = JSON.parse(s3.get('data', manifest.ResultFiles.SUCCEEDED?.[0]?.Key as string)) as Json[];
     const failed = JSON.parse(s3.get('data', manifest.ResultFiles.FAILED?.[0]?.Key as string)) as Json[];
     expect(succeeded).toEqual([expect.objectContaining({ Status: 'SUCCEEDED', Output: '{"ok":true}' })]);
-    expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'Broken', Cause: expect.stringContaining('it broke') })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ Status: 'FAILED', Error: 'Broken', Cause: expect.stringContaining('it broke') }),
+    ]);
     expect(JSON.parse(failed[0]?.Input as string)).toMatchObject({ item: 'boom', parent: run.executionId });
   });
 
   it('fails the Map with States.ExceedToleratedFailureThreshold when no failure is tolerated', async () => {
     const run = await runStateMachineLocally({
       definition: distributedMap(),
-      handlers: { work: async () => { throw new Error('no'); } },
+      handlers: {
+        work: async () => {
+          throw new Error('no');
+        },
+      },
       input: { key: 'items.json' },
       s3: seeded([1, 2]),
     });
@@ -103,7 +125,12 @@ describe('Distributed Map in the local run', () => {
   });
 
   it('fails the Map with States.ItemReaderFailed when the item list is not in S3', async () => {
-    const run = await runStateMachineLocally({ definition: distributedMap(), handlers: { work: async () => ({}) }, input: { key: 'missing.json' }, s3: seeded([]) });
+    const run = await runStateMachineLocally({
+      definition: distributedMap(),
+      handlers: { work: async () => ({}) },
+      input: { key: 'missing.json' },
+      s3: seeded([]),
+    });
     expect(run).toMatchObject({ status: 'FAILED', error: 'States.ItemReaderFailed' });
     expect(run.cause).toContain('s3://data/missing.json');
   });
@@ -123,49 +150,71 @@ describe('Distributed Map in the local run', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.children.map((c) => [c.index, c.status, c.error])).toEqual(
-      expect.arrayContaining([[0, 'SUCCEEDED', undefined], [1, 'FAILED', 'States.DataLimitExceeded']]),
+      expect.arrayContaining([
+        [0, 'SUCCEEDED', undefined],
+        [1, 'FAILED', 'States.DataLimitExceeded'],
+      ]),
     );
   });
 });
 
 describe('The synthesized state machine at fleet scale', () => {
-  it('maps the targets with a Distributed Map of Standard child executions, reading them from S3 and writing results to S3', () => {
-    // Prepare / Act
-    const map = definition.States['rotate each target'] as unknown as Json & { ItemProcessor: Json };
-    const notify = definition.States.notify as unknown as { Parameters: Json };
+  it(
+    'maps the targets with a Distributed Map of Standard child executions, reading them from S3 and writing ' +
+      'results to S3',
+    () => {
+      // Prepare / Act
+      const map = definition.States['rotate each target'] as unknown as Json & { ItemProcessor: Json };
+      const notify = definition.States.notify as unknown as { Parameters: Json };
 
-    // Assess
-    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { 'Key.$': '$.targetsKey' } });
-    expect(map.ResultWriter).toMatchObject({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Prefix: 'results' } });
-    expect(map.ItemSelector).toMatchObject({ 'parentExecutionId.$': '$$.Execution.Id' });
-    expect(map.ToleratedFailurePercentage).toBe(100);
-    // The parent never carries the reports: notify gets where they are.
-    expect(notify.Parameters).toEqual(expect.objectContaining({ 'results.$': '$.results.ResultWriterDetails' }));
-    expect(JSON.stringify(definition)).not.toContain('$.reports');
-  });
+      // Assess
+      expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+      expect(map.ItemReader).toMatchObject({
+        Resource: 'arn:aws:states:::s3:getObject',
+        Parameters: { 'Key.$': '$.targetsKey' },
+      });
+      expect(map.ResultWriter).toMatchObject({
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Prefix: 'results' },
+      });
+      expect(map.ItemSelector).toMatchObject({ 'parentExecutionId.$': '$$.Execution.Id' });
+      expect(map.ToleratedFailurePercentage).toBe(100);
+      // The parent never carries the reports: notify gets where they are.
+      expect(notify.Parameters).toEqual(expect.objectContaining({ 'results.$': '$.results.ResultWriterDetails' }));
+      expect(JSON.stringify(definition)).not.toContain('$.reports');
+    },
+  );
 
-  it('reports a target whose child execution fails outright, with the failed child named, and notifies once', async () => {
-    // Prepare: target-2's report step answers more than 256 KiB, so its child execution itself fails.
-    const world = new FakeWorld({ targets: 3 });
+  it(
+    'reports a target whose child execution fails outright, with the failed child named, and ' + 'notifies once',
+    async () => {
+      // Prepare: target-2's report step answers more than 256 KiB, so its child execution itself fails.
+      const world = new FakeWorld({ targets: 3 });
 
-    // Act
-    const run = await runInWorld(world, {
-      definition,
-      input: { mode: 'rotate' },
-      wrap: (h) => ({
-        report: async (input) => {
-          const report = await h.report(input);
-          return (report as Json).targetName === 'target-2' ? { ...(report as Json), padding: 'x'.repeat(QUOTAS.payloadBytes.value) } : report;
-        },
-      }),
-    });
+      // Act
+      const run = await runInWorld(world, {
+        definition,
+        input: { mode: 'rotate' },
+        wrap: (h) => ({
+          report: async (input) => {
+            const report = await h.report(input);
+            return (report as Json).targetName === 'target-2'
+              ? { ...(report as Json), padding: 'x'.repeat(QUOTAS.payloadBytes.value) }
+              : report;
+          },
+        }),
+      });
 
-    // Assess
-    expect(run.status).toBe('SUCCEEDED');
-    expect(run.report('target-2')).toMatchObject({ outcome: 'failed', reasonCode: 'States.DataLimitExceeded' });
-    expect(run.report('target-2').summary).toContain(':execution:');
-    expect(world.notifier.sent).toHaveLength(1);
-    expect(world.notifier.sent[0]?.targets.map((t) => `${t.targetName}:${t.outcome}`).sort()).toEqual(['target-1:rotated', 'target-2:failed', 'target-3:rotated']);
-  });
+      // Assess
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.report('target-2')).toMatchObject({ outcome: 'failed', reasonCode: 'States.DataLimitExceeded' });
+      expect(run.report('target-2').summary).toContain(':execution:');
+      expect(world.notifier.sent).toHaveLength(1);
+      expect(world.notifier.sent[0]?.targets.map((t) => `${t.targetName}:${t.outcome}`).sort()).toEqual([
+        'target-1:rotated',
+        'target-2:failed',
+        'target-3:rotated',
+      ]);
+    },
+  );
 });

@@ -27,7 +27,9 @@ import { parseRotationState } from '../../src/domain/rotation-state.js';
 type CfnResource = { Properties: Record<string, any> };
 function stepFunctions(template: Template): Record<string, CfnResource> {
   const all = template.findResources('AWS::Lambda::Function') as Record<string, CfnResource>;
-  return Object.fromEntries(Object.entries(all).filter(([, fn]) => String(fn.Properties?.Runtime).startsWith('nodejs')));
+  return Object.fromEntries(
+    Object.entries(all).filter(([, fn]) => String(fn.Properties?.Runtime).startsWith('nodejs')),
+  );
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,14 +50,21 @@ function newApp(props: AppProps = {}): App {
 }
 const stubCode = () => lambda.Code.fromInline('exports.handler = async () => ({});');
 
-/** The example configuration with values that differ from every default, so each assertion proves it reads the configuration. */
+/**
+ * The example configuration with values that differ from every default, so each assertion proves it reads the
+ * configuration.
+ */
 const CONFIG: RotationConfig = parseRotationConfig({
   ...structuredClone(loadRotationConfigFile(path.join(ROOT, 'rotation.config.json'))),
   schedule: { expression: 'cron(30 4 ? * MON *)', timeZone: 'Europe/Berlin' },
   settings: { minKeyAgeDays: 10, gracePeriodDays: 4, inProgressTimeoutMinutes: 60 },
   maxConcurrency: 3,
 });
-const PAT_PARAMETERS = [...new Set(CONFIG.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : [])))];
+const PAT_PARAMETERS = [
+  ...new Set(
+    CONFIG.targets.flatMap((t) => (t.connection.credentialParameter ? [t.connection.credentialParameter] : [])),
+  ),
+];
 
 type Json = Record<string, unknown>;
 type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Json };
@@ -96,15 +105,23 @@ beforeAll(() => {
     const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((r) => r.Ref);
     for (const role of roles) {
       const owner = ownerByRole.get(role) ?? `role ${role}`;
-      statementsByOwner.set(owner, [...(statementsByOwner.get(owner) ?? []), ...(policy.Properties.PolicyDocument.Statement as Statement[])]);
+      statementsByOwner.set(owner, [
+        ...(statementsByOwner.get(owner) ?? []),
+        ...(policy.Properties.PolicyDocument.Statement as Statement[]),
+      ]);
     }
   }
 });
 
 const actionsOf = (owner: string, prefix: string) =>
-  (statementsByOwner.get(owner) ?? []).flatMap((s) => list(s.Action)).filter((a) => a.startsWith(prefix)).sort();
-const statementsWith = (owner: string, action: string) => (statementsByOwner.get(owner) ?? []).filter((s) => list(s.Action).includes(action));
-const task = (name: string) => allStates(definition).find(([n]) => n === name)?.[1] as unknown as Json & { Retry: Json[]; Catch?: Json[] };
+  (statementsByOwner.get(owner) ?? [])
+    .flatMap((s) => list(s.Action))
+    .filter((a) => a.startsWith(prefix))
+    .sort();
+const statementsWith = (owner: string, action: string) =>
+  (statementsByOwner.get(owner) ?? []).filter((s) => list(s.Action).includes(action));
+const task = (name: string) =>
+  allStates(definition).find(([n]) => n === name)?.[1] as unknown as Json & { Retry: Json[]; Catch?: Json[] };
 
 describe('Construct: AdoKeyRotator', () => {
   describe('schedule', () => {
@@ -122,7 +139,9 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('defaults to Sunday 03:00 UTC', () => {
       const app = newApp();
-      const { schedule: _omitted, ...withoutSchedule } = loadRotationConfigFile(path.join(ROOT, 'rotation.config.json'));
+      const { schedule: _omitted, ...withoutSchedule } = loadRotationConfigFile(
+        path.join(ROOT, 'rotation.config.json'),
+      );
       const other = new Stack(app, 'Defaults');
       new AdoKeyRotator(other, 'R', { ...parseRotationConfig(withoutSchedule), lambdaCode: stubCode });
       Template.fromStack(other).hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -143,17 +162,28 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('runs at most maxConcurrency targets at once, over the given or all configured targets', () => {
       const map = allStates(definition).find(([name]) => name === 'rotate each target')?.[1] as unknown as Json;
-      expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 3, ItemReader: { Parameters: { 'Key.$': '$.targetsKey' } } });
+      expect(map).toMatchObject({
+        Type: 'Map',
+        MaxConcurrency: 3,
+        ItemReader: { Parameters: { 'Key.$': '$.targetsKey' } },
+      });
       // All targets: the list the deployment writes to S3; given targets: the list the run writes there first.
       const all = allStates(definition).find(([name]) => name === 'all configured targets')?.[1] as unknown as Json;
       expect(all).toMatchObject({ Parameters: { targetsKey: RUN_DATA.allTargetsKey } });
-      expect(deployedObjects(CONFIG)).toEqual({ [RUN_DATA.allTargetsKey]: JSON.stringify(CONFIG.targets.map((t) => t.name)) });
+      expect(deployedObjects(CONFIG)).toEqual({
+        [RUN_DATA.allTargetsKey]: JSON.stringify(CONFIG.targets.map((t) => t.name)),
+      });
       const given = allStates(definition).find(([name]) => name === 'write given targets')?.[1] as unknown as Json;
-      expect(given).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:s3:putObject', Parameters: { 'Body.$': '$.targets' } });
+      expect(given).toMatchObject({
+        Resource: 'arn:aws:states:::aws-sdk:s3:putObject',
+        Parameters: { 'Body.$': '$.targets' },
+      });
     });
 
     it("builds each target's state with only fields parseRotationState accepts", () => {
-      const map = allStates(definition).find(([name]) => name === 'rotate each target')?.[1] as unknown as { ItemSelector: { state: Json } };
+      const map = allStates(definition).find(([name]) => name === 'rotate each target')?.[1] as unknown as {
+        ItemSelector: { state: Json };
+      };
       expect(map.ItemSelector.state).toEqual({
         'rotationId.$': 'States.UUID()',
         'targetName.$': '$$.Map.Item.Value',
@@ -163,25 +193,56 @@ describe('Construct: AdoKeyRotator', () => {
         warnings: [],
         'leak.$': '$.leak',
       });
-      const rendered = { rotationId: crypto.randomUUID(), targetName: 'payments-prod', mode: 'rotate', startedAt: new Date().toISOString(), completed: [], warnings: [] };
+      const rendered = {
+        rotationId: crypto.randomUUID(),
+        targetName: 'payments-prod',
+        mode: 'rotate',
+        startedAt: new Date().toISOString(),
+        completed: [],
+        warnings: [],
+      };
       // Outside a leak run the state machine passes `leak: {}`, which the state drops.
       expect(parseRotationState({ ...rendered, leak: {} })).toEqual(rendered);
     });
 
     it('passes each Lambda the plain state and keeps its plain result (no SDK envelope)', () => {
-      for (const step of ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote', 'revoke', 'rollback']) {
-        expect(task(step), step).toMatchObject({ Type: 'Task', InputPath: '$.state', ResultPath: '$.state', Resource: expect.stringMatching(/^arn:aws:lambda:/) });
+      for (const step of [
+        'plan',
+        'cleanup',
+        'create',
+        'verify-key',
+        'publish',
+        'verify-publish',
+        'canary',
+        'check-canary',
+        'promote',
+        'revoke',
+        'rollback',
+      ]) {
+        expect(task(step), step).toMatchObject({
+          Type: 'Task',
+          InputPath: '$.state',
+          ResultPath: '$.state',
+          Resource: expect.stringMatching(/^arn:aws:lambda:/),
+        });
         expect(task(step), step).not.toHaveProperty('Parameters');
       }
       expect(task('report')).toMatchObject({ InputPath: '$.state' });
       expect(task('report')).not.toHaveProperty('ResultPath');
       expect(task('notify')).toMatchObject({
-        Parameters: { 'executionId.$': '$$.Execution.Id', 'mode.$': '$.mode', 'startedAt.$': '$$.Execution.StartTime', 'results.$': '$.results.ResultWriterDetails' },
+        Parameters: {
+          'executionId.$': '$$.Execution.Id',
+          'mode.$': '$.mode',
+          'startedAt.$': '$$.Execution.StartTime',
+          'results.$': '$.results.ResultWriterDetails',
+        },
       });
     });
 
     it('retries transient errors and Lambda service errors on every task', () => {
-      const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task' && String((s as { Resource?: string }).Resource).startsWith('arn:aws:lambda:'));
+      const tasks = allStates(definition).filter(
+        ([, s]) => s.Type === 'Task' && String((s as { Resource?: string }).Resource).startsWith('arn:aws:lambda:'),
+      );
       expect(tasks).toHaveLength(LAMBDA_STEPS.length);
       for (const [name, state] of tasks) {
         const errors = (state.Retry as Array<{ ErrorEquals: string[] }>).map((r) => r.ErrorEquals);
@@ -192,7 +253,13 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('retries verify-key for about a minute while the new key propagates, as the runner does', () => {
       const retry = task('verify-key').Retry.find((r) => (r.ErrorEquals as string[]).includes('KeyNotYetUsableError'));
-      expect(retry).toEqual({ ErrorEquals: ['KeyNotYetUsableError'], IntervalSeconds: 1, BackoffRate: 1.1, MaxAttempts: 20, MaxDelaySeconds: 5 });
+      expect(retry).toEqual({
+        ErrorEquals: ['KeyNotYetUsableError'],
+        IntervalSeconds: 1,
+        BackoffRate: 1.1,
+        MaxAttempts: 20,
+        MaxDelaySeconds: 5,
+      });
       expect(KEY_PROPAGATION_RETRY.maxAttempts).toBe(20);
       const waits: number[] = [];
       for (let i = 0, delay = 1; i < 20; i++, delay = Math.min(5, delay * 1.1)) waits.push(delay);
@@ -208,8 +275,19 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('catches every mutating step into a recorded failure and the rollback', () => {
-      for (const step of ['cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'promote']) {
-        expect(task(step).Catch, step).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: `${step} failed` }]);
+      for (const step of [
+        'cleanup',
+        'create',
+        'verify-key',
+        'publish',
+        'verify-publish',
+        'canary',
+        'check-canary',
+        'promote',
+      ]) {
+        expect(task(step).Catch, step).toEqual([
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.caught', Next: `${step} failed` },
+        ]);
         const failed = allStates(definition).find(([n]) => n === `${step} failed`)?.[1] as unknown as Json;
         expect(failed, step).toMatchObject({
           Type: 'Pass',
@@ -226,7 +304,10 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('ends every iteration in a report, even when the report step fails', () => {
-      expect(task('report')).toMatchObject({ End: true, Catch: [{ ErrorEquals: ['States.ALL'], Next: 'report failed' }] });
+      expect(task('report')).toMatchObject({
+        End: true,
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'report failed' }],
+      });
       const fallback = allStates(definition).find(([n]) => n === 'report failed')?.[1] as unknown as Json;
       expect(fallback).toMatchObject({ Type: 'Pass', End: true, Parameters: { outcome: 'failed' } });
     });
@@ -251,17 +332,33 @@ describe('Construct: AdoKeyRotator', () => {
       const functions = stepFunctions(template);
       expect(Object.keys(functions)).toHaveLength(LAMBDA_STEPS.length);
       for (const step of LAMBDA_STEPS) {
-        const props = functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)]?.Properties;
-        expect(props, step).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], MemorySize: 256, TracingConfig: { Mode: 'Active' } });
+        const props =
+          functions[stack.getLogicalId(rotator.functions[step].node.defaultChild as CfnElement)]?.Properties;
+        expect(props, step).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          MemorySize: 256,
+          TracingConfig: { Mode: 'Active' },
+        });
         // Steps that call Azure DevOps outlast its client's own retry budget (60 s + one 15 s request, per call).
-        expect(props?.Timeout, step).toBe(['plan', 'cleanup', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback'].includes(step) ? 180 : 30);
+        expect(props?.Timeout, step).toBe(
+          ['plan', 'cleanup', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback'].includes(
+            step,
+          )
+            ? 180
+            : 30,
+        );
       }
     });
 
     it('gives every function the Powertools settings, and writes the parsed configuration the bundles carry', () => {
       for (const fn of Object.values(stepFunctions(template))) {
         const env = fn.Properties.Environment.Variables as Record<string, string>;
-        expect(env).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'ado-key-rotator', POWERTOOLS_METRICS_NAMESPACE: 'AdoKeyRotator', LOG_LEVEL: 'INFO' });
+        expect(env).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: 'ado-key-rotator',
+          POWERTOOLS_METRICS_NAMESPACE: 'AdoKeyRotator',
+          LOG_LEVEL: 'INFO',
+        });
       }
       expect(loadRotationConfigFile(rotator.configFile)).toEqual(CONFIG);
     });
@@ -271,7 +368,9 @@ describe('Construct: AdoKeyRotator', () => {
       const app = newApp({ context: { 'aws:cdk:bundling-stacks': [] } });
       const real = new AdoKeyRotatorStack(app, 'Bundled', { config: CONFIG });
       const handlers = stepFunctions(Template.fromStack(real));
-      expect(Object.values(handlers).map((f) => [f.Properties.Handler, f.Properties.Runtime])).toEqual(LAMBDA_STEPS.map(() => ['index.handler', 'nodejs22.x']));
+      expect(Object.values(handlers).map((f) => [f.Properties.Handler, f.Properties.Runtime])).toEqual(
+        LAMBDA_STEPS.map(() => ['index.handler', 'nodejs22.x']),
+      );
     });
   });
 
@@ -282,7 +381,9 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('scopes every IAM, Secrets Manager and SSM statement to the configured resources (no "*")', () => {
-      const users = CONFIG.targets.map((t) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/${t.iamUserName}`).sort();
+      const users = CONFIG.targets
+        .map((t) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/${t.iamUserName}`)
+        .sort();
       let checked = 0;
       for (const [owner, statements] of statementsByOwner) {
         for (const statement of statements) {
@@ -294,9 +395,11 @@ describe('Construct: AdoKeyRotator', () => {
           for (const resource of resources) expect(resource, `${owner} ${statement.Sid}`).not.toContain('*');
           if (services.has('iam')) expect(resources.sort(), owner).toEqual(users);
           if (services.has('secretsmanager')) {
-            for (const r of resources) expect(r, owner).toMatch(/^arn:.*:secretsmanager:.*:secret:ado-key-rotator\/[a-z-]+-\?{6}$/);
+            for (const r of resources)
+              expect(r, owner).toMatch(/^arn:.*:secretsmanager:.*:secret:ado-key-rotator\/[a-z-]+-\?{6}$/);
           }
-          if (services.has('ssm')) for (const r of resources) expect(r, owner).toMatch(/^arn:.*:ssm:.*:parameter\/ado-key-rotator\//);
+          if (services.has('ssm'))
+            for (const r of resources) expect(r, owner).toMatch(/^arn:.*:ssm:.*:parameter\/ado-key-rotator\//);
         }
       }
       expect(checked).toBeGreaterThan(10);
@@ -322,13 +425,19 @@ describe('Construct: AdoKeyRotator', () => {
       expect(actionsOf('state-machine', 'iam:')).toEqual([]);
     });
 
-    it('lets the rotator touch only IAM users tagged ado-key-rotator:managed=true: every IAM statement carries the condition', () => {
-      const iamStatements = LAMBDA_STEPS.flatMap((step) => (statementsByOwner.get(step) ?? []).filter((st) => list(st.Action).some((a) => a.startsWith('iam:'))));
-      expect(iamStatements.length).toBeGreaterThan(0);
-      for (const statement of iamStatements) {
-        expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
-      }
-    });
+    it(
+      'lets the rotator touch only IAM users tagged ado-key-rotator:managed=true: every IAM statement carries ' +
+        'the condition',
+      () => {
+        const iamStatements = LAMBDA_STEPS.flatMap((step) =>
+          (statementsByOwner.get(step) ?? []).filter((st) => list(st.Action).some((a) => a.startsWith('iam:'))),
+        );
+        expect(iamStatements.length).toBeGreaterThan(0);
+        for (const statement of iamStatements) {
+          expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
+        }
+      },
+    );
 
     it('names only secrets and parameters under the configured prefixes', () => {
       const { secrets, parameters } = CONFIG.resourcePrefixes ?? {};
@@ -344,14 +453,19 @@ describe('Construct: AdoKeyRotator', () => {
     });
 
     it('names a user created under a path by its full ARN (user/ci/NAME), in every IAM statement', () => {
-      const config = parseRotationConfig({ ...structuredClone(CONFIG), targets: [{ ...CONFIG.targets[0], iamUserPath: '/ci/', iamUserName: 'deployer' }] });
+      const config = parseRotationConfig({
+        ...structuredClone(CONFIG),
+        targets: [{ ...CONFIG.targets[0], iamUserPath: '/ci/', iamUserName: 'deployer' }],
+      });
       const pathStack = new AdoKeyRotatorStack(newApp(), 'Paths', { config, overrides: { lambdaCode: stubCode } });
       const statements = Object.values(Template.fromStack(pathStack).findResources('AWS::IAM::Policy'))
         .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[])
         .filter((st) => list(st.Action).some((a) => a.startsWith('iam:')));
       expect(statements.length).toBeGreaterThan(0);
       for (const statement of statements) {
-        expect(list(statement.Resource).map(render)).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/ci/deployer`]);
+        expect(list(statement.Resource).map(render)).toEqual([
+          `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:user/ci/deployer`,
+        ]);
         expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/ado-key-rotator:managed': 'true' } });
       }
     });
@@ -362,27 +476,81 @@ describe('Construct: AdoKeyRotator', () => {
       expect(writers('secretsmanager:PutSecretValue')).toEqual(['create']);
       expect(writers('secretsmanager:UpdateSecretVersionStage')).toEqual(['cleanup', 'promote', 'rollback']);
       // cleanup, create (before deleting a key) and revoke read what the secret holds: a held key is never touched.
-      expect(writers('secretsmanager:GetSecretValue')).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'revoke', 'rollback']);
+      expect(writers('secretsmanager:GetSecretValue')).toEqual([
+        'plan',
+        'cleanup',
+        'create',
+        'verify-key',
+        'publish',
+        'revoke',
+        'rollback',
+      ]);
     });
 
-    it('lets only the steps that talk to Azure DevOps read its credential parameters, and only notify the Slack one', () => {
-      const readers = (parameter: string) =>
-        LAMBDA_STEPS.filter((step) => statementsWith(step, 'ssm:GetParameter').some((s) => list(s.Resource).map(render).some((r) => r.endsWith(`:parameter${parameter}`))));
-      for (const parameter of PAT_PARAMETERS) {
-        expect(readers(parameter), parameter).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback']);
-      }
-      expect(readers(CONFIG.slackWebhookParameter as string)).toEqual(['notify']);
-      expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual(['plan', 'cleanup', 'create', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback', 'notify']);
-    });
+    it(
+      'lets only the steps that talk to Azure DevOps read its credential parameters, and only notify the ' +
+        'Slack one',
+      () => {
+        const readers = (parameter: string) =>
+          LAMBDA_STEPS.filter((step) =>
+            statementsWith(step, 'ssm:GetParameter').some((s) =>
+              list(s.Resource)
+                .map(render)
+                .some((r) => r.endsWith(`:parameter${parameter}`)),
+            ),
+          );
+        for (const parameter of PAT_PARAMETERS) {
+          expect(readers(parameter), parameter).toEqual([
+            'plan',
+            'cleanup',
+            'create',
+            'publish',
+            'verify-publish',
+            'canary',
+            'check-canary',
+            'revoke',
+            'rollback',
+          ]);
+        }
+        expect(readers(CONFIG.slackWebhookParameter as string)).toEqual(['notify']);
+        expect(LAMBDA_STEPS.filter((step) => actionsOf(step, 'ssm:').length > 0)).toEqual([
+          'plan',
+          'cleanup',
+          'create',
+          'publish',
+          'verify-publish',
+          'canary',
+          'check-canary',
+          'revoke',
+          'rollback',
+          'notify',
+        ]);
+      },
+    );
 
     it('allows kms:Decrypt only through SSM or Secrets Manager, and only where parameters or secrets are read', () => {
       const decrypting = LAMBDA_STEPS.filter((step) => statementsWith(step, 'kms:Decrypt').length > 0);
-      expect(decrypting).toEqual(['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'canary', 'check-canary', 'revoke', 'rollback', 'notify']);
+      expect(decrypting).toEqual([
+        'plan',
+        'cleanup',
+        'create',
+        'verify-key',
+        'publish',
+        'verify-publish',
+        'canary',
+        'check-canary',
+        'revoke',
+        'rollback',
+        'notify',
+      ]);
       for (const step of LAMBDA_STEPS) {
-        for (const statement of (statementsByOwner.get(step) ?? []).filter((s) => list(s.Action).some((a) => a.startsWith('kms:')))) {
-          expect(render(statement.Condition?.StringEquals && (statement.Condition.StringEquals as Json)['kms:ViaService']), step).toMatch(
-            /^(ssm|secretsmanager)\.\$\{AWS::Region\}\.amazonaws\.com$/,
-          );
+        for (const statement of (statementsByOwner.get(step) ?? []).filter((s) =>
+          list(s.Action).some((a) => a.startsWith('kms:')),
+        )) {
+          expect(
+            render(statement.Condition?.StringEquals && (statement.Condition.StringEquals as Json)['kms:ViaService']),
+            step,
+          ).toMatch(/^(ssm|secretsmanager)\.\$\{AWS::Region\}\.amazonaws\.com$/);
         }
       }
     });
@@ -391,8 +559,13 @@ describe('Construct: AdoKeyRotator', () => {
       const app = newApp();
       const { slackWebhookParameter: _none, ...withoutSlack } = CONFIG;
       const key = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
-      const other = new AdoKeyRotatorStack(app, 'Narrow', { config: withoutSlack as RotationConfig, overrides: { lambdaCode: stubCode, kmsKeyArns: [key] } });
-      const statements = Object.values(Template.fromStack(other).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+      const other = new AdoKeyRotatorStack(app, 'Narrow', {
+        config: withoutSlack as RotationConfig,
+        overrides: { lambdaCode: stubCode, kmsKeyArns: [key] },
+      });
+      const statements = Object.values(Template.fromStack(other).findResources('AWS::IAM::Policy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as Statement[],
+      );
       const kms = statements.filter((s) => list(s.Action).some((a) => a.startsWith('kms:')));
       expect(kms.length).toBeGreaterThan(0);
       for (const s of kms) expect(list(s.Resource)).toEqual([key]);
@@ -400,25 +573,40 @@ describe('Construct: AdoKeyRotator', () => {
       const notifyPolicies = Object.values(Template.fromStack(other).findResources('AWS::IAM::Policy')).filter((p) =>
         (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === other.getLogicalId(notifyRole)),
       );
-      expect(notifyPolicies.flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => list(s.Action)))).not.toContain('ssm:GetParameter');
+      expect(
+        notifyPolicies.flatMap((p) =>
+          (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => list(s.Action)),
+        ),
+      ).not.toContain('ssm:GetParameter');
     });
   });
 
   describe('alarms and dashboard', () => {
-    const alarms = () => Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Json);
+    const alarms = () =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Json);
     const alarmOn = (metricName: string) => alarms().filter((a) => a.MetricName === metricName);
 
     it('alarms on failed, timed-out and aborted executions, and on a dropped schedule', () => {
       for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
-        expect(alarmOn(metric), metric).toEqual([expect.objectContaining({ Namespace: 'AWS/States', Threshold: 1, Statistic: 'Sum' })]);
+        expect(alarmOn(metric), metric).toEqual([
+          expect.objectContaining({ Namespace: 'AWS/States', Threshold: 1, Statistic: 'Sum' }),
+        ]);
       }
       expect(alarmOn('InvocationDroppedCount')).toEqual([expect.objectContaining({ Namespace: 'AWS/Scheduler' })]);
     });
 
     it("alarms on the rotator's own metrics: failed and rolled-back rotations, Slack failures", () => {
-      for (const metric of [METRIC_NAMES.RotationsFailed, METRIC_NAMES.RotationsRolledBack, METRIC_NAMES.NotificationFailures]) {
+      for (const metric of [
+        METRIC_NAMES.RotationsFailed,
+        METRIC_NAMES.RotationsRolledBack,
+        METRIC_NAMES.NotificationFailures,
+      ]) {
         expect(alarmOn(metric), metric).toEqual([
-          expect.objectContaining({ Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: 'service', Value: 'ado-key-rotator' }], Threshold: 1 }),
+          expect.objectContaining({
+            Namespace: METRICS_NAMESPACE,
+            Dimensions: [{ Name: 'service', Value: 'ado-key-rotator' }],
+            Threshold: 1,
+          }),
         ]);
       }
       expect(METRICS_NAMESPACE).toBe('AdoKeyRotator');
@@ -452,7 +640,15 @@ describe('Construct: AdoKeyRotator', () => {
       expect(dashboards).toHaveLength(1);
       const body = render(dashboards[0]?.Properties.DashboardBody);
       // Per-target lines come from a SEARCH over the target dimension, so any number of targets fits.
-      for (const text of ['Executions', 'Target outcomes', 'KeyAgeDays', 'RotationDuration', 'NotificationFailures', 'SEARCH(', 'service,target']) {
+      for (const text of [
+        'Executions',
+        'Target outcomes',
+        'KeyAgeDays',
+        'RotationDuration',
+        'NotificationFailures',
+        'SEARCH(',
+        'service,target',
+      ]) {
         expect(body).toContain(text);
       }
     });
@@ -464,7 +660,9 @@ describe('Construct: AdoKeyRotator', () => {
       bad.targets[1]!.connection.organizationUrl = 'foo';
       const scope = new Stack(newApp(), 'Bad');
       expect(() => new AdoKeyRotator(scope, 'R', { ...bad, lambdaCode: stubCode })).toThrow(ConfigurationError);
-      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(/targets\[1\]\.connection\.organizationUrl is not a URL/);
+      expect(() => new AdoKeyRotator(scope, 'R2', { ...bad, lambdaCode: stubCode })).toThrow(
+        /targets\[1\]\.connection\.organizationUrl is not a URL/,
+      );
     });
 
     it('refuses allowLoopbackHttp at synth: deployed code never sends a credential over plain http', () => {
@@ -476,13 +674,19 @@ describe('Construct: AdoKeyRotator', () => {
 
     it('accepts 1,000 targets: the configuration ships with the code, not in the 4 KB Lambda environment', () => {
       const many = parseRotationConfig({
-        targets: Array.from({ length: 1000 }, (_, i) => ({ ...CONFIG.targets[0], name: `target-number-${i}`, iamUserName: `user-${i}` })),
+        targets: Array.from({ length: 1000 }, (_, i) => ({
+          ...CONFIG.targets[0],
+          name: `target-number-${i}`,
+          iamUserName: `user-${i}`,
+        })),
       });
       const big = new Stack(newApp(), 'Big');
       new AdoKeyRotator(big, 'R', { ...many, lambdaCode: stubCode });
       const functions = stepFunctions(Template.fromStack(big));
       for (const fn of Object.values(functions)) {
-        const variables = (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {};
+        const variables =
+          (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment
+            ?.Variables ?? {};
         expect(JSON.stringify(variables).length).toBeLessThan(4096);
         expect(variables).not.toHaveProperty('ROTATOR_CONFIG');
       }
@@ -493,27 +697,37 @@ describe('Construct: AdoKeyRotator', () => {
 describe('Construct: AdoKeyRotator > cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding', () => {
     const report = new AwsSolutionsChecks().validateScope(stack);
-    expect(report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(report.success).toBe(true);
   });
 
-  it('reports no unacknowledged finding when the account and region are known (as under `cdk synth` with credentials)', () => {
-    const app = newApp();
-    const located = new AdoKeyRotatorStack(app, 'Located', {
-      config: CONFIG,
-      overrides: { lambdaCode: stubCode },
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    const report = new AwsSolutionsChecks().validateScope(located);
-    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
-  });
+  it(
+    'reports no unacknowledged finding when the account and region are known (as under `cdk synth` with ' +
+      'credentials)',
+    () => {
+      const app = newApp();
+      const located = new AdoKeyRotatorStack(app, 'Located', {
+        config: CONFIG,
+        overrides: { lambdaCode: stubCode },
+        env: { account: '123456789012', region: 'eu-west-1' },
+      });
+      const report = new AwsSolutionsChecks().validateScope(located);
+      expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+    },
+  );
 
   it('fails the app synth on an unacknowledged finding (the plugin is wired in)', () => {
     const app = newApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const bad = new AdoKeyRotatorStack(app, 'Nagged', { config: CONFIG, overrides: { lambdaCode: stubCode } });
     // An outdated runtime without an acknowledgment: a sure finding.
-    new lambda.Function(bad, 'Unacknowledged', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: stubCode() });
+    new lambda.Function(bad, 'Unacknowledged', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      code: stubCode(),
+    });
     expect(() => app.synth()).toThrow(/AwsSolutions-/);
   });
 
@@ -535,7 +749,9 @@ describe('Construct: AdoKeyRotator > cdk-nag AwsSolutions', () => {
     // The raw findings, as if nothing were acknowledged: every acknowledgment must suppress at least one.
     const raw = new AwsSolutionsChecks();
     (raw as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const findings = raw.validateScope(stack).violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath })));
+    const findings = raw
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath })));
     for (const a of acknowledged) {
       expect(
         findings.some((f) => f.id === a.id && (f.path === a.path || f.path?.startsWith(`${a.path}/`))),

@@ -52,7 +52,11 @@ describe('Step Functions quotas in the local run', () => {
     it('passes a task result of exactly 256 KiB and fails one byte more with States.DataLimitExceeded', async () => {
       // Prepare
       const run = (bytes: number) =>
-        runStateMachineLocally({ definition: oneTask(), handlers: { work: async () => jsonStringOf(bytes) }, input: {} });
+        runStateMachineLocally({
+          definition: oneTask(),
+          handlers: { work: async () => jsonStringOf(bytes) },
+          input: {},
+        });
 
       // Act
       const [atLimit, over] = [await run(KIB_256), await run(KIB_256 + 1)];
@@ -73,7 +77,12 @@ describe('Step Functions quotas in the local run', () => {
       // Act
       const run = await runStateMachineLocally({
         definition,
-        handlers: { work: async () => { invoked = true; return {}; } },
+        handlers: {
+          work: async () => {
+            invoked = true;
+            return {};
+          },
+        },
         input: { big: jsonStringOf(150_000) },
       });
 
@@ -84,12 +93,19 @@ describe('Step Functions quotas in the local run', () => {
 
     it('fails a state whose output crosses the limit, though a Catch for States.ALL is there', async () => {
       // Prepare: ResultPath adds the result to a large input; each alone fits.
-      const definition = oneTask({ ResultPath: '$.result', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'caught' }] }, 'done');
+      const definition = oneTask(
+        { ResultPath: '$.result', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'caught' }] },
+        'done',
+      );
       (definition.States as Record<string, unknown>).done = { Type: 'Succeed' };
       (definition.States as Record<string, unknown>).caught = { Type: 'Succeed' };
 
       // Act
-      const run = await runStateMachineLocally({ definition, handlers: { work: async () => jsonStringOf(140_000) }, input: { big: jsonStringOf(140_000) } });
+      const run = await runStateMachineLocally({
+        definition,
+        handlers: { work: async () => jsonStringOf(140_000) },
+        input: { big: jsonStringOf(140_000) },
+      });
 
       // Assess
       expect(run).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
@@ -97,7 +113,11 @@ describe('Step Functions quotas in the local run', () => {
     });
 
     it('fails an execution whose input crosses the limit', async () => {
-      const run = await runStateMachineLocally({ definition: oneTask(), handlers: { work: async () => ({}) }, input: jsonStringOf(KIB_256 + 1) });
+      const run = await runStateMachineLocally({
+        definition: oneTask(),
+        handlers: { work: async () => ({}) },
+        input: jsonStringOf(KIB_256 + 1),
+      });
       expect(run).toMatchObject({ status: 'FAILED', error: 'States.DataLimitExceeded' });
     });
   });
@@ -112,7 +132,13 @@ describe('Step Functions quotas in the local run', () => {
       // Act
       const run = await runStateMachineLocally({
         definition,
-        handlers: { work: async () => { calls++; if (calls === 1) throw new Error('once'); return {}; } },
+        handlers: {
+          work: async () => {
+            calls++;
+            if (calls === 1) throw new Error('once');
+            return {};
+          },
+        },
         input: {},
       });
 
@@ -124,14 +150,21 @@ describe('Step Functions quotas in the local run', () => {
 
     it('counts a caught task failure as TaskFailed and TaskStateExited only', () => {
       const counter = new HistoryCounter();
-      for (const type of ['StateEntered', 'StateFailed', 'StateCaught', 'StateExited']) counter.add({ type, stateName: 't', stateType: 'Task' });
+      for (const type of ['StateEntered', 'StateFailed', 'StateCaught', 'StateExited'])
+        counter.add({ type, stateName: 't', stateType: 'Task' });
       expect(counter.events).toBe(5);
     });
 
-    it('passes an inline Map whose history ends at 24,998 events and fails the one that needs 25,002 with States.Runtime', async () => {
+    it('passes an inline Map whose history ends at 24,998 events and fails the one that needs 25,002 with ' +
+      'States.Runtime', async () => {
       // Prepare: ExecutionStarted/Succeeded, MapStateEntered/Started/Succeeded/Exited, and per item
       // MapIterationStarted/Succeeded and PassStateEntered/Exited: 4 × items + 6 events.
-      const run = (items: number) => runStateMachineLocally({ definition: mapOfPasses(), handlers: {}, input: { items: Array.from({ length: items }, (_, i) => i) } });
+      const run = (items: number) =>
+        runStateMachineLocally({
+          definition: mapOfPasses(),
+          handlers: {},
+          input: { items: Array.from({ length: items }, (_, i) => i) },
+        });
 
       // Act
       const fits = await run(6_248);
@@ -163,7 +196,11 @@ describe('Step Functions quotas in the local run', () => {
       };
 
       // Act
-      const run = await runStateMachineLocally({ definition, handlers: { work }, input: { items: Array.from({ length: 100 }, (_, i) => i) } });
+      const run = await runStateMachineLocally({
+        definition,
+        handlers: { work },
+        input: { items: Array.from({ length: 100 }, (_, i) => i) },
+      });
 
       // Assess
       expect(run.status).toBe('SUCCEEDED');

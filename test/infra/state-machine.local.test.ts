@@ -9,10 +9,24 @@ import {
 } from '../../src/domain/errors.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { FakeWorld } from '../../local/fakes/world.js';
-import { type AslDefinition, allStates, runInWorld, runStateMachineLocally, worldDefinition } from '../../local/local-state-machine.js';
+import {
+  type AslDefinition,
+  allStates,
+  runInWorld,
+  runStateMachineLocally,
+  worldDefinition,
+} from '../../local/local-state-machine.js';
 
 /** Calls that change IAM, a secret or a connection: a dry run makes none of them. */
-const MUTATING_CALLS = ['iam.createKey', 'iam.deleteKey', 'iam.setKeyStatus', 'secrets.putPending', 'secrets.promote', 'secrets.dropPending', 'ado.updateCredential'];
+const MUTATING_CALLS = [
+  'iam.createKey',
+  'iam.deleteKey',
+  'iam.setKeyStatus',
+  'secrets.putPending',
+  'secrets.promote',
+  'secrets.dropPending',
+  'ado.updateCredential',
+];
 
 const daysAgo = (world: FakeWorld, days: number) => new Date(world.clock.now().getTime() - days * 86_400_000);
 
@@ -32,8 +46,25 @@ describe('State machine: run locally with the real handlers', () => {
       .map(([name]) => name)
       .sort();
     // `write given targets` is an S3 putObject the local run answers from its S3 stand-in.
-    expect(tasks).toEqual(['canary', 'check-canary', 'cleanup', 'create', 'notify', 'plan', 'promote', 'publish', 'report', 'revoke', 'rollback', 'verify-key', 'verify-publish', 'write given targets']);
-    await expect(runStateMachineLocally({ definition, handlers: {}, input: { mode: 'dry-run' } })).rejects.toThrow(/no local handler for task state\(s\) plan/);
+    expect(tasks).toEqual([
+      'canary',
+      'check-canary',
+      'cleanup',
+      'create',
+      'notify',
+      'plan',
+      'promote',
+      'publish',
+      'report',
+      'revoke',
+      'rollback',
+      'verify-key',
+      'verify-publish',
+      'write given targets',
+    ]);
+    await expect(runStateMachineLocally({ definition, handlers: {}, input: { mode: 'dry-run' } })).rejects.toThrow(
+      /no local handler for task state\(s\) plan/,
+    );
   });
 
   it('rotates every configured target on the happy path and sends one summary', async () => {
@@ -90,7 +121,11 @@ describe('State machine: run locally with the real handlers', () => {
   it('retries verify-key until the new key authenticates on its third try', async () => {
     // 2 s pass between task invocations; the new key needs 5 s: tries at +2 s and +4 s fail, +6 s works.
     const world = new FakeWorld({ targets: 1, propagationMs: 5_000 });
-    const run = await runInWorld(world, { definition, input: { mode: 'rotate', targets: ['target-1'] }, secondsBetweenTasks: 2 });
+    const run = await runInWorld(world, {
+      definition,
+      input: { mode: 'rotate', targets: ['target-1'] },
+      secondsBetweenTasks: 2,
+    });
 
     expect(run.report('target-1').outcome).toBe('rotated');
     expect(world.verifier.attempts).toBe(3);
@@ -109,17 +144,40 @@ describe('State machine: run locally with the real handlers', () => {
         step: 'cleanup',
         setup: (world) => {
           // A retired key past its grace period gives the cleanup something to delete.
-          world.iam.seedKey(world.target().iamUserName, { status: 'Inactive', createdAt: daysAgo(world, 30), lastUsedAt: daysAgo(world, 20) });
+          world.iam.seedKey(world.target().iamUserName, {
+            status: 'Inactive',
+            createdAt: daysAgo(world, 30),
+            lastUsedAt: daysAgo(world, 20),
+          });
           const error = new AwsCallFailedError('IAM answered 500 to DeleteAccessKey');
           world.faults.fail('iam.deleteKey', () => error);
           return error;
         },
       },
-      { step: 'create', setup: (world) => failNext(world, 'iam.createKey', new AwsCallFailedError('IAM answered 500 to CreateAccessKey')) },
-      { step: 'verify-key', setup: (world) => failNext(world, 'verifier.verify', new KeyVerificationFailedError('STS rejected the new key')) },
-      { step: 'publish', setup: (world) => failNext(world, 'ado.updateCredential', new AzureDevOpsRequestError('Azure DevOps answered 400')) },
-      { step: 'verify-publish', setup: (world) => failNext(world, 'ado.readConnection', new AzureDevOpsRequestError('Azure DevOps answered 400')) },
-      { step: 'promote', setup: (world) => failNext(world, 'secrets.promote', new AwsCallFailedError('Secrets Manager answered 500')) },
+      {
+        step: 'create',
+        setup: (world) =>
+          failNext(world, 'iam.createKey', new AwsCallFailedError('IAM answered 500 to CreateAccessKey')),
+      },
+      {
+        step: 'verify-key',
+        setup: (world) =>
+          failNext(world, 'verifier.verify', new KeyVerificationFailedError('STS rejected the new key')),
+      },
+      {
+        step: 'publish',
+        setup: (world) =>
+          failNext(world, 'ado.updateCredential', new AzureDevOpsRequestError('Azure DevOps answered 400')),
+      },
+      {
+        step: 'verify-publish',
+        setup: (world) =>
+          failNext(world, 'ado.readConnection', new AzureDevOpsRequestError('Azure DevOps answered 400')),
+      },
+      {
+        step: 'promote',
+        setup: (world) => failNext(world, 'secrets.promote', new AwsCallFailedError('Secrets Manager answered 500')),
+      },
     ];
 
     it.each(cases)('$step', async ({ step, setup }) => {
@@ -134,13 +192,17 @@ describe('State machine: run locally with the real handlers', () => {
       expect(report.failure).toMatchObject({ step, name: error.name });
       expect(report.failure?.message).toContain(error.message);
       expect(report.rolledBack.length).toBeGreaterThan(0);
-      expect(run.events.some((e) => e.type === 'StateCaught' && e.stateName === step && e.caughtBy === `${step} failed`)).toBe(true);
+      expect(
+        run.events.some((e) => e.type === 'StateCaught' && e.stateName === step && e.caughtBy === `${step} failed`),
+      ).toBe(true);
       expect(run.events.some((e) => e.type === 'StateExited' && e.stateName === 'rollback')).toBe(true);
       // Put back as it was: the connection and the secret hold the old key, which is active, and no new key is left.
       const after = world.snapshot();
       expect(after.connectionKeyId).toBe(before.connectionKeyId);
       expect(after.secretCurrentKeyId).toBe(before.connectionKeyId);
-      expect(after.keys.filter((k) => k.status === 'Active').map((k) => k.accessKeyId)).toEqual([before.connectionKeyId]);
+      expect(after.keys.filter((k) => k.status === 'Active').map((k) => k.accessKeyId)).toEqual([
+        before.connectionKeyId,
+      ]);
       expect(world.violations()).toEqual([]);
     });
   });
@@ -153,7 +215,8 @@ describe('State machine: run locally with the real handlers', () => {
       // target-2's publish Lambda fails; the others' run normally, in the same Map.
       wrap: (h) => ({
         publish: async (input) => {
-          if ((input as RotationState).targetName === 'target-2') throw new AzureDevOpsRequestError('Azure DevOps answered 500 for target-2');
+          if ((input as RotationState).targetName === 'target-2')
+            throw new AzureDevOpsRequestError('Azure DevOps answered 500 for target-2');
           return h.publish(input);
         },
       }),
@@ -202,7 +265,9 @@ describe('State machine: run locally with the real handlers', () => {
     const run = await runInWorld(world, {
       definition,
       input: { mode: 'rotate', targets: ['target-1'] },
-      wrap: (h) => ({ plan: async (input) => ({ ...(await h.plan(input) as RotationState), warnings: ['first', 'second'] }) }),
+      wrap: (h) => ({
+        plan: async (input) => ({ ...((await h.plan(input)) as RotationState), warnings: ['first', 'second'] }),
+      }),
     });
 
     const report = run.report('target-1');
@@ -212,7 +277,8 @@ describe('State machine: run locally with the real handlers', () => {
     expect(report.warnings).toEqual([
       'first',
       'second',
-      `the old key ${report.oldAccessKeyId} could not be retired (AwsCallFailedError: IAM answered 500 to UpdateAccessKey); it is still active, and the next run retires it`,
+      `the old key ${report.oldAccessKeyId} could not be retired (AwsCallFailedError: IAM answered 500 to ` +
+        `UpdateAccessKey); it is still active, and the next run retires it`,
     ]);
     expect(run.events.some((e) => e.stateName === 'rollback')).toBe(false);
     expect(world.snapshot().connectionKeyId).toBe(report.newAccessKeyId);
@@ -262,7 +328,11 @@ describe('State machine: run locally with the real handlers', () => {
     });
 
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.report('target-1')).toMatchObject({ outcome: 'failed', reasonCode: 'AwsCallFailedError', summary: expect.stringContaining('The report step failed') });
+    expect(run.report('target-1')).toMatchObject({
+      outcome: 'failed',
+      reasonCode: 'AwsCallFailedError',
+      summary: expect.stringContaining('The report step failed'),
+    });
     expect(run.report('target-2').outcome).toBe('planned');
     expect(world.notifier.sent).toHaveLength(1);
   });
@@ -274,13 +344,16 @@ describe('State machine: run locally with the real handlers', () => {
     expect(world.faults.calls.filter((c) => c === 'iam.createKey')).toHaveLength(1);
   });
 
-  it.each([{}, { mode: 'rotate-now' }, { mode: 7 }])('fails an execution whose input is invalid (%j), before any task', async (input) => {
-    const world = new FakeWorld({ targets: 1 });
-    const run = await runInWorld(world, { definition, input });
-    expect(run.status).toBe('FAILED');
-    expect(run.error).toBe('InvalidStepInputError');
-    expect(world.faults.calls).toEqual([]);
-  });
+  it.each([{}, { mode: 'rotate-now' }, { mode: 7 }])(
+    'fails an execution whose input is invalid (%j), before any task',
+    async (input) => {
+      const world = new FakeWorld({ targets: 1 });
+      const run = await runInWorld(world, { definition, input });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('InvalidStepInputError');
+      expect(world.faults.calls).toEqual([]);
+    },
+  );
 });
 
 function failNext(world: FakeWorld, call: string, error: RotationError): RotationError {

@@ -59,15 +59,33 @@ interface ConfigRow {
 }
 
 const configRows: ConfigRow[] = [
-  { mistake: 'the targets list is missing', break: (c) => delete c.targets, field: 'targets', says: ['targets is missing', 'list at least one target'] },
-  { mistake: 'the targets list is empty', break: (c) => (c.targets = []), field: 'targets', says: ['targets is empty', 'list at least one target'] },
-  { mistake: 'targets is an object, not a list', break: (c) => (c.targets = {}), field: 'targets', says: ['targets is an object, not a list'] },
+  {
+    mistake: 'the targets list is missing',
+    break: (c) => delete c.targets,
+    field: 'targets',
+    says: ['targets is missing', 'list at least one target'],
+  },
+  {
+    mistake: 'the targets list is empty',
+    break: (c) => (c.targets = []),
+    field: 'targets',
+    says: ['targets is empty', 'list at least one target'],
+  },
+  {
+    mistake: 'targets is an object, not a list',
+    break: (c) => (c.targets = {}),
+    field: 'targets',
+    says: ['targets is an object, not a list'],
+  },
   ...(['name', 'iamUserName', 'secretId', 'connection'] as const).map(
     (field): ConfigRow => ({
       mistake: `a target's ${field} is missing`,
       break: (c) => delete firstTarget(c)[field],
       field: `targets[0].${field}`,
-      says: [`targets[0].${field} is missing`, field === 'connection' ? 'give { organizationUrl, project, connectionName, credentialParameter }' : ': '],
+      says: [
+        `targets[0].${field} is missing`,
+        field === 'connection' ? 'give { organizationUrl, project, connectionName, credentialParameter }' : ': ',
+      ],
     }),
   ),
   ...(['organizationUrl', 'project', 'connectionName', 'credentialParameter'] as const).map(
@@ -78,12 +96,20 @@ const configRows: ConfigRow[] = [
       says: [`targets[0].connection.${field} is missing: `],
     }),
   ),
-  { mistake: 'a target name is a number', break: (c) => (firstTarget(c).name = 42), field: 'targets[0].name', says: ['targets[0].name is a number, not a string', 'a unique name'] },
+  {
+    mistake: 'a target name is a number',
+    break: (c) => (firstTarget(c).name = 42),
+    field: 'targets[0].name',
+    says: ['targets[0].name is a number, not a string', 'a unique name'],
+  },
   {
     mistake: 'the connection is a string',
     break: (c) => (firstTarget(c).connection = 'aws-app-prod'),
     field: 'targets[0].connection',
-    says: ['targets[0].connection is a string, not an object', 'give { organizationUrl, project, connectionName, credentialParameter }'],
+    says: [
+      'targets[0].connection is a string, not an object',
+      'give { organizationUrl, project, connectionName, credentialParameter }',
+    ],
   },
   {
     mistake: 'a setting is a string',
@@ -95,7 +121,10 @@ const configRows: ConfigRow[] = [
     mistake: 'the organization URL is not a URL',
     break: (c) => (firstConnection(c).organizationUrl = 'contoso'),
     field: 'targets[0].connection.organizationUrl',
-    says: ['targets[0].connection.organizationUrl is not a URL', 'use https://dev.azure.com/{org} or https://host/tfs/{collection}'],
+    says: [
+      'targets[0].connection.organizationUrl is not a URL',
+      'use https://dev.azure.com/{org} or https://host/tfs/{collection}',
+    ],
     neverEchoes: ['contoso'],
   },
   {
@@ -115,17 +144,31 @@ const configRows: ConfigRow[] = [
     mistake: 'the Slack webhook URL is pasted where its parameter name belongs',
     break: (c) => (c.slackWebhookParameter = PASTED_WEBHOOK),
     field: 'slackWebhookParameter',
-    says: ['slackWebhookParameter looks like a URL', 'the name of an SSM SecureString parameter holding the Slack webhook URL'],
+    says: [
+      'slackWebhookParameter looks like a URL',
+      'the name of an SSM SecureString parameter holding the Slack webhook URL',
+    ],
     neverEchoes: [PASTED_WEBHOOK, 'pastedWebhookSecret'],
   },
   {
     mistake: 'the organization URL names a server that is not Azure DevOps (the credential would go there)',
     break: (c) => (firstConnection(c).organizationUrl = 'https://collector.attacker.example/tfs/c'),
     field: 'targets[0].connection.organizationUrl',
-    says: ['targets[0].connection.organizationUrl names a host that is neither dev.azure.com', 'azureDevOpsServerHosts'],
+    says: [
+      'targets[0].connection.organizationUrl names a host that is neither dev.azure.com',
+      'azureDevOpsServerHosts',
+    ],
     neverEchoes: ['attacker'],
   },
-  { mistake: 'a misspelt field', break: (c) => (firstTarget(c).iamUser = 'x'), field: 'targets[0].iamUser', says: ['targets[0].iamUser is not a known field', 'expected only name, iamUserName, iamUserPath, secretId, connection'] },
+  {
+    mistake: 'a misspelt field',
+    break: (c) => (firstTarget(c).iamUser = 'x'),
+    field: 'targets[0].iamUser',
+    says: [
+      'targets[0].iamUser is not a known field',
+      'expected only name, iamUserName, iamUserPath, secretId, connection',
+    ],
+  },
 ];
 
 describe('Bad input: the rotation configuration', () => {
@@ -210,7 +253,12 @@ describe('Bad input: the CLI', () => {
         firstConnection(config).organizationUrl = 'contoso';
         return ['--config', file('bad-url.json', JSON.stringify(config)), 'rotate'];
       },
-      says: ['ConfigurationError', 'bad-url.json', 'targets[0].connection.organizationUrl is not a URL', 'use https://dev.azure.com/{org}'],
+      says: [
+        'ConfigurationError',
+        'bad-url.json',
+        'targets[0].connection.organizationUrl is not a URL',
+        'use https://dev.azure.com/{org}',
+      ],
     },
     {
       mistake: 'the configuration file does not exist',
@@ -251,18 +299,28 @@ describe('Bad input: the CLI', () => {
     expect(world.faults.calls).toEqual([]);
   });
 
-  it('rotates with the same arguments and a configured target (the rows above fail for their mistake only)', async () => {
-    const world = new FakeWorld();
-    const before = world.snapshot();
+  it(
+    'rotates with the same arguments and a configured target (the rows above fail for their ' + 'mistake only)',
+    async () => {
+      const world = new FakeWorld();
+      const before = world.snapshot();
 
-    const result = await cli(world, ['--config', file('ok.json', worldConfigJson(world)), 'rotate', '--target', 'target-1']);
+      const result = await cli(world, [
+        '--config',
+        file('ok.json', worldConfigJson(world)),
+        'rotate',
+        '--target',
+        'target-1',
+      ]);
 
-    expect(result.code).toBe(EXIT.ok);
-    expect(world.snapshot().connectionKeyId).not.toBe(before.connectionKeyId);
-  });
+      expect(result.code).toBe(EXIT.ok);
+      expect(world.snapshot().connectionKeyId).not.toBe(before.connectionKeyId);
+    },
+  );
 });
 
-// ------------------------------------------------------------------------------------------ unknown target, handlers and use cases
+// ------------------------------------------------------------------------------------------ unknown target, handlers
+// and use cases
 
 describe('Bad input: an unknown target name in the steps', () => {
   const state = (world: FakeWorld, targetName: string): RotationState => ({
@@ -274,22 +332,26 @@ describe('Bad input: an unknown target name in the steps', () => {
     warnings: [],
   });
 
-  it('plans a refusal with code UnknownTargetError and changes nothing when the plan handler gets an unknown target', async () => {
-    // Arrange
-    const world = new FakeWorld();
-    const handlers = localTaskHandlers(world);
-    const before = world.snapshot();
+  it(
+    'plans a refusal with code UnknownTargetError and changes nothing when the plan handler gets an ' +
+      'unknown target',
+    async () => {
+      // Arrange
+      const world = new FakeWorld();
+      const handlers = localTaskHandlers(world);
+      const before = world.snapshot();
 
-    // Act
-    const output = (await handlers.plan(state(world, 'nope'))) as RotationState;
+      // Act
+      const output = (await handlers.plan(state(world, 'nope'))) as RotationState;
 
-    // Assert
-    expect(output.plan).toMatchObject({ action: 'refuse', code: 'UnknownTargetError' });
-    expect(output.plan?.reason).toContain('no target named "nope"');
-    expect(output.plan?.reason).toContain('known: target-1');
-    expect(world.faults.calls).toEqual([]);
-    expect(world.snapshot()).toEqual(before);
-  });
+      // Assert
+      expect(output.plan).toMatchObject({ action: 'refuse', code: 'UnknownTargetError' });
+      expect(output.plan?.reason).toContain('no target named "nope"');
+      expect(output.plan?.reason).toContain('known: target-1');
+      expect(world.faults.calls).toEqual([]);
+      expect(world.snapshot()).toEqual(before);
+    },
+  );
 
   it('throws UnknownTargetError and changes nothing when the create handler gets an unknown target', async () => {
     const world = new FakeWorld();
@@ -298,21 +360,35 @@ describe('Bad input: an unknown target name in the steps', () => {
 
     const act = handlers.create({ ...state(world, 'nope'), plan: { action: 'rotate', reason: 'r', cleanup: [] } });
 
-    await expect(act).rejects.toMatchObject({ name: 'UnknownTargetError', message: expect.stringContaining('no target named "nope"') });
+    await expect(act).rejects.toMatchObject({
+      name: 'UnknownTargetError',
+      message: expect.stringContaining('no target named "nope"'),
+    });
     expect(world.faults.calls).toEqual([]);
     expect(world.snapshot()).toEqual(before);
   });
 
-  it('reports the target as refused with reason UnknownTargetError, and changes nothing, when the runner is given an unknown target', async () => {
-    const world = new FakeWorld();
-    const before = world.snapshot();
+  it(
+    'reports the target as refused with reason UnknownTargetError, and changes nothing, when the runner is ' +
+      'given an unknown target',
+    async () => {
+      const world = new FakeWorld();
+      const before = world.snapshot();
 
-    const { summary } = await world.runner().run({ mode: 'rotate', targetNames: ['nope'], newRotationId: () => world.newRotationId() });
+      const { summary } = await world
+        .runner()
+        .run({ mode: 'rotate', targetNames: ['nope'], newRotationId: () => world.newRotationId() });
 
-    expect(summary.targets[0]).toMatchObject({ targetName: 'nope', outcome: 'refused', reasonCode: 'UnknownTargetError', connectionName: '(unknown target)' });
-    expect(world.faults.calls.filter((c) => !c.startsWith('notifier.'))).toEqual([]);
-    expect(world.snapshot()).toEqual(before);
-  });
+      expect(summary.targets[0]).toMatchObject({
+        targetName: 'nope',
+        outcome: 'refused',
+        reasonCode: 'UnknownTargetError',
+        connectionName: '(unknown target)',
+      });
+      expect(world.faults.calls.filter((c) => !c.startsWith('notifier.'))).toEqual([]);
+      expect(world.snapshot()).toEqual(before);
+    },
+  );
 
   it('names the configuration file to fix when the deployed targets adapter does not know the target', async () => {
     // The composition root's ConfigTargetsAdapter (not the fake) over the deployed configuration.
@@ -348,13 +424,22 @@ const refusalRows: RefusalRow[] = [
     mistake: 'Azure DevOps answers the PAT with its 203 sign-in page (expired or revoked PAT)',
     rig: { acceptedPat: 'the-pat-azure-devops-accepts-now-0000000000000000' },
     code: 'AzureDevOpsCredentialRejectedError',
-    says: [`parameter ${RIG_PAT_PARAMETER}`, `"${TARGET.connectionName}"`, 'answered 203 with a sign-in page', 'renew it and update the parameter'],
+    says: [
+      `parameter ${RIG_PAT_PARAMETER}`,
+      `"${TARGET.connectionName}"`,
+      'answered 203 with a sign-in page',
+      'renew it and update the parameter',
+    ],
   },
   {
     mistake: 'the PAT lacks the Service Connections scope (401)',
     arrange: (rig) => rig.ado.failNext('GET', { status: 401 }),
     code: 'AzureDevOpsNotAuthorizedError',
-    says: ['HTTP 401', `parameter ${RIG_PAT_PARAMETER}`, 'needs the "Service Connections (Read, query & manage)" scope'],
+    says: [
+      'HTTP 401',
+      `parameter ${RIG_PAT_PARAMETER}`,
+      'needs the "Service Connections (Read, query & manage)" scope',
+    ],
   },
   {
     mistake: 'the PAT may not see the connection (403)',
@@ -382,7 +467,11 @@ const refusalRows: RefusalRow[] = [
   },
   {
     mistake: 'two service connections have the configured name',
-    arrange: (rig) => rig.ado.seedConnection(rig.target.connection, { accessKeyId: 'AKIAANOTHERKEY000001', secretAccessKey: 'another/secret/0000000000000000000000000' }),
+    arrange: (rig) =>
+      rig.ado.seedConnection(rig.target.connection, {
+        accessKeyId: 'AKIAANOTHERKEY000001',
+        secretAccessKey: 'another/secret/0000000000000000000000000',
+      }),
     code: 'ConnectionAmbiguousError',
     says: [`2 service connections are named "${TARGET.connectionName}"`, 'rename all but one'],
   },
@@ -390,7 +479,11 @@ const refusalRows: RefusalRow[] = [
     mistake: 'the connection is not an AWS connection',
     rig: { connection: { type: 'AzureRM' } },
     code: 'ConnectionNotAwsError',
-    says: [`connection "${TARGET.connectionName}"`, 'is of type "AzureRM", not AWS', "check the target's connectionName"],
+    says: [
+      `connection "${TARGET.connectionName}"`,
+      'is of type "AzureRM", not AWS',
+      "check the target's connectionName",
+    ],
   },
   {
     mistake: 'the connection uses OIDC',
@@ -406,7 +499,11 @@ const refusalRows: RefusalRow[] = [
   },
   {
     mistake: 'the IAM user has a second active key of unknown origin that is in use',
-    arrange: (rig) => rig.world.iam.seedKey(rig.target.iamUserName, { accessKeyId: 'AKIAUNKNOWNORIGIN001', lastUsedAt: rig.world.clock.now() }),
+    arrange: (rig) =>
+      rig.world.iam.seedKey(rig.target.iamUserName, {
+        accessKeyId: 'AKIAUNKNOWNORIGIN001',
+        lastUsedAt: rig.world.clock.now(),
+      }),
     code: 'UnknownActiveKeyError',
     says: ['active key AKIAUNKNOWNORIGIN001', 'neither the connection nor the secret holds', 'find out who uses it'],
   },
@@ -414,13 +511,22 @@ const refusalRows: RefusalRow[] = [
     mistake: 'the connection holds a key the IAM user does not have',
     rig: { connection: { accessKeyId: 'AKIANOTTHISUSERS0001' } },
     code: 'HeldKeyUnknownError',
-    says: [`connection "${TARGET.connectionName}"`, 'access key AKIANOTTHISUSERS0001', "not one of the IAM user's keys", 'set the connection to a valid key by hand'],
+    says: [
+      `connection "${TARGET.connectionName}"`,
+      'access key AKIANOTTHISUSERS0001',
+      "not one of the IAM user's keys",
+      'set the connection to a valid key by hand',
+    ],
   },
   {
     mistake: 'the connection holds an inactive key',
     rig: { oldKeyStatus: 'Inactive' },
     code: 'HeldKeyInactiveError',
-    says: [`connection "${TARGET.connectionName}"`, 'which is inactive', 'reactivate the key or fix the connection by hand'],
+    says: [
+      `connection "${TARGET.connectionName}"`,
+      'which is inactive',
+      'reactivate the key or fix the connection by hand',
+    ],
   },
   {
     mistake: 'the secret is not JSON',
@@ -434,11 +540,20 @@ const refusalRows: RefusalRow[] = [
       secrets: 'wire',
       secretSeed: {
         kind: 'raw',
-        value: JSON.stringify({ accessKeyId: 'AKIAFORGOTTEN0000001', secretAccessKey: 'forgotten/0000000000000000000000000000', iamUserName: 'ado-app-prod' }),
+        value: JSON.stringify({
+          accessKeyId: 'AKIAFORGOTTEN0000001',
+          secretAccessKey: 'forgotten/0000000000000000000000000000',
+          iamUserName: 'ado-app-prod',
+        }),
       },
     },
     code: 'SecretHoldsUnknownKeyError',
-    says: ['holds access key AKIAFORGOTTEN0000001', 'which the IAM user does not have', 'put the connection\'s key', 'or delete the secret'],
+    says: [
+      'holds access key AKIAFORGOTTEN0000001',
+      'which the IAM user does not have',
+      "put the connection's key",
+      'or delete the secret',
+    ],
   },
   {
     mistake: 'the secret is scheduled for deletion',
@@ -504,7 +619,11 @@ describe('Bad input: a secret that is missing and may not be created', () => {
   it('throws SecretCreateDeniedError at create, deletes the new key, and leaves everything as it was', async () => {
     // Arrange
     rig = await startRig({ secrets: 'wire', secretSeed: { kind: 'none' } });
-    rig.wire?.failNext('CreateSecret', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform: secretsmanager:CreateSecret' });
+    rig.wire?.failNext('CreateSecret', {
+      code: 'AccessDeniedException',
+      status: 400,
+      message: 'not authorized to perform: secretsmanager:CreateSecret',
+    });
     const before = rig.snapshot();
 
     // Act
@@ -513,8 +632,10 @@ describe('Bad input: a secret that is missing and may not be created', () => {
     // Assert
     expect(report.outcome).toBe('rolled-back');
     expect(report.failure).toMatchObject({ step: 'create', name: 'SecretCreateDeniedError' });
-    expect(report.failure?.message).toContain(`secret ${TARGET.secretId} does not exist and the rotator may not create it`);
-    expect(report.failure?.message).toContain('allow the rotator\'s role secretsmanager:CreateSecret');
+    expect(report.failure?.message).toContain(
+      `secret ${TARGET.secretId} does not exist and the rotator may not create it`,
+    );
+    expect(report.failure?.message).toContain("allow the rotator's role secretsmanager:CreateSecret");
     expect(report.warnings.join(' ')).toContain(`secret ${TARGET.secretId} does not exist yet`);
     expect(rig.snapshot()).toEqual(before);
     expect(rig.ado.requestCount({ method: 'PUT' })).toBe(0);
@@ -526,7 +647,9 @@ describe('Bad input: a secret that is missing and may not be created', () => {
     const { report } = await rig.run('rotate');
 
     expect(report.outcome).toBe('rotated');
-    expect(rig.wire?.versions(TARGET.secretId).find((v) => v.stages.includes('AWSCURRENT'))?.value).toContain(report.newAccessKeyId);
+    expect(rig.wire?.versions(TARGET.secretId).find((v) => v.stages.includes('AWSCURRENT'))?.value).toContain(
+      report.newAccessKeyId,
+    );
   });
 });
 
@@ -556,26 +679,101 @@ interface StepInputRow {
 }
 
 const stepInputRows: StepInputRow[] = [
-  { mistake: 'the input is not an object', task: 'plan', input: () => null, field: '(root)', says: ['Step input must be a JSON object'] },
-  { mistake: 'rotationId is missing', task: 'plan', input: ({ rotationId: _, ...s }) => s, field: 'rotationId', says: ['"rotationId" is undefined', '32-64 letters, digits or dashes'] },
-  { mistake: 'rotationId is too short', task: 'create', input: (s) => ({ ...s, rotationId: 'run-1' }), field: 'rotationId', says: ['"rotationId" is "run-1"', '(a UUID)'] },
-  { mistake: 'targetName is missing', task: 'plan', input: ({ targetName: _, ...s }) => s, field: 'targetName', says: ['"targetName"', 'the name of a configured target'] },
-  { mistake: 'mode is unknown', task: 'create', input: (s) => ({ ...s, mode: 'yolo' }), field: 'mode', says: ['"mode" is "yolo"', 'rotate, emergency, dry-run'] },
-  { mistake: 'startedAt is not a timestamp', task: 'create', input: (s) => ({ ...s, startedAt: 'last tuesday' }), field: 'startedAt', says: ['"startedAt"', 'ISO-8601'] },
-  { mistake: 'completed names an unknown step', task: 'create', input: (s) => ({ ...s, completed: ['plan', 'deploy'] }), field: 'completed', says: ['"completed"', 'a list of step names'] },
-  { mistake: 'a field name is misspelt', task: 'publish', input: (s) => ({ ...s, connectionID: s.connectionId }), field: 'connectionID', says: ['"connectionID" is not a known field', 'expected only'] },
-  { mistake: 'oldAccessKeyId is not an access key id', task: 'revoke', input: (s) => ({ ...s, oldAccessKeyId: 'akia-old' }), field: 'oldAccessKeyId', says: ['"oldAccessKeyId" is "akia-old"', 'an access key id'] },
-  { mistake: 'plan.action is unknown', task: 'create', input: (s) => ({ ...s, plan: { action: 'launch', reason: 'r', cleanup: [] } }), field: 'plan.action', says: ['"plan.action" is "launch"', 'rotate, repair, skip or refuse'] },
+  {
+    mistake: 'the input is not an object',
+    task: 'plan',
+    input: () => null,
+    field: '(root)',
+    says: ['Step input must be a JSON object'],
+  },
+  {
+    mistake: 'rotationId is missing',
+    task: 'plan',
+    input: ({ rotationId: _, ...s }) => s,
+    field: 'rotationId',
+    says: ['"rotationId" is undefined', '32-64 letters, digits or dashes'],
+  },
+  {
+    mistake: 'rotationId is too short',
+    task: 'create',
+    input: (s) => ({ ...s, rotationId: 'run-1' }),
+    field: 'rotationId',
+    says: ['"rotationId" is "run-1"', '(a UUID)'],
+  },
+  {
+    mistake: 'targetName is missing',
+    task: 'plan',
+    input: ({ targetName: _, ...s }) => s,
+    field: 'targetName',
+    says: ['"targetName"', 'the name of a configured target'],
+  },
+  {
+    mistake: 'mode is unknown',
+    task: 'create',
+    input: (s) => ({ ...s, mode: 'yolo' }),
+    field: 'mode',
+    says: ['"mode" is "yolo"', 'rotate, emergency, dry-run'],
+  },
+  {
+    mistake: 'startedAt is not a timestamp',
+    task: 'create',
+    input: (s) => ({ ...s, startedAt: 'last tuesday' }),
+    field: 'startedAt',
+    says: ['"startedAt"', 'ISO-8601'],
+  },
+  {
+    mistake: 'completed names an unknown step',
+    task: 'create',
+    input: (s) => ({ ...s, completed: ['plan', 'deploy'] }),
+    field: 'completed',
+    says: ['"completed"', 'a list of step names'],
+  },
+  {
+    mistake: 'a field name is misspelt',
+    task: 'publish',
+    input: (s) => ({ ...s, connectionID: s.connectionId }),
+    field: 'connectionID',
+    says: ['"connectionID" is not a known field', 'expected only'],
+  },
+  {
+    mistake: 'oldAccessKeyId is not an access key id',
+    task: 'revoke',
+    input: (s) => ({ ...s, oldAccessKeyId: 'akia-old' }),
+    field: 'oldAccessKeyId',
+    says: ['"oldAccessKeyId" is "akia-old"', 'an access key id'],
+  },
+  {
+    mistake: 'plan.action is unknown',
+    task: 'create',
+    input: (s) => ({ ...s, plan: { action: 'launch', reason: 'r', cleanup: [] } }),
+    field: 'plan.action',
+    says: ['"plan.action" is "launch"', 'rotate, repair, skip or refuse'],
+  },
   {
     mistake: 'a cleanup action is malformed',
     task: 'cleanup',
-    input: (s) => ({ ...s, plan: { action: 'rotate', reason: 'r', cleanup: [{ kind: 'delete-key', accessKeyId: 'me' }] } }),
+    input: (s) => ({
+      ...s,
+      plan: { action: 'rotate', reason: 'r', cleanup: [{ kind: 'delete-key', accessKeyId: 'me' }] },
+    }),
     field: 'plan.cleanup[0]',
     says: ['"plan.cleanup[0]" is not a valid cleanup action'],
   },
   // Secret-bearing fields: refused by name, at any depth, without echoing the value.
-  { mistake: 'it carries a secretAccessKey', task: 'publish', input: (s) => ({ ...s, secretAccessKey: SMUGGLED }), field: 'secretAccessKey', says: ['looks like it carries a secret', 'remove the field'] },
-  { mistake: 'it carries a PAT', task: 'plan', input: (s) => ({ ...s, pat: SMUGGLED }), field: 'pat', says: ['looks like it carries a secret'] },
+  {
+    mistake: 'it carries a secretAccessKey',
+    task: 'publish',
+    input: (s) => ({ ...s, secretAccessKey: SMUGGLED }),
+    field: 'secretAccessKey',
+    says: ['looks like it carries a secret', 'remove the field'],
+  },
+  {
+    mistake: 'it carries a PAT',
+    task: 'plan',
+    input: (s) => ({ ...s, pat: SMUGGLED }),
+    field: 'pat',
+    says: ['looks like it carries a secret'],
+  },
   {
     mistake: 'it carries a webhook URL',
     task: 'notify',
@@ -598,42 +796,98 @@ const stepInputRows: StepInputRow[] = [
     says: ['"failure.sessionToken" looks like it carries a secret'],
   },
   // A field the step needs, which an earlier step sets.
-  { mistake: 'publish gets no connectionId', task: 'publish', input: ({ connectionId: _, ...s }) => ({ ...s, newAccessKeyId: 'AKIANEW0000000000001', pendingVersionId: ROTATION_ID }), field: 'connectionId', says: ['Step "publish" of target target-1 needs "connectionId"', 'is the state machine passing the whole state?'] },
-  { mistake: 'verify-key gets no newAccessKeyId', task: 'verify-key', input: (s) => ({ ...s, pendingVersionId: ROTATION_ID }), field: 'newAccessKeyId', says: ['Step "verify-key" of target target-1 needs "newAccessKeyId"'] },
-  { mistake: 'verify-publish gets no newAccessKeyId', task: 'verify-publish', input: (s) => s, field: 'newAccessKeyId', says: ['Step "verify-publish" of target target-1 needs "newAccessKeyId"'] },
-  { mistake: 'promote gets no pendingVersionId', task: 'promote', input: (s) => s, field: 'pendingVersionId', says: ['Step "promote" of target target-1 needs "pendingVersionId"'] },
-  { mistake: 'revoke gets no oldAccessKeyId', task: 'revoke', input: ({ oldAccessKeyId: _, ...s }) => ({ ...s, newAccessKeyId: 'AKIANEW0000000000001' }), field: 'oldAccessKeyId', says: ['Step "revoke" of target target-1 needs "oldAccessKeyId"'] },
-  { mistake: 'notify gets no reports', task: 'notify', input: (s) => ({ mode: s.mode, startedAt: s.startedAt }), field: 'reports', says: ['Notify input field "reports"', 'the list of target reports from the Map'] },
-  { mistake: 'notify gets an unknown mode', task: 'notify', input: (s) => ({ mode: 'fast', startedAt: s.startedAt, reports: [] }), field: 'mode', says: ['Notify input field "mode"', 'rotate, emergency, dry-run'] },
-  { mistake: 'report gets an unknown field', task: 'report', input: (s) => ({ ...s, outcome: 'rotated' }), field: 'outcome', says: ['"outcome" is not a known field'] },
+  {
+    mistake: 'publish gets no connectionId',
+    task: 'publish',
+    input: ({ connectionId: _, ...s }) => ({
+      ...s,
+      newAccessKeyId: 'AKIANEW0000000000001',
+      pendingVersionId: ROTATION_ID,
+    }),
+    field: 'connectionId',
+    says: ['Step "publish" of target target-1 needs "connectionId"', 'is the state machine passing the whole state?'],
+  },
+  {
+    mistake: 'verify-key gets no newAccessKeyId',
+    task: 'verify-key',
+    input: (s) => ({ ...s, pendingVersionId: ROTATION_ID }),
+    field: 'newAccessKeyId',
+    says: ['Step "verify-key" of target target-1 needs "newAccessKeyId"'],
+  },
+  {
+    mistake: 'verify-publish gets no newAccessKeyId',
+    task: 'verify-publish',
+    input: (s) => s,
+    field: 'newAccessKeyId',
+    says: ['Step "verify-publish" of target target-1 needs "newAccessKeyId"'],
+  },
+  {
+    mistake: 'promote gets no pendingVersionId',
+    task: 'promote',
+    input: (s) => s,
+    field: 'pendingVersionId',
+    says: ['Step "promote" of target target-1 needs "pendingVersionId"'],
+  },
+  {
+    mistake: 'revoke gets no oldAccessKeyId',
+    task: 'revoke',
+    input: ({ oldAccessKeyId: _, ...s }) => ({ ...s, newAccessKeyId: 'AKIANEW0000000000001' }),
+    field: 'oldAccessKeyId',
+    says: ['Step "revoke" of target target-1 needs "oldAccessKeyId"'],
+  },
+  {
+    mistake: 'notify gets no reports',
+    task: 'notify',
+    input: (s) => ({ mode: s.mode, startedAt: s.startedAt }),
+    field: 'reports',
+    says: ['Notify input field "reports"', 'the list of target reports from the Map'],
+  },
+  {
+    mistake: 'notify gets an unknown mode',
+    task: 'notify',
+    input: (s) => ({ mode: 'fast', startedAt: s.startedAt, reports: [] }),
+    field: 'mode',
+    says: ['Notify input field "mode"', 'rotate, emergency, dry-run'],
+  },
+  {
+    mistake: 'report gets an unknown field',
+    task: 'report',
+    input: (s) => ({ ...s, outcome: 'rotated' }),
+    field: 'outcome',
+    says: ['"outcome" is not a known field'],
+  },
 ];
 
 describe('Bad input: step input the Lambda handlers get', () => {
   for (const row of stepInputRows) {
-    it(`the ${row.task} handler throws InvalidStepInputError naming the field and changes nothing when ${row.mistake}`, async () => {
-      // Arrange
-      const world = new FakeWorld();
-      const handlers = localTaskHandlers(world);
-      const input = row.input(goodState(world));
-      const before = world.snapshot();
+    it(
+      `the ${row.task} handler throws InvalidStepInputError naming the field and changes nothing when ` +
+        `${row.mistake}`,
+      async () => {
+        // Arrange
+        const world = new FakeWorld();
+        const handlers = localTaskHandlers(world);
+        const input = row.input(goodState(world));
+        const before = world.snapshot();
 
-      // Act
-      const error = await handlers[row.task](input).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+        // Act
+        const error = await handlers[row.task](input).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
 
-      // Assert
-      expect(error).toBeInstanceOf(InvalidStepInputError);
-      const invalid = error as InvalidStepInputError;
-      expect(invalid.name).toBe('InvalidStepInputError');
-      expect(invalid.context.field).toBe(row.field);
-      if (row.field !== '(root)') expect(invalid.message).toContain(`"${row.field}"`);
-      for (const part of row.says) expect(invalid.message).toContain(part);
-      expect(JSON.stringify(invalid)).not.toContain(SMUGGLED);
-      expect(world.faults.calls).toEqual([]);
-      expect(world.snapshot()).toEqual(before);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(InvalidStepInputError);
+        const invalid = error as InvalidStepInputError;
+        expect(invalid.name).toBe('InvalidStepInputError');
+        expect(invalid.context.field).toBe(row.field);
+        if (row.field !== '(root)') expect(invalid.message).toContain(`"${row.field}"`);
+        for (const part of row.says) expect(invalid.message).toContain(part);
+        expect(JSON.stringify(invalid)).not.toContain(SMUGGLED);
+        expect(world.faults.calls).toEqual([]);
+        expect(world.snapshot()).toEqual(before);
+      },
+    );
   }
 
   it('accepts the same well-formed input (the rows fail for their mistake only)', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logger } from '../../src/adapters/observability/logger.js';
-import { RotationRunner, type RotationUseCases, } from '../../src/domain/runner.js';
+import { RotationRunner, type RotationUseCases } from '../../src/domain/runner.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 import { FakeWorld, TEST_RETRY_POLICY } from '../../local/fakes/world.js';
 import { handlersAsUseCases, localTaskHandlers } from '../../local/local-handlers.js';
@@ -30,12 +30,18 @@ async function check(schedule: Schedule): Promise<string[]> {
   const before = world.snapshot();
   const broken: string[] = [];
   world.faults.afterEach = (call) => {
-    for (const v of world.violations('target-1', { final: false, emergency: schedule.mode === 'emergency' })) broken.push(`after ${call}: ${v}`);
+    for (const v of world.violations('target-1', { final: false, emergency: schedule.mode === 'emergency' }))
+      broken.push(`after ${call}: ${v}`);
   };
-  for (const f of schedule.faults) world.faults.fail(f.call, FAULT_KINDS[f.kind], { phase: f.phase, skip: f.skip, times: f.times });
+  for (const f of schedule.faults)
+    world.faults.fail(f.call, FAULT_KINDS[f.kind], { phase: f.phase, skip: f.skip, times: f.times });
 
   const runner = new RotationRunner(handlerSteps(world, schedule), world.clock, TEST_RETRY_POLICY);
-  const { summary } = await runner.run({ mode: schedule.mode, targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
+  const { summary } = await runner.run({
+    mode: schedule.mode,
+    targetNames: ['target-1'],
+    newRotationId: () => world.newRotationId(),
+  });
   const report = summary.targets[0];
   world.faults.clear();
   world.faults.afterEach = undefined;
@@ -46,20 +52,24 @@ async function check(schedule: Schedule): Promise<string[]> {
   // The outcome reported must match the state left.
   switch (report.outcome) {
     case 'rotated':
-      if (after.connectionKeyId === before.connectionKeyId) broken.push('reported rotated, but the connection holds the old key');
-      if (report.newAccessKeyId !== after.connectionKeyId) broken.push('reported a new key the connection does not hold');
+      if (after.connectionKeyId === before.connectionKeyId)
+        broken.push('reported rotated, but the connection holds the old key');
+      if (report.newAccessKeyId !== after.connectionKeyId)
+        broken.push('reported a new key the connection does not hold');
       broken.push(...finalViolations);
       break;
     case 'rolled-back':
     case 'refused':
     case 'skipped':
-      if (after.connectionKeyId !== before.connectionKeyId) broken.push(`reported ${report.outcome}, but the connection changed key`);
+      if (after.connectionKeyId !== before.connectionKeyId)
+        broken.push(`reported ${report.outcome}, but the connection changed key`);
       broken.push(...finalViolations);
       break;
     case 'failed': {
       if (report.failure?.step === 'plan') {
         // The plan changes nothing: a failed plan must leave everything as it was, and say so.
-        if (after.connectionKeyId !== before.connectionKeyId) broken.push('the plan failed, but the connection changed key');
+        if (after.connectionKeyId !== before.connectionKeyId)
+          broken.push('the plan failed, but the connection changed key');
         if (!report.stateLeft.startsWith('Unchanged')) broken.push('a failed plan did not report the target unchanged');
         broken.push(...finalViolations);
         break;
@@ -67,13 +77,22 @@ async function check(schedule: Schedule): Promise<string[]> {
       // A rollback that itself hit faults may leave leftovers, but it must say so, and the next run must heal them.
       if (!report.stateLeft.includes('Needs a human')) broken.push('reported failed without saying a human is needed');
       world.clock.advance(3 * 60 * 60_000);
-      const healing = await world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
+      const healing = await world
+        .runner()
+        .run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
       const healed = healing.summary.targets[0];
       // A key no record proves ours (a create whose answer was lost, then a rollback that stopped) is not
       // deleted: the next run refuses, naming it, and a person decides. Anything else must be healed.
       const afterHeal = world
         .violations('target-1', { final: true })
-        .filter((v) => !(healed?.reasonCode === 'UnknownActiveKeyError' && /\(orphan\)$/.test(v) && healed.summary.includes(v.split(' ')[2] as string)));
+        .filter(
+          (v) =>
+            !(
+              healed?.reasonCode === 'UnknownActiveKeyError' &&
+              /\(orphan\)$/.test(v) &&
+              healed.summary.includes(v.split(' ')[2] as string)
+            ),
+        );
       if (afterHeal.length) broken.push(`the next run did not heal (${healed?.outcome}): ${afterHeal.join('; ')}`);
       break;
     }

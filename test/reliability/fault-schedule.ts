@@ -63,7 +63,18 @@ export interface Schedule {
   holders: { connections: number; groups: number };
 }
 
-const STEP_NAMES = ['plan', 'cleanup', 'create', 'verify-key', 'publish', 'verify-publish', 'promote', 'revoke', 'rollback', 'report'] as const;
+const STEP_NAMES = [
+  'plan',
+  'cleanup',
+  'create',
+  'verify-key',
+  'publish',
+  'verify-publish',
+  'promote',
+  'revoke',
+  'rollback',
+  'report',
+] as const;
 
 export const scheduleArbitrary: fc.Arbitrary<Schedule> = fc.record({
   faults: fc.array(

@@ -61,7 +61,9 @@ describe('Overlapping runs', () => {
     aborted = await steps.create.execute(aborted);
     world.clock.advance(3 * 60 * 60_000);
 
-    const { summary } = await world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
+    const { summary } = await world
+      .runner()
+      .run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
 
     expect(summary.targets[0]?.outcome).toBe('rotated');
     expect(world.snapshot().keys.map((k) => k.accessKeyId)).not.toContain(aborted.newAccessKeyId);

@@ -66,16 +66,49 @@ const scenarios: Scenario[] = [
   { name: 'a dry run', mode: 'dry-run', outcomes: ['planned'] },
   // A failure at each mutating step, before its side effect and after it (the answer lost).
   ...(['before', 'after'] as const).flatMap((phase): Scenario[] => [
-    { name: `create failing ${phase} IAM CreateAccessKey`, arrange: (r) => r.world.faults.fail('iam.createKey', failWith.aws, { phase }), outcomes: ['rolled-back'] },
-    { name: `create failing ${phase} storing the pending secret`, arrange: (r) => r.world.faults.fail('secrets.putPending', failWith.aws, { phase }), outcomes: ['rolled-back'] },
-    { name: `publish failing ${phase} the PUT`, arrange: (r) => r.world.faults.fail('ado.updateCredential', failWith.ado, { phase }), outcomes: ['rolled-back'] },
-    { name: `promote failing ${phase} moving AWSCURRENT`, arrange: (r) => r.world.faults.fail('secrets.promote', failWith.aws, { phase }), outcomes: ['rolled-back'] },
-    { name: `revoke failing ${phase} deactivating the old key`, arrange: (r) => r.world.faults.fail('iam.setKeyStatus', failWith.aws, { phase }), outcomes: ['rotated'] },
+    {
+      name: `create failing ${phase} IAM CreateAccessKey`,
+      arrange: (r) => r.world.faults.fail('iam.createKey', failWith.aws, { phase }),
+      outcomes: ['rolled-back'],
+    },
+    {
+      name: `create failing ${phase} storing the pending secret`,
+      arrange: (r) => r.world.faults.fail('secrets.putPending', failWith.aws, { phase }),
+      outcomes: ['rolled-back'],
+    },
+    {
+      name: `publish failing ${phase} the PUT`,
+      arrange: (r) => r.world.faults.fail('ado.updateCredential', failWith.ado, { phase }),
+      outcomes: ['rolled-back'],
+    },
+    {
+      name: `promote failing ${phase} moving AWSCURRENT`,
+      arrange: (r) => r.world.faults.fail('secrets.promote', failWith.aws, { phase }),
+      outcomes: ['rolled-back'],
+    },
+    {
+      name: `revoke failing ${phase} deactivating the old key`,
+      arrange: (r) => r.world.faults.fail('iam.setKeyStatus', failWith.aws, { phase }),
+      outcomes: ['rotated'],
+    },
   ]),
-  { name: 'verify-key with a key STS rejects', arrange: (r) => r.world.faults.fail('verifier.verify', failWith.rejected, { times: 10 }), outcomes: ['rolled-back'] },
+  {
+    name: 'verify-key with a key STS rejects',
+    arrange: (r) => r.world.faults.fail('verifier.verify', failWith.rejected, { times: 10 }),
+    outcomes: ['rolled-back'],
+  },
   { name: 'verify-key with a key that never propagates', propagationMs: 60 * 60_000, outcomes: ['rolled-back'] },
-  { name: 'verify-publish failing to read the connection back', arrange: (r) => r.world.faults.fail('ado.readConnection', failWith.ado), outcomes: ['rolled-back'] },
-  { name: 'an emergency revoke failing to delete the old key', mode: 'emergency', arrange: (r) => r.world.faults.fail('iam.deleteKey', failWith.gone), outcomes: ['rotated'] },
+  {
+    name: 'verify-publish failing to read the connection back',
+    arrange: (r) => r.world.faults.fail('ado.readConnection', failWith.ado),
+    outcomes: ['rolled-back'],
+  },
+  {
+    name: 'an emergency revoke failing to delete the old key',
+    mode: 'emergency',
+    arrange: (r) => r.world.faults.fail('iam.deleteKey', failWith.gone),
+    outcomes: ['rotated'],
+  },
   {
     name: 'the PUT answered 500 by Azure DevOps until the retries run out',
     arrange: (r) => r.ado.failNext('PUT', { status: 500, times: 50 }),
@@ -88,7 +121,10 @@ const scenarios: Scenario[] = [
       r.world.faults.afterEach = (call) => {
         if (call !== 'secrets.putPending') return;
         const sent = r.world.iam.issuedSecrets.at(-1);
-        r.ado.failNext('PUT', { status: 400, body: { message: `you sent ${CANARY_PAT} and ${sent}`, typeKey: `Echo${sent}` } });
+        r.ado.failNext('PUT', {
+          status: 400,
+          body: { message: `you sent ${CANARY_PAT} and ${sent}`, typeKey: `Echo${sent}` },
+        });
       };
     },
     outcomes: ['rolled-back'],
@@ -100,7 +136,11 @@ const scenarios: Scenario[] = [
       let puts = 0;
       r.world.faults.afterEach = (call) => {
         if (call === 'ado.updateCredential' && ++puts === 1) {
-          r.ado.failNext('PUT', { status: 400, times: 5, body: { message: `you sent ${CANARY_PAT} and ${CANARY_OLD_SECRET}` } });
+          r.ado.failNext('PUT', {
+            status: 400,
+            times: 5,
+            body: { message: `you sent ${CANARY_PAT} and ${CANARY_OLD_SECRET}` },
+          });
         }
       };
     },
@@ -115,7 +155,11 @@ const scenarios: Scenario[] = [
     outcomes: ['failed'],
   },
   // The PAT.
-  { name: 'the PAT rejected from the start (203 sign-in page)', arrange: (r) => r.ado.setPat('the-pat-azure-devops-accepts-now-0000000000000'), outcomes: ['refused'] },
+  {
+    name: 'the PAT rejected from the start (203 sign-in page)',
+    arrange: (r) => r.ado.setPat('the-pat-azure-devops-accepts-now-0000000000000'),
+    outcomes: ['refused'],
+  },
   {
     name: 'the PAT revoked in the middle of the run',
     arrange: (r) => {
@@ -125,12 +169,28 @@ const scenarios: Scenario[] = [
     },
     outcomes: ['failed', 'rolled-back'],
   },
-  { name: 'the PAT lacking scope (401)', arrange: (r) => r.ado.failNext('GET', { status: 401, body: { message: `denied for ${CANARY_PAT}` } }), outcomes: ['refused'] },
+  {
+    name: 'the PAT lacking scope (401)',
+    arrange: (r) => r.ado.failNext('GET', { status: 401, body: { message: `denied for ${CANARY_PAT}` } }),
+    outcomes: ['refused'],
+  },
   // Slack.
   { name: 'Slack answering 404 no_service', slack: { status: 404, body: 'no_service' }, outcomes: ['rotated'] },
-  { name: 'Slack answering 500 with a page that echoes the URL', slack: { status: 500, body: `<html>error at /services/T0CANARY0/B0CANARY0/${CANARY_WEBHOOK_TOKEN}</html>` }, outcomes: ['rotated'] },
-  { name: 'Slack answering 400 with text that echoes the token', slack: { status: 400, body: `invalid_token ${CANARY_WEBHOOK_TOKEN}` }, outcomes: ['rotated'] },
-  { name: 'Slack redirecting to a URL that carries the token', slack: { status: 302, headers: { location: `https://example.invalid/?hook=${CANARY_WEBHOOK_TOKEN}` } }, outcomes: ['rotated'] },
+  {
+    name: 'Slack answering 500 with a page that echoes the URL',
+    slack: { status: 500, body: `<html>error at /services/T0CANARY0/B0CANARY0/${CANARY_WEBHOOK_TOKEN}</html>` },
+    outcomes: ['rotated'],
+  },
+  {
+    name: 'Slack answering 400 with text that echoes the token',
+    slack: { status: 400, body: `invalid_token ${CANARY_WEBHOOK_TOKEN}` },
+    outcomes: ['rotated'],
+  },
+  {
+    name: 'Slack redirecting to a URL that carries the token',
+    slack: { status: 302, headers: { location: `https://example.invalid/?hook=${CANARY_WEBHOOK_TOKEN}` } },
+    outcomes: ['rotated'],
+  },
   { name: 'Slack unreachable', slack: 'unreachable', outcomes: ['rotated'] },
   { name: 'Slack too slow to answer', slack: { delayMs: 2_000 }, slackTimeoutMs: 100, outcomes: ['rotated'] },
 ];
@@ -148,7 +208,9 @@ function recordingErrors(steps: RotationUseCases, errors: unknown[]): RotationUs
         }
       },
     }) as T;
-  return Object.fromEntries(Object.entries(steps).map(([name, step]) => [name, wrap(step)])) as unknown as RotationUseCases;
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, step]) => [name, wrap(step)]),
+  ) as unknown as RotationUseCases;
 }
 
 describe('Secret canaries', () => {
@@ -166,7 +228,10 @@ describe('Secret canaries', () => {
   });
 
   async function arrange(scenario: Scenario) {
-    const sink = scenario.slack === 'unreachable' ? undefined : await startCanaryWebhook(CANARY_WEBHOOK_TOKEN, scenario.slack ?? {});
+    const sink =
+      scenario.slack === 'unreachable'
+        ? undefined
+        : await startCanaryWebhook(CANARY_WEBHOOK_TOKEN, scenario.slack ?? {});
     if (sink) closers.push(sink.close);
     const webhookUrl = sink?.url ?? (await unreachableWebhook(CANARY_WEBHOOK_TOKEN));
     const rig = await startRig({
@@ -248,7 +313,12 @@ describe('Secret canaries', () => {
             name: TARGET.name,
             iamUserName: TARGET.iamUserName,
             secretId: TARGET.secretId,
-            connection: { organizationUrl: 'https://dev.azure.com/contoso', project: 'payments', connectionName: TARGET.connectionName, credentialParameter: '/rotator/azure-devops/pat' },
+            connection: {
+              organizationUrl: 'https://dev.azure.com/contoso',
+              project: 'payments',
+              connectionName: TARGET.connectionName,
+              credentialParameter: '/rotator/azure-devops/pat',
+            },
           },
         ],
       }),
@@ -257,24 +327,39 @@ describe('Secret canaries', () => {
     it.each([
       { name: 'a rotation that succeeds', argv: ['rotate'], scenario: { name: 'ok', outcomes: ['rotated'] } },
       { name: 'a JSON rotation report', argv: ['--json', 'rotate'], scenario: { name: 'ok', outcomes: ['rotated'] } },
-      { name: 'the PAT rejected', argv: ['rotate'], scenario: scenarios.find((s) => s.name.startsWith('the PAT rejected')) },
-      { name: 'a publish failure', argv: ['rotate'], scenario: scenarios.find((s) => s.name === 'publish failing after the PUT') },
+      {
+        name: 'the PAT rejected',
+        argv: ['rotate'],
+        scenario: scenarios.find((s) => s.name.startsWith('the PAT rejected')),
+      },
+      {
+        name: 'a publish failure',
+        argv: ['rotate'],
+        scenario: scenarios.find((s) => s.name === 'publish failing after the PUT'),
+      },
       { name: 'a status of a rotated target', argv: ['status'], scenario: { name: 'ok', outcomes: ['rotated'] } },
-    ] as Array<{ name: string; argv: string[]; scenario: Scenario }>)('prints no secret with $name', async ({ argv, scenario }) => {
-      // Arrange
-      const { rig, webhookUrl } = await arrange(scenario);
-      const printed: string[] = [];
+    ] as Array<{ name: string; argv: string[]; scenario: Scenario }>)(
+      'prints no secret with $name',
+      async ({ argv, scenario }) => {
+        // Arrange
+        const { rig, webhookUrl } = await arrange(scenario);
+        const printed: string[] = [];
 
-      // Act
-      const code = await runCli(['--config', configFile, ...argv], { stdout: (t) => printed.push(t), stderr: (t) => printed.push(t), overrides: rig.overrides });
-      capture.restore();
+        // Act
+        const code = await runCli(['--config', configFile, ...argv], {
+          stdout: (t) => printed.push(t),
+          stderr: (t) => printed.push(t),
+          overrides: rig.overrides,
+        });
+        capture.restore();
 
-      // Assert
-      expect(code).toBeLessThan(3);
-      expect(printed.join('')).toContain(TARGET.name);
-      const surfaces = [...printed, ...capture.lines].map((text, i) => ({ name: `CLI output ${i}`, text }));
-      expect(findLeaks(surfaces, canaries(rig, webhookUrl))).toEqual([]);
-    });
+        // Assert
+        expect(code).toBeLessThan(3);
+        expect(printed.join('')).toContain(TARGET.name);
+        const surfaces = [...printed, ...capture.lines].map((text, i) => ({ name: `CLI output ${i}`, text }));
+        expect(findLeaks(surfaces, canaries(rig, webhookUrl))).toEqual([]);
+      },
+    );
   });
 
   describe('the scan itself', () => {
@@ -287,7 +372,10 @@ describe('Secret canaries', () => {
         `truncated: ${CANARY_PAT.slice(20, 34)}…`,
       ];
 
-      const found = leaking.map((text) => findLeaks([{ name: 'line', text }], [canary, { label: 'old', value: CANARY_OLD_SECRET, window: 12 }]).length);
+      const found = leaking.map(
+        (text) =>
+          findLeaks([{ name: 'line', text }], [canary, { label: 'old', value: CANARY_OLD_SECRET, window: 12 }]).length,
+      );
 
       expect(found.every((n) => n > 0)).toBe(true);
       expect(findLeaks([{ name: 'line', text: 'nothing secret here, AKIAEXAMPLE0000001' }], [canary])).toEqual([]);

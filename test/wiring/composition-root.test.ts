@@ -36,7 +36,13 @@ describe('Function: createContainer', () => {
     expect(c.get(TOKENS.PipelineRuns)).toBeInstanceOf(AzureDevOpsPipelineRunsAdapter);
     expect(c.get(TOKENS.Notifier)).toBeInstanceOf(SlackNotifier);
     expect(c.get(TOKENS.Metrics)).toBeInstanceOf(PowertoolsMetrics);
-    for (const useCase of [TOKENS.PlanRotation, TOKENS.RollBack, TOKENS.NotifyRun, TOKENS.DescribeTarget, TOKENS.Runner]) {
+    for (const useCase of [
+      TOKENS.PlanRotation,
+      TOKENS.RollBack,
+      TOKENS.NotifyRun,
+      TOKENS.DescribeTarget,
+      TOKENS.Runner,
+    ]) {
       expect(c.get(useCase)).toBeDefined();
     }
   });

@@ -76,18 +76,25 @@ export function mapAwsError(error: unknown, call: AwsCallDescription): RotationE
   const options = { context: call.context ?? {}, cause: redactedCause(error, call.secrets) };
   const code = awsErrorCode(error) ?? 'UnknownError';
   if (isThrottling(error)) {
-    return new AwsThrottledError(`AWS throttled ${call.action} on ${call.resource} (${code}); retry with backoff`, options);
+    return new AwsThrottledError(
+      `AWS throttled ${call.action} on ${call.resource} (${code}); retry with backoff`,
+      options,
+    );
   }
   if (isAccessDenied(error)) {
     return new AwsAccessDeniedError(
-      `the rotator may not call ${call.action} on ${call.resource} (${code}); grant ${call.action} to the rotator's role`,
+      `the rotator may not call ${call.action} on ${call.resource} (${code}); grant ${call.action} to the ` +
+        `rotator's role`,
       options,
     );
   }
   // An error that never reached AWS (no region, no credentials, no network) says what to fix in its
   // own words; its message comes from the SDK's configuration code, already screened for echoes above.
   const cause = options.cause as { message?: unknown } | undefined;
-  const local = awsHttpStatus(error) === undefined && typeof cause?.message === 'string' && cause.message ? `: ${cause.message.slice(0, 200)}` : '';
+  const local =
+    awsHttpStatus(error) === undefined && typeof cause?.message === 'string' && cause.message
+      ? `: ${cause.message.slice(0, 200)}`
+      : '';
   return new AwsCallFailedError(`${call.action} on ${call.resource} failed (${code}${local})`, options);
 }
 

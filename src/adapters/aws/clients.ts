@@ -49,6 +49,9 @@ export function createStsClientFactory(options: Pick<AwsClientOptions, 'region'>
     new STSClient({
       ...options,
       maxAttempts: 1,
-      credentials: async () => ({ accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey.reveal() }),
+      credentials: async () => ({
+        accessKeyId: credential.accessKeyId,
+        secretAccessKey: credential.secretAccessKey.reveal(),
+      }),
     });
 }

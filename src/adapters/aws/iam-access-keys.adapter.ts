@@ -43,7 +43,9 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     let accessKey: { AccessKeyId?: string; SecretAccessKey?: string; CreateDate?: Date } | undefined;
     try {
       // One attempt only: see sdk-retries.ts (not idempotent; the quota error must fail fast).
-      ({ AccessKey: accessKey } = await this.iam.send(withoutSdkRetries(new CreateAccessKeyCommand({ UserName: userName }))));
+      ({ AccessKey: accessKey } = await this.iam.send(
+        withoutSdkRetries(new CreateAccessKeyCommand({ UserName: userName })),
+      ));
     } catch (error) {
       const code = awsErrorCode(error);
       if (code === 'LimitExceeded') {
@@ -60,7 +62,10 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     const secret = accessKey?.SecretAccessKey;
     if (!accessKeyId || !secret) {
       // A key may exist now that nobody can use: the next plan finds it as an orphan and deletes it.
-      throw new AwsCallFailedError(`iam:CreateAccessKey for IAM user ${userName} answered without the new key's id or secret`, { context });
+      throw new AwsCallFailedError(
+        `iam:CreateAccessKey for IAM user ${userName} answered without the new key's id or secret`,
+        { context },
+      );
     }
     return {
       accessKeyId,
@@ -77,11 +82,16 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     } catch (error) {
       if (awsErrorCode(error) === 'NoSuchEntity') {
         throw new AccessKeyNotFoundError(
-          `access key ${accessKeyId} of IAM user ${userName} does not exist (deleted outside the rotator?); re-run to plan again`,
+          `access key ${accessKeyId} of IAM user ${userName} does not exist (deleted outside the rotator?); ` +
+            `re-run to plan again`,
           { context, cause: error },
         );
       }
-      throw mapAwsError(error, { action: 'iam:UpdateAccessKey', resource: `access key ${accessKeyId} of IAM user ${userName}`, context });
+      throw mapAwsError(error, {
+        action: 'iam:UpdateAccessKey',
+        resource: `access key ${accessKeyId} of IAM user ${userName}`,
+        context,
+      });
     }
   }
 
@@ -104,13 +114,19 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     let marker: string | undefined;
     try {
       do {
-        const page = await this.iam.send(new ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }));
+        const page = await this.iam.send(
+          new ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }),
+        );
         keys.push(...(page.AccessKeyMetadata ?? []));
         marker = page.IsTruncated ? page.Marker : undefined;
       } while (marker);
     } catch (error) {
       if (awsErrorCode(error) === 'NoSuchEntity') throw userNotFound(userName, error);
-      throw mapAwsError(error, { action: 'iam:ListAccessKeys', resource: `IAM user ${userName}`, context: { userName } });
+      throw mapAwsError(error, {
+        action: 'iam:ListAccessKeys',
+        resource: `IAM user ${userName}`,
+        context: { userName },
+      });
     }
     return keys;
   }
@@ -118,9 +134,12 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
   private async describeKey(userName: string, key: AccessKeyMetadata): Promise<AccessKeyInfo> {
     const accessKeyId = key.AccessKeyId;
     if (!accessKeyId || !key.CreateDate || (key.Status !== 'Active' && key.Status !== 'Inactive')) {
-      throw new AwsCallFailedError(`iam:ListAccessKeys for IAM user ${userName} answered a key without id, creation date or status`, {
-        context: { userName },
-      });
+      throw new AwsCallFailedError(
+        `iam:ListAccessKeys for IAM user ${userName} answered a key without id, creation date or status`,
+        {
+          context: { userName },
+        },
+      );
     }
     try {
       const { AccessKeyLastUsed } = await this.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId }));

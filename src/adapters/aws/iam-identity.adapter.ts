@@ -21,7 +21,13 @@ import {
 } from '@aws-sdk/client-iam';
 import { inject, injectable } from 'inversify';
 import { AwsCallFailedError, IamEntityNotFoundError, IamUserNotFoundError } from '../../domain/errors.js';
-import type { IamIdentityPort, KeyOwner, OidcProvider, RoleInfo, UserPermissions } from '../../ports/iam-identity.port.js';
+import type {
+  IamIdentityPort,
+  KeyOwner,
+  OidcProvider,
+  RoleInfo,
+  UserPermissions,
+} from '../../ports/iam-identity.port.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
 
@@ -46,13 +52,21 @@ export class IamIdentityAdapter implements IamIdentityPort {
       // IAM answers AccessDenied, not NoSuchEntity, for a key id outside the account.
       if (awsErrorCode(error) === 'NoSuchEntity' || awsErrorCode(error) === 'AccessDenied') {
         throw new IamEntityNotFoundError(
-          `access key ${accessKeyId} is not a key of this AWS account (or iam:GetAccessKeyLastUsed is denied): run with credentials for the account that owns it`,
+          `access key ${accessKeyId} is not a key of this AWS account (or iam:GetAccessKeyLastUsed is denied): ` +
+            `run with credentials for the account that owns it`,
           { context: { accessKeyId }, cause: error },
         );
       }
-      throw mapAwsError(error, { action: 'iam:GetAccessKeyLastUsed', resource: `access key ${accessKeyId}`, context: { accessKeyId } });
+      throw mapAwsError(error, {
+        action: 'iam:GetAccessKeyLastUsed',
+        resource: `access key ${accessKeyId}`,
+        context: { accessKeyId },
+      });
     }
-    if (!answer.UserName) throw new AwsCallFailedError(`iam:GetAccessKeyLastUsed for ${accessKeyId} answered without a user name`, { context: { accessKeyId } });
+    if (!answer.UserName)
+      throw new AwsCallFailedError(`iam:GetAccessKeyLastUsed for ${accessKeyId} answered without a user name`, {
+        context: { accessKeyId },
+      });
     const used = answer.AccessKeyLastUsed;
     return {
       userName: answer.UserName,
@@ -66,7 +80,10 @@ export class IamIdentityAdapter implements IamIdentityPort {
     const onUser = <T>(action: string, run: () => Promise<T>) =>
       this.call(action, where, run).catch((error: unknown) => {
         if (error instanceof IamEntityNotFoundError) {
-          throw new IamUserNotFoundError(`IAM user ${userName} does not exist; check the target's iamUserName`, { context: { userName }, cause: error });
+          throw new IamUserNotFoundError(`IAM user ${userName} does not exist; check the target's iamUserName`, {
+            context: { userName },
+            cause: error,
+          });
         }
         throw error;
       });
@@ -76,33 +93,52 @@ export class IamIdentityAdapter implements IamIdentityPort {
     const groups: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await onUser('iam:ListAttachedUserPolicies', () => this.iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName, Marker: marker })));
+      const page = await onUser('iam:ListAttachedUserPolicies', () =>
+        this.iam.send(new ListAttachedUserPoliciesCommand({ UserName: userName, Marker: marker })),
+      );
       managedPolicyArns.push(...(page.AttachedPolicies ?? []).map((p) => p.PolicyArn ?? '').filter(Boolean));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     do {
-      const page = await onUser('iam:ListUserPolicies', () => this.iam.send(new ListUserPoliciesCommand({ UserName: userName, Marker: marker })));
+      const page = await onUser('iam:ListUserPolicies', () =>
+        this.iam.send(new ListUserPoliciesCommand({ UserName: userName, Marker: marker })),
+      );
       policyNames.push(...(page.PolicyNames ?? []));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     do {
-      const page = await onUser('iam:ListGroupsForUser', () => this.iam.send(new ListGroupsForUserCommand({ UserName: userName, Marker: marker })));
+      const page = await onUser('iam:ListGroupsForUser', () =>
+        this.iam.send(new ListGroupsForUserCommand({ UserName: userName, Marker: marker })),
+      );
       groups.push(...(page.Groups ?? []).map((g) => g.GroupName ?? '').filter(Boolean));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     const inlinePolicies: UserPermissions['inlinePolicies'] = [];
     for (const name of policyNames) {
-      const policy = await onUser('iam:GetUserPolicy', () => this.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name })));
+      const policy = await onUser('iam:GetUserPolicy', () =>
+        this.iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name })),
+      );
       inlinePolicies.push({ name, document: decodePolicy(policy.PolicyDocument) });
     }
     const userArn = user.User?.Arn;
-    if (!userArn) throw new AwsCallFailedError(`iam:GetUser for ${userName} answered without the user's ARN`, { context: { userName } });
-    return { userArn, managedPolicyArns, inlinePolicies, groups, permissionsBoundaryArn: user.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? null };
+    if (!userArn)
+      throw new AwsCallFailedError(`iam:GetUser for ${userName} answered without the user's ARN`, {
+        context: { userName },
+      });
+    return {
+      userArn,
+      managedPolicyArns,
+      inlinePolicies,
+      groups,
+      permissionsBoundaryArn: user.User?.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
+    };
   }
 
   async findOidcProvider(issuerUrl: string): Promise<OidcProvider | null> {
     const wanted = withoutScheme(issuerUrl).toLowerCase();
-    const list = await this.call('iam:ListOpenIDConnectProviders', 'the account', () => this.iam.send(new ListOpenIDConnectProvidersCommand({})));
+    const list = await this.call('iam:ListOpenIDConnectProviders', 'the account', () =>
+      this.iam.send(new ListOpenIDConnectProvidersCommand({})),
+    );
     for (const entry of list.OpenIDConnectProviderList ?? []) {
       const arn = entry.Arn ?? '';
       // The ARN ends with the provider's URL: read only the candidate.
@@ -118,15 +154,23 @@ export class IamIdentityAdapter implements IamIdentityPort {
   async createOidcProvider(issuerUrl: string, audience: string): Promise<string> {
     // No ThumbprintList: IAM secures the connection to well-known issuers itself and no longer requires one.
     const answer = await this.call('iam:CreateOpenIDConnectProvider', `OIDC provider ${issuerUrl}`, () =>
-      this.iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${withoutScheme(issuerUrl)}`, ClientIDList: [audience] })),
+      this.iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: `https://${withoutScheme(issuerUrl)}`,
+          ClientIDList: [audience],
+        }),
+      ),
     );
-    if (!answer.OpenIDConnectProviderArn) throw new AwsCallFailedError(`iam:CreateOpenIDConnectProvider for ${issuerUrl} answered without an ARN`);
+    if (!answer.OpenIDConnectProviderArn)
+      throw new AwsCallFailedError(`iam:CreateOpenIDConnectProvider for ${issuerUrl} answered without an ARN`);
     return answer.OpenIDConnectProviderArn;
   }
 
   async addAudience(providerArn: string, audience: string): Promise<void> {
     await this.call('iam:AddClientIDToOpenIDConnectProvider', providerArn, () =>
-      this.iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: audience })),
+      this.iam.send(
+        new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn, ClientID: audience }),
+      ),
     );
   }
 
@@ -138,8 +182,12 @@ export class IamIdentityAdapter implements IamIdentityPort {
       if (awsErrorCode(error) === 'NoSuchEntity') return null;
       throw mapAwsError(error, { action: 'iam:GetRole', resource: `role ${roleName}`, context: { roleName } });
     }
-    const attached = await this.call('iam:ListAttachedRolePolicies', `role ${roleName}`, () => this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })));
-    const inline = await this.call('iam:ListRolePolicies', `role ${roleName}`, () => this.iam.send(new ListRolePoliciesCommand({ RoleName: roleName })));
+    const attached = await this.call('iam:ListAttachedRolePolicies', `role ${roleName}`, () =>
+      this.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
+    );
+    const inline = await this.call('iam:ListRolePolicies', `role ${roleName}`, () =>
+      this.iam.send(new ListRolePoliciesCommand({ RoleName: roleName })),
+    );
     return {
       arn: role.Role?.Arn ?? '',
       trustPolicy: decodePolicy(role.Role?.AssumeRolePolicyDocument),
@@ -150,14 +198,19 @@ export class IamIdentityAdapter implements IamIdentityPort {
 
   async createRole(roleName: string, trustPolicy: string, description: string): Promise<string> {
     const answer = await this.call('iam:CreateRole', `role ${roleName}`, () =>
-      this.iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustPolicy, Description: description })),
+      this.iam.send(
+        new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustPolicy, Description: description }),
+      ),
     );
-    if (!answer.Role?.Arn) throw new AwsCallFailedError(`iam:CreateRole for ${roleName} answered without an ARN`, { context: { roleName } });
+    if (!answer.Role?.Arn)
+      throw new AwsCallFailedError(`iam:CreateRole for ${roleName} answered without an ARN`, { context: { roleName } });
     return answer.Role.Arn;
   }
 
   async attachRolePolicy(roleName: string, policyArn: string): Promise<void> {
-    await this.call('iam:AttachRolePolicy', `role ${roleName}`, () => this.iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })));
+    await this.call('iam:AttachRolePolicy', `role ${roleName}`, () =>
+      this.iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn })),
+    );
   }
 
   async putRolePolicy(roleName: string, policyName: string, document: string): Promise<void> {
@@ -172,7 +225,10 @@ export class IamIdentityAdapter implements IamIdentityPort {
       return await run();
     } catch (error) {
       if (awsErrorCode(error) === 'NoSuchEntity') {
-        throw new IamEntityNotFoundError(`${resource} does not exist (${action}); it was deleted meanwhile, or the name is wrong`, { context: { resource }, cause: error });
+        throw new IamEntityNotFoundError(
+          `${resource} does not exist (${action}); it was deleted meanwhile, or the name is wrong`,
+          { context: { resource }, cause: error },
+        );
       }
       throw mapAwsError(error, { action, resource, context: { resource } });
     }

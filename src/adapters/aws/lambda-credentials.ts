@@ -13,14 +13,22 @@ export interface LambdaCredentials {
   sessionToken?: string;
 }
 
-export const defaultProvider =
-  (_init?: unknown) =>
-  async (): Promise<LambdaCredentials> => {
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
-    if (!accessKeyId || !secretAccessKey) {
-      throw Object.assign(new Error('no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): Lambda sets them from the function role'), {
+export const defaultProvider = (_init?: unknown) => async (): Promise<LambdaCredentials> => {
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = process.env;
+  if (!accessKeyId || !secretAccessKey) {
+    throw Object.assign(
+      new Error(
+        'no AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): Lambda sets them ' +
+          'from the function role',
+      ),
+      {
         name: 'CredentialsProviderError',
-      });
-    }
-    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-  };
+      },
+    );
+  }
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+};

@@ -32,7 +32,11 @@ export class S3RunResults implements RunResultsPort {
       for (const file of manifest.ResultFiles?.[status] ?? []) {
         const entries = JSON.parse(await this.text(location.bucket, file.Key)) as ResultEntry[];
         for (const e of entries) {
-          const result: ChildResult = { executionArn: e.ExecutionArn, status: e.Status ?? status, input: e.Input ?? '{}' };
+          const result: ChildResult = {
+            executionArn: e.ExecutionArn,
+            status: e.Status ?? status,
+            input: e.Input ?? '{}',
+          };
           if (e.Output !== undefined) result.output = e.Output;
           if (e.Error !== undefined) result.error = e.Error;
           if (e.Cause !== undefined) result.cause = e.Cause;
@@ -48,7 +52,11 @@ export class S3RunResults implements RunResultsPort {
       const answer = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return (await answer.Body?.transformToString('utf-8')) ?? '';
     } catch (error) {
-      throw mapAwsError(error, { action: 's3:GetObject', resource: `s3://${bucket}/${key} (the run's results)`, context: { bucket, key } });
+      throw mapAwsError(error, {
+        action: 's3:GetObject',
+        resource: `s3://${bucket}/${key} (the run's results)`,
+        context: { bucket, key },
+      });
     }
   }
 }

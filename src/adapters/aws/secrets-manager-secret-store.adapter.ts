@@ -40,7 +40,8 @@ export const UNPROMOTED = 'ROTATOR_UNPROMOTED';
 const NO_SECRET: SecretState = { exists: false, current: null, pending: null, previous: null };
 
 /** What a secret version holds: `{ accessKeyId, secretAccessKey, iamUserName, createdAt }` as JSON. */
-const VALUE_SHAPE = '{"accessKeyId": "AKIA...", "secretAccessKey": "...", "iamUserName": "...", "createdAt": "<ISO 8601 date>"}';
+const VALUE_SHAPE =
+  '{"accessKeyId": "AKIA...", "secretAccessKey": "...", "iamUserName": "...", "createdAt": "<ISO 8601 date>"}';
 
 /** A version id → its staging labels (DescribeSecret's `VersionIdsToStages`). */
 type Labels = Readonly<Record<string, readonly string[]>>;
@@ -161,11 +162,16 @@ export class SecretsManagerSecretStore implements SecretStorePort {
       secret = await this.sm.send(new DescribeSecretCommand({ SecretId: secretId }));
     } catch (error) {
       if (awsErrorCode(error) === 'ResourceNotFound') return null;
-      throw mapAwsError(error, { action: 'secretsmanager:DescribeSecret', resource: `secret ${secretId}`, context: { secretId } });
+      throw mapAwsError(error, {
+        action: 'secretsmanager:DescribeSecret',
+        resource: `secret ${secretId}`,
+        context: { secretId },
+      });
     }
     if (secret.DeletedDate) {
       throw new SecretNotFoundError(
-        `secret ${secretId} is scheduled for deletion (since ${secret.DeletedDate.toISOString()}); restore it (RestoreSecret) or wait until it is deleted, then re-run`,
+        `secret ${secretId} is scheduled for deletion (since ${secret.DeletedDate.toISOString()}); restore it ` +
+          `(RestoreSecret) or wait until it is deleted, then re-run`,
         { context: { secretId } },
       );
     }
@@ -205,25 +211,35 @@ export class SecretsManagerSecretStore implements SecretStorePort {
   private async createEmpty(secretId: string, iamUserName: string): Promise<void> {
     if (secretId.startsWith('arn:')) {
       throw new SecretNotFoundError(
-        `secret ${secretId} does not exist, and the rotator creates a missing secret only from a name: create it, or give the target the secret's name instead of an ARN`,
+        `secret ${secretId} does not exist, and the rotator creates a missing secret only from a name: create ` +
+          `it, or give the target the secret's name instead of an ARN`,
         { context: { secretId } },
       );
     }
     try {
       // No SecretString: no version yet. The first version comes from PutSecretValue, with its labels.
       await this.sm.send(
-        new CreateSecretCommand({ Name: secretId, Description: `AWS access key of IAM user ${iamUserName}, rotated by ado-aws-key-rotator` }),
+        new CreateSecretCommand({
+          Name: secretId,
+          Description: `AWS access key of IAM user ${iamUserName}, rotated by ado-aws-key-rotator`,
+        }),
       );
     } catch (error) {
       // Created meanwhile (a concurrent run, or the SDK retried a create whose answer was lost).
       if (awsErrorCode(error) === 'ResourceExists') return;
       if (isAccessDenied(error)) {
         throw new SecretCreateDeniedError(
-          `secret ${secretId} does not exist and the rotator may not create it: create it (empty, or holding the connection's key as JSON ${VALUE_SHAPE}), or allow the rotator's role secretsmanager:CreateSecret on it, then re-run`,
+          `secret ${secretId} does not exist and the rotator may not create it: create it (empty, or holding ` +
+            `the connection's key as JSON ${VALUE_SHAPE}), or allow the rotator's role ` +
+            `secretsmanager:CreateSecret on it, then re-run`,
           { context: { secretId }, cause: error },
         );
       }
-      throw mapAwsError(error, { action: 'secretsmanager:CreateSecret', resource: `secret ${secretId}`, context: { secretId } });
+      throw mapAwsError(error, {
+        action: 'secretsmanager:CreateSecret',
+        resource: `secret ${secretId}`,
+        context: { secretId },
+      });
     }
   }
 
@@ -231,14 +247,19 @@ export class SecretsManagerSecretStore implements SecretStorePort {
     const stored = (await this.read(secretId, versionId)).credential;
     if (stored.accessKeyId !== credential.accessKeyId || !stored.secretAccessKey.equals(credential.secretAccessKey)) {
       throw new StateConflictError(
-        `secret ${secretId} already has a version ${versionId} holding access key ${stored.accessKeyId}, not ${credential.accessKeyId}; a rotation id was reused`,
+        `secret ${secretId} already has a version ${versionId} holding access key ${stored.accessKeyId}, not ` +
+          `${credential.accessKeyId}; a rotation id was reused`,
         { context: { secretId, versionId } },
       );
     }
   }
 
   /** UpdateSecretVersionStage: puts `label` on `to` (if given) and takes it off `from` (if given). */
-  private async moveLabel(secretId: string, label: string, move: { to?: string; from?: string | undefined }): Promise<void> {
+  private async moveLabel(
+    secretId: string,
+    label: string,
+    move: { to?: string; from?: string | undefined },
+  ): Promise<void> {
     const versionId = move.to ?? move.from ?? '';
     try {
       await this.sm.send(
@@ -284,7 +305,12 @@ function labelsOf(labels: Labels, secretId: string, versionId: string): readonly
  * Parses a version's value. Never quotes the value or `JSON.parse`'s message (which quotes the
  * input) in the error: the value holds a secret access key.
  */
-function parseValue(secretId: string, versionId: string, raw: string | undefined, versionCreatedAt: Date | undefined): StoredCredential {
+function parseValue(
+  secretId: string,
+  versionId: string,
+  raw: string | undefined,
+  versionCreatedAt: Date | undefined,
+): StoredCredential {
   let value: unknown;
   try {
     value = raw === undefined ? undefined : JSON.parse(raw);
@@ -295,7 +321,8 @@ function parseValue(secretId: string, versionId: string, raw: string | undefined
   const { accessKeyId, secretAccessKey, iamUserName, createdAt } = fields;
   if (typeof accessKeyId !== 'string' || !accessKeyId || typeof secretAccessKey !== 'string' || !secretAccessKey) {
     throw new SecretMalformedError(
-      `secret ${secretId} version ${versionId} is not the JSON the rotator writes: it must hold ${VALUE_SHAPE}; fix the value or delete the secret, then re-run`,
+      `secret ${secretId} version ${versionId} is not the JSON the rotator writes: it must hold ` +
+        `${VALUE_SHAPE}; fix the value or delete the secret, then re-run`,
       { context: { secretId, versionId } },
     );
   }
@@ -313,4 +340,7 @@ const secretNotFound = (secretId: string, cause?: unknown) =>
   new SecretNotFoundError(`secret ${secretId} does not exist`, { context: { secretId }, cause });
 
 const versionNotFound = (secretId: string, versionId: string, cause?: unknown, what = 'has no version') =>
-  new SecretVersionNotFoundError(`secret ${secretId} ${what} ${versionId}`, { context: { secretId, versionId }, cause });
+  new SecretVersionNotFoundError(`secret ${secretId} ${what} ${versionId}`, {
+    context: { secretId, versionId },
+    cause,
+  });

@@ -34,28 +34,41 @@ export class SsmSecureParameters implements SecureParametersPort {
       value = await this.provider.get(name, { decrypt: true, maxAge: PARAMETER_MAX_AGE_SECONDS });
     } catch (thrown) {
       // Powertools wraps the SDK's error in a GetParameterError; the AWS code is on its cause.
-      const error = (thrown as { name?: unknown; cause?: unknown }).name === 'GetParameterError' ? (thrown as { cause?: unknown }).cause : thrown;
+      const error =
+        (thrown as { name?: unknown; cause?: unknown }).name === 'GetParameterError'
+          ? (thrown as { cause?: unknown }).cause
+          : thrown;
       const cause = redactedCause(error);
       const code = awsErrorCode(error) ?? 'UnknownError';
       if (NOT_FOUND_CODES.has(code)) {
-        throw new ParameterNotFoundError(`SSM parameter ${name} does not exist: create a SecureString parameter ${name} holding ${purpose}`, {
+        throw new ParameterNotFoundError(
+          `SSM parameter ${name} does not exist: create a SecureString parameter ${name} holding ${purpose}`,
+          {
+            context,
+            cause,
+          },
+        );
+      }
+      if (isThrottling(error)) {
+        throw new AwsThrottledError(`AWS throttled ssm:GetParameter on ${name} (${code}); retry with backoff`, {
           context,
           cause,
         });
       }
-      if (isThrottling(error)) {
-        throw new AwsThrottledError(`AWS throttled ssm:GetParameter on ${name} (${code}); retry with backoff`, { context, cause });
-      }
       if (isAccessDenied(error) || code === 'InvalidKeyId') {
         throw new ParameterNotFoundError(
-          `SSM parameter ${name} (${purpose}) cannot be read (${code}): allow the rotator's role ssm:GetParameter on it and kms:Decrypt on its KMS key`,
+          `SSM parameter ${name} (${purpose}) cannot be read (${code}): allow the rotator's role ` +
+            `ssm:GetParameter on it and kms:Decrypt on its KMS key`,
           { context, cause },
         );
       }
       throw mapAwsError(error, { action: 'ssm:GetParameter', resource: `SSM parameter ${name}`, context });
     }
     if (!value) {
-      throw new ParameterNotFoundError(`SSM parameter ${name} is empty: put ${purpose} in the SecureString parameter ${name}`, { context });
+      throw new ParameterNotFoundError(
+        `SSM parameter ${name} is empty: put ${purpose} in the SecureString parameter ${name}`,
+        { context },
+      );
     }
     return new SecretValue(value);
   }

@@ -37,16 +37,23 @@ export class StsKeyVerifierAdapter implements KeyVerifierPort {
       const code = awsErrorCode(error) ?? 'UnknownError';
       const cause = redactedCause(error, [credential.secretAccessKey.reveal()]);
       if (NOT_YET_USABLE_CODES.has(code)) {
-        throw new KeyNotYetUsableError(`access key ${accessKeyId} is not usable yet (${code}); IAM is still propagating it`, { context, cause });
+        throw new KeyNotYetUsableError(
+          `access key ${accessKeyId} is not usable yet (${code}); IAM is still propagating it`,
+          { context, cause },
+        );
       }
-      throw new KeyVerificationFailedError(`access key ${accessKeyId} was rejected by STS (${code})`, { context, cause });
+      throw new KeyVerificationFailedError(`access key ${accessKeyId} was rejected by STS (${code})`, {
+        context,
+        cause,
+      });
     } finally {
       client.destroy();
     }
 
     if (!identity.Arn || !isIamUserArn(identity.Arn, userName)) {
       throw new KeyVerificationFailedError(
-        `access key ${accessKeyId} authenticates as ${identity.Arn ?? 'an unknown identity'}, not as IAM user ${userName}`,
+        `access key ${accessKeyId} authenticates as ${identity.Arn ?? 'an unknown identity'}, not as IAM user ` +
+          `${userName}`,
         { context: { ...context, arn: identity.Arn ?? null } },
       );
     }
@@ -59,7 +66,8 @@ export class StsKeyVerifierAdapter implements KeyVerifierPort {
  */
 export function isIamUserArn(arn: string, userName: string): boolean {
   const [prefix, partition, service, region, account, resource, ...rest] = arn.split(':');
-  if (prefix !== 'arn' || !partition?.startsWith('aws') || service !== 'iam' || region !== '' || rest.length > 0) return false;
+  if (prefix !== 'arn' || !partition?.startsWith('aws') || service !== 'iam' || region !== '' || rest.length > 0)
+    return false;
   if (!account || !/^\d{12}$/.test(account) || !resource?.startsWith('user/')) return false;
   return resource.slice(resource.lastIndexOf('/') + 1) === userName;
 }

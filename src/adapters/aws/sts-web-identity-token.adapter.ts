@@ -37,17 +37,27 @@ export class StsWebIdentityTokenAdapter implements WebIdentityTokenPort {
     const region = await this.client.config.region();
     if (region === 'aws-global') {
       throw new AwsCallFailedError(
-        'sts:GetWebIdentityToken is not available on the STS global endpoint: set AWS_REGION to the region the rotator runs in (not aws-global)',
+        'sts:GetWebIdentityToken is not available on the STS global endpoint: set AWS_REGION to the region the ' +
+          'rotator runs in (not aws-global)',
         { context: { action: 'sts:GetWebIdentityToken', region } },
       );
     }
     let answer: { WebIdentityToken?: string; Expiration?: Date };
     try {
-      answer = await this.client.send(new GetWebIdentityTokenCommand({ Audience: [audience], DurationSeconds: durationSeconds, SigningAlgorithm: SIGNING_ALGORITHM }));
+      answer = await this.client.send(
+        new GetWebIdentityTokenCommand({
+          Audience: [audience],
+          DurationSeconds: durationSeconds,
+          SigningAlgorithm: SIGNING_ALGORITHM,
+        }),
+      );
     } catch (error) {
       if (awsErrorCode(error) === 'OutboundWebIdentityFederationDisabled') {
         throw new OutboundFederationDisabledError(
-          `AWS outbound identity federation is not enabled in this account (region ${region}), so the rotator cannot get a token for Microsoft Entra ID: run "aws iam enable-outbound-web-identity-federation" once (an account administrator), then register the issuer URL it prints in the Entra app's federated credentials`,
+          `AWS outbound identity federation is not enabled in this account (region ${region}), so the rotator ` +
+            `cannot get a token for Microsoft Entra ID: run "aws iam enable-outbound-web-identity-federation" ` +
+            `once (an account administrator), then register the issuer URL it prints in the Entra app's ` +
+            `federated credentials`,
           { context: { action: 'sts:GetWebIdentityToken', region }, cause: error },
         );
       }
@@ -58,8 +68,15 @@ export class StsWebIdentityTokenAdapter implements WebIdentityTokenPort {
       });
     }
     const { WebIdentityToken: token, Expiration: expiresAt } = answer;
-    if (typeof token !== 'string' || token === '' || !(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
-      throw new AwsCallFailedError('sts:GetWebIdentityToken answered without a token or an expiration', { context: { action: 'sts:GetWebIdentityToken', region } });
+    if (
+      typeof token !== 'string' ||
+      token === '' ||
+      !(expiresAt instanceof Date) ||
+      Number.isNaN(expiresAt.getTime())
+    ) {
+      throw new AwsCallFailedError('sts:GetWebIdentityToken answered without a token or an expiration', {
+        context: { action: 'sts:GetWebIdentityToken', region },
+      });
     }
     return { token: new SecretValue(token), expiresAt };
   }

@@ -69,5 +69,8 @@ export interface RequestScope {
 
 /** `connection "x" in project "p" of https://dev.azure.com/org`. */
 export function describeScope(scope: RequestScope): string {
-  return `${scope.resource ?? 'connection'} ${scope.connection} in project "${scope.project}" of ${scope.organizationUrl}`;
+  return (
+    `${scope.resource ?? 'connection'} ${scope.connection} in project "${scope.project}" of ` +
+    `${scope.organizationUrl}`
+  );
 }

@@ -1,5 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { AzureDevOpsCredentialRejectedError, AzureDevOpsRequestError, ConfigurationError, type SafeContext } from '../../domain/errors.js';
+import {
+  AzureDevOpsCredentialRejectedError,
+  AzureDevOpsRequestError,
+  ConfigurationError,
+  type SafeContext,
+} from '../../domain/errors.js';
 import type { FederatedCredentialRef } from '../../domain/model.js';
 import type { SecretValue } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
@@ -22,7 +27,9 @@ export const AZURE_DEVOPS_ENTRA_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.d
 
 const TENANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
-type Credential = { kind: 'pat'; pat: string } | { kind: 'service-principal'; tenantId: string; clientId: string; clientSecret: string };
+type Credential =
+  | { kind: 'pat'; pat: string }
+  | { kind: 'service-principal'; tenantId: string; clientId: string; clientSecret: string };
 type ServicePrincipal = Extract<Credential, { kind: 'service-principal' }>;
 
 export interface Authorization {
@@ -53,9 +60,13 @@ export class AzureDevOpsCredentials {
   async authorize(scope: RequestScope): Promise<Authorization> {
     if (scope.federatedCredential) return this.authorizeFederated(scope, scope.federatedCredential);
     if (!scope.credentialParameter) {
-      throw new ConfigurationError(`${describeScope(scope)} names no Azure DevOps credential: give its connection a credentialParameter or a federatedCredential`, {
-        context: { organizationUrl: scope.organizationUrl, project: scope.project },
-      });
+      throw new ConfigurationError(
+        `${describeScope(scope)} names no Azure DevOps credential: give its connection a credentialParameter ` +
+          `or a federatedCredential`,
+        {
+          context: { organizationUrl: scope.organizationUrl, project: scope.project },
+        },
+      );
     }
     const value = await this.parameters.getSecure(
       scope.credentialParameter,
@@ -68,16 +79,28 @@ export class AzureDevOpsCredentials {
     }
     const cacheKey = `${scope.credentialParameter}|${credential.tenantId}|${credential.clientId}`;
     const token = await this.cachedToken(cacheKey, () => this.requestEntraToken(credential, scope));
-    return { kind: 'service-principal', header: `Bearer ${token}`, secrets: [credential.clientSecret, token], cacheKey };
+    return {
+      kind: 'service-principal',
+      header: `Bearer ${token}`,
+      secrets: [credential.clientSecret, token],
+      cacheKey,
+    };
   }
 
   /** The federated kind: a token from STS exchanged at Entra ID, cached for its lifetime like a client-secret token. */
   private async authorizeFederated(scope: RequestScope, federated: FederatedCredentialRef): Promise<Authorization> {
     const { webIdentity } = this;
     if (!webIdentity) {
-      throw new ConfigurationError(`${describeFederated(federated)} needs AWS STS, which this process was not wired with`, {
-        context: { organizationUrl: scope.organizationUrl, tenantId: federated.tenantId, clientId: federated.clientId },
-      });
+      throw new ConfigurationError(
+        `${describeFederated(federated)} needs AWS STS, which this process was not wired with`,
+        {
+          context: {
+            organizationUrl: scope.organizationUrl,
+            tenantId: federated.tenantId,
+            clientId: federated.clientId,
+          },
+        },
+      );
     }
     const cacheKey = `federated|${federated.tenantId}|${federated.clientId}`;
     let assertionSecrets: string[] = [];
@@ -87,8 +110,14 @@ export class AzureDevOpsCredentials {
       const headers = { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' };
       const exchanged = await exchangeFederatedToken(
         webIdentity,
-        (url, form, secrets) => this.retryingFetch.fetch(url, { method: 'POST', headers, body: form }, request, secrets),
-        { federated, organizationUrl: scope.organizationUrl, entraAuthorityUrl: this.options.entraAuthorityUrl, scope: AZURE_DEVOPS_ENTRA_SCOPE },
+        (url, form, secrets) =>
+          this.retryingFetch.fetch(url, { method: 'POST', headers, body: form }, request, secrets),
+        {
+          federated,
+          organizationUrl: scope.organizationUrl,
+          entraAuthorityUrl: this.options.entraAuthorityUrl,
+          scope: AZURE_DEVOPS_ENTRA_SCOPE,
+        },
       );
       assertionSecrets = exchanged.secrets;
       const margin = Math.min(this.options.tokenRefreshMarginMs, exchanged.expiresInMs / 2);
@@ -135,7 +164,12 @@ export class AzureDevOpsCredentials {
     ];
     const issuedAt = this.options.now();
     const headers = { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' };
-    const { response, text } = await this.retryingFetch.fetch(url, { method: 'POST', headers, body: form.toString() }, request, secrets);
+    const { response, text } = await this.retryingFetch.fetch(
+      url,
+      { method: 'POST', headers, body: form.toString() },
+      request,
+      secrets,
+    );
     const context: SafeContext = {
       organizationUrl: scope.organizationUrl,
       credentialParameter: scope.credentialParameter,
@@ -149,11 +183,19 @@ export class AzureDevOpsCredentials {
     } catch {
       body = undefined;
     }
-    if (response.status === 400 || response.status === 401 || response.status === 403) throw rejected(credential, scope, body, context);
+    if (response.status === 400 || response.status === 401 || response.status === 403)
+      throw rejected(credential, scope, body, context);
     const expiresIn = Number(body?.expires_in);
-    if (response.status !== 200 || !body || typeof body.access_token !== 'string' || body.access_token === '' || !Number.isFinite(expiresIn)) {
+    if (
+      response.status !== 200 ||
+      !body ||
+      typeof body.access_token !== 'string' ||
+      body.access_token === '' ||
+      !Number.isFinite(expiresIn)
+    ) {
       throw new AzureDevOpsRequestError(
-        `Microsoft Entra ID answered HTTP ${response.status} without a usable token for the service principal in parameter ${scope.credentialParameter}`,
+        `Microsoft Entra ID answered HTTP ${response.status} without a usable token for the service principal ` +
+          `in parameter ${scope.credentialParameter}`,
         { context },
       );
     }
@@ -171,26 +213,37 @@ function rejected(
 ): AzureDevOpsCredentialRejectedError {
   // Only the OAuth error code and the AADSTS numbers: error_description is long and echoes request details.
   const oauthError = typeof body?.error === 'string' && /^[a-z_]{1,64}$/i.test(body.error) ? body.error : undefined;
-  const aadsts = Array.isArray(body?.error_codes) ? body.error_codes.filter((c) => Number.isInteger(c)).map((c) => `AADSTS${c}`) : [];
+  const aadsts = Array.isArray(body?.error_codes)
+    ? body.error_codes.filter((c) => Number.isInteger(c)).map((c) => `AADSTS${c}`)
+    : [];
   const codes = [oauthError, ...aadsts].filter(Boolean).join(', ');
   return new AzureDevOpsCredentialRejectedError(
-    `Microsoft Entra ID rejected the service principal (tenant ${credential.tenantId}, client ${credential.clientId}) in parameter ${scope.credentialParameter}${codes ? ` (${codes})` : ''}; its client secret may have expired: renew it and update the parameter`,
+    `Microsoft Entra ID rejected the service principal (tenant ${credential.tenantId}, client ` +
+      `${credential.clientId}) in parameter ${scope.credentialParameter}${codes ? ` (${codes})` : ''}; its ` +
+      `client secret may have expired: renew it and update the parameter`,
     { context },
   );
 }
 
-/** A PAT (plain string) or a service principal `{"tenantId","clientId","clientSecret"}`; the value never appears in an error. */
+/**
+ * A PAT (plain string) or a service principal `{"tenantId","clientId","clientSecret"}`; the value never appears in an
+ * error.
+ */
 function parseCredential(value: SecretValue, parameter: string): Credential {
   const raw = value.reveal().trim();
   if (!raw.startsWith('{')) {
     if (raw === '' || /\s/.test(raw)) {
-      throw new ConfigurationError(`parameter ${parameter} does not hold a usable PAT (it is empty or contains whitespace)`, { context: { parameter } });
+      throw new ConfigurationError(
+        `parameter ${parameter} does not hold a usable PAT (it is empty or contains whitespace)`,
+        { context: { parameter } },
+      );
     }
     return { kind: 'pat', pat: raw };
   }
   const invalid = () =>
     new ConfigurationError(
-      `parameter ${parameter} holds JSON that is not a Microsoft Entra service principal: expected {"tenantId","clientId","clientSecret"} with non-empty strings and a tenant id or domain`,
+      `parameter ${parameter} holds JSON that is not a Microsoft Entra service principal: expected ` +
+        `{"tenantId","clientId","clientSecret"} with non-empty strings and a tenant id or domain`,
       { context: { parameter } },
     );
   let parsed: unknown;
@@ -201,6 +254,7 @@ function parseCredential(value: SecretValue, parameter: string): Credential {
   }
   const { tenantId, clientId, clientSecret } = (parsed ?? {}) as Record<string, unknown>;
   const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
-  if (typeof tenantId !== 'string' || !TENANT_PATTERN.test(tenantId) || !nonEmpty(clientId) || !nonEmpty(clientSecret)) throw invalid();
+  if (typeof tenantId !== 'string' || !TENANT_PATTERN.test(tenantId) || !nonEmpty(clientId) || !nonEmpty(clientSecret))
+    throw invalid();
   return { kind: 'service-principal', tenantId, clientId, clientSecret };
 }

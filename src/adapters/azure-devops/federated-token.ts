@@ -31,13 +31,19 @@ export const ENTRA_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 export const ASSERTION_LIFETIME_SECONDS = 300;
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
-/** AADSTS codes meaning "no federated identity credential matches the assertion": 70021, then issuer/audience/subject. */
+/**
+ * AADSTS codes meaning "no federated identity credential matches the assertion": 70021, then issuer/audience/subject.
+ */
 const NO_MATCHING_FEDERATED_CREDENTIAL = new Set([70021, 700211, 700212, 700213, 7002137, 7002138]);
 /** The tenant or the app does not exist (where the configuration is wrong, not the trust). */
 const UNKNOWN_TENANT_OR_APP = new Set([90002, 700016]);
 
 /** What the exchange needs from the HTTP client: its retrying POST (bounded, scrubbing the given secrets). */
-export type FormPost = (url: URL, form: string, secrets: readonly string[]) => Promise<{ response: Response; text: string }>;
+export type FormPost = (
+  url: URL,
+  form: string,
+  secrets: readonly string[],
+) => Promise<{ response: Response; text: string }>;
 
 export interface FederatedTokenRequest {
   federated: FederatedCredentialRef;
@@ -67,7 +73,12 @@ export function presentedClaims(jwt: string): PresentedClaims {
   if (!payload) return unknown;
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const text = (value: unknown) => (typeof value === 'string' ? value : Array.isArray(value) ? value.filter((v) => typeof v === 'string').join(', ') : '(absent)');
+    const text = (value: unknown) =>
+      typeof value === 'string'
+        ? value
+        : Array.isArray(value)
+          ? value.filter((v) => typeof v === 'string').join(', ')
+          : '(absent)';
     return { issuer: text(claims.iss), subject: text(claims.sub), audience: text(claims.aud) };
   } catch {
     return unknown;
@@ -85,8 +96,12 @@ export async function exchangeFederatedToken(
   request: FederatedTokenRequest,
 ): Promise<ExchangedToken> {
   const { federated } = request;
-  const assertion = (await webIdentity.getToken(ENTRA_TOKEN_EXCHANGE_AUDIENCE, ASSERTION_LIFETIME_SECONDS)).token.reveal();
-  const url = new URL(`${request.entraAuthorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(federated.tenantId)}/oauth2/v2.0/token`);
+  const assertion = (
+    await webIdentity.getToken(ENTRA_TOKEN_EXCHANGE_AUDIENCE, ASSERTION_LIFETIME_SECONDS)
+  ).token.reveal();
+  const url = new URL(
+    `${request.entraAuthorityUrl.replace(/\/+$/, '')}/${encodeURIComponent(federated.tenantId)}/oauth2/v2.0/token`,
+  );
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
     client_id: federated.clientId,
@@ -113,7 +128,13 @@ export async function exchangeFederatedToken(
     throw rejection(body, federated, assertion, context);
   }
   const expiresIn = Number(body?.expires_in);
-  if (response.status !== 200 || !body || typeof body.access_token !== 'string' || body.access_token === '' || !Number.isFinite(expiresIn)) {
+  if (
+    response.status !== 200 ||
+    !body ||
+    typeof body.access_token !== 'string' ||
+    body.access_token === '' ||
+    !Number.isFinite(expiresIn)
+  ) {
     throw new AzureDevOpsRequestError(
       `Microsoft Entra ID answered HTTP ${response.status} without a usable token for ${describeFederated(federated)}`,
       { context },
@@ -122,7 +143,12 @@ export async function exchangeFederatedToken(
   return { token: body.access_token, expiresInMs: expiresIn * 1000, secrets };
 }
 
-function rejection(body: EntraTokenResponse | undefined, federated: FederatedCredentialRef, assertion: string, context: SafeContext): Error {
+function rejection(
+  body: EntraTokenResponse | undefined,
+  federated: FederatedCredentialRef,
+  assertion: string,
+  context: SafeContext,
+): Error {
   // Only the OAuth error and the AADSTS numbers: error_description echoes request details.
   const oauthError = typeof body?.error === 'string' && /^[a-z_]{1,64}$/i.test(body.error) ? body.error : undefined;
   const numbers = Array.isArray(body?.error_codes) ? body.error_codes.filter((c) => Number.isInteger(c)) : [];
@@ -131,18 +157,25 @@ function rejection(body: EntraTokenResponse | undefined, federated: FederatedCre
   if (numbers.some((c) => NO_MATCHING_FEDERATED_CREDENTIAL.has(c))) {
     const claims = presentedClaims(assertion);
     return new FederatedCredentialMismatchError(
-      `Microsoft Entra ID found no federated identity credential on app ${federated.clientId} (tenant ${federated.tenantId}) matching the token the rotator presented (${codes}): issuer ${claims.issuer}, subject ${claims.subject}, audience ${claims.audience}; add a federated credential (Certificates & secrets > Federated credentials > Other issuer) with exactly these three values (they are case-sensitive), one per role the stack outputs`,
+      `Microsoft Entra ID found no federated identity credential on app ${federated.clientId} (tenant ` +
+        `${federated.tenantId}) matching the token the rotator presented (${codes}): issuer ${claims.issuer}, ` +
+        `subject ${claims.subject}, audience ${claims.audience}; add a federated credential (Certificates & ` +
+        `secrets > Federated credentials > Other issuer) with exactly these three values (they are ` +
+        `case-sensitive), one per role the stack outputs`,
       { context: { ...context, issuer: claims.issuer, subject: claims.subject, audience: claims.audience } },
     );
   }
   if (numbers.some((c) => UNKNOWN_TENANT_OR_APP.has(c))) {
     return new AzureDevOpsCredentialRejectedError(
-      `Microsoft Entra ID does not know ${app} (${codes}): check federatedCredential.tenantId and federatedCredential.clientId in the target's connection (the app registration's Directory (tenant) ID and Application (client) ID)`,
+      `Microsoft Entra ID does not know ${app} (${codes}): check federatedCredential.tenantId and ` +
+        `federatedCredential.clientId in the target's connection (the app registration's Directory (tenant) ID ` +
+        `and Application (client) ID)`,
       { context },
     );
   }
   return new AzureDevOpsCredentialRejectedError(
-    `Microsoft Entra ID rejected ${app}${codes ? ` (${codes})` : ''}: check the app registration and its federated credentials, then look the code up at https://login.microsoftonline.com/error`,
+    `Microsoft Entra ID rejected ${app}${codes ? ` (${codes})` : ''}: check the app registration and its ` +
+      `federated credentials, then look the code up at https://login.microsoftonline.com/error`,
     { context },
   );
 }

@@ -78,7 +78,10 @@ export class AzureDevOpsHttpClient {
     this.credentials = new AzureDevOpsCredentials(parameters, this.retryingFetch, resolved, webIdentity);
   }
 
-  /** Sends one Azure DevOps request (with retries) and returns a 2xx JSON body or a 404; throws a domain error otherwise. */
+  /**
+   * Sends one Azure DevOps request (with retries) and returns a 2xx JSON body or a 404; throws a domain error
+   * otherwise.
+   */
   async send(request: AdoRequest): Promise<AdoResponse> {
     const auth = await this.credentials.authorize(request.scope);
     const secrets = [...auth.secrets, ...(request.bodySecrets ?? [])];
@@ -99,7 +102,13 @@ export class AzureDevOpsHttpClient {
     return this.interpret(request, auth, response, text, secrets);
   }
 
-  private interpret(request: AdoRequest, auth: Authorization, response: Response, text: string, secrets: string[]): AdoResponse {
+  private interpret(
+    request: AdoRequest,
+    auth: Authorization,
+    response: Response,
+    text: string,
+    secrets: string[],
+  ): AdoResponse {
     const { status } = response;
     const where = describeScope(request.scope);
     const context = contextOf(request, status);
@@ -118,7 +127,9 @@ export class AzureDevOpsHttpClient {
         ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}`
         : ' (no error details; the credential may have expired)';
       throw new AzureDevOpsNotAuthorizedError(
-        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs ${request.requiredAccess ?? SERVICE_CONNECTION_ACCESS}`,
+        `Azure DevOps refused to ${request.action} for ${where} with HTTP ${status}${detail}; the ` +
+          `${credentialName(auth)} in parameter ${request.scope.credentialParameter} needs ` +
+          `${request.requiredAccess ?? SERVICE_CONNECTION_ACCESS}`,
         { context: { ...context, typeKey: vss?.typeKey } },
       );
     }
@@ -129,7 +140,12 @@ export class AzureDevOpsHttpClient {
       if (text.trim() === '') return { status: 200, body: null };
       const contentType = response.headers.get('content-type');
       if (!isJsonContentType(contentType)) {
-        throw this.credentialRejected(request, auth, `answered with a non-JSON page (${contentType ?? 'no content type'})`, context);
+        throw this.credentialRejected(
+          request,
+          auth,
+          `answered with a non-JSON page (${contentType ?? 'no content type'})`,
+          context,
+        );
       }
       try {
         return { status: 200, body: JSON.parse(text) as unknown };
@@ -139,22 +155,34 @@ export class AzureDevOpsHttpClient {
     }
     const vss = parseVssError(text, response, secrets);
     const detail = vss?.message ? `: ${vss.message}${vss.typeKey ? ` (${vss.typeKey})` : ''}` : '';
-    throw new AzureDevOpsRequestError(`Azure DevOps answered HTTP ${status} to the request to ${request.action} for ${where}${detail}`, {
-      context: { ...context, typeKey: vss?.typeKey },
-    });
+    throw new AzureDevOpsRequestError(
+      `Azure DevOps answered HTTP ${status} to the request to ${request.action} for ${where}${detail}`,
+      {
+        context: { ...context, typeKey: vss?.typeKey },
+      },
+    );
   }
 
-  private credentialRejected(request: AdoRequest, auth: Authorization, how: string, context: SafeContext): AzureDevOpsCredentialRejectedError {
+  private credentialRejected(
+    request: AdoRequest,
+    auth: Authorization,
+    how: string,
+    context: SafeContext,
+  ): AzureDevOpsCredentialRejectedError {
     this.credentials.forget(auth);
     const what = auth.kind === 'pat' ? 'PAT' : 'service principal token';
     if (auth.kind === 'federated' && request.scope.federatedCredential) {
       return new AzureDevOpsCredentialRejectedError(
-        `Azure DevOps rejected the token of ${describeFederated(request.scope.federatedCredential)} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); check that the app's service principal is a member of the organization`,
+        `Azure DevOps rejected the token of ${describeFederated(request.scope.federatedCredential)} when asked ` +
+          `to ${request.action} for ${describeScope(request.scope)} (it ${how}); check that the app's service ` +
+          `principal is a member of the organization`,
         { context },
       );
     }
     return new AzureDevOpsCredentialRejectedError(
-      `Azure DevOps rejected the ${what} in parameter ${request.scope.credentialParameter} when asked to ${request.action} for ${describeScope(request.scope)} (it ${how}); it may have expired or been revoked: renew it and update the parameter`,
+      `Azure DevOps rejected the ${what} in parameter ${request.scope.credentialParameter} when asked to ` +
+        `${request.action} for ${describeScope(request.scope)} (it ${how}); it may have expired or been ` +
+        `revoked: renew it and update the parameter`,
       { context },
     );
   }
@@ -177,20 +205,34 @@ function contextOf(request: AdoRequest, status?: number): SafeContext {
  * A federated token Azure DevOps refused: 401 (TF400813) is a service principal that is not a member
  * of the organization; 403 is a member without the permission (the Administrator role on the connection).
  */
-function federatedRefusal(request: AdoRequest, status: number, vss: VssErrorBody | undefined, context: SafeContext): Error {
+function federatedRefusal(
+  request: AdoRequest,
+  status: number,
+  vss: VssErrorBody | undefined,
+  context: SafeContext,
+): Error {
   const federated = request.scope.federatedCredential;
   const app = federated ? `Entra app ${federated.clientId} (tenant ${federated.tenantId})` : 'the Entra app';
   const where = describeScope(request.scope);
   const detail = vss?.message ? ` (Azure DevOps: ${vss.message})` : '';
-  const fullContext = { ...context, typeKey: vss?.typeKey, tenantId: federated?.tenantId, clientId: federated?.clientId };
+  const fullContext = {
+    ...context,
+    typeKey: vss?.typeKey,
+    tenantId: federated?.tenantId,
+    clientId: federated?.clientId,
+  };
   if (status === 401) {
     return new ServicePrincipalNotMemberError(
-      `Azure DevOps refused to ${request.action} for ${where} with HTTP 401${detail}: the service principal of ${app} is not a member of ${request.scope.organizationUrl}; add it in Organization settings > Users > Add users (search for the app's name), then give it the Administrator role on the connection`,
+      `Azure DevOps refused to ${request.action} for ${where} with HTTP 401${detail}: the service principal of ` +
+        `${app} is not a member of ${request.scope.organizationUrl}; add it in Organization settings > Users > ` +
+        `Add users (search for the app's name), then give it the Administrator role on the connection`,
       { context: fullContext },
     );
   }
   return new AzureDevOpsNotAuthorizedError(
-    `Azure DevOps refused to ${request.action} for ${where} with HTTP 403${detail}: the service principal of ${app} is a member of the organization but lacks the permission; give it the Administrator role on the connection (Project settings > Service connections > the connection > Security)`,
+    `Azure DevOps refused to ${request.action} for ${where} with HTTP 403${detail}: the service principal of ` +
+      `${app} is a member of the organization but lacks the permission; give it the Administrator role on the ` +
+      `connection (Project settings > Service connections > the connection > Security)`,
     { context: fullContext },
   );
 }

@@ -1,12 +1,32 @@
 import { inject, injectable, optional } from 'inversify';
 import { AzureDevOpsRequestError, ConnectionGoneError, ConnectionNotAwsError } from '../../domain/errors.js';
 import type { AccessKeyCredential, ConnectionRef } from '../../domain/model.js';
-import type { AzureDevOpsInventoryPort, DiscoveredConnection, OrganizationInfo, OrganizationScope } from '../../ports/azure-devops-inventory.port.js';
+import type {
+  AzureDevOpsInventoryPort,
+  DiscoveredConnection,
+  OrganizationInfo,
+  OrganizationScope,
+} from '../../ports/azure-devops-inventory.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
-import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
-import { API_VERSION, AWS_AUTH_SCHEME, AWS_CONFIDENTIAL_PARAMETERS, AWS_CONNECTION_TYPE, AWS_PARAMETERS, type ServiceEndpoint, type ServiceEndpointList } from './rest-types.js';
+import {
+  type AzureDevOpsClientOptions,
+  AzureDevOpsHttpClient,
+  type AzureDevOpsLogger,
+  describeScope,
+  type FetchFn,
+  type RequestScope,
+} from './http-client.js';
+import {
+  API_VERSION,
+  AWS_AUTH_SCHEME,
+  AWS_CONFIDENTIAL_PARAMETERS,
+  AWS_CONNECTION_TYPE,
+  AWS_PARAMETERS,
+  type ServiceEndpoint,
+  type ServiceEndpointList,
+} from './rest-types.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase, toConnectionState } from './service-connection.adapter.js';
 
 /** connectionData exists only as a preview resource (Location area); `7.1-preview` asks for its latest 7.1 version. */
@@ -39,28 +59,59 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     const base = organizationBase(scope);
     const url = new URL(`${base}/_apis/connectionData`);
     url.search = `api-version=${CONNECTION_DATA_API_VERSION}`;
-    const requestScope: RequestScope = { organizationUrl: base, project: '(none)', connection: '(connection data)', resource: 'organization', ...credentialOf(scope) };
-    const answer = await this.client.send({ method: 'GET', url, action: 'read the organization (connectionData)', scope: requestScope });
-    const body = answer.status === 200 ? (answer.body as { instanceId?: unknown; deploymentType?: unknown } | null) : null;
+    const requestScope: RequestScope = {
+      organizationUrl: base,
+      project: '(none)',
+      connection: '(connection data)',
+      resource: 'organization',
+      ...credentialOf(scope),
+    };
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'read the organization (connectionData)',
+      scope: requestScope,
+    });
+    const body =
+      answer.status === 200 ? (answer.body as { instanceId?: unknown; deploymentType?: unknown } | null) : null;
     if (!body || typeof body.instanceId !== 'string' || !GUID.test(body.instanceId)) {
-      throw new AzureDevOpsRequestError(`${base}/_apis/connectionData answered without the organization's id (instanceId); check the organizationUrl`, {
-        context: { organizationUrl: base },
-      });
+      throw new AzureDevOpsRequestError(
+        `${base}/_apis/connectionData answered without the organization's id (instanceId); check the organizationUrl`,
+        {
+          context: { organizationUrl: base },
+        },
+      );
     }
     return { organizationId: body.instanceId.toLowerCase(), hosted: body.deploymentType !== 'onPremises' };
   }
 
   async listProjects(scope: OrganizationScope): Promise<string[]> {
     const base = organizationBase(scope);
-    const requestScope: RequestScope = { organizationUrl: base, project: '(all)', connection: '(projects)', resource: 'organization', ...credentialOf(scope) };
+    const requestScope: RequestScope = {
+      organizationUrl: base,
+      project: '(all)',
+      connection: '(projects)',
+      resource: 'organization',
+      ...credentialOf(scope),
+    };
     const names: string[] = [];
     // Pages of PROJECTS_PAGE, by $skip, until a short page (Projects_List takes $top and $skip).
     for (let skip = 0; ; skip += PROJECTS_PAGE) {
       const url = new URL(`${base}/_apis/projects`);
       url.search = `$top=${PROJECTS_PAGE}&$skip=${skip}&api-version=${API_VERSION}`;
-      const answer = await this.client.send({ method: 'GET', url, action: 'list the projects', scope: requestScope, requiredAccess: 'the "Project and Team (Read)" scope' });
-      const page = answer.status === 200 ? (answer.body as { value?: Array<{ name?: unknown }> } | null)?.value : undefined;
-      if (!Array.isArray(page)) throw new AzureDevOpsRequestError(`${base}/_apis/projects answered without a list of projects`, { context: { organizationUrl: base } });
+      const answer = await this.client.send({
+        method: 'GET',
+        url,
+        action: 'list the projects',
+        scope: requestScope,
+        requiredAccess: 'the "Project and Team (Read)" scope',
+      });
+      const page =
+        answer.status === 200 ? (answer.body as { value?: Array<{ name?: unknown }> } | null)?.value : undefined;
+      if (!Array.isArray(page))
+        throw new AzureDevOpsRequestError(`${base}/_apis/projects answered without a list of projects`, {
+          context: { organizationUrl: base },
+        });
       names.push(...page.map((p) => p.name).filter((n): n is string => typeof n === 'string'));
       if (page.length < PROJECTS_PAGE) return names;
     }
@@ -70,16 +121,33 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     const base = organizationBase(scope);
     const url = new URL(`${base}/${encodeURIComponent(scope.project)}/_apis/serviceendpoint/endpoints`);
     url.search = `type=${AWS_CONNECTION_TYPE}&includeFailed=true&api-version=${API_VERSION}`;
-    const requestScope: RequestScope = { organizationUrl: base, project: scope.project, connection: '(all AWS)', ...credentialOf(scope) };
-    const answer = await this.client.send({ method: 'GET', url, action: 'list the AWS service connections', scope: requestScope });
+    const requestScope: RequestScope = {
+      organizationUrl: base,
+      project: scope.project,
+      connection: '(all AWS)',
+      ...credentialOf(scope),
+    };
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'list the AWS service connections',
+      scope: requestScope,
+    });
     if (answer.status === 404) {
-      throw new AzureDevOpsRequestError(`project "${scope.project}" of ${base} was not found (${answer.error?.message ?? '404'}); check the project name`, {
-        context: { organizationUrl: base, project: scope.project },
-      });
+      throw new AzureDevOpsRequestError(
+        `project "${scope.project}" of ${base} was not found (${answer.error?.message ?? '404'}); check the ` +
+          `project name`,
+        {
+          context: { organizationUrl: base, project: scope.project },
+        },
+      );
     }
     const body = answer.body as ServiceEndpointList | ServiceEndpoint[] | null;
     const list = Array.isArray(body) ? body : body?.value;
-    if (!Array.isArray(list)) throw new AzureDevOpsRequestError(`Azure DevOps answered the list of AWS connections in "${scope.project}" of ${base} without a list`);
+    if (!Array.isArray(list))
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps answered the list of AWS connections in "${scope.project}" of ${base} without a list`,
+      );
     // The type filter is case-insensitive on the service; the check here keeps a stand-in or a proxy honest.
     return list.filter((e) => (e.type ?? '').toUpperCase() === AWS_CONNECTION_TYPE).map(describe);
   }
@@ -98,7 +166,12 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     });
   }
 
-  async restoreKey(ref: ConnectionRef, connectionId: string, credential: AccessKeyCredential, roleArn: string | null): Promise<void> {
+  async restoreKey(
+    ref: ConnectionRef,
+    connectionId: string,
+    credential: AccessKeyCredential,
+    roleArn: string | null,
+  ): Promise<void> {
     const secret = credential.secretAccessKey.reveal();
     await this.rewrite(
       ref,
@@ -117,7 +190,9 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
 
   private async read(ref: ConnectionRef, connectionId: string): Promise<ServiceEndpoint> {
     const base = organizationBase(ref);
-    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`);
+    const url = new URL(
+      `${base}/${encodeURIComponent(ref.project)}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`,
+    );
     url.search = `api-version=${API_VERSION}`;
     const scope = scopeOf(ref, base, connectionId);
     const answer = await this.client.send({ method: 'GET', url, action: 'read the service connection', scope });
@@ -125,25 +200,43 @@ export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
     return answer.body as ServiceEndpoint;
   }
 
-  private async rewrite(ref: ConnectionRef, connectionId: string, action: string, changes: Record<string, string>, secrets: string[] = []): Promise<void> {
+  private async rewrite(
+    ref: ConnectionRef,
+    connectionId: string,
+    action: string,
+    changes: Record<string, string>,
+    secrets: string[] = [],
+  ): Promise<void> {
     const endpoint = await this.read(ref, connectionId);
     const base = organizationBase(ref);
     const scope = scopeOf(ref, base, connectionId);
     const where = describeScope(scope);
     const context = { organizationUrl: base, project: ref.project, connectionId };
-    if ((endpoint.type ?? '').toUpperCase() !== AWS_CONNECTION_TYPE || (endpoint.authorization?.scheme ?? '').toLowerCase() !== AWS_AUTH_SCHEME.toLowerCase()) {
-      throw new ConnectionNotAwsError(`${where} is not an AWS Toolkit connection (type "${endpoint.type}", scheme "${endpoint.authorization?.scheme}"); nothing was changed`, { context });
-    }
-    const parameters = endpoint.authorization?.parameters ?? {};
-    const hidden = Object.entries(parameters).filter(([name, value]) => value === null && !AWS_CONFIDENTIAL_PARAMETERS.includes(name) && !(name in changes));
-    const hiddenData = Object.entries(endpoint.data ?? {}).filter(([, value]) => value === null);
-    if (hidden.length + hiddenData.length > 0) {
-      throw new AzureDevOpsRequestError(
-        `${where} has hidden values (${[...hidden, ...hiddenData].map(([n]) => n).join(', ')}) that an update would erase; nothing was changed: change it by hand`,
+    if (
+      (endpoint.type ?? '').toUpperCase() !== AWS_CONNECTION_TYPE ||
+      (endpoint.authorization?.scheme ?? '').toLowerCase() !== AWS_AUTH_SCHEME.toLowerCase()
+    ) {
+      throw new ConnectionNotAwsError(
+        `${where} is not an AWS Toolkit connection (type "${endpoint.type}", scheme "` +
+          `${endpoint.authorization?.scheme}"); nothing was changed`,
         { context },
       );
     }
-    const kept = Object.fromEntries(Object.entries(parameters).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    const parameters = endpoint.authorization?.parameters ?? {};
+    const hidden = Object.entries(parameters).filter(
+      ([name, value]) => value === null && !AWS_CONFIDENTIAL_PARAMETERS.includes(name) && !(name in changes),
+    );
+    const hiddenData = Object.entries(endpoint.data ?? {}).filter(([, value]) => value === null);
+    if (hidden.length + hiddenData.length > 0) {
+      throw new AzureDevOpsRequestError(
+        `${where} has hidden values (${[...hidden, ...hiddenData].map(([n]) => n).join(', ')}) that an update ` +
+          `would erase; nothing was changed: change it by hand`,
+        { context },
+      );
+    }
+    const kept = Object.fromEntries(
+      Object.entries(parameters).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    );
     const body: ServiceEndpoint = Object.fromEntries(Object.entries(endpoint).filter(([, value]) => value !== null));
     body.authorization = { ...endpoint.authorization, parameters: { ...kept, ...changes } };
     const url = new URL(`${base}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`);
@@ -162,7 +255,9 @@ function describe(endpoint: ServiceEndpoint): DiscoveredConnection {
   return {
     id: state.id,
     name: state.name,
-    projects: (endpoint.serviceEndpointProjectReferences ?? []).map((r) => r.projectReference?.name ?? '').filter(Boolean),
+    projects: (endpoint.serviceEndpointProjectReferences ?? [])
+      .map((r) => r.projectReference?.name ?? '')
+      .filter(Boolean),
     auth: state.usesOidc ? 'oidc' : state.heldAccessKeyId ? 'keys' : assumeRoleArn ? 'role-only' : 'none',
     heldAccessKeyId: state.heldAccessKeyId,
     assumeRoleArn,
@@ -172,7 +267,13 @@ function describe(endpoint: ServiceEndpoint): DiscoveredConnection {
 }
 
 function scopeOf(ref: ConnectionRef, base: string, connectionId: string): RequestScope {
-  return { organizationUrl: base, project: ref.project, connection: `"${ref.connectionName}" (${connectionId})`, ...credentialOf(ref), connectionId };
+  return {
+    organizationUrl: base,
+    project: ref.project,
+    connection: `"${ref.connectionName}" (${connectionId})`,
+    ...credentialOf(ref),
+    connectionId,
+  };
 }
 
 /** The credential fields of a request scope: an SSM parameter, or a federated credential (no stored secret). */
@@ -184,7 +285,11 @@ function credentialOf(scope: OrganizationScope): Pick<RequestScope, 'credentialP
 }
 
 function gone(ref: ConnectionRef, base: string, connectionId: string): ConnectionGoneError {
-  return new ConnectionGoneError(`service connection "${ref.connectionName}" (${connectionId}) in project "${ref.project}" of ${base} is gone; check the target`, {
-    context: { organizationUrl: base, project: ref.project, connectionId },
-  });
+  return new ConnectionGoneError(
+    `service connection "${ref.connectionName}" (${connectionId}) in project "${ref.project}" of ${base} is ` +
+      `gone; check the target`,
+    {
+      context: { organizationUrl: base, project: ref.project, connectionId },
+    },
+  );
 }

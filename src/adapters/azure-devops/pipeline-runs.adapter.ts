@@ -1,11 +1,23 @@
 import { inject, injectable, optional } from 'inversify';
 import { AzureDevOpsRequestError, CanaryPipelineNotFoundError } from '../../domain/errors.js';
-import type { AdoCredentialRef, CanaryPipelineRef, PipelineRunResult, PipelineRunState, PipelineRunStatus } from '../../domain/holders.js';
+import type {
+  AdoCredentialRef,
+  CanaryPipelineRef,
+  PipelineRunResult,
+  PipelineRunState,
+  PipelineRunStatus,
+} from '../../domain/holders.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, type FetchFn, type RequestScope } from './http-client.js';
+import {
+  type AzureDevOpsClientOptions,
+  AzureDevOpsHttpClient,
+  type AzureDevOpsLogger,
+  type FetchFn,
+  type RequestScope,
+} from './http-client.js';
 import { API_VERSION } from './rest-types.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
 import type { Pipeline, PipelineRun } from './variable-group-types.js';
@@ -43,7 +55,13 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     const { base, scope } = where(ref);
     const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}`);
     url.search = `api-version=${API_VERSION}`;
-    const answer = await this.client.send({ method: 'GET', url, action: 'read the pipeline', scope, requiredAccess: READ_ACCESS });
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'read the pipeline',
+      scope,
+      requiredAccess: READ_ACCESS,
+    });
     const pipeline = answer.status === 200 ? (answer.body as Pipeline | null) : null;
     if (!pipeline || pipeline.id !== ref.pipelineId) throw notFound(ref, base);
     return { id: ref.pipelineId, name: pipeline.name ?? String(ref.pipelineId) };
@@ -71,11 +89,21 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     const { base, scope } = where(ref);
     const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs/${runId}`);
     url.search = `api-version=${API_VERSION}`;
-    const answer = await this.client.send({ method: 'GET', url, action: `read run ${runId} of the canary pipeline`, scope, requiredAccess: READ_ACCESS });
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: `read run ${runId} of the canary pipeline`,
+      scope,
+      requiredAccess: READ_ACCESS,
+    });
     if (answer.status === 404 || answer.body === null) {
-      throw new AzureDevOpsRequestError(`run ${runId} of pipeline ${ref.pipelineId} in project "${ref.project}" of ${base} was not found; it may have been deleted`, {
-        context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId, runId },
-      });
+      throw new AzureDevOpsRequestError(
+        `run ${runId} of pipeline ${ref.pipelineId} in project "${ref.project}" of ${base} was not found; it ` +
+          `may have been deleted`,
+        {
+          context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId, runId },
+        },
+      );
     }
     return toRunState(answer.body, ref, base);
   }
@@ -84,9 +112,12 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
 export function toRunState(body: unknown, ref: CanaryPipelineRef, base: string): PipelineRunState {
   const run = body as PipelineRun | null;
   if (!run || typeof run !== 'object' || typeof run.id !== 'number') {
-    throw new AzureDevOpsRequestError(`Azure DevOps answered for pipeline ${ref.pipelineId} in project "${ref.project}" of ${base} without a run`, {
-      context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId },
-    });
+    throw new AzureDevOpsRequestError(
+      `Azure DevOps answered for pipeline ${ref.pipelineId} in project "${ref.project}" of ${base} without a run`,
+      {
+        context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId },
+      },
+    );
   }
   const state = STATES.find((s) => s === run.state) ?? 'unknown';
   const result = RESULTS.find((r) => r === run.result) ?? null;
@@ -97,7 +128,10 @@ export function toRunState(body: unknown, ref: CanaryPipelineRef, base: string):
     state,
     result,
     // The run's page: the link Azure DevOps gives, or the one its UI uses.
-    webUrl: typeof web === 'string' && web !== '' ? web : `${base}/${encodeURIComponent(ref.project)}/_build/results?buildId=${run.id}`,
+    webUrl:
+      typeof web === 'string' && web !== ''
+        ? web
+        : `${base}/${encodeURIComponent(ref.project)}/_build/results?buildId=${run.id}`,
   };
 }
 
@@ -117,7 +151,8 @@ function where(ref: CanaryPipelineRef): { base: string; scope: RequestScope } {
 
 function notFound(ref: CanaryPipelineRef, base: string): CanaryPipelineNotFoundError {
   return new CanaryPipelineNotFoundError(
-    `no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${base}; check the canary's pipelineId and that ${credentialName(ref)} can see it`,
+    `no pipeline with id ${ref.pipelineId} in project "${ref.project}" of ${base}; check the canary's ` +
+      `pipelineId and that ${credentialName(ref)} can see it`,
     { context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId } },
   );
 }
@@ -132,5 +167,7 @@ function credentialOf(ref: AdoCredentialRef): Pick<RequestScope, 'credentialPara
 
 /** The credential, named for a message. */
 function credentialName(ref: AdoCredentialRef): string {
-  return ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter ?? '(none)'}`;
+  return ref.federatedCredential
+    ? `the service principal of Entra app ${ref.federatedCredential.clientId}`
+    : `the credential in ${ref.credentialParameter ?? '(none)'}`;
 }

@@ -79,7 +79,10 @@ export interface EntraTokenResponse {
 /** The AWS Toolkit's connection type name (compared case-insensitively: Terraform writes `aws`). */
 export const AWS_CONNECTION_TYPE = 'AWS';
 
-/** The AWS Toolkit's only authentication scheme, `ms.vss-endpoint.endpoint-auth-scheme-basic`, is stored as `UsernamePassword`. */
+/**
+ * The AWS Toolkit's only authentication scheme, `ms.vss-endpoint.endpoint-auth-scheme-basic`, is stored as
+ * `UsernamePassword`.
+ */
 export const AWS_AUTH_SCHEME = 'UsernamePassword';
 
 /** Scheme of Azure's own workload-identity (OIDC) connections; never holds a static key. */
@@ -103,4 +106,7 @@ export const AWS_PARAMETERS = {
  * an empty session token). Any *other* parameter that comes back `null` is one the adapter
  * cannot preserve, and it refuses to update rather than erase it.
  */
-export const AWS_CONFIDENTIAL_PARAMETERS: readonly string[] = [AWS_PARAMETERS.secretAccessKey, AWS_PARAMETERS.sessionToken];
+export const AWS_CONFIDENTIAL_PARAMETERS: readonly string[] = [
+  AWS_PARAMETERS.secretAccessKey,
+  AWS_PARAMETERS.sessionToken,
+];

@@ -52,7 +52,12 @@ export class RetryingFetch {
    * Bounded by `maxAttempts` and `maxTotalMs`. A PUT of the whole endpoint is idempotent, so
    * retrying it is safe. `secrets` are scrubbed from whatever server text reaches an error.
    */
-  async fetch(url: URL, init: RequestInit, request: RetriedRequest, secrets: readonly string[]): Promise<{ response: Response; text: string }> {
+  async fetch(
+    url: URL,
+    init: RequestInit,
+    request: RetriedRequest,
+    secrets: readonly string[],
+  ): Promise<{ response: Response; text: string }> {
     const { maxAttempts, maxTotalMs, requestTimeoutMs, now, sleep } = this.options;
     const started = now();
     for (let attempt = 1; ; attempt++) {
@@ -62,14 +67,19 @@ export class RetryingFetch {
       let lastStatus: number | undefined;
       try {
         // redirect: 'manual' because a redirect is Azure DevOps sending an unauthenticated caller to its sign-in page.
-        const response = await this.fetchFn(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(requestTimeoutMs) });
+        const response = await this.fetchFn(url, {
+          ...init,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(requestTimeoutMs),
+        });
         const text = await response.text();
         if (!RETRYABLE_STATUSES.has(response.status)) return { response, text };
         if (request.notIdempotent && response.status !== 429) return { response, text };
         lastStatus = response.status;
         const vss = parseVssError(text, response, secrets);
         reason = `HTTP ${response.status}${vss?.typeKey ? ` (${vss.typeKey})` : ''}`;
-        if (RETRY_AFTER_STATUSES.has(response.status)) retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
+        if (RETRY_AFTER_STATUSES.has(response.status))
+          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
       } catch (error) {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         reason = timedOut ? `no answer within ${requestTimeoutMs} ms` : 'a network error';
@@ -84,7 +94,8 @@ export class RetryingFetch {
         const why = outOfAttempts
           ? `after ${attempt} attempts`
           : retryAfterMs !== undefined
-            ? `it asked to retry after ${Math.ceil(retryAfterMs / 1000)} s, beyond the ${Math.round(maxTotalMs / 1000)} s budget`
+            ? `it asked to retry after ${Math.ceil(retryAfterMs / 1000)} s, beyond the ` +
+              `${Math.round(maxTotalMs / 1000)} s budget`
             : `after ${attempt} attempts in ${Math.round(elapsed / 1000)} s`;
         throw this.unavailable(request, `${reason}, ${why}`, { status: lastStatus, attempts: attempt }, cause);
       }
@@ -109,7 +120,8 @@ export class RetryingFetch {
   ): AzureDevOpsUnavailableError {
     const { scope } = request;
     return new AzureDevOpsUnavailableError(
-      `${request.service ?? 'Azure DevOps'} did not ${request.action} for ${describeScope(scope)}: ${why}; it is rate limiting or unavailable, retry later`,
+      `${request.service ?? 'Azure DevOps'} did not ${request.action} for ${describeScope(scope)}: ${why}; it ` +
+        `is rate limiting or unavailable, retry later`,
       {
         context: {
           organizationUrl: scope.organizationUrl,

@@ -85,31 +85,65 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
       // The project (or collection) does not exist: Azure DevOps says so in its message.
       const detail = answer.error?.message ? ` (Azure DevOps: ${answer.error.message})` : '';
       throw new ConnectionNotFoundError(
-        `no service connection named "${ref.connectionName}" was found in project "${ref.project}" of ${base}: the project was not found${detail}; check the target's organizationUrl and project`,
-        { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, typeKey: answer.error?.typeKey } },
+        `no service connection named "${ref.connectionName}" was found in project "${ref.project}" of ${base}: ` +
+          `the project was not found${detail}; check the target's organizationUrl and project`,
+        {
+          context: {
+            organizationUrl: base,
+            project: ref.project,
+            connectionName: ref.connectionName,
+            typeKey: answer.error?.typeKey,
+          },
+        },
       );
     }
     const endpoints = listOf(answer.body, scope);
     const wanted = ref.connectionName.toLowerCase();
-    const matches = endpoints.filter((endpoint) => namesOf(endpoint, ref.project).some((name) => name.toLowerCase() === wanted));
+    const matches = endpoints.filter((endpoint) =>
+      namesOf(endpoint, ref.project).some((name) => name.toLowerCase() === wanted),
+    );
     if (matches.length === 0) {
       throw new ConnectionNotFoundError(
-        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched by name, including failed connections); check the target's connectionName and that ${ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter}`} can see the connection`,
-        { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, candidates: endpoints.length } },
+        `no service connection named "${ref.connectionName}" in project "${ref.project}" of ${base} (searched ` +
+          `by name, including failed connections); check the target's connectionName and that ` +
+          (ref.federatedCredential
+            ? `the service principal of Entra app ${ref.federatedCredential.clientId} `
+            : `the credential in ${ref.credentialParameter} `) +
+          `can see the connection`,
+        {
+          context: {
+            organizationUrl: base,
+            project: ref.project,
+            connectionName: ref.connectionName,
+            candidates: endpoints.length,
+          },
+        },
       );
     }
     if (matches.length > 1) {
       const ids = matches.map((endpoint) => endpoint.id ?? '?').join(', ');
       throw new ConnectionAmbiguousError(
-        `${matches.length} service connections are named "${ref.connectionName}" in project "${ref.project}" of ${base} (ids ${ids}); rename all but one so the target names exactly one`,
-        { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, matches: matches.length } },
+        `${matches.length} service connections are named "${ref.connectionName}" in project "${ref.project}" ` +
+          `of ${base} (ids ${ids}); rename all but one so the target names exactly one`,
+        {
+          context: {
+            organizationUrl: base,
+            project: ref.project,
+            connectionName: ref.connectionName,
+            matches: matches.length,
+          },
+        },
       );
     }
     const id = matches[0]?.id;
     if (typeof id !== 'string' || !UUID.test(id)) {
-      throw new AzureDevOpsRequestError(`Azure DevOps listed the service connection "${ref.connectionName}" in project "${ref.project}" of ${base} without a valid id`, {
-        context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName },
-      });
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps listed the service connection "${ref.connectionName}" in project "${ref.project}" of ` +
+          `${base} without a valid id`,
+        {
+          context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName },
+        },
+      );
     }
     // The list carries each endpoint whole (confidential values left out, as on a read by id):
     // mapping it directly saves a request per plan.
@@ -129,10 +163,16 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     const context = { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, connectionId };
 
     if (state.type.toUpperCase() !== AWS_CONNECTION_TYPE) {
-      throw new ConnectionNotAwsError(`${where} is of type "${state.type}", not AWS; nothing was changed: check the target's connectionName`, { context });
+      throw new ConnectionNotAwsError(
+        `${where} is of type "${state.type}", not AWS; nothing was changed: check the target's connectionName`,
+        { context },
+      );
     }
     if (state.usesOidc) {
-      throw new ConnectionUsesOidcError(`${where} uses OIDC: it holds no static key, so nothing was changed; remove it from the targets`, { context });
+      throw new ConnectionUsesOidcError(
+        `${where} uses OIDC: it holds no static key, so nothing was changed; remove it from the targets`,
+        { context },
+      );
     }
     // The only place the new secret is revealed: it goes into the body of the PUT and nowhere else.
     const secret = credential.secretAccessKey.reveal();
@@ -140,7 +180,14 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
 
     const url = new URL(`${base}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`);
     url.search = query({ 'api-version': API_VERSION });
-    const answer = await this.client.send({ method: 'PUT', url, body, action: 'update the service connection', scope, bodySecrets: [secret] });
+    const answer = await this.client.send({
+      method: 'PUT',
+      url,
+      body,
+      action: 'update the service connection',
+      scope,
+      bodySecrets: [secret],
+    });
     // Only a 404 means gone. Any 2xx is taken as done whatever its body: the publish is verified
     // by reading the connection back (VerifyPublish), and calling a done update "gone" would roll
     // back a key the connection already holds.
@@ -157,20 +204,33 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
   private async readEndpoint(ref: ConnectionRef, connectionId: string): Promise<ServiceEndpoint> {
     const base = organizationBase(ref);
     if (!UUID.test(connectionId)) {
-      throw new InvalidStepInputError(`connection id "${connectionId}" for "${ref.connectionName}" in project "${ref.project}" of ${base} is not a GUID`, {
-        context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName },
-      });
+      throw new InvalidStepInputError(
+        `connection id "${connectionId}" for "${ref.connectionName}" in project "${ref.project}" of ${base} is ` +
+          `not a GUID`,
+        {
+          context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName },
+        },
+      );
     }
     const scope = scopeOf(ref, base, connectionId);
-    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`);
+    const url = new URL(
+      `${base}/${encodeURIComponent(ref.project)}/_apis/serviceendpoint/endpoints/${encodeURIComponent(connectionId)}`,
+    );
     url.search = query({ 'api-version': API_VERSION });
     const answer = await this.client.send({ method: 'GET', url, action: 'read the service connection', scope });
     if (answer.status === 404 || answer.body === null) throw gone(ref, base, connectionId, 'on read');
     const endpoint = answer.body;
-    if (typeof endpoint !== 'object' || Array.isArray(endpoint) || (endpoint as ServiceEndpoint).id?.toLowerCase() !== connectionId.toLowerCase()) {
-      throw new AzureDevOpsRequestError(`Azure DevOps answered the read of ${describeScope(scope)} with something other than that service connection`, {
-        context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, connectionId },
-      });
+    if (
+      typeof endpoint !== 'object' ||
+      Array.isArray(endpoint) ||
+      (endpoint as ServiceEndpoint).id?.toLowerCase() !== connectionId.toLowerCase()
+    ) {
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps answered the read of ${describeScope(scope)} with something other than that service connection`,
+        {
+          context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, connectionId },
+        },
+      );
     }
     return endpoint as ServiceEndpoint;
   }
@@ -185,13 +245,23 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
  * `externalId` confidential): sending it back would erase it, so the adapter refuses and changes
  * nothing. Top-level `null` members are left out, which .NET reads back as the same `null`.
  */
-function updateBody(endpoint: ServiceEndpoint, accessKeyId: string, secretAccessKey: string, where: string, context: Record<string, string>): ServiceEndpoint {
+function updateBody(
+  endpoint: ServiceEndpoint,
+  accessKeyId: string,
+  secretAccessKey: string,
+  where: string,
+  context: Record<string, string>,
+): ServiceEndpoint {
   const authorization = endpoint.authorization ?? {};
   const scheme = authorization.scheme ?? '';
   if (scheme.toLowerCase() !== AWS_AUTH_SCHEME.toLowerCase()) {
-    throw new AzureDevOpsRequestError(`${where} uses the authorization scheme "${scheme}", not ${AWS_AUTH_SCHEME}; nothing was changed: fix the connection by hand`, {
-      context,
-    });
+    throw new AzureDevOpsRequestError(
+      `${where} uses the authorization scheme "${scheme}", not ${AWS_AUTH_SCHEME}; nothing was changed: fix ` +
+        `the connection by hand`,
+      {
+        context,
+      },
+    );
   }
   const parameters = authorization.parameters ?? {};
   const hidden = [
@@ -204,7 +274,8 @@ function updateBody(endpoint: ServiceEndpoint, accessKeyId: string, secretAccess
   ];
   if (hidden.length > 0) {
     throw new AzureDevOpsRequestError(
-      `${where} has hidden (confidential) values the rotator cannot preserve: ${hidden.join(', ')}; an update would erase them, so nothing was changed: update the connection by hand`,
+      `${where} has hidden (confidential) values the rotator cannot preserve: ${hidden.join(', ')}; an update ` +
+        `would erase them, so nothing was changed: update the connection by hand`,
       { context },
     );
   }
@@ -242,10 +313,14 @@ export function toConnectionState(endpoint: ServiceEndpoint): ConnectionState {
     // The toolkit's `useOIDC` is an auth-scheme input, so it lives in authorization.parameters;
     // data.useOIDC and Azure's own workload-identity scheme are accepted too.
     usesOidc:
-      isTrue(parameters[AWS_PARAMETERS.useOidc]) || isTrue(endpoint.data?.[AWS_PARAMETERS.useOidc]) || scheme.toLowerCase() === OIDC_AUTH_SCHEME.toLowerCase(),
+      isTrue(parameters[AWS_PARAMETERS.useOidc]) ||
+      isTrue(endpoint.data?.[AWS_PARAMETERS.useOidc]) ||
+      scheme.toLowerCase() === OIDC_AUTH_SCHEME.toLowerCase(),
     heldAccessKeyId: typeof username === 'string' && username.trim() !== '' ? username.trim() : null,
     assumesRole: typeof roleArn === 'string' && roleArn.trim() !== '',
-    projectReferenceCount: Array.isArray(endpoint.serviceEndpointProjectReferences) ? endpoint.serviceEndpointProjectReferences.length : 0,
+    projectReferenceCount: Array.isArray(endpoint.serviceEndpointProjectReferences)
+      ? endpoint.serviceEndpointProjectReferences.length
+      : 0,
   };
 }
 
@@ -283,9 +358,12 @@ function query(parameters: Record<string, string>): string {
 function listOf(body: unknown, scope: RequestScope): ServiceEndpoint[] {
   const value = Array.isArray(body) ? body : (body as ServiceEndpointList | null)?.value;
   if (!Array.isArray(value)) {
-    throw new AzureDevOpsRequestError(`Azure DevOps answered the search for ${describeScope(scope)} without a list of service connections`, {
-      context: { organizationUrl: scope.organizationUrl, project: scope.project, connection: scope.connection },
-    });
+    throw new AzureDevOpsRequestError(
+      `Azure DevOps answered the search for ${describeScope(scope)} without a list of service connections`,
+      {
+        context: { organizationUrl: scope.organizationUrl, project: scope.project, connection: scope.connection },
+      },
+    );
   }
   return value.filter((endpoint): endpoint is ServiceEndpoint => typeof endpoint === 'object' && endpoint !== null);
 }
@@ -294,14 +372,16 @@ function listOf(body: unknown, scope: RequestScope): ServiceEndpoint[] {
 function namesOf(endpoint: ServiceEndpoint, project: string): string[] {
   const names = typeof endpoint.name === 'string' ? [endpoint.name] : [];
   for (const reference of endpoint.serviceEndpointProjectReferences ?? []) {
-    if (reference.projectReference?.name?.toLowerCase() === project.toLowerCase() && typeof reference.name === 'string') names.push(reference.name);
+    if (reference.projectReference?.name?.toLowerCase() === project.toLowerCase() && typeof reference.name === 'string')
+      names.push(reference.name);
   }
   return names;
 }
 
 function gone(ref: ConnectionRef, base: string, connectionId: string, when: string): ConnectionGoneError {
   return new ConnectionGoneError(
-    `service connection "${ref.connectionName}" (${connectionId}) in project "${ref.project}" of ${base} is gone (not found ${when}); it was deleted or unshared since it was found: check the target`,
+    `service connection "${ref.connectionName}" (${connectionId}) in project "${ref.project}" of ${base} is ` +
+      `gone (not found ${when}); it was deleted or unshared since it was found: check the target`,
     { context: { organizationUrl: base, project: ref.project, connectionName: ref.connectionName, connectionId } },
   );
 }

@@ -7,14 +7,27 @@ import {
   VariableGroupUnsupportedError,
 } from '../../domain/errors.js';
 import { groupProblem } from '../../domain/holder-set.js';
-import type { AdoCredentialRef, ProjectScope, VariableGroupRef, VariableGroupState, VariableGroupSummary } from '../../domain/holders.js';
+import type {
+  AdoCredentialRef,
+  ProjectScope,
+  VariableGroupRef,
+  VariableGroupState,
+  VariableGroupSummary,
+} from '../../domain/holders.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import { TOKENS } from '../../ports/tokens.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
-import { type AzureDevOpsClientOptions, AzureDevOpsHttpClient, type AzureDevOpsLogger, describeScope, type FetchFn, type RequestScope } from './http-client.js';
+import {
+  type AzureDevOpsClientOptions,
+  AzureDevOpsHttpClient,
+  type AzureDevOpsLogger,
+  describeScope,
+  type FetchFn,
+  type RequestScope,
+} from './http-client.js';
 import { API_VERSION } from './rest-types.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
 import {
@@ -26,7 +39,8 @@ import {
 } from './variable-group-types.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
-const LIBRARY_ACCESS = 'the "Variable Groups (Read, create & manage)" scope and the Administrator role on the variable group';
+const LIBRARY_ACCESS =
+  'the "Variable Groups (Read, create & manage)" scope and the Administrator role on the variable group';
 
 /**
  * `VariableGroupsPort` on the Task Agent REST API (`distributedtask/variablegroups`), api-version 7.1.
@@ -63,17 +77,21 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     const base = organizationBase(ref);
     const scope = scopeOf(ref, base);
     const groups = await this.list(ref, base, scope, ref.groupName);
-    const matches = groups.filter((g) => typeof g.name === 'string' && g.name.toLowerCase() === ref.groupName.toLowerCase());
+    const matches = groups.filter(
+      (g) => typeof g.name === 'string' && g.name.toLowerCase() === ref.groupName.toLowerCase(),
+    );
     const context = { organizationUrl: base, project: ref.project, variableGroup: ref.groupName };
     if (matches.length === 0) {
       throw new VariableGroupNotFoundError(
-        `no variable group named "${ref.groupName}" in project "${ref.project}" of ${base}; check the holder's groupName and that ${credentialName(ref)} can see it`,
+        `no variable group named "${ref.groupName}" in project "${ref.project}" of ${base}; check the holder's ` +
+          `groupName and that ${credentialName(ref)} can see it`,
         { context },
       );
     }
     if (matches.length > 1) {
       throw new VariableGroupAmbiguousError(
-        `${matches.length} variable groups are named "${ref.groupName}" in project "${ref.project}" of ${base} (ids ${matches.map((g) => g.id).join(', ')}); rename all but one`,
+        `${matches.length} variable groups are named "${ref.groupName}" in project "${ref.project}" of ${base} ` +
+          `(ids ${matches.map((g) => g.id).join(', ')}); rename all but one`,
         { context },
       );
     }
@@ -135,22 +153,40 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     });
   }
 
-  private async list(where: ProjectScope, base: string, scope: RequestScope, groupName: string | undefined): Promise<VariableGroup[]> {
+  private async list(
+    where: ProjectScope,
+    base: string,
+    scope: RequestScope,
+    groupName: string | undefined,
+  ): Promise<VariableGroup[]> {
     const url = new URL(`${base}/${encodeURIComponent(where.project)}/_apis/distributedtask/variablegroups`);
-    url.search = [...(groupName ? [`groupName=${encodeURIComponent(groupName)}`] : []), `api-version=${API_VERSION}`].join('&');
-    const answer = await this.client.send({ method: 'GET', url, action: 'list variable groups', scope, requiredAccess: LIBRARY_ACCESS });
+    url.search = [
+      ...(groupName ? [`groupName=${encodeURIComponent(groupName)}`] : []),
+      `api-version=${API_VERSION}`,
+    ].join('&');
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'list variable groups',
+      scope,
+      requiredAccess: LIBRARY_ACCESS,
+    });
     if (answer.status === 404) {
       const detail = answer.error?.message ? ` (Azure DevOps: ${answer.error.message})` : '';
       throw new VariableGroupNotFoundError(
-        `the variable groups of project "${where.project}" of ${base} could not be listed: the project was not found${detail}; check the organizationUrl and project`,
+        `the variable groups of project "${where.project}" of ${base} could not be listed: the project was not ` +
+          `found${detail}; check the organizationUrl and project`,
         { context: { organizationUrl: base, project: where.project } },
       );
     }
     const value = Array.isArray(answer.body) ? answer.body : (answer.body as { value?: unknown } | null)?.value;
     if (!Array.isArray(value)) {
-      throw new AzureDevOpsRequestError(`Azure DevOps answered the list of variable groups in project "${where.project}" of ${base} without a list`, {
-        context: { organizationUrl: base, project: where.project },
-      });
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps answered the list of variable groups in project "${where.project}" of ${base} without a list`,
+        {
+          context: { organizationUrl: base, project: where.project },
+        },
+      );
     }
     return value.filter((g): g is VariableGroup => typeof g === 'object' && g !== null);
   }
@@ -159,25 +195,40 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     const base = organizationBase(ref);
     const scope = scopeOf(ref, base, groupId);
     if (!Number.isInteger(groupId) || groupId <= 0) {
-      throw new AzureDevOpsRequestError(`variable group id ${groupId} for "${ref.groupName}" is not a positive integer`, {
-        context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName },
-      });
+      throw new AzureDevOpsRequestError(
+        `variable group id ${groupId} for "${ref.groupName}" is not a positive integer`,
+        {
+          context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName },
+        },
+      );
     }
     const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/distributedtask/variablegroups/${groupId}`);
     url.search = `api-version=${API_VERSION}`;
-    const answer = await this.client.send({ method: 'GET', url, action: 'read the variable group', scope, requiredAccess: LIBRARY_ACCESS });
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'read the variable group',
+      scope,
+      requiredAccess: LIBRARY_ACCESS,
+    });
     if (answer.status === 404 || answer.body === null) throw gone(ref, base, groupId, 'on read');
     const group = answer.body as VariableGroup;
     if (typeof group !== 'object' || Array.isArray(group) || group.id !== groupId) {
-      throw new AzureDevOpsRequestError(`Azure DevOps answered the read of ${describeScope(scope)} with something other than that variable group`, {
-        context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId },
-      });
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps answered the read of ${describeScope(scope)} with something other than that variable group`,
+        {
+          context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId },
+        },
+      );
     }
     return group;
   }
 }
 
-export function toVariableGroupState(group: VariableGroup, ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>): VariableGroupState {
+export function toVariableGroupState(
+  group: VariableGroup,
+  ref: Pick<VariableGroupRef, 'accessKeyIdVariable' | 'secretAccessKeyVariable'>,
+): VariableGroupState {
   const variables = group.variables ?? {};
   const keyId = findVariable(variables, ref.accessKeyIdVariable);
   const secret = findVariable(variables, ref.secretAccessKeyVariable);
@@ -202,7 +253,12 @@ function findVariable(variables: Record<string, VariableValue | null>, name: str
   return entry?.[1] ?? undefined;
 }
 
-function updateBody(group: VariableGroup, ref: VariableGroupRef, accessKeyId: string, secret: string): VariableGroupParameters {
+function updateBody(
+  group: VariableGroup,
+  ref: VariableGroupRef,
+  accessKeyId: string,
+  secret: string,
+): VariableGroupParameters {
   const variables: Record<string, VariableValue> = {};
   for (const [name, variable] of Object.entries(group.variables ?? {})) {
     const v = variable ?? {};
@@ -237,7 +293,8 @@ function scopeOf(ref: VariableGroupRef, base: string, groupId?: number): Request
 
 function gone(ref: VariableGroupRef, base: string, groupId: number, when: string): VariableGroupGoneError {
   return new VariableGroupGoneError(
-    `variable group "${ref.groupName}" (${groupId}) in project "${ref.project}" of ${base} is gone (not found ${when}); it was deleted since it was found: check the holder`,
+    `variable group "${ref.groupName}" (${groupId}) in project "${ref.project}" of ${base} is gone (not found ` +
+      `${when}); it was deleted since it was found: check the holder`,
     { context: { organizationUrl: base, project: ref.project, variableGroup: ref.groupName, groupId } },
   );
 }
@@ -252,5 +309,7 @@ function credentialOf(ref: AdoCredentialRef): Pick<RequestScope, 'credentialPara
 
 /** The credential, named for a message. */
 function credentialName(ref: AdoCredentialRef): string {
-  return ref.federatedCredential ? `the service principal of Entra app ${ref.federatedCredential.clientId}` : `the credential in ${ref.credentialParameter ?? '(none)'}`;
+  return ref.federatedCredential
+    ? `the service principal of Entra app ${ref.federatedCredential.clientId}`
+    : `the credential in ${ref.credentialParameter ?? '(none)'}`;
 }

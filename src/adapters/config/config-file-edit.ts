@@ -29,7 +29,10 @@ export function writeConfigFile(configPath: string, config: Record<string, unkno
     writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    const why = code === 'EEXIST' ? 'exists already (it is never overwritten): choose another path or delete it' : `cannot be written (${String(code)})`;
+    const why =
+      code === 'EEXIST'
+        ? 'exists already (it is never overwritten): choose another path or delete it'
+        : `cannot be written (${String(code)})`;
     throw new ConfigurationError(`--config-out ${configPath} ${why}`, { context: { field: '--config-out' } });
   }
 }

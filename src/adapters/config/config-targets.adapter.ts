@@ -38,9 +38,12 @@ export class ConfigTargetsAdapter implements TargetsPort {
     const target = this.byName.get(name);
     if (!target) {
       const known = [...this.byName.keys()].join(', ') || 'none';
-      throw new UnknownTargetError(`no target named "${name}" in the configuration (known: ${known}); add it to rotation.config.json and redeploy`, {
-        context: { target: name },
-      });
+      throw new UnknownTargetError(
+        `no target named "${name}" in the configuration (known: ${known}); add it to rotation.config.json and redeploy`,
+        {
+          context: { target: name },
+        },
+      );
     }
     return structuredClone(target);
   }
@@ -59,10 +62,12 @@ export function loadRotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
   const text = env[CONFIG_ENV_VAR];
   // The Lambdas never use the schedule: skip the time-zone lookup (ICU data, ~25 ms of a cold start).
   const runtime = { lookUpTimeZone: false };
-  if (text !== undefined && text.trim() !== '') return parseJson(text, `the ${CONFIG_ENV_VAR} environment variable`, runtime);
+  if (text !== undefined && text.trim() !== '')
+    return parseJson(text, `the ${CONFIG_ENV_VAR} environment variable`, runtime);
   if (env.LAMBDA_TASK_ROOT) return loadRotationConfigFile(path.join(env.LAMBDA_TASK_ROOT, CONFIG_FILE_NAME), runtime);
   throw new ConfigurationError(
-    `no configuration: ${CONFIG_FILE_NAME} is bundled next to each handler by the CDK stack; outside Lambda set ${CONFIG_ENV_VAR} to the configuration as JSON (the CLI takes --config <file> instead)`,
+    `no configuration: ${CONFIG_FILE_NAME} is bundled next to each handler by the CDK stack; outside Lambda ` +
+      `set ${CONFIG_ENV_VAR} to the configuration as JSON (the CLI takes --config <file> instead)`,
     { context: { field: CONFIG_ENV_VAR } },
   );
 }
@@ -74,8 +79,11 @@ export function loadRotationConfigFile(path: string, options: ParseOptions = {})
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${typeof code === 'string' ? code : 'unknown error'})`;
-    throw new ConfigurationError(`configuration file ${path} ${why}: pass the path of a rotation.config.json`, { context: { field: '(file)', path } });
+    const why =
+      code === 'ENOENT' ? 'does not exist' : `cannot be read (${typeof code === 'string' ? code : 'unknown error'})`;
+    throw new ConfigurationError(`configuration file ${path} ${why}: pass the path of a rotation.config.json`, {
+      context: { field: '(file)', path },
+    });
   }
   return parseJson(text, path, options);
 }

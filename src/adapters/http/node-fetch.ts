@@ -16,21 +16,28 @@ export type NodeFetch = (input: string | URL, init?: RequestInit) => Promise<Res
 
 export const nodeFetch: NodeFetch = async (input, init = {}) => {
   const url = typeof input === 'string' ? new URL(input) : input;
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`nodeFetch: unsupported protocol ${url.protocol}`);
-  if (init.body !== undefined && init.body !== null && typeof init.body !== 'string') throw new TypeError('nodeFetch: only string bodies are supported');
-  if (init.redirect !== undefined && init.redirect !== 'manual') throw new TypeError('nodeFetch: only redirect "manual" is supported');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError(`nodeFetch: unsupported protocol ${url.protocol}`);
+  if (init.body !== undefined && init.body !== null && typeof init.body !== 'string')
+    throw new TypeError('nodeFetch: only string bodies are supported');
+  if (init.redirect !== undefined && init.redirect !== 'manual')
+    throw new TypeError('nodeFetch: only redirect "manual" is supported');
   const headers = headerRecord(init.headers);
   const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : undefined;
   if (body) headers['content-length'] = String(body.length);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
 
   return new Promise<Response>((resolve, reject) => {
-    const req = send(url, { method: init.method ?? 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
-      readBody(res).then(
-        (text) => resolve(answer(url, res, text)),
-        (error: unknown) => reject(abortReason(init.signal) ?? error),
-      );
-    });
+    const req = send(
+      url,
+      { method: init.method ?? 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) },
+      (res) => {
+        readBody(res).then(
+          (text) => resolve(answer(url, res, text)),
+          (error: unknown) => reject(abortReason(init.signal) ?? error),
+        );
+      },
+    );
     req.on('error', (error) => reject(abortReason(init.signal) ?? error));
     req.end(body);
   });

@@ -4,7 +4,15 @@ import { inject, injectable, optional } from 'inversify';
 import type { TargetReport } from '../../domain/report.js';
 import type { MetricsPort } from '../../ports/metrics.port.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { METRIC_DIMENSIONS, METRIC_NAMES, METRIC_UNITS, METRICS_NAMESPACE, METRICS_SERVICE_NAME, type MetricName, OUTCOME_COUNTS } from './metric-names.js';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRIC_UNITS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE_NAME,
+  type MetricName,
+  OUTCOME_COUNTS,
+} from './metric-names.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /** Binds the Powertools `Metrics` instance the adapter publishes with (tests bind their own). */
@@ -12,7 +20,10 @@ import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 export const POWERTOOLS_METRICS = ADAPTER_TOKENS.PowertoolsMetrics;
 
 /** The part of Powertools `Metrics` the adapter uses. */
-export type PowertoolsMetricsLike = Pick<Metrics, 'addDimension' | 'addDimensions' | 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics'>;
+export type PowertoolsMetricsLike = Pick<
+  Metrics,
+  'addDimension' | 'addDimensions' | 'addMetric' | 'publishStoredMetrics' | 'hasStoredMetrics'
+>;
 
 /** Where the adapter reports its own trouble (the Powertools Logger fits). */
 export interface MetricsWarningLogger {
@@ -101,7 +112,11 @@ export class PowertoolsMetrics implements MetricsPort {
         this.metrics.publishStoredMetrics();
       }
       if (notificationFailures > 0) {
-        this.metrics.addMetric(METRIC_NAMES.NotificationFailures, UNIT[METRIC_UNITS.NotificationFailures], notificationFailures);
+        this.metrics.addMetric(
+          METRIC_NAMES.NotificationFailures,
+          UNIT[METRIC_UNITS.NotificationFailures],
+          notificationFailures,
+        );
         this.metrics.publishStoredMetrics();
       }
     } catch (error) {

@@ -114,7 +114,9 @@ export function redactedCause(error: unknown, secrets: readonly string[] = []): 
   const echoed = echoes(error.message, secrets);
   const deserialisation = error.message.includes('Deserialization error') || error.name === 'SyntaxError';
   if (!echoed && !deserialisation) return error;
-  const copy = new Error(echoed ? '[message withheld: it quoted a secret value]' : '[message withheld: unreadable response]');
+  const copy = new Error(
+    echoed ? '[message withheld: it quoted a secret value]' : '[message withheld: unreadable response]',
+  );
   copy.name = error.name;
   const { Code, $metadata } = error as Error & { Code?: unknown; $metadata?: unknown };
   return Object.assign(copy, Code === undefined ? {} : { Code }, $metadata === undefined ? {} : { $metadata });

@@ -8,4 +8,10 @@ export {
   type SlackMessageOptions,
   totalBlockText,
 } from './slack-message.js';
-export { DEFAULT_SLACK_TIMEOUT_MS, SLACK_SETTINGS, type SlackFetch, SlackNotifier, type SlackSettings } from './slack-notifier.js';
+export {
+  DEFAULT_SLACK_TIMEOUT_MS,
+  SLACK_SETTINGS,
+  type SlackFetch,
+  SlackNotifier,
+  type SlackSettings,
+} from './slack-notifier.js';

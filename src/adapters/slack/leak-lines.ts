@@ -24,13 +24,22 @@ export function leakHeadline(summary: RunSummary, duration: DurationFormat): str
   if (rotated.length > 0 && notRotated.length === 0 && leak.unheld.length === 0) {
     const slowest = Math.max(...rotated.map((t) => t.leak?.eventToLiveMs ?? Number.NaN));
     const names = rotated.map((t) => t.targetName).join(', ');
-    return `:rotating_light: leaked key rotated: ${keys(leak.accessKeyIds)} (${names}), new key live within ${duration(slowest)} of the event`;
+    return (
+      `:rotating_light: leaked key rotated: ${keys(leak.accessKeyIds)} (${names}), new key live within ` +
+      `${duration(slowest)} of the event`
+    );
   }
   if (notRotated.length > 0) {
-    return `:rotating_light: leaked key NOT rotated: ${keys(notRotated.flatMap((t) => t.leak?.held ?? []))}: act now (below)`;
+    return (
+      `:rotating_light: leaked key NOT rotated: ${keys(notRotated.flatMap((t) => t.leak?.held ?? []))}: ` +
+      `act now (below)`
+    );
   }
   if (rotated.length > 0) {
-    return `:rotating_light: leaked key rotated: ${keys(rotated.flatMap((t) => t.leak?.held ?? []))}; ${keys(leak.unheld)} held by no target`;
+    return (
+      `:rotating_light: leaked key rotated: ${keys(rotated.flatMap((t) => t.leak?.held ?? []))}; ` +
+      `${keys(leak.unheld)} held by no target`
+    );
   }
   return `:rotating_light: leaked key held by no target: ${keys(leak.unheld)}: find and deactivate it by hand`;
 }
@@ -40,18 +49,20 @@ export function leakLines(summary: RunSummary): string[] {
   const leak = summary.leak;
   if (!leak) return [];
   const lines = [
-    `*Leaked key:* ${keys(leak.accessKeyIds)} · *reported by AWS Health at* ${leak.detectedAt.slice(0, 19).replace('T', ' ')} UTC`,
+    `*Leaked key:* ${keys(leak.accessKeyIds)} · *reported by AWS Health at* ` +
+      `${leak.detectedAt.slice(0, 19).replace('T', ' ')} UTC`,
   ];
   if (leak.unheld.length > 0) {
     lines.push(
-      `:warning: ${keys(leak.unheld)} is held by no configured target: nothing here could rotate it. Find its user with ` +
+      `:warning: ${keys(leak.unheld)} is held by no configured target: nothing here could rotate it. Find its ` +
+        `user with ` +
         '`aws iam get-access-key-last-used --access-key-id <id>`, then deactivate and delete it by hand.',
     );
   }
   if (heldBy(summary).some((t) => t.outcome === 'rotated')) {
     lines.push(
       'AWS may have attached the `AWSCompromisedKeyQuarantine` policy to the user, which also limits the new key: ' +
-        'review the old key\'s use in CloudTrail, then detach the policy.',
+        "review the old key's use in CloudTrail, then detach the policy.",
     );
   }
   return lines;

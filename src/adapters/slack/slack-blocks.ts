@@ -100,7 +100,10 @@ function fitMrkdwn(text: string, max: number): string {
 }
 
 export function section(text: string, max: number = SLACK_LIMITS.sectionText): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: fitMrkdwn(text, Math.min(max, SLACK_LIMITS.sectionText)), verbatim: true } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: fitMrkdwn(text, Math.min(max, SLACK_LIMITS.sectionText)), verbatim: true },
+  };
 }
 
 export function mrkdwn(text: string): MrkdwnTextObject {

@@ -9,7 +9,12 @@ import { attentionLine, EMOJI, LABEL, NEEDS_ATTENTION, OUTCOME_ORDER, targetSect
  * A compact list, `{prefix}name, name, name… and N more`, within `max` characters.
  * `describe` gives each item's words (already safe for mrkdwn).
  */
-export function compactList(prefix: string, items: readonly TargetReport[], describe: (r: TargetReport) => string, max: number): string {
+export function compactList(
+  prefix: string,
+  items: readonly TargetReport[],
+  describe: (r: TargetReport) => string,
+  max: number,
+): string {
   let text = prefix;
   for (const [i, item] of items.entries()) {
     const piece = `${i === 0 ? '' : ', '}${describe(item)}`;
@@ -28,7 +33,13 @@ export function compactList(prefix: string, items: readonly TargetReport[], desc
  * then one line each while the budget lasts, then counted. The others are summarised per
  * outcome as lists of names. The execution link is in the context block at the top.
  */
-export function compactBlocks(attention: readonly TargetReport[], routine: readonly TargetReport[], consoleUrl: string | null, textBudget: number, blockBudget: number): SlackBlock[] {
+export function compactBlocks(
+  attention: readonly TargetReport[],
+  routine: readonly TargetReport[],
+  consoleUrl: string | null,
+  textBudget: number,
+  blockBudget: number,
+): SlackBlock[] {
   const groups = OUTCOME_ORDER.filter((o) => !NEEDS_ATTENTION.has(o))
     .map((outcome) => ({ outcome, items: routine.filter((r) => r.outcome === outcome) }))
     .filter((g) => g.items.length > 0);
@@ -73,7 +84,9 @@ export function compactBlocks(attention: readonly TargetReport[], routine: reado
       shown++;
     }
     const hidden = rest.length - shown;
-    if (hidden > 0) sections[sections.length - 1] += `\n… and ${hidden} more need${hidden === 1 ? 's' : ''} a human:${link || ' see the execution'}`;
+    if (hidden > 0)
+      sections[sections.length - 1] +=
+        `\n… and ${hidden} more need${hidden === 1 ? 's' : ''} a human:${link || ' see the execution'}`;
     for (const text of sections) {
       const block = section(text);
       blocks.push(block);
@@ -84,7 +97,10 @@ export function compactBlocks(attention: readonly TargetReport[], routine: reado
   // 3. The others, one section per outcome, names only.
   if (groups.length > 0) {
     if (attention.length > 0) blocks.push({ type: 'divider' });
-    const perGroup = Math.max(COMPACT_BUDGET.minRoutineList, Math.min(SLACK_LIMITS.sectionText, Math.floor((textBudget - used) / groups.length)));
+    const perGroup = Math.max(
+      COMPACT_BUDGET.minRoutineList,
+      Math.min(SLACK_LIMITS.sectionText, Math.floor((textBudget - used) / groups.length)),
+    );
     for (const { outcome, items } of groups) {
       const label = LABEL[outcome];
       const prefix = `${EMOJI[outcome]} *${label[0]?.toUpperCase()}${label.slice(1)} (${items.length}):* `;

@@ -1,6 +1,16 @@
 import type { RunSummary, TargetOutcome, TargetReport } from '../../domain/report.js';
 import { leakHeadline, leakLines } from './leak-lines.js';
-import { CAP, type ContextBlock, type HeaderBlock, mrkdwn, SLACK_LIMITS, type SlackBlock, type SlackMessage, section, totalBlockText } from './slack-blocks.js';
+import {
+  CAP,
+  type ContextBlock,
+  type HeaderBlock,
+  mrkdwn,
+  SLACK_LIMITS,
+  type SlackBlock,
+  type SlackMessage,
+  section,
+  totalBlockText,
+} from './slack-blocks.js';
 import { compactBlocks, compactList } from './slack-layout.js';
 import { safe, truncate } from './slack-text.js';
 import {
@@ -51,18 +61,29 @@ export { executionConsoleUrl, formatDuration, type SlackMessageOptions, targetSe
 
 /** Builds the one Slack message of a run. Pure. */
 export function buildSlackMessage(summary: RunSummary, options: SlackMessageOptions = {}): SlackMessage {
-  const targets = [...summary.targets].sort((a, b) => OUTCOME_ORDER.indexOf(a.outcome) - OUTCOME_ORDER.indexOf(b.outcome));
+  const targets = [...summary.targets].sort(
+    (a, b) => OUTCOME_ORDER.indexOf(a.outcome) - OUTCOME_ORDER.indexOf(b.outcome),
+  );
   const counts = countsOf(targets);
   const consoleUrl = executionConsoleUrl(summary, options);
   const mode = safe(summary.mode, 20);
 
-  const status = counts.failed > 0 ? ':rotating_light:' : counts['rolled-back'] + counts.refused > 0 ? ':warning:' : ':white_check_mark:';
+  const status =
+    counts.failed > 0
+      ? ':rotating_light:'
+      : counts['rolled-back'] + counts.refused > 0
+        ? ':warning:'
+        : ':white_check_mark:';
   const header: HeaderBlock = {
     type: 'header',
     // A run for a leaked key leads with the leak: whether it was rotated, and how fast.
     text: {
       type: 'plain_text',
-      text: truncate(leakHeadline(summary, formatDuration) ?? `${status} Key rotation (${summary.mode}): ${countsPhrase(counts, ' · ')}`, SLACK_LIMITS.headerText),
+      text: truncate(
+        leakHeadline(summary, formatDuration) ??
+          `${status} Key rotation (${summary.mode}): ${countsPhrase(counts, ' · ')}`,
+        SLACK_LIMITS.headerText,
+      ),
       emoji: true,
     },
   };
@@ -98,11 +119,23 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
   // Every target in full, when that fits.
   const full = targets.map((t) => targetSection(t, consoleUrl));
   let blocks: SlackBlock[];
-  if (fixed.length + full.length <= SLACK_LIMITS.maxBlocks && totalBlockText([...fixed, ...full]) <= SLACK_LIMITS.totalBlockText) {
+  if (
+    fixed.length + full.length <= SLACK_LIMITS.maxBlocks &&
+    totalBlockText([...fixed, ...full]) <= SLACK_LIMITS.totalBlockText
+  ) {
     blocks = [...fixed, ...full];
     if (targets.length === 0) blocks.push(section('No targets were processed.'));
   } else {
-    blocks = [...fixed, ...compactBlocks(attention, routine, consoleUrl, SLACK_LIMITS.totalBlockText - totalBlockText(fixed), SLACK_LIMITS.maxBlocks - fixed.length)];
+    blocks = [
+      ...fixed,
+      ...compactBlocks(
+        attention,
+        routine,
+        consoleUrl,
+        SLACK_LIMITS.totalBlockText - totalBlockText(fixed),
+        SLACK_LIMITS.maxBlocks - fixed.length,
+      ),
+    ];
   }
 
   return { text: fallbackText(summary, counts, attention), blocks, unfurl_links: false, unfurl_media: false };
@@ -116,18 +149,31 @@ function credentialWarnings(targets: readonly TargetReport[]): string[] {
   const byParameter = new Map<string, { daysLeft: number; warning: string }>();
   for (const t of targets) {
     const expiry = t.credentialExpiry;
-    if (expiry?.warning && !byParameter.has(expiry.parameter)) byParameter.set(expiry.parameter, { daysLeft: expiry.daysLeft, warning: expiry.warning });
+    if (expiry?.warning && !byParameter.has(expiry.parameter))
+      byParameter.set(expiry.parameter, { daysLeft: expiry.daysLeft, warning: expiry.warning });
   }
   const sorted = [...byParameter.values()].sort((a, b) => a.daysLeft - b.daysLeft);
-  const shown = sorted.slice(0, CREDENTIAL_WARNINGS_SHOWN).map((e) => `:hourglass: ${safe(e.warning, CAP.warning * 2)}`);
+  const shown = sorted
+    .slice(0, CREDENTIAL_WARNINGS_SHOWN)
+    .map((e) => `:hourglass: ${safe(e.warning, CAP.warning * 2)}`);
   const hidden = sorted.length - shown.length;
-  return hidden > 0 ? [...shown, `:hourglass: … and ${hidden} more expiring credential${hidden === 1 ? '' : 's'}: see \`ado-key-rotator status\``] : shown;
+  return hidden > 0
+    ? [
+        ...shown,
+        `:hourglass: … and ${hidden} more expiring credential${hidden === 1 ? '' : 's'}: see \`ado-key-rotator ` +
+          `status\``,
+      ]
+    : shown;
 }
 
 /** Enough to act on; the rest are counted (the section must stay within Slack's 3,000 characters). */
 const CREDENTIAL_WARNINGS_SHOWN = 5;
 
-function fallbackText(summary: RunSummary, counts: Record<TargetOutcome, number>, attention: readonly TargetReport[]): string {
+function fallbackText(
+  summary: RunSummary,
+  counts: Record<TargetOutcome, number>,
+  attention: readonly TargetReport[],
+): string {
   const leak = leakHeadline(summary, formatDuration)?.replace(/^:rotating_light: /, '');
   const base = `${leak ? `${leak}. ` : ''}Key rotation (${safe(summary.mode, 20)}): ${countsPhrase(counts, ', ')}`;
   if (attention.length === 0) return base;

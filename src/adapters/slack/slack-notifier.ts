@@ -35,17 +35,21 @@ export type SlackFetch = (input: string, init: RequestInit) => Promise<Response>
 
 /** What Slack's incoming webhooks answer in plain text, and what to do about it. */
 const SLACK_ERROR_HINTS: Readonly<Record<string, string>> = {
-  no_service: 'the webhook was removed or its app uninstalled: create a new incoming webhook and store its URL in the parameter',
+  no_service:
+    'the webhook was removed or its app uninstalled: create a new incoming webhook and store its URL in the parameter',
   invalid_token: 'the webhook URL is no longer valid: create a new incoming webhook and store its URL in the parameter',
-  invalid_payload: 'Slack rejected the message as malformed: this is a bug in the rotator, please report it with the run id',
+  invalid_payload:
+    'Slack rejected the message as malformed: this is a bug in the rotator, please report it with the run id',
   invalid_blocks: 'Slack rejected the message blocks: this is a bug in the rotator, please report it with the run id',
-  msg_blocks_too_long: 'the message was too long for Slack: this is a bug in the rotator, please report it with the run id',
+  msg_blocks_too_long:
+    'the message was too long for Slack: this is a bug in the rotator, please report it with the run id',
   no_text: 'the message had no text: this is a bug in the rotator, please report it with the run id',
   channel_not_found: "the webhook's channel no longer exists: create a new incoming webhook for an existing channel",
   channel_is_archived: "the webhook's channel is archived: unarchive it or create a webhook for another channel",
   action_prohibited: 'a Slack admin restricted posting to the channel: ask them, or use a webhook for another channel',
   posting_to_general_channel_denied: 'only admins may post to the channel: use a webhook for another channel',
-  too_many_attachments: 'the message had too many attachments: this is a bug in the rotator, please report it with the run id',
+  too_many_attachments:
+    'the message had too many attachments: this is a bug in the rotator, please report it with the run id',
 };
 
 const MAX_BODY_IN_MESSAGE = 200;
@@ -74,7 +78,10 @@ export class SlackNotifier implements NotifierPort {
 
     const webhook = await this.readWebhook(parameter);
     const url = this.parseWebhookUrl(webhook, parameter);
-    const message = buildSlackMessage(summary, this.settings.consoleRegion ? { consoleRegion: this.settings.consoleRegion } : {});
+    const message = buildSlackMessage(
+      summary,
+      this.settings.consoleRegion ? { consoleRegion: this.settings.consoleRegion } : {},
+    );
     // Belt and braces: the builder scrubs webhook-shaped text; this removes this very URL, in any form.
     const body = redact(JSON.stringify(message), [url]);
     const timeoutMs = this.settings.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
@@ -100,7 +107,8 @@ export class SlackNotifier implements NotifierPort {
       const slackError = this.describeBody(answer, url);
       const hint = SLACK_ERROR_HINTS[slackError] ?? this.hintForStatus(response.status);
       throw new NotificationFailedError(
-        `Slack answered ${response.status} ${slackError || '(empty body)'} to the webhook in SSM parameter ${parameter}; ${hint}`,
+        `Slack answered ${response.status} ${slackError || '(empty body)'} to the webhook in SSM parameter ` +
+          `${parameter}; ${hint}`,
         { context: { ...context, status: response.status, slackError: slackError || null } },
       );
     }
@@ -108,14 +116,20 @@ export class SlackNotifier implements NotifierPort {
 
   private async readWebhook(parameter: string): Promise<SecretValue> {
     try {
-      return await this.parameters.getSecure(parameter, 'the Slack incoming webhook URL (https://hooks.slack.com/services/...)');
+      return await this.parameters.getSecure(
+        parameter,
+        'the Slack incoming webhook URL (https://hooks.slack.com/services/...)',
+      );
     } catch (error) {
       // The port's errors are RotationErrors (safe by construction); anything else is reduced by safeCause.
       const why = error instanceof Error ? `${error.name}: ${redactShapes(error.message)}` : 'unknown error';
-      throw new NotificationFailedError(`Could not read the Slack webhook URL from SSM parameter ${parameter} (${why})`, {
-        context: { webhookParameter: parameter },
-        cause: error,
-      });
+      throw new NotificationFailedError(
+        `Could not read the Slack webhook URL from SSM parameter ${parameter} (${why})`,
+        {
+          context: { webhookParameter: parameter },
+          cause: error,
+        },
+      );
     }
   }
 
@@ -127,18 +141,24 @@ export class SlackNotifier implements NotifierPort {
     } catch {
       parsed = null;
     }
-    const loopback = parsed !== null && parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname) && this.settings.allowLoopbackHttp === true;
+    const loopback =
+      parsed !== null &&
+      parsed.protocol === 'http:' &&
+      isLoopbackHost(parsed.hostname) &&
+      this.settings.allowLoopbackHttp === true;
     if (parsed === null || !(parsed.protocol === 'https:' || loopback)) {
       // Never echo the value: a mangled URL is still a secret.
       throw new NotificationFailedError(
-        `SSM parameter ${parameter} does not hold an https URL; store the Slack incoming webhook URL (https://hooks.slack.com/services/...) in it`,
+        `SSM parameter ${parameter} does not hold an https URL; store the Slack incoming webhook URL ` +
+          `(https://hooks.slack.com/services/...) in it`,
         { context: { webhookParameter: parameter } },
       );
     }
     const hosts = this.settings.webhookHosts ?? DEFAULT_SLACK_WEBHOOK_HOSTS;
     if (!loopback && !hosts.includes(parsed.hostname.toLowerCase())) {
       throw new NotificationFailedError(
-        `SSM parameter ${parameter} holds a URL whose host is not ${hosts.join(' or ')}; store a Slack incoming webhook URL in it, or name its host in slackWebhookHosts`,
+        `SSM parameter ${parameter} holds a URL whose host is not ${hosts.join(' or ')}; store a Slack ` +
+          `incoming webhook URL in it, or name its host in slackWebhookHosts`,
         { context: { webhookParameter: parameter } },
       );
     }
@@ -150,13 +170,15 @@ export class SlackNotifier implements NotifierPort {
     const name = error instanceof Error ? error.name : 'NonError';
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new NotificationFailedError(
-        `Slack did not answer within ${context.timeoutMs} ms on the webhook in SSM parameter ${parameter}; the message may or may not have been posted`,
+        `Slack did not answer within ${context.timeoutMs} ms on the webhook in SSM parameter ${parameter}; the ` +
+          `message may or may not have been posted`,
         { context: { ...context, errorName: name } },
       );
     }
     const code = networkCode(error);
     return new NotificationFailedError(
-      `Could not reach Slack on the webhook in SSM parameter ${parameter} (${name}${code ? ` ${code}` : ''}); check the Lambda's outbound network access (NAT, proxy, firewall) to hooks.slack.com`,
+      `Could not reach Slack on the webhook in SSM parameter ${parameter} (${name}${code ? ` ${code}` : ''}); ` +
+        `check the Lambda's outbound network access (NAT, proxy, firewall) to hooks.slack.com`,
       { context: { ...context, errorName: name, errorCode: code ?? null } },
     );
   }
@@ -165,7 +187,10 @@ export class SlackNotifier implements NotifierPort {
   private describeBody(body: string, url: string): string {
     // The URL's path is the secret part (`/services/T.../B.../{token}`): a proxy or gateway error
     // quotes the path without the host, and any of its segments alone is enough to find the rest.
-    const secretParts = [url, ...new URL(url).pathname.split('/').filter((segment) => segment.length >= 8 && segment !== 'services')];
+    const secretParts = [
+      url,
+      ...new URL(url).pathname.split('/').filter((segment) => segment.length >= 8 && segment !== 'services'),
+    ];
     const text = redact(body, secretParts).trim();
     if (text.length === 0) return '';
     if (/^\s*</.test(text)) return '(an HTML page)';
@@ -177,12 +202,15 @@ export class SlackNotifier implements NotifierPort {
   private hintForStatus(status: number): string {
     if (status === 429) return 'Slack is rate limiting the webhook; the next run will notify again';
     if (status >= 500) return 'Slack is unavailable; the next run will notify again';
-    if (status >= 300 && status < 400) return 'the webhook URL redirects, which a Slack webhook never does: check the URL stored in the parameter';
+    if (status >= 300 && status < 400)
+      return 'the webhook URL redirects, which a Slack webhook never does: check the URL stored in the parameter';
     return 'check the webhook URL stored in the parameter';
   }
 }
 
-/** `ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_CONNECT_TIMEOUT`...: from the error or its cause, when it looks like a code. */
+/**
+ * `ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_CONNECT_TIMEOUT`...: from the error or its cause, when it looks like a code.
+ */
 function networkCode(error: unknown): string | undefined {
   const candidates = [error, error instanceof Error ? (error as Error & { cause?: unknown }).cause : undefined];
   for (const candidate of candidates) {

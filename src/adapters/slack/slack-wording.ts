@@ -14,7 +14,15 @@ export interface SlackMessageOptions {
 }
 
 /** Most urgent first: the message is read top-down. */
-export const OUTCOME_ORDER: readonly TargetOutcome[] = ['failed', 'rolled-back', 'refused', 'rotated', 'repaired', 'planned', 'skipped'];
+export const OUTCOME_ORDER: readonly TargetOutcome[] = [
+  'failed',
+  'rolled-back',
+  'refused',
+  'rotated',
+  'repaired',
+  'planned',
+  'skipped',
+];
 
 /** Outcomes that need a human to read the details. */
 export const NEEDS_ATTENTION: ReadonlySet<TargetOutcome> = new Set<TargetOutcome>(['failed', 'rolled-back', 'refused']);
@@ -73,13 +81,19 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
  * plain https URL, else built from the execution ARN (commercial partition). Null when there
  * is none (a local run).
  */
-export function executionConsoleUrl(summary: Pick<RunSummary, 'executionId' | 'executionUrl'>, options: SlackMessageOptions = {}): string | null {
+export function executionConsoleUrl(
+  summary: Pick<RunSummary, 'executionId' | 'executionUrl'>,
+  options: SlackMessageOptions = {},
+): string | null {
   if (summary.executionUrl && /^https:\/\/[^\s<>|]+$/.test(summary.executionUrl)) return summary.executionUrl;
   const match = summary.executionId ? EXECUTION_ARN.exec(summary.executionId) : null;
   if (!match || !summary.executionId) return null;
   const region = match[1] || options.consoleRegion;
   if (!region || !REGION.test(region)) return null;
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${summary.executionId}`;
+  return (
+    `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/` +
+    `${summary.executionId}`
+  );
 }
 
 function connectionLine(report: TargetReport): string {
@@ -89,7 +103,14 @@ function connectionLine(report: TargetReport): string {
 function oldKeyPhrase(report: TargetReport): string {
   if (!report.oldAccessKeyId) return 'there was no old key';
   const status = report.oldKeyStatus;
-  const phrase = status === 'Inactive' ? 'is now inactive' : status === 'Deleted' ? 'was deleted' : status === 'Active' ? 'is still active' : 'status unknown';
+  const phrase =
+    status === 'Inactive'
+      ? 'is now inactive'
+      : status === 'Deleted'
+        ? 'was deleted'
+        : status === 'Active'
+          ? 'is still active'
+          : 'status unknown';
   return `old key ${keyId(report.oldAccessKeyId)} ${phrase}`;
 }
 
@@ -110,7 +131,10 @@ const LINKABLE = /^https?:\/\/[^\s<>|]+$/;
 export function canaryLine(report: TargetReport): string | null {
   const canary = report.canary;
   if (!canary) return null;
-  const run = canary.runId === null ? `pipeline ${canary.pipelineId}` : `run ${safe(canary.runName ?? String(canary.runId), 60)} of pipeline ${canary.pipelineId}`;
+  const run =
+    canary.runId === null
+      ? `pipeline ${canary.pipelineId}`
+      : `run ${safe(canary.runName ?? String(canary.runId), 60)} of pipeline ${canary.pipelineId}`;
   const link = canary.webUrl && LINKABLE.test(canary.webUrl) ? ` · <${canary.webUrl}|open the run>` : '';
   return `*Canary:* ${run}: ${canary.outcome}${link}`;
 }
@@ -121,7 +145,10 @@ function failureLines(report: TargetReport, consoleUrl: string | null): string[]
   const title =
     report.outcome === 'rolled-back'
       ? targetTitle(report, `rolled back after step ${step} failed`)
-      : targetTitle(report, failure ? `failed at step ${step}; the rollback did not complete` : safe(report.summary, CAP.sentence));
+      : targetTitle(
+          report,
+          failure ? `failed at step ${step}; the rollback did not complete` : safe(report.summary, CAP.sentence),
+        );
   const rolledBack = report.rolledBack.length > 0 ? safe(report.rolledBack.join('; '), CAP.rolledBack) : 'nothing';
   return [
     title,
@@ -152,7 +179,11 @@ export function targetSection(report: TargetReport, consoleUrl: string | null): 
       break;
     case 'refused':
       lines = [
-        targetTitle(report, `refused: ${safe(report.summary, CAP.sentence)}${report.reasonCode ? ` (\`${safe(report.reasonCode, 80)}\`)` : ''}`),
+        targetTitle(
+          report,
+          `refused: ${safe(report.summary, CAP.sentence)}` +
+            `${report.reasonCode ? ` (\`${safe(report.reasonCode, 80)}\`)` : ''}`,
+        ),
         connectionLine(report),
         `*Left in:* ${safe(report.stateLeft, CAP.sentence)} A human must act before the next run.`,
       ];
@@ -163,7 +194,10 @@ export function targetSection(report: TargetReport, consoleUrl: string | null): 
       break;
     case 'skipped':
     case 'repaired':
-      lines = [targetTitle(report, `${LABEL[report.outcome]}: ${safe(report.summary, CAP.sentence)}`), connectionLine(report)];
+      lines = [
+        targetTitle(report, `${LABEL[report.outcome]}: ${safe(report.summary, CAP.sentence)}`),
+        connectionLine(report),
+      ];
       break;
   }
   return section([...lines, ...warningLines(report)].join('\n'), CAP.attentionSection);
@@ -172,10 +206,17 @@ export function targetSection(report: TargetReport, consoleUrl: string | null): 
 /** One line for a target that needs a human, when there is no room for its section. */
 export function attentionLine(report: TargetReport): string {
   const name = `${EMOJI[report.outcome]} *${safe(report.targetName, CAP.name)}*`;
-  const error = report.failure ? ` (\`${safe(report.failure.name, 80)}\`)` : report.reasonCode ? ` (\`${safe(report.reasonCode, 80)}\`)` : '';
+  const error = report.failure
+    ? ` (\`${safe(report.failure.name, 80)}\`)`
+    : report.reasonCode
+      ? ` (\`${safe(report.reasonCode, 80)}\`)`
+      : '';
   switch (report.outcome) {
     case 'failed':
-      return `${name} — failed${report.failure ? ` at *${safe(report.failure.step, 40)}*` : ''}${error}; the rollback did not complete`;
+      return (
+        `${name} — failed${report.failure ? ` at *${safe(report.failure.step, 40)}*` : ''}${error}; the ` +
+        `rollback did not complete`
+      );
     case 'rolled-back':
       return `${name} — rolled back after *${safe(report.failure?.step ?? 'a step', 40)}* failed${error}`;
     default:
@@ -184,7 +225,15 @@ export function attentionLine(report: TargetReport): string {
 }
 
 export function countsOf(targets: readonly TargetReport[]): Record<TargetOutcome, number> {
-  const counts: Record<TargetOutcome, number> = { rotated: 0, skipped: 0, refused: 0, planned: 0, repaired: 0, 'rolled-back': 0, failed: 0 };
+  const counts: Record<TargetOutcome, number> = {
+    rotated: 0,
+    skipped: 0,
+    refused: 0,
+    planned: 0,
+    repaired: 0,
+    'rolled-back': 0,
+    failed: 0,
+  };
   for (const t of targets) counts[t.outcome]++;
   return counts;
 }

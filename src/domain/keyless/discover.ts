@@ -80,11 +80,15 @@ export class DiscoverConnections {
     const warnings: string[] = [];
     for (const project of projects) {
       // A connection shared with several projects is listed in each: once here, with all its projects.
-      for (const c of await this.p.inventory.listAwsConnections({ ...scope, project })) if (!byId.has(c.id)) byId.set(c.id, c);
+      for (const c of await this.p.inventory.listAwsConnections({ ...scope, project }))
+        if (!byId.has(c.id)) byId.set(c.id, c);
     }
     const rows: DiscoveredRow[] = [];
     for (const connection of byId.values()) rows.push(await this.withOwner(connection, request.withAws));
-    if (!organization.hosted) warnings.push(`${request.organizationUrl} is Azure DevOps Server: its connections cannot move to OIDC; rotate their keys`);
+    if (!organization.hosted)
+      warnings.push(
+        `${request.organizationUrl} is Azure DevOps Server: its connections cannot move to OIDC; rotate their keys`,
+      );
     return {
       organizationUrl: request.organizationUrl,
       organizationId: organization.organizationId,
@@ -119,7 +123,11 @@ export class DiscoverConnections {
     }
   }
 
-  private async variableGroupHints(scope: { organizationUrl: string; credentialParameter: string }, projects: string[], warnings: string[]): Promise<VariableGroupHint[] | null> {
+  private async variableGroupHints(
+    scope: { organizationUrl: string; credentialParameter: string },
+    projects: string[],
+    warnings: string[],
+  ): Promise<VariableGroupHint[] | null> {
     if (!this.p.variableGroups) return null;
     const hints: VariableGroupHint[] = [];
     try {
@@ -127,7 +135,12 @@ export class DiscoverConnections {
         for (const group of await this.p.variableGroups.listVariableGroups({ ...scope, project })) {
           const names = group.variables.map((v) => v.name);
           if (names.some((n) => KEY_ID_VARIABLE.test(n)) && names.some((n) => SECRET_VARIABLE.test(n))) {
-            hints.push({ project, groupId: group.id, groupName: group.name, variables: names.filter((n) => KEY_ID_VARIABLE.test(n) || SECRET_VARIABLE.test(n)) });
+            hints.push({
+              project,
+              groupId: group.id,
+              groupName: group.name,
+              variables: names.filter((n) => KEY_ID_VARIABLE.test(n) || SECRET_VARIABLE.test(n)),
+            });
           }
         }
       }
@@ -157,7 +170,12 @@ export function configFromDiscovery(result: DiscoveryResult, credentialParameter
         name,
         iamUserName: r.owner?.userName,
         secretId: `ado-key-rotator/${name}`,
-        connection: { organizationUrl: result.organizationUrl, project, connectionName: r.connection.name, credentialParameter },
+        connection: {
+          organizationUrl: result.organizationUrl,
+          project,
+          connectionName: r.connection.name,
+          credentialParameter,
+        },
       };
     });
   return {
@@ -173,6 +191,9 @@ export function configFromDiscovery(result: DiscoveryResult, credentialParameter
 }
 
 function slug(text: string): string {
-  const s = text.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128);
+  const s = text
+    .replace(/[^A-Za-z0-9._:-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 128);
   return TARGET_NAME_PATTERN.test(s) ? s : `target-${s}`.slice(0, 128);
 }

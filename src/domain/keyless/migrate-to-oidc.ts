@@ -79,13 +79,38 @@ export class MigrateToOidc {
     // With a role the operator manages, nothing is copied: the user's permissions do not matter.
     const permissions = options.roleArn ? null : userPermissions;
     const account = userPermissions.userArn.split(':')[4] ?? '';
-    const facts = { target, account, organization, connection, keys, secretKeyId: secret.current?.accessKeyId ?? null, permissions, operatorRoleArn: options.roleArn ?? null, oidc: options.oidc };
-    const draft = planMigration({ ...facts, provider: null, existingRole: null, ...(options.tenantId ? { tenantId: options.tenantId } : {}) });
+    const facts = {
+      target,
+      account,
+      organization,
+      connection,
+      keys,
+      secretKeyId: secret.current?.accessKeyId ?? null,
+      permissions,
+      operatorRoleArn: options.roleArn ?? null,
+      oidc: options.oidc,
+    };
+    const draft = planMigration({
+      ...facts,
+      provider: null,
+      existingRole: null,
+      ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+    });
     const provider = await this.p.identity.findOidcProvider(draft.issuer);
     const existingRole = options.roleArn ? null : await this.p.identity.getRole(draft.role.name);
-    const plan = planMigration({ ...facts, provider, existingRole, ...(options.tenantId ? { tenantId: options.tenantId } : {}) });
+    const plan = planMigration({
+      ...facts,
+      provider,
+      existingRole,
+      ...(options.tenantId ? { tenantId: options.tenantId } : {}),
+    });
     const canary = options.canaryPipelineId === undefined ? null : `${options.canaryPipelineId}`;
-    const report = (outcome: MigrationOutcome, stateLeft: string, actions: string[] = [], error: unknown = null): MigrationReport => ({
+    const report = (
+      outcome: MigrationOutcome,
+      stateLeft: string,
+      actions: string[] = [],
+      error: unknown = null,
+    ): MigrationReport => ({
       targetName,
       outcome,
       plan,
@@ -98,40 +123,67 @@ export class MigrateToOidc {
 
     if (plan.refusals.length > 0) return report('refused', 'Unchanged: nothing was created or updated.');
     if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to migrate).');
-    if (canary && !this.p.pipelineRuns) throw new Error('a canary pipeline was given but no pipeline-runs adapter is wired');
+    if (canary && !this.p.pipelineRuns)
+      throw new Error('a canary pipeline was given but no pipeline-runs adapter is wired');
     if (canary && !ref.credentialParameter) {
-      throw new ConfigurationError(`target ${targetName} reaches Azure DevOps with a federated credential; the canary pipeline runs with a credentialParameter only: drop --canary-pipeline`, { context: { field: '--canary-pipeline' } });
+      throw new ConfigurationError(
+        `target ${targetName} reaches Azure DevOps with a federated credential; the canary pipeline runs with ` +
+          `a credentialParameter only: drop --canary-pipeline`,
+        { context: { field: '--canary-pipeline' } },
+      );
     }
 
     const actions: string[] = [];
     // 1. IAM: provider and role. Nothing here affects the connection, so a failure needs no rollback.
     try {
-      if (plan.provider.action === 'create') actions.push(`created the OIDC provider ${await this.p.identity.createOidcProvider(plan.issuer, plan.audience)}`);
+      if (plan.provider.action === 'create')
+        actions.push(
+          `created the OIDC provider ${await this.p.identity.createOidcProvider(plan.issuer, plan.audience)}`,
+        );
       if (plan.provider.action === 'add-audience') {
         await this.p.identity.addAudience(plan.provider.arn, plan.audience);
         actions.push(`added the audience ${plan.audience} to ${plan.provider.arn}`);
       }
       if (plan.role.action === 'create' && plan.role.trustPolicy) {
-        await this.p.identity.createRole(plan.role.name, plan.role.trustPolicy, `ado-key-rotator: keyless access for Azure DevOps connection ${connection.name} (${connection.id})`);
+        await this.p.identity.createRole(
+          plan.role.name,
+          plan.role.trustPolicy,
+          `ado-key-rotator: keyless access for Azure DevOps connection ${connection.name} (${connection.id})`,
+        );
         actions.push(`created the role ${plan.role.arn}`);
       }
       if (plan.role.action !== 'operator') {
         for (const arn of plan.managedPolicyArns) await this.p.identity.attachRolePolicy(plan.role.name, arn);
-        for (const policy of plan.inlinePolicies) await this.p.identity.putRolePolicy(plan.role.name, policy.name, policy.document);
+        for (const policy of plan.inlinePolicies)
+          await this.p.identity.putRolePolicy(plan.role.name, policy.name, policy.document);
         if (plan.managedPolicyArns.length + plan.inlinePolicies.length > 0) {
-          actions.push(`gave the role the user's ${plan.managedPolicyArns.length} managed and ${plan.inlinePolicies.length} inline policies`);
+          actions.push(
+            `gave the role the user's ${plan.managedPolicyArns.length} managed and ` +
+              `${plan.inlinePolicies.length} inline policies`,
+          );
         }
       }
     } catch (error) {
       if (!(error instanceof RotationError)) throw error;
-      return report('failed', `The connection is unchanged (it still holds its key); IAM is partly set up (${actions.join('; ') || 'nothing created'}): fix the cause and re-run, which reuses what exists.`, actions, error);
+      return report(
+        'failed',
+        `The connection is unchanged (it still holds its key); IAM is partly set up (` +
+          `${actions.join('; ') || 'nothing created'}): fix the cause and re-run, which reuses what exists.`,
+        actions,
+        error,
+      );
     }
 
     // 2. The way back, read before the connection changes: the secret holds the connection's key.
     const current = secret.current;
     const credential = current ? await this.p.secrets.getVersion(target.secretId, current.versionId) : null;
     if (!credential || credential.accessKeyId !== connection.heldAccessKeyId) {
-      return report('failed', 'The connection is unchanged: the secret no longer holds its key, so the move could not be undone; run a rotation first.', actions);
+      return report(
+        'failed',
+        'The connection is unchanged: the secret no longer holds its key, so the move could not be undone; run ' +
+          'a rotation first.',
+        actions,
+      );
     }
 
     // 3. The switch, its read-back and the canary; any failure puts the key back.
@@ -139,12 +191,30 @@ export class MigrateToOidc {
       await this.p.inventory.switchToOidc(ref, connection.id, plan.role.arn);
       const after = await this.p.inventory.describeConnection(ref, connection.id);
       const sameProjects = [...after.projects].sort().join() === [...connection.projects].sort().join();
-      if (after.auth !== 'oidc' || after.assumeRoleArn !== plan.role.arn || after.id !== connection.id || !sameProjects) {
-        throw new PublishNotVerifiedError(`after the update, connection ${connection.id} reads ${after.auth} with role ${after.assumeRoleArn ?? 'none'} and projects ${after.projects.join(', ')}, not OIDC with ${plan.role.arn}`);
+      if (
+        after.auth !== 'oidc' ||
+        after.assumeRoleArn !== plan.role.arn ||
+        after.id !== connection.id ||
+        !sameProjects
+      ) {
+        throw new PublishNotVerifiedError(
+          `after the update, connection ${connection.id} reads ${after.auth} with role ` +
+            `${after.assumeRoleArn ?? 'none'} and projects ${after.projects.join(', ')}, not OIDC with ` +
+            `${plan.role.arn}`,
+        );
       }
-      actions.push(`switched connection ${connection.id} to OIDC with role ${plan.role.arn} (read back: same id, same ${after.projects.length} project(s))`);
+      actions.push(
+        `switched connection ${connection.id} to OIDC with role ${plan.role.arn} (read back: same id, same ` +
+          `${after.projects.length} project(s))`,
+      );
       if (canary) {
-        const canaryRef = { organizationUrl: ref.organizationUrl, project: ref.project, pipelineId: Number(canary), credentialParameter: ref.credentialParameter ?? '', ...(options.canaryBranch ? { branch: options.canaryBranch } : {}) };
+        const canaryRef = {
+          organizationUrl: ref.organizationUrl,
+          project: ref.project,
+          pipelineId: Number(canary),
+          credentialParameter: ref.credentialParameter ?? '',
+          ...(options.canaryBranch ? { branch: options.canaryBranch } : {}),
+        };
         actions.push(await this.runCanary(canaryRef, options));
       }
     } catch (error) {
@@ -157,14 +227,24 @@ export class MigrateToOidc {
     for (const key of plan.keysToDeactivate) {
       try {
         await this.p.iam.setKeyStatus(target.iamUserName, key, 'Inactive');
-        actions.push(`deactivated ${key}: delete it after the ${settings.gracePeriodDays}-day grace period (aws iam delete-access-key --user-name ${target.iamUserName} --access-key-id ${key})`);
+        actions.push(
+          `deactivated ${key}: delete it after the ${settings.gracePeriodDays}-day grace period (aws iam ` +
+            `delete-access-key --user-name ${target.iamUserName} --access-key-id ${key})`,
+        );
       } catch (error) {
         if (!(error instanceof RotationError)) throw error;
-        warnings.push(`could not deactivate ${key} (${error.name}: ${error.message}); the connection no longer uses it: deactivate it by hand`);
+        warnings.push(
+          `could not deactivate ${key} (${error.name}: ${error.message}); the connection no longer uses it: ` +
+            `deactivate it by hand`,
+        );
       }
     }
     actions.push(`target ${targetName} no longer rotates: remove it from the configuration and redeploy`);
-    const done = report('migrated', `The connection uses OIDC with ${plan.role.arn}; the user's keys are inactive.`, actions);
+    const done = report(
+      'migrated',
+      `The connection uses OIDC with ${plan.role.arn}; the user's keys are inactive.`,
+      actions,
+    );
     return { ...done, warnings: [...done.warnings, ...warnings] };
   }
 
@@ -178,13 +258,24 @@ export class MigrateToOidc {
     const found = await this.p.azureDevOps.findConnection(ref);
     const connection = await this.p.inventory.describeConnection(ref, found.id);
     const secret = await this.p.secrets.describe(target.secretId);
-    const credential = secret.current ? await this.p.secrets.getVersion(target.secretId, secret.current.versionId) : null;
-    const key = credential ? (await this.p.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === credential.accessKeyId) : undefined;
+    const credential = secret.current
+      ? await this.p.secrets.getVersion(target.secretId, secret.current.versionId)
+      : null;
+    const key = credential
+      ? (await this.p.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === credential.accessKeyId)
+      : undefined;
     const steps = [
-      `${key?.status === 'Inactive' ? 'reactivate' : 'keep'} the key ${credential?.accessKeyId ?? '(none)'} the secret ${target.secretId} holds`,
-      `put it back into connection ${connection.id} in place (useOIDC off, role to assume ${options.roleArn ?? 'none'}); read it back`,
+      `${key?.status === 'Inactive' ? 'reactivate' : 'keep'} the key ${credential?.accessKeyId ?? '(none)'} ` +
+        `the secret ${target.secretId} holds`,
+      `put it back into connection ${connection.id} in place (useOIDC off, role to assume ` +
+        `${options.roleArn ?? 'none'}); read it back`,
     ];
-    const report = (outcome: MigrationOutcome, stateLeft: string, actions: string[] = [], error: unknown = null): MigrationReport => ({
+    const report = (
+      outcome: MigrationOutcome,
+      stateLeft: string,
+      actions: string[] = [],
+      error: unknown = null,
+    ): MigrationReport => ({
       targetName,
       outcome,
       plan: null,
@@ -194,12 +285,15 @@ export class MigrateToOidc {
       error: error ? { name: (error as Error).name, message: (error as Error).message } : null,
       stateLeft,
     });
-    const refusal = connection.auth !== 'oidc'
-      ? `connection ${connection.id} is not on OIDC (${connection.auth}): there is nothing to go back from`
-      : !credential || !key
-        ? `the secret ${target.secretId} holds ${credential?.accessKeyId ?? 'no key'}, which IAM user ${target.iamUserName} no longer has: create a key and put it into the connection by hand`
-        : null;
-    if (refusal) return { ...report('refused', 'Unchanged.'), error: { name: 'MigrationRefusedError', message: refusal } };
+    const refusal =
+      connection.auth !== 'oidc'
+        ? `connection ${connection.id} is not on OIDC (${connection.auth}): there is nothing to go back from`
+        : !credential || !key
+          ? `the secret ${target.secretId} holds ${credential?.accessKeyId ?? 'no key'}, which IAM user ` +
+            `${target.iamUserName} no longer has: create a key and put it into the connection by hand`
+          : null;
+    if (refusal)
+      return { ...report('refused', 'Unchanged.'), error: { name: 'MigrationRefusedError', message: refusal } };
     if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to go back).');
     const actions: string[] = [];
     const usable = credential as AccessKeyCredential;
@@ -210,12 +304,26 @@ export class MigrateToOidc {
       }
       await this.p.inventory.restoreKey(ref, connection.id, usable, options.roleArn ?? null);
       const after = await this.p.inventory.describeConnection(ref, connection.id);
-      if (after.auth !== 'keys' || after.heldAccessKeyId !== usable.accessKeyId) throw new PublishNotVerifiedError(`connection ${connection.id} reads ${after.auth} after the update`);
-      actions.push(`connection ${connection.id} holds ${usable.accessKeyId} again (read back); the OIDC role and provider are left in place`);
-      return report('restored', `The connection holds ${usable.accessKeyId}, which is active: add ${targetName} back to the configuration and redeploy so it rotates.`, actions);
+      if (after.auth !== 'keys' || after.heldAccessKeyId !== usable.accessKeyId)
+        throw new PublishNotVerifiedError(`connection ${connection.id} reads ${after.auth} after the update`);
+      actions.push(
+        `connection ${connection.id} holds ${usable.accessKeyId} again (read back); the OIDC role and provider ` +
+          `are left in place`,
+      );
+      return report(
+        'restored',
+        `The connection holds ${usable.accessKeyId}, which is active: add ${targetName} back to the ` +
+          `configuration and redeploy so it rotates.`,
+        actions,
+      );
     } catch (error) {
       if (!(error instanceof RotationError)) throw error;
-      return report('failed', `Needs a human: ${actions.join('; ') || 'nothing changed'}; the connection may still be on OIDC.`, actions, error);
+      return report(
+        'failed',
+        `Needs a human: ${actions.join('; ') || 'nothing changed'}; the connection may still be on OIDC.`,
+        actions,
+        error,
+      );
     }
   }
 
@@ -227,15 +335,23 @@ export class MigrateToOidc {
     let run = await runs.queueRun(ref);
     while (run.state !== 'completed') {
       if (this.p.clock.now().getTime() - started >= timeout) {
-        throw new CanaryRunFailedError(`canary run ${run.runId} of pipeline ${ref.pipelineId} did not finish within ${Math.round(timeout / 60_000)} minutes (${run.webUrl})`);
+        throw new CanaryRunFailedError(
+          `canary run ${run.runId} of pipeline ${ref.pipelineId} did not finish within ` +
+            `${Math.round(timeout / 60_000)} minutes (${run.webUrl})`,
+        );
       }
       await this.p.clock.sleep(poll);
       run = await runs.readRun(ref, run.runId);
     }
     if (run.result !== 'succeeded') {
-      throw new CanaryRunFailedError(`canary run ${run.runId} of pipeline ${ref.pipelineId} ended ${run.result ?? 'without a result'} with the connection on OIDC (${run.webUrl})`);
+      throw new CanaryRunFailedError(
+        `canary run ${run.runId} of pipeline ${ref.pipelineId} ended ${run.result ?? 'without a result'} with ` +
+          `the connection on OIDC (${run.webUrl})`,
+      );
     }
-    return `canary run ${run.runId} of pipeline ${ref.pipelineId} succeeded with the connection on OIDC (${run.webUrl})`;
+    return (
+      `canary run ${run.runId} of pipeline ${ref.pipelineId} succeeded with the connection on OIDC (` + `${run.webUrl})`
+    );
   }
 
   private async rollBack(
@@ -250,12 +366,28 @@ export class MigrateToOidc {
     try {
       await this.p.inventory.restoreKey(ref, connectionId, credential, previousRoleArn);
       const back = await this.p.inventory.describeConnection(ref, connectionId);
-      if (back.auth !== 'keys' || back.heldAccessKeyId !== credential.accessKeyId) throw new PublishNotVerifiedError(`connection ${connectionId} reads ${back.auth} after the rollback`);
-      actions.push(`rolled back: connection ${connectionId} holds ${credential.accessKeyId} again (read back); the keys were not touched`);
-      return report('rolled-back', `Unchanged for pipelines: the connection holds its key ${credential.accessKeyId} again, which is active; the OIDC provider and role are left for a re-run.`, actions, cause);
+      if (back.auth !== 'keys' || back.heldAccessKeyId !== credential.accessKeyId)
+        throw new PublishNotVerifiedError(`connection ${connectionId} reads ${back.auth} after the rollback`);
+      actions.push(
+        `rolled back: connection ${connectionId} holds ${credential.accessKeyId} again (read back); the keys ` +
+          `were not touched`,
+      );
+      return report(
+        'rolled-back',
+        `Unchanged for pipelines: the connection holds its key ${credential.accessKeyId} again, which is ` +
+          `active; the OIDC provider and role are left for a re-run.`,
+        actions,
+        cause,
+      );
     } catch (error) {
       actions.push(`the rollback failed: ${(error as Error).name}: ${(error as Error).message}`);
-      return report('failed', `Needs a human: connection ${connectionId} may be on OIDC with a failing role; put the key back by hand or re-run migrate-to-oidc --back.`, actions, cause);
+      return report(
+        'failed',
+        `Needs a human: connection ${connectionId} may be on OIDC with a failing role; put the key back by ` +
+          `hand or re-run migrate-to-oidc --back.`,
+        actions,
+        cause,
+      );
     }
   }
 }

@@ -52,7 +52,10 @@ export function fill(template: string, values: OidcValues): string {
   return template.replace(PLACEHOLDER, (_m, name: string) => {
     const value = (values as unknown as Record<string, string | undefined>)[name];
     if (value === undefined || value === '') {
-      throw new Error(`the OIDC template "${template}" names {${name}}, which has no value here (known: organizationId, organization, project, connection, connectionId, tenantId)`);
+      throw new Error(
+        `the OIDC template "${template}" names {${name}}, which has no value here (known: organizationId, ` +
+          `organization, project, connection, connectionId, tenantId)`,
+      );
     }
     return value;
   });
@@ -71,7 +74,8 @@ export function organizationName(organizationUrl: string): string {
 export const issuerHost = (issuer: string): string => issuer.replace(/^https:\/\//i, '').replace(/\/+$/, '');
 
 /** True when a token from this issuer stops working when Microsoft retires vstoken.dev.azure.com. */
-export const usesRetiringIssuer = (issuer: string): boolean => issuerHost(issuer).toLowerCase().startsWith(RETIRING_ISSUER_HOST);
+export const usesRetiringIssuer = (issuer: string): boolean =>
+  issuerHost(issuer).toLowerCase().startsWith(RETIRING_ISSUER_HOST);
 
 /**
  * The role's trust policy: `sts:AssumeRoleWithWebIdentity` from this provider only, for exactly

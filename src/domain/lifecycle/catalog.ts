@@ -190,9 +190,18 @@ export const STEP_CATALOG = {
     ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
     // The new key is live everywhere: a failure here is a warning, and the next run retires the old key.
-    onFailure: { kind: 'warn', warning: 'the old key {oldAccessKeyId} could not be retired ({error}); it is still active, and the next run retires it' },
+    onFailure: {
+      kind: 'warn',
+      warning:
+        'the old key {oldAccessKeyId} could not be retired ({error}); it is still active, and the next run retires it',
+    },
     // Deactivates (or, in an emergency, deletes) the old key once neither the connection nor the secret holds it.
-    access: { ...NO_ACCESS, iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'], secrets: SECRET_READ, adoCredential: true },
+    access: {
+      ...NO_ACCESS,
+      iam: ['iam:UpdateAccessKey', 'iam:DeleteAccessKey'],
+      secrets: SECRET_READ,
+      adoCredential: true,
+    },
     timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
   },
   rollback: {
@@ -240,11 +249,16 @@ export type LambdaStep = keyof typeof STEP_CATALOG;
 export const LAMBDA_STEPS = Object.keys(STEP_CATALOG) as LambdaStep[];
 
 /** The steps that run per target (everything but notify). */
-export type StepName = { [K in LambdaStep]: (typeof STEP_CATALOG)[K]['scope'] extends 'target' ? K : never }[LambdaStep];
+export type StepName = {
+  [K in LambdaStep]: (typeof STEP_CATALOG)[K]['scope'] extends 'target' ? K : never;
+}[LambdaStep];
 export const STEPS = LAMBDA_STEPS.filter((step): step is StepName => STEP_CATALOG[step].scope === 'target');
 
 /** A step's declaration, typed as the general shape. */
 export const stepDeclaration = (step: LambdaStep): StepDeclaration => STEP_CATALOG[step];
 
-/** Steps whose failure is rolled back: those that change IAM, the secret or the connection before the old key is retired. */
+/**
+ * Steps whose failure is rolled back: those that change IAM, the secret or the connection before the old key is
+ * retired.
+ */
 export const ROLLED_BACK_STEPS = STEPS.filter((step) => STEP_CATALOG[step].onFailure.kind === 'rollback');

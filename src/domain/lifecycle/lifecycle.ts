@@ -76,12 +76,20 @@ export const TARGET_LIFECYCLE: Lifecycle = {
     publish: { kind: 'step', step: 'publish', next: 'verify-publish' },
     'verify-publish': { kind: 'step', step: 'verify-publish', next: CHOICES.canary },
     // Only a target naming a canary pipeline enters these states (the plan sets `canary`).
-    [CHOICES.canary]: { kind: 'choice', rules: [{ when: { kind: 'present', field: 'canary' }, next: 'canary' }], otherwise: 'promote' },
+    [CHOICES.canary]: {
+      kind: 'choice',
+      rules: [{ when: { kind: 'present', field: 'canary' }, next: 'canary' }],
+      otherwise: 'promote',
+    },
     canary: { kind: 'step', step: 'canary', next: WAITS.canary },
     // A Wait state between reads, never a Lambda sleeping; check-canary fails once the budget is spent.
     [WAITS.canary]: { kind: 'wait', seconds: CANARY_POLICY.pollSeconds, next: 'check-canary' },
     'check-canary': { kind: 'step', step: 'check-canary', next: CHOICES.canaryDone },
-    [CHOICES.canaryDone]: { kind: 'choice', rules: [{ when: { kind: 'canary-completed' }, next: 'promote' }], otherwise: WAITS.canary },
+    [CHOICES.canaryDone]: {
+      kind: 'choice',
+      rules: [{ when: { kind: 'canary-completed' }, next: 'promote' }],
+      otherwise: WAITS.canary,
+    },
     promote: { kind: 'step', step: 'promote', next: 'revoke' },
     revoke: { kind: 'step', step: 'revoke', next: 'report' },
   },
@@ -109,6 +117,9 @@ export function holds(
 /** The node a name refers to; a clear error for a lifecycle that names a node it does not have. */
 export function nodeOf(lifecycle: Lifecycle, name: string): LifecycleNode {
   const node = lifecycle.nodes[name];
-  if (!node) throw new Error(`the lifecycle has no node "${name}": every "next" must name one of ${Object.keys(lifecycle.nodes).join(', ')}`);
+  if (!node)
+    throw new Error(
+      `the lifecycle has no node "${name}": every "next" must name one of ${Object.keys(lifecycle.nodes).join(', ')}`,
+    );
   return node;
 }

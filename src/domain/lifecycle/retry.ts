@@ -47,7 +47,11 @@ export const TRANSIENT_RETRY: RetryRule = { errors: TRANSIENT_ERROR_NAMES, polic
  * The one place `KeyNotYetUsableError` is retried: a new key takes seconds to authenticate, so the
  * step that proves it waits about a minute (1 + 1.1 + 1.21 + ... capped at 5 s, 55 s in all) before failing.
  */
-export const KEY_PROPAGATION_RETRY: RetryRule = { errors: [ERROR_NAMES.KeyNotYetUsable], policy: 'keyPropagation', jitter: false };
+export const KEY_PROPAGATION_RETRY: RetryRule = {
+  errors: [ERROR_NAMES.KeyNotYetUsable],
+  policy: 'keyPropagation',
+  jitter: false,
+};
 
 /** The rule that retries an error of this name, if any (the first that matches, as in ASL). */
 export function retryRuleFor(rules: readonly RetryRule[], errorName: string): RetryRule | undefined {

@@ -31,7 +31,12 @@ export class CleanUpKeys {
     const target = await this.targets.getTarget(state.targetName);
     let holdings: Holdings | undefined;
     const fresh = async () => {
-      holdings ??= await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'cleanup');
+      holdings ??= await readHoldings(
+        { azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups },
+        target,
+        state,
+        'cleanup',
+      );
       return holdings;
     };
     for (const action of actions) {
@@ -65,9 +70,13 @@ export class CleanUpKeys {
             await set.write(holder, id, credential);
             const after = await set.held(holder, id);
             if (after !== action.accessKeyId) {
-              throw new PublishNotVerifiedError(`target ${state.targetName}: writing ${action.accessKeyId} back into a holder did not take (it holds ${after ?? 'no key'})`, {
-                context: { target: state.targetName, holderId: id },
-              });
+              throw new PublishNotVerifiedError(
+                `target ${state.targetName}: writing ${action.accessKeyId} back into a holder did not take (it ` +
+                  `holds ${after ?? 'no key'})`,
+                {
+                  context: { target: state.targetName, holderId: id },
+                },
+              );
             }
           }
           holdings = undefined;

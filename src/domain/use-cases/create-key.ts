@@ -34,7 +34,8 @@ export class CreateKey {
     if (secret.pending) {
       // Another run got here first (a manual run during the weekly one): leave its key alone.
       throw new RotationInProgressError(
-        `target ${state.targetName}: another rotation (${secret.pending.versionId}) created a key a moment ago; this run stops without creating one`,
+        `target ${state.targetName}: another rotation (${secret.pending.versionId}) created a key a moment ` +
+          `ago; this run stops without creating one`,
         { context: { target: state.targetName, otherRotationId: secret.pending.versionId } },
       );
     }
@@ -71,18 +72,37 @@ export class CreateKey {
   }
 
   /** Deletes keys that only a lost create can have left: active, never used, created by this run, held by nobody. */
-  private async deleteOrphans(state: RotationState, target: RotationTarget, keys: AccessKeyInfo[], secretKeyId: string | undefined): Promise<number> {
+  private async deleteOrphans(
+    state: RotationState,
+    target: RotationTarget,
+    keys: AccessKeyInfo[],
+    secretKeyId: string | undefined,
+  ): Promise<number> {
     if (state.oldAccessKeyId && !keys.some((k) => k.accessKeyId === state.oldAccessKeyId)) {
-      throw new StateConflictError(`target ${state.targetName}: the old key ${state.oldAccessKeyId} is gone from IAM; re-run to plan again`, {
-        context: { target: state.targetName },
-      });
+      throw new StateConflictError(
+        `target ${state.targetName}: the old key ${state.oldAccessKeyId} is gone from IAM; re-run to plan again`,
+        {
+          context: { target: state.targetName },
+        },
+      );
     }
     // Read what the holders hold now: the input's old key id is what was true at plan time.
-    const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'create');
-    const orphans = orphansOfRun(keys, state.startedAt, [state.oldAccessKeyId, secretKeyId, ...holdings.holders.keys()]);
+    const holdings = await readHoldings(
+      { azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups },
+      target,
+      state,
+      'create',
+    );
+    const orphans = orphansOfRun(keys, state.startedAt, [
+      state.oldAccessKeyId,
+      secretKeyId,
+      ...holdings.holders.keys(),
+    ]);
     if (orphans.length === 0) {
       throw new AccessKeyQuotaExceededError(
-        `target ${state.targetName}: IAM user ${target.iamUserName} already has two keys (${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this run; re-run to plan the clean-up`,
+        `target ${state.targetName}: IAM user ${target.iamUserName} already has two keys (` +
+          `${keys.map((k) => `${k.accessKeyId} ${k.status}`).join(', ')}) and neither is an orphan of this ` +
+          `run; re-run to plan the clean-up`,
         { context: { target: state.targetName, userName: target.iamUserName } },
       );
     }

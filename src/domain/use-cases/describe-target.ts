@@ -34,7 +34,9 @@ export interface TargetStatus {
   /** True when the connection holds a static key that could be replaced by OIDC (AWS Toolkit 1.15+). */
   couldMoveToOidc: boolean;
   usesOidc: boolean;
-  /** Every other holder of the key (connections, variable groups): what it holds and whether it matches the connection. */
+  /**
+   * Every other holder of the key (connections, variable groups): what it holds and whether it matches the connection.
+   */
   holders: { label: string; heldAccessKeyId: string | null; matchesConnection: boolean }[];
   /** Things a human should look at; empty when all is well. */
   attention: string[];
@@ -75,9 +77,14 @@ export class DescribeTarget {
     for (const holder of otherHolders(target)) {
       const view = await attempt(describeHolder(holder), () => set.find(holder));
       if (!view) continue;
-      holders.push({ label: view.label, heldAccessKeyId: view.heldAccessKeyId, matchesConnection: view.heldAccessKeyId === held });
+      holders.push({
+        label: view.label,
+        heldAccessKeyId: view.heldAccessKeyId,
+        matchesConnection: view.heldAccessKeyId === held,
+      });
       if (view.problem) attention.push(view.problem.message);
-      else if (view.heldAccessKeyId !== held) attention.push(`${view.label} holds ${view.heldAccessKeyId ?? 'no key'}, the connection ${held ?? 'nothing'}`);
+      else if (view.heldAccessKeyId !== held)
+        attention.push(`${view.label} holds ${view.heldAccessKeyId ?? 'no key'}, the connection ${held ?? 'nothing'}`);
     }
 
     const lines = keys.map((k) => ({
@@ -90,23 +97,32 @@ export class DescribeTarget {
     }));
     const heldLine = lines.find((k) => k.heldByConnection);
     if (connection?.usesOidc && connection.type.toUpperCase() === 'AWS') {
-      // The AWS Toolkit's OIDC tokens come from the Azure DevOps issuer Microsoft is retiring (src/domain/keyless/oidc.ts).
+      // The AWS Toolkit's OIDC tokens come from the Azure DevOps issuer Microsoft is retiring
+      // (src/domain/keyless/oidc.ts).
       attention.push(
-        `the connection uses OIDC with tokens from ${RETIRING_ISSUER_HOST}, which Microsoft retires on 2027-07-01: move its role's trust to the replacement issuer in time (README, "Go keyless")`,
+        `the connection uses OIDC with tokens from ${RETIRING_ISSUER_HOST}, which Microsoft retires on ` +
+          `2027-07-01: move its role's trust to the replacement issuer in time (README, "Go keyless")`,
       );
     }
     if (connection && !connection.usesOidc) {
       if (!heldLine) attention.push(`the connection holds ${held ?? 'no key'}, which is not one of the user's keys`);
-      else if (heldLine.status !== 'Active') attention.push(`the connection holds an inactive key: pipelines cannot authenticate`);
+      else if (heldLine.status !== 'Active')
+        attention.push(`the connection holds an inactive key: pipelines cannot authenticate`);
       else if (heldLine.ageDays > settings.minKeyAgeDays + settings.gracePeriodDays) {
         attention.push(`the held key is ${heldLine.ageDays} days old: rotation is overdue`);
       }
     }
-    if (secret && !secret.exists) attention.push(`secret ${target.secretId} does not exist yet (created on the first rotation)`);
-    if (secret?.pending) attention.push(`a pending secret version ${secret.pending.versionId} exists: a rotation is running or was aborted`);
-    if (secret?.exists && connection && secretKey !== held) attention.push(`the secret holds ${secretKey ?? 'nothing'}, the connection ${held ?? 'nothing'}`);
+    if (secret && !secret.exists)
+      attention.push(`secret ${target.secretId} does not exist yet (created on the first rotation)`);
+    if (secret?.pending)
+      attention.push(
+        `a pending secret version ${secret.pending.versionId} exists: a rotation is running or was aborted`,
+      );
+    if (secret?.exists && connection && secretKey !== held)
+      attention.push(`the secret holds ${secretKey ?? 'nothing'}, the connection ${held ?? 'nothing'}`);
     for (const k of lines) {
-      if (!k.heldByConnection && k.status === 'Active') attention.push(`key ${k.accessKeyId} is active but the connection does not hold it`);
+      if (!k.heldByConnection && k.status === 'Active')
+        attention.push(`key ${k.accessKeyId} is active but the connection does not hold it`);
     }
     const expiry = credentialExpiry(target.connection, now);
     if (expiry?.warning) attention.push(expiry.warning);

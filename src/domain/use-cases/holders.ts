@@ -34,7 +34,8 @@ export async function readHoldings(
     Promise.all(others.map(({ holder, id }) => set.held(holder, id))),
   ]);
   const holders = new Map<string, string>();
-  if (secret.current) holders.set(secret.current.accessKeyId, `the secret's current version ${secret.current.versionId}`);
+  if (secret.current)
+    holders.set(secret.current.accessKeyId, `the secret's current version ${secret.current.versionId}`);
   for (const [i, held] of othersHeld.entries()) {
     const other = others[i];
     if (held && other) holders.set(held, describeHolder(other.holder));
@@ -45,11 +46,18 @@ export async function readHoldings(
 }
 
 /** Throws `StateConflictError`, changing nothing, when a holder holds `accessKeyId`. */
-export function refuseIfHeld(holdings: Holdings, accessKeyId: string, state: RotationState, step: StepName, action: string): void {
+export function refuseIfHeld(
+  holdings: Holdings,
+  accessKeyId: string,
+  state: RotationState,
+  step: StepName,
+  action: string,
+): void {
   const holder = holdings.holders.get(accessKeyId);
   if (holder === undefined) return;
   throw new StateConflictError(
-    `target ${state.targetName}: step "${step}" would ${action} key ${accessKeyId}, but ${holder} holds it now; it was left as it is, re-run to plan again`,
+    `target ${state.targetName}: step "${step}" would ${action} key ${accessKeyId}, but ${holder} holds it ` +
+      `now; it was left as it is, re-run to plan again`,
     { context: { target: state.targetName, step, accessKeyId } },
   );
 }

@@ -27,7 +27,20 @@ import { VerifyKey } from './verify-key.js';
 import { VerifyPublish } from './verify-publish.js';
 
 export { CheckCanary, QueueCanary };
-export { CleanUpKeys, CreateKey, DescribeTarget, NotifyRun, PlanRotation, PromoteSecret, PublishKey, ReportTarget, RevokeOldKey, RollBack, VerifyKey, VerifyPublish };
+export {
+  CleanUpKeys,
+  CreateKey,
+  DescribeTarget,
+  NotifyRun,
+  PlanRotation,
+  PromoteSecret,
+  PublishKey,
+  ReportTarget,
+  RevokeOldKey,
+  RollBack,
+  VerifyKey,
+  VerifyPublish,
+};
 
 /** Every port the use cases talk to. */
 export interface RotationPorts {

@@ -26,7 +26,8 @@ export class NotifyRun {
    * that failed outright becomes a `failed` report naming its execution, so none goes unreported.
    */
   async reportsAt(location: ResultsLocation): Promise<TargetReport[]> {
-    if (!this.runResults) throw new Error('NotifyRun was built without a RunResults port: it cannot read the run\'s results');
+    if (!this.runResults)
+      throw new Error("NotifyRun was built without a RunResults port: it cannot read the run's results");
     return reportsFromChildResults(await this.runResults.read(location));
   }
 

@@ -48,7 +48,15 @@ export class PlanRotation {
         const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
         return markCompleted({ ...state, plan, connectionId: connection.id, ...holderIds }, 'plan');
       }
-      const first = decidePlan({ rotationId: state.rotationId, mode: state.mode, now: this.clock.now(), settings, keys, connection, secret });
+      const first = decidePlan({
+        rotationId: state.rotationId,
+        mode: state.mode,
+        now: this.clock.now(),
+        settings,
+        keys,
+        connection,
+        secret,
+      });
       const decided = extendPlanToHolders({
         plan: first,
         rotationId: state.rotationId,
@@ -60,7 +68,11 @@ export class PlanRotation {
       const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
       // A canary that cannot be read (wrong id, no Build scope) is a refusal now, before anything changes.
       if (target.canary && plan.action === 'rotate') {
-        if (!this.pipelineRuns) throw new ConfigurationError(`target ${target.name} names a canary pipeline, but no pipeline runs client is wired; wire the azure-devops slice`);
+        if (!this.pipelineRuns)
+          throw new ConfigurationError(
+            `target ${target.name} names a canary pipeline, but no pipeline runs client is wired; wire the ` +
+              `azure-devops slice`,
+          );
         await this.pipelineRuns.readPipeline(target.canary);
       }
       return markCompleted(
@@ -73,13 +85,23 @@ export class PlanRotation {
           ...(target.canary && plan.action === 'rotate' ? { canary: { pipelineId: target.canary.pipelineId } } : {}),
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
           oldVersionId: secret.current?.versionId ?? null,
-          ...(secret.exists ? {} : { warnings: [...state.warnings, `secret ${target.secretId} does not exist yet; it is created with the new key`] }),
+          ...(secret.exists
+            ? {}
+            : {
+                warnings: [
+                  ...state.warnings,
+                  `secret ${target.secretId} does not exist yet; it is created with the new key`,
+                ],
+              }),
         },
         'plan',
       );
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      return markCompleted({ ...state, plan: { action: 'refuse', reason: error.message, code: error.name, cleanup: [] } }, 'plan');
+      return markCompleted(
+        { ...state, plan: { action: 'refuse', reason: error.message, code: error.name, cleanup: [] } },
+        'plan',
+      );
     }
   }
 }

@@ -16,13 +16,14 @@ export class ReportTarget {
   ) {}
 
   async execute(state: RotationState): Promise<TargetReport> {
-    const connection: Partial<ConnectionRef> & Pick<ConnectionRef, 'connectionName' | 'project' | 'organizationUrl'> = await this.targets
-      .getTarget(state.targetName)
-      .then((t) => t.connection)
-      .catch((error: unknown) => {
-        if (isRefusal(error)) return { connectionName: '(unknown target)', project: '', organizationUrl: '' };
-        throw error;
-      });
+    const connection: Partial<ConnectionRef> & Pick<ConnectionRef, 'connectionName' | 'project' | 'organizationUrl'> =
+      await this.targets
+        .getTarget(state.targetName)
+        .then((t) => t.connection)
+        .catch((error: unknown) => {
+          if (isRefusal(error)) return { connectionName: '(unknown target)', project: '', organizationUrl: '' };
+          throw error;
+        });
     const now = this.clock.now();
     const report = buildTargetReport(state, connection, now);
     // The weekly run is where an expiring PAT or client secret is noticed: Slack, and a metric the alarm watches.

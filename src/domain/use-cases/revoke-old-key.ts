@@ -36,7 +36,8 @@ export class RevokeOldKey {
     // A target naming a canary retires its old key only on the evidence of a succeeded run.
     if (target.canary && !(state.canary?.state === 'completed' && state.canary.result === 'succeeded')) {
       throw new StateConflictError(
-        `target ${state.targetName} names canary pipeline ${target.canary.pipelineId}, but no run of it succeeded in this rotation; the old key ${oldAccessKeyId} was left active`,
+        `target ${state.targetName} names canary pipeline ${target.canary.pipelineId}, but no run of it ` +
+          `succeeded in this rotation; the old key ${oldAccessKeyId} was left active`,
         { context: { target: state.targetName } },
       );
     }
@@ -47,13 +48,16 @@ export class RevokeOldKey {
     ]);
     if (connection.heldAccessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
-        `target ${state.targetName}: connection "${connection.name}" holds ${connection.heldAccessKeyId ?? 'no key'}, not the new key ${newAccessKeyId}; the old key ${oldAccessKeyId} was left active`,
+        `target ${state.targetName}: connection "${connection.name}" holds ` +
+          `${connection.heldAccessKeyId ?? 'no key'}, not the new key ${newAccessKeyId}; the old key ` +
+          `${oldAccessKeyId} was left active`,
         { context: { target: state.targetName, connectionId } },
       );
     }
     if (secret.current?.accessKeyId === oldAccessKeyId) {
       throw new StateConflictError(
-        `target ${state.targetName}: the secret's current version ${secret.current.versionId} still holds the old key ${oldAccessKeyId}; it was left active`,
+        `target ${state.targetName}: the secret's current version ${secret.current.versionId} still holds the ` +
+          `old key ${oldAccessKeyId}; it was left active`,
         { context: { target: state.targetName } },
       );
     }
@@ -62,7 +66,8 @@ export class RevokeOldKey {
       const held = await holders.held(holder, id);
       if (held !== newAccessKeyId) {
         throw new StateConflictError(
-          `target ${state.targetName}: ${describeHolder(holder)} holds ${held ?? 'no key'}, not the new key ${newAccessKeyId}; the old key ${oldAccessKeyId} was left active`,
+          `target ${state.targetName}: ${describeHolder(holder)} holds ${held ?? 'no key'}, not the new key ` +
+            `${newAccessKeyId}; the old key ${oldAccessKeyId} was left active`,
           { context: { target: state.targetName, holderId: id } },
         );
       }
@@ -76,26 +81,40 @@ export class RevokeOldKey {
     if (evidence) {
       const settings = await this.targets.getSettings();
       if (settings.oldKeyUsedAfterPublish !== 'deactivate') {
-        const kept = `${evidence}; it stays active until its ${settings.gracePeriodDays}-day grace period ends (oldKeyUsedAfterPublish: keep-active): find that consumer and give it the new key, or list it as a holder`;
+        const kept =
+          `${evidence}; it stays active until its ${settings.gracePeriodDays}-day grace period ends ` +
+          `(oldKeyUsedAfterPublish: keep-active): find that consumer and give it the new key, or list it as a holder`;
         return markCompleted({ ...state, oldKeyStatus: 'Active', warnings: [...warnings, kept] }, 'revoke');
       }
-      warnings = [...warnings, `${evidence}; it was deactivated anyway (oldKeyUsedAfterPublish: deactivate): that consumer fails until it gets the new key`];
+      warnings = [
+        ...warnings,
+        `${evidence}; it was deactivated anyway (oldKeyUsedAfterPublish: deactivate): that consumer fails ` +
+          `until it gets the new key`,
+      ];
     }
     try {
       await this.iam.setKeyStatus(target.iamUserName, oldAccessKeyId, 'Inactive');
       return markCompleted({ ...state, oldKeyStatus: 'Inactive', warnings }, 'revoke');
     } catch (error) {
-      if (error instanceof AccessKeyNotFoundError) return markCompleted({ ...state, oldKeyStatus: 'Deleted', warnings }, 'revoke');
+      if (error instanceof AccessKeyNotFoundError)
+        return markCompleted({ ...state, oldKeyStatus: 'Deleted', warnings }, 'revoke');
       throw error;
     }
   }
 
   /** A sentence when IAM says the old key was used after the publish (GetAccessKeyLastUsed), else undefined. */
-  private async usedAfterPublish(state: RotationState, target: RotationTarget, oldAccessKeyId: string): Promise<string | undefined> {
+  private async usedAfterPublish(
+    state: RotationState,
+    target: RotationTarget,
+    oldAccessKeyId: string,
+  ): Promise<string | undefined> {
     if (!state.publishedAt) return undefined;
     const old = (await this.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === oldAccessKeyId);
     if (!old?.lastUsedAt || old.lastUsedAt.getTime() <= Date.parse(state.publishedAt)) return undefined;
     const where = `${old.lastUsedService ?? 'an unknown service'} in ${old.lastUsedRegion ?? 'an unknown region'}`;
-    return `the old key ${oldAccessKeyId} was used at ${old.lastUsedAt.toISOString()} (${where}), after the new key was published at ${state.publishedAt}: something that is not a holder still uses it`;
+    return (
+      `the old key ${oldAccessKeyId} was used at ${old.lastUsedAt.toISOString()} (${where}), after the ` +
+      `new key was published at ${state.publishedAt}: something that is not a holder still uses it`
+    );
   }
 }

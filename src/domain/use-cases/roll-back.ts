@@ -22,7 +22,8 @@ interface OtherHolders {
  *
  * Order is what keeps pipelines working: first the connection, then every other holder (more
  * connections, variable groups) gets the old key back (each read back to prove it; both keys
- * stay active meanwhile, so every holder works at every step), then the secret's `AWSCURRENT` moves back, then, once the holders are
+ * stay active meanwhile, so every holder works at every step), then the secret's `AWSCURRENT` moves back, then, once
+ * the holders are
  * read again and none holds it, the new key is deleted, and last the pending label is dropped.
  * Each action checks before it acts, so a rollback that is retried, or that runs after a step that
  * never happened, is safe.
@@ -83,13 +84,23 @@ export class RollBack {
     const others = pairHolders(target, state.holderIds, 'rollback');
     const othersHeld = await Promise.all(others.map(({ holder, id }) => set.held(holder, id)));
     const apart = others.filter((_, i) => othersHeld[i] !== oldAccessKeyId);
-    const rolledForward = await this.restoreConnection(state, target, connectionId, oldAccessKeyId, newAccessKeyId, actions, { set, others, apart });
+    const rolledForward = await this.restoreConnection(
+      state,
+      target,
+      connectionId,
+      oldAccessKeyId,
+      newAccessKeyId,
+      actions,
+      { set, others, apart },
+    );
     if (rolledForward) return true;
     if (apart.length > 0 && state.oldVersionId) {
       const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
-          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${oldAccessKeyId}; ${apart.map((o) => describeHolder(o.holder)).join(', ')} left holding the new key ${newAccessKeyId}, which was kept`,
+          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ` +
+            `${oldAccessKeyId}; ${apart.map((o) => describeHolder(o.holder)).join(', ')} left holding the new ` +
+            `key ${newAccessKeyId}, which was kept`,
         );
       }
       for (const { holder, id } of apart) {
@@ -97,7 +108,8 @@ export class RollBack {
         const after = await set.held(holder, id);
         if (after !== oldAccessKeyId) {
           throw new RollbackFailedError(
-            `restoring ${describeHolder(holder)} (${id}) did not take: it holds ${after ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+            `restoring ${describeHolder(holder)} (${id}) did not take: it holds ${after ?? 'no key'}; the new ` +
+              `key ${newAccessKeyId} was kept so it keeps working`,
           );
         }
         actions.push(`restored ${describeHolder(holder)} to the old key ${oldAccessKeyId}`);
@@ -121,10 +133,18 @@ export class RollBack {
     // 4. Only now, with nothing holding it (read again: proven, not assumed), the new key goes.
     // (The secret's current version is the old one again, so the check cannot be fooled by step 2.)
     if (keys.some((k) => k.accessKeyId === newAccessKeyId)) {
-      const holdings = await readHoldings({ azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups }, target, state, 'rollback');
+      const holdings = await readHoldings(
+        { azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups },
+        target,
+        state,
+        'rollback',
+      );
       const holder = holdings.holders.get(newAccessKeyId);
       if (holder !== undefined) {
-        throw new RollbackFailedError(`${holder} holds the new key ${newAccessKeyId}, so it was not deleted; the old key ${oldAccessKeyId} is kept too`);
+        throw new RollbackFailedError(
+          `${holder} holds the new key ${newAccessKeyId}, so it was not deleted; the old key ${oldAccessKeyId} ` +
+            `is kept too`,
+        );
       }
       await this.iam.deleteKey(target.iamUserName, newAccessKeyId);
       actions.push(`deleted the new key ${newAccessKeyId}`);
@@ -157,14 +177,16 @@ export class RollBack {
       const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
-          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ${oldAccessKeyId}; the connection was left holding ${connection.heldAccessKeyId}`,
+          `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ` +
+            `${oldAccessKeyId}; the connection was left holding ${connection.heldAccessKeyId}`,
         );
       }
       await this.azureDevOps.updateCredential(target.connection, connectionId, old);
       const after = await this.azureDevOps.readConnection(target.connection, connectionId);
       if (after.heldAccessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
-          `restoring the connection did not take: it holds ${after.heldAccessKeyId ?? 'no key'}; the new key ${newAccessKeyId} was kept so it keeps working`,
+          `restoring the connection did not take: it holds ${after.heldAccessKeyId ?? 'no key'}; the new key ` +
+            `${newAccessKeyId} was kept so it keeps working`,
         );
       }
       actions.push(`restored the connection to the old key ${oldAccessKeyId}`);
@@ -187,7 +209,8 @@ export class RollBack {
   ): Promise<boolean> {
     if (held !== newAccessKeyId) {
       throw new RollbackFailedError(
-        `the connection holds ${held ?? 'no key'}, and the old credential cannot be restored because the secret did not exist before this run`,
+        `the connection holds ${held ?? 'no key'}, and the old credential cannot be restored because the ` +
+          `secret did not exist before this run`,
       );
     }
     // The other holders follow the connection to the new key, so that all of them agree again.
@@ -196,13 +219,19 @@ export class RollBack {
       if ((await set.held(holder, id)) === newAccessKeyId) continue;
       await set.write(holder, id, pending);
       if ((await set.held(holder, id)) !== newAccessKeyId) {
-        throw new RollbackFailedError(`${describeHolder(holder)} (${id}) did not take the new key ${newAccessKeyId}; the old key ${state.oldAccessKeyId} stays active`);
+        throw new RollbackFailedError(
+          `${describeHolder(holder)} (${id}) did not take the new key ${newAccessKeyId}; the old key ` +
+            `${state.oldAccessKeyId} stays active`,
+        );
       }
-      actions.push(`published the new key ${newAccessKeyId} to ${describeHolder(holder)} too, so that every holder agrees`);
+      actions.push(
+        `published the new key ${newAccessKeyId} to ${describeHolder(holder)} too, so that every holder agrees`,
+      );
     }
     await this.secrets.promote(target.secretId, state.pendingVersionId ?? state.rotationId);
     actions.push(
-      `kept the new key ${newAccessKeyId}: the connection already held it and the old credential was never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
+      `kept the new key ${newAccessKeyId}: the connection already held it and the old credential was never in ` +
+        `the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
     );
     return true;
   }

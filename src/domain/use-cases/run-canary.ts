@@ -12,11 +12,16 @@ async function canaryOf(targets: TargetsPort, runs: PipelineRunsPort | undefined
   const ref: CanaryPipelineRef | undefined = target.canary;
   if (!ref || !state.canary) {
     throw new InvalidStepInputError(
-      `Step "${step}" of target ${state.targetName} runs only for a target naming a canary pipeline whose plan set "canary"; the state machine reached it without one`,
+      `Step "${step}" of target ${state.targetName} runs only for a target naming a canary pipeline whose plan ` +
+        `set "canary"; the state machine reached it without one`,
       { context: { step, target: state.targetName } },
     );
   }
-  if (!runs) throw new ConfigurationError(`target ${state.targetName} names a canary pipeline, but no pipeline runs client is wired; wire the azure-devops slice`);
+  if (!runs)
+    throw new ConfigurationError(
+      `target ${state.targetName} names a canary pipeline, but no pipeline runs client is wired; wire the ` +
+        `azure-devops slice`,
+    );
   return { ref, runs, canary: state.canary };
 }
 
@@ -66,23 +71,41 @@ export class CheckCanary {
   async execute(state: RotationState): Promise<RotationState> {
     const { ref, runs, canary } = await canaryOf(this.targets, this.pipelineRuns, state, 'check-canary');
     if (canary.runId === undefined || canary.queuedAt === undefined) {
-      throw new InvalidStepInputError(`Step "check-canary" of target ${state.targetName} needs "canary.runId" and "canary.queuedAt"; they are set by the canary step`, {
-        context: { step: 'check-canary', target: state.targetName },
-      });
+      throw new InvalidStepInputError(
+        `Step "check-canary" of target ${state.targetName} needs "canary.runId" and "canary.queuedAt"; they ` +
+          `are set by the canary step`,
+        {
+          context: { step: 'check-canary', target: state.targetName },
+        },
+      );
     }
     const run = await runs.readRun(ref, canary.runId);
-    const read: CanaryProgress = { ...canary, runName: run.name, state: run.state, result: run.result, webUrl: run.webUrl, checks: (canary.checks ?? 0) + 1 };
+    const read: CanaryProgress = {
+      ...canary,
+      runName: run.name,
+      state: run.state,
+      result: run.result,
+      webUrl: run.webUrl,
+      checks: (canary.checks ?? 0) + 1,
+    };
     const rollingBack = 'every holder is rolled back to the old key, which stays active';
-    if (run.state === 'completed' && run.result === 'succeeded') return markCompleted({ ...state, canary: read }, 'check-canary');
+    if (run.state === 'completed' && run.result === 'succeeded')
+      return markCompleted({ ...state, canary: read }, 'check-canary');
     if (run.state === 'completed') {
-      throw new CanaryRunFailedError(`target ${state.targetName}: ${describeCanary(read)}: the new key does not work where it is used; ${rollingBack}. Open the run to see which step failed`, {
-        context: { target: state.targetName, runId: run.runId, webUrl: run.webUrl, result: run.result },
-      });
+      throw new CanaryRunFailedError(
+        `target ${state.targetName}: ${describeCanary(read)}: the new key does not work where it is used; ` +
+          `${rollingBack}. Open the run to see which step failed`,
+        {
+          context: { target: state.targetName, runId: run.runId, webUrl: run.webUrl, result: run.result },
+        },
+      );
     }
     const elapsedSeconds = (this.clock.now().getTime() - Date.parse(canary.queuedAt)) / 1000;
     if (elapsedSeconds >= this.budgetSeconds) {
       throw new CanaryRunTimedOutError(
-        `target ${state.targetName}: ${describeCanary(read)} after ${Math.round(elapsedSeconds)} s (budget ${this.budgetSeconds} s): timed out; ${rollingBack}. Cancel the run if it is stuck, and check the agent pool`,
+        `target ${state.targetName}: ${describeCanary(read)} after ${Math.round(elapsedSeconds)} s (budget ` +
+          `${this.budgetSeconds} s): timed out; ${rollingBack}. Cancel the run if it is stuck, and check the ` +
+          `agent pool`,
         { context: { target: state.targetName, runId: run.runId, webUrl: run.webUrl, result: 'timed out' } },
       );
     }

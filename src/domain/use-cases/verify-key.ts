@@ -22,7 +22,8 @@ export class VerifyKey {
     const credential = await this.secrets.getVersion(target.secretId, versionId);
     if (credential.accessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
-        `target ${state.targetName}: pending version ${versionId} holds ${credential.accessKeyId}, not the new key ${newAccessKeyId}`,
+        `target ${state.targetName}: pending version ${versionId} holds ${credential.accessKeyId}, not the new ` +
+          `key ${newAccessKeyId}`,
         { context: { target: state.targetName, versionId } },
       );
     }

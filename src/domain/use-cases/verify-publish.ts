@@ -20,7 +20,8 @@ export class VerifyPublish {
     const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
     if (connection.heldAccessKeyId !== newAccessKeyId) {
       throw new PublishNotVerifiedError(
-        `target ${state.targetName}: connection "${connection.name}" (${connectionId}) holds ${connection.heldAccessKeyId ?? 'no key'} after the update, not the new key ${newAccessKeyId}`,
+        `target ${state.targetName}: connection "${connection.name}" (${connectionId}) holds ` +
+          `${connection.heldAccessKeyId ?? 'no key'} after the update, not the new key ${newAccessKeyId}`,
         { context: { target: state.targetName, connectionId } },
       );
     }
@@ -29,7 +30,8 @@ export class VerifyPublish {
       const held = await holders.held(holder, id);
       if (held !== newAccessKeyId) {
         throw new PublishNotVerifiedError(
-          `target ${state.targetName}: ${describeHolder(holder)} (${id}) holds ${held ?? 'no key'} after the update, not the new key ${newAccessKeyId}`,
+          `target ${state.targetName}: ${describeHolder(holder)} (${id}) holds ${held ?? 'no key'} after the ` +
+            `update, not the new key ${newAccessKeyId}`,
           { context: { target: state.targetName, holderId: id } },
         );
       }

@@ -12,7 +12,11 @@ export function correlationKeys(): MiddlewareObj {
     before: (request) => {
       const event = (request.event ?? {}) as Record<string, unknown>;
       const pick = (key: string) => (typeof event[key] === 'string' ? (event[key] as string) : undefined);
-      logger.appendKeys({ rotationId: pick('rotationId'), target: pick('targetName'), executionId: pick('executionId') });
+      logger.appendKeys({
+        rotationId: pick('rotationId'),
+        target: pick('targetName'),
+        executionId: pick('executionId'),
+      });
     },
   };
 }

@@ -14,7 +14,10 @@ export interface StateUseCase<Output> {
 }
 
 /** A Lambda handler, with the slices its container is built from (test/handlers checks them against the catalog). */
-export type StepHandler = ReturnType<typeof withMiddleware<unknown, unknown>> & { readonly step: LambdaStep; readonly wiring: readonly Wiring[] };
+export type StepHandler = ReturnType<typeof withMiddleware<unknown, unknown>> & {
+  readonly step: LambdaStep;
+  readonly wiring: readonly Wiring[];
+};
 
 /**
  * Builds a step's Lambda handler: validate the input (a clear error naming the bad field),

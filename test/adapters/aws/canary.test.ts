@@ -15,7 +15,12 @@ import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parame
 import { StsKeyVerifierAdapter } from '../../../src/adapters/aws/sts-key-verifier.adapter.js';
 import type { StoredCredential } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { TEST_REGION, testIamClient, testSecretsManagerClient, testSsmClient } from '../../../local/aws-wire/clients.js';
+import {
+  TEST_REGION,
+  testIamClient,
+  testSecretsManagerClient,
+  testSsmClient,
+} from '../../../local/aws-wire/clients.js';
 import { IAM_ENDPOINT, IAM_NAMESPACE, IamWire, WIRE_ACCOUNT } from '../../../local/aws-wire/iam-wire.js';
 import { queryResponse } from '../../../local/aws-wire/protocol.js';
 import { SECRETS_MANAGER_ENDPOINT, SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
@@ -73,7 +78,13 @@ function expectNoCanary(): void {
 beforeEach(() => {
   captured.length = 0;
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    spies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => captured.push(args.map((a) => inspect(a, { depth: 10 })).join(' '))));
+    spies.push(
+      vi
+        .spyOn(console, method)
+        .mockImplementation((...args: unknown[]) =>
+          captured.push(args.map((a) => inspect(a, { depth: 10 })).join(' ')),
+        ),
+    );
   }
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
@@ -117,7 +128,11 @@ describe('Canary: no secret leaves an AWS adapter', () => {
 
       // Act
       const key = (await attempt(() => adapter.createKey(USER))) as { secretAccessKey: SecretValue };
-      wire.failNext('CreateAccessKey', { code: 'LimitExceeded', status: 409, message: 'Cannot exceed quota for AccessKeysPerUser: 2' });
+      wire.failNext('CreateAccessKey', {
+        code: 'LimitExceeded',
+        status: 409,
+        message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+      });
       await attempt(() => adapter.createKey(USER));
       wire.failNext('CreateAccessKey', { code: 'Throttling', status: 400, message: 'Rate exceeded' });
       await attempt(() => adapter.createKey(USER));
@@ -135,12 +150,21 @@ describe('Canary: no secret leaves an AWS adapter', () => {
       const adapter = new IamAccessKeysAdapter(testIamClient());
       nock(IAM_ENDPOINT)
         .post('/')
-        .reply(200, `<CreateAccessKeyResponse xmlns="${IAM_NAMESPACE}"><CreateAccessKeyResult><AccessKey><SecretAccessKey>${CANARY}</SecretAccess`, {
-          'content-type': 'text/xml',
-        })
+        .reply(
+          200,
+          `<CreateAccessKeyResponse xmlns="` +
+            `${IAM_NAMESPACE}"><CreateAccessKeyResult><AccessKey><SecretAccessKey>${CANARY}</SecretAccess`,
+          {
+            'content-type': 'text/xml',
+          },
+        )
         .post('/')
         .reply(
-          ...queryResponse(IAM_NAMESPACE, 'CreateAccessKey', `<AccessKey><UserName>${USER}</UserName><SecretAccessKey>${CANARY}</SecretAccessKey></AccessKey>`),
+          ...queryResponse(
+            IAM_NAMESPACE,
+            'CreateAccessKey',
+            `<AccessKey><UserName>${USER}</UserName><SecretAccessKey>${CANARY}</SecretAccessKey></AccessKey>`,
+          ),
         );
 
       // Act
@@ -170,7 +194,11 @@ describe('Canary: no secret leaves an AWS adapter', () => {
         await attempt(() => adapter.verify(USER, key));
       }
       // An error message quoting the secret (hypothetical, but nothing guarantees AWS never will).
-      wire.failNext('GetCallerIdentity', { code: 'SignatureDoesNotMatch', status: 403, message: `The String-to-Sign was computed with ${CANARY}` });
+      wire.failNext('GetCallerIdentity', {
+        code: 'SignatureDoesNotMatch',
+        status: 403,
+        message: `The String-to-Sign was computed with ${CANARY}`,
+      });
       await attempt(() => adapter.verify(USER, key));
 
       // Assert
@@ -197,19 +225,34 @@ describe('Canary: no secret leaves an AWS adapter', () => {
 
       // Act: error paths.
       await attempt(() => store.putPending(SECRET, VERSION, canaryCredential('AKIAOTHERKEY00000001')));
-      for (const code of ['ThrottlingException', 'AccessDeniedException', 'InternalServiceError', 'LimitExceededException']) {
+      for (const code of [
+        'ThrottlingException',
+        'AccessDeniedException',
+        'InternalServiceError',
+        'LimitExceededException',
+      ]) {
         wire.failNext('PutSecretValue', { code, status: 400, message: `${code} while storing the value` });
         await attempt(() => store.putPending(SECRET, '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', canaryCredential()));
       }
       wire.failNext('PutSecretValue', {
         code: 'ValidationException',
         status: 400,
-        message: `1 validation error detected: Value '{"accessKeyId":"AKIACANARYKEY0000001","secretAccessKey":"${CANARY.slice(0, 20)}' at 'secretString' failed to satisfy constraint`,
+        message:
+          `1 validation error detected: Value '{"accessKeyId":"AKIACANARYKEY0000001","secretAccessKey":"` +
+          `${CANARY.slice(0, 20)}' at 'secretString' failed to satisfy constraint`,
       });
       await attempt(() => store.putPending(SECRET, '0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d', canaryCredential()));
-      wire.failNext('CreateSecret', { code: 'AccessDeniedException', status: 400, message: 'not authorized to perform: secretsmanager:CreateSecret' });
+      wire.failNext('CreateSecret', {
+        code: 'AccessDeniedException',
+        status: 400,
+        message: 'not authorized to perform: secretsmanager:CreateSecret',
+      });
       await attempt(() => store.putPending('rotator/denied', VERSION, canaryCredential()));
-      wire.failNext('GetSecretValue', { code: 'AccessDeniedException', status: 400, message: 'Access to KMS is not allowed' });
+      wire.failNext('GetSecretValue', {
+        code: 'AccessDeniedException',
+        status: 400,
+        message: 'Access to KMS is not allowed',
+      });
       await attempt(() => store.getVersion(SECRET, VERSION));
       wire.failNext('UpdateSecretVersionStage', { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' });
       await attempt(() => store.promote(SECRET, wire.versions(SECRET)[0]?.versionId ?? ''));
@@ -233,7 +276,11 @@ describe('Canary: no secret leaves an AWS adapter', () => {
         .matchHeader('x-amz-target', 'secretsmanager.GetSecretValue')
         .reply(200, `${CANARY} is not JSON`, { 'content-type': 'application/x-amz-json-1.1' });
       const wire = new SecretsManagerWire().install();
-      const version = wire.seed(SECRET, { accessKeyId: 'AKIACANARYKEY0000001', secretAccessKey: CANARY, iamUserName: USER });
+      const version = wire.seed(SECRET, {
+        accessKeyId: 'AKIACANARYKEY0000001',
+        secretAccessKey: CANARY,
+        iamUserName: USER,
+      });
       const second = await attempt(() => store.getVersion(SECRET, version));
 
       // Assert
@@ -258,7 +305,9 @@ describe('Canary: no secret leaves an AWS adapter', () => {
         await attempt(() => parameters.getSecure('/rotator/other', 'the Azure DevOps PAT'));
       }
       nock.cleanAll();
-      nock(SSM_ENDPOINT).post('/').reply(200, `${CANARY} is not JSON`, { 'content-type': 'application/x-amz-json-1.1' });
+      nock(SSM_ENDPOINT)
+        .post('/')
+        .reply(200, `${CANARY} is not JSON`, { 'content-type': 'application/x-amz-json-1.1' });
       const unreadable = await attempt(() => parameters.getSecure('/rotator/unreadable', 'the Azure DevOps PAT'));
 
       // Assert

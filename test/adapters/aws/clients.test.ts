@@ -3,7 +3,12 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createIamClient, createSecretsManagerClient, createSsmClient, createStsClientFactory } from '../../../src/adapters/aws/clients.js';
+import {
+  createIamClient,
+  createSecretsManagerClient,
+  createSsmClient,
+  createStsClientFactory,
+} from '../../../src/adapters/aws/clients.js';
 import { IamAccessKeysAdapter } from '../../../src/adapters/aws/iam-access-keys.adapter.js';
 import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parameters.adapter.js';
@@ -52,7 +57,10 @@ describe('Function: createSecretsManagerClient', () => {
   it('honours AWS_REGION and AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {
     // Arrange
     stubAwsEnvironment('AWS_ENDPOINT_URL_SECRETS_MANAGER');
-    nock('http://127.0.0.1:4566').post('/').matchHeader('x-amz-target', 'secretsmanager.DescribeSecret').reply(400, { __type: 'ResourceNotFoundException' });
+    nock('http://127.0.0.1:4566')
+      .post('/')
+      .matchHeader('x-amz-target', 'secretsmanager.DescribeSecret')
+      .reply(400, { __type: 'ResourceNotFoundException' });
     const client = createSecretsManagerClient();
 
     // Act
@@ -90,14 +98,20 @@ describe('Function: createStsClientFactory', () => {
     // Arrange: the Lambda role's credentials are in the environment; they must not be used.
     stubAwsEnvironment('AWS_ENDPOINT_URL_STS');
     const factory = createStsClientFactory();
-    const credential = { accessKeyId: 'AKIANEWKEY0000000001', secretAccessKey: new SecretValue('new/key/secret/0000000000000000000000000') };
+    const credential = {
+      accessKeyId: 'AKIANEWKEY0000000001',
+      secretAccessKey: new SecretValue('new/key/secret/0000000000000000000000000'),
+    };
 
     // Act
     const client = factory(credential);
     const identity = await client.config.credentials();
 
     // Assert
-    expect(identity).toMatchObject({ accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey.reveal() });
+    expect(identity).toMatchObject({
+      accessKeyId: credential.accessKeyId,
+      secretAccessKey: credential.secretAccessKey.reveal(),
+    });
     expect(await client.config.maxAttempts()).toBe(1);
     expect(await client.config.region()).toBe('eu-west-1');
   });
@@ -107,7 +121,10 @@ describe('Function: createStsClientFactory', () => {
     const factory = createStsClientFactory({ region: 'us-east-1' });
 
     // Act
-    const client = factory({ accessKeyId: 'AKIANEWKEY0000000001', secretAccessKey: new SecretValue('CANARY-never-in-config-000000000000000') });
+    const client = factory({
+      accessKeyId: 'AKIANEWKEY0000000001',
+      secretAccessKey: new SecretValue('CANARY-never-in-config-000000000000000'),
+    });
 
     // Assert
     expect(JSON.stringify(Object.keys(client.config))).not.toContain('CANARY');

@@ -32,7 +32,11 @@ const ACCESS_DENIED = {
   status: 403,
   message: 'User: arn:aws:sts::123456789012:assumed-role/rotator/fn is not authorized to perform: iam:ListAccessKeys',
 };
-const SERVICE_FAILURE = { code: 'ServiceFailure', status: 500, message: 'The request processing has failed because of an unknown error.' };
+const SERVICE_FAILURE = {
+  code: 'ServiceFailure',
+  status: 500,
+  message: 'The request processing has failed because of an unknown error.',
+};
 
 describe('Class: IamAccessKeysAdapter', () => {
   describe('Method: listKeys', () => {
@@ -64,7 +68,14 @@ describe('Class: IamAccessKeysAdapter', () => {
 
       // Assert
       expect(keys).toEqual([
-        { accessKeyId: used.accessKeyId, status: 'Active', createdAt: CREATED, lastUsedAt: USED, lastUsedService: 's3', lastUsedRegion: 'us-east-1' },
+        {
+          accessKeyId: used.accessKeyId,
+          status: 'Active',
+          createdAt: CREATED,
+          lastUsedAt: USED,
+          lastUsedService: 's3',
+          lastUsedRegion: 'us-east-1',
+        },
         { accessKeyId: unused.accessKeyId, status: 'Inactive', createdAt: CREATED, lastUsedAt: null },
       ]);
     });
@@ -74,7 +85,8 @@ describe('Class: IamAccessKeysAdapter', () => {
       const adapter = new IamAccessKeysAdapter(testIamClient());
       const bodies: string[] = [];
       const member = (id: string) =>
-        `<member><UserName>${USER}</UserName><AccessKeyId>${id}</AccessKeyId><Status>Active</Status><CreateDate>2026-10-01T08:00:00Z</CreateDate></member>`;
+        `<member><UserName>${USER}</UserName><AccessKeyId>` +
+        `${id}</AccessKeyId><Status>Active</Status><CreateDate>2026-10-01T08:00:00Z</CreateDate></member>`;
       nock(IAM_ENDPOINT)
         .post('/', (body: Record<string, string>) => body.Action === 'ListAccessKeys')
         .times(2)
@@ -82,16 +94,29 @@ describe('Class: IamAccessKeysAdapter', () => {
           const body = await request.text();
           bodies.push(body);
           return body.includes('Marker=page-2')
-            ? queryResponse(IAM_NAMESPACE, 'ListAccessKeys', `<AccessKeyMetadata>${member('AKIAPAGE2KEY00000002')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`)
+            ? queryResponse(
+                IAM_NAMESPACE,
+                'ListAccessKeys',
+                `<AccessKeyMetadata>` +
+                  `${member('AKIAPAGE2KEY00000002')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`,
+              )
             : queryResponse(
                 IAM_NAMESPACE,
                 'ListAccessKeys',
-                `<AccessKeyMetadata>${member('AKIAPAGE1KEY00000001')}</AccessKeyMetadata><IsTruncated>true</IsTruncated><Marker>page-2</Marker>`,
+                `<AccessKeyMetadata>${member('AKIAPAGE1KEY00000001')}</AccessKeyMetadata>` +
+                  '<IsTruncated>true</IsTruncated><Marker>page-2</Marker>',
               );
         })
         .post('/', (body: Record<string, string>) => body.Action === 'GetAccessKeyLastUsed')
         .times(2)
-        .reply(200, queryResponse(IAM_NAMESPACE, 'GetAccessKeyLastUsed', '<AccessKeyLastUsed><ServiceName>N/A</ServiceName><Region>N/A</Region></AccessKeyLastUsed>')[1]);
+        .reply(
+          200,
+          queryResponse(
+            IAM_NAMESPACE,
+            'GetAccessKeyLastUsed',
+            '<AccessKeyLastUsed><ServiceName>N/A</ServiceName><Region>N/A</Region></AccessKeyLastUsed>',
+          )[1],
+        );
 
       // Act
       const keys = await adapter.listKeys(USER);
@@ -147,7 +172,10 @@ describe('Class: IamAccessKeysAdapter', () => {
       // Arrange
       const { wire, adapter } = setUp();
       wire.seedKey(USER);
-      wire.failNext('GetAccessKeyLastUsed', { ...ACCESS_DENIED, message: 'not authorized to perform: iam:GetAccessKeyLastUsed' });
+      wire.failNext('GetAccessKeyLastUsed', {
+        ...ACCESS_DENIED,
+        message: 'not authorized to perform: iam:GetAccessKeyLastUsed',
+      });
 
       // Act
       const error = await adapter.listKeys(USER).catch((e: unknown) => e);
@@ -181,7 +209,9 @@ describe('Class: IamAccessKeysAdapter', () => {
 
       // Assert
       const [created] = wire.keys(USER);
-      expect(wire.requests.map(({ operation, params }) => ({ operation, params }))).toEqual([{ operation: 'CreateAccessKey', params: { UserName: USER } }]);
+      expect(wire.requests.map(({ operation, params }) => ({ operation, params }))).toEqual([
+        { operation: 'CreateAccessKey', params: { UserName: USER } },
+      ]);
       expect(key.accessKeyId).toBe(created?.accessKeyId);
       expect(key.createdAt).toEqual(created?.createdAt);
       expect(key.secretAccessKey).toBeInstanceOf(SecretValue);
@@ -216,18 +246,21 @@ describe('Class: IamAccessKeysAdapter', () => {
       expect(wire.actions()).toEqual(['ListAccessKeys', 'ListAccessKeys', 'ListAccessKeys']);
     });
 
-    it('throws AwsThrottledError after one attempt when IAM answers Throttling (the step retries, not the SDK)', async () => {
-      // Arrange
-      const { wire, adapter } = setUp({ maxAttempts: 3 });
-      wire.failNext('CreateAccessKey', { ...THROTTLING, times: 3 });
+    it(
+      'throws AwsThrottledError after one attempt when IAM answers Throttling (the step retries, not ' + 'the SDK)',
+      async () => {
+        // Arrange
+        const { wire, adapter } = setUp({ maxAttempts: 3 });
+        wire.failNext('CreateAccessKey', { ...THROTTLING, times: 3 });
 
-      // Act
-      const error = await adapter.createKey(USER).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.createKey(USER).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AwsThrottledError);
-      expect(wire.actions()).toEqual(['CreateAccessKey']);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AwsThrottledError);
+        expect(wire.actions()).toEqual(['CreateAccessKey']);
+      },
+    );
 
     it('throws IamUserNotFoundError when IAM answers NoSuchEntity', async () => {
       // Arrange
@@ -275,7 +308,8 @@ describe('Class: IamAccessKeysAdapter', () => {
           ...queryResponse(
             IAM_NAMESPACE,
             'CreateAccessKey',
-            `<AccessKey><UserName>${USER}</UserName><AccessKeyId>AKIANOSECRET00000001</AccessKeyId><Status>Active</Status></AccessKey>`,
+            `<AccessKey><UserName>` +
+              `${USER}</UserName><AccessKeyId>AKIANOSECRET00000001</AccessKeyId><Status>Active</Status></AccessKey>`,
           ),
         );
 
@@ -313,7 +347,9 @@ describe('Class: IamAccessKeysAdapter', () => {
 
       // Assert
       expect(error).toBeInstanceOf(AccessKeyNotFoundError);
-      expect((error as Error).message).toContain('access key AKIAGONEKEY000000001 of IAM user app-deployer does not exist');
+      expect((error as Error).message).toContain(
+        'access key AKIAGONEKEY000000001 of IAM user app-deployer does not exist',
+      );
     });
 
     it('throws AwsThrottledError when IAM answers Throttling', async () => {

@@ -9,7 +9,12 @@ import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-man
 import { SsmSecureParameters } from '../../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { StsKeyVerifierAdapter } from '../../../src/adapters/aws/sts-key-verifier.adapter.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
-import { testIamClient, testSecretsManagerClient, testSsmClient, testStsClientFactory } from '../../../local/aws-wire/clients.js';
+import {
+  testIamClient,
+  testSecretsManagerClient,
+  testSsmClient,
+  testStsClientFactory,
+} from '../../../local/aws-wire/clients.js';
 import { IamWire, WIRE_ACCOUNT } from '../../../local/aws-wire/iam-wire.js';
 import { SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
 import { SsmWire } from '../../../local/aws-wire/ssm-wire.js';
@@ -33,7 +38,12 @@ iamAccessKeysContract('FakeIam', () => {
 
 iamAccessKeysContract('IamAccessKeysAdapter over the IAM wire', () => {
   const wire = new IamWire().install();
-  return { port: new IamAccessKeysAdapter(testIamClient()), addUser: (u) => wire.addUser(u), seedKey: (u, o) => wire.seedKey(u, o), keys: (u) => wire.keys(u) };
+  return {
+    port: new IamAccessKeysAdapter(testIamClient()),
+    addUser: (u) => wire.addUser(u),
+    seedKey: (u, o) => wire.seedKey(u, o),
+    keys: (u) => wire.keys(u),
+  };
 });
 
 // ------------------------------------------------------------------ key verification
@@ -80,7 +90,11 @@ secretStoreContract('FakeSecretStore', () => {
 
 secretStoreContract('SecretsManagerSecretStore over the Secrets Manager wire', () => {
   const wire = new SecretsManagerWire().install();
-  return { port: new SecretsManagerSecretStore(testSecretsManagerClient()), seed: (id, c) => wire.seed(id, c), seedRaw: (id, v) => wire.seedRaw(id, v) };
+  return {
+    port: new SecretsManagerSecretStore(testSecretsManagerClient()),
+    seed: (id, c) => wire.seed(id, c),
+    seedRaw: (id, v) => wire.seedRaw(id, v),
+  };
 });
 
 // ------------------------------------------------------------------ SSM

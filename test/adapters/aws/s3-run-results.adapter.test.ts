@@ -12,15 +12,36 @@ const CHILD = 'arn:aws:states:us-east-1:123456789012:execution:Rotator/rotateeac
 /** A map run's files as Step Functions writes them: one SUCCEEDED and one FAILED child. */
 function seedMapRun(wire: S3Wire) {
   const base = MANIFEST.replace('/manifest.json', '');
-  wire.put(BUCKET, MANIFEST, JSON.stringify({
-    DestinationBucket: BUCKET,
-    MapRunArn: 'arn:aws:states:us-east-1:123456789012:mapRun:Rotator/rotateeachtarget:7c9e',
-    ResultFiles: { FAILED: [{ Key: `${base}/FAILED_0.json`, Size: 1 }], PENDING: [], SUCCEEDED: [{ Key: `${base}/SUCCEEDED_0.json`, Size: 1 }] },
-  }));
+  wire.put(
+    BUCKET,
+    MANIFEST,
+    JSON.stringify({
+      DestinationBucket: BUCKET,
+      MapRunArn: 'arn:aws:states:us-east-1:123456789012:mapRun:Rotator/rotateeachtarget:7c9e',
+      ResultFiles: {
+        FAILED: [{ Key: `${base}/FAILED_0.json`, Size: 1 }],
+        PENDING: [],
+        SUCCEEDED: [{ Key: `${base}/SUCCEEDED_0.json`, Size: 1 }],
+      },
+    }),
+  );
   const report = { targetName: 'payments-prod', outcome: 'rotated' };
-  wire.put(BUCKET, `${base}/SUCCEEDED_0.json`, JSON.stringify([{ ExecutionArn: `${CHILD}-1`, Status: 'SUCCEEDED', Input: '{}', Output: JSON.stringify(report) }]));
-  const input = JSON.stringify({ parentExecutionId: 'arn:parent', state: { rotationId: 'r-2', targetName: 'billing-prod', mode: 'rotate' } });
-  wire.put(BUCKET, `${base}/FAILED_0.json`, JSON.stringify([{ ExecutionArn: `${CHILD}-2`, Status: 'FAILED', Input: input, Error: 'States.Timeout', Cause: 'timed out' }]));
+  wire.put(
+    BUCKET,
+    `${base}/SUCCEEDED_0.json`,
+    JSON.stringify([{ ExecutionArn: `${CHILD}-1`, Status: 'SUCCEEDED', Input: '{}', Output: JSON.stringify(report) }]),
+  );
+  const input = JSON.stringify({
+    parentExecutionId: 'arn:parent',
+    state: { rotationId: 'r-2', targetName: 'billing-prod', mode: 'rotate' },
+  });
+  wire.put(
+    BUCKET,
+    `${base}/FAILED_0.json`,
+    JSON.stringify([
+      { ExecutionArn: `${CHILD}-2`, Status: 'FAILED', Input: input, Error: 'States.Timeout', Cause: 'timed out' },
+    ]),
+  );
 }
 
 describe('Class: S3RunResults', () => {
@@ -34,24 +55,39 @@ describe('Class: S3RunResults', () => {
     const results = await adapter.read({ bucket: BUCKET, key: MANIFEST });
 
     // Assess
-    expect(wire.requests.map((r) => r.params.Key)).toEqual([MANIFEST, expect.stringMatching(/SUCCEEDED_0\.json$/), expect.stringMatching(/FAILED_0\.json$/)]);
+    expect(wire.requests.map((r) => r.params.Key)).toEqual([
+      MANIFEST,
+      expect.stringMatching(/SUCCEEDED_0\.json$/),
+      expect.stringMatching(/FAILED_0\.json$/),
+    ]);
     for (const request of wire.requests) expect(request.signedWith).toBe(ROTATOR_CREDENTIALS.accessKeyId);
-    expect(results.map((r) => [r.status, r.error])).toEqual([['SUCCEEDED', undefined], ['FAILED', 'States.Timeout']]);
+    expect(results.map((r) => [r.status, r.error])).toEqual([
+      ['SUCCEEDED', undefined],
+      ['FAILED', 'States.Timeout'],
+    ]);
   });
 
-  it('turns a failed child into a failed report naming its target and its execution: no target goes unreported', async () => {
-    // Prepare
-    const wire = new S3Wire().install();
-    seedMapRun(wire);
+  it(
+    'turns a failed child into a failed report naming its target and its execution: no target goes ' + 'unreported',
+    async () => {
+      // Prepare
+      const wire = new S3Wire().install();
+      seedMapRun(wire);
 
-    // Act
-    const reports = reportsFromChildResults(await new S3RunResults(testS3Client()).read({ bucket: BUCKET, key: MANIFEST }));
+      // Act
+      const reports = reportsFromChildResults(
+        await new S3RunResults(testS3Client()).read({ bucket: BUCKET, key: MANIFEST }),
+      );
 
-    // Assess
-    expect(reports.map((r) => [r.targetName, r.outcome])).toEqual([['payments-prod', 'rotated'], ['billing-prod', 'failed']]);
-    expect(reports[1]).toMatchObject({ rotationId: 'r-2', reasonCode: 'States.Timeout' });
-    expect(reports[1]?.summary).toContain(`${CHILD}-2`);
-  });
+      // Assess
+      expect(reports.map((r) => [r.targetName, r.outcome])).toEqual([
+        ['payments-prod', 'rotated'],
+        ['billing-prod', 'failed'],
+      ]);
+      expect(reports[1]).toMatchObject({ rotationId: 'r-2', reasonCode: 'States.Timeout' });
+      expect(reports[1]?.summary).toContain(`${CHILD}-2`);
+    },
+  );
 
   it('fails with a domain error naming the object when the results are missing', async () => {
     // Prepare

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SecretsManagerSecretStore, UNPROMOTED } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
+import {
+  SecretsManagerSecretStore,
+  UNPROMOTED,
+} from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import {
   AwsAccessDeniedError,
   AwsCallFailedError,
@@ -17,7 +20,11 @@ import { SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire
 
 const SECRET = 'rotator/app-prod/aws-key';
 const USER = 'app-deployer';
-const OLD = { accessKeyId: 'AKIAOLDKEY0000000001', secretAccessKey: 'old/key/secret/00000000000000000000000000', iamUserName: USER };
+const OLD = {
+  accessKeyId: 'AKIAOLDKEY0000000001',
+  secretAccessKey: 'old/key/secret/00000000000000000000000000',
+  iamUserName: USER,
+};
 const NEW_VERSION = '6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 const NEW: StoredCredential = {
   accessKeyId: 'AKIANEWKEY0000000001',
@@ -42,7 +49,11 @@ function setUp() {
 const sent = (wire: SecretsManagerWire) => wire.requests.map(({ operation, params }) => ({ operation, params }));
 
 const THROTTLED = { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' };
-const DENIED = { code: 'AccessDeniedException', status: 400, message: 'User: arn:aws:sts::123456789012:assumed-role/rotator/fn is not authorized' };
+const DENIED = {
+  code: 'AccessDeniedException',
+  status: 400,
+  message: 'User: arn:aws:sts::123456789012:assumed-role/rotator/fn is not authorized',
+};
 
 describe('Class: SecretsManagerSecretStore', () => {
   describe('Method: describe', () => {
@@ -124,21 +135,26 @@ describe('Class: SecretsManagerSecretStore', () => {
       expect((error as Error).message).toContain('is scheduled for deletion');
     });
 
-    it('throws SecretMalformedError naming the secret and the JSON it must hold, without quoting the value', async () => {
-      // Arrange
-      const { wire, store } = setUp();
-      const version = wire.seedRaw(SECRET, 'hunter2-not-json');
+    it(
+      'throws SecretMalformedError naming the secret and the JSON it must hold, without quoting ' + 'the value',
+      async () => {
+        // Arrange
+        const { wire, store } = setUp();
+        const version = wire.seedRaw(SECRET, 'hunter2-not-json');
 
-      // Act
-      const error = await store.describe(SECRET).catch((e: unknown) => e);
+        // Act
+        const error = await store.describe(SECRET).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(SecretMalformedError);
-      expect((error as Error).message).toContain(`secret ${SECRET} version ${version} is not the JSON the rotator writes`);
-      expect((error as Error).message).toContain('"accessKeyId"');
-      expect((error as Error).message).toContain('"secretAccessKey"');
-      expect(JSON.stringify(error)).not.toContain('hunter2');
-    });
+        // Assert
+        expect(error).toBeInstanceOf(SecretMalformedError);
+        expect((error as Error).message).toContain(
+          `secret ${SECRET} version ${version} is not the JSON the rotator writes`,
+        );
+        expect((error as Error).message).toContain('"accessKeyId"');
+        expect((error as Error).message).toContain('"secretAccessKey"');
+        expect(JSON.stringify(error)).not.toContain('hunter2');
+      },
+    );
 
     it('throws SecretMalformedError for JSON without a secretAccessKey', async () => {
       // Arrange
@@ -194,7 +210,11 @@ describe('Class: SecretsManagerSecretStore', () => {
     it('throws AwsCallFailedError for any other error (InternalServiceError)', async () => {
       // Arrange
       const { wire, store } = setUp();
-      wire.failNext('DescribeSecret', { code: 'InternalServiceError', status: 500, message: 'An error occurred on the server side.' });
+      wire.failNext('DescribeSecret', {
+        code: 'InternalServiceError',
+        status: 500,
+        message: 'An error occurred on the server side.',
+      });
 
       // Act
       const error = await store.describe(SECRET).catch((e: unknown) => e);
@@ -220,7 +240,12 @@ describe('Class: SecretsManagerSecretStore', () => {
         { operation: 'DescribeSecret', params: { SecretId: SECRET } },
         {
           operation: 'PutSecretValue',
-          params: { SecretId: SECRET, ClientRequestToken: NEW_VERSION, SecretString: NEW_JSON, VersionStages: ['AWSPENDING'] },
+          params: {
+            SecretId: SECRET,
+            ClientRequestToken: NEW_VERSION,
+            SecretString: NEW_JSON,
+            VersionStages: ['AWSPENDING'],
+          },
         },
       ]);
     });
@@ -263,7 +288,10 @@ describe('Class: SecretsManagerSecretStore', () => {
       wire.requests.length = 0;
 
       // Act
-      const versionId = await store.putPending(SECRET, NEW_VERSION, { ...NEW, createdAt: new Date('2026-11-29T03:00:01.000Z') });
+      const versionId = await store.putPending(SECRET, NEW_VERSION, {
+        ...NEW,
+        createdAt: new Date('2026-11-29T03:00:01.000Z'),
+      });
 
       // Assert
       expect(versionId).toBe(NEW_VERSION);
@@ -277,33 +305,49 @@ describe('Class: SecretsManagerSecretStore', () => {
       await store.putPending(SECRET, NEW_VERSION, NEW);
 
       // Act
-      const error = await store.putPending(SECRET, NEW_VERSION, { ...NEW, accessKeyId: 'AKIAOTHERKEY00000001' }).catch((e: unknown) => e);
+      const error = await store
+        .putPending(SECRET, NEW_VERSION, { ...NEW, accessKeyId: 'AKIAOTHERKEY00000001' })
+        .catch((e: unknown) => e);
 
       // Assert
       expect(error).toBeInstanceOf(StateConflictError);
-      expect((error as Error).message).toContain(`already has a version ${NEW_VERSION} holding access key ${NEW.accessKeyId}`);
+      expect((error as Error).message).toContain(
+        `already has a version ${NEW_VERSION} holding access key ${NEW.accessKeyId}`,
+      );
     });
 
-    it('creates a missing secret empty (CreateSecret without a value), then puts the first version pending and marked unpromoted', async () => {
-      // Arrange
-      const { wire, store } = setUp();
+    it(
+      'creates a missing secret empty (CreateSecret without a value), then puts the first version pending and ' +
+        'marked unpromoted',
+      async () => {
+        // Arrange
+        const { wire, store } = setUp();
 
-      // Act
-      await store.putPending(SECRET, NEW_VERSION, NEW);
+        // Act
+        await store.putPending(SECRET, NEW_VERSION, NEW);
 
-      // Assert
-      const [describe, create, put] = sent(wire);
-      expect(describe).toEqual({ operation: 'DescribeSecret', params: { SecretId: SECRET } });
-      expect(create?.operation).toBe('CreateSecret');
-      expect(create?.params).toMatchObject({ Name: SECRET, Description: `AWS access key of IAM user ${USER}, rotated by ado-aws-key-rotator` });
-      expect(create?.params).not.toHaveProperty('SecretString');
-      expect(put).toEqual({
-        operation: 'PutSecretValue',
-        params: { SecretId: SECRET, ClientRequestToken: NEW_VERSION, SecretString: NEW_JSON, VersionStages: ['AWSPENDING', UNPROMOTED] },
-      });
-      // AWS made the first version current anyway; the marker says the rotator has not promoted it.
-      expect(wire.versions(SECRET).map((v) => v.stages)).toEqual([['AWSCURRENT', 'AWSPENDING', UNPROMOTED]]);
-    });
+        // Assert
+        const [describe, create, put] = sent(wire);
+        expect(describe).toEqual({ operation: 'DescribeSecret', params: { SecretId: SECRET } });
+        expect(create?.operation).toBe('CreateSecret');
+        expect(create?.params).toMatchObject({
+          Name: SECRET,
+          Description: `AWS access key of IAM user ${USER}, rotated by ado-aws-key-rotator`,
+        });
+        expect(create?.params).not.toHaveProperty('SecretString');
+        expect(put).toEqual({
+          operation: 'PutSecretValue',
+          params: {
+            SecretId: SECRET,
+            ClientRequestToken: NEW_VERSION,
+            SecretString: NEW_JSON,
+            VersionStages: ['AWSPENDING', UNPROMOTED],
+          },
+        });
+        // AWS made the first version current anyway; the marker says the rotator has not promoted it.
+        expect(wire.versions(SECRET).map((v) => v.stages)).toEqual([['AWSCURRENT', 'AWSPENDING', UNPROMOTED]]);
+      },
+    );
 
     it('reports a secret it created as pending only, then as current once promoted', async () => {
       // Arrange
@@ -316,7 +360,12 @@ describe('Class: SecretsManagerSecretStore', () => {
       const after = await store.describe(SECRET);
 
       // Assert
-      expect(before).toMatchObject({ exists: true, current: null, pending: { versionId: NEW_VERSION }, previous: null });
+      expect(before).toMatchObject({
+        exists: true,
+        current: null,
+        pending: { versionId: NEW_VERSION },
+        previous: null,
+      });
       expect(after).toMatchObject({ exists: true, current: { versionId: NEW_VERSION }, pending: null, previous: null });
     });
 
@@ -336,7 +385,11 @@ describe('Class: SecretsManagerSecretStore', () => {
     it('goes on when CreateSecret answers ResourceExistsException (created meanwhile)', async () => {
       // Arrange
       const { wire, store } = setUp();
-      wire.failNext('CreateSecret', { code: 'ResourceExistsException', status: 400, message: `The operation failed because the secret ${SECRET} already exists.` });
+      wire.failNext('CreateSecret', {
+        code: 'ResourceExistsException',
+        status: 400,
+        message: `The operation failed because the secret ${SECRET} already exists.`,
+      });
       wire.failNext('DescribeSecret', { code: 'ResourceNotFoundException', status: 400 });
       wire.seedEmpty(SECRET);
 
@@ -410,7 +463,9 @@ describe('Class: SecretsManagerSecretStore', () => {
       wire.failNext('PutSecretValue', {
         code: 'ValidationException',
         status: 400,
-        message: `1 validation error detected: Value '${NEW_JSON.slice(0, 60)}' at 'secretString' failed to satisfy constraint`,
+        message:
+          `1 validation error detected: Value '${NEW_JSON.slice(0, 60)}' at 'secretString' failed to ` +
+          `satisfy constraint`,
       });
 
       // Act
@@ -418,7 +473,10 @@ describe('Class: SecretsManagerSecretStore', () => {
 
       // Assert
       expect(error).toBeInstanceOf(AwsCallFailedError);
-      expect((error as AwsCallFailedError).cause).toMatchObject({ name: 'ValidationException', message: '[message withheld: it quoted a secret value]' });
+      expect((error as AwsCallFailedError).cause).toMatchObject({
+        name: 'ValidationException',
+        message: '[message withheld: it quoted a secret value]',
+      });
       expect(JSON.stringify(error)).not.toContain('new/key/secret');
     });
   });
@@ -435,7 +493,9 @@ describe('Class: SecretsManagerSecretStore', () => {
       const credential = await store.getVersion(SECRET, NEW_VERSION);
 
       // Assert
-      expect(sent(wire)).toEqual([{ operation: 'GetSecretValue', params: { SecretId: SECRET, VersionId: NEW_VERSION } }]);
+      expect(sent(wire)).toEqual([
+        { operation: 'GetSecretValue', params: { SecretId: SECRET, VersionId: NEW_VERSION } },
+      ]);
       expect(credential.accessKeyId).toBe(NEW.accessKeyId);
       expect(credential.secretAccessKey.equals(NEW.secretAccessKey)).toBe(true);
       expect(credential.iamUserName).toBe(USER);
@@ -455,18 +515,21 @@ describe('Class: SecretsManagerSecretStore', () => {
       expect(wire.operations()).toEqual(['GetSecretValue', 'DescribeSecret']);
     });
 
-    it('throws SecretVersionNotFoundError when it may not ask which one is missing (DescribeSecret denied)', async () => {
-      // Arrange: the verify-key and publish steps are allowed GetSecretValue only.
-      const { wire, store } = setUp();
-      wire.seed(SECRET, OLD);
-      wire.failNext('DescribeSecret', DENIED);
+    it(
+      'throws SecretVersionNotFoundError when it may not ask which one is missing (DescribeSecret ' + 'denied)',
+      async () => {
+        // Arrange: the verify-key and publish steps are allowed GetSecretValue only.
+        const { wire, store } = setUp();
+        wire.seed(SECRET, OLD);
+        wire.failNext('DescribeSecret', DENIED);
 
-      // Act
-      const error = await store.getVersion(SECRET, NEW_VERSION).catch((e: unknown) => e);
+        // Act
+        const error = await store.getVersion(SECRET, NEW_VERSION).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(SecretVersionNotFoundError);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(SecretVersionNotFoundError);
+      },
+    );
 
     it('throws SecretNotFoundError when the secret does not exist', async () => {
       // Arrange
@@ -507,8 +570,19 @@ describe('Class: SecretsManagerSecretStore', () => {
       // Assert
       expect(sent(wire)).toEqual([
         { operation: 'DescribeSecret', params: { SecretId: SECRET } },
-        { operation: 'UpdateSecretVersionStage', params: { SecretId: SECRET, VersionStage: 'AWSCURRENT', MoveToVersionId: NEW_VERSION, RemoveFromVersionId: old } },
-        { operation: 'UpdateSecretVersionStage', params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION } },
+        {
+          operation: 'UpdateSecretVersionStage',
+          params: {
+            SecretId: SECRET,
+            VersionStage: 'AWSCURRENT',
+            MoveToVersionId: NEW_VERSION,
+            RemoveFromVersionId: old,
+          },
+        },
+        {
+          operation: 'UpdateSecretVersionStage',
+          params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION },
+        },
       ]);
       expect(wire.versions(SECRET).map(({ versionId, stages }) => ({ versionId, stages }))).toEqual([
         { versionId: old, stages: ['AWSPREVIOUS'] },
@@ -540,8 +614,14 @@ describe('Class: SecretsManagerSecretStore', () => {
 
       // Assert
       expect(sent(wire).slice(1)).toEqual([
-        { operation: 'UpdateSecretVersionStage', params: { SecretId: SECRET, VersionStage: UNPROMOTED, RemoveFromVersionId: NEW_VERSION } },
-        { operation: 'UpdateSecretVersionStage', params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION } },
+        {
+          operation: 'UpdateSecretVersionStage',
+          params: { SecretId: SECRET, VersionStage: UNPROMOTED, RemoveFromVersionId: NEW_VERSION },
+        },
+        {
+          operation: 'UpdateSecretVersionStage',
+          params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION },
+        },
       ]);
     });
 
@@ -569,19 +649,26 @@ describe('Class: SecretsManagerSecretStore', () => {
       expect(wire.operations()).toEqual(['DescribeSecret']);
     });
 
-    it('throws SecretVersionNotFoundError when UpdateSecretVersionStage answers ResourceNotFoundException', async () => {
-      // Arrange
-      const { wire, store } = setUp();
-      wire.seed(SECRET, OLD);
-      await store.putPending(SECRET, NEW_VERSION, NEW);
-      wire.failNext('UpdateSecretVersionStage', { code: 'ResourceNotFoundException', status: 400, message: "Secrets Manager can't find the specified secret." });
+    it(
+      'throws SecretVersionNotFoundError when UpdateSecretVersionStage answers ' + 'ResourceNotFoundException',
+      async () => {
+        // Arrange
+        const { wire, store } = setUp();
+        wire.seed(SECRET, OLD);
+        await store.putPending(SECRET, NEW_VERSION, NEW);
+        wire.failNext('UpdateSecretVersionStage', {
+          code: 'ResourceNotFoundException',
+          status: 400,
+          message: "Secrets Manager can't find the specified secret.",
+        });
 
-      // Act
-      const error = await store.promote(SECRET, NEW_VERSION).catch((e: unknown) => e);
+        // Act
+        const error = await store.promote(SECRET, NEW_VERSION).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(SecretVersionNotFoundError);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(SecretVersionNotFoundError);
+      },
+    );
 
     it('throws AwsThrottledError when UpdateSecretVersionStage is throttled', async () => {
       // Arrange
@@ -627,7 +714,10 @@ describe('Class: SecretsManagerSecretStore', () => {
       // Assert
       expect(sent(wire)).toEqual([
         { operation: 'DescribeSecret', params: { SecretId: SECRET } },
-        { operation: 'UpdateSecretVersionStage', params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION } },
+        {
+          operation: 'UpdateSecretVersionStage',
+          params: { SecretId: SECRET, VersionStage: 'AWSPENDING', RemoveFromVersionId: NEW_VERSION },
+        },
       ]);
       expect(wire.versions(SECRET).map(({ versionId, stages }) => ({ versionId, stages }))).toEqual([
         { versionId: old, stages: ['AWSCURRENT'] },

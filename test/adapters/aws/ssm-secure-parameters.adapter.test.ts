@@ -46,20 +46,25 @@ describe('Class: SsmSecureParameters', () => {
       expect(wire.requests).toHaveLength(1);
     });
 
-    it('throws ParameterNotFoundError naming the parameter and what it must hold when SSM answers ParameterNotFound', async () => {
-      // Arrange
-      const { parameters } = setUp({});
+    it(
+      'throws ParameterNotFoundError naming the parameter and what it must hold when SSM answers ' +
+        'ParameterNotFound',
+      async () => {
+        // Arrange
+        const { parameters } = setUp({});
 
-      // Act
-      const error = await parameters.getSecure(PAT_PARAMETER, PURPOSE).catch((e: unknown) => e);
+        // Act
+        const error = await parameters.getSecure(PAT_PARAMETER, PURPOSE).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(ParameterNotFoundError);
-      expect((error as Error).message).toBe(
-        `SSM parameter ${PAT_PARAMETER} does not exist: create a SecureString parameter ${PAT_PARAMETER} holding ${PURPOSE}`,
-      );
-      expect((error as ParameterNotFoundError).cause).toMatchObject({ name: 'ParameterNotFound' });
-    });
+        // Assert
+        expect(error).toBeInstanceOf(ParameterNotFoundError);
+        expect((error as Error).message).toBe(
+          `SSM parameter ${PAT_PARAMETER} does not exist: create a SecureString parameter ${PAT_PARAMETER} ` +
+            `holding ${PURPOSE}`,
+        );
+        expect((error as ParameterNotFoundError).cause).toMatchObject({ name: 'ParameterNotFound' });
+      },
+    );
 
     it('throws ParameterNotFoundError saying what to grant when SSM answers AccessDeniedException', async () => {
       // Arrange
@@ -67,7 +72,8 @@ describe('Class: SsmSecureParameters', () => {
       wire.failNext('GetParameter', {
         code: 'AccessDeniedException',
         status: 400,
-        message: 'User: arn:aws:sts::123456789012:assumed-role/rotator/fn is not authorized to perform: ssm:GetParameter',
+        message:
+          'User: arn:aws:sts::123456789012:assumed-role/rotator/fn is not authorized to perform: ssm:GetParameter',
       });
 
       // Act
@@ -75,14 +81,20 @@ describe('Class: SsmSecureParameters', () => {
 
       // Assert
       expect(error).toBeInstanceOf(ParameterNotFoundError);
-      expect((error as Error).message).toContain(`SSM parameter ${PAT_PARAMETER} (${PURPOSE}) cannot be read (AccessDenied)`);
+      expect((error as Error).message).toContain(
+        `SSM parameter ${PAT_PARAMETER} (${PURPOSE}) cannot be read (AccessDenied)`,
+      );
       expect((error as Error).message).toContain('kms:Decrypt');
     });
 
     it('throws ParameterNotFoundError when SSM answers ParameterVersionNotFound (a name with a :version)', async () => {
       // Arrange
       const { wire, parameters } = setUp();
-      wire.failNext('GetParameter', { code: 'ParameterVersionNotFound', status: 400, message: 'Systems Manager could not find version 7 of /rotator/azure-devops/pat.' });
+      wire.failNext('GetParameter', {
+        code: 'ParameterVersionNotFound',
+        status: 400,
+        message: 'Systems Manager could not find version 7 of /rotator/azure-devops/pat.',
+      });
 
       // Act
       const error = await parameters.getSecure(`${PAT_PARAMETER}:7`, PURPOSE).catch((e: unknown) => e);
@@ -92,18 +104,21 @@ describe('Class: SsmSecureParameters', () => {
       expect((error as Error).message).toContain(`SSM parameter ${PAT_PARAMETER}:7 does not exist`);
     });
 
-    it('throws ParameterNotFoundError saying what to grant when SSM answers InvalidKeyId (its KMS key is unusable)', async () => {
-      // Arrange
-      const { wire, parameters } = setUp();
-      wire.failNext('GetParameter', { code: 'InvalidKeyId', status: 400, message: 'The query key ID is not valid.' });
+    it(
+      'throws ParameterNotFoundError saying what to grant when SSM answers InvalidKeyId (its KMS key is ' + 'unusable)',
+      async () => {
+        // Arrange
+        const { wire, parameters } = setUp();
+        wire.failNext('GetParameter', { code: 'InvalidKeyId', status: 400, message: 'The query key ID is not valid.' });
 
-      // Act
-      const error = await parameters.getSecure(PAT_PARAMETER, PURPOSE).catch((e: unknown) => e);
+        // Act
+        const error = await parameters.getSecure(PAT_PARAMETER, PURPOSE).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(ParameterNotFoundError);
-      expect((error as Error).message).toContain('cannot be read (InvalidKeyId)');
-    });
+        // Assert
+        expect(error).toBeInstanceOf(ParameterNotFoundError);
+        expect((error as Error).message).toContain('cannot be read (InvalidKeyId)');
+      },
+    );
 
     it('throws AwsThrottledError when SSM answers ThrottlingException', async () => {
       // Arrange
@@ -120,7 +135,11 @@ describe('Class: SsmSecureParameters', () => {
     it('throws AwsCallFailedError for any other SSM error (InternalServerError)', async () => {
       // Arrange
       const { wire, parameters } = setUp();
-      wire.failNext('GetParameter', { code: 'InternalServerError', status: 500, message: 'An error occurred on the server side.' });
+      wire.failNext('GetParameter', {
+        code: 'InternalServerError',
+        status: 500,
+        message: 'An error occurred on the server side.',
+      });
 
       // Act
       const error = await parameters.getSecure(PAT_PARAMETER, PURPOSE).catch((e: unknown) => e);

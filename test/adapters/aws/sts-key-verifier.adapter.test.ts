@@ -9,7 +9,10 @@ import { StsWire } from '../../../local/aws-wire/sts-wire.js';
 
 const USER = 'app-deployer';
 const USER_ARN = `arn:aws:iam::123456789012:user/${USER}`;
-const NEW_KEY: AccessKeyCredential = { accessKeyId: 'AKIANEWKEY0000000001', secretAccessKey: new SecretValue('new/key/secret/0000000000000000000000000') };
+const NEW_KEY: AccessKeyCredential = {
+  accessKeyId: 'AKIANEWKEY0000000001',
+  secretAccessKey: new SecretValue('new/key/secret/0000000000000000000000000'),
+};
 
 function setUp() {
   const wire = new StsWire().install();
@@ -50,32 +53,40 @@ describe('Class: StsKeyVerifierAdapter', () => {
       await expect(result).resolves.toBeUndefined();
     });
 
-    it('throws KeyVerificationFailedError naming both identities when the key authenticates as another user', async () => {
-      // Arrange
-      const { wire, adapter } = setUp();
-      wire.addKey(NEW_KEY.accessKeyId, 'arn:aws:iam::123456789012:user/someone-else');
+    it(
+      'throws KeyVerificationFailedError naming both identities when the key authenticates as ' + 'another user',
+      async () => {
+        // Arrange
+        const { wire, adapter } = setUp();
+        wire.addKey(NEW_KEY.accessKeyId, 'arn:aws:iam::123456789012:user/someone-else');
 
-      // Act
-      const error = await adapter.verify(USER, NEW_KEY).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.verify(USER, NEW_KEY).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(KeyVerificationFailedError);
-      expect((error as Error).message).toBe(
-        `access key ${NEW_KEY.accessKeyId} authenticates as arn:aws:iam::123456789012:user/someone-else, not as IAM user ${USER}`,
-      );
-    });
+        // Assert
+        expect(error).toBeInstanceOf(KeyVerificationFailedError);
+        expect((error as Error).message).toBe(
+          `access key ${NEW_KEY.accessKeyId} authenticates as arn:aws:iam::123456789012:user/someone-else, not ` +
+            `as IAM user ${USER}`,
+        );
+      },
+    );
 
-    it('throws KeyVerificationFailedError when the key authenticates as a role session, even one named like the user', async () => {
-      // Arrange
-      const { wire, adapter } = setUp();
-      wire.addKey(NEW_KEY.accessKeyId, `arn:aws:sts::123456789012:assumed-role/deployer/${USER}`);
+    it(
+      'throws KeyVerificationFailedError when the key authenticates as a role session, even one named like ' +
+        'the user',
+      async () => {
+        // Arrange
+        const { wire, adapter } = setUp();
+        wire.addKey(NEW_KEY.accessKeyId, `arn:aws:sts::123456789012:assumed-role/deployer/${USER}`);
 
-      // Act
-      const error = await adapter.verify(USER, NEW_KEY).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.verify(USER, NEW_KEY).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(KeyVerificationFailedError);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(KeyVerificationFailedError);
+      },
+    );
 
     it('throws KeyNotYetUsableError when STS answers InvalidClientTokenId (the key is still propagating)', async () => {
       // Arrange
@@ -113,7 +124,11 @@ describe('Class: StsKeyVerifierAdapter', () => {
       // Arrange
       const { wire, adapter } = setUp();
       wire.addKey(NEW_KEY.accessKeyId, USER_ARN);
-      wire.failNext('GetCallerIdentity', { code: 'AccessDenied', status: 403, message: 'explicit deny in a service control policy' });
+      wire.failNext('GetCallerIdentity', {
+        code: 'AccessDenied',
+        status: 403,
+        message: 'explicit deny in a service control policy',
+      });
 
       // Act
       const error = await adapter.verify(USER, NEW_KEY).catch((e: unknown) => e);

@@ -19,9 +19,16 @@ import { makeAdapter } from './support/test-kit.js';
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
 const SP_PARAMETER = '/rotator/ado/service-principal';
-const SP = { tenantId: 'contoso.onmicrosoft.com', clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'sp~Secret.value_0123456789abcdef' };
+const SP = {
+  tenantId: 'contoso.onmicrosoft.com',
+  clientId: '11111111-2222-3333-4444-555555555555',
+  clientSecret: 'sp~Secret.value_0123456789abcdef',
+};
 const OLD = { accessKeyId: 'AKIAOLDKEY000000001', secretAccessKey: 'old/Secret+Key0123456789abcdefghijklmnop' };
-const NEW = { accessKeyId: 'AKIANEWKEY000000001', secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop') };
+const NEW = {
+  accessKeyId: 'AKIANEWKEY000000001',
+  secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop'),
+};
 
 const spec = new ServiceEndpointSpec();
 let ado: AdoStandIn;
@@ -29,7 +36,12 @@ let ref: ConnectionRef;
 
 beforeEach(async () => {
   ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam', 'tfs/DefaultCollection'], servicePrincipal: SP });
-  ref = { organizationUrl: ado.organizationUrl('fabrikam'), project: 'Web', connectionName: 'aws-prod', credentialParameter: PAT_PARAMETER };
+  ref = {
+    organizationUrl: ado.organizationUrl('fabrikam'),
+    project: 'Web',
+    connectionName: 'aws-prod',
+    credentialParameter: PAT_PARAMETER,
+  };
 });
 
 afterEach(async () => {
@@ -37,14 +49,21 @@ afterEach(async () => {
 });
 
 function adapterFor(client = {}) {
-  return makeAdapter({ parameters: { [PAT_PARAMETER]: PAT, [SP_PARAMETER]: JSON.stringify(SP) }, client: { entraAuthorityUrl: ado.url, ...client } });
+  return makeAdapter({
+    parameters: { [PAT_PARAMETER]: PAT, [SP_PARAMETER]: JSON.stringify(SP) },
+    client: { entraAuthorityUrl: ado.url, ...client },
+  });
 }
 
 describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   describe('over the Azure DevOps stand-in', () => {
     it('sends only requests the 7.1 spec defines during a full find, update and read-back', async () => {
       // Arrange
-      const id = ado.seedConnection(ref, { ...OLD, projects: ['Web', 'Api'], assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy' });
+      const id = ado.seedConnection(ref, {
+        ...OLD,
+        projects: ['Web', 'Api'],
+        assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+      });
       const { adapter } = adapterFor();
 
       // Act
@@ -53,7 +72,9 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       await adapter.readConnection(ref, id);
 
       // Assert
-      const checks = ado.requests.map((r) => spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl));
+      const checks = ado.requests.map((r) =>
+        spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl),
+      );
       expect(checks.map((c) => c.operationId)).toEqual([
         'Endpoints_Get Service Endpoints By Names',
         'Endpoints_Get',
@@ -63,41 +84,47 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(checks.flatMap((c) => c.errors)).toEqual([]);
     });
 
-    it('keeps the role, session name, external id, description and both projects through a whole-endpoint PUT', async () => {
-      // Arrange
-      const id = ado.seedConnection(ref, {
-        ...OLD,
-        projects: ['Web', 'Api'],
-        sessionToken: 'old-session-token',
-        assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
-        roleSessionName: 'ado-deploy',
-        externalId: 'ext-42',
-        description: 'Production deployments',
-      });
-      const before = ado.connection(id)!;
-      const { adapter } = adapterFor();
+    it(
+      'keeps the role, session name, external id, description and both projects through a ' + 'whole-endpoint PUT',
+      async () => {
+        // Arrange
+        const id = ado.seedConnection(ref, {
+          ...OLD,
+          projects: ['Web', 'Api'],
+          sessionToken: 'old-session-token',
+          assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+          roleSessionName: 'ado-deploy',
+          externalId: 'ext-42',
+          description: 'Production deployments',
+        });
+        const before = ado.connection(id)!;
+        const { adapter } = adapterFor();
 
-      // Act
-      await adapter.updateCredential(ref, id, NEW);
+        // Act
+        await adapter.updateCredential(ref, id, NEW);
 
-      // Assert
-      const after = ado.connection(id)!;
-      expect(after.parameters).toEqual({
-        ...before.parameters,
-        username: NEW.accessKeyId,
-        password: NEW.secretAccessKey.reveal(),
-        sessionToken: '',
-      });
-      expect(after.description).toBe('Production deployments');
-      expect(after.projects).toEqual(['Web', 'Api']);
-      expect(after.isShared).toBe(true);
-      expect(after.updates).toBe(1);
-    });
+        // Assert
+        const after = ado.connection(id)!;
+        expect(after.parameters).toEqual({
+          ...before.parameters,
+          username: NEW.accessKeyId,
+          password: NEW.secretAccessKey.reveal(),
+          sessionToken: '',
+        });
+        expect(after.description).toBe('Production deployments');
+        expect(after.projects).toEqual(['Web', 'Api']);
+        expect(after.isShared).toBe(true);
+        expect(after.updates).toBe(1);
+      },
+    );
 
     it('reaches an Azure DevOps Server collection URL', async () => {
       // Arrange
       const collectionRef = { ...ref, organizationUrl: `${ado.organizationUrl('tfs/DefaultCollection')}/` };
-      const id = ado.seedConnection({ ...collectionRef, organizationUrl: ado.organizationUrl('tfs/DefaultCollection') }, { ...OLD });
+      const id = ado.seedConnection(
+        { ...collectionRef, organizationUrl: ado.organizationUrl('tfs/DefaultCollection') },
+        { ...OLD },
+      );
       const { adapter } = adapterFor();
 
       // Act
@@ -107,22 +134,27 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       // Assert
       expect(found.id).toBe(id);
       expect(ado.connection(id)?.accessKeyId).toBe(NEW.accessKeyId);
-      expect(ado.requests.find((r) => r.method === 'PUT')?.path).toBe(`/tfs/DefaultCollection/_apis/serviceendpoint/endpoints/${id}`);
+      expect(ado.requests.find((r) => r.method === 'PUT')?.path).toBe(
+        `/tfs/DefaultCollection/_apis/serviceendpoint/endpoints/${id}`,
+      );
     });
 
-    it('throws AzureDevOpsCredentialRejectedError when the stand-in answers a wrong PAT with its 203 sign-in page', async () => {
-      // Arrange
-      ado.seedConnection(ref, { ...OLD });
-      ado.setPat('a-newer-pat-the-rotator-does-not-have');
-      const { adapter } = adapterFor();
+    it(
+      'throws AzureDevOpsCredentialRejectedError when the stand-in answers a wrong PAT with its 203 ' + 'sign-in page',
+      async () => {
+        // Arrange
+        ado.seedConnection(ref, { ...OLD });
+        ado.setPat('a-newer-pat-the-rotator-does-not-have');
+        const { adapter } = adapterFor();
 
-      // Act
-      const error = await adapter.findConnection(ref).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.findConnection(ref).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
-      expect(ado.requests.map((r) => r.status)).toEqual([203]);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
+        expect(ado.requests.map((r) => r.status)).toEqual([203]);
+      },
+    );
 
     it('waits out 429 + Retry-After and then succeeds', async () => {
       // Arrange
@@ -156,34 +188,46 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(ado.requests.map((r) => r.status)).toEqual([200, 429, 429]);
     });
 
-    it('throws AzureDevOpsUnavailableError after bounded retries of a failing PUT and leaves the connection unchanged', async () => {
-      // Arrange
-      const id = ado.seedConnection(ref, { ...OLD });
-      ado.failNext('PUT', { status: 500, times: 10 });
-      const { adapter } = adapterFor({ maxAttempts: 3 });
+    it(
+      'throws AzureDevOpsUnavailableError after bounded retries of a failing PUT and leaves the connection ' +
+        'unchanged',
+      async () => {
+        // Arrange
+        const id = ado.seedConnection(ref, { ...OLD });
+        ado.failNext('PUT', { status: 500, times: 10 });
+        const { adapter } = adapterFor({ maxAttempts: 3 });
 
-      // Act
-      const error = await adapter.updateCredential(ref, id, NEW).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.updateCredential(ref, id, NEW).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsUnavailableError);
-      expect(ado.requestCount({ method: 'PUT' })).toBe(3);
-      expect(ado.connection(id)?.secretAccessKey).toBe(OLD.secretAccessKey);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsUnavailableError);
+        expect(ado.requestCount({ method: 'PUT' })).toBe(3);
+        expect(ado.connection(id)?.secretAccessKey).toBe(OLD.secretAccessKey);
+      },
+    );
 
-    it('refuses, changing nothing, when a parameter other than password/sessionToken is confidential (hidden on read)', async () => {
-      // Arrange
-      const id = ado.seedConnection(ref, { ...OLD, externalId: 'ext-42', confidentialParameters: ['password', 'sessionToken', 'externalId'] });
-      const { adapter } = adapterFor();
+    it(
+      'refuses, changing nothing, when a parameter other than password/sessionToken is confidential (hidden ' +
+        'on read)',
+      async () => {
+        // Arrange
+        const id = ado.seedConnection(ref, {
+          ...OLD,
+          externalId: 'ext-42',
+          confidentialParameters: ['password', 'sessionToken', 'externalId'],
+        });
+        const { adapter } = adapterFor();
 
-      // Act
-      const error = await adapter.updateCredential(ref, id, NEW).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.updateCredential(ref, id, NEW).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsRequestError);
-      expect(ado.requestCount({ method: 'PUT' })).toBe(0);
-      expect(ado.connection(id)?.parameters.externalId).toBe('ext-42');
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsRequestError);
+        expect(ado.requestCount({ method: 'PUT' })).toBe(0);
+        expect(ado.connection(id)?.parameters.externalId).toBe('ext-42');
+      },
+    );
 
     it('authenticates as a Microsoft Entra service principal with a cached bearer token', async () => {
       // Arrange
@@ -198,7 +242,11 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       // Assert
       expect(ado.connection(id)?.accessKeyId).toBe(NEW.accessKeyId);
       expect(ado.requestCount({ pathIncludes: '/oauth2/v2.0/token' })).toBe(1);
-      expect(ado.requests.filter((r) => r.path.includes('_apis')).every((r) => r.headers.authorization === 'Bearer [REDACTED]')).toBe(true);
+      expect(
+        ado.requests
+          .filter((r) => r.path.includes('_apis'))
+          .every((r) => r.headers.authorization === 'Bearer [REDACTED]'),
+      ).toBe(true);
     });
 
     it('throws AzureDevOpsCredentialRejectedError when the service principal secret is wrong', async () => {
@@ -220,15 +268,21 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
 describe('Function: startAdoStandIn', () => {
   const get = (path: string) =>
-    fetch(`${ado.url}${path}`, { headers: { authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`, accept: 'application/json' } });
+    fetch(`${ado.url}${path}`, {
+      headers: { authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`, accept: 'application/json' },
+    });
 
   it('answers reads with bodies valid against the spec, the secret hidden (null by id, absent in a list)', async () => {
     // Arrange
     const id = ado.seedConnection(ref, { ...OLD, sessionToken: 'session' });
 
     // Act
-    const details = (await (await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)).json()) as ServiceEndpoint;
-    const list = (await (await get('/fabrikam/Web/_apis/serviceendpoint/endpoints?endpointNames=aws-prod&api-version=7.1')).json()) as {
+    const details = (await (
+      await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)
+    ).json()) as ServiceEndpoint;
+    const list = (await (
+      await get('/fabrikam/Web/_apis/serviceendpoint/endpoints?endpointNames=aws-prod&api-version=7.1')
+    ).json()) as {
       count: number;
       value: ServiceEndpoint[];
     };
@@ -236,7 +290,11 @@ describe('Function: startAdoStandIn', () => {
     // Assert
     expect(spec.checkEndpoint(details, 'response')).toEqual([]);
     expect(spec.checkEndpoint(list.value[0], 'response')).toEqual([]);
-    expect(details.authorization?.parameters).toMatchObject({ username: OLD.accessKeyId, password: null, sessionToken: null });
+    expect(details.authorization?.parameters).toMatchObject({
+      username: OLD.accessKeyId,
+      password: null,
+      sessionToken: null,
+    });
     expect(list.count).toBe(1);
     expect(list.value[0]?.authorization?.parameters).not.toHaveProperty('password');
     expect(JSON.stringify([details, list])).not.toContain(OLD.secretAccessKey);
@@ -245,7 +303,10 @@ describe('Function: startAdoStandIn', () => {
   it('answers a read of an id the project cannot see with 200 and null, like Azure DevOps', async () => {
     // Arrange
     const id = ado.seedConnection(ref, { ...OLD });
-    ado.seedConnection({ ...ref, project: 'Other' }, { accessKeyId: 'AKIAOTHER0000000001', secretAccessKey: 'x'.repeat(40) });
+    ado.seedConnection(
+      { ...ref, project: 'Other' },
+      { accessKeyId: 'AKIAOTHER0000000001', secretAccessKey: 'x'.repeat(40) },
+    );
 
     // Act
     const response = await get(`/fabrikam/Other/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`);
@@ -264,28 +325,42 @@ describe('Function: startAdoStandIn', () => {
 
     // Assert
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ typeKey: 'ProjectDoesNotExistWithNameException', message: expect.stringContaining('TF200016') });
+    expect(await response.json()).toMatchObject({
+      typeKey: 'ProjectDoesNotExistWithNameException',
+      message: expect.stringContaining('TF200016'),
+    });
   });
 
   it('refuses a PUT with a null parameter or without project references, like a whole-endpoint replace', async () => {
     // Arrange
     const id = ado.seedConnection(ref, { ...OLD });
-    const details = (await (await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)).json()) as ServiceEndpoint;
+    const details = (await (
+      await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)
+    ).json()) as ServiceEndpoint;
     const put = (body: unknown) =>
       fetch(`${ado.url}/fabrikam/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`, {
         method: 'PUT',
-        headers: { authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(body),
       });
 
     // Act
     const withNull = await put(details);
-    const withoutReferences = await put({ ...details, serviceEndpointProjectReferences: undefined, authorization: { scheme: 'UsernamePassword', parameters: {} } });
+    const withoutReferences = await put({
+      ...details,
+      serviceEndpointProjectReferences: undefined,
+      authorization: { scheme: 'UsernamePassword', parameters: {} },
+    });
 
     // Assert
     expect(withNull.status).toBe(400);
     expect(withoutReferences.status).toBe(400);
-    expect(await withoutReferences.json()).toMatchObject({ message: expect.stringContaining('endpointProjectReferences') });
+    expect(await withoutReferences.json()).toMatchObject({
+      message: expect.stringContaining('endpointProjectReferences'),
+    });
     expect(ado.connection(id)?.secretAccessKey).toBe(OLD.secretAccessKey);
   });
 
@@ -302,7 +377,9 @@ describe('Function: startAdoStandIn', () => {
     expect(recorded).not.toContain(PAT);
     expect(recorded).not.toContain(Buffer.from(`:${PAT}`).toString('base64'));
     expect(recorded).not.toContain(NEW.secretAccessKey.reveal());
-    expect(ado.requests.find((r) => r.method === 'PUT')?.body).toMatchObject({ authorization: { parameters: { password: '[REDACTED]', sessionToken: '' } } });
+    expect(ado.requests.find((r) => r.method === 'PUT')?.body).toMatchObject({
+      authorization: { parameters: { password: '[REDACTED]', sessionToken: '' } },
+    });
   });
 
   it('injects faults only for the method asked, the number of times asked', async () => {
@@ -312,7 +389,8 @@ describe('Function: startAdoStandIn', () => {
 
     // Act
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await get(`/fabrikam/Web/_apis/serviceendpoint/endpoints/${id}?api-version=7.1`)).status);
 
     // Assert
     expect(statuses).toEqual([503, 503, 200]);

@@ -24,7 +24,13 @@ azureDevOpsContract('AzureDevOpsServiceConnectionAdapter over the Azure DevOps s
     },
     close: async () => {
       // Whatever the contract did, the adapter must only have sent requests the 7.1 spec defines.
-      const errors = ado.requests.flatMap((r) => spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ado.organizationUrl('fabrikam')).errors);
+      const errors = ado.requests.flatMap(
+        (r) =>
+          spec.checkRequest(
+            { method: r.method, url: `${ado.url}${r.url}`, body: r.body },
+            ado.organizationUrl('fabrikam'),
+          ).errors,
+      );
       await ado.close();
       if (errors.length > 0) throw new Error(`requests outside the spec:\n${errors.join('\n')}`);
     },

@@ -36,7 +36,12 @@ function specErrors(ado: AdoStandIn, spec: ServiceEndpointSpec): string[] {
 
 variableGroupsContract('AzureDevOpsVariableGroupAdapter over the Azure DevOps stand-in', async () => {
   const ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'] });
-  const adapter = new AzureDevOpsVariableGroupAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
+  const adapter = new AzureDevOpsVariableGroupAdapter(
+    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+    undefined,
+    undefined,
+    clientOptions(),
+  );
   return {
     port: adapter,
     organizationUrl: ado.organizationUrl('fabrikam'),
@@ -45,7 +50,12 @@ variableGroupsContract('AzureDevOpsVariableGroupAdapter over the Azure DevOps st
     variableGroup: (id) => {
       const stored = ado.variableGroup(id);
       if (!stored) throw new Error(`the stand-in has no variable group ${id}`);
-      return { ...stored, variables: Object.fromEntries(Object.entries(stored.variables).map(([k, v]) => [k, { value: v.value, isSecret: v.isSecret }])) };
+      return {
+        ...stored,
+        variables: Object.fromEntries(
+          Object.entries(stored.variables).map(([k, v]) => [k, { value: v.value, isSecret: v.isSecret }]),
+        ),
+      };
     },
     close: async () => {
       const errors = specErrors(ado, taskAgentSpec);
@@ -68,8 +78,17 @@ variableGroupsContract('FakeVariableGroups', () => {
 
 pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand-in', async () => {
   const workingKeys = new Map<string, string>();
-  const ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'], keyCheck: (id, secret) => workingKeys.get(id) === secret });
-  const adapter = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, clientOptions());
+  const ado = await startAdoStandIn({
+    pat: PAT,
+    organizations: ['fabrikam'],
+    keyCheck: (id, secret) => workingKeys.get(id) === secret,
+  });
+  const adapter = new AzureDevOpsPipelineRunsAdapter(
+    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+    undefined,
+    undefined,
+    clientOptions(),
+  );
   let groups = 0;
   return {
     port: adapter,
@@ -80,13 +99,22 @@ pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand
       const organizationUrl = ado.organizationUrl('fabrikam');
       const groupId = ado.seedVariableGroup(
         { organizationUrl, project, groupName: `canary-${++groups}` },
-        { variables: { AWS_ACCESS_KEY_ID: { value: seed.key.accessKeyId }, AWS_SECRET_ACCESS_KEY: { value: seed.key.secretAccessKey, isSecret: true } } },
+        {
+          variables: {
+            AWS_ACCESS_KEY_ID: { value: seed.key.accessKeyId },
+            AWS_SECRET_ACCESS_KEY: { value: seed.key.secretAccessKey, isSecret: true },
+          },
+        },
       );
       return ado.seedPipeline(
         { organizationUrl, project },
         {
           name: seed.name,
-          uses: { variableGroupId: groupId, accessKeyIdVariable: 'AWS_ACCESS_KEY_ID', secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY' },
+          uses: {
+            variableGroupId: groupId,
+            accessKeyIdVariable: 'AWS_ACCESS_KEY_ID',
+            secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY',
+          },
           ...(seed.readsToComplete ? { readsToComplete: seed.readsToComplete } : {}),
           ...(seed.outcome ? { outcome: seed.outcome } : {}),
         },

@@ -4,7 +4,11 @@
  */
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { AZURE_DEVOPS_ENTRA_SCOPE, type FetchFn, parseRetryAfter } from '../../../src/adapters/azure-devops/http-client.js';
+import {
+  AZURE_DEVOPS_ENTRA_SCOPE,
+  type FetchFn,
+  parseRetryAfter,
+} from '../../../src/adapters/azure-devops/http-client.js';
 import { MAX_SERVER_TEXT } from '../../../src/adapters/azure-devops/server-text.js';
 import { redact } from '../../../src/adapters/shared/redaction.js';
 import {
@@ -24,8 +28,17 @@ const PAT_PARAMETER = '/rotator/ado/pat';
 const SP_PARAMETER = '/rotator/ado/service-principal';
 const PAT = 'ado-pat-0123456789abcdefghijklmnopqrstuvwxyz0123456789';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const SP = { tenantId: TENANT, clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'sp~Secret.value_0123456789abcdef' };
-const ref: ConnectionRef = { organizationUrl: ORG, project: 'TestProject', connectionName: 'aws-prod', credentialParameter: PAT_PARAMETER };
+const SP = {
+  tenantId: TENANT,
+  clientId: '11111111-2222-3333-4444-555555555555',
+  clientSecret: 'sp~Secret.value_0123456789abcdef',
+};
+const ref: ConnectionRef = {
+  organizationUrl: ORG,
+  project: 'TestProject',
+  connectionName: 'aws-prod',
+  credentialParameter: PAT_PARAMETER,
+};
 const spRef: ConnectionRef = { ...ref, credentialParameter: SP_PARAMETER };
 
 interface FetchCall {
@@ -34,7 +47,9 @@ interface FetchCall {
 }
 
 /** A fetch that answers from a script: one function per call, the last one repeated. */
-function scriptedFetch(...script: ((call: FetchCall) => Response | Promise<Response>)[]): FetchFn & { calls: FetchCall[] } {
+function scriptedFetch(
+  ...script: ((call: FetchCall) => Response | Promise<Response>)[]
+): FetchFn & { calls: FetchCall[] } {
   const calls: FetchCall[] = [];
   const fn = async (input: string | URL, init?: RequestInit) => {
     const call = { url: String(input), init };
@@ -45,8 +60,13 @@ function scriptedFetch(...script: ((call: FetchCall) => Response | Promise<Respo
   return Object.assign(fn, { calls });
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    });
 const ok = json(200, awsEndpointDetails());
 
 describe('Class: AzureDevOpsHttpClient', () => {
@@ -54,7 +74,11 @@ describe('Class: AzureDevOpsHttpClient', () => {
     it('backs off exponentially with jitter on 503 without Retry-After, then succeeds', async () => {
       // Arrange
       const fetch = scriptedFetch(json(503, {}), json(503, {}), json(503, {}), ok);
-      const { adapter, time } = makeAdapter({ parameters: { [PAT_PARAMETER]: PAT }, fetch, client: { baseDelayMs: 500, maxDelayMs: 8000 } });
+      const { adapter, time } = makeAdapter({
+        parameters: { [PAT_PARAMETER]: PAT },
+        fetch,
+        client: { baseDelayMs: 500, maxDelayMs: 8000 },
+      });
 
       // Act
       await adapter.readConnection(ref, ID);
@@ -134,7 +158,11 @@ describe('Class: AzureDevOpsHttpClient', () => {
             init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
           }),
       );
-      const { adapter } = makeAdapter({ parameters: { [PAT_PARAMETER]: PAT }, fetch, client: { requestTimeoutMs: 20, maxAttempts: 2 } });
+      const { adapter } = makeAdapter({
+        parameters: { [PAT_PARAMETER]: PAT },
+        fetch,
+        client: { requestTimeoutMs: 20, maxAttempts: 2 },
+      });
 
       // Act
       const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
@@ -158,7 +186,10 @@ describe('Class: AzureDevOpsHttpClient', () => {
 
       // Assert
       expect(error).toBeInstanceOf(AzureDevOpsUnavailableError);
-      expect((error as AzureDevOpsUnavailableError).cause).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+      expect((error as AzureDevOpsUnavailableError).cause).toMatchObject({
+        name: 'TypeError',
+        message: 'fetch failed',
+      });
       expect(fetch.calls).toHaveLength(3);
     });
 
@@ -277,7 +308,11 @@ describe('Class: AzureDevOpsHttpClient', () => {
         }
         return ok();
       });
-      const { adapter, time } = makeAdapter({ parameters: { [SP_PARAMETER]: JSON.stringify(SP) }, fetch, client: { tokenRefreshMarginMs: 300_000 } });
+      const { adapter, time } = makeAdapter({
+        parameters: { [SP_PARAMETER]: JSON.stringify(SP) },
+        fetch,
+        client: { tokenRefreshMarginMs: 300_000 },
+      });
       await adapter.readConnection(spRef, ID);
       await adapter.readConnection(spRef, ID);
       const afterTwoCalls = issued;
@@ -307,7 +342,11 @@ describe('Class: AzureDevOpsHttpClient', () => {
       const { adapter } = makeAdapter({ parameters: { [SP_PARAMETER]: JSON.stringify(SP) }, fetch });
 
       // Act
-      await Promise.all([adapter.readConnection(spRef, ID), adapter.readConnection(spRef, ID), adapter.readConnection(spRef, ID)]);
+      await Promise.all([
+        adapter.readConnection(spRef, ID),
+        adapter.readConnection(spRef, ID),
+        adapter.readConnection(spRef, ID),
+      ]);
 
       // Assert
       expect(issued).toBe(1);
@@ -335,26 +374,32 @@ describe('Class: AzureDevOpsHttpClient', () => {
       expect(issued).toBe(2);
     });
 
-    it('throws AzureDevOpsCredentialRejectedError naming the AADSTS code when Entra rejects the client secret', async () => {
-      // Arrange
-      nock('https://login.microsoftonline.com')
-        .post(`/${TENANT}/oauth2/v2.0/token`)
-        .reply(401, {
-          error: 'invalid_client',
-          error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '11111111-2222-3333-4444-555555555555'.",
-          error_codes: [7000215],
-        });
-      const { adapter } = makeAdapter({ parameters: { [SP_PARAMETER]: JSON.stringify(SP) } });
+    it(
+      'throws AzureDevOpsCredentialRejectedError naming the AADSTS code when Entra rejects the ' + 'client secret',
+      async () => {
+        // Arrange
+        nock('https://login.microsoftonline.com')
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .reply(401, {
+            error: 'invalid_client',
+            error_description:
+              'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the ' +
+              'client secret value, not the client secret ID, for a secret added to app ' +
+              "'11111111-2222-3333-4444-555555555555'.",
+            error_codes: [7000215],
+          });
+        const { adapter } = makeAdapter({ parameters: { [SP_PARAMETER]: JSON.stringify(SP) } });
 
-      // Act
-      const error = await adapter.readConnection(spRef, ID).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.readConnection(spRef, ID).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
-      expect((error as Error).message).toContain('AADSTS7000215');
-      expect((error as Error).message).toContain(SP_PARAMETER);
-      expect((error as Error).message).not.toContain(SP.clientSecret);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
+        expect((error as Error).message).toContain('AADSTS7000215');
+        expect((error as Error).message).toContain(SP_PARAMETER);
+        expect((error as Error).message).not.toContain(SP.clientSecret);
+      },
+    );
   });
 
   describe('helpers', () => {

@@ -21,19 +21,31 @@ let ref: CanaryPipelineRef;
 
 function adapter() {
   const time = virtualTime();
-  const port = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, {
-    sleep: time.sleep,
-    now: time.now,
-    random: () => 0.5,
-  });
+  const port = new AzureDevOpsPipelineRunsAdapter(
+    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+    undefined,
+    undefined,
+    {
+      sleep: time.sleep,
+      now: time.now,
+      random: () => 0.5,
+    },
+  );
   return { port, time };
 }
 
 beforeEach(async () => {
-  ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'], keyCheck: (id, secret) => id === KEY.accessKeyId && secret === KEY.secretAccessKey });
+  ado = await startAdoStandIn({
+    pat: PAT,
+    organizations: ['fabrikam'],
+    keyCheck: (id, secret) => id === KEY.accessKeyId && secret === KEY.secretAccessKey,
+  });
   const organizationUrl = ado.organizationUrl('fabrikam');
   const connectionId = ado.seedConnection({ organizationUrl, project: 'Web', connectionName: 'aws-prod' }, KEY);
-  const pipelineId = ado.seedPipeline({ organizationUrl, project: 'Web' }, { name: 'aws-canary', uses: { connectionId } });
+  const pipelineId = ado.seedPipeline(
+    { organizationUrl, project: 'Web' },
+    { name: 'aws-canary', uses: { connectionId } },
+  );
   ref = { organizationUrl, project: 'Web', pipelineId, branch: 'refs/heads/main', credentialParameter: PAT_PARAMETER };
 });
 
@@ -42,23 +54,36 @@ afterEach(async () => {
 });
 
 describe('Class: AzureDevOpsPipelineRunsAdapter', () => {
-  it('sends Pipelines_Get, Runs_Run Pipeline and Runs_Get as the 7.1 spec defines them, and reads valid Run bodies', async () => {
-    // Prepare
-    const { port } = adapter();
+  it(
+    'sends Pipelines_Get, Runs_Run Pipeline and Runs_Get as the 7.1 spec defines them, and reads valid ' + 'Run bodies',
+    async () => {
+      // Prepare
+      const { port } = adapter();
 
-    // Act
-    await port.readPipeline(ref);
-    const queued = await port.queueRun(ref);
-    const done = await port.readRun(ref, queued.runId);
+      // Act
+      await port.readPipeline(ref);
+      const queued = await port.queueRun(ref);
+      const done = await port.readRun(ref, queued.runId);
 
-    // Assess
-    const checks = ado.requests.map((r) => spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl));
-    expect(checks.map((c) => c.operationId)).toEqual(['Pipelines_Get', 'Runs_Run Pipeline', 'Runs_Get']);
-    expect(checks.flatMap((c) => c.errors)).toEqual([]);
-    expect(ado.requests[1]?.body).toEqual({ resources: { repositories: { self: { refName: 'refs/heads/main' } } } });
-    expect(done).toEqual({ runId: queued.runId, name: expect.any(String), state: 'completed', result: 'succeeded', webUrl: `${ref.organizationUrl}/Web/_build/results?buildId=${queued.runId}` });
-    expect(ado.pipelineRuns(ref.pipelineId)).toEqual([expect.objectContaining({ accessKeyId: KEY.accessKeyId, result: 'succeeded' })]);
-  });
+      // Assess
+      const checks = ado.requests.map((r) =>
+        spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl),
+      );
+      expect(checks.map((c) => c.operationId)).toEqual(['Pipelines_Get', 'Runs_Run Pipeline', 'Runs_Get']);
+      expect(checks.flatMap((c) => c.errors)).toEqual([]);
+      expect(ado.requests[1]?.body).toEqual({ resources: { repositories: { self: { refName: 'refs/heads/main' } } } });
+      expect(done).toEqual({
+        runId: queued.runId,
+        name: expect.any(String),
+        state: 'completed',
+        result: 'succeeded',
+        webUrl: `${ref.organizationUrl}/Web/_build/results?buildId=${queued.runId}`,
+      });
+      expect(ado.pipelineRuns(ref.pipelineId)).toEqual([
+        expect.objectContaining({ accessKeyId: KEY.accessKeyId, result: 'succeeded' }),
+      ]);
+    },
+  );
 
   it('answers with bodies valid against the Run schema', async () => {
     // Prepare
@@ -66,9 +91,12 @@ describe('Class: AzureDevOpsPipelineRunsAdapter', () => {
     const queued = await port.queueRun(ref);
 
     // Act
-    const response = await fetch(`${ado.url}/fabrikam/Web/_apis/pipelines/${ref.pipelineId}/runs/${queued.runId}?api-version=7.1`, {
-      headers: { Authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}` },
-    });
+    const response = await fetch(
+      `${ado.url}/fabrikam/Web/_apis/pipelines/${ref.pipelineId}/runs/${queued.runId}?api-version=7.1`,
+      {
+        headers: { Authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}` },
+      },
+    );
 
     // Assess
     expect(spec.checkDefinition('Run', await response.json(), 'response')).toEqual([]);
@@ -106,10 +134,15 @@ describe('Class: AzureDevOpsPipelineRunsAdapter', () => {
     const failingFetch = async () => {
       throw new TypeError('fetch failed');
     };
-    const port = new AzureDevOpsPipelineRunsAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), failingFetch, undefined, {
-      ...virtualTime(),
-      random: () => 0.5,
-    });
+    const port = new AzureDevOpsPipelineRunsAdapter(
+      new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+      failingFetch,
+      undefined,
+      {
+        ...virtualTime(),
+        random: () => 0.5,
+      },
+    );
 
     // Act
     const error = await port.queueRun(ref).catch((e: unknown) => e);

@@ -6,8 +6,15 @@
 import { Container } from 'inversify';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AWS_CONFIDENTIAL_PARAMETERS, AWS_PARAMETERS, type ServiceEndpoint } from '../../../src/adapters/azure-devops/rest-types.js';
-import { AzureDevOpsServiceConnectionAdapter, toConnectionState } from '../../../src/adapters/azure-devops/service-connection.adapter.js';
+import {
+  AWS_CONFIDENTIAL_PARAMETERS,
+  AWS_PARAMETERS,
+  type ServiceEndpoint,
+} from '../../../src/adapters/azure-devops/rest-types.js';
+import {
+  AzureDevOpsServiceConnectionAdapter,
+  toConnectionState,
+} from '../../../src/adapters/azure-devops/service-connection.adapter.js';
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,
@@ -25,7 +32,14 @@ import type { ConnectionRef } from '../../../src/domain/model.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
 import { awsToolkitDefinition, ServiceEndpointSpec } from './support/ado-spec.js';
-import { asStored, awsEndpointDetails, awsEndpointList, EXAMPLE_ENDPOINT_ID, EXAMPLE_PROJECT, SECOND_PROJECT } from './support/aws-endpoints.js';
+import {
+  asStored,
+  awsEndpointDetails,
+  awsEndpointList,
+  EXAMPLE_ENDPOINT_ID,
+  EXAMPLE_PROJECT,
+  SECOND_PROJECT,
+} from './support/aws-endpoints.js';
 import { NockRecorder } from './support/nock-recorder.js';
 import { FakeSecureParameters, makeAdapter } from './support/test-kit.js';
 import { ADAPTER_TOKENS } from '../../../src/wiring/tokens.js';
@@ -43,8 +57,16 @@ const LIST_PATH = `/fabrikam/${PROJECT}/_apis/serviceendpoint/endpoints`;
 const READ_PATH = `/fabrikam/${PROJECT}/_apis/serviceendpoint/endpoints/${ID}`;
 const PUT_PATH = `/fabrikam/_apis/serviceendpoint/endpoints/${ID}`;
 
-const ref: ConnectionRef = { organizationUrl: ORG, project: PROJECT, connectionName: 'aws-prod', credentialParameter: PAT_PARAMETER };
-const NEW_KEY = { accessKeyId: 'AKIANEWKEY000000001', secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop') };
+const ref: ConnectionRef = {
+  organizationUrl: ORG,
+  project: PROJECT,
+  connectionName: 'aws-prod',
+  credentialParameter: PAT_PARAMETER,
+};
+const NEW_KEY = {
+  accessKeyId: 'AKIANEWKEY000000001',
+  secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop'),
+};
 
 const spec = new ServiceEndpointSpec();
 const recorder = new NockRecorder();
@@ -71,23 +93,31 @@ afterEach(() => {
 
 describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   describe('spec and toolkit alignment', () => {
-    it('uses the AWS Toolkit input ids as parameter names and treats exactly its confidential inputs as confidential', () => {
-      // Arrange
-      const toolkit = awsToolkitDefinition();
+    it(
+      'uses the AWS Toolkit input ids as parameter names and treats exactly its confidential inputs as ' +
+        'confidential',
+      () => {
+        // Arrange
+        const toolkit = awsToolkitDefinition();
 
-      // Act
-      const ids = toolkit.inputs.map((input) => input.id);
-      const confidential = toolkit.inputs.filter((input) => input.isConfidential).map((input) => input.id);
+        // Act
+        const ids = toolkit.inputs.map((input) => input.id);
+        const confidential = toolkit.inputs.filter((input) => input.isConfidential).map((input) => input.id);
 
-      // Assert
-      expect(toolkit.typeName).toBe('AWS');
-      expect(ids).toEqual(expect.arrayContaining(Object.values(AWS_PARAMETERS)));
-      expect([...AWS_CONFIDENTIAL_PARAMETERS].sort()).toEqual([...confidential].sort());
-    });
+        // Assert
+        expect(toolkit.typeName).toBe('AWS');
+        expect(ids).toEqual(expect.arrayContaining(Object.values(AWS_PARAMETERS)));
+        expect([...AWS_CONFIDENTIAL_PARAMETERS].sort()).toEqual([...confidential].sort());
+      },
+    );
 
     it('rejects a request the spec does not define (the validator can fail)', () => {
       // Arrange
-      const drifted = { method: 'PUT', url: `${ORG}/${PROJECT}/_apis/serviceendpoint/endpoints/${ID}?api-version=7.1`, body: {} };
+      const drifted = {
+        method: 'PUT',
+        url: `${ORG}/${PROJECT}/_apis/serviceendpoint/endpoints/${ID}?api-version=7.1`,
+        body: {},
+      };
       const nullSecret = {
         method: 'PUT',
         url: `${ORG}/_apis/serviceendpoint/endpoints/${ID}?api-version=7.1`,
@@ -106,51 +136,73 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   });
 
   describe('findConnection', () => {
-    it('finds by name (including failed connections) in one request, the list carrying each endpoint whole', async () => {
-      // Arrange
-      const endpoint = awsEndpointDetails({ accessKeyId: 'AKIAHELDKEY00000001' });
-      const scope = nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(endpoint)));
-      const { adapter } = kit();
+    it(
+      'finds by name (including failed connections) in one request, the list carrying each ' + 'endpoint whole',
+      async () => {
+        // Arrange
+        const endpoint = awsEndpointDetails({ accessKeyId: 'AKIAHELDKEY00000001' });
+        const scope = nock(ORIGIN)
+          .get(LIST_PATH)
+          .query(true)
+          .reply(recorder.answer(200, awsEndpointList(endpoint)));
+        const { adapter } = kit();
 
-      // Act
-      const state = await adapter.findConnection(ref);
+        // Act
+        const state = await adapter.findConnection(ref);
 
-      // Assert
-      expect(scope.isDone()).toBe(true);
-      expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names']);
-      const listUrl = new URL(recorder.calls[0]!.url);
-      expect(Object.fromEntries(listUrl.searchParams)).toEqual({ endpointNames: 'aws-prod', includeFailed: 'true', 'api-version': '7.1' });
-      expect(state).toEqual({
-        id: ID,
-        name: 'aws-prod',
-        type: 'AWS',
-        usesOidc: false,
-        heldAccessKeyId: 'AKIAHELDKEY00000001',
-        assumesRole: false,
-        projectReferenceCount: 1,
-      });
-    });
+        // Assert
+        expect(scope.isDone()).toBe(true);
+        expect(operationsOf()).toEqual(['Endpoints_Get Service Endpoints By Names']);
+        const listUrl = new URL(recorder.calls[0]!.url);
+        expect(Object.fromEntries(listUrl.searchParams)).toEqual({
+          endpointNames: 'aws-prod',
+          includeFailed: 'true',
+          'api-version': '7.1',
+        });
+        expect(state).toEqual({
+          id: ID,
+          name: 'aws-prod',
+          type: 'AWS',
+          usesOidc: false,
+          heldAccessKeyId: 'AKIAHELDKEY00000001',
+          assumesRole: false,
+          projectReferenceCount: 1,
+        });
+      },
+    );
 
-    it('sends the PAT as Basic base64(":" + PAT), X-TFS-FedAuthRedirect: Suppress and Accept: application/json', async () => {
-      // Arrange
-      const endpoint = awsEndpointDetails();
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, endpoint));
-      const { adapter } = kit();
+    it(
+      'sends the PAT as Basic base64(":" + PAT), X-TFS-FedAuthRedirect: Suppress and Accept: ' + 'application/json',
+      async () => {
+        // Arrange
+        const endpoint = awsEndpointDetails();
+        nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, endpoint));
+        const { adapter } = kit();
 
-      // Act
-      await adapter.readConnection(ref, ID);
+        // Act
+        await adapter.readConnection(ref, ID);
 
-      // Assert
-      const headers = recorder.calls[0]!.headers;
-      expect(headers.get('authorization')).toBe(`Basic ${Buffer.from(`:${PAT}`).toString('base64')}`);
-      expect(headers.get('x-tfs-fedauthredirect')).toBe('Suppress');
-      expect(headers.get('accept')).toBe('application/json');
-    });
+        // Assert
+        const headers = recorder.calls[0]!.headers;
+        expect(headers.get('authorization')).toBe(`Basic ${Buffer.from(`:${PAT}`).toString('base64')}`);
+        expect(headers.get('x-tfs-fedauthredirect')).toBe('Suppress');
+        expect(headers.get('accept')).toBe('application/json');
+      },
+    );
 
     it('maps a shared connection with a role to assume: reference count and assumesRole', async () => {
       // Arrange
-      const endpoint = awsEndpointDetails({ projects: [EXAMPLE_PROJECT, SECOND_PROJECT], assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy' });
-      nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(endpoint))).get(READ_PATH).query(true).reply(recorder.answer(200, endpoint));
+      const endpoint = awsEndpointDetails({
+        projects: [EXAMPLE_PROJECT, SECOND_PROJECT],
+        assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+      });
+      nock(ORIGIN)
+        .get(LIST_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointList(endpoint)))
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, endpoint));
       const { adapter } = kit();
 
       // Act
@@ -161,25 +213,35 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(state.assumesRole).toBe(true);
     });
 
-    it('throws ConnectionNotFoundError naming the organization, project and name searched when nothing matches', async () => {
-      // Arrange
-      nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList()));
-      const { adapter } = kit();
+    it(
+      'throws ConnectionNotFoundError naming the organization, project and name searched when nothing ' + 'matches',
+      async () => {
+        // Arrange
+        nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList()));
+        const { adapter } = kit();
 
-      // Act
-      const error = await adapter.findConnection(ref).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.findConnection(ref).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(ConnectionNotFoundError);
-      expect((error as Error).message).toContain('"aws-prod"');
-      expect((error as Error).message).toContain(`project "${PROJECT}"`);
-      expect((error as Error).message).toContain(ORG);
-      expect((error as ConnectionNotFoundError).context).toMatchObject({ organizationUrl: ORG, project: PROJECT, connectionName: 'aws-prod' });
-    });
+        // Assert
+        expect(error).toBeInstanceOf(ConnectionNotFoundError);
+        expect((error as Error).message).toContain('"aws-prod"');
+        expect((error as Error).message).toContain(`project "${PROJECT}"`);
+        expect((error as Error).message).toContain(ORG);
+        expect((error as ConnectionNotFoundError).context).toMatchObject({
+          organizationUrl: ORG,
+          project: PROJECT,
+          connectionName: 'aws-prod',
+        });
+      },
+    );
 
     it('ignores a listed connection whose name only resembles the one searched', async () => {
       // Arrange
-      nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(awsEndpointDetails({ name: 'aws-prod-old' }))));
+      nock(ORIGIN)
+        .get(LIST_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointList(awsEndpointDetails({ name: 'aws-prod-old' }))));
       const { adapter } = kit();
 
       // Act
@@ -199,7 +261,9 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
             $id: '1',
             innerException: null,
             message: `TF200016: The following project does not exist: ${PROJECT}.`,
-            typeName: 'Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException, Microsoft.TeamFoundation.Core.WebApi',
+            typeName:
+              'Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException, ' +
+              'Microsoft.TeamFoundation.Core.WebApi',
             typeKey: 'ProjectDoesNotExistWithNameException',
             errorCode: 0,
             eventId: 3000,
@@ -221,7 +285,12 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       nock(ORIGIN)
         .get(LIST_PATH)
         .query(true)
-        .reply(recorder.answer(200, awsEndpointList(awsEndpointDetails(), awsEndpointDetails({ id: other, name: 'AWS-PROD' }))));
+        .reply(
+          recorder.answer(
+            200,
+            awsEndpointList(awsEndpointDetails(), awsEndpointDetails({ id: other, name: 'AWS-PROD' })),
+          ),
+        );
       const { adapter } = kit();
 
       // Act
@@ -237,7 +306,13 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
     it('reports an OIDC connection (useOIDC "true") without refusing it', async () => {
       // Arrange
       const endpoint = awsEndpointDetails({ useOidc: true, accessKeyId: '' });
-      nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(endpoint))).get(READ_PATH).query(true).reply(recorder.answer(200, endpoint));
+      nock(ORIGIN)
+        .get(LIST_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointList(endpoint)))
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, endpoint));
       const { adapter } = kit();
 
       // Act
@@ -250,8 +325,17 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
     it('reports a non-AWS connection with its type without refusing it', async () => {
       // Arrange
-      const endpoint = { ...ServiceEndpointSpec.example<ServiceEndpoint>('GetServiceEndpointDetails'), name: 'aws-prod' };
-      nock(ORIGIN).get(LIST_PATH).query(true).reply(recorder.answer(200, awsEndpointList(endpoint))).get(READ_PATH).query(true).reply(recorder.answer(200, endpoint));
+      const endpoint = {
+        ...ServiceEndpointSpec.example<ServiceEndpoint>('GetServiceEndpointDetails'),
+        name: 'aws-prod',
+      };
+      nock(ORIGIN)
+        .get(LIST_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointList(endpoint)))
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, endpoint));
       const { adapter } = kit();
 
       // Act
@@ -304,24 +388,30 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       ['credentials in the URL', 'https://user:secret@dev.azure.com/fabrikam'],
       ['no organization', 'https://dev.azure.com/'],
       ['not a URL', 'dev.azure.com fabrikam'],
-    ])('throws ConfigurationError for an organization URL with %s, without calling Azure DevOps', async (_why, organizationUrl) => {
-      // Arrange
-      const { adapter } = kit();
+    ])(
+      'throws ConfigurationError for an organization URL with %s, without calling Azure DevOps',
+      async (_why, organizationUrl) => {
+        // Arrange
+        const { adapter } = kit();
 
-      // Act
-      const error = await adapter.findConnection({ ...ref, organizationUrl }).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.findConnection({ ...ref, organizationUrl }).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect((error as Error).message).not.toContain('secret');
-      expect(recorder.calls).toEqual([]);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect((error as Error).message).not.toContain('secret');
+        expect(recorder.calls).toEqual([]);
+      },
+    );
   });
 
   describe('readConnection', () => {
     it('throws ConnectionGoneError when the read answers 404', async () => {
       // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(404, { message: 'not found', typeKey: 'ServiceEndpointNotFoundException' }));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(404, { message: 'not found', typeKey: 'ServiceEndpointNotFoundException' }));
       const { adapter } = kit();
 
       // Act
@@ -333,29 +423,35 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect((error as Error).message).toContain(PROJECT);
     });
 
-    it('throws ConnectionGoneError when the read answers 200 with null, as Azure DevOps does for an unknown id', async () => {
-      // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, null));
-      const { adapter } = kit();
+    it(
+      'throws ConnectionGoneError when the read answers 200 with null, as Azure DevOps does for an ' + 'unknown id',
+      async () => {
+        // Arrange
+        nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, null));
+        const { adapter } = kit();
 
-      // Act
-      const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(ConnectionGoneError);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(ConnectionGoneError);
+      },
+    );
 
-    it('throws InvalidStepInputError for a connection id that is not a GUID, without calling Azure DevOps', async () => {
-      // Arrange
-      const { adapter } = kit();
+    it(
+      'throws InvalidStepInputError for a connection id that is not a GUID, without calling ' + 'Azure DevOps',
+      async () => {
+        // Arrange
+        const { adapter } = kit();
 
-      // Act
-      const error = await adapter.readConnection(ref, '../../_apis/projects').catch((e: unknown) => e);
+        // Act
+        const error = await adapter.readConnection(ref, '../../_apis/projects').catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(InvalidStepInputError);
-      expect(recorder.calls).toEqual([]);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(InvalidStepInputError);
+        expect(recorder.calls).toEqual([]);
+      },
+    );
 
     it.each([
       ['authorization.parameters.useOIDC "true"', { parameters: { useOIDC: 'true' } }, true],
@@ -404,53 +500,63 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   });
 
   describe('updateCredential', () => {
-    it('PUTs the whole endpoint as read to the organization-level update, changing only username, password and sessionToken', async () => {
+    it(
+      'PUTs the whole endpoint as read to the organization-level update, changing only username, password and ' +
+        'sessionToken',
+      async () => {
+        // Arrange
+        const read = awsEndpointDetails({
+          accessKeyId: 'AKIAOLDKEY000000001',
+          assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
+          roleSessionName: 'ado-deploy',
+          externalId: 'ext-42',
+          description: 'Production deployments',
+        });
+        nock(ORIGIN)
+          .get(READ_PATH)
+          .query(true)
+          .reply(recorder.answer(200, read))
+          .put(PUT_PATH)
+          .query(true)
+          .reply(async (request: Request) => {
+            const body = (await request.clone().json()) as ServiceEndpoint;
+            return recorder.answer(200, asStored(body))(request);
+          });
+        const { adapter } = kit();
+
+        // Act
+        await adapter.updateCredential(ref, ID, NEW_KEY);
+
+        // Assert
+        expect(operationsOf()).toEqual(['Endpoints_Get', 'Endpoints_Update Service Endpoint']);
+        const put = recorder.byMethod('PUT')[0]!;
+        expect(Object.fromEntries(new URL(put.url).searchParams)).toEqual({ 'api-version': '7.1' });
+        expect(put.headers.get('content-type')).toBe('application/json');
+        expect(put.body).toEqual({
+          ...read,
+          authorization: {
+            scheme: 'UsernamePassword',
+            parameters: {
+              ...read.authorization?.parameters,
+              username: NEW_KEY.accessKeyId,
+              password: NEW_KEY.secretAccessKey.reveal(),
+              sessionToken: '',
+            },
+          },
+        });
+      },
+    );
+
+    it('keeps both project references of a connection shared by two projects', async () => {
       // Arrange
-      const read = awsEndpointDetails({
-        accessKeyId: 'AKIAOLDKEY000000001',
-        assumeRoleArn: 'arn:aws:iam::123456789012:role/deploy',
-        roleSessionName: 'ado-deploy',
-        externalId: 'ext-42',
-        description: 'Production deployments',
-      });
+      const read = awsEndpointDetails({ projects: [EXAMPLE_PROJECT, SECOND_PROJECT] });
       nock(ORIGIN)
         .get(READ_PATH)
         .query(true)
         .reply(recorder.answer(200, read))
         .put(PUT_PATH)
         .query(true)
-        .reply(async (request: Request) => {
-          const body = (await request.clone().json()) as ServiceEndpoint;
-          return recorder.answer(200, asStored(body))(request);
-        });
-      const { adapter } = kit();
-
-      // Act
-      await adapter.updateCredential(ref, ID, NEW_KEY);
-
-      // Assert
-      expect(operationsOf()).toEqual(['Endpoints_Get', 'Endpoints_Update Service Endpoint']);
-      const put = recorder.byMethod('PUT')[0]!;
-      expect(Object.fromEntries(new URL(put.url).searchParams)).toEqual({ 'api-version': '7.1' });
-      expect(put.headers.get('content-type')).toBe('application/json');
-      expect(put.body).toEqual({
-        ...read,
-        authorization: {
-          scheme: 'UsernamePassword',
-          parameters: {
-            ...read.authorization?.parameters,
-            username: NEW_KEY.accessKeyId,
-            password: NEW_KEY.secretAccessKey.reveal(),
-            sessionToken: '',
-          },
-        },
-      });
-    });
-
-    it('keeps both project references of a connection shared by two projects', async () => {
-      // Arrange
-      const read = awsEndpointDetails({ projects: [EXAMPLE_PROJECT, SECOND_PROJECT] });
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, read)).put(PUT_PATH).query(true).reply(recorder.answer(200, asStored(read)));
+        .reply(recorder.answer(200, asStored(read)));
       const { adapter } = kit();
 
       // Act
@@ -460,7 +566,10 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       const body = recorder.byMethod('PUT')[0]!.body as ServiceEndpoint;
       expect(body.isShared).toBe(true);
       expect(body.serviceEndpointProjectReferences).toEqual(read.serviceEndpointProjectReferences);
-      expect(body.serviceEndpointProjectReferences?.map((r) => r.projectReference?.name)).toEqual([EXAMPLE_PROJECT.name, SECOND_PROJECT.name]);
+      expect(body.serviceEndpointProjectReferences?.map((r) => r.projectReference?.name)).toEqual([
+        EXAMPLE_PROJECT.name,
+        SECOND_PROJECT.name,
+      ]);
     });
 
     it('reads back the new access key id after the update', async () => {
@@ -492,7 +601,10 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
     it('refuses an OIDC connection with ConnectionUsesOidcError and sends no PUT', async () => {
       // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails({ useOidc: true })));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointDetails({ useOidc: true })));
       const { adapter } = kit();
 
       // Act
@@ -509,7 +621,12 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       nock(ORIGIN)
         .get(READ_PATH)
         .query(true)
-        .reply(recorder.answer(200, { ...ServiceEndpointSpec.example<ServiceEndpoint>('GetServiceEndpointDetails'), name: 'aws-prod' }));
+        .reply(
+          recorder.answer(200, {
+            ...ServiceEndpointSpec.example<ServiceEndpoint>('GetServiceEndpointDetails'),
+            name: 'aws-prod',
+          }),
+        );
       const { adapter } = kit();
 
       // Act
@@ -521,29 +638,38 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect(recorder.byMethod('PUT')).toEqual([]);
     });
 
-    it('refuses, sending no PUT, when a parameter other than password/sessionToken came back hidden (null)', async () => {
-      // Arrange
-      nock(ORIGIN)
-        .get(READ_PATH)
-        .query(true)
-        .reply(recorder.answer(200, awsEndpointDetails({ parameters: { externalId: null } })));
-      const { adapter } = kit();
+    it(
+      'refuses, sending no PUT, when a parameter other than password/sessionToken came back ' + 'hidden (null)',
+      async () => {
+        // Arrange
+        nock(ORIGIN)
+          .get(READ_PATH)
+          .query(true)
+          .reply(recorder.answer(200, awsEndpointDetails({ parameters: { externalId: null } })));
+        const { adapter } = kit();
 
-      // Act
-      const error = await adapter.updateCredential(ref, ID, NEW_KEY).catch((e: unknown) => e);
+        // Act
+        const error = await adapter.updateCredential(ref, ID, NEW_KEY).catch((e: unknown) => e);
 
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsRequestError);
-      expect((error as Error).message).toContain('externalId');
-      expect((error as Error).message).toContain('nothing was changed');
-      expect(recorder.byMethod('PUT')).toEqual([]);
-    });
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsRequestError);
+        expect((error as Error).message).toContain('externalId');
+        expect((error as Error).message).toContain('nothing was changed');
+        expect(recorder.byMethod('PUT')).toEqual([]);
+      },
+    );
 
     it('sends the session token as "" even when the read left it out', async () => {
       // Arrange
       const read = awsEndpointDetails();
       delete read.authorization?.parameters?.sessionToken;
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, read)).put(PUT_PATH).query(true).reply(recorder.answer(200, asStored(read)));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, read))
+        .put(PUT_PATH)
+        .query(true)
+        .reply(recorder.answer(200, asStored(read)));
       const { adapter } = kit();
 
       // Act
@@ -578,7 +704,13 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
     it('takes any 2xx to the PUT as done, even without a body (the read-back verifies it)', async () => {
       // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails())).put(PUT_PATH).query(true).reply(recorder.answer(204));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(200, awsEndpointDetails()))
+        .put(PUT_PATH)
+        .query(true)
+        .reply(recorder.answer(204));
       const { adapter } = kit();
 
       // Act
@@ -615,7 +747,12 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
         .reply(recorder.answer(200, awsEndpointDetails()))
         .put(PUT_PATH)
         .query(true)
-        .reply(recorder.answer(400, { message: 'Service Connection Authorization cannot be null.', typeKey: 'ServiceEndpointException' }));
+        .reply(
+          recorder.answer(400, {
+            message: 'Service Connection Authorization cannot be null.',
+            typeKey: 'ServiceEndpointException',
+          }),
+        );
       const { adapter } = kit();
 
       // Act
@@ -634,7 +771,13 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       nock(ORIGIN)
         .get(LIST_PATH)
         .query(true)
-        .reply(recorder.answer(203, '<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>', { 'content-type': 'text/html' }));
+        .reply(
+          recorder.answer(
+            203,
+            '<html><head><title>Azure DevOps Services | Sign In</title></head><body>Sign in</body></html>',
+            { 'content-type': 'text/html' },
+          ),
+        );
       const { adapter } = kit();
 
       // Act
@@ -646,25 +789,35 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect((error as Error).message).toContain('may have expired');
     });
 
-    it('throws AzureDevOpsCredentialRejectedError on a redirect to the sign-in page, without following it', async () => {
+    it(
+      'throws AzureDevOpsCredentialRejectedError on a redirect to the sign-in page, without ' + 'following it',
+      async () => {
+        // Arrange
+        nock(ORIGIN)
+          .get(READ_PATH)
+          .query(true)
+          .reply(
+            recorder.answer(302, '', {
+              location: 'https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com',
+            }),
+          );
+        const { adapter } = kit();
+
+        // Act
+        const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
+
+        // Assert
+        expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
+        expect(recorder.calls).toHaveLength(1);
+      },
+    );
+
+    it('throws AzureDevOpsCredentialRejectedError when a 200 is not JSON', async () => {
       // Arrange
       nock(ORIGIN)
         .get(READ_PATH)
         .query(true)
-        .reply(recorder.answer(302, '', { location: 'https://spsprodweu5.vssps.visualstudio.com/_signin?realm=dev.azure.com' }));
-      const { adapter } = kit();
-
-      // Act
-      const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
-
-      // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsCredentialRejectedError);
-      expect(recorder.calls).toHaveLength(1);
-    });
-
-    it('throws AzureDevOpsCredentialRejectedError when a 200 is not JSON', async () => {
-      // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, '<html>Sign in</html>', { 'content-type': 'text/html; charset=utf-8' }));
+        .reply(recorder.answer(200, '<html>Sign in</html>', { 'content-type': 'text/html; charset=utf-8' }));
       const { adapter } = kit();
 
       // Act
@@ -684,7 +837,9 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
             $id: '1',
             innerException: null,
             message: "TF400813: The user 'aaaa-bbbb' is not authorized to access this resource.",
-            typeName: 'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server',
+            typeName:
+              'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, ' +
+              'Microsoft.TeamFoundation.Framework.Server',
             typeKey: 'UnauthorizedRequestException',
             errorCode: 0,
             eventId: 3000,
@@ -700,12 +855,18 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       expect((error as Error).message).toContain('TF400813');
       expect((error as Error).message).toContain('UnauthorizedRequestException');
       expect((error as Error).message).toContain(PROJECT);
-      expect((error as AzureDevOpsNotAuthorizedError).context).toMatchObject({ status: 401, typeKey: 'UnauthorizedRequestException' });
+      expect((error as AzureDevOpsNotAuthorizedError).context).toMatchObject({
+        status: 401,
+        typeKey: 'UnauthorizedRequestException',
+      });
     });
 
     it('throws AzureDevOpsNotAuthorizedError on 403', async () => {
       // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(403, { message: 'Access denied', typeKey: 'AccessCheckException' }));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(403, { message: 'Access denied', typeKey: 'AccessCheckException' }));
       const { adapter } = kit();
 
       // Act
@@ -723,7 +884,13 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       nock(ORIGIN)
         .get(READ_PATH)
         .query(true)
-        .reply(recorder.answer(429, { message: 'TF400733: Request was blocked', typeKey: 'RequestBlockedException' }, { 'retry-after': '7' }))
+        .reply(
+          recorder.answer(
+            429,
+            { message: 'TF400733: Request was blocked', typeKey: 'RequestBlockedException' },
+            { 'retry-after': '7' },
+          ),
+        )
         .get(READ_PATH)
         .query(true)
         .reply(recorder.answer(200, awsEndpointDetails()));
@@ -735,12 +902,17 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       // Assert
       expect(state.id).toBe(ID);
       expect(time.sleeps).toEqual([7000]);
-      expect(logger.lines.some((l) => l.level === 'warn' && l.attributes?.reason === 'HTTP 429 (RequestBlockedException)')).toBe(true);
+      expect(
+        logger.lines.some((l) => l.level === 'warn' && l.attributes?.reason === 'HTTP 429 (RequestBlockedException)'),
+      ).toBe(true);
     });
 
     it('gives up at once with AzureDevOpsUnavailableError when Retry-After is beyond the time budget', async () => {
       // Arrange
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(429, { message: 'blocked' }, { 'retry-after': '3600' }));
+      nock(ORIGIN)
+        .get(READ_PATH)
+        .query(true)
+        .reply(recorder.answer(429, { message: 'blocked' }, { 'retry-after': '3600' }));
       const { adapter, time } = kit({ maxTotalMs: 60_000 });
 
       // Act
@@ -754,20 +926,24 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
   });
 
   describe('dependency injection', () => {
-    it('resolves from an inversify container with only SecureParameters bound (fetch, logger and options are optional)', async () => {
-      // Arrange
-      const container = new Container();
-      container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
-      container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
-      nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
+    it(
+      'resolves from an inversify container with only SecureParameters bound (fetch, logger and options are ' +
+        'optional)',
+      async () => {
+        // Arrange
+        const container = new Container();
+        container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
+        container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
+        nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
 
-      // Act
-      const adapter = container.get<AzureDevOpsServiceConnectionAdapter>(TOKENS.AzureDevOps);
-      const state = await adapter.readConnection(ref, ID);
+        // Act
+        const adapter = container.get<AzureDevOpsServiceConnectionAdapter>(TOKENS.AzureDevOps);
+        const state = await adapter.readConnection(ref, ID);
 
-      // Assert
-      expect(state.id).toBe(ID);
-    });
+        // Assert
+        expect(state.id).toBe(ID);
+      },
+    );
 
     it('uses the fetch bound to ADAPTER_TOKENS.Fetch', async () => {
       // Arrange
@@ -776,7 +952,10 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
       container.bind(ADAPTER_TOKENS.Fetch).toConstantValue(async (input: string | URL) => {
         seen.push(String(input));
-        return new Response(JSON.stringify(awsEndpointDetails()), { status: 200, headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify(awsEndpointDetails()), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
       });
       container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
 

@@ -15,7 +15,10 @@ import { capturingLogger, FakeSecureParameters, virtualTime } from './support/te
 const PAT = 'stand-in-pat-0123456789abcdefghijklmnopqrstuvwxyz012345';
 const PAT_PARAMETER = '/rotator/ado/pat';
 const OLD = { accessKeyId: 'AKIAOLDKEY000000001', secretAccessKey: 'old/Secret+Key0123456789abcdefghijklmnop' };
-const NEW = { accessKeyId: 'AKIANEWKEY000000001', secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop') };
+const NEW = {
+  accessKeyId: 'AKIANEWKEY000000001',
+  secretAccessKey: new SecretValue('new/Secret+Key0123456789abcdefghijklmnop'),
+};
 const TF_TOKEN = 'terraform-token-0123456789abcdefghijkl';
 const spec = new ServiceEndpointSpec('distributedTask_7.1_taskAgent.json');
 
@@ -27,13 +30,23 @@ function adapter() {
   const time = virtualTime();
   const logger = capturingLogger();
   const parameters = new FakeSecureParameters({ [PAT_PARAMETER]: PAT });
-  return { logger, adapter: new AzureDevOpsVariableGroupAdapter(parameters, undefined, logger, { sleep: time.sleep, now: time.now, random: () => 0.5 }) };
+  return {
+    logger,
+    adapter: new AzureDevOpsVariableGroupAdapter(parameters, undefined, logger, {
+      sleep: time.sleep,
+      now: time.now,
+      random: () => 0.5,
+    }),
+  };
 }
 
 async function raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${ado.url}${path}`, {
     method,
-    headers: { Authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`, 'Content-Type': 'application/json' },
+    headers: {
+      Authorization: `Basic ${Buffer.from(`:${PAT}`).toString('base64')}`,
+      'Content-Type': 'application/json',
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -75,32 +88,44 @@ describe('Class: AzureDevOpsVariableGroupAdapter', () => {
     await port.updateCredential(ref, found.id, NEW);
 
     // Assess
-    const checks = ado.requests.map((r) => spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl));
-    expect(checks.map((c) => c.operationId)).toEqual(['Variablegroups_Get Variable Groups', 'Variablegroups_Get', 'Variablegroups_Update']);
+    const checks = ado.requests.map((r) =>
+      spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, ref.organizationUrl),
+    );
+    expect(checks.map((c) => c.operationId)).toEqual([
+      'Variablegroups_Get Variable Groups',
+      'Variablegroups_Get',
+      'Variablegroups_Update',
+    ]);
     expect(checks.flatMap((c) => c.errors)).toEqual([]);
   });
 
-  it('sends every other secret back as the spec example does ({ value: null, isSecret: true }), and they survive', async () => {
-    // Prepare
-    const { adapter: port } = adapter();
-    const example = readSpecJson<{ parameters: { body: { variables: Record<string, unknown> } } }>(
-      'examples/distributedTask_7.1_variablegroups_PUT_UpdateVariableGroup.json',
-    );
+  it(
+    'sends every other secret back as the spec example does ({ value: null, isSecret: true }), and they ' + 'survive',
+    async () => {
+      // Prepare
+      const { adapter: port } = adapter();
+      const example = readSpecJson<{ parameters: { body: { variables: Record<string, unknown> } } }>(
+        'examples/distributedTask_7.1_variablegroups_PUT_UpdateVariableGroup.json',
+      );
 
-    // Act
-    await port.updateCredential(ref, groupId, NEW);
+      // Act
+      await port.updateCredential(ref, groupId, NEW);
 
-    // Assess
-    const put = ado.requests.find((r) => r.method === 'PUT')!.body as { variables: Record<string, unknown>; variableGroupProjectReferences: unknown[] };
-    expect(example.parameters.body.variables.key2).toEqual({ value: null, isSecret: true });
-    expect(put.variables.TF_TOKEN).toEqual({ value: null, isSecret: true });
-    expect(put.variables.REGION).toEqual({ value: 'eu-west-1', isReadOnly: true });
-    expect(put.variableGroupProjectReferences).toHaveLength(2);
-    const stored = ado.variableGroup(groupId)!;
-    expect(stored.variables.TF_TOKEN).toEqual({ value: TF_TOKEN, isSecret: true, isReadOnly: false });
-    expect(stored.variables.AWS_SECRET_ACCESS_KEY?.value).toBe(NEW.secretAccessKey.reveal());
-    expect(stored.projects).toEqual(['Web', 'Api']);
-  });
+      // Assess
+      const put = ado.requests.find((r) => r.method === 'PUT')!.body as {
+        variables: Record<string, unknown>;
+        variableGroupProjectReferences: unknown[];
+      };
+      expect(example.parameters.body.variables.key2).toEqual({ value: null, isSecret: true });
+      expect(put.variables.TF_TOKEN).toEqual({ value: null, isSecret: true });
+      expect(put.variables.REGION).toEqual({ value: 'eu-west-1', isReadOnly: true });
+      expect(put.variableGroupProjectReferences).toHaveLength(2);
+      const stored = ado.variableGroup(groupId)!;
+      expect(stored.variables.TF_TOKEN).toEqual({ value: TF_TOKEN, isSecret: true, isReadOnly: false });
+      expect(stored.variables.AWS_SECRET_ACCESS_KEY?.value).toBe(NEW.secretAccessKey.reveal());
+      expect(stored.projects).toEqual(['Web', 'Api']);
+    },
+  );
 
   it('never puts the new secret in a log line or a recorded request', async () => {
     // Prepare
@@ -130,50 +155,78 @@ describe('Class: AzureDevOpsVariableGroupAdapter', () => {
 });
 
 describe('The stand-in as Azure DevOps (no more lenient)', () => {
-  it('answers reads valid against the VariableGroup schema, every secret value null, like the spec example', async () => {
-    // Prepare
-    const example = readSpecJson<{ responses: { 200: { body: { variables: Record<string, unknown> } } } }>(
-      'examples/distributedTask_7.1_variablegroups_GET_VariableGroup.json',
-    );
+  it(
+    'answers reads valid against the VariableGroup schema, every secret value null, like the spec ' + 'example',
+    async () => {
+      // Prepare
+      const example = readSpecJson<{ responses: { 200: { body: { variables: Record<string, unknown> } } } }>(
+        'examples/distributedTask_7.1_variablegroups_GET_VariableGroup.json',
+      );
 
-    // Act
-    const read = await raw('GET', `/fabrikam/Web/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`);
+      // Act
+      const read = await raw('GET', `/fabrikam/Web/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`);
 
-    // Assess
-    expect(read.status).toBe(200);
-    expect(spec.checkDefinition('VariableGroup', read.body, 'response')).toEqual([]);
-    const variables = (read.body as { variables: Record<string, unknown> }).variables;
-    expect(example.responses[200].body.variables.key2).toEqual({ value: null, isSecret: true });
-    expect(variables.TF_TOKEN).toEqual({ value: null, isSecret: true });
-    expect(JSON.stringify(read.body)).not.toContain(TF_TOKEN);
-  });
+      // Assess
+      expect(read.status).toBe(200);
+      expect(spec.checkDefinition('VariableGroup', read.body, 'response')).toEqual([]);
+      const variables = (read.body as { variables: Record<string, unknown> }).variables;
+      expect(example.responses[200].body.variables.key2).toEqual({ value: null, isSecret: true });
+      expect(variables.TF_TOKEN).toEqual({ value: null, isSecret: true });
+      expect(JSON.stringify(read.body)).not.toContain(TF_TOKEN);
+    },
+  );
 
-  it('blanks a secret sent back with a value other than null, drops a variable left out, and needs the project references', async () => {
-    // Prepare
-    const read = (await raw('GET', `/fabrikam/Web/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`)).body as Record<string, unknown>;
-    const variables = read.variables as Record<string, Record<string, unknown>>;
-    const { REGION: _region, ...withoutRegion } = variables;
-    const body = { name: read.name, type: read.type, variableGroupProjectReferences: read.variableGroupProjectReferences, variables: { ...withoutRegion, TF_TOKEN: { value: '', isSecret: true } } };
+  it(
+    'blanks a secret sent back with a value other than null, drops a variable left out, and needs the project ' +
+      'references',
+    async () => {
+      // Prepare
+      const read = (await raw('GET', `/fabrikam/Web/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`))
+        .body as Record<string, unknown>;
+      const variables = read.variables as Record<string, Record<string, unknown>>;
+      const { REGION: _region, ...withoutRegion } = variables;
+      const body = {
+        name: read.name,
+        type: read.type,
+        variableGroupProjectReferences: read.variableGroupProjectReferences,
+        variables: { ...withoutRegion, TF_TOKEN: { value: '', isSecret: true } },
+      };
 
-    // Act
-    const naive = await raw('PUT', `/fabrikam/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`, body);
-    const noReferences = await raw('PUT', `/fabrikam/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`, { ...body, variableGroupProjectReferences: undefined });
+      // Act
+      const naive = await raw('PUT', `/fabrikam/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`, body);
+      const noReferences = await raw(
+        'PUT',
+        `/fabrikam/_apis/distributedtask/variablegroups/${groupId}?api-version=7.1`,
+        {
+          ...body,
+          variableGroupProjectReferences: undefined,
+        },
+      );
 
-    // Assess
-    expect(naive.status).toBe(200);
-    expect(ado.variableGroup(groupId)!.variables.TF_TOKEN?.value).toBe('');
-    expect(ado.variableGroup(groupId)!.variables.REGION).toBeUndefined();
-    expect(noReferences.status).toBe(400);
-  });
+      // Assess
+      expect(naive.status).toBe(200);
+      expect(ado.variableGroup(groupId)!.variables.TF_TOKEN?.value).toBe('');
+      expect(ado.variableGroup(groupId)!.variables.REGION).toBeUndefined();
+      expect(noReferences.status).toBe(400);
+    },
+  );
 
   it('keeps a secret only when it is sent as a secret with a null value, as in the spec example', async () => {
     // Prepare
-    const example = readSpecJson<{ parameters: { body: Record<string, unknown> } }>('examples/distributedTask_7.1_variablegroups_PUT_UpdateVariableGroup.json');
-    const id = ado.seedVariableGroup({ ...ref, groupName: 'TestVariableGroup1' }, { variables: { key1: { value: 'value0' }, key2: { value: 'kept-secret', isSecret: true } } });
+    const example = readSpecJson<{ parameters: { body: Record<string, unknown> } }>(
+      'examples/distributedTask_7.1_variablegroups_PUT_UpdateVariableGroup.json',
+    );
+    const id = ado.seedVariableGroup(
+      { ...ref, groupName: 'TestVariableGroup1' },
+      { variables: { key1: { value: 'value0' }, key2: { value: 'kept-secret', isSecret: true } } },
+    );
     const references = [{ name: 'TestVariableGroup1', projectReference: { name: 'Web' } }];
 
     // Act
-    const answer = await raw('PUT', `/fabrikam/_apis/distributedtask/variablegroups/${id}?api-version=7.1`, { ...example.parameters.body, variableGroupProjectReferences: references });
+    const answer = await raw('PUT', `/fabrikam/_apis/distributedtask/variablegroups/${id}?api-version=7.1`, {
+      ...example.parameters.body,
+      variableGroupProjectReferences: references,
+    });
 
     // Assess
     expect(answer.status).toBe(200);

@@ -16,7 +16,9 @@ describe('Adapter: nodeFetch', () => {
       req.on('end', () => {
         seen.push({ method: req.method ?? '', headers: req.headers, body });
         if (req.url === '/json') {
-          res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'set-cookie': ['a=1', 'b=2'] }).end('{"value":"é"}');
+          res
+            .writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'set-cookie': ['a=1', 'b=2'] })
+            .end('{"value":"é"}');
         } else if (req.url === '/redirect') {
           res.writeHead(302, { location: 'https://login.example/' }).end();
         } else if (req.url === '/throttled') {
@@ -56,10 +58,18 @@ describe('Adapter: nodeFetch', () => {
   });
 
   it('sends a string body with its length, and the method', async () => {
-    const response = await nodeFetch(new URL(`${base}/echo`), { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{"ü":1}' });
+    const response = await nodeFetch(new URL(`${base}/echo`), {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"ü":1}',
+    });
 
     expect(await response.text()).toBe('echo {"ü":1}');
-    expect(seen.at(-1)).toMatchObject({ method: 'PUT', body: '{"ü":1}', headers: { 'content-length': String(Buffer.byteLength('{"ü":1}')) } });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'PUT',
+      body: '{"ü":1}',
+      headers: { 'content-length': String(Buffer.byteLength('{"ü":1}')) },
+    });
   });
 
   it('answers a redirect instead of following it (redirect: manual), and a 429 with its Retry-After', async () => {
@@ -73,14 +83,20 @@ describe('Adapter: nodeFetch', () => {
     expect(throttled.headers.get('retry-after')).toBe('3');
   });
 
-  it('rejects with the signal\'s TimeoutError when no answer comes, or the body stops halfway', async () => {
-    await expect(nodeFetch(`${base}/hang`, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({ name: 'TimeoutError' });
-    await expect(nodeFetch(`${base}/slow-body`, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({ name: 'TimeoutError' });
+  it("rejects with the signal's TimeoutError when no answer comes, or the body stops halfway", async () => {
+    await expect(nodeFetch(`${base}/hang`, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    await expect(nodeFetch(`${base}/slow-body`, { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
   });
 
   it('refuses what it does not support, with a TypeError', async () => {
     await expect(nodeFetch('ftp://example.com/')).rejects.toThrow(TypeError);
-    await expect(nodeFetch(`${base}/echo`, { method: 'POST', body: new Uint8Array([1]) })).rejects.toThrow(/only string bodies/);
+    await expect(nodeFetch(`${base}/echo`, { method: 'POST', body: new Uint8Array([1]) })).rejects.toThrow(
+      /only string bodies/,
+    );
     await expect(nodeFetch(`${base}/echo`, { redirect: 'follow' })).rejects.toThrow(/redirect "manual"/);
     await expect(nodeFetch(`${base}/echo`, { headers: [['a', 'b']] })).rejects.toThrow(/plain object/);
   });

@@ -1,14 +1,32 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Container } from 'inversify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { METRIC_DIMENSIONS, METRIC_NAMES, METRIC_UNITS, METRICS_NAMESPACE } from '../../../src/adapters/metrics/metric-names.js';
-import { createPowertoolsMetrics, POWERTOOLS_METRICS, PowertoolsMetrics } from '../../../src/adapters/metrics/powertools-metrics.js';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRIC_UNITS,
+  METRICS_NAMESPACE,
+} from '../../../src/adapters/metrics/metric-names.js';
+import {
+  createPowertoolsMetrics,
+  POWERTOOLS_METRICS,
+  PowertoolsMetrics,
+} from '../../../src/adapters/metrics/powertools-metrics.js';
 import type { TargetOutcome, TargetReport } from '../../../src/domain/report.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
-import { failedReport, refusedReport, rolledBackReport, rotatedReport, skippedReport } from '../../../local/slack-fixtures.js';
+import {
+  failedReport,
+  refusedReport,
+  rolledBackReport,
+  rotatedReport,
+  skippedReport,
+} from '../../../local/slack-fixtures.js';
 
 interface EmfRecord {
-  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
   [key: string]: unknown;
 }
 
@@ -35,7 +53,9 @@ function captureStdout(): { records: () => EmfRecord[] } {
 function setUp(options: { logger?: { warn: (...args: unknown[]) => void } } = {}) {
   const stdout = captureStdout();
   const warnings: unknown[][] = [];
-  const metrics = createPowertoolsMetrics({ logger: { debug: () => {}, info: () => {}, warn: (...args: unknown[]) => warnings.push(args), error: () => {} } });
+  const metrics = createPowertoolsMetrics({
+    logger: { debug: () => {}, info: () => {}, warn: (...args: unknown[]) => warnings.push(args), error: () => {} },
+  });
   const adapter = new PowertoolsMetrics(metrics, options.logger);
   return { adapter, metrics, stdout, warnings };
 }
@@ -63,43 +83,43 @@ describe('Class: PowertoolsMetrics', () => {
   });
 
   describe('Method: recordOutcome + flush', () => {
-    it('writes one EMF record per target in namespace AdoKeyRotator, dimensioned by target (and by service alone)', async () => {
-      const { adapter, stdout } = setUp();
+    it(
+      'writes one EMF record per target in namespace AdoKeyRotator, dimensioned by target (and by ' + 'service alone)',
+      async () => {
+        const { adapter, stdout } = setUp();
 
-      adapter.recordOutcome(rotatedReport('app-prod'));
-      await adapter.flush();
+        adapter.recordOutcome(rotatedReport('app-prod'));
+        await adapter.flush();
 
-      const records = stdout.records();
-      expect(records).toHaveLength(1);
-      const [record] = records as [EmfRecord];
-      expect(definitionsOf(record)).toEqual({
-        Namespace: 'AdoKeyRotator',
-        Dimensions: [
-          ['service', 'target'],
-          ['service'],
-        ],
-        Metrics: [
-          { Name: 'RotationsSucceeded', Unit: 'Count' },
-          { Name: 'RotationsFailed', Unit: 'Count' },
-          { Name: 'RotationsSkipped', Unit: 'Count' },
-          { Name: 'RotationsRefused', Unit: 'Count' },
-          { Name: 'RotationsRolledBack', Unit: 'Count' },
-          { Name: 'RotationDuration', Unit: 'Milliseconds' },
-          { Name: 'KeyAgeDays', Unit: 'None' },
-        ],
-      });
-      expect(record).toMatchObject({
-        service: 'ado-key-rotator',
-        target: 'app-prod',
-        RotationsSucceeded: 1,
-        RotationsFailed: 0,
-        RotationsSkipped: 0,
-        RotationsRefused: 0,
-        RotationsRolledBack: 0,
-        RotationDuration: 42_300,
-        KeyAgeDays: 0,
-      });
-    });
+        const records = stdout.records();
+        expect(records).toHaveLength(1);
+        const [record] = records as [EmfRecord];
+        expect(definitionsOf(record)).toEqual({
+          Namespace: 'AdoKeyRotator',
+          Dimensions: [['service', 'target'], ['service']],
+          Metrics: [
+            { Name: 'RotationsSucceeded', Unit: 'Count' },
+            { Name: 'RotationsFailed', Unit: 'Count' },
+            { Name: 'RotationsSkipped', Unit: 'Count' },
+            { Name: 'RotationsRefused', Unit: 'Count' },
+            { Name: 'RotationsRolledBack', Unit: 'Count' },
+            { Name: 'RotationDuration', Unit: 'Milliseconds' },
+            { Name: 'KeyAgeDays', Unit: 'None' },
+          ],
+        });
+        expect(record).toMatchObject({
+          service: 'ado-key-rotator',
+          target: 'app-prod',
+          RotationsSucceeded: 1,
+          RotationsFailed: 0,
+          RotationsSkipped: 0,
+          RotationsRefused: 0,
+          RotationsRolledBack: 0,
+          RotationDuration: 42_300,
+          KeyAgeDays: 0,
+        });
+      },
+    );
 
     it.each<[TargetOutcome, () => TargetReport, string]>([
       ['rotated', () => rotatedReport(), METRIC_NAMES.RotationsSucceeded],
@@ -148,7 +168,10 @@ describe('Class: PowertoolsMetrics', () => {
     it('writes CredentialExpiryDays when the report knows when the Azure DevOps credential expires', async () => {
       // Prepare
       const { adapter, stdout } = setUp();
-      const expiring = { ...skippedReport('tools'), credentialExpiry: { parameter: '/ado/pat', expiresOn: '2025-06-08', daysLeft: 5, warning: 'w' } };
+      const expiring = {
+        ...skippedReport('tools'),
+        credentialExpiry: { parameter: '/ado/pat', expiresOn: '2025-06-08', daysLeft: 5, warning: 'w' },
+      };
 
       // Act
       adapter.recordOutcome(expiring);
@@ -169,7 +192,9 @@ describe('Class: PowertoolsMetrics', () => {
       adapter.recordOutcome(rolledBackReport('app-staging'));
       await adapter.flush();
 
-      expect(stdout.records().map((r) => [r.target, r.RotationsSucceeded, r.RotationsFailed, r.RotationsRolledBack])).toEqual([
+      expect(
+        stdout.records().map((r) => [r.target, r.RotationsSucceeded, r.RotationsFailed, r.RotationsRolledBack]),
+      ).toEqual([
         ['app-prod', 1, 0, 0],
         ['data-prod', 0, 1, 0],
         ['app-staging', 0, 0, 1],
@@ -211,7 +236,11 @@ describe('Class: PowertoolsMetrics', () => {
       await adapter.flush();
 
       const [record] = stdout.records() as [EmfRecord];
-      expect(definitionsOf(record)).toEqual({ Namespace: 'AdoKeyRotator', Dimensions: [['service']], Metrics: [{ Name: 'NotificationFailures', Unit: 'Count' }] });
+      expect(definitionsOf(record)).toEqual({
+        Namespace: 'AdoKeyRotator',
+        Dimensions: [['service']],
+        Metrics: [{ Name: 'NotificationFailures', Unit: 'Count' }],
+      });
       expect(record.NotificationFailures).toBe(1);
       expect(record).not.toHaveProperty('target');
     });
@@ -228,28 +257,42 @@ describe('Class: PowertoolsMetrics', () => {
   });
 
   describe('configuration and robustness', () => {
-    it('takes the namespace and service name from POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME', async () => {
-      vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'AdoKeyRotatorTest');
-      vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'rotator-test');
-      const { adapter, stdout } = setUp();
+    it(
+      'takes the namespace and service name from POWERTOOLS_METRICS_NAMESPACE and ' + 'POWERTOOLS_SERVICE_NAME',
+      async () => {
+        vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'AdoKeyRotatorTest');
+        vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'rotator-test');
+        const { adapter, stdout } = setUp();
 
-      adapter.recordOutcome(rotatedReport());
-      await adapter.flush();
+        adapter.recordOutcome(rotatedReport());
+        await adapter.flush();
 
-      const [record] = stdout.records() as [EmfRecord];
-      expect(definitionsOf(record)?.Namespace).toBe('AdoKeyRotatorTest');
-      expect(record.service).toBe('rotator-test');
-    });
+        const [record] = stdout.records() as [EmfRecord];
+        expect(definitionsOf(record)?.Namespace).toBe('AdoKeyRotatorTest');
+        expect(record.service).toBe('rotator-test');
+      },
+    );
 
     it('never throws from flush: a Powertools error is logged as a warning', async () => {
       const logger = { warn: vi.fn() };
-      const broken = { addDimension: vi.fn(), addDimensions: vi.fn(), hasStoredMetrics: () => false, publishStoredMetrics: vi.fn(), addMetric: vi.fn(() => { throw new RangeError('boom'); }) };
+      const broken = {
+        addDimension: vi.fn(),
+        addDimensions: vi.fn(),
+        hasStoredMetrics: () => false,
+        publishStoredMetrics: vi.fn(),
+        addMetric: vi.fn(() => {
+          throw new RangeError('boom');
+        }),
+      };
       const adapter = new PowertoolsMetrics(broken as unknown as Metrics, logger);
 
       adapter.recordOutcome(rotatedReport('app-prod'));
       await expect(adapter.flush()).resolves.toBeUndefined();
 
-      expect(logger.warn).toHaveBeenCalledWith('Could not publish the rotation metrics', { error: 'RangeError: boom', targets: ['app-prod'] });
+      expect(logger.warn).toHaveBeenCalledWith('Could not publish the rotation metrics', {
+        error: 'RangeError: boom',
+        targets: ['app-prod'],
+      });
     });
 
     it('is built by the container from its tokens (no decorator metadata needed)', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { echoes, echoForms, REDACTED, redact, redactedCause, redactShapes, sanitizedCause } from '../../../src/adapters/shared/redaction.js';
+import {
+  echoes,
+  echoForms,
+  REDACTED,
+  redact,
+  redactedCause,
+  redactShapes,
+  sanitizedCause,
+} from '../../../src/adapters/shared/redaction.js';
 
 // A secret access key's shape: 40 characters with "/" and "+", which URL-encoding changes.
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -35,7 +43,9 @@ describe('Module: redaction', () => {
     }
 
     it('leaves text that echoes no secret as it is', () => {
-      expect(redact('VS402392: the service connection was not found', [SECRET, PAT])).toBe('VS402392: the service connection was not found');
+      expect(redact('VS402392: the service connection was not found', [SECRET, PAT])).toBe(
+        'VS402392: the service connection was not found',
+      );
     });
 
     it('does not count a run shorter than the window as an echo', () => {
@@ -72,7 +82,9 @@ describe('Module: redaction', () => {
 
   describe('redactShapes', () => {
     it('masks access key ids and removes long tokens, URL-encoded ones included, and webhook URLs', () => {
-      const text = `AKIAIOSFODNN7EXAMPLE ${SECRET} ${encodeURIComponent(SECRET)} https://hooks.slack.com/services/T0/B0/x https://u:p@host/`;
+      const text =
+        `AKIAIOSFODNN7EXAMPLE ${SECRET} ${encodeURIComponent(SECRET)} ` +
+        `https://hooks.slack.com/services/T0/B0/x https://u:p@host/`;
 
       const clean = redactShapes(text);
 
@@ -86,7 +98,10 @@ describe('Module: redaction', () => {
 
   describe('redactedCause and sanitizedCause', () => {
     it('withholds the message of an error that echoes a secret URL-encoded, keeping its name and code', () => {
-      const error = Object.assign(new Error(`bad value ${encodeURIComponent(SECRET)}`), { name: 'ValidationException', Code: 'Validation' });
+      const error = Object.assign(new Error(`bad value ${encodeURIComponent(SECRET)}`), {
+        name: 'ValidationException',
+        Code: 'Validation',
+      });
 
       const cause = redactedCause(error, [SECRET]) as Error & { Code?: string };
 

@@ -4,7 +4,8 @@ import type { TargetReport } from '../../../src/domain/report.js';
 import { slackLimitViolations } from '../../../local/slack-sink.js';
 import { largeSummary, rotatedReport, skippedReport, summaryOf } from '../../../local/slack-fixtures.js';
 
-const texts = (message: SlackMessage): string[] => message.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text] : []));
+const texts = (message: SlackMessage): string[] =>
+  message.blocks.flatMap((b) => (b.type === 'section' ? [b.text.text] : []));
 
 const expiring = (report: TargetReport, parameter: string, daysLeft: number, warning: string | null): TargetReport => ({
   ...report,
@@ -15,9 +16,24 @@ describe('Function: buildSlackMessage, the rotator credential expiry warnings', 
   it('warns once per credential, soonest first, above the targets', () => {
     // Prepare: two targets share one PAT, a third uses another; one is far from expiry.
     const summary = summaryOf([
-      expiring(rotatedReport('app-prod'), '/ado/pat', 10, 'the Azure DevOps credential in /ado/pat expires in 10 days (2025-06-12): renew it'),
-      expiring(rotatedReport('app-test'), '/ado/pat', 10, 'the Azure DevOps credential in /ado/pat expires in 10 days (2025-06-12): renew it'),
-      expiring(skippedReport('tools'), '/ado/server-pat', 3, 'the Azure DevOps credential in /ado/server-pat expires in 3 days (2025-06-05): renew it'),
+      expiring(
+        rotatedReport('app-prod'),
+        '/ado/pat',
+        10,
+        'the Azure DevOps credential in /ado/pat expires in 10 days (2025-06-12): renew it',
+      ),
+      expiring(
+        rotatedReport('app-test'),
+        '/ado/pat',
+        10,
+        'the Azure DevOps credential in /ado/pat expires in 10 days (2025-06-12): renew it',
+      ),
+      expiring(
+        skippedReport('tools'),
+        '/ado/server-pat',
+        3,
+        'the Azure DevOps credential in /ado/server-pat expires in 3 days (2025-06-05): renew it',
+      ),
       expiring(skippedReport('docs'), '/ado/docs-pat', 200, null),
     ]);
 
@@ -44,7 +60,14 @@ describe('Function: buildSlackMessage, the rotator credential expiry warnings', 
   it('keeps the warnings in the compact layout of a large run, within Slack limits', () => {
     // Prepare
     const summary = largeSummary(300);
-    summary.targets = summary.targets.map((t, i) => expiring(t, `/ado/pat-${i % 9}`, i % 9, `the Azure DevOps credential in /ado/pat-${i % 9} expires soon: renew it`));
+    summary.targets = summary.targets.map((t, i) =>
+      expiring(
+        t,
+        `/ado/pat-${i % 9}`,
+        i % 9,
+        `the Azure DevOps credential in /ado/pat-${i % 9} expires soon: renew it`,
+      ),
+    );
 
     // Act
     const message = buildSlackMessage(summary);

@@ -122,7 +122,9 @@ describe('Function: buildSlackMessage', () => {
     });
 
     it('lists the warnings of a rotated target', () => {
-      const message = buildSlackMessage(summaryOf([rotatedReport('web-prod', { warnings: ['the old key was used 2 hours ago'] })]));
+      const message = buildSlackMessage(
+        summaryOf([rotatedReport('web-prod', { warnings: ['the old key was used 2 hours ago'] })]),
+      );
 
       expect(sections(message)[0]).toContain(':warning: the old key was used 2 hours ago');
     });
@@ -134,7 +136,9 @@ describe('Function: buildSlackMessage', () => {
     ] as const)('says what became of the old key (%s)', (status, words) => {
       const report: TargetReport = { ...rotatedReport(), oldKeyStatus: status };
 
-      expect(sections(buildSlackMessage(summaryOf([report])))[0]).toContain(`old key \`****************ABCD\` ${words}`);
+      expect(sections(buildSlackMessage(summaryOf([report])))[0]).toContain(
+        `old key \`****************ABCD\` ${words}`,
+      );
     });
   });
 
@@ -142,7 +146,9 @@ describe('Function: buildSlackMessage', () => {
     it('is pinned: failed step, error, what was rolled back, the state left and the console link', () => {
       const message = buildSlackMessage(failureSummary());
 
-      expect(headerOf(message)).toBe(':warning: Key rotation (rotate): 0 rotated · 0 skipped · 0 refused · 1 rolled back · 0 failed');
+      expect(headerOf(message)).toBe(
+        ':warning: Key rotation (rotate): 0 rotated · 0 skipped · 0 refused · 1 rolled back · 0 failed',
+      );
       expect(message.blocks.map((b) => b.type)).toEqual(['header', 'context', 'divider', 'section']);
       expect(sections(message)[0]).toMatchInlineSnapshot(`
         ":leftwards_arrow_with_hook: *app-staging* — rolled back after step *publish* failed
@@ -152,7 +158,10 @@ describe('Function: buildSlackMessage', () => {
         Connection *aws-app-staging* in project *payments* · took 18.9 s
         <https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:123456789012:execution:ado-key-rotator:weekly-2025-06-02|Open the execution in the Step Functions console>"
       `);
-      expect(message.text).toBe('Key rotation (rotate): 0 rotated, 0 skipped, 0 refused, 1 rolled back, 0 failed. Needs a human: app-staging (rolled back)');
+      expect(message.text).toBe(
+        'Key rotation (rotate): 0 rotated, 0 skipped, 0 refused, 1 rolled back, 0 failed. Needs a human: ' +
+          'app-staging (rolled back)',
+      );
     });
 
     it('says the rollback did not complete, and raises the alarm in the header, when the target is left failed', () => {
@@ -161,8 +170,14 @@ describe('Function: buildSlackMessage', () => {
 
       expect(headerOf(message)).toMatch(/^:rotating_light: .* 1 failed$/);
       expect(text).toContain(':rotating_light: *data-prod* — failed at step *promote*; the rollback did not complete');
-      expect(text).toContain('*Error:* `AwsAccessDeniedError`: secretsmanager:UpdateSecretVersionStage was denied on secret rotator/data-prod');
-      expect(text).toContain('*Rolled back:* restored the connection to the old key ****************ABCD; stopped: secretsmanager:UpdateSecretVersionStage was denied');
+      expect(text).toContain(
+        '*Error:* `AwsAccessDeniedError`: secretsmanager:UpdateSecretVersionStage was denied on secret ' +
+          'rotator/data-prod',
+      );
+      expect(text).toContain(
+        '*Rolled back:* restored the connection to the old key ****************ABCD; stopped: ' +
+          'secretsmanager:UpdateSecretVersionStage was denied',
+      );
       expect(text).toContain('*Left in:* Needs a human: the rollback did not finish');
       expect(text).toContain(`<${EXECUTION_CONSOLE_URL}|Open the execution in the Step Functions console>`);
     });
@@ -181,8 +196,20 @@ describe('Function: buildSlackMessage', () => {
     it('is one message: counts in the header, the targets that need a human first, then the others', () => {
       const message = buildSlackMessage(multiTargetSummary());
 
-      expect(headerOf(message)).toBe(':rotating_light: Key rotation (rotate): 2 rotated · 1 skipped · 1 refused · 1 rolled back · 1 failed');
-      expect(message.blocks.map((b) => b.type)).toEqual(['header', 'context', 'divider', 'section', 'section', 'section', 'section', 'section', 'section']);
+      expect(headerOf(message)).toBe(
+        ':rotating_light: Key rotation (rotate): 2 rotated · 1 skipped · 1 refused · 1 rolled back · 1 failed',
+      );
+      expect(message.blocks.map((b) => b.type)).toEqual([
+        'header',
+        'context',
+        'divider',
+        'section',
+        'section',
+        'section',
+        'section',
+        'section',
+        'section',
+      ]);
       expect(sections(message).map((t) => t.split('\n')[0])).toMatchInlineSnapshot(`
         [
           ":rotating_light: *data-prod* — failed at step *promote*; the rollback did not complete",
@@ -194,7 +221,8 @@ describe('Function: buildSlackMessage', () => {
         ]
       `);
       expect(message.text).toBe(
-        'Key rotation (rotate): 2 rotated, 1 skipped, 1 refused, 1 rolled back, 1 failed. Needs a human: data-prod (failed), app-staging (rolled back), legacy-app (refused)',
+        'Key rotation (rotate): 2 rotated, 1 skipped, 1 refused, 1 rolled back, 1 failed. Needs a human: ' +
+          'data-prod (failed), app-staging (rolled back), legacy-app (refused)',
       );
       expect(JSON.stringify(message)).not.toMatch(/AKIA[A-Z0-9]{16}/);
     });
@@ -208,12 +236,22 @@ describe('Function: buildSlackMessage', () => {
     });
 
     it('counts dry-run plans in the header and shows what each would do', () => {
-      const planned: TargetReport = { ...skippedReport('tools'), mode: 'dry-run', outcome: 'planned', summary: 'Dry run: would rotate: key AKIAOLDKEY000000ABCD is 9 days old' };
+      const planned: TargetReport = {
+        ...skippedReport('tools'),
+        mode: 'dry-run',
+        outcome: 'planned',
+        summary: 'Dry run: would rotate: key AKIAOLDKEY000000ABCD is 9 days old',
+      };
 
       const message = buildSlackMessage(summaryOf([planned], { mode: 'dry-run' }));
 
-      expect(headerOf(message)).toBe(':white_check_mark: Key rotation (dry-run): 0 rotated · 0 skipped · 0 refused · 0 rolled back · 0 failed · 1 planned');
-      expect(sections(message)[0]).toContain(':memo: *tools* — Dry run: would rotate: key ****************ABCD is 9 days old');
+      expect(headerOf(message)).toBe(
+        ':white_check_mark: Key rotation (dry-run): 0 rotated · 0 skipped · 0 refused · 0 rolled back · 0 ' +
+          'failed · 1 planned',
+      );
+      expect(sections(message)[0]).toContain(
+        ':memo: *tools* — Dry run: would rotate: key ****************ABCD is 9 days old',
+      );
     });
 
     it('says so when no target was processed', () => {
@@ -231,12 +269,19 @@ describe('Function: buildSlackMessage', () => {
       const message = buildSlackMessage(summary);
 
       expectWithinSlackLimits(message);
-      expect(headerOf(message)).toBe(':rotating_light: Key rotation (rotate): 900 rotated · 50 skipped · 30 refused · 15 rolled back · 5 failed');
+      expect(headerOf(message)).toBe(
+        ':rotating_light: Key rotation (rotate): 900 rotated · 50 skipped · 30 refused · 15 rolled back · 5 failed',
+      );
       const texts = sections(message);
       // Every failed target is shown in full; the others that need a human get a line, or are counted.
-      for (let i = 1; i <= 5; i++) expect(texts.some((t) => t.startsWith(`:rotating_light: *target-000${i}* — failed at step *promote*`))).toBe(true);
+      for (let i = 1; i <= 5; i++)
+        expect(texts.some((t) => t.startsWith(`:rotating_light: *target-000${i}* — failed at step *promote*`))).toBe(
+          true,
+        );
       expect(texts.join('\n')).toMatch(/… and \d+ more need(s)? a human/);
-      expect(texts.some((t) => t.startsWith(':white_check_mark: *Rotated (900):* target-0101, target-0102'))).toBe(true);
+      expect(texts.some((t) => t.startsWith(':white_check_mark: *Rotated (900):* target-0101, target-0102'))).toBe(
+        true,
+      );
       expect(texts.some((t) => t.startsWith(':fast_forward: *Skipped (50):* target-0051'))).toBe(true);
       expect(texts.at(-1)).toMatch(/… and \d+ more$/);
     });
@@ -256,27 +301,77 @@ describe('Function: buildSlackMessage', () => {
       ['1,000 failed targets', () => largeSummary(1000, { failed: 1000 })],
       ['45 failed targets (few enough blocks, too much text)', () => largeSummary(45, { failed: 45 })],
       ['1,000 rotated targets', () => largeSummary(1000, { failed: 0, rolledBack: 0, refused: 0, skipped: 0 })],
-      ['1,000 refused targets with long names and reasons', () => {
-        const summary = largeSummary(1000, { failed: 0, rolledBack: 0, refused: 1000, skipped: 0 });
-        summary.targets = summary.targets.map((t, i) => ({ ...t, targetName: `${'x'.repeat(200)}-${i}`, summary: 'why '.repeat(2000) }));
-        return summary;
-      }],
-      ['one target with huge texts', () => summaryOf([{ ...failedReport(), warnings: Array.from({ length: 40 }, () => 'w'.repeat(5000)), stateLeft: 's '.repeat(9000), failure: { step: 'publish' as const, name: 'E', message: 'm '.repeat(9000) }, rolledBack: Array.from({ length: 100 }, () => 'a '.repeat(100)) }])],
+      [
+        '1,000 refused targets with long names and reasons',
+        () => {
+          const summary = largeSummary(1000, { failed: 0, rolledBack: 0, refused: 1000, skipped: 0 });
+          summary.targets = summary.targets.map((t, i) => ({
+            ...t,
+            targetName: `${'x'.repeat(200)}-${i}`,
+            summary: 'why '.repeat(2000),
+          }));
+          return summary;
+        },
+      ],
+      [
+        'one target with huge texts',
+        () =>
+          summaryOf([
+            {
+              ...failedReport(),
+              warnings: Array.from({ length: 40 }, () => 'w'.repeat(5000)),
+              stateLeft: 's '.repeat(9000),
+              failure: { step: 'publish' as const, name: 'E', message: 'm '.repeat(9000) },
+              rolledBack: Array.from({ length: 100 }, () => 'a '.repeat(100)),
+            },
+          ]),
+      ],
     ])('keeps %s within every limit', (_, make) => {
       expectWithinSlackLimits(buildSlackMessage(make()));
     });
 
     it('keeps any mix of outcomes, names and texts within every limit (property)', () => {
-      const outcome = fc.constantFrom<TargetOutcome>('rotated', 'skipped', 'refused', 'planned', 'repaired', 'rolled-back', 'failed');
-      const report = fc.record({ outcome, name: fc.string({ minLength: 1, maxLength: 300 }), text: fc.string({ maxLength: 4000 }), warnings: fc.array(fc.string({ maxLength: 600 }), { maxLength: 8 }) });
+      const outcome = fc.constantFrom<TargetOutcome>(
+        'rotated',
+        'skipped',
+        'refused',
+        'planned',
+        'repaired',
+        'rolled-back',
+        'failed',
+      );
+      const report = fc.record({
+        outcome,
+        name: fc.string({ minLength: 1, maxLength: 300 }),
+        text: fc.string({ maxLength: 4000 }),
+        warnings: fc.array(fc.string({ maxLength: 600 }), { maxLength: 8 }),
+      });
       fc.assert(
         fc.property(fc.array(report, { maxLength: 300 }), (items) => {
           const targets = items.map((item, i): TargetReport => {
-            const base = item.outcome === 'failed' ? failedReport() : item.outcome === 'rolled-back' ? rolledBackReport() : rotatedReport();
-            return { ...base, outcome: item.outcome, targetName: `${item.name}${i}`, summary: item.text, stateLeft: item.text, warnings: item.warnings, connectionName: item.name, project: item.text.slice(0, 200) };
+            const base =
+              item.outcome === 'failed'
+                ? failedReport()
+                : item.outcome === 'rolled-back'
+                  ? rolledBackReport()
+                  : rotatedReport();
+            return {
+              ...base,
+              outcome: item.outcome,
+              targetName: `${item.name}${i}`,
+              summary: item.text,
+              stateLeft: item.text,
+              warnings: item.warnings,
+              connectionName: item.name,
+              project: item.text.slice(0, 200),
+            };
           });
           const message = buildSlackMessage(summaryOf(targets));
-          return slackLimitViolations(message).length === 0 && message.blocks.length <= SLACK_LIMITS.maxBlocks && totalBlockText(message.blocks) <= SLACK_LIMITS.totalBlockText;
+          return (
+            slackLimitViolations(message).length === 0 &&
+            message.blocks.length <= SLACK_LIMITS.maxBlocks &&
+            totalBlockText(message.blocks) <= SLACK_LIMITS.totalBlockText
+          );
         }),
         { numRuns: 60 },
       );
@@ -291,14 +386,21 @@ describe('Function: buildSlackMessage', () => {
     it('never writes a secret that reached a report by mistake (secret key, webhook URL, PAT, URL credentials)', () => {
       const leaky: TargetReport = {
         ...failedReport(),
-        failure: { step: 'publish', name: 'AzureDevOpsRequestError', message: `body was {"secretKey":"${CANARY_SECRET}"}` },
+        failure: {
+          step: 'publish',
+          name: 'AzureDevOpsRequestError',
+          message: `body was {"secretKey":"${CANARY_SECRET}"}`,
+        },
         warnings: [`posting to ${CANARY_WEBHOOK} failed`, `token ${CANARY_PAT} expires soon`],
         stateLeft: 'see https://user:hunter2-canary@example.com/x',
       };
 
-      const json = JSON.stringify(buildSlackMessage(summaryOf([leaky, { ...rotatedReport(), summary: CANARY_SECRET }])));
+      const json = JSON.stringify(
+        buildSlackMessage(summaryOf([leaky, { ...rotatedReport(), summary: CANARY_SECRET }])),
+      );
 
-      for (const canary of [CANARY_SECRET, CANARY_WEBHOOK, 'canaryWebhookTokenXyZ', CANARY_PAT, 'hunter2-canary']) expect(json).not.toContain(canary);
+      for (const canary of [CANARY_SECRET, CANARY_WEBHOOK, 'canaryWebhookTokenXyZ', CANARY_PAT, 'hunter2-canary'])
+        expect(json).not.toContain(canary);
       expect(json).toContain('[REDACTED]');
     });
 
@@ -326,8 +428,12 @@ describe('Function: buildSlackMessage', () => {
     });
 
     it('redactShapes masks key ids inside sentences and leaves ordinary words alone', () => {
-      expect(redactShapes(`the connection holds ${OLD_KEY}, which is active`)).toBe('the connection holds ****************ABCD, which is active');
-      expect(redactShapes('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod')).toBe('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod');
+      expect(redactShapes(`the connection holds ${OLD_KEY}, which is active`)).toBe(
+        'the connection holds ****************ABCD, which is active',
+      );
+      expect(redactShapes('rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod')).toBe(
+        'rotator/app-prod arn:aws:iam::123456789012:user/ado-app-prod',
+      );
     });
 
     it.each([
@@ -349,7 +455,9 @@ describe('Function: executionConsoleUrl', () => {
   });
 
   it('prefers the execution URL the run carries', () => {
-    expect(executionConsoleUrl({ executionId: EXECUTION_ARN, executionUrl: 'https://console.example/x' })).toBe('https://console.example/x');
+    expect(executionConsoleUrl({ executionId: EXECUTION_ARN, executionUrl: 'https://console.example/x' })).toBe(
+      'https://console.example/x',
+    );
   });
 
   it('ignores an execution URL that is not plain https (it would break the link or the markup)', () => {
@@ -376,7 +484,9 @@ describe('Function: buildSlackMessage with the domain', () => {
     const world = new FakeWorld({ targets: 2 });
     world.faults.fail('ado.updateCredential', () => new Error('socket hang up'), { skip: 1 });
 
-    const { summary } = await world.runner().run({ mode: 'rotate', targetNames: ['target-1', 'target-2'], newRotationId: () => world.newRotationId() });
+    const { summary } = await world
+      .runner()
+      .run({ mode: 'rotate', targetNames: ['target-1', 'target-2'], newRotationId: () => world.newRotationId() });
     const message = buildSlackMessage(summary);
 
     expect(summary.targets.map((t) => t.outcome).sort()).toEqual(['rolled-back', 'rotated']);

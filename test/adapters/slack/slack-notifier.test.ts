@@ -3,13 +3,26 @@ import { Container } from 'inversify';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildSlackMessage } from '../../../src/adapters/slack/slack-message.js';
-import { SLACK_SETTINGS, type SlackFetch, SlackNotifier, type SlackSettings } from '../../../src/adapters/slack/slack-notifier.js';
+import {
+  SLACK_SETTINGS,
+  type SlackFetch,
+  SlackNotifier,
+  type SlackSettings,
+} from '../../../src/adapters/slack/slack-notifier.js';
 import { NotificationFailedError } from '../../../src/domain/errors.js';
 import type { RunSummary } from '../../../src/domain/report.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
 import { FakeSecureParameters } from '../../../local/fakes/fake-targets.js';
 import { type SlackSink, slackLimitViolations, startSlackSink } from '../../../local/slack-sink.js';
-import { failedReport, failureSummary, largeSummary, multiTargetSummary, rotatedReport, successSummary, summaryOf } from '../../../local/slack-fixtures.js';
+import {
+  failedReport,
+  failureSummary,
+  largeSummary,
+  multiTargetSummary,
+  rotatedReport,
+  successSummary,
+  summaryOf,
+} from '../../../local/slack-fixtures.js';
 import { ADAPTER_TOKENS } from '../../../src/wiring/tokens.js';
 
 const PARAMETER = '/rotator/slack/webhook-url';
@@ -30,7 +43,9 @@ const hanging: SlackFetch = (_url, init) =>
   new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
 
 function notifier(options: { webhook?: string | null; fetchFn?: SlackFetch; settings?: Partial<SlackSettings> } = {}) {
-  const parameters = new FakeSecureParameters(options.webhook === null ? {} : { [PARAMETER]: options.webhook ?? WEBHOOK });
+  const parameters = new FakeSecureParameters(
+    options.webhook === null ? {} : { [PARAMETER]: options.webhook ?? WEBHOOK },
+  );
   const getSecure = vi.spyOn(parameters, 'getSecure');
   const fetchFn = vi.fn(options.fetchFn ?? realFetch);
   const settings: SlackSettings = { webhookParameter: PARAMETER, timeoutMs: 2_000, ...options.settings };
@@ -50,7 +65,14 @@ async function failureOf(promise: Promise<unknown>): Promise<NotificationFailedE
 
 /** Everything an error can say, every way it can be printed. */
 function everythingIn(error: Error): string {
-  return [error.message, String(error), error.stack ?? '', JSON.stringify(error), inspect(error, { depth: 10 }), JSON.stringify((error as NotificationFailedError).context)].join('\n');
+  return [
+    error.message,
+    String(error),
+    error.stack ?? '',
+    JSON.stringify(error),
+    inspect(error, { depth: 10 }),
+    JSON.stringify((error as NotificationFailedError).context),
+  ].join('\n');
 }
 
 function expectNoWebhookIn(text: string, webhook = WEBHOOK): void {
@@ -104,9 +126,14 @@ describe('Class: SlackNotifier', () => {
         .reply(200, 'ok');
       const { subject } = notifier({ settings: { consoleRegion: 'eu-central-1' } });
 
-      await subject.notify(summaryOf([failedReport()], { executionId: 'arn:aws:states::123456789012:execution:sm:run-1' }));
+      await subject.notify(
+        summaryOf([failedReport()], { executionId: 'arn:aws:states::123456789012:execution:sm:run-1' }),
+      );
 
-      expect(posted).toContain('https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/arn:aws:states::123456789012:execution:sm:run-1');
+      expect(posted).toContain(
+        'https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/' +
+          'arn:aws:states::123456789012:execution:sm:run-1',
+      );
     });
 
     it('does nothing at all when no webhook parameter is configured (Slack is optional)', async () => {
@@ -133,7 +160,8 @@ describe('Class: SlackNotifier', () => {
       const error = await failureOf(subject.notify(successSummary()));
 
       expect(error.message).toBe(
-        `Slack answered 404 no_service to the webhook in SSM parameter ${PARAMETER}; the webhook was removed or its app uninstalled: create a new incoming webhook and store its URL in the parameter`,
+        `Slack answered 404 no_service to the webhook in SSM parameter ${PARAMETER}; the webhook was removed ` +
+          `or its app uninstalled: create a new incoming webhook and store its URL in the parameter`,
       );
       expect(error.context).toMatchObject({ webhookParameter: PARAMETER, status: 404, slackError: 'no_service' });
       expectNoWebhookIn(everythingIn(error));
@@ -146,7 +174,7 @@ describe('Class: SlackNotifier', () => {
       [429, 'rate_limited', /^Slack answered 429 rate_limited .*rate limiting/],
       [500, 'rollup_error', /^Slack answered 500 rollup_error .*Slack is unavailable/],
       [503, '', /^Slack answered 503 \(empty body\) .*Slack is unavailable/],
-    ])('throws NotificationFailedError with the status and Slack\'s answer on %d %s', async (status, body, expected) => {
+    ])("throws NotificationFailedError with the status and Slack's answer on %d %s", async (status, body, expected) => {
       nock(HOOK_ORIGIN).post(HOOK_PATH).reply(status, body);
       const { subject } = notifier();
 
@@ -185,7 +213,8 @@ describe('Class: SlackNotifier', () => {
 
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(error.message).toBe(
-        `Slack did not answer within 50 ms on the webhook in SSM parameter ${PARAMETER}; the message may or may not have been posted`,
+        `Slack did not answer within 50 ms on the webhook in SSM parameter ${PARAMETER}; the message may or ` +
+          `may not have been posted`,
       );
       expectNoWebhookIn(everythingIn(error));
     });
@@ -200,7 +229,8 @@ describe('Class: SlackNotifier', () => {
       const error = await failureOf(subject.notify(successSummary()));
 
       expect(error.message).toBe(
-        `Could not reach Slack on the webhook in SSM parameter ${PARAMETER} (TypeError ECONNREFUSED); check the Lambda's outbound network access (NAT, proxy, firewall) to hooks.slack.com`,
+        `Could not reach Slack on the webhook in SSM parameter ${PARAMETER} (TypeError ECONNREFUSED); check ` +
+          `the Lambda's outbound network access (NAT, proxy, firewall) to hooks.slack.com`,
       );
       expectNoWebhookIn(everythingIn(error), CANARY_WEBHOOK);
     });
@@ -210,7 +240,9 @@ describe('Class: SlackNotifier', () => {
 
       const error = await failureOf(subject.notify(successSummary()));
 
-      expect(error.message).toMatch(new RegExp(`^Could not read the Slack webhook URL from SSM parameter ${PARAMETER} \\(ParameterNotFoundError: `));
+      expect(error.message).toMatch(
+        new RegExp(`^Could not read the Slack webhook URL from SSM parameter ${PARAMETER} \\(ParameterNotFoundError: `),
+      );
       expect(fetchFn).not.toHaveBeenCalled();
     });
 
@@ -225,7 +257,8 @@ describe('Class: SlackNotifier', () => {
       const error = await failureOf(subject.notify(successSummary()));
 
       expect(error.message).toBe(
-        `SSM parameter ${PARAMETER} does not hold an https URL; store the Slack incoming webhook URL (https://hooks.slack.com/services/...) in it`,
+        `SSM parameter ${PARAMETER} does not hold an https URL; store the Slack incoming webhook URL ` +
+          `(https://hooks.slack.com/services/...) in it`,
       );
       expect(everythingIn(error)).not.toContain(CANARY_TOKEN);
       expect(fetchFn).not.toHaveBeenCalled();
@@ -242,7 +275,8 @@ describe('Class: SlackNotifier', () => {
       const error = await failureOf(subject.notify(successSummary()));
 
       expect(error.message).toBe(
-        `SSM parameter ${PARAMETER} holds a URL whose host is not hooks.slack.com; store a Slack incoming webhook URL in it, or name its host in slackWebhookHosts`,
+        `SSM parameter ${PARAMETER} holds a URL whose host is not hooks.slack.com; store a Slack incoming ` +
+          `webhook URL in it, or name its host in slackWebhookHosts`,
       );
       expect(everythingIn(error)).not.toContain(CANARY_TOKEN);
       expect(everythingIn(error)).not.toContain('attacker');
@@ -251,7 +285,11 @@ describe('Class: SlackNotifier', () => {
 
     it('posts to a host the configuration names in slackWebhookHosts', async () => {
       const ok: SlackFetch = async () => new Response('ok', { status: 200 });
-      const { subject, fetchFn } = notifier({ webhook: `https://hooks.slack-gov.com${CANARY_PATH}`, fetchFn: ok, settings: { webhookHosts: ['hooks.slack-gov.com'] } });
+      const { subject, fetchFn } = notifier({
+        webhook: `https://hooks.slack-gov.com${CANARY_PATH}`,
+        fetchFn: ok,
+        settings: { webhookHosts: ['hooks.slack-gov.com'] },
+      });
 
       await subject.notify(successSummary());
 
@@ -262,7 +300,14 @@ describe('Class: SlackNotifier', () => {
   describe('Method: notify (canary)', () => {
     const leakySummary = (): RunSummary =>
       summaryOf([
-        { ...failedReport(), failure: { step: 'publish', name: 'AzureDevOpsRequestError', message: `echoed ${CANARY_SECRET} and ${CANARY_WEBHOOK}` } },
+        {
+          ...failedReport(),
+          failure: {
+            step: 'publish',
+            name: 'AzureDevOpsRequestError',
+            message: `echoed ${CANARY_SECRET} and ${CANARY_WEBHOOK}`,
+          },
+        },
         { ...rotatedReport(), warnings: [`see ${CANARY_WEBHOOK}`], stateLeft: `secret ${CANARY_SECRET}` },
       ]);
 
@@ -284,11 +329,18 @@ describe('Class: SlackNotifier', () => {
 
     it.each([
       ['a 404', () => nock(HOOK_ORIGIN).post(CANARY_PATH).reply(404, 'no_service')],
-      ['an answer that echoes the URL', () => nock(HOOK_ORIGIN).post(CANARY_PATH).reply(400, `invalid_payload for ${CANARY_WEBHOOK} ${CANARY_SECRET}`)],
+      [
+        'an answer that echoes the URL',
+        () => nock(HOOK_ORIGIN).post(CANARY_PATH).reply(400, `invalid_payload for ${CANARY_WEBHOOK} ${CANARY_SECRET}`),
+      ],
       ['a timeout', () => hanging],
     ])('never puts the canary webhook URL or secret in the error on %s', async (_, arrange) => {
       const fetchFn = arrange();
-      const { subject } = notifier({ webhook: CANARY_WEBHOOK, settings: { timeoutMs: 50 }, ...(typeof fetchFn === 'function' ? { fetchFn } : {}) });
+      const { subject } = notifier({
+        webhook: CANARY_WEBHOOK,
+        settings: { timeoutMs: 50 },
+        ...(typeof fetchFn === 'function' ? { fetchFn } : {}),
+      });
 
       const error = await failureOf(subject.notify(leakySummary()));
 
@@ -312,7 +364,9 @@ describe('Class: SlackNotifier', () => {
 
       await subject.notify(failureSummary());
 
-      expect(sink.requests).toMatchObject([{ method: 'POST', status: 200, answer: 'ok', contentType: 'application/json; charset=utf-8' }]);
+      expect(sink.requests).toMatchObject([
+        { method: 'POST', status: 200, answer: 'ok', contentType: 'application/json; charset=utf-8' },
+      ]);
       expect(sink.messages).toEqual([JSON.parse(JSON.stringify(buildSlackMessage(failureSummary())))]);
     });
 
@@ -326,7 +380,7 @@ describe('Class: SlackNotifier', () => {
       expect(slackLimitViolations(sink.messages[0])).toEqual([]);
     });
 
-    it('throws NotificationFailedError with the sink\'s answer, without its URL, when it fails', async () => {
+    it("throws NotificationFailedError with the sink's answer, without its URL, when it fails", async () => {
       sink = await startSlackSink({ failWith: 404 });
       const { subject } = notifier({ webhook: sink.url, settings: LOCAL });
 
@@ -358,7 +412,10 @@ describe('Class: SlackNotifier', () => {
 
       await container.get(SlackNotifier).notify(successSummary());
 
-      expect(fetchFn).toHaveBeenCalledWith(WEBHOOK, expect.objectContaining({ method: 'POST', redirect: 'manual', signal: expect.any(AbortSignal) }));
+      expect(fetchFn).toHaveBeenCalledWith(
+        WEBHOOK,
+        expect.objectContaining({ method: 'POST', redirect: 'manual', signal: expect.any(AbortSignal) }),
+      );
     });
   });
 });

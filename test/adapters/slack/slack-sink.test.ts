@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSlackMessage } from '../../../src/adapters/slack/slack-message.js';
-import { renderSlackMessageAsText, type SlackSink, slackLimitViolations, startSlackSink } from '../../../local/slack-sink.js';
+import {
+  renderSlackMessageAsText,
+  type SlackSink,
+  slackLimitViolations,
+  startSlackSink,
+} from '../../../local/slack-sink.js';
 import { failureSummary } from '../../../local/slack-fixtures.js';
 
 describe('Function: startSlackSink', () => {
@@ -10,7 +15,8 @@ describe('Function: startSlackSink', () => {
     sink = undefined;
   });
 
-  const post = (url: string, body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (url: string, body: string) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('listens on 127.0.0.1 with a random port and answers 200 ok to a valid message', async () => {
     sink = await startSlackSink();
@@ -25,8 +31,18 @@ describe('Function: startSlackSink', () => {
   it.each([
     ['not JSON', '{oops', 400, 'invalid_payload'],
     ['neither text nor blocks', '{}', 400, 'no_text'],
-    ['51 blocks', JSON.stringify({ text: 't', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }), 400, 'invalid_blocks'],
-    ['a section over 3,000 characters', JSON.stringify({ text: 't', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }] }), 400, 'invalid_blocks'],
+    [
+      '51 blocks',
+      JSON.stringify({ text: 't', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) }),
+      400,
+      'invalid_blocks',
+    ],
+    [
+      'a section over 3,000 characters',
+      JSON.stringify({ text: 't', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3001) } }] }),
+      400,
+      'invalid_blocks',
+    ],
   ])('answers like Slack to %s', async (_, body, status, answer) => {
     sink = await startSlackSink();
 
@@ -35,7 +51,7 @@ describe('Function: startSlackSink', () => {
     expect([response.status, await response.text()]).toEqual([status, answer]);
   });
 
-  it('answers every post with the failWith status and Slack\'s code for it', async () => {
+  it("answers every post with the failWith status and Slack's code for it", async () => {
     sink = await startSlackSink({ failWith: 404 });
 
     const response = await post(sink.url, JSON.stringify({ text: 'hello' }));
@@ -80,7 +96,13 @@ describe('Function: renderSlackMessageAsText', () => {
       text: 'fallback',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: ':rotating_light: Key rotation' } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: '*Mode:* rotate' }, { type: 'mrkdwn', text: '<https://x.example/e|Execution>' }] },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: '*Mode:* rotate' },
+            { type: 'mrkdwn', text: '<https://x.example/e|Execution>' },
+          ],
+        },
         { type: 'divider' },
         { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *a &amp; b* &lt;ok&gt;\nsecond line' } },
       ],
@@ -102,6 +124,9 @@ describe('Function: renderSlackMessageAsText', () => {
     const text = renderSlackMessageAsText(buildSlackMessage(failureSummary()));
 
     expect(text).toContain('↩️ *app-staging* — rolled back after step *publish* failed');
-    expect(text).toContain('Open the execution in the Step Functions console (https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/');
+    expect(text).toContain(
+      'Open the execution in the Step Functions console ' +
+        '(https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/',
+    );
   });
 });

@@ -5,14 +5,21 @@ import type { PlanAction, RotationState } from '../../../src/domain/rotation-sta
 import { type RotationUseCases, RotationRunner, type StepUseCase } from '../../../src/domain/runner.js';
 import { FakeClock } from '../../../local/fakes/fake-clock.js';
 
-/** A lifecycle with a wait-and-poll loop, the shape a canary step takes: plan, and while it says "repair", wait and plan again. */
+/**
+ * A lifecycle with a wait-and-poll loop, the shape a canary step takes: plan, and while it says "repair", wait and plan
+ * again.
+ */
 const POLLING: Lifecycle = {
   start: 'plan',
   end: 'report',
   rollback: 'rollback',
   nodes: {
     plan: { kind: 'step', step: 'plan', next: 'still running?' },
-    'still running?': { kind: 'choice', rules: [{ when: { kind: 'plan-action-is', values: ['repair'] }, next: 'wait a bit' }], otherwise: 'report' },
+    'still running?': {
+      kind: 'choice',
+      rules: [{ when: { kind: 'plan-action-is', values: ['repair'] }, next: 'wait a bit' }],
+      otherwise: 'report',
+    },
     'wait a bit': { kind: 'wait', seconds: 30, next: 'plan' },
   },
 };
@@ -41,7 +48,10 @@ function useCases(actions: PlanAction[], calls: string[]): RotationUseCases {
     promote: step('promote'),
     revoke: step('revoke'),
     rollback: step('rollback'),
-    report: { execute: async (state) => ({ targetName: state.targetName, summary: state.plan?.action }) as unknown as TargetReport },
+    report: {
+      execute: async (state) =>
+        ({ targetName: state.targetName, summary: state.plan?.action }) as unknown as TargetReport,
+    },
     notify: { execute: async () => ({ notified: true }) },
   };
 }

@@ -1,5 +1,10 @@
 /** The facts a plan decides from, built around one held key; tests change only what their rule is about. */
-import { type AccessKeyInfo, type ConnectionState, DEFAULT_SETTINGS, type SecretState } from '../../../src/domain/model.js';
+import {
+  type AccessKeyInfo,
+  type ConnectionState,
+  DEFAULT_SETTINGS,
+  type SecretState,
+} from '../../../src/domain/model.js';
 import type { PlanFacts } from '../../../src/domain/plan.js';
 
 export const NOW = new Date('2026-11-29T03:00:00.000Z');

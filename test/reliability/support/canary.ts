@@ -18,9 +18,16 @@ export interface Canary {
 /** The forms of a canary worth looking for. */
 export function formsOf(canary: Canary): string[] {
   const { value } = canary;
-  const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), Buffer.from(`:${value}`).toString('base64'), Buffer.from(value).toString('base64')]);
+  const forms = new Set([
+    value,
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    Buffer.from(`:${value}`).toString('base64'),
+    Buffer.from(value).toString('base64'),
+  ]);
   if (canary.window) {
-    for (let start = 0; start + canary.window <= value.length; start++) forms.add(value.slice(start, start + canary.window));
+    for (let start = 0; start + canary.window <= value.length; start++)
+      forms.add(value.slice(start, start + canary.window));
   }
   return [...forms].filter((form) => form.length >= 8);
 }
@@ -33,7 +40,10 @@ export interface Leak {
 }
 
 /** Every (canary, surface) pair where a form of the canary shows; empty when nothing leaked. */
-export function findLeaks(surfaces: ReadonlyArray<{ name: string; text: string }>, canaries: readonly Canary[]): Leak[] {
+export function findLeaks(
+  surfaces: ReadonlyArray<{ name: string; text: string }>,
+  canaries: readonly Canary[],
+): Leak[] {
   const leaks: Leak[] = [];
   for (const canary of canaries) {
     const forms = formsOf(canary);
@@ -41,7 +51,12 @@ export function findLeaks(surfaces: ReadonlyArray<{ name: string; text: string }
       const form = forms.find((f) => surface.text.includes(f));
       if (form === undefined) continue;
       const at = surface.text.indexOf(form);
-      leaks.push({ canary: canary.label, form, surface: surface.name, excerpt: surface.text.slice(Math.max(0, at - 80), at + form.length + 80) });
+      leaks.push({
+        canary: canary.label,
+        form,
+        surface: surface.name,
+        excerpt: surface.text.slice(Math.max(0, at - 80), at + form.length + 80),
+      });
     }
   }
   return leaks;
@@ -49,12 +64,19 @@ export function findLeaks(surfaces: ReadonlyArray<{ name: string; text: string }
 
 /** Every way a value ends up as text: String, inspect (hidden fields too), JSON, and each error of its cause chain. */
 export function renderings(value: unknown): string[] {
-  const out: string[] = [safe(() => String(value)), inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true })];
+  const out: string[] = [
+    safe(() => String(value)),
+    inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true }),
+  ];
   out.push(safe(() => JSON.stringify(value) ?? ''));
   let cause: unknown = value;
   for (let depth = 0; depth < 10 && typeof cause === 'object' && cause !== null; depth++) {
     const { message, stack } = cause as { message?: unknown; stack?: unknown };
-    out.push(String(message ?? ''), String(stack ?? ''), safe(() => JSON.stringify(cause) ?? ''));
+    out.push(
+      String(message ?? ''),
+      String(stack ?? ''),
+      safe(() => JSON.stringify(cause) ?? ''),
+    );
     const context = (cause as { context?: unknown }).context;
     if (context !== undefined) out.push(safe(() => JSON.stringify(context) ?? ''));
     cause = (cause as { cause?: unknown }).cause;
@@ -74,7 +96,8 @@ function safe(render: () => string): string {
 export function captureOutput(): { lines: string[]; restore(): void } {
   const lines: string[] = [];
   const spies: MockInstance[] = [];
-  const text = (chunk: unknown) => (typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  const text = (chunk: unknown) =>
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
   for (const stream of [process.stdout, process.stderr]) {
     spies.push(
       vi.spyOn(stream, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
@@ -86,7 +109,13 @@ export function captureOutput(): { lines: string[]; restore(): void } {
     );
   }
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    spies.push(vi.spyOn(console, method).mockImplementation((...args: unknown[]) => lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' '))));
+    spies.push(
+      vi
+        .spyOn(console, method)
+        .mockImplementation((...args: unknown[]) =>
+          lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10 }))).join(' ')),
+        ),
+    );
   }
   return {
     lines,

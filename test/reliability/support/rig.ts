@@ -18,7 +18,7 @@ import { createContainer, configureContainer } from '../../../src/composition-ro
 import { DEFAULT_MAX_CONCURRENCY, DEFAULT_SCHEDULE, type RotationConfig } from '../../../src/domain/config.js';
 import type { RotationMode, RotationTarget } from '../../../src/domain/model.js';
 import type { RunSummary, TargetReport } from '../../../src/domain/report.js';
-import type { RotationRunner, RotationUseCases, } from '../../../src/domain/runner.js';
+import type { RotationRunner, RotationUseCases } from '../../../src/domain/runner.js';
 import type { NotifyResult } from '../../../src/domain/use-cases/notify-run.js';
 import type { AzureDevOpsPort } from '../../../src/ports/azure-devops.port.js';
 import { TOKENS } from '../../../src/ports/tokens.js';
@@ -27,7 +27,12 @@ import { testSecretsManagerClient } from '../../../local/aws-wire/clients.js';
 import { SecretsManagerWire } from '../../../local/aws-wire/secrets-manager-wire.js';
 import { FakeWorld, PAT_PARAMETER } from '../../../local/fakes/world.js';
 import type { FaultInjector } from '../../../local/fakes/faults.js';
-import { fakeLambdaContext, handlersAsUseCases, LAMBDA_HANDLERS, type TaskName } from '../../../local/local-handlers.js';
+import {
+  fakeLambdaContext,
+  handlersAsUseCases,
+  LAMBDA_HANDLERS,
+  type TaskName,
+} from '../../../local/local-handlers.js';
 
 export { PAT_PARAMETER };
 export const SLACK_PARAMETER = '/rotator/slack/webhook';
@@ -57,7 +62,12 @@ export const MUTATING_CALLS = [
   'secrets.dropPending',
   'ado.updateCredential',
 ] as const;
-const MUTATING_SECRETS_MANAGER_OPERATIONS = ['CreateSecret', 'PutSecretValue', 'UpdateSecretVersionStage', 'DeleteSecret'];
+const MUTATING_SECRETS_MANAGER_OPERATIONS = [
+  'CreateSecret',
+  'PutSecretValue',
+  'UpdateSecretVersionStage',
+  'DeleteSecret',
+];
 
 export interface RigOptions {
   pat?: string;
@@ -140,7 +150,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     ...(options.oldSecretAccessKey ? { secretAccessKey: options.oldSecretAccessKey } : {}),
   });
 
-  const wire = options.secrets === 'wire' ? new SecretsManagerWire({ now: () => world.clock.now() }).install() : undefined;
+  const wire =
+    options.secrets === 'wire' ? new SecretsManagerWire({ now: () => world.clock.now() }).install() : undefined;
   const seed = options.secretSeed ?? { kind: 'key' };
   const stored = { ...key, iamUserName: seeded.iamUserName };
   if (seed.kind === 'key' || seed.kind === 'scheduled-for-deletion') {
@@ -158,7 +169,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const connectionId =
     options.connection === null
       ? ''
-      : ado.seedConnection(seeded.connection, { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...options.connection });
+      : ado.seedConnection(seeded.connection, {
+          accessKeyId: key.accessKeyId,
+          secretAccessKey: key.secretAccessKey,
+          ...options.connection,
+        });
   const target = options.configure ? options.configure(structuredClone(seeded)) : seeded;
   world.targets.add(target);
 
@@ -175,14 +190,23 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     [ROTATION_CONFIG, config],
     [TOKENS.IamAccessKeys, world.iam],
     [TOKENS.KeyVerifier, world.verifier],
-    [TOKENS.SecretStore, wire ? withFaults(new SecretsManagerSecretStore(testSecretsManagerClient()), 'secrets', world.faults) : world.secrets],
+    [
+      TOKENS.SecretStore,
+      wire
+        ? withFaults(new SecretsManagerSecretStore(testSecretsManagerClient()), 'secrets', world.faults)
+        : world.secrets,
+    ],
     [TOKENS.SecureParameters, world.parameters],
     [TOKENS.Clock, world.clock],
     [AZURE_DEVOPS_CLIENT_OPTIONS, FAST_ADO_CLIENT],
   ]);
   if (!options.slackWebhookUrl) overrides.set(TOKENS.Notifier, world.notifier);
   if (options.slackTimeoutMs !== undefined) {
-    overrides.set(SLACK_SETTINGS, { webhookParameter: SLACK_PARAMETER, timeoutMs: options.slackTimeoutMs, allowLoopbackHttp: true });
+    overrides.set(SLACK_SETTINGS, {
+      webhookParameter: SLACK_PARAMETER,
+      timeoutMs: options.slackTimeoutMs,
+      allowLoopbackHttp: true,
+    });
   }
   if (!options.realMetrics) overrides.set(TOKENS.Metrics, world.metrics);
   if (options.adoFaults) {
@@ -238,7 +262,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       return invoke(task, input);
     },
     run: async (mode = 'rotate') => {
-      const { summary, notification } = await rig.runner().run({ mode, targetNames: [target.name], newRotationId: () => world.newRotationId() });
+      const { summary, notification } = await rig
+        .runner()
+        .run({ mode, targetNames: [target.name], newRotationId: () => world.newRotationId() });
       const first = summary.targets[0];
       if (!first) throw new Error('the run reported no target');
       return { summary, notification, report: first };
@@ -267,7 +293,8 @@ export function withFaults<T extends object>(port: T, prefix: string, faults: Fa
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || typeof property !== 'string') return value;
-      return (...args: unknown[]) => faults.around(`${prefix}.${property}`, () => (value as (...a: unknown[]) => unknown).apply(target, args));
+      return (...args: unknown[]) =>
+        faults.around(`${prefix}.${property}`, () => (value as (...a: unknown[]) => unknown).apply(target, args));
     },
   });
 }

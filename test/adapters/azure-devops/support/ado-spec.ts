@@ -12,7 +12,8 @@ import addFormatsModule from 'ajv-formats';
 
 type AddFormats = typeof addFormatsModule.default;
 // ajv-formats is CommonJS: depending on the loader its default import is the plugin or its module.
-const addFormats: AddFormats = (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const SPEC_DIR = path.resolve(repoRoot, 'test/fixtures/ado-spec');
@@ -97,7 +98,9 @@ export class ServiceEndpointSpec {
       if (definition && mode === 'request') definition.additionalProperties = false;
     }
     if (mode === 'response') {
-      const authorization = definitions.EndpointAuthorization as { properties: { parameters: { additionalProperties: unknown } } };
+      const authorization = definitions.EndpointAuthorization as {
+        properties: { parameters: { additionalProperties: unknown } };
+      };
       authorization.properties.parameters.additionalProperties = { type: ['string', 'null'] };
     }
     const ajv = new Ajv({ strict: false, allErrors: true });
@@ -122,7 +125,8 @@ export class ServiceEndpointSpec {
       const definitions = structuredClone(this.document.definitions);
       if (!definitions[name]) throw new Error(`the spec has no definition ${name}`);
       if (mode === 'request') {
-        for (const closed of CLOSED_DEFINITIONS) if (definitions[closed]) definitions[closed].additionalProperties = false;
+        for (const closed of CLOSED_DEFINITIONS)
+          if (definitions[closed]) definitions[closed].additionalProperties = false;
       }
       const variableValue = definitions.VariableValue as { properties?: { value?: { type?: unknown } } } | undefined;
       if (variableValue?.properties?.value) variableValue.properties.value.type = ['string', 'null'];
@@ -133,14 +137,22 @@ export class ServiceEndpointSpec {
       validate = ajv.compile({ $ref: `ado-${key}#/definitions/${name}` });
       this.validators.set(key, validate);
     }
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map(
+          (e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+        );
   }
 
   /** Errors of a ServiceEndpoint body against the schema (empty when valid). */
   checkEndpoint(body: unknown, mode: 'request' | 'response'): string[] {
     const validate = mode === 'request' ? this.requestBody : this.responseBody;
     if (!validate) throw new Error('this spec has no ServiceEndpoint definition');
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map(
+          (e) => `body${e.instancePath} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`,
+        );
   }
 
   /**
@@ -164,7 +176,8 @@ export class ServiceEndpointSpec {
       const params = matchTemplate(template, rest);
       if (params) candidates.push({ operation, params });
     }
-    if (candidates.length === 0) return { operationId: undefined, errors: [`no ${request.method} operation in the spec matches ${rest}`] };
+    if (candidates.length === 0)
+      return { operationId: undefined, errors: [`no ${request.method} operation in the spec matches ${rest}`] };
     const results = candidates.map(({ operation, params }) => ({
       operationId: operation.operationId,
       errors: this.checkOperation(operation, params, url.searchParams, request.body),
@@ -175,15 +188,24 @@ export class ServiceEndpointSpec {
   private *allPaths(): Generator<[string, Record<string, SpecOperation>]> {
     for (const entry of Object.entries(this.document.paths)) yield entry;
     // x-ms-paths keys carry a query to tell overloads apart: `.../endpoints?`.
-    for (const [template, operations] of Object.entries(this.document['x-ms-paths'] ?? {})) yield [template.split('?')[0]!, operations];
+    for (const [template, operations] of Object.entries(this.document['x-ms-paths'] ?? {}))
+      yield [template.split('?')[0]!, operations];
   }
 
-  private checkOperation(operation: SpecOperation, pathParams: Record<string, string>, query: URLSearchParams, body: unknown): string[] {
+  private checkOperation(
+    operation: SpecOperation,
+    pathParams: Record<string, string>,
+    query: URLSearchParams,
+    body: unknown,
+  ): string[] {
     const errors: string[] = [];
-    const parameters = operation.parameters.map((p) => (p.$ref ? this.document.parameters[p.$ref.split('/').pop()!]! : p));
+    const parameters = operation.parameters.map((p) =>
+      p.$ref ? this.document.parameters[p.$ref.split('/').pop()!]! : p,
+    );
     const declaredQuery = new Set(parameters.filter((p) => p.in === 'query').map((p) => p.name));
     for (const name of new Set(query.keys())) {
-      if (!declaredQuery.has(name)) errors.push(`query parameter "${name}" is not declared by ${operation.operationId}`);
+      if (!declaredQuery.has(name))
+        errors.push(`query parameter "${name}" is not declared by ${operation.operationId}`);
     }
     for (const parameter of parameters) {
       const name = parameter.name ?? '';
@@ -208,14 +230,17 @@ export class ServiceEndpointSpec {
         }
       }
     }
-    if (body !== undefined && !parameters.some((p) => p.in === 'body')) errors.push(`${operation.operationId} takes no body`);
+    if (body !== undefined && !parameters.some((p) => p.in === 'body'))
+      errors.push(`${operation.operationId} takes no body`);
     if (query.get('api-version') !== '7.1') errors.push(`api-version is ${query.get('api-version')}, not 7.1`);
     return errors;
   }
 
   /** The 200 body of one of the spec's HTTP examples, e.g. `GetServiceEndpointDetails`. */
   static example<T = unknown>(name: string): T {
-    const example = readSpecJson<{ responses: Record<string, { body?: unknown }> }>(`examples/serviceEndpoint_7.1_${name}.json`);
+    const example = readSpecJson<{ responses: Record<string, { body?: unknown }> }>(
+      `examples/serviceEndpoint_7.1_${name}.json`,
+    );
     return structuredClone(example.responses['200']?.body) as T;
   }
 
@@ -242,9 +267,11 @@ function matchTemplate(template: string, rest: string): Record<string, string> |
 }
 
 function checkSimple(label: string, value: string, parameter: SpecParameter): string[] {
-  if (parameter.type === 'boolean' && value !== 'true' && value !== 'false') return [`${label} is "${value}", not a boolean`];
+  if (parameter.type === 'boolean' && value !== 'true' && value !== 'false')
+    return [`${label} is "${value}", not a boolean`];
   if (parameter.format === 'uuid' && !UUID.test(value)) return [`${label} is "${value}", not a uuid`];
-  if (parameter.enum && !parameter.enum.includes(value)) return [`${label} is "${value}", not one of ${parameter.enum.join(', ')}`];
+  if (parameter.enum && !parameter.enum.includes(value))
+    return [`${label} is "${value}", not one of ${parameter.enum.join(', ')}`];
   if (value === '') return [`${label} is empty`];
   return [];
 }
@@ -270,8 +297,15 @@ interface ToolkitInput {
 /** The `aws-credentials` contribution of the AWS Toolkit: type name, scheme inputs and which are confidential. */
 export function awsToolkitDefinition(): { typeName: string; inputs: ToolkitInput[] } {
   const file = readSpecJson<{
-    contribution: { properties: { name: string; authenticationSchemes: { type: string; inputDescriptors: ToolkitInput[] }[] } };
+    contribution: {
+      properties: { name: string; authenticationSchemes: { type: string; inputDescriptors: ToolkitInput[] }[] };
+    };
   }>('aws-toolkit_vss-extension_aws-credentials.json');
   const { name, authenticationSchemes } = file.contribution.properties;
-  return { typeName: name, inputs: authenticationSchemes.flatMap((s) => s.inputDescriptors.map(({ id, isConfidential }) => ({ id, isConfidential }))) };
+  return {
+    typeName: name,
+    inputs: authenticationSchemes.flatMap((s) =>
+      s.inputDescriptors.map(({ id, isConfidential }) => ({ id, isConfidential })),
+    ),
+  };
 }

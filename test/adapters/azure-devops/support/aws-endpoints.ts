@@ -69,7 +69,9 @@ export function awsEndpointList(...endpoints: ServiceEndpoint[]): ServiceEndpoin
   const list = ServiceEndpointSpec.example<ServiceEndpointList>('GetServiceEndpointsByName');
   const value = endpoints.map((endpoint) => {
     const parameters = Object.fromEntries(
-      Object.entries(endpoint.authorization?.parameters ?? {}).filter(([name]) => name !== 'password' && name !== 'sessionToken'),
+      Object.entries(endpoint.authorization?.parameters ?? {}).filter(
+        ([name]) => name !== 'password' && name !== 'sessionToken',
+      ),
     );
     return { ...endpoint, authorization: { ...endpoint.authorization, parameters } };
   });

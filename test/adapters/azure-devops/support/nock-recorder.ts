@@ -17,7 +17,11 @@ export class NockRecorder {
   readonly calls: RecordedCall[] = [];
 
   /** A nock 15 reply function (it receives the fetch `Request`) answering `status` with `body`. */
-  answer(status: number, body?: unknown, headers: Record<string, string> = {}): (request: Request) => Promise<ReplyFnResult> {
+  answer(
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): (request: Request) => Promise<ReplyFnResult> {
     return async (request: Request) => {
       const text = await request.text();
       let parsed: unknown;

@@ -1,7 +1,11 @@
 /** Small doubles shared by the Azure DevOps adapter tests: SSM parameters, virtual time, a capturing logger. */
 import { FakeSecureParameters } from '../../../../local/fakes/fake-secure-parameters.js';
-import type { AzureDevOpsClientOptions, AzureDevOpsLogger, FetchFn } from '../../../../src/adapters/azure-devops/http-client.js';
-import { AzureDevOpsServiceConnectionAdapter } from '../../../../src/adapters/azure-devops/service-connection.adapter.js';
+import type {
+  AzureDevOpsClientOptions,
+  AzureDevOpsLogger,
+  FetchFn,
+} from '../../../../src/adapters/azure-devops/http-client.js';
+import { AzureDevOpsServiceConnectionAdapter } from '../../../../src/adapters/azure-devops/index.js';
 
 // The one SecureParametersPort fake, re-exported for the adapter tests that build their adapter by hand.
 export { FakeSecureParameters };
