@@ -51,11 +51,11 @@ module.exports = {
     },
     {
       name: 'redaction-is-a-leaf',
-      comment: 'The one redaction module (src/adapters/shared) serves every adapter and depends on none, nor on ' +
+      comment: 'The one redaction module (src/adapters/redaction) serves every adapter and depends on none, nor on ' +
         'any library.',
       severity: 'error',
-      from: { path: '^src/adapters/shared/' },
-      to: { pathNot: '^src/(adapters/shared|domain)/' },
+      from: { path: '^src/adapters/redaction/' },
+      to: { pathNot: '^src/(adapters/redaction|domain)/' },
     },
     {
       name: 'no-circular',

@@ -10,13 +10,8 @@
  * Reports: reports/mutation/mutation.html (open in a browser) and reports/mutation/mutation.json.
  */
 
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.dirname(fileURLToPath(import.meta.url));
-// Tests run in a copy of the repository under .stryker-tmp/, where `{repoRoot}/../shared/ado-spec`
-// (the Azure DevOps REST spec the adapter tests read) would resolve to nothing: pin it here.
-process.env.ADO_SPEC_DIR ??= path.resolve(root, '../shared/ado-spec');
+// The Azure DevOps specs the adapter tests read live in test/fixtures/ado-spec, so Stryker's copy of the
+// repository under .stryker-tmp/ carries them: nothing to pin.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',

@@ -1,4 +1,4 @@
-import { redactedCause } from '../shared/redaction.js';
+import { redactedCause } from '../redaction/redaction.js';
 import {
   AwsAccessDeniedError,
   AwsCallFailedError,

@@ -6,7 +6,7 @@ import {
   type FetchFn,
   type RequestScope,
 } from './client-options.js';
-import { sanitizedCause } from '../shared/redaction.js';
+import { sanitizedCause } from '../redaction/redaction.js';
 import { parseVssError } from './server-text.js';
 
 /**

@@ -1,10 +1,10 @@
 import type { VssErrorBody } from './rest-types.js';
 
-import { redact } from '../shared/redaction.js';
+import { redact } from '../redaction/redaction.js';
 
 /**
  * What may be kept of a server's answer: the `message`/`typeKey` of a VSS error body, redacted of
- * every echo of a secret the request involved (src/adapters/shared/redaction.ts) and bounded.
+ * every echo of a secret the request involved (src/adapters/redaction/redaction.ts) and bounded.
  */
 
 /** Server text kept in an error message: enough for Azure DevOps' one-sentence messages. */

@@ -7,7 +7,7 @@ import type { SecretValue } from '../../domain/secret-value.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
-import { redact, redactShapes } from '../shared/redaction.js';
+import { redact, redactShapes } from '../redaction/redaction.js';
 import { buildSlackMessage } from './slack-message.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 

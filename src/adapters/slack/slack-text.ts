@@ -1,4 +1,4 @@
-import { REDACTED, redactShapes } from '../shared/redaction.js';
+import { REDACTED, redactShapes } from '../redaction/redaction.js';
 
 /**
  * Free text made safe for a Slack mrkdwn field: access key ids masked, anything shaped like a

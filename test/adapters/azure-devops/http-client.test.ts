@@ -10,7 +10,7 @@ import {
   parseRetryAfter,
 } from '../../../src/adapters/azure-devops/http-client.js';
 import { MAX_SERVER_TEXT } from '../../../src/adapters/azure-devops/server-text.js';
-import { redact } from '../../../src/adapters/shared/redaction.js';
+import { redact } from '../../../src/adapters/redaction/redaction.js';
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,

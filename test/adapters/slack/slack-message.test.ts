@@ -1,4 +1,4 @@
-import { redactShapes } from '../../../src/adapters/shared/redaction.js';
+import { redactShapes } from '../../../src/adapters/redaction/redaction.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -7,7 +7,7 @@ import {
   redactedCause,
   redactShapes,
   sanitizedCause,
-} from '../../../src/adapters/shared/redaction.js';
+} from '../../../src/adapters/redaction/redaction.js';
 
 // A secret access key's shape: 40 characters with "/" and "+", which URL-encoding changes.
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
