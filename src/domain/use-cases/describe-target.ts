@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
@@ -67,9 +68,9 @@ export class DescribeTarget {
         return null;
       }
     };
-    const keys = (await attempt('IAM', () => this.iam.listKeys(target.iamUserName))) ?? [];
+    const keys = (await attempt('IAM', () => this.iam.listKeys(iamUserOf(target)))) ?? [];
     const connection = await attempt('Azure DevOps', () => this.azureDevOps.findConnection(target.connection));
-    const secret = await attempt('Secrets Manager', () => this.secrets.describe(target.secretId));
+    const secret = await attempt('Secrets Manager', () => this.secrets.describe(secretOf(target)));
     const held = connection?.heldAccessKeyId ?? null;
     const secretKey = secret?.current?.accessKeyId ?? null;
     const set = new HolderSet(this.azureDevOps, this.variableGroups);
