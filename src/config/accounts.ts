@@ -29,7 +29,11 @@ export interface IamUserFields {
 /**
  * `iamUserName` (+ `iamUserPath`), or `iamUserArn`, or both when they agree. `undefined` after a problem.
  */
-export function parseIamUser(value: Record<string, unknown>, path: string, problems: Problems): IamUserFields | undefined {
+export function parseIamUser(
+  value: Record<string, unknown>,
+  path: string,
+  problems: Problems,
+): IamUserFields | undefined {
   const arn = value.iamUserArn;
   if (arn === undefined) {
     const given = requiredString(value, 'iamUserName', path, problems, USER_WHAT);
@@ -95,7 +99,7 @@ export function parseAssumeRole(
   if (value.externalId !== undefined && (typeof value.externalId !== 'string' || !EXTERNAL_ID.test(value.externalId)))
     problems.add(
       `${at}.externalId`,
-      'is not a valid external id: use 2-1224 letters, digits or +=,.@:/-_, the value the role\'s trust policy ' +
+      "is not a valid external id: use 2-1224 letters, digits or +=,.@:/-_, the value the role's trust policy " +
         'requires (sts:ExternalId)',
     );
   if (value.secretInAccount !== undefined && typeof value.secretInAccount !== 'boolean')
@@ -126,6 +130,6 @@ export function checkSecretAccount(secretId: string, role: AssumeRoleConfig, pat
     problems.add(
       `${path}.secretId`,
       `is in account ${roleAccount}, the role's: set assumeRole.secretInAccount to true so the rotator reaches ` +
-        'it through the role (without it, the secret is read in the rotator\'s own account)',
+        "it through the role (without it, the secret is read in the rotator's own account)",
     );
 }

@@ -42,7 +42,8 @@ export type SecretLocation = string | SecretRef;
 
 export const userNameOf = (user: IamUser): string => (typeof user === 'string' ? user : user.userName);
 export const secretIdOf = (secret: SecretLocation): string => (typeof secret === 'string' ? secret : secret.secretId);
-export const routeOfUser = (user: IamUser): AccountRoute | undefined => (typeof user === 'string' ? undefined : user.via);
+export const routeOfUser = (user: IamUser): AccountRoute | undefined =>
+  typeof user === 'string' ? undefined : user.via;
 export const routeOfSecret = (secret: SecretLocation): AccountRoute | undefined =>
   typeof secret === 'string' ? undefined : secret.via;
 

@@ -10,8 +10,6 @@ import { bindOnce, type Wiring } from './wiring.js';
 export const assumedRolesWiring: Wiring = (c) => {
   bindOnce(c, STS_ROLE_CLIENT, () => c.bind(STS_ROLE_CLIENT).toDynamicValue(() => createStsRoleClient()));
   bindOnce(c, ADAPTER_TOKENS.AssumedRoles, () =>
-    c
-      .bind(ADAPTER_TOKENS.AssumedRoles)
-      .toDynamicValue((ctx) => new AssumedRoleCredentials(ctx.get(STS_ROLE_CLIENT))),
+    c.bind(ADAPTER_TOKENS.AssumedRoles).toDynamicValue((ctx) => new AssumedRoleCredentials(ctx.get(STS_ROLE_CLIENT))),
   );
 };

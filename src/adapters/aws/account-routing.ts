@@ -10,11 +10,18 @@ import {
   secretIdOf,
   userNameOf,
 } from '../../domain/accounts.js';
-import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey, SecretState, StoredCredential } from '../../domain/model.js';
+import type {
+  AccessKeyInfo,
+  AccessKeyStatus,
+  NewAccessKey,
+  SecretState,
+  StoredCredential,
+} from '../../domain/model.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import type { AssumedRoleCredentials } from './assumed-role-credentials.js';
+import { awsErrorCode } from './aws-errors.js';
 import { createIamClient, createSecretsManagerClient } from './clients.js';
 import { IamAccessKeysAdapter } from './iam-access-keys.adapter.js';
 import { SecretsManagerSecretStore } from './secrets-manager-secret-store.adapter.js';
@@ -35,10 +42,30 @@ class PerRoute<A> {
     private readonly build: (credentials: ReturnType<AssumedRoleCredentials['provider']>) => A,
   ) {}
 
-  for(route: AccountRoute | undefined): A {
-    if (!route) return this.own;
+  /**
+   * Runs `call` on the adapter for `route`. A call refused with `ExpiredToken` (the session expired before the
+   * cache knew: a clock behind AWS's) never ran: the session is dropped and the call made once more with a new one.
+   */
+  async run<T>(route: AccountRoute | undefined, call: (adapter: A) => Promise<T>): Promise<T> {
+    if (!route) return call(this.own);
+    try {
+      return await call(this.adapterFor(route));
+    } catch (error) {
+      if (!isExpiredToken(error)) throw error;
+      // A new client too: the SDK keeps the identity it resolved until its own clock says it expired.
+      this.roles.forget(route);
+      this.adapters.delete(this.keyOf(route));
+      return call(this.adapterFor(route));
+    }
+  }
+
+  private keyOf(route: AccountRoute): string {
     const session = this.roles.session(route);
-    const key = JSON.stringify([session.roleArn, session.externalId ?? '', session.sessionName]);
+    return JSON.stringify([session.roleArn, session.externalId ?? '', session.sessionName]);
+  }
+
+  private adapterFor(route: AccountRoute): A {
+    const key = this.keyOf(route);
     let adapter = this.adapters.get(key);
     if (!adapter) {
       adapter = this.build(this.roles.provider(route));
@@ -47,6 +74,11 @@ class PerRoute<A> {
     return adapter;
   }
 }
+
+/** The adapters map AWS errors to domain errors; the AWS code stays on the cause. */
+const isExpiredToken = (error: unknown): boolean =>
+  awsErrorCode(error) === 'ExpiredToken' ||
+  awsErrorCode((error as { cause?: unknown } | null)?.cause) === 'ExpiredToken';
 
 @injectable()
 export class AccountRoutedIamAccessKeys implements IamAccessKeysPort {
@@ -64,19 +96,19 @@ export class AccountRoutedIamAccessKeys implements IamAccessKeysPort {
   }
 
   listKeys(user: IamUser): Promise<AccessKeyInfo[]> {
-    return this.routes.for(routeOfUser(user)).listKeys(userNameOf(user));
+    return this.routes.run(routeOfUser(user), (a) => a.listKeys(userNameOf(user)));
   }
 
   createKey(user: IamUser): Promise<NewAccessKey> {
-    return this.routes.for(routeOfUser(user)).createKey(userNameOf(user));
+    return this.routes.run(routeOfUser(user), (a) => a.createKey(userNameOf(user)));
   }
 
   setKeyStatus(user: IamUser, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
-    return this.routes.for(routeOfUser(user)).setKeyStatus(userNameOf(user), accessKeyId, status);
+    return this.routes.run(routeOfUser(user), (a) => a.setKeyStatus(userNameOf(user), accessKeyId, status));
   }
 
   deleteKey(user: IamUser, accessKeyId: string): Promise<void> {
-    return this.routes.for(routeOfUser(user)).deleteKey(userNameOf(user), accessKeyId);
+    return this.routes.run(routeOfUser(user), (a) => a.deleteKey(userNameOf(user), accessKeyId));
   }
 }
 
@@ -96,22 +128,22 @@ export class AccountRoutedSecretStore implements SecretStorePort {
   }
 
   describe(secret: SecretLocation): Promise<SecretState> {
-    return this.routes.for(routeOfSecret(secret)).describe(secretIdOf(secret));
+    return this.routes.run(routeOfSecret(secret), (a) => a.describe(secretIdOf(secret)));
   }
 
   putPending(secret: SecretLocation, versionId: string, credential: StoredCredential): Promise<string> {
-    return this.routes.for(routeOfSecret(secret)).putPending(secretIdOf(secret), versionId, credential);
+    return this.routes.run(routeOfSecret(secret), (a) => a.putPending(secretIdOf(secret), versionId, credential));
   }
 
   getVersion(secret: SecretLocation, versionId: string): Promise<StoredCredential> {
-    return this.routes.for(routeOfSecret(secret)).getVersion(secretIdOf(secret), versionId);
+    return this.routes.run(routeOfSecret(secret), (a) => a.getVersion(secretIdOf(secret), versionId));
   }
 
   promote(secret: SecretLocation, versionId: string): Promise<void> {
-    return this.routes.for(routeOfSecret(secret)).promote(secretIdOf(secret), versionId);
+    return this.routes.run(routeOfSecret(secret), (a) => a.promote(secretIdOf(secret), versionId));
   }
 
   dropPending(secret: SecretLocation, versionId: string): Promise<void> {
-    return this.routes.for(routeOfSecret(secret)).dropPending(secretIdOf(secret), versionId);
+    return this.routes.run(routeOfSecret(secret), (a) => a.dropPending(secretIdOf(secret), versionId));
   }
 }

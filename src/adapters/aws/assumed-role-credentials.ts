@@ -44,6 +44,9 @@ export interface RoleSession {
   target: string;
 }
 
+const cacheKey = (session: RoleSession): string =>
+  JSON.stringify([session.roleArn, session.externalId ?? '', session.sessionName]);
+
 export const currentStep = (): string => process.env.ROTATOR_STEP || 'operator';
 
 // RoleSessionName: 2 to 64 characters of [\w+=,.@-].
@@ -86,8 +89,13 @@ export class AssumedRoleCredentials {
     return () => this.credentials(this.session(route));
   }
 
+  /** Drops a route's cached session (AWS said it expired): the next call assumes the role again. */
+  forget(route: AccountRoute): void {
+    this.cache.delete(cacheKey(this.session(route)));
+  }
+
   async credentials(session: RoleSession): Promise<TemporaryCredentials> {
-    const key = JSON.stringify([session.roleArn, session.externalId ?? '', session.sessionName]);
+    const key = cacheKey(session);
     const cached = this.cache.get(key);
     if (cached) {
       const fresh = await cached.then(

@@ -19,7 +19,12 @@ export interface AwsClientOptions {
    * A credential provider instead of the default chain: the temporary credentials of a role in another account
    * (assumed-role-credentials.ts), for the targets that live there.
    */
-  credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+  credentials?: () => Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiration?: Date;
+  }>;
 }
 
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {

@@ -1,3 +1,5 @@
+// Over 300 lines: one adapter for one port; the rotation protocol's label moves and their error mapping belong
+// together.
 import {
   CreateSecretCommand,
   DescribeSecretCommand,

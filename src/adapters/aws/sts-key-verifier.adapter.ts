@@ -77,7 +77,9 @@ export function isIamUserArn(arn: string, user: IamUser): boolean {
   if (resource.slice(resource.lastIndexOf('/') + 1) !== userName) return false;
   if (typeof user === 'string') return true;
   const path = resource.slice('user'.length, resource.lastIndexOf('/') + 1);
-  return (user.path === undefined || user.path === path) && (user.accountId === undefined || user.accountId === account);
+  return (
+    (user.path === undefined || user.path === path) && (user.accountId === undefined || user.accountId === account)
+  );
 }
 
 /** `NAME`, `/ci/NAME`, `/ci/NAME in account 222222222222`: what the verifier expected. */
