@@ -198,7 +198,7 @@ function parseTarget(
     name,
     iamUserName: user.name,
     ...(user.path === '/' ? {} : { iamUserPath: user.path }),
-    ...(user.accountId && !role ? { iamUserAccountId: user.accountId } : {}),
+    ...(user.accountId ? { iamUserArn: value.iamUserArn as string } : {}),
     ...(role ? { assumeRole: role } : {}),
     secretId: secret,
     connection,

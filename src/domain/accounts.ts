@@ -59,7 +59,9 @@ export function routeOf(target: RotationTarget): AccountRoute | undefined {
 
 /** The account a target's IAM user lives in, when the configuration says (its role's, or its ARN's). */
 export function accountOfTarget(target: RotationTarget): string | undefined {
-  return target.assumeRole ? accountOfArn(target.assumeRole.roleArn) : target.iamUserAccountId;
+  return target.assumeRole
+    ? accountOfArn(target.assumeRole.roleArn)
+    : target.iamUserArn && accountOfArn(target.iamUserArn);
 }
 
 /** The target's IAM user, as the ports take it. */

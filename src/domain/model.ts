@@ -44,8 +44,8 @@ export interface RotationTarget {
   iamUserName: string;
   /** The IAM user's path (`/ci/`), when it was created under one: its ARN is `arn:…:user{path}{name}`. Default `/`. */
   iamUserPath?: string;
-  /** The account of the user's ARN (configuration `iamUserArn`) when no role is named: the rotator's own. */
-  iamUserAccountId?: string;
+  /** The user's full ARN, when the configuration gives it (it agrees with the name and path). */
+  iamUserArn?: string;
   /** The IAM user lives in another AWS account: the role the rotator assumes there (src/domain/accounts.ts). */
   assumeRole?: AssumeRoleConfig;
   /** Secrets Manager secret name or ARN holding the current key. */
