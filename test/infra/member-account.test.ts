@@ -5,7 +5,7 @@
  * account's configured users (ARN with path, managed-user tag) and the secrets kept there, trusting only
  * the rotator's role for that step. Statements are read from the templates; cdk-nag runs on both.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdoKeyRotatorMemberRoles } from '../../infra/member-account.js';
-import { AdoKeyRotatorStack } from '../../infra/stack.js';
+import { AdoKeyRotatorStack, createApp, MEMBER_STACK_NAME } from '../../infra/stack.js';
 import { LAMBDA_STEPS, type LambdaStep } from '../../infra/steps.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
@@ -280,5 +280,53 @@ describe('Construct: AdoKeyRotatorMemberRoles', () => {
       ]),
     );
     expect(new AwsSolutionsChecks().validateScope(setStack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('Function: createApp, with -c stepRoleArns (the StackSet template)', () => {
+  it('synthesizes AdoKeyRotatorMember next to the rotator, cdk-nag enforced, its template ready for a StackSet', () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-member-app-'));
+    outdirs.push(dir);
+    const configPath = path.join(dir, 'rotation.config.json');
+    writeFileSync(configPath, JSON.stringify(CONFIG));
+
+    // Act
+    const { app, member } = createApp({
+      configPath,
+      appProps: { outdir: dir, context: { stepRoleArns: JSON.stringify(ROTATOR_ROLES) } },
+      overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => ({});') },
+    });
+    const assembly = app.synth();
+
+    // Assess
+    expect(member?.stackName).toBe(MEMBER_STACK_NAME);
+    const template = assembly.getStackByName(MEMBER_STACK_NAME).template as {
+      Resources: Record<string, { Type: string }>;
+      Parameters?: Record<string, unknown>;
+    };
+    const types = Object.values(template.Resources).map((r) => r.Type);
+    expect(types.filter((t) => t === 'AWS::IAM::Role')).toHaveLength(8);
+    expect(Object.keys(template.Parameters ?? {}).filter((k) => k !== 'BootstrapVersion')).toEqual([]);
+    expect(assembly.getStackByName(MEMBER_STACK_NAME).assets).toEqual([]);
+  });
+
+  it('refuses context that is not the StepRoleArns object, naming it', () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-member-bad-'));
+    outdirs.push(dir);
+    const configPath = path.join(dir, 'rotation.config.json');
+    writeFileSync(configPath, JSON.stringify(CONFIG));
+
+    // Act
+    const act = () =>
+      createApp({
+        configPath,
+        appProps: { outdir: dir, context: { stepRoleArns: 'plan=arn:aws:iam::1:role/x' } },
+        overrides: { lambdaCode: () => lambda.Code.fromInline('exports.handler = async () => ({});') },
+      });
+
+    // Assess
+    expect(act).toThrow(/stepRoleArns is not a JSON object of step names to role ARNs/);
   });
 });

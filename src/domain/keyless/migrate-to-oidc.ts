@@ -1,4 +1,4 @@
-import { iamUserOf, secretOf } from '../accounts.js';
+import { accountOfTarget, iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { AzureDevOpsInventoryPort } from '../../ports/azure-devops-inventory.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
@@ -7,7 +7,13 @@ import type { IamIdentityPort } from '../../ports/iam-identity.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { CanaryRunFailedError, ConfigurationError, PublishNotVerifiedError, RotationError } from '../errors.js';
+import {
+  CanaryRunFailedError,
+  ConfigurationError,
+  MigrationRefusedError,
+  PublishNotVerifiedError,
+  RotationError,
+} from '../errors.js';
 import type { CanaryPipelineRef } from '../holders.js';
 import type { AccessKeyCredential } from '../model.js';
 import { describePlan, type MigrationPlan, planMigration } from './migration-plan.js';
@@ -67,6 +73,15 @@ export class MigrateToOidc {
 
   async execute(targetName: string, options: MigrationOptions): Promise<MigrationReport> {
     const target = await this.p.targets.getTarget(targetName);
+    if (target.assumeRole) {
+      // Its user, policies and OIDC provider are in the member account, which the identity port does not reach.
+      throw new MigrationRefusedError(
+        `target ${targetName}'s IAM user lives in account ${accountOfTarget(target)} (assumeRole): migrate-to-oidc ` +
+          "works in the account it runs in only; run it there with that account's credentials and a configuration " +
+          'naming the target without assumeRole, or create the role with AdoOidcRole in that account',
+        { context: { target: targetName } },
+      );
+    }
     const settings = await this.p.targets.getSettings();
     const ref = target.connection;
     const found = await this.p.azureDevOps.findConnection(ref);

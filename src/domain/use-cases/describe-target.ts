@@ -1,4 +1,4 @@
-import { iamUserOf, secretOf } from '../accounts.js';
+import { iamUserArnOf, iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
@@ -26,6 +26,8 @@ export interface KeyStatusLine {
 export interface TargetStatus {
   targetName: string;
   iamUserName: string;
+  /** The user's ARN when its account is known (`iamUserArn`, `assumeRole`), else its path and name. */
+  iamUser: string;
   connectionName: string;
   connectionId: string | null;
   keys: KeyStatusLine[];
@@ -131,6 +133,7 @@ export class DescribeTarget {
     return {
       targetName,
       iamUserName: target.iamUserName,
+      iamUser: iamUserArnOf(target) ?? `${target.iamUserPath ?? ''}${target.iamUserName}`,
       connectionName: target.connection.connectionName,
       connectionId: connection?.id ?? null,
       keys: lines,
