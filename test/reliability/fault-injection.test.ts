@@ -91,7 +91,7 @@ describe('Property: a rotation can fail anywhere and leave a working pipeline', 
         { numRuns: RUNS, seed: SEED, verbose: 1, endOnFailure: false },
       );
     },
-    120_000,
+    Math.max(120_000, RUNS * 100),
   );
 
   it('finds the broken invariant when a rule is broken (the property can fail)', async () => {
