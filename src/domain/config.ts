@@ -32,7 +32,7 @@ export interface RotationConfig {
   allowLoopbackHttp?: boolean;
   /**
    * Where the rotator's secrets and SSM parameters live; every configured name must be under them, and the policies
-   * name only those.
+   * name only those. Default `DEFAULT_RESOURCE_PREFIXES` (each key separately).
    */
   resourcePrefixes?: ResourcePrefixes;
 }
@@ -43,6 +43,16 @@ export interface ResourcePrefixes {
   /** SSM parameter names start with this (e.g. `/ado-key-rotator/`). */
   parameters?: string;
 }
+
+/**
+ * Where the rotator's secrets and SSM parameters live unless the configuration says otherwise: a configuration
+ * that names a secret or a parameter outside them is refused, so one edit cannot make the rotator read an
+ * arbitrary SecureString (a database password) and send it to Azure DevOps as a credential.
+ */
+export const DEFAULT_RESOURCE_PREFIXES: Readonly<Required<ResourcePrefixes>> = {
+  secrets: 'ado-key-rotator/',
+  parameters: '/ado-key-rotator/',
+};
 
 export const DEFAULT_SLACK_WEBHOOK_HOSTS: readonly string[] = ['hooks.slack.com'];
 
