@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import {
   AzureDevOpsRequestError,
   VariableGroupAmbiguousError,
@@ -16,20 +16,10 @@ import type {
 } from '../../domain/holders.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
-import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
-import {
-  type AzureDevOpsClientOptions,
-  AzureDevOpsHttpClient,
-  type AzureDevOpsLogger,
-  describeScope,
-  type FetchFn,
-  type RequestScope,
-} from './http-client.js';
+import { type AzureDevOpsHttpClient, describeScope, type RequestScope } from './http-client.js';
 import { API_VERSION } from './rest-types.js';
-import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
+import { organizationBase } from './service-connection.adapter.js';
 import {
   KEY_VAULT_GROUP_TYPE,
   PLAIN_GROUP_TYPE,
@@ -57,21 +47,7 @@ const LIBRARY_ACCESS =
  */
 @injectable()
 export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
-  private readonly client: AzureDevOpsHttpClient;
-  private readonly logger: AzureDevOpsLogger | undefined;
-
-  constructor(
-    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
-    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
-    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
-    // Only the federated credential kind uses it; PAT and client-secret holders need no STS.
-    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
-  ) {
-    this.logger = logger;
-    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
-  }
+  constructor(@inject(ADAPTER_TOKENS.AzureDevOpsHttpClient) private readonly client: AzureDevOpsHttpClient) {}
 
   async findVariableGroup(ref: VariableGroupRef): Promise<VariableGroupState> {
     const base = organizationBase(ref);
@@ -144,7 +120,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
       requiredAccess: LIBRARY_ACCESS,
     });
     if (answer.status === 404) throw gone(ref, base, groupId, 'on update');
-    this.logger?.info('Azure DevOps variable group updated in place', {
+    this.client.logger?.info('Azure DevOps variable group updated in place', {
       organizationUrl: base,
       project: ref.project,
       groupId,

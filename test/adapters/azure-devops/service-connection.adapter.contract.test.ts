@@ -6,6 +6,7 @@
 import { Container } from 'inversify';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 import {
   AWS_CONFIDENTIAL_PARAMETERS,
   AWS_PARAMETERS,
@@ -927,12 +928,13 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
 
   describe('dependency injection', () => {
     it(
-      'resolves from an inversify container with only SecureParameters bound (fetch, logger and options are ' +
-        'optional)',
+      'resolves from an inversify container with only SecureParameters and the shared client bound (fetch, ' +
+        'logger and options are optional)',
       async () => {
         // Arrange
         const container = new Container();
         container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
+        container.bind(ADAPTER_TOKENS.AzureDevOpsHttpClient).to(AzureDevOpsHttpClient);
         container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
         nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
 
@@ -957,6 +959,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
           headers: { 'content-type': 'application/json' },
         });
       });
+      container.bind(ADAPTER_TOKENS.AzureDevOpsHttpClient).to(AzureDevOpsHttpClient);
       container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
 
       // Act

@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 /**
  * The variable group adapter over the stand-in, held to Microsoft's distributedTask 7.1 spec:
  * what it sends, how an update keeps the secrets it cannot read, and a stand-in that is no more
@@ -32,11 +33,13 @@ function adapter() {
   const parameters = new FakeSecureParameters({ [PAT_PARAMETER]: PAT });
   return {
     logger,
-    adapter: new AzureDevOpsVariableGroupAdapter(parameters, undefined, logger, {
-      sleep: time.sleep,
-      now: time.now,
-      random: () => 0.5,
-    }),
+    adapter: new AzureDevOpsVariableGroupAdapter(
+      new AzureDevOpsHttpClient(parameters, undefined, logger, {
+        sleep: time.sleep,
+        now: time.now,
+        random: () => 0.5,
+      }),
+    ),
   };
 }
 
