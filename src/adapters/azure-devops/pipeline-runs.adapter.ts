@@ -64,6 +64,26 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     return toRunState(answer.body, ref, base);
   }
 
+  async checkCanQueue(ref: CanaryPipelineRef): Promise<void> {
+    const { base, scope } = where(ref);
+    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs`);
+    url.search = `api-version=${API_VERSION}`;
+    // A preview creates no run, so it is safe to retry; it is the queueing operation, so it needs its scope.
+    const body = {
+      previewRun: true,
+      ...(ref.branch ? { resources: { repositories: { self: { refName: ref.branch } } } } : {}),
+    };
+    const answer = await this.client.send({
+      method: 'POST',
+      url,
+      body,
+      action: 'check that the canary pipeline may be queued (a preview run)',
+      scope,
+      requiredAccess: EXECUTE_ACCESS,
+    });
+    if (answer.status === 404) throw notFound(ref, base);
+  }
+
   async readRun(ref: CanaryPipelineRef, runId: number): Promise<PipelineRunState> {
     const { base, scope } = where(ref);
     const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs/${runId}`);

@@ -126,6 +126,7 @@ pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand
       );
     },
     denyExecute: () => ado.denyExecute(),
+    runCount: (pipelineId) => ado.pipelineRuns(pipelineId).length,
     close: async () => {
       const errors = specErrors(ado, pipelinesSpec);
       await ado.close();
@@ -156,5 +157,6 @@ pipelineRunsContract('FakePipelineRuns', () => {
     denyExecute: () => {
       fake.executeDenied = true;
     },
+    runCount: (pipelineId) => fake.runsOf(pipelineId).length,
   };
 });

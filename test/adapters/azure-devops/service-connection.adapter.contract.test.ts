@@ -19,6 +19,7 @@ import {
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,
+  AzureDevOpsRateLimitedError,
   AzureDevOpsRequestError,
   AzureDevOpsUnavailableError,
   ConfigurationError,
@@ -908,7 +909,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       ).toBe(true);
     });
 
-    it('gives up at once with AzureDevOpsUnavailableError when Retry-After is beyond the time budget', async () => {
+    it('gives up at once with AzureDevOpsRateLimitedError when a 429 Retry-After is beyond the budget', async () => {
       // Arrange
       nock(ORIGIN)
         .get(READ_PATH)
@@ -920,8 +921,9 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
 
       // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsUnavailableError);
+      expect(error).toBeInstanceOf(AzureDevOpsRateLimitedError);
       expect((error as Error).message).toContain('3600 s');
+      expect((error as AzureDevOpsRateLimitedError).context).toMatchObject({ retryAfterSeconds: 3600 });
       expect(time.sleeps).toEqual([]);
     });
   });
