@@ -70,6 +70,8 @@ export interface AdoStandInOptions {
    * X-RateLimit-* headers from half the limit on.
    */
   usage?: UsageModel;
+  /** The most variable groups one list answer holds before it pages (default 1,000). */
+  variableGroupPageSize?: number;
   /** A Microsoft Entra service principal accepted at `{url}/{tenantId}/oauth2/v2.0/token`. */
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
   /** Delay before every answer (benchmarks). */
@@ -240,6 +242,7 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
   let throttle = { remaining: 0, retryAfterSeconds: 1 };
   const usage = options.usage ? new StandInUsage(options.usage) : undefined;
   const library = new StandInLibrary((organization, project) => projectId(organization, project));
+  if (options.variableGroupPageSize) library.pageSize = options.variableGroupPageSize;
   const pipelines = new StandInPipelines(
     (uses) => {
       if ('connectionId' in uses) {

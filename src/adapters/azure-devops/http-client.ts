@@ -59,7 +59,15 @@ const SERVICE_CONNECTION_ACCESS =
   'the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection';
 
 /** A 2xx answer with its JSON body (`null` when empty), or a 404 the caller interprets. */
-export type AdoResponse = { status: 200; body: unknown } | { status: 404; error: VssErrorBody | undefined };
+export type AdoResponse =
+  | { status: 200; body: unknown; continuationToken?: string }
+  | { status: 404; error: VssErrorBody | undefined };
+
+/** A paged list's next page (Azure DevOps' `x-ms-continuationtoken` header): short and printable only. */
+function continuationOf(response: Response): { continuationToken?: string } {
+  const token = response.headers.get('x-ms-continuationtoken');
+  return token && /^[\w.:=+/-]{1,256}$/.test(token) ? { continuationToken: token } : {};
+}
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -150,7 +158,7 @@ export class AzureDevOpsHttpClient {
       return { status: 404, error: parseVssError(text, response, secrets) };
     }
     if (status >= 200 && status < 300) {
-      if (text.trim() === '') return { status: 200, body: null };
+      if (text.trim() === '') return { status: 200, body: null, ...continuationOf(response) };
       const contentType = response.headers.get('content-type');
       if (!isJsonContentType(contentType)) {
         throw this.credentialRejected(
@@ -161,7 +169,7 @@ export class AzureDevOpsHttpClient {
         );
       }
       try {
-        return { status: 200, body: JSON.parse(text) as unknown };
+        return { status: 200, body: JSON.parse(text) as unknown, ...continuationOf(response) };
       } catch {
         throw this.credentialRejected(request, auth, 'answered with a body that is not JSON', context);
       }
