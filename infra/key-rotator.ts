@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from './bundle-options.js';
+import { GENERIC_HANDLER, writeHandlerEntries } from './handler-entries.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -23,7 +24,7 @@ import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
 import { FederationOutputs, usesFederation } from './federation.js';
-import { resourceArns, stepStatements } from './permissions.js';
+import { memberAccounts, resourceArns, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
@@ -51,8 +52,9 @@ const TIMEOUTS = Object.fromEntries(
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
   /**
-   * Code of each step's Lambda. Default: `src/handlers/<step>.ts` bundled locally with esbuild
-   * (no Docker). Tests pass inline stubs so that synthesizing takes no bundling.
+   * Code of each step's Lambda. Default: its entry, generated from the step catalog
+   * (infra/handler-entries.ts), bundled locally with esbuild (no Docker). Tests pass inline stubs so
+   * that synthesizing takes no bundling.
    */
   readonly lambdaCode?: (step: LambdaStep) => lambda.Code;
   /**
@@ -110,6 +112,8 @@ export class AdoKeyRotator extends Construct {
   readonly config: RotationConfig;
   /** The parsed configuration as written for the bundles (copied next to each handler). */
   readonly configFile: string;
+  /** The generated handler entries, written on the first bundled function. */
+  private handlerEntries?: Record<LambdaStep, string>;
   readonly functions: Readonly<Record<LambdaStep, lambda.Function>>;
   readonly stateMachine: sfn.StateMachine;
   /** The bucket the Distributed Map reads the targets from and writes every child's result to. */
@@ -182,10 +186,11 @@ export class AdoKeyRotator extends Construct {
         tracing: lambda.Tracing.ACTIVE,
         role,
         logGroup,
-        environment,
+        // ROTATOR_STEP: the role a target in another account is reached through is this step's own (`{step}`).
+        environment: { ...environment, ROTATOR_STEP: step },
       };
       const root = props.projectRoot ?? packageRoot();
-      const fromSources = existsSync(path.join(root, 'src', 'handlers', `${step}.ts`));
+      const fromSources = existsSync(path.join(root, GENERIC_HANDLER));
       const code = props.lambdaCode?.(step) ?? (fromSources ? undefined : this.prebuiltCode(step, root));
       functions[step] = code
         ? new lambda.Function(this, `${name}Function`, {
@@ -229,6 +234,16 @@ export class AdoKeyRotator extends Construct {
       });
     }
     this.functions = functions;
+    // What a member account's roles must trust (AdoKeyRotatorMemberRoles' trustedStepRoleArns), when targets live
+    // in other accounts.
+    if (memberAccounts(this.config).length > 0) {
+      new CfnOutput(this, 'StepRoleArns', {
+        description: 'The step roles, by step: give them to AdoKeyRotatorMemberRoles (trustedStepRoleArns)',
+        value: Stack.of(this).toJsonString(
+          Object.fromEntries(LAMBDA_STEPS.map((step) => [step, functions[step].role?.roleArn])),
+        ),
+      });
+    }
     if (Object.keys(federatedRoles).length > 0)
       new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 
@@ -303,7 +318,7 @@ export class AdoKeyRotator extends Construct {
     const bundle = path.join(root, 'dist', 'handlers', `${step}.mjs`);
     if (!existsSync(bundle)) {
       throw new Error(
-        `${PACKAGE_NAME}: neither src/handlers/${step}.ts nor dist/handlers/${step}.mjs is under ${root}; run ` +
+        `${PACKAGE_NAME}: neither ${GENERIC_HANDLER} nor dist/handlers/${step}.mjs is under ${root}; run ` +
           `\`npm run build\` there, or reinstall the package`,
       );
     }
@@ -314,11 +329,18 @@ export class AdoKeyRotator extends Construct {
     return lambda.Code.fromAsset(dir);
   }
 
+  /** The entry of `step`'s bundle, generated (once per construct) from the step catalog: infra/handler-entries.ts. */
+  private handlerEntry(step: LambdaStep, root: string): string {
+    this.handlerEntries ??= writeHandlerEntries(root);
+    return this.handlerEntries[step];
+  }
+
   private bundledFunction(id: string, step: LambdaStep, common: lambda.FunctionOptions, root: string): lambda.Function {
     return new nodejs.NodejsFunction(this, id, {
       ...common,
       runtime: lambda.Runtime.NODEJS_22_X,
-      entry: path.join(root, 'src', 'handlers', `${step}.ts`),
+      // Generated from the step catalog: the generic handler and the wiring slices of this step's ports.
+      entry: this.handlerEntry(step, root),
       handler: 'handler',
       projectRoot: root,
       depsLockFilePath: path.join(root, 'package-lock.json'),

@@ -24,6 +24,30 @@ export interface WireRequest {
   params: Record<string, unknown>;
   /** The access key id the request was signed with (from the SigV4 `Authorization` header). */
   signedWith: string | null;
+  /** The `X-Amz-Security-Token` header: present when the request was signed with temporary credentials. */
+  sessionToken?: string | null;
+}
+
+/** What a stub checks of a request signed with temporary credentials (the STS stub that issued them). */
+export interface SessionChecker {
+  /** `ok`, or why the service refuses the request: an unknown or an expired session. */
+  check(accessKeyId: string, sessionToken: string): 'ok' | 'invalid' | 'expired';
+}
+
+/** The error AWS answers a request signed with a temporary key it does not accept (query protocol). */
+export function sessionRefusal(
+  namespace: string,
+  checker: SessionChecker | undefined,
+  signedWith: string,
+  sessionToken: string | null,
+): WireReply | undefined {
+  if (!checker || !signedWith.startsWith('ASIA')) return undefined;
+  const verdict = sessionToken ? checker.check(signedWith, sessionToken) : 'invalid';
+  if (verdict === 'expired')
+    return queryError(namespace, 403, 'ExpiredToken', 'The security token included in the request is expired');
+  if (verdict === 'invalid')
+    return queryError(namespace, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  return undefined;
 }
 
 export type WireReply = [status: number, body: string, headers: Record<string, string>];
@@ -164,14 +188,27 @@ export interface InjectedError {
   times?: number;
   /** How many matching requests to let through first (default 0). */
   skip?: number;
+  /**
+   * The request is carried out, then answered with the error: a response lost after the write (the SDK
+   * retries, or the caller sees a failure for a change that happened). Default false: nothing changes.
+   */
+  afterWrite?: boolean;
 }
 
-/** Errors queued per operation; each stub consults it before acting, so a failed call changes nothing. */
+/**
+ * Errors queued per operation; each stub consults it before acting, so a failed call changes nothing (unless
+ * the error is queued `afterWrite`).
+ */
 export class WireFaults {
   private readonly queued: Array<InjectedError & { operation: string; remaining: number; toSkip: number }> = [];
 
   add(operation: string, error: InjectedError): void {
     this.queued.push({ ...error, operation, remaining: error.times ?? 1, toSkip: error.skip ?? 0 });
+  }
+
+  /** Forgets every queued error (a test's next phase runs without them). */
+  clear(): void {
+    this.queued.length = 0;
   }
 
   take(operation: string): InjectedError | undefined {

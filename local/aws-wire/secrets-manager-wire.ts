@@ -110,13 +110,18 @@ export class SecretsManagerWire {
     const parsed = await readJsonRequest(request, 'secretsmanager');
     if (Array.isArray(parsed)) return parsed;
     const signedWith = signingKeyId(request, 'secretsmanager');
-    this.requests.push({ operation: parsed.operation, params: parsed.body, signedWith });
+    const sessionToken = request.headers.get('x-amz-security-token');
+    this.requests.push({ operation: parsed.operation, params: parsed.body, signedWith, sessionToken });
     if (!signedWith) return jsonError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
 
     const fault = this.faults.take(parsed.operation);
-    if (fault) return jsonError(fault.status, fault.code, fault.message ?? fault.code);
+    if (fault && !fault.afterWrite) return jsonError(fault.status, fault.code, fault.message ?? fault.code);
+    const reply = this.dispatch(parsed.operation, parsed.body);
+    return fault ? jsonError(fault.status, fault.code, fault.message ?? fault.code) : reply;
+  }
 
-    const b = parsed.body;
+  private dispatch(operation: string, b: Record<string, unknown>): WireReply {
+    const parsed = { operation };
     switch (parsed.operation) {
       case 'DescribeSecret':
         return this.describeSecret(str(b.SecretId));

@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
@@ -34,9 +35,9 @@ export class PlanRotation {
       // Three independent reads: in parallel, since a cold Lambda pays each service's first call.
       const [settings, keys, connection, secret, others] = await Promise.all([
         this.targets.getSettings(),
-        this.iam.listKeys(target.iamUserName),
+        this.iam.listKeys(iamUserOf(target)),
         this.azureDevOps.findConnection(target.connection),
-        this.secrets.describe(target.secretId),
+        this.secrets.describe(secretOf(target)),
         // Every other holder of the key (connections, variable groups): a holder that cannot be read refuses the plan.
         new HolderSet(this.azureDevOps, this.variableGroups).findAll(otherHolders(target)),
       ]);
@@ -86,7 +87,9 @@ export class PlanRotation {
           // The lifecycle's "canary?" choice runs the canary only for a target naming one.
           ...(target.canary && plan.action === 'rotate' ? { canary: { pipelineId: target.canary.pipelineId } } : {}),
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
-          oldVersionId: secret.current?.versionId ?? null,
+          // The version holding the connection's key once the clean-up ran (a rollback moves AWSCURRENT back to it):
+          // the one the clean-up promotes, if it promotes one, else the current one.
+          oldVersionId: promotedByCleanup(plan) ?? secret.current?.versionId ?? null,
           ...(secret.exists
             ? {}
             : {
@@ -106,4 +109,8 @@ export class PlanRotation {
       );
     }
   }
+}
+
+function promotedByCleanup(plan: { cleanup: ReadonlyArray<{ kind: string; versionId?: string }> }): string | undefined {
+  return plan.cleanup.find((c) => c.kind === 'promote-pending' || c.kind === 'restore-current')?.versionId;
 }
