@@ -23,9 +23,20 @@ import { localTaskHandlers, type TaskName } from './local-handlers.js';
 export { allStates, definitionFromTemplate, runStateMachineLocally, synthesizeLocally } from './local-run.js';
 export type { AslDefinition, LocalRunEvent, LocalRunResult } from './local-run.js';
 
-/** The rotation configuration of a FakeWorld's targets (what the stack would be deployed with). */
+/** Where a FakeWorld keeps its secrets and parameters (`rotator/{target}`, `/rotator/azure-devops/pat`). */
+export const WORLD_PREFIXES = { secrets: 'rotator/', parameters: '/rotator/' } as const;
+
+/**
+ * The rotation configuration of a FakeWorld's targets (what the stack would be deployed with: with its prefixes,
+ * which a deployed rotator always enforces).
+ */
 export function worldConfig(world: FakeWorld, extra: Partial<RotationConfig> = {}): RotationConfig {
-  return parseRotationConfig({ targets: world.targets.targets, settings: world.targets.settings, ...extra });
+  return parseRotationConfig({
+    targets: world.targets.targets,
+    settings: world.targets.settings,
+    resourcePrefixes: WORLD_PREFIXES,
+    ...extra,
+  });
 }
 
 /** The definition synthesized for a world's targets. */
