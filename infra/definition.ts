@@ -268,7 +268,7 @@ const formatLiteral = (text: string) => text.replace(/[\\'{}]/g, (c) => `\\${c}`
  * field added to the report appears here too.
  */
 export function failedReportParameters(): Record<string, unknown> {
-  const marker = (key: string) => `\u0000${key}\u0000`;
+  const marker = (key: string) => `⟦${key}⟧`;
   const inputs = Object.keys(FAILED_REPORT_PATHS) as (keyof FailedReportSource)[];
   const report = reportWhenTheReportFailed(
     Object.fromEntries(inputs.map((key) => [key, marker(key)])) as unknown as FailedReportSource,
@@ -278,8 +278,8 @@ export function failedReportParameters(): Record<string, unknown> {
     const whole = inputs.find((key) => value === marker(key));
     if (whole) {
       parameters[`${field}.$`] = FAILED_REPORT_PATHS[whole];
-    } else if (typeof value === 'string' && value.includes('\u0000')) {
-      const parts = value.split(/\u0000(\w+)\u0000/);
+    } else if (typeof value === 'string' && value.includes('⟦')) {
+      const parts = value.split(/⟦(\w+)⟧/);
       const template = parts.map((part, i) => (i % 2 === 0 ? formatLiteral(part) : '{}')).join('');
       const paths = parts
         .filter((_, i) => i % 2 === 1)
@@ -289,7 +289,7 @@ export function failedReportParameters(): Record<string, unknown> {
       // CDK drops a null from a state's Parameters (it renders nothing for it): the intrinsic yields the null.
       parameters[`${field}.$`] = "States.StringToJson('null')";
     } else {
-      if (JSON.stringify(value)?.includes('\\u0000'))
+      if (JSON.stringify(value)?.includes('⟦'))
         throw new Error(`report field ${field} nests an input of the failed report: write it as a path here`);
       parameters[field] = value;
     }

@@ -59,7 +59,7 @@ describe('State: report failed', () => {
     expect(fields.sort()).toEqual(Object.keys(report).sort());
   });
 
-  it('yields, run on a document whose report failed, exactly the report the domain builds, which notify accepts', async () => {
+  it('yields, run on a failed report, exactly the report the domain builds, which notify accepts', async () => {
     // Prepare
     const state = targetStates()[STATE_NAMES.reportFailed] as Record<string, unknown>;
     const document = {
