@@ -5,8 +5,8 @@
  * error (retried, or caught and rolled back by the step's policy) rather than in a Lambda timeout.
  *
  * The per-call figures are the adapters' (the domain cannot import them): the Azure DevOps client's
- * `DEFAULT_CLIENT_OPTIONS` (src/adapters/azure-devops/client-options.ts), the AWS clients'
- * `AWS_CALL_BOUNDS` (src/adapters/aws/clients.ts) and the Slack notifier's timeout.
+ * `AZURE_DEVOPS_CALL_BUDGET_MS` and `DEFAULT_CLIENT_OPTIONS` (src/adapters/azure-devops/client-options.ts),
+ * the AWS clients' `AWS_CALL_BOUNDS` (src/adapters/aws/clients.ts) and the Slack notifier's timeout.
  * test/domain/lifecycle/budgets.test.ts reads them from there and fails if one grows past what
  * is assumed here, or a step's calls past its timeout.
  */

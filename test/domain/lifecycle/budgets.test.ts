@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AWS_CALL_BOUNDS } from '../../../src/adapters/aws/clients.js';
-import { DEFAULT_CLIENT_OPTIONS } from '../../../src/adapters/azure-devops/client-options.js';
+import {
+  AZURE_DEVOPS_CALL_BUDGET_MS,
+  DEFAULT_CLIENT_OPTIONS,
+} from '../../../src/adapters/azure-devops/client-options.js';
 import { DEFAULT_SLACK_TIMEOUT_MS } from '../../../src/adapters/slack/slack-notifier.js';
 import {
   CALL_BUDGET_SECONDS,
@@ -60,6 +63,8 @@ describe('Module: step budgets', () => {
 
     // Assess
     expect(CALL_BUDGET_SECONDS.azureDevOps).toBeGreaterThanOrEqual(call.azureDevOps);
+    // The client's own statement of one call's budget (pacing waits included) agrees.
+    expect(CALL_BUDGET_SECONDS.azureDevOps * 1000).toBeGreaterThanOrEqual(AZURE_DEVOPS_CALL_BUDGET_MS);
     expect(CALL_BUDGET_SECONDS.aws).toBeGreaterThanOrEqual(call.aws);
     expect(CALL_BUDGET_SECONDS.slack).toBeGreaterThanOrEqual(call.slack);
   });
