@@ -117,6 +117,24 @@ describe('Use case: PlanRotation', () => {
     expect(state.oldVersionId).toBe(pendingVersion);
   });
 
+  it('records as the old version the one its clean-up moves AWSCURRENT back to (a rollback stopped half-way)', async () => {
+    // Prepare: a rollback put the old key back into the connection and stopped before the secret.
+    const world = new FakeWorld();
+    const target = world.target();
+    const oldVersion = world.snapshot().secretVersions[0]?.versionId;
+    const created = await world.iam.createKey(target.iamUserName);
+    const newVersion = '22222222-2222-4222-8222-222222222222';
+    await world.secrets.putPending(target.secretId, newVersion, { ...created, iamUserName: target.iamUserName });
+    await world.secrets.promote(target.secretId, newVersion);
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.cleanup[0]).toMatchObject({ kind: 'restore-current', versionId: oldVersion });
+    expect(state.oldVersionId).toBe(oldVersion);
+  });
+
   it('warns that a missing secret is created with the new key, and records no old version', async () => {
     const world = new FakeWorld({ targets: 0 });
     const target = world.addTarget('target-1');
