@@ -51,7 +51,7 @@ async function drifted() {
 }
 
 describe('Use case: CleanUpKeys (sync-holders)', () => {
-  it('writes the agreed key back into a holder that holds another, proven by a read, keeping its other secrets', async () => {
+  it('writes the agreed key back into a holder that holds another, read back, keeping its other secrets', async () => {
     // Prepare
     const { world, state, held } = await drifted();
 
@@ -128,8 +128,8 @@ describe('Use case: RollBack (first rotation, keeping the new key)', () => {
     // Assess
     expect(rolled.rollback?.keptNewKey).toBe(true);
     expect(rolled.rollback?.actions[0]).toBe(
-      `published the new key ${state.newAccessKeyId} to variable group "aws-target-1-1" in project "payments" too, so that every ` +
-        'holder agrees',
+      `published the new key ${state.newAccessKeyId} to variable group "aws-target-1-1" in project "payments" ` +
+        'too, so that every holder agrees',
     );
     expect(world.otherHolderKeys().map((h) => h.accessKeyId)).toEqual([state.newAccessKeyId]);
     expect(world.snapshot().secretCurrentKeyId).toBe(state.newAccessKeyId);

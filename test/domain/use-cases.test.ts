@@ -117,7 +117,7 @@ describe('Use case: PlanRotation', () => {
     expect(state.oldVersionId).toBe(pendingVersion);
   });
 
-  it('records as the old version the one its clean-up moves AWSCURRENT back to (a rollback stopped half-way)', async () => {
+  it('records as the old version the one its clean-up makes current again (a rollback stopped half-way)', async () => {
     // Prepare: a rollback put the old key back into the connection and stopped before the secret.
     const world = new FakeWorld();
     const target = world.target();
