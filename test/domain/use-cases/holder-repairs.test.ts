@@ -4,11 +4,11 @@
  * follows the connection to it). Each write is proven by a read; a write that does not take is an error.
  */
 import { describe, expect, it } from 'vitest';
-import { PublishNotVerifiedError } from '../../src/domain/errors.js';
-import type { RotationState } from '../../src/domain/rotation-state.js';
-import { buildUseCases, CleanUpKeys, RollBack } from '../../src/domain/use-cases/index.js';
-import type { VariableGroupsPort } from '../../src/ports/variable-groups.port.js';
-import { FakeWorld } from '../../local/fakes/world.js';
+import { PublishNotVerifiedError } from '../../../src/domain/errors.js';
+import type { RotationState } from '../../../src/domain/rotation-state.js';
+import { buildUseCases, CleanUpKeys, RollBack } from '../../../src/domain/use-cases/index.js';
+import type { VariableGroupsPort } from '../../../src/ports/variable-groups.port.js';
+import { FakeWorld } from '../../../local/fakes/world.js';
 
 const start = (world: FakeWorld): RotationState => ({
   rotationId: world.newRotationId(),
