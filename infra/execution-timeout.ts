@@ -125,7 +125,8 @@ export function checkExecutionTimeBudget(budget: ExecutionTimeBudget, givenTimeo
   const fleet =
     `${budget.targets} targets × ${perTarget} per target / maxConcurrency ${budget.maxConcurrency} = ` +
     `${hours(budget.projectedFleetMs)}, plus one target at its worst case (${hours(budget.childWorstMs)}: every ` +
-    `attempt at its task timeout, every retry spent), plus ${MARGIN * 100}% margin: ${hours(budget.timeoutSeconds * 1000)}`;
+    `attempt at its task timeout, every retry spent), plus ${MARGIN * 100}% margin: ` +
+    hours(budget.timeoutSeconds * 1000);
   if (budget.childWorstMs * (1 + MARGIN) + PARENT_OVERHEAD_MS > MAX_EXECUTION_SECONDS * 1000) {
     throw new ConfigurationError(
       `Invalid rotation configuration: one target's worst case (${hours(budget.childWorstMs)}: every attempt at ` +

@@ -139,7 +139,7 @@ describe('Synth-time refusal of a fleet that does not fit', () => {
     };
     expect(budget.childWorstMs).toBe(childWorstCaseMs(map.ItemProcessor));
     // The child's worst case dominates a small fleet: the timeout outlasts it, with the margin.
-    expect(definition.TimeoutSeconds * 1000).toBeGreaterThanOrEqual(
+    expect((definition.TimeoutSeconds ?? 0) * 1000).toBeGreaterThanOrEqual(
       (budget.childWorstMs + 10 * budget.childExpectedMs) * (1 + MARGIN),
     );
   });

@@ -115,7 +115,7 @@ describe('The local run keeps a virtual clock', () => {
     expect(schedule(spans, 10).expected).toBe(5);
   });
 
-  it("projects the synthesized rotator's run as the synth-time model does (one target, one verify-key retry)", async () => {
+  it("projects the synthesized rotator's run as the synth-time model does (one target, one retry)", async () => {
     // Prepare: a key that authenticates 4 s after it is made, 2 s per task: verify-key is retried once.
     const world = new FakeWorld({ targets: 1, propagationMs: 4_000 });
 
