@@ -28,8 +28,10 @@ export const TIME_MODEL = {
   /** An S3 call the state machine makes itself (the manual run's target list). */
   s3CallMs: 150,
   /**
-   * Retries of verify-key a rotation expects while the new key propagates through IAM (the fleet
-   * runs measure one per target: bench/results.json fleet.retriesPerTarget).
+   * Retries of verify-key a rotation expects while IAM propagates the new key: it takes seconds, so
+   * the first attempt usually fails and the retry a second later passes, as in the one-target local
+   * run (test/infra/virtual-clock.local.test.ts). A fleet run locally shows fewer (its fake IAM's one
+   * clock moves with every target's tasks), so the synth-time figure keeps this one.
    */
   expectedVerifyKeyRetries: 1,
 } as const;

@@ -211,6 +211,9 @@ export interface LocalRunResult {
   localMs: number;
 }
 
+/** Definitions (as given, before the clone) the engine has validated already. */
+const VALIDATED = new WeakSet<object>();
+
 const targetOf = (input: unknown): string | undefined => {
   const value = input as { targetName?: unknown; state?: { targetName?: unknown } } | null;
   const name = value?.state?.targetName ?? value?.targetName;
@@ -347,7 +350,13 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     }),
   );
 
-  const machine = new StateMachine(definition);
+  // The ASL is validated once per definition: a Distributed Map's thousands of children share theirs, and the
+  // validator compiles its JSON schema on every construction (a third of a second each).
+  const machine = new StateMachine(
+    definition,
+    VALIDATED.has(options.definition) ? { validationOptions: { noValidate: true } } : undefined,
+  );
+  VALIDATED.add(options.definition);
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
     noThrowOnAbort: true,
