@@ -30,8 +30,9 @@ export const TIME_MODEL = {
   /**
    * Retries of verify-key a rotation expects while IAM propagates the new key: it takes seconds, so
    * the first attempt usually fails and the retry a second later passes, as in the one-target local
-   * run (test/infra/virtual-clock.local.test.ts). A fleet run locally shows fewer (its fake IAM's one
-   * clock moves with every target's tasks), so the synth-time figure keeps this one.
+   * run (test/infra/virtual-clock.local.test.ts); the fleet run (bench/fleet.ts) sees about two. A
+   * retry or two more moves a target by a second or two: the execution timeout is set by the worst
+   * case (infra/execution-timeout.ts), which this figure barely touches.
    */
   expectedVerifyKeyRetries: 1,
 } as const;

@@ -50,19 +50,22 @@ describe('Bench: a 600-target fleet under the quota model', () => {
   });
 
   it('counts transitions and invocations per target as one rotation makes them', () => {
-    // Assess: 9 Lambda steps and 3 choices per target; notify once for the run.
-    expect(fleet.perTarget.lambdaInvocations).toBeGreaterThanOrEqual(9);
-    expect(fleet.perTarget.lambdaInvocations).toBeLessThan(9.2);
-    expect(fleet.perTarget.stateTransitions).toBeGreaterThanOrEqual(12);
-    expect(fleet.perTarget.stateTransitions).toBeLessThan(12.5);
+    // Assess: 9 Lambda steps and 3 choices per target, verify-key retried a few times while the key
+    // propagates (each retry one more invocation and one more billed transition); notify once for the run.
+    const retries = fleet.perTarget.retries;
+    expect(retries).toBeGreaterThan(0.5);
+    expect(retries).toBeLessThan(5);
+    expect(fleet.perTarget.invocationsByStep['verify-key']).toBeCloseTo(1 + retries, 2);
+    expect(fleet.perTarget.lambdaInvocations).toBeCloseTo(9 + retries + 1 / TARGETS, 2);
+    expect(fleet.perTarget.stateTransitions).toBeCloseTo(12 + retries + 5 / TARGETS, 2);
     expect(fleet.cost.weeklyUsd.total).toBeGreaterThan(0);
   });
 
   it('projects the wall time as the children over MaxConcurrency slots, inside the deployed timeout', () => {
-    // Assess: 15 waves of 40 children, each a rotation (at most one verify-key retry more than the model).
+    // Assess: 15 waves of 40 children, each a rotation (a few verify-key retries more or less than the model).
     const waves = Math.ceil(TARGETS / MAX_CONCURRENCY);
     expect(fleet.time.projectedMs.expected).toBeGreaterThan(waves * (expectedTargetMs() - 2_000));
-    expect(fleet.time.projectedMs.expected).toBeLessThan(waves * (expectedTargetMs() + 2_000) + 10_000);
+    expect(fleet.time.projectedMs.expected).toBeLessThan(waves * (expectedTargetMs() + 6_000) + 10_000);
     expect(fleet.time.projectedMs.high).toBeLessThan(fleet.time.timeoutSeconds * 1000);
   });
 });
