@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../infra/bundle-options.js';
+import { handlerEntrySource } from '../infra/handler-entries.js';
 import type { BundleWorld } from './bundle-world.js';
 import { round } from './stats.js';
 
@@ -54,7 +55,8 @@ export async function profileColdStart(options: {
     await build({
       ...BUNDLE_OPTIONS,
       mainFields: [...BUNDLE_OPTIONS.mainFields],
-      entryPoints: [path.join(ROOT, 'src', 'handlers', 'plan.ts')],
+      // The plan Lambda's entry, generated from the step catalog as the deployed bundle's is.
+      stdin: { contents: handlerEntrySource('plan', ROOT), resolveDir: ROOT, sourcefile: 'plan.ts', loader: 'ts' },
       outfile: bundle,
       sourcemap: 'external',
       sourcesContent: false,

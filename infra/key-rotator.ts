@@ -14,6 +14,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { BUNDLE_OPTIONS } from './bundle-options.js';
+import { GENERIC_HANDLER, writeHandlerEntries } from './handler-entries.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
@@ -52,8 +53,9 @@ const TIMEOUTS = Object.fromEntries(
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
   /**
-   * Code of each step's Lambda. Default: `src/handlers/<step>.ts` bundled locally with esbuild
-   * (no Docker). Tests pass inline stubs so that synthesizing takes no bundling.
+   * Code of each step's Lambda. Default: its entry, generated from the step catalog
+   * (infra/handler-entries.ts), bundled locally with esbuild (no Docker). Tests pass inline stubs so
+   * that synthesizing takes no bundling.
    */
   readonly lambdaCode?: (step: LambdaStep) => lambda.Code;
   /**
@@ -115,6 +117,8 @@ export class AdoKeyRotator extends Construct {
   readonly config: RotationConfig;
   /** The parsed configuration as written for the bundles (copied next to each handler). */
   readonly configFile: string;
+  /** The generated handler entries, written on the first bundled function. */
+  private handlerEntries?: Record<LambdaStep, string>;
   readonly functions: Readonly<Record<LambdaStep, lambda.Function>>;
   readonly stateMachine: sfn.StateMachine;
   /** The bucket the Distributed Map reads the targets from and writes every child's result to. */
@@ -195,7 +199,7 @@ export class AdoKeyRotator extends Construct {
         environment,
       };
       const root = props.projectRoot ?? packageRoot();
-      const fromSources = existsSync(path.join(root, 'src', 'handlers', `${step}.ts`));
+      const fromSources = existsSync(path.join(root, GENERIC_HANDLER));
       const code = props.lambdaCode?.(step) ?? (fromSources ? undefined : this.prebuiltCode(step, root));
       functions[step] = code
         ? new lambda.Function(this, `${name}Function`, {
@@ -313,7 +317,7 @@ export class AdoKeyRotator extends Construct {
     const bundle = path.join(root, 'dist', 'handlers', `${step}.mjs`);
     if (!existsSync(bundle)) {
       throw new Error(
-        `${PACKAGE_NAME}: neither src/handlers/${step}.ts nor dist/handlers/${step}.mjs is under ${root}; run ` +
+        `${PACKAGE_NAME}: neither ${GENERIC_HANDLER} nor dist/handlers/${step}.mjs is under ${root}; run ` +
           `\`npm run build\` there, or reinstall the package`,
       );
     }
@@ -324,11 +328,18 @@ export class AdoKeyRotator extends Construct {
     return lambda.Code.fromAsset(dir);
   }
 
+  /** The entry of `step`'s bundle, generated (once per construct) from the step catalog: infra/handler-entries.ts. */
+  private handlerEntry(step: LambdaStep, root: string): string {
+    this.handlerEntries ??= writeHandlerEntries(root);
+    return this.handlerEntries[step];
+  }
+
   private bundledFunction(id: string, step: LambdaStep, common: lambda.FunctionOptions, root: string): lambda.Function {
     return new nodejs.NodejsFunction(this, id, {
       ...common,
       runtime: lambda.Runtime.NODEJS_22_X,
-      entry: path.join(root, 'src', 'handlers', `${step}.ts`),
+      // Generated from the step catalog: the generic handler and the wiring slices of this step's ports.
+      entry: this.handlerEntry(step, root),
       handler: 'handler',
       projectRoot: root,
       depsLockFilePath: path.join(root, 'package-lock.json'),

@@ -1,27 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { LAMBDA_STEPS, type LambdaStep } from '../infra/steps.js';
+import { STEPS } from '../src/domain/lifecycle/catalog.js';
 import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.js';
 import { configureContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
-import type { TargetReport } from '../src/domain/report.js';
+import type { RunSummary, TargetReport } from '../src/domain/report.js';
 import type { RotationState } from '../src/domain/rotation-state.js';
-import type { RotationUseCases, StepUseCase } from '../src/domain/runner.js';
+import { type RotationUseCases, type StepUseCase, useCaseKey } from '../src/domain/runner.js';
 import type { NotifyResult } from '../src/domain/use-cases/notify-run.js';
-import { handler as canary } from '../src/handlers/canary.js';
-import { handler as checkCanary } from '../src/handlers/check-canary.js';
-import { handler as cleanup } from '../src/handlers/cleanup.js';
-import { handler as create } from '../src/handlers/create.js';
-import { handler as notify } from '../src/handlers/notify.js';
-import { handler as plan } from '../src/handlers/plan.js';
-import { handler as promote } from '../src/handlers/promote.js';
-import { handler as publish } from '../src/handlers/publish.js';
-import { handler as report } from '../src/handlers/report.js';
-import { handler as revoke } from '../src/handlers/revoke.js';
-import { handler as rollback } from '../src/handlers/rollback.js';
-import { handler as verifyKey } from '../src/handlers/verify-key.js';
-import { handler as verifyPublish } from '../src/handlers/verify-publish.js';
 import { TOKENS } from '../src/ports/tokens.js';
-import { ALL_WIRING } from '../src/wiring/index.js';
+import { lambdaHandler } from '../src/handlers/lambda-handler.js';
+import { ALL_WIRING, slicesFor } from '../src/wiring/index.js';
 import { S3RunResults } from '../src/adapters/aws/s3-run-results.adapter.js';
 import { localS3Client } from './fakes/local-s3-client.js';
 import type { FakeWorld } from './fakes/world.js';
@@ -31,22 +20,13 @@ export const TASK_NAMES = LAMBDA_STEPS;
 export type TaskName = LambdaStep;
 export type LocalHandler = (input: unknown) => Promise<unknown>;
 
-/** Every Lambda handler, by task (state) name. */
-export const LAMBDA_HANDLERS = {
-  plan,
-  cleanup,
-  create,
-  'verify-key': verifyKey,
-  publish,
-  'verify-publish': verifyPublish,
-  canary,
-  'check-canary': checkCanary,
-  promote,
-  revoke,
-  rollback,
-  report,
-  notify,
-} as const;
+/**
+ * Every Lambda handler, by task (state) name: the generic handler with the slices its catalog ports
+ * need, as each Lambda's generated entry builds it (infra/handler-entries.ts).
+ */
+export const LAMBDA_HANDLERS = Object.fromEntries(
+  LAMBDA_STEPS.map((step) => [step, lambdaHandler(step, slicesFor(step))]),
+) as Record<LambdaStep, ReturnType<typeof lambdaHandler>>;
 
 /** A Lambda context good enough for Powertools and Middy. */
 export function fakeLambdaContext(name: string): Context {
@@ -133,22 +113,13 @@ export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Pro
   const step = (task: TaskName): StepUseCase => ({
     execute: async (state) => (await call(task, state)) as RotationState,
   });
+  const steps = Object.fromEntries(STEPS.map((task) => [useCaseKey(task), step(task)]));
   return {
-    plan: step('plan'),
-    cleanup: step('cleanup'),
-    create: step('create'),
-    verifyKey: step('verify-key'),
-    publish: step('publish'),
-    verifyPublish: step('verify-publish'),
-    canary: step('canary'),
-    checkCanary: step('check-canary'),
-    promote: step('promote'),
-    revoke: step('revoke'),
-    rollback: step('rollback'),
-    report: { execute: async (state) => (await call('report', state)) as TargetReport },
+    ...steps,
+    report: { execute: async (state: RotationState) => (await call('report', state)) as TargetReport },
     notify: {
       // The notify Lambda takes the Map's reports, as the state machine hands them over.
-      execute: async (summary) =>
+      execute: async (summary: RunSummary) =>
         (await call('notify', {
           executionId: summary.executionId,
           mode: summary.mode,
@@ -156,5 +127,5 @@ export function handlersAsUseCases(call: (task: TaskName, input: unknown) => Pro
           reports: summary.targets,
         })) as NotifyResult,
     },
-  };
+  } as RotationUseCases;
 }

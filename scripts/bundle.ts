@@ -14,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { LAMBDA_STEPS, type LambdaStep } from '../infra/steps.js';
 import { BUNDLE_OPTIONS } from '../infra/bundle-options.js';
+import { handlerEntrySource } from '../infra/handler-entries.js';
 
-/** One handler per state-machine task (src/handlers/<name>.ts). */
+/** One handler per state-machine task, its entry generated from the step catalog (infra/handler-entries.ts). */
 export const HANDLER_NAMES = LAMBDA_STEPS;
 export type HandlerName = LambdaStep;
 
@@ -40,7 +41,7 @@ export async function bundleHandlers(
     const result = await build({
       ...BUNDLE_OPTIONS,
       mainFields: [...BUNDLE_OPTIONS.mainFields],
-      entryPoints: [path.join(ROOT, 'src', 'handlers', `${name}.ts`)],
+      stdin: { contents: handlerEntrySource(name, ROOT), resolveDir: ROOT, sourcefile: `${name}.ts`, loader: 'ts' },
       outfile: file,
       metafile: true,
       logLevel: 'warning',

@@ -364,7 +364,7 @@ describe('Construct: AdoKeyRotator', () => {
       expect(loadRotationConfigFile(rotator.configFile)).toEqual(CONFIG);
     });
 
-    it('bundles each function from src/handlers/<step>.ts when no code is given', () => {
+    it('bundles each function from its entry generated from the step catalog when no code is given', () => {
       // Bundling skipped (as `cdk synth --exclusively` does for other stacks): this checks the wiring, not esbuild.
       const app = newApp({ context: { 'aws:cdk:bundling-stacks': [] } });
       const real = new AdoKeyRotatorStack(app, 'Bundled', { config: CONFIG });

@@ -1,17 +1,19 @@
 import { TOKENS } from '../../ports/tokens.js';
+import { CHOICES, WAITS } from './node-names.js';
 import { KEY_PROPAGATION_RETRY, type RetryRule, TRANSIENT_RETRY } from './retry.js';
 
 /**
  * The step catalog: ONE declaration per step, read by everything that needs to know about a step.
  *
- *   the runner and the state machine  `retry`, `onFailure` (and the lifecycle graph in lifecycle.ts)
+ *   the runner and the state machine  `next` (where it runs: lifecycle.ts builds the graph), `retry`, `onFailure`
  *   the composition root, handlers    `useCase` (the token the use case is bound to) and `ports` (its
  *                                     constructor's arguments, in order); the class is in use-cases/index.ts
  *   the IAM policies (infra)          `access`: the AWS calls its ports' adapters make for this step
  *   the Lambda settings (infra)       `timeoutSeconds`
+ *   the Lambda itself                 its entry is generated from `ports` (infra/handler-entries.ts)
  *
- * Adding a step: an entry here, its node in `TARGET_LIFECYCLE` (lifecycle.ts), its use case class
- * (use-cases/, plus its line in `USE_CASE_CLASSES`, which the compiler checks is there), and its tests.
+ * Adding a step: an entry here (and the `next` of the step before it), its use case class (use-cases/,
+ * plus its line in `USE_CASE_CLASSES`, which the compiler checks is there), and its tests: README, Layout.
  * This module imports no use case, so the rotation state, the report and the lifecycle can all read it.
  */
 
@@ -52,8 +54,17 @@ export interface StepDeclaration {
   summary: string;
   /** The DI token its use case is bound to. */
   useCase: symbol;
-  /** The port tokens its use case's constructor takes, in order. */
+  /**
+   * The port tokens its use case's constructor takes, in order. They also decide its Lambda's wiring
+   * slices (src/wiring/slices.ts), so its bundle carries only the SDK clients of those ports.
+   */
   ports: readonly symbol[];
+  /**
+   * Where it runs in the per-target lifecycle: the node after it (a step, a choice or wait of
+   * lifecycle.ts, or `report`, the end). Absent for the steps the walk does not reach by `next`: the
+   * end (`report`), the rollback and the run-level notify.
+   */
+  next?: string;
   retry: readonly RetryRule[];
   onFailure: FailurePolicy;
   access: StepAccess;
@@ -77,6 +88,7 @@ export const STEP_CATALOG = {
   plan: {
     scope: 'target',
     summary: 'Plans a target: rotate, repair, skip or refuse. Changes nothing.',
+    next: CHOICES.decide,
     useCase: T.PlanRotation,
     ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups, T.PipelineRuns],
     retry: [TRANSIENT_RETRY],
@@ -88,6 +100,7 @@ export const STEP_CATALOG = {
   cleanup: {
     scope: 'target',
     summary: 'Finishes or undoes what an aborted run left: a leftover key, a leftover pending version.',
+    next: CHOICES.repairOnly,
     useCase: T.CleanUpKeys,
     ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
@@ -105,6 +118,7 @@ export const STEP_CATALOG = {
   create: {
     scope: 'target',
     summary: 'Creates the new key and stores it as the pending secret version.',
+    next: 'verify-key',
     useCase: T.CreateKey,
     ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
@@ -122,6 +136,7 @@ export const STEP_CATALOG = {
   'verify-key': {
     scope: 'target',
     summary: 'Proves the new key authenticates, alone (STS), waiting while it propagates.',
+    next: 'publish',
     useCase: T.VerifyKey,
     ports: [T.Targets, T.SecretStore, T.KeyVerifier],
     retry: [TRANSIENT_RETRY, KEY_PROPAGATION_RETRY],
@@ -133,6 +148,7 @@ export const STEP_CATALOG = {
   publish: {
     scope: 'target',
     summary: 'Puts the new key into the service connection, in place (same id).',
+    next: 'verify-publish',
     useCase: T.PublishKey,
     ports: [T.Targets, T.SecretStore, T.AzureDevOps, T.Clock, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
@@ -143,6 +159,7 @@ export const STEP_CATALOG = {
   'verify-publish': {
     scope: 'target',
     summary: 'Reads the connection back: it must hold the new key.',
+    next: CHOICES.canary,
     useCase: T.VerifyPublish,
     ports: [T.Targets, T.AzureDevOps, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
@@ -154,6 +171,7 @@ export const STEP_CATALOG = {
   canary: {
     scope: 'target',
     summary: "Queues a run of the target's canary pipeline, which uses the new key where it is held.",
+    next: WAITS.canary,
     useCase: T.QueueCanary,
     ports: [T.Targets, T.Clock, T.PipelineRuns],
     retry: [TRANSIENT_RETRY],
@@ -165,6 +183,7 @@ export const STEP_CATALOG = {
   'check-canary': {
     scope: 'target',
     summary: 'Reads the canary run once: succeeded, failed (roll back), or not yet (wait and read again).',
+    next: CHOICES.canaryDone,
     useCase: T.CheckCanary,
     ports: [T.Targets, T.Clock, T.PipelineRuns],
     retry: [TRANSIENT_RETRY],
@@ -176,6 +195,7 @@ export const STEP_CATALOG = {
   promote: {
     scope: 'target',
     summary: 'Makes the pending secret version current.',
+    next: 'revoke',
     useCase: T.PromoteSecret,
     ports: [T.Targets, T.SecretStore],
     retry: [TRANSIENT_RETRY],
@@ -186,6 +206,7 @@ export const STEP_CATALOG = {
   revoke: {
     scope: 'target',
     summary: 'Retires the old key (deactivates it; deletes it in an emergency) once the connection no longer holds it.',
+    next: 'report',
     useCase: T.RevokeOldKey,
     ports: [T.Targets, T.IamAccessKeys, T.AzureDevOps, T.SecretStore, T.VariableGroups],
     retry: [TRANSIENT_RETRY],
