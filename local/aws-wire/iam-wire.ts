@@ -136,16 +136,22 @@ export class IamWire {
       return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
 
     const fault = this.faults.take(parsed.action);
-    if (fault)
-      return queryError(
+    const faultReply = (): WireReply | undefined =>
+      fault &&
+      queryError(
         NAMESPACE,
         fault.status,
         fault.code,
         fault.message ?? fault.code,
         fault.status >= 500 ? 'Receiver' : 'Sender',
       );
+    if (fault && !fault.afterWrite) return faultReply() as WireReply;
+    const reply = this.dispatch(parsed.action, parsed.params);
+    return faultReply() ?? reply;
+  }
 
-    const p = parsed.params;
+  private dispatch(action: string, p: Record<string, string>): WireReply {
+    const parsed = { action };
     switch (parsed.action) {
       case 'ListAccessKeys':
         return this.listAccessKeys(p.UserName ?? '');

@@ -164,14 +164,27 @@ export interface InjectedError {
   times?: number;
   /** How many matching requests to let through first (default 0). */
   skip?: number;
+  /**
+   * The request is carried out, then answered with the error: a response lost after the write (the SDK
+   * retries, or the caller sees a failure for a change that happened). Default false: nothing changes.
+   */
+  afterWrite?: boolean;
 }
 
-/** Errors queued per operation; each stub consults it before acting, so a failed call changes nothing. */
+/**
+ * Errors queued per operation; each stub consults it before acting, so a failed call changes nothing (unless
+ * the error is queued `afterWrite`).
+ */
 export class WireFaults {
   private readonly queued: Array<InjectedError & { operation: string; remaining: number; toSkip: number }> = [];
 
   add(operation: string, error: InjectedError): void {
     this.queued.push({ ...error, operation, remaining: error.times ?? 1, toSkip: error.skip ?? 0 });
+  }
+
+  /** Forgets every queued error (a test's next phase runs without them). */
+  clear(): void {
+    this.queued.length = 0;
   }
 
   take(operation: string): InjectedError | undefined {

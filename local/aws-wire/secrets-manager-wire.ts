@@ -114,9 +114,13 @@ export class SecretsManagerWire {
     if (!signedWith) return jsonError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
 
     const fault = this.faults.take(parsed.operation);
-    if (fault) return jsonError(fault.status, fault.code, fault.message ?? fault.code);
+    if (fault && !fault.afterWrite) return jsonError(fault.status, fault.code, fault.message ?? fault.code);
+    const reply = this.dispatch(parsed.operation, parsed.body);
+    return fault ? jsonError(fault.status, fault.code, fault.message ?? fault.code) : reply;
+  }
 
-    const b = parsed.body;
+  private dispatch(operation: string, b: Record<string, unknown>): WireReply {
+    const parsed = { operation };
     switch (parsed.operation) {
       case 'DescribeSecret':
         return this.describeSecret(str(b.SecretId));

@@ -244,13 +244,12 @@ export class FakeWorld {
    * The promises the product makes, checked on one target. Returns the broken ones (empty = all hold).
    * `final` adds the end-of-run rules (no pending version, secret = connection, no orphan).
    */
-  violations(name = 'target-1', options: { final: boolean; emergency?: boolean } = { final: true }): string[] {
+  violations(name = 'target-1', options: { final: boolean } = { final: true }): string[] {
     const s = this.snapshot(name);
     const broken: string[] = [];
     const held = s.keys.find((k) => k.accessKeyId === s.connectionKeyId);
     if (!held) broken.push(`the connection holds ${s.connectionKeyId}, which IAM does not have`);
-    else if (held.status !== 'Active' && !options.emergency)
-      broken.push(`the connection holds ${held.accessKeyId}, which is inactive`);
+    else if (held.status !== 'Active') broken.push(`the connection holds ${held.accessKeyId}, which is inactive`);
     if (held) {
       const works = this.iam.authenticates(held.accessKeyId, s.connectionSecret ?? '');
       if (works === 'invalid') broken.push(`the connection's secret for ${held.accessKeyId} does not authenticate`);
@@ -259,8 +258,7 @@ export class FakeWorld {
     for (const holder of this.otherHolderKeys(name)) {
       const key = s.keys.find((k) => k.accessKeyId === holder.accessKeyId);
       if (!key) broken.push(`${holder.label} holds ${holder.accessKeyId}, which IAM does not have`);
-      else if (key.status !== 'Active' && !options.emergency)
-        broken.push(`${holder.label} holds ${key.accessKeyId}, which is inactive`);
+      else if (key.status !== 'Active') broken.push(`${holder.label} holds ${key.accessKeyId}, which is inactive`);
       else if (this.iam.authenticates(key.accessKeyId, holder.secretAccessKey ?? '') === 'invalid')
         broken.push(`${holder.label}'s secret does not authenticate`);
       if (!holder.otherSecretKept) broken.push(`${holder.label} lost its other secret variable`);

@@ -152,13 +152,15 @@ export function decidePlan(facts: PlanFacts): Plan {
           heldKeyAgeDays,
         );
       }
+      // The key first: the pending version is the record that proves it ours, so it must outlive the key (a
+      // clean-up stopped in between leaves the next run that proof).
+      if (pendingKey)
+        deleteKey(pendingKey.accessKeyId, `key ${pendingKey.accessKeyId} of an aborted rotation, never published`);
       cleanup.push({
         kind: 'drop-pending',
         versionId: pending.versionId,
         reason: `an aborted rotation left pending version ${pending.versionId}`,
       });
-      if (pendingKey)
-        deleteKey(pendingKey.accessKeyId, `key ${pendingKey.accessKeyId} of an aborted rotation, never published`);
     }
   }
 

@@ -101,6 +101,13 @@ function describeStateLeft(state: RotationState, outcome: TargetOutcome): string
         `${state.oldAccessKeyId} is ${(state.oldKeyStatus ?? 'Active').toLowerCase()}.`
       );
     case 'rolled-back':
+      if (state.rollback?.keptNewKey) {
+        return (
+          `Kept the new key: the connection, every holder and the secret hold ${state.newAccessKeyId} (the ` +
+          `secret did not exist before this run, so the old credential could not be restored); the old key ` +
+          `${state.oldAccessKeyId} is still active: delete it once nothing uses it.`
+        );
+      }
       return (
         `Unchanged: the connection and the secret hold the old key ${state.oldAccessKeyId}, which is ` +
         `active; the new key was deleted.`
@@ -132,7 +139,9 @@ function summarize(state: RotationState, outcome: TargetOutcome): string {
     case 'planned':
       return `Dry run: would ${state.plan?.action ?? 'plan'}: ${state.plan?.reason ?? ''}`.trim();
     case 'rolled-back':
-      return `Step ${state.failure?.step} failed (${state.failure?.name}); rolled back.`;
+      return state.rollback?.keptNewKey
+        ? `Step ${state.failure?.step} failed (${state.failure?.name}); the new key was kept (first rotation).`
+        : `Step ${state.failure?.step} failed (${state.failure?.name}); rolled back.`;
     case 'failed':
       if (state.failure?.step === 'plan')
         return `The plan failed (${state.failure.name}: ${state.failure.message}); nothing was changed.`;

@@ -57,6 +57,11 @@ export interface RollbackResult {
   actions: string[];
   /** True when IAM, the secret and the connection agree again. */
   consistent: boolean;
+  /**
+   * The first rotation of a target with no secret: the old credential was never stored, so the rollback
+   * kept the new key (every holder and the secret hold it) and left the old key active.
+   */
+  keptNewKey?: boolean;
 }
 
 /**

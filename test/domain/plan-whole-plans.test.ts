@@ -127,8 +127,9 @@ describe('Function: decidePlan (whole plans)', () => {
         action: 'rotate',
         reason: `key ${HELD} is 8 days old (rotated from 6 days)`,
         cleanup: [
-          { kind: 'drop-pending', versionId: 'old-run', reason: 'an aborted rotation left pending version old-run' },
+          // The key first: the pending version proves it ours, so it outlives the key.
           { kind: 'delete-key', accessKeyId: OTHER, reason: `key ${OTHER} of an aborted rotation, never published` },
+          { kind: 'drop-pending', versionId: 'old-run', reason: 'an aborted rotation left pending version old-run' },
         ],
         heldKeyAgeDays: 8,
       },

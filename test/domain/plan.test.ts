@@ -47,7 +47,7 @@ describe('Function: decidePlan', () => {
         keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })],
       }),
       action: 'rotate',
-      cleanup: ['drop-pending:old-run', `delete-key:${OTHER}`],
+      cleanup: [`delete-key:${OTHER}`, 'drop-pending:old-run'],
     },
     {
       rule: 'deletes a retired key past its grace period only if it is inactive and unused since it was retired',
@@ -133,7 +133,7 @@ describe('Function: decidePlan', () => {
         keys: [key(HELD, 8), key(OTHER, 1, { lastUsedAt: null })],
       }),
       action: 'rotate',
-      cleanup: ['drop-pending:old-run', `delete-key:${OTHER}`],
+      cleanup: [`delete-key:${OTHER}`, 'drop-pending:old-run'],
     },
     {
       rule: 'promotes a stale pending version that the connection already holds (finishes an aborted run)',

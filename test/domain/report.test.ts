@@ -143,6 +143,31 @@ describe('Function: buildTargetReport (whole reports)', () => {
     } satisfies TargetReport);
   });
 
+  it('a rollback that kept the new key (a first rotation) says so, and that the old key is still active', () => {
+    const report = buildTargetReport(
+      {
+        ...base,
+        plan: plan('rotate'),
+        oldAccessKeyId: OLD,
+        newAccessKeyId: NEW,
+        failure: { step: 'check-canary', name: 'CanaryRunFailedError', message: 'm' },
+        rollback: { actions: ['kept'], consistent: true, keptNewKey: true },
+      },
+      TARGET,
+      FINISHED,
+    );
+
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.summary).toBe(
+      'Step check-canary failed (CanaryRunFailedError); the new key was kept (first rotation).',
+    );
+    expect(report.stateLeft).toBe(
+      `Kept the new key: the connection, every holder and the secret hold ${NEW} (the secret did not exist before ` +
+        `this run, so the old credential could not be restored); the old key ${OLD} is still active: delete it ` +
+        `once nothing uses it.`,
+    );
+  });
+
   it('a failed rollback says a human is needed and what the rollback did', () => {
     const report = buildTargetReport(
       {

@@ -94,6 +94,29 @@ describe('Use case: PlanRotation', () => {
     });
   });
 
+  it('records as the old version the one its clean-up promotes (an aborted run published its key)', async () => {
+    // Prepare: an aborted run put key N in a pending version and into the connection, and died before promoting.
+    const world = new FakeWorld();
+    const target = world.target();
+    const created = await world.iam.createKey(target.iamUserName);
+    const pendingVersion = await world.secrets.putPending(target.secretId, '11111111-1111-4111-8111-111111111111', {
+      ...created,
+      iamUserName: target.iamUserName,
+    });
+    Object.assign(world.azureDevOps.connection(world.connectionIds.get('target-1') as string), {
+      accessKeyId: created.accessKeyId,
+      secretAccessKey: created.secretAccessKey.reveal(),
+    });
+    world.clock.advance(3 * 60 * 60_000);
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world, { mode: 'emergency' }));
+
+    // Assess: a rollback moves AWSCURRENT back to the version holding the connection's key, not the stale one.
+    expect(state.plan?.cleanup[0]).toMatchObject({ kind: 'promote-pending', versionId: pendingVersion });
+    expect(state.oldVersionId).toBe(pendingVersion);
+  });
+
   it('warns that a missing secret is created with the new key, and records no old version', async () => {
     const world = new FakeWorld({ targets: 0 });
     const target = world.addTarget('target-1');
@@ -783,6 +806,7 @@ describe('Use case: RollBack', () => {
           `never in the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,
       ],
       consistent: true,
+      keptNewKey: true,
     });
     expect(world.snapshot().secretCurrentKeyId).toBe(state.newAccessKeyId);
   });

@@ -84,7 +84,9 @@ export class PlanRotation {
           // The lifecycle's "canary?" choice runs the canary only for a target naming one.
           ...(target.canary && plan.action === 'rotate' ? { canary: { pipelineId: target.canary.pipelineId } } : {}),
           ...(connection.heldAccessKeyId ? { oldAccessKeyId: connection.heldAccessKeyId } : {}),
-          oldVersionId: secret.current?.versionId ?? null,
+          // The version holding the connection's key once the clean-up ran (a rollback moves AWSCURRENT back to it):
+          // the one the clean-up promotes, if it promotes one, else the current one.
+          oldVersionId: promotedByCleanup(plan) ?? secret.current?.versionId ?? null,
           ...(secret.exists
             ? {}
             : {
@@ -104,4 +106,8 @@ export class PlanRotation {
       );
     }
   }
+}
+
+function promotedByCleanup(plan: { cleanup: ReadonlyArray<{ kind: string; versionId?: string }> }): string | undefined {
+  return plan.cleanup.find((c) => c.kind === 'promote-pending' || c.kind === 'restore-current')?.versionId;
 }

@@ -44,8 +44,10 @@ export class RollBack {
     const actions: string[] = [];
     try {
       const target = await this.targets.getTarget(state.targetName);
-      const consistent = await this.rollBack(state, target, actions);
-      return markCompleted({ ...state, rollback: { actions, consistent } }, 'rollback');
+      const result = await this.rollBack(state, target, actions);
+      const rollback =
+        result === 'kept-new-key' ? { actions, consistent: true, keptNewKey: true } : { actions, consistent: result };
+      return markCompleted({ ...state, rollback }, 'rollback');
     } catch (error) {
       if (isTransient(error)) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -54,7 +56,11 @@ export class RollBack {
     }
   }
 
-  private async rollBack(state: RotationState, target: RotationTarget, actions: string[]): Promise<boolean> {
+  private async rollBack(
+    state: RotationState,
+    target: RotationTarget,
+    actions: string[],
+  ): Promise<boolean | 'kept-new-key'> {
     // Every later action is checked against the connection, so without its id nothing can be checked.
     const connectionId = requireField(state, 'connectionId', 'rollback');
     const secret = await this.secrets.describe(target.secretId);
@@ -93,7 +99,7 @@ export class RollBack {
       actions,
       { set, others, apart },
     );
-    if (rolledForward) return true;
+    if (rolledForward) return 'kept-new-key';
     if (apart.length > 0 && state.oldVersionId) {
       const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
