@@ -129,6 +129,7 @@ export async function measureFleet(options: FleetOptions): Promise<FleetResult> 
       deployedObjects: deployedObjects(config),
       keepEvents: false,
       onEvent,
+      enforceExecutionTimeout: true,
       execution: { startTime: world.clock.now().toISOString() },
       ...(options.localChildConcurrency ? { localChildConcurrency: options.localChildConcurrency } : {}),
     });

@@ -66,9 +66,16 @@ describe('The local run keeps a virtual clock', () => {
     const definition = waitThenRetried({}, 60);
 
     // Act
-    const run = await runStateMachineLocally({ definition, handlers: { work: flaky(0) }, input: {} });
+    const run = await runStateMachineLocally({
+      definition,
+      handlers: { work: flaky(0) },
+      input: {},
+      enforceExecutionTimeout: true,
+    });
+    const unenforced = await runStateMachineLocally({ definition, handlers: { work: flaky(0) }, input: {} });
 
     // Assess
+    expect(unenforced.status).toBe('SUCCEEDED');
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Timeout');
     expect(run.cause).toMatch(/past its TimeoutSeconds of 60/);
