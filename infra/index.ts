@@ -12,4 +12,5 @@ export { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 export type { RotationConfig, ScheduleConfig } from '../src/domain/config.js';
 export { ConfigurationError } from '../src/domain/errors.js';
 export { AdoKeyRotator, type AdoKeyRotatorOverrides, type AdoKeyRotatorProps } from './key-rotator.js';
+export { AdoKeyRotatorMemberRoles, type AdoKeyRotatorMemberRolesProps } from './member-account.js';
 export { LAMBDA_STEPS, type LambdaStep } from './steps.js';

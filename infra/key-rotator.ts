@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -25,7 +25,7 @@ import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
 import { FederationOutputs, usesFederation } from './federation.js';
-import { resourceArns, stepStatements } from './permissions.js';
+import { memberAccounts, resourceArns, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
 
@@ -196,7 +196,8 @@ export class AdoKeyRotator extends Construct {
         tracing: lambda.Tracing.ACTIVE,
         role,
         logGroup,
-        environment,
+        // ROTATOR_STEP: the role a target in another account is reached through is this step's own (`{step}`).
+        environment: { ...environment, ROTATOR_STEP: step },
       };
       const root = props.projectRoot ?? packageRoot();
       const fromSources = existsSync(path.join(root, GENERIC_HANDLER));
@@ -243,6 +244,16 @@ export class AdoKeyRotator extends Construct {
       });
     }
     this.functions = functions;
+    // What a member account's roles must trust (AdoKeyRotatorMemberRoles' trustedStepRoleArns), when targets live
+    // in other accounts.
+    if (memberAccounts(this.config).length > 0) {
+      new CfnOutput(this, 'StepRoleArns', {
+        description: 'The step roles, by step: give them to AdoKeyRotatorMemberRoles (trustedStepRoleArns)',
+        value: Stack.of(this).toJsonString(
+          Object.fromEntries(LAMBDA_STEPS.map((step) => [step, functions[step].role?.roleArn])),
+        ),
+      });
+    }
     if (Object.keys(federatedRoles).length > 0)
       new FederationOutputs(this, 'Federation', { roles: federatedRoles, config: this.config });
 

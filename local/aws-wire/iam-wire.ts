@@ -6,6 +6,8 @@ import {
   queryError,
   queryResponse,
   readQueryRequest,
+  type SessionChecker,
+  sessionRefusal,
   signingKeyId,
   type WireReply,
   type WireRequest,
@@ -70,6 +72,8 @@ export class IamWire {
 
   /** Policies, OIDC providers and roles (the `discover` / `migrate-to-oidc` actions). */
   readonly identity: IamIdentityWire;
+  /** Checks requests signed with temporary credentials (`acceptSessionsFrom`); none: any temporary key is accepted. */
+  private sessions: SessionChecker | undefined;
 
   constructor(options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
@@ -81,6 +85,12 @@ export class IamWire {
       .persist()
       .post('/')
       .reply(async (request: Request) => this.handle(request));
+    return this;
+  }
+
+  /** Requests signed with temporary credentials must carry a session `sts` issued and that has not expired. */
+  acceptSessionsFrom(sts: SessionChecker): this {
+    this.sessions = sts;
     return this;
   }
 
@@ -131,9 +141,12 @@ export class IamWire {
     const parsed = await readQueryRequest(request, VERSION, NAMESPACE);
     if (Array.isArray(parsed)) return parsed;
     const signedWith = signingKeyId(request, 'iam');
-    this.requests.push({ operation: parsed.action, params: parsed.params, signedWith });
+    const sessionToken = request.headers.get('x-amz-security-token');
+    this.requests.push({ operation: parsed.action, params: parsed.params, signedWith, sessionToken });
     if (!signedWith)
       return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
+    const refused = sessionRefusal(NAMESPACE, this.sessions, signedWith, sessionToken);
+    if (refused) return refused;
 
     const fault = this.faults.take(parsed.action);
     const faultReply = (): WireReply | undefined =>

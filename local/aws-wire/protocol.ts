@@ -24,6 +24,30 @@ export interface WireRequest {
   params: Record<string, unknown>;
   /** The access key id the request was signed with (from the SigV4 `Authorization` header). */
   signedWith: string | null;
+  /** The `X-Amz-Security-Token` header: present when the request was signed with temporary credentials. */
+  sessionToken?: string | null;
+}
+
+/** What a stub checks of a request signed with temporary credentials (the STS stub that issued them). */
+export interface SessionChecker {
+  /** `ok`, or why the service refuses the request: an unknown or an expired session. */
+  check(accessKeyId: string, sessionToken: string): 'ok' | 'invalid' | 'expired';
+}
+
+/** The error AWS answers a request signed with a temporary key it does not accept (query protocol). */
+export function sessionRefusal(
+  namespace: string,
+  checker: SessionChecker | undefined,
+  signedWith: string,
+  sessionToken: string | null,
+): WireReply | undefined {
+  if (!checker || !signedWith.startsWith('ASIA')) return undefined;
+  const verdict = sessionToken ? checker.check(signedWith, sessionToken) : 'invalid';
+  if (verdict === 'expired')
+    return queryError(namespace, 403, 'ExpiredToken', 'The security token included in the request is expired');
+  if (verdict === 'invalid')
+    return queryError(namespace, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
+  return undefined;
 }
 
 export type WireReply = [status: number, body: string, headers: Record<string, string>];

@@ -110,7 +110,8 @@ export class SecretsManagerWire {
     const parsed = await readJsonRequest(request, 'secretsmanager');
     if (Array.isArray(parsed)) return parsed;
     const signedWith = signingKeyId(request, 'secretsmanager');
-    this.requests.push({ operation: parsed.operation, params: parsed.body, signedWith });
+    const sessionToken = request.headers.get('x-amz-security-token');
+    this.requests.push({ operation: parsed.operation, params: parsed.body, signedWith, sessionToken });
     if (!signedWith) return jsonError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
 
     const fault = this.faults.take(parsed.operation);

@@ -1,3 +1,5 @@
+// Over 300 lines: one stub per AWS service, and STS's three actions (GetCallerIdentity, GetWebIdentityToken,
+// AssumeRole) share its session and identity tables.
 import nock from 'nock';
 import type { JwtIssuer } from '../federation/jwt-issuer.js';
 import {
@@ -5,6 +7,7 @@ import {
   queryError,
   queryResponse,
   readQueryRequest,
+  type SessionChecker,
   signingKeyId,
   type WireReply,
   type WireRequest,
@@ -16,6 +19,24 @@ export const STS_ENDPOINT = 'https://sts.us-east-1.amazonaws.com';
 const NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const VERSION = '2011-06-15';
 
+interface AssumableRole {
+  trustedRoleArns: string[];
+  externalId?: string;
+  maxSessionSeconds: number;
+}
+
+/** Temporary credentials STS issued for a role (never printed by a test: they are secrets like any key). */
+export interface IssuedSession {
+  roleArn: string;
+  sessionName: string;
+  externalId?: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+let sessionCounter = 0;
+
 interface Identity {
   arn: string;
   account: string;
@@ -25,14 +46,24 @@ interface Identity {
 }
 
 /**
- * STS GetCallerIdentity and GetWebIdentityToken on the wire.
+ * STS GetCallerIdentity, GetWebIdentityToken and AssumeRole on the wire.
  *
  * GetCallerIdentity: answers for the key the request was signed with (read from
  * the SigV4 Authorization header), so a test can prove which credentials the adapter used.
  * Keys it does not know get InvalidClientTokenId (403), as STS answers a deleted or unknown key.
  */
-export class StsWire {
+export class StsWire implements SessionChecker {
   readonly requests: WireRequest[] = [];
+  /** The roles AssumeRole may be called on, with their trust (`allowAssumeRole`). */
+  private readonly assumable = new Map<string, AssumableRole>();
+  /** The temporary credentials AssumeRole issued, by access key id. */
+  private readonly sessions = new Map<string, IssuedSession>();
+  private readonly now: () => Date;
+
+  constructor(options: { now?: () => Date } = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
   readonly faults = new WireFaults();
   private readonly identities = new Map<string, Identity>();
   /** Role ARN by the access key id of a session in that role (what `sub` of a web identity token says). */
@@ -66,6 +97,30 @@ export class StsWire {
     return this;
   }
 
+  /**
+   * A role in another account that `trustedRoleArns` may assume (the callers' roles, by `addRole`), with the
+   * external id its trust policy requires, if any (`sts:ExternalId`); sessions last at most `maxSessionSeconds`.
+   */
+  allowAssumeRole(
+    roleArn: string,
+    trust: { trustedRoleArns: string[]; externalId?: string; maxSessionSeconds?: number },
+  ): this {
+    this.assumable.set(roleArn, { ...trust, maxSessionSeconds: trust.maxSessionSeconds ?? 3600 });
+    return this;
+  }
+
+  /** The session a temporary access key id belongs to (its role, token and expiry), if STS issued it. */
+  session(accessKeyId: string): IssuedSession | undefined {
+    return this.sessions.get(accessKeyId);
+  }
+
+  /** SessionChecker: what IAM and the other stubs answer a request signed with a temporary key. */
+  check(accessKeyId: string, sessionToken: string): 'ok' | 'invalid' | 'expired' {
+    const session = this.sessions.get(accessKeyId);
+    if (!session || session.sessionToken !== sessionToken) return 'invalid';
+    return session.expiration.getTime() <= this.now().getTime() ? 'expired' : 'ok';
+  }
+
   /** `aws iam enable-outbound-web-identity-federation`: tokens are signed by `issuer` from now on. */
   enableOutboundFederation(issuer: JwtIssuer): this {
     this.federation = issuer;
@@ -90,6 +145,7 @@ export class StsWire {
     if (!signedWith)
       return queryError(NAMESPACE, 403, 'MissingAuthenticationToken', 'Request is missing Authentication Token');
     if (parsed.action === 'GetWebIdentityToken') return this.webIdentityToken(parsed.params, signedWith);
+    if (parsed.action === 'AssumeRole') return this.assumeRole(parsed.params, signedWith);
     if (parsed.action !== 'GetCallerIdentity') {
       return queryError(
         NAMESPACE,
@@ -116,6 +172,78 @@ export class StsWire {
       NAMESPACE,
       'GetCallerIdentity',
       `<Arn>${identity.arn}</Arn><UserId>${identity.userId}</UserId><Account>${identity.account}</Account>`,
+    );
+  }
+
+  /**
+   * AssumeRole as STS validates it: RoleSessionName 2-64 of [\w+=,.@-], DurationSeconds 900 to the role's
+   * maximum (default 3600), ExternalId 2-1224 characters; AccessDenied (403) when the caller is not trusted, the
+   * role does not exist or the external id is not the one the trust policy requires (STS does not say which).
+   */
+  private assumeRole(params: Record<string, string>, signedWith: string): WireReply {
+    const fault = this.faults.take('AssumeRole');
+    if (fault) return queryError(NAMESPACE, fault.status, fault.code, fault.message ?? fault.code);
+    const roleArn = params.RoleArn ?? '';
+    const sessionName = params.RoleSessionName ?? '';
+    const validation = (what: string) =>
+      queryError(NAMESPACE, 400, 'ValidationError', `1 validation error detected: ${what}`);
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      return validation(
+        "Value at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression " +
+          'pattern: [\\w+=,.@-]*',
+      );
+    if (params.ExternalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(params.ExternalId))
+      return validation(
+        "Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression " +
+          'pattern: [\\w+=,.@:\\/-]*',
+      );
+    const duration = params.DurationSeconds === undefined ? 3600 : Number(params.DurationSeconds);
+    if (!Number.isInteger(duration) || duration < 900)
+      return validation(
+        `Value '${params.DurationSeconds}' at 'durationSeconds' failed to satisfy constraint: Member must have ` +
+          'value greater than or equal to 900',
+      );
+    const caller = this.roles.get(signedWith);
+    const role = this.assumable.get(roleArn);
+    const trusted =
+      role !== undefined &&
+      caller !== undefined &&
+      role.trustedRoleArns.includes(caller) &&
+      (role.externalId === undefined || role.externalId === params.ExternalId);
+    if (!trusted) {
+      const who = caller ? caller.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') : signedWith;
+      return queryError(
+        NAMESPACE,
+        403,
+        'AccessDenied',
+        `User: ${who}/session is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    if (duration > role.maxSessionSeconds)
+      return validation(`The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`);
+    sessionCounter++;
+    const serial = sessionCounter.toString().padStart(12, '0');
+    const accessKeyId = `ASIATEMP${serial}`;
+    const expiration = new Date(Math.floor(this.now().getTime() / 1000) * 1000 + duration * 1000);
+    const session: IssuedSession = {
+      roleArn,
+      sessionName,
+      sessionToken: `FwoGZXIvYXdzEJr//////////session${serial}`,
+      secretAccessKey: `temp/secret/${serial}/${'S'.repeat(20)}`,
+      expiration,
+      ...(params.ExternalId === undefined ? {} : { externalId: params.ExternalId }),
+    };
+    this.sessions.set(accessKeyId, session);
+    const account = roleArn.split(':')[4] ?? '';
+    const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+    return queryResponse(
+      NAMESPACE,
+      'AssumeRole',
+      `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${session.secretAccessKey}` +
+        `</SecretAccessKey><SessionToken>${session.sessionToken}</SessionToken><Expiration>` +
+        `${expiration.toISOString()}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA${serial}:` +
+        `${sessionName}</AssumedRoleId><Arn>arn:aws:sts::${account}:assumed-role/${roleName}/${sessionName}</Arn>` +
+        `</AssumedRoleUser>`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { type IamUser, userNameOf } from '../../src/domain/accounts.js';
 import { AccessKeyNotFoundError, AccessKeyQuotaExceededError, IamUserNotFoundError } from '../../src/domain/errors.js';
 import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../src/domain/model.js';
 import { SecretValue } from '../../src/domain/secret-value.js';
@@ -128,11 +129,13 @@ export class FakeIam implements IamAccessKeysPort {
     }
   }
 
-  async listKeys(userName: string): Promise<AccessKeyInfo[]> {
+  async listKeys(user: IamUser): Promise<AccessKeyInfo[]> {
+    const userName = userNameOf(user);
     return this.faults.around('iam.listKeys', () => this.userKeys(userName).map(toInfo));
   }
 
-  async createKey(userName: string): Promise<NewAccessKey> {
+  async createKey(user: IamUser): Promise<NewAccessKey> {
+    const userName = userNameOf(user);
     return this.faults.around('iam.createKey', () => {
       const keys = this.userKeys(userName);
       if (keys.length >= 2) {
@@ -156,7 +159,8 @@ export class FakeIam implements IamAccessKeysPort {
     });
   }
 
-  async setKeyStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
+  async setKeyStatus(user: IamUser, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
+    const userName = userNameOf(user);
     return this.faults.around('iam.setKeyStatus', () => {
       const key = this.userKeys(userName).find((k) => k.accessKeyId === accessKeyId);
       if (!key) {
@@ -168,7 +172,8 @@ export class FakeIam implements IamAccessKeysPort {
     });
   }
 
-  async deleteKey(userName: string, accessKeyId: string): Promise<void> {
+  async deleteKey(user: IamUser, accessKeyId: string): Promise<void> {
+    const userName = userNameOf(user);
     return this.faults.around('iam.deleteKey', () => {
       const keys = this.userKeys(userName);
       const index = keys.findIndex((k) => k.accessKeyId === accessKeyId);

@@ -1,3 +1,4 @@
+import { type IamUser, userNameOf } from '../../src/domain/accounts.js';
 import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../src/domain/errors.js';
 import type { AccessKeyCredential } from '../../src/domain/model.js';
 import type { KeyVerifierPort } from '../../src/ports/key-verifier.port.js';
@@ -16,7 +17,8 @@ export class FakeKeyVerifier implements KeyVerifierPort {
     this.faults = options.faults ?? new FaultInjector();
   }
 
-  async verify(userName: string, credential: AccessKeyCredential): Promise<void> {
+  async verify(user: IamUser, credential: AccessKeyCredential): Promise<void> {
+    const userName = userNameOf(user);
     return this.faults.around('verifier.verify', () => {
       this.attempts++;
       const result = this.iam.authenticates(credential.accessKeyId, credential.secretAccessKey.reveal());

@@ -1,3 +1,4 @@
+import { type SecretLocation, secretIdOf } from '../../src/domain/accounts.js';
 import {
   SecretMalformedError,
   SecretNotFoundError,
@@ -64,7 +65,8 @@ export class FakeSecretStore implements SecretStorePort {
     return version ? tryKeyId(version.value) : null;
   }
 
-  async describe(secretId: string): Promise<SecretState> {
+  async describe(secret: SecretLocation): Promise<SecretState> {
+    const secretId = secretIdOf(secret);
     return this.faults.around('secrets.describe', () => {
       const versions = this.secrets.get(secretId);
       if (!versions) return { exists: false, current: null, pending: null, previous: null };
@@ -81,7 +83,8 @@ export class FakeSecretStore implements SecretStorePort {
     });
   }
 
-  async putPending(secretId: string, versionId: string, credential: StoredCredential): Promise<string> {
+  async putPending(secret: SecretLocation, versionId: string, credential: StoredCredential): Promise<string> {
+    const secretId = secretIdOf(secret);
     return this.faults.around('secrets.putPending', () => {
       const value = JSON.stringify({
         accessKeyId: credential.accessKeyId,
@@ -109,7 +112,8 @@ export class FakeSecretStore implements SecretStorePort {
     });
   }
 
-  async getVersion(secretId: string, versionId: string): Promise<StoredCredential> {
+  async getVersion(secret: SecretLocation, versionId: string): Promise<StoredCredential> {
+    const secretId = secretIdOf(secret);
     return this.faults.around('secrets.getVersion', () => {
       const version = this.version(secretId, versionId);
       const parsed = parse(secretId, version);
@@ -122,7 +126,8 @@ export class FakeSecretStore implements SecretStorePort {
     });
   }
 
-  async promote(secretId: string, versionId: string): Promise<void> {
+  async promote(secret: SecretLocation, versionId: string): Promise<void> {
+    const secretId = secretIdOf(secret);
     return this.faults.around('secrets.promote', () => {
       const target = this.version(secretId, versionId);
       const versions = this.secrets.get(secretId) ?? [];
@@ -139,7 +144,8 @@ export class FakeSecretStore implements SecretStorePort {
     });
   }
 
-  async dropPending(secretId: string, versionId: string): Promise<void> {
+  async dropPending(secret: SecretLocation, versionId: string): Promise<void> {
+    const secretId = secretIdOf(secret);
     return this.faults.around('secrets.dropPending', () => {
       const versions = this.secrets.get(secretId);
       if (!versions) throw notFound(secretId);

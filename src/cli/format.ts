@@ -64,7 +64,7 @@ export function formatStatus(statuses: TargetStatus[]): string {
   const out: string[] = [];
   for (const s of statuses) {
     out.push(
-      `${s.attention.length ? '⚠' : '✔'} ${s.targetName}  user ${s.iamUserName}  connection ` +
+      `${s.attention.length ? '⚠' : '✔'} ${s.targetName}  user ${s.iamUser}  connection ` +
         `${s.connectionName} (${s.connectionId ?? 'not found'})`,
     );
     for (const k of s.keys) {

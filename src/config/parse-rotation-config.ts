@@ -2,7 +2,8 @@ import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } f
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';
 import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
-import { email, iamUserName, iamUserPath, parameterName, secretId, targetName } from './names.js';
+import { checkSecretAccount, parseAssumeRole, parseIamUser } from './accounts.js';
+import { email, parameterName, secretId, targetName } from './names.js';
 import { checkPrefixes, hostList, loopbackFlag, parsePrefixes } from './reach.js';
 import { checkOrganizationUrl, ORG_URL_HINT, type OrganizationUrlRules } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
@@ -31,6 +32,8 @@ const TARGET_FIELDS = [
   'name',
   'iamUserName',
   'iamUserPath',
+  'iamUserArn',
+  'assumeRole',
   'secretId',
   'connection',
   'connections',
@@ -150,14 +153,9 @@ function parseTarget(
     'a unique name for logs, metrics and reports (letters, digits, ".", "_", ":", "-")',
     targetName,
   );
-  const user = checked(
-    value,
-    'iamUserName',
-    path,
-    problems,
-    'the IAM user whose access key the connection holds',
-    iamUserName,
-  );
+  const user = parseIamUser(value, path, problems);
+  const role =
+    value.assumeRole === undefined ? undefined : parseAssumeRole(value.assumeRole, path, problems, user?.accountId);
   const secret = checked(
     value,
     'secretId',
@@ -184,14 +182,13 @@ function parseTarget(
   } else {
     connection = parseConnection(value.connection, `${path}.connection`, problems, rules);
   }
-  const userPath =
-    value.iamUserPath === undefined ? '/' : iamUserPath(value.iamUserPath, `${path}.iamUserPath`, problems);
+  if (role && secret !== undefined) checkSecretAccount(secret, role, path, problems);
   if (
     name === undefined ||
     user === undefined ||
     secret === undefined ||
     connection === undefined ||
-    userPath === undefined
+    (value.assumeRole !== undefined && role === undefined)
   )
     return undefined;
   const holders = parseHolders(value, path, problems, connection, (raw, at) =>
@@ -199,8 +196,10 @@ function parseTarget(
   );
   return {
     name,
-    iamUserName: user,
-    ...(userPath === '/' ? {} : { iamUserPath: userPath }),
+    iamUserName: user.name,
+    ...(user.path === '/' ? {} : { iamUserPath: user.path }),
+    ...(user.accountId ? { iamUserArn: value.iamUserArn as string } : {}),
+    ...(role ? { assumeRole: role } : {}),
     secretId: secret,
     connection,
     ...(holders.otherConnections.length ? { otherConnections: holders.otherConnections } : {}),

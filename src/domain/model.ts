@@ -44,6 +44,10 @@ export interface RotationTarget {
   iamUserName: string;
   /** The IAM user's path (`/ci/`), when it was created under one: its ARN is `arn:…:user{path}{name}`. Default `/`. */
   iamUserPath?: string;
+  /** The user's full ARN, when the configuration gives it (it agrees with the name and path). */
+  iamUserArn?: string;
+  /** The IAM user lives in another AWS account: the role the rotator assumes there (src/domain/accounts.ts). */
+  assumeRole?: AssumeRoleConfig;
   /** Secrets Manager secret name or ARN holding the current key. */
   secretId: string;
   /** The first (or only) service connection holding the key. */
@@ -57,6 +61,19 @@ export interface RotationTarget {
    * succeeds.
    */
   canary?: CanaryPipelineRef;
+}
+
+/** A role in the account a target's IAM user lives in (the member-account construct, infra/member-account.ts). */
+export interface AssumeRoleConfig {
+  /**
+   * `arn:aws:iam::{account}:role/{name}`; `{step}` in the name stands for the step (one role per step, each with
+   * only that step's access, as the member-account construct creates them).
+   */
+  roleArn: string;
+  /** The external id the role's trust policy requires (`sts:ExternalId`). */
+  externalId?: string;
+  /** The target's secret lives in that account too (default: in the rotator's own account). */
+  secretInAccount?: boolean;
 }
 
 /** Rotation policy shared by all targets. */

@@ -13,6 +13,8 @@ export const ADAPTER_TOKENS = {
   StsClientFactory: Symbol.for('rotator.StsClientFactory'),
   /** The STS client of the Lambda's own role (the federated Azure DevOps credential's web identity token). */
   StsRoleClient: Symbol.for('rotator.StsRoleClient'),
+  /** Temporary credentials of the roles targets in other accounts are reached through (one cache per process). */
+  AssumedRoles: Symbol.for('rotator.AssumedRoles'),
   Fetch: Symbol.for('rotator.fetch'),
   /** The parsed configuration (`RotationConfig`). */
   RotationConfig: Symbol.for('rotator.RotationConfig'),

@@ -92,8 +92,8 @@ describe('Function: parseRotationConfig (exact problems)', () => {
         'alarmEmail, maxConcurrency, azureDevOpsServerHosts, slackWebhookHosts, allowLoopbackHttp, resourcePrefixes',
     ]);
     expect(problemsOf(config({ targets: [target({ note: 1 }, { region: 'x' })] }))).toEqual([
-      'targets[0].note is not a known field: expected only name, iamUserName, iamUserPath, secretId, ' +
-        'connection, connections, otherConnections, variableGroups, canary',
+      'targets[0].note is not a known field: expected only name, iamUserName, iamUserPath, iamUserArn, ' +
+        'assumeRole, secretId, connection, connections, otherConnections, variableGroups, canary',
       'targets[0].connection.region is not a known field: expected only organizationUrl, project, ' +
         'connectionName, credentialParameter, federatedCredential, credentialExpiresOn',
     ]);

@@ -893,6 +893,7 @@ describe('Use case: DescribeTarget', () => {
     expect(status).toEqual({
       targetName: 'target-1',
       iamUserName: target.iamUserName,
+      iamUser: target.iamUserName,
       connectionName: 'aws-target-1',
       connectionId: world.connectionIds.get('target-1'),
       keys: [

@@ -166,7 +166,7 @@ const configRows: ConfigRow[] = [
     field: 'targets[0].iamUser',
     says: [
       'targets[0].iamUser is not a known field',
-      'expected only name, iamUserName, iamUserPath, secretId, connection',
+      'expected only name, iamUserName, iamUserPath, iamUserArn, assumeRole, secretId, connection',
     ],
   },
 ];

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { IamAccessKeysAdapter } from '../../src/adapters/aws/iam-access-keys.adapter.js';
-import { SecretsManagerSecretStore } from '../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
+import { AccountRoutedIamAccessKeys, AccountRoutedSecretStore } from '../../src/adapters/aws/account-routing.js';
 import { SsmSecureParameters } from '../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { StsKeyVerifierAdapter } from '../../src/adapters/aws/sts-key-verifier.adapter.js';
 import {
@@ -27,9 +26,9 @@ describe('Function: createContainer', () => {
 
     const c = createContainer(ALL_WIRING, withConfig);
 
-    expect(c.get(TOKENS.IamAccessKeys)).toBeInstanceOf(IamAccessKeysAdapter);
+    expect(c.get(TOKENS.IamAccessKeys)).toBeInstanceOf(AccountRoutedIamAccessKeys);
     expect(c.get(TOKENS.KeyVerifier)).toBeInstanceOf(StsKeyVerifierAdapter);
-    expect(c.get(TOKENS.SecretStore)).toBeInstanceOf(SecretsManagerSecretStore);
+    expect(c.get(TOKENS.SecretStore)).toBeInstanceOf(AccountRoutedSecretStore);
     expect(c.get(TOKENS.SecureParameters)).toBeInstanceOf(SsmSecureParameters);
     expect(c.get(TOKENS.AzureDevOps)).toBeInstanceOf(AzureDevOpsServiceConnectionAdapter);
     expect(c.get(TOKENS.VariableGroups)).toBeInstanceOf(AzureDevOpsVariableGroupAdapter);

@@ -88,6 +88,13 @@ export function mapAwsError(error: unknown, call: AwsCallDescription): RotationE
       options,
     );
   }
+  if (code === 'ExpiredToken') {
+    return new AwsCallFailedError(
+      `${call.action} on ${call.resource} was refused (ExpiredToken): the temporary credentials of the role ` +
+        `assumed for it had expired (is this machine's clock behind?); the step's retry assumes the role again`,
+      options,
+    );
+  }
   // An error that never reached AWS (no region, no credentials, no network) says what to fix in its
   // own words; its message comes from the SDK's configuration code, already screened for echoes above.
   const cause = options.cause as { message?: unknown } | undefined;

@@ -15,6 +15,16 @@ import type { AccessKeyCredential } from '../../domain/model.js';
 export interface AwsClientOptions {
   region?: string;
   maxAttempts?: number;
+  /**
+   * A credential provider instead of the default chain: the temporary credentials of a role in another account
+   * (assumed-role-credentials.ts), for the targets that live there.
+   */
+  credentials?: () => Promise<{
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+    expiration?: Date;
+  }>;
 }
 
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {

@@ -16,13 +16,16 @@ import {
 } from '../../domain/errors.js';
 import type { AccessKeyInfo, AccessKeyStatus, NewAccessKey } from '../../domain/model.js';
 import { SecretValue } from '../../domain/secret-value.js';
+import { type IamUser, routeOfUser, userNameOf } from '../../domain/accounts.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
 import { withoutSdkRetries } from './sdk-retries.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
 /**
- * An IAM user's access keys, through IAM's query API.
+ * An IAM user's access keys, through IAM's query API, in the account of the client it is given. A user in
+ * another account goes through `AccountRoutedIamAccessKeys` (account-routing.ts), which gives this adapter
+ * a client signed with that account's role.
  *
  * Error codes (IAM API reference): `NoSuchEntity` (user or key missing), `LimitExceeded` (the
  * user has two keys, inactive ones included), `Throttling`, `AccessDenied`, `ServiceFailure`.
@@ -31,14 +34,16 @@ import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 export class IamAccessKeysAdapter implements IamAccessKeysPort {
   constructor(@inject(ADAPTER_TOKENS.IamClient) private readonly iam: IAMClient) {}
 
-  async listKeys(userName: string): Promise<AccessKeyInfo[]> {
+  async listKeys(user: IamUser): Promise<AccessKeyInfo[]> {
+    const userName = ownAccountUser(user);
     const keys: AccessKeyInfo[] = [];
     // One after the other: a user has at most two keys, and the calls stay in a readable order.
     for (const key of await this.listMetadata(userName)) keys.push(await this.describeKey(userName, key));
     return keys;
   }
 
-  async createKey(userName: string): Promise<NewAccessKey> {
+  async createKey(user: IamUser): Promise<NewAccessKey> {
+    const userName = ownAccountUser(user);
     const context = { userName };
     let accessKey: { AccessKeyId?: string; SecretAccessKey?: string; CreateDate?: Date } | undefined;
     try {
@@ -75,7 +80,8 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     };
   }
 
-  async setKeyStatus(userName: string, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
+  async setKeyStatus(user: IamUser, accessKeyId: string, status: AccessKeyStatus): Promise<void> {
+    const userName = ownAccountUser(user);
     const context = { userName, accessKeyId };
     try {
       await this.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }));
@@ -95,7 +101,8 @@ export class IamAccessKeysAdapter implements IamAccessKeysPort {
     }
   }
 
-  async deleteKey(userName: string, accessKeyId: string): Promise<void> {
+  async deleteKey(user: IamUser, accessKeyId: string): Promise<void> {
+    const userName = ownAccountUser(user);
     try {
       await this.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }));
     } catch (error) {
@@ -171,3 +178,10 @@ const userNotFound = (userName: string, cause: unknown) =>
     context: { userName },
     cause,
   });
+
+/** The user's name, for the client's own account; a user reached through a role must come through the router. */
+function ownAccountUser(user: IamUser): string {
+  if (routeOfUser(user))
+    throw new Error('a user in another account reached this adapter directly: bind AccountRoutedIamAccessKeys');
+  return userNameOf(user);
+}

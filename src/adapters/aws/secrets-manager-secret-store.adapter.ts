@@ -1,3 +1,5 @@
+// Over 300 lines: one adapter for one port; the rotation protocol's label moves and their error mapping belong
+// together.
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
@@ -16,6 +18,7 @@ import {
 } from '../../domain/errors.js';
 import type { SecretState, SecretVersionRef, StoredCredential } from '../../domain/model.js';
 import { SecretValue } from '../../domain/secret-value.js';
+import { routeOfSecret, type SecretLocation, secretIdOf } from '../../domain/accounts.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import { awsErrorCode, isAccessDenied, mapAwsError } from './aws-errors.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
@@ -64,7 +67,8 @@ interface ReadVersion {
 export class SecretsManagerSecretStore implements SecretStorePort {
   constructor(@inject(ADAPTER_TOKENS.SecretsManagerClient) private readonly sm: SecretsManagerClient) {}
 
-  async describe(secretId: string): Promise<SecretState> {
+  async describe(secret: SecretLocation): Promise<SecretState> {
+    const secretId = ownAccountSecret(secret);
     const labels = await this.labels(secretId);
     if (!labels) return NO_SECRET;
 
@@ -88,7 +92,8 @@ export class SecretsManagerSecretStore implements SecretStorePort {
     };
   }
 
-  async putPending(secretId: string, versionId: string, credential: StoredCredential): Promise<string> {
+  async putPending(secret: SecretLocation, versionId: string, credential: StoredCredential): Promise<string> {
+    const secretId = ownAccountSecret(secret);
     const secretString = JSON.stringify({
       accessKeyId: credential.accessKeyId,
       secretAccessKey: credential.secretAccessKey.reveal(),
@@ -131,11 +136,12 @@ export class SecretsManagerSecretStore implements SecretStorePort {
     return versionId;
   }
 
-  async getVersion(secretId: string, versionId: string): Promise<StoredCredential> {
-    return (await this.read(secretId, versionId)).credential;
+  async getVersion(secret: SecretLocation, versionId: string): Promise<StoredCredential> {
+    return (await this.read(ownAccountSecret(secret), versionId)).credential;
   }
 
-  async promote(secretId: string, versionId: string): Promise<void> {
+  async promote(secret: SecretLocation, versionId: string): Promise<void> {
+    const secretId = ownAccountSecret(secret);
     const labels = await this.requireLabels(secretId);
     const stages = labelsOf(labels, secretId, versionId);
     const current = holder(labels, AWSCURRENT);
@@ -148,7 +154,8 @@ export class SecretsManagerSecretStore implements SecretStorePort {
     if (stages.includes(AWSPENDING)) await this.moveLabel(secretId, AWSPENDING, { from: versionId });
   }
 
-  async dropPending(secretId: string, versionId: string): Promise<void> {
+  async dropPending(secret: SecretLocation, versionId: string): Promise<void> {
+    const secretId = ownAccountSecret(secret);
     const labels = await this.requireLabels(secretId);
     if (labels[versionId]?.includes(AWSPENDING)) {
       await this.moveLabel(secretId, AWSPENDING, { from: versionId });
@@ -344,3 +351,10 @@ const versionNotFound = (secretId: string, versionId: string, cause?: unknown, w
     context: { secretId, versionId },
     cause,
   });
+
+/** The secret's id, for the client's own account; a secret reached through a role must come through the router. */
+function ownAccountSecret(secret: SecretLocation): string {
+  if (routeOfSecret(secret))
+    throw new Error('a secret in another account reached this adapter directly: bind AccountRoutedSecretStore');
+  return secretIdOf(secret);
+}

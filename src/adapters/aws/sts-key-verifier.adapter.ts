@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand, type GetCallerIdentityCommandOutput } from '@aws-sdk/client-sts';
 import { inject, injectable } from 'inversify';
 import { KeyNotYetUsableError, KeyVerificationFailedError } from '../../domain/errors.js';
+import { type IamUser, userNameOf } from '../../domain/accounts.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import type { KeyVerifierPort } from '../../ports/key-verifier.port.js';
 import { awsErrorCode, redactedCause } from './aws-errors.js';
@@ -25,8 +26,9 @@ const NOT_YET_USABLE_CODES = new Set(['InvalidClientTokenId', 'SignatureDoesNotM
 export class StsKeyVerifierAdapter implements KeyVerifierPort {
   constructor(@inject(ADAPTER_TOKENS.StsClientFactory) private readonly createClient: StsClientFactory) {}
 
-  async verify(userName: string, credential: AccessKeyCredential): Promise<void> {
+  async verify(user: IamUser, credential: AccessKeyCredential): Promise<void> {
     const { accessKeyId } = credential;
+    const userName = userNameOf(user);
     const context = { userName, accessKeyId };
     const client = this.createClient(credential);
     let identity: GetCallerIdentityCommandOutput;
@@ -50,10 +52,10 @@ export class StsKeyVerifierAdapter implements KeyVerifierPort {
       client.destroy();
     }
 
-    if (!identity.Arn || !isIamUserArn(identity.Arn, userName)) {
+    if (!identity.Arn || !isIamUserArn(identity.Arn, user)) {
       throw new KeyVerificationFailedError(
         `access key ${accessKeyId} authenticates as ${identity.Arn ?? 'an unknown identity'}, not as IAM user ` +
-          `${userName}`,
+          `${describeUser(user)}`,
         { context: { ...context, arn: identity.Arn ?? null } },
       );
     }
@@ -63,11 +65,26 @@ export class StsKeyVerifierAdapter implements KeyVerifierPort {
 /**
  * True for `arn:<partition>:iam::<account>:user/<userName>`, with any IAM path between `user` and
  * the name (`user/ci/deployers/<userName>`). The partition may be `aws`, `aws-cn`, `aws-us-gov`...
+ * When `user` gives its path or account (a target's `iamUserPath`, `iamUserArn` or `assumeRole`), they
+ * must match too: a key of a same-named user in another account or path is not the target's.
  */
-export function isIamUserArn(arn: string, userName: string): boolean {
+export function isIamUserArn(arn: string, user: IamUser): boolean {
+  const userName = userNameOf(user);
   const [prefix, partition, service, region, account, resource, ...rest] = arn.split(':');
   if (prefix !== 'arn' || !partition?.startsWith('aws') || service !== 'iam' || region !== '' || rest.length > 0)
     return false;
   if (!account || !/^\d{12}$/.test(account) || !resource?.startsWith('user/')) return false;
-  return resource.slice(resource.lastIndexOf('/') + 1) === userName;
+  if (resource.slice(resource.lastIndexOf('/') + 1) !== userName) return false;
+  if (typeof user === 'string') return true;
+  const path = resource.slice('user'.length, resource.lastIndexOf('/') + 1);
+  return (
+    (user.path === undefined || user.path === path) && (user.accountId === undefined || user.accountId === account)
+  );
 }
+
+/** `NAME`, `/ci/NAME`, `/ci/NAME in account 222222222222`: what the verifier expected. */
+const describeUser = (user: IamUser): string =>
+  typeof user === 'string'
+    ? user
+    : `${user.path && user.path !== '/' ? user.path : ''}${user.userName}` +
+      `${user.accountId ? ` in account ${user.accountId}` : ''}`;

@@ -1,3 +1,4 @@
+import { accountOfTarget, iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { AzureDevOpsInventoryPort } from '../../ports/azure-devops-inventory.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
@@ -6,7 +7,13 @@ import type { IamIdentityPort } from '../../ports/iam-identity.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import { CanaryRunFailedError, ConfigurationError, PublishNotVerifiedError, RotationError } from '../errors.js';
+import {
+  CanaryRunFailedError,
+  ConfigurationError,
+  MigrationRefusedError,
+  PublishNotVerifiedError,
+  RotationError,
+} from '../errors.js';
 import type { CanaryPipelineRef } from '../holders.js';
 import type { AccessKeyCredential } from '../model.js';
 import { describePlan, type MigrationPlan, planMigration } from './migration-plan.js';
@@ -66,14 +73,23 @@ export class MigrateToOidc {
 
   async execute(targetName: string, options: MigrationOptions): Promise<MigrationReport> {
     const target = await this.p.targets.getTarget(targetName);
+    if (target.assumeRole) {
+      // Its user, policies and OIDC provider are in the member account, which the identity port does not reach.
+      throw new MigrationRefusedError(
+        `target ${targetName}'s IAM user lives in account ${accountOfTarget(target)} (assumeRole): migrate-to-oidc ` +
+          "works in the account it runs in only; run it there with that account's credentials and a configuration " +
+          'naming the target without assumeRole, or create the role with AdoOidcRole in that account',
+        { context: { target: targetName } },
+      );
+    }
     const settings = await this.p.targets.getSettings();
     const ref = target.connection;
     const found = await this.p.azureDevOps.findConnection(ref);
     const [organization, connection, keys, secret] = await Promise.all([
       this.p.inventory.organization(ref),
       this.p.inventory.describeConnection(ref, found.id),
-      this.p.iam.listKeys(target.iamUserName),
-      this.p.secrets.describe(target.secretId),
+      this.p.iam.listKeys(iamUserOf(target)),
+      this.p.secrets.describe(secretOf(target)),
     ]);
     const userPermissions = await this.p.identity.userPermissions(target.iamUserName);
     // With a role the operator manages, nothing is copied: the user's permissions do not matter.
@@ -176,7 +192,7 @@ export class MigrateToOidc {
 
     // 2. The way back, read before the connection changes: the secret holds the connection's key.
     const current = secret.current;
-    const credential = current ? await this.p.secrets.getVersion(target.secretId, current.versionId) : null;
+    const credential = current ? await this.p.secrets.getVersion(secretOf(target), current.versionId) : null;
     if (!credential || credential.accessKeyId !== connection.heldAccessKeyId) {
       return report(
         'failed',
@@ -226,7 +242,7 @@ export class MigrateToOidc {
     const warnings: string[] = [];
     for (const key of plan.keysToDeactivate) {
       try {
-        await this.p.iam.setKeyStatus(target.iamUserName, key, 'Inactive');
+        await this.p.iam.setKeyStatus(iamUserOf(target), key, 'Inactive');
         actions.push(
           `deactivated ${key}: delete it after the ${settings.gracePeriodDays}-day grace period (aws iam ` +
             `delete-access-key --user-name ${target.iamUserName} --access-key-id ${key})`,
@@ -257,12 +273,12 @@ export class MigrateToOidc {
     const ref = target.connection;
     const found = await this.p.azureDevOps.findConnection(ref);
     const connection = await this.p.inventory.describeConnection(ref, found.id);
-    const secret = await this.p.secrets.describe(target.secretId);
+    const secret = await this.p.secrets.describe(secretOf(target));
     const credential = secret.current
-      ? await this.p.secrets.getVersion(target.secretId, secret.current.versionId)
+      ? await this.p.secrets.getVersion(secretOf(target), secret.current.versionId)
       : null;
     const key = credential
-      ? (await this.p.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === credential.accessKeyId)
+      ? (await this.p.iam.listKeys(iamUserOf(target))).find((k) => k.accessKeyId === credential.accessKeyId)
       : undefined;
     const steps = [
       `${key?.status === 'Inactive' ? 'reactivate' : 'keep'} the key ${credential?.accessKeyId ?? '(none)'} ` +
@@ -299,7 +315,7 @@ export class MigrateToOidc {
     const usable = credential as AccessKeyCredential;
     try {
       if (key?.status === 'Inactive') {
-        await this.p.iam.setKeyStatus(target.iamUserName, usable.accessKeyId, 'Active');
+        await this.p.iam.setKeyStatus(iamUserOf(target), usable.accessKeyId, 'Active');
         actions.push(`reactivated ${usable.accessKeyId}`);
       }
       await this.p.inventory.restoreKey(ref, connection.id, usable, options.roleArn ?? null);

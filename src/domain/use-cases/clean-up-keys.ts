@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
@@ -43,28 +44,28 @@ export class CleanUpKeys {
       switch (action.kind) {
         case 'delete-key':
           refuseIfHeld(await fresh(), action.accessKeyId, state, 'cleanup', 'delete');
-          await this.iam.deleteKey(target.iamUserName, action.accessKeyId);
+          await this.iam.deleteKey(iamUserOf(target), action.accessKeyId);
           break;
         case 'deactivate-key':
           refuseIfHeld(await fresh(), action.accessKeyId, state, 'cleanup', 'deactivate');
           // A key already gone needs no deactivating (a retry after the answer was lost).
-          await this.iam.setKeyStatus(target.iamUserName, action.accessKeyId, 'Inactive').catch((error: unknown) => {
+          await this.iam.setKeyStatus(iamUserOf(target), action.accessKeyId, 'Inactive').catch((error: unknown) => {
             if (!(error instanceof AccessKeyNotFoundError)) throw error;
           });
           break;
         case 'drop-pending':
-          await this.secrets.dropPending(target.secretId, action.versionId);
+          await this.secrets.dropPending(secretOf(target), action.versionId);
           holdings = undefined;
           break;
         case 'promote-pending':
         case 'restore-current':
-          await this.secrets.promote(target.secretId, action.versionId);
+          await this.secrets.promote(secretOf(target), action.versionId);
           holdings = undefined;
           break;
         case 'sync-holders': {
           // Before any key is retired: every other holder gets the agreed key back, proven by a read.
           const set = new HolderSet(this.azureDevOps, this.variableGroups);
-          const credential = await this.secrets.getVersion(target.secretId, action.versionId);
+          const credential = await this.secrets.getVersion(secretOf(target), action.versionId);
           for (const { holder, id } of pairHolders(target, state.holderIds, 'cleanup')) {
             if ((await set.held(holder, id)) === action.accessKeyId) continue;
             await set.write(holder, id, credential);

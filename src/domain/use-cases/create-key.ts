@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
@@ -27,7 +28,7 @@ export class CreateKey {
 
   async execute(state: RotationState): Promise<RotationState> {
     const target = await this.targets.getTarget(state.targetName);
-    const secret = await this.secrets.describe(target.secretId);
+    const secret = await this.secrets.describe(secretOf(target));
     if (secret.pending?.versionId === state.rotationId) {
       return this.done(state, secret.pending.accessKeyId);
     }
@@ -40,20 +41,20 @@ export class CreateKey {
       );
     }
 
-    const keys = await this.iam.listKeys(target.iamUserName);
+    const keys = await this.iam.listKeys(iamUserOf(target));
     if (keys.length >= 2) await this.deleteOrphans(state, target, keys, secret.current?.accessKeyId);
 
     let key: NewAccessKey;
     try {
-      key = await this.iam.createKey(target.iamUserName);
+      key = await this.iam.createKey(iamUserOf(target));
     } catch (error) {
       if (!(error instanceof AccessKeyQuotaExceededError)) throw error;
-      await this.deleteOrphans(state, target, await this.iam.listKeys(target.iamUserName), secret.current?.accessKeyId);
-      key = await this.iam.createKey(target.iamUserName);
+      await this.deleteOrphans(state, target, await this.iam.listKeys(iamUserOf(target)), secret.current?.accessKeyId);
+      key = await this.iam.createKey(iamUserOf(target));
     }
 
     try {
-      await this.secrets.putPending(target.secretId, state.rotationId, {
+      await this.secrets.putPending(secretOf(target), state.rotationId, {
         accessKeyId: key.accessKeyId,
         secretAccessKey: key.secretAccessKey,
         iamUserName: target.iamUserName,
@@ -61,7 +62,7 @@ export class CreateKey {
       });
     } catch (error) {
       // Without its pending version nobody could ever use or find this key: remove it now.
-      await this.iam.deleteKey(target.iamUserName, key.accessKeyId).catch(() => undefined);
+      await this.iam.deleteKey(iamUserOf(target), key.accessKeyId).catch(() => undefined);
       throw error;
     }
     return this.done(state, key.accessKeyId);
@@ -106,7 +107,7 @@ export class CreateKey {
         { context: { target: state.targetName, userName: target.iamUserName } },
       );
     }
-    for (const orphan of orphans) await this.iam.deleteKey(target.iamUserName, orphan.accessKeyId);
+    for (const orphan of orphans) await this.iam.deleteKey(iamUserOf(target), orphan.accessKeyId);
     return orphans.length;
   }
 }

@@ -1,3 +1,4 @@
+import { iamUserArnOf, iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
@@ -25,6 +26,8 @@ export interface KeyStatusLine {
 export interface TargetStatus {
   targetName: string;
   iamUserName: string;
+  /** The user's ARN when its account is known (`iamUserArn`, `assumeRole`), else its path and name. */
+  iamUser: string;
   connectionName: string;
   connectionId: string | null;
   keys: KeyStatusLine[];
@@ -67,9 +70,9 @@ export class DescribeTarget {
         return null;
       }
     };
-    const keys = (await attempt('IAM', () => this.iam.listKeys(target.iamUserName))) ?? [];
+    const keys = (await attempt('IAM', () => this.iam.listKeys(iamUserOf(target)))) ?? [];
     const connection = await attempt('Azure DevOps', () => this.azureDevOps.findConnection(target.connection));
-    const secret = await attempt('Secrets Manager', () => this.secrets.describe(target.secretId));
+    const secret = await attempt('Secrets Manager', () => this.secrets.describe(secretOf(target)));
     const held = connection?.heldAccessKeyId ?? null;
     const secretKey = secret?.current?.accessKeyId ?? null;
     const set = new HolderSet(this.azureDevOps, this.variableGroups);
@@ -130,6 +133,7 @@ export class DescribeTarget {
     return {
       targetName,
       iamUserName: target.iamUserName,
+      iamUser: iamUserArnOf(target) ?? `${target.iamUserPath ?? ''}${target.iamUserName}`,
       connectionName: target.connection.connectionName,
       connectionId: connection?.id ?? null,
       keys: lines,

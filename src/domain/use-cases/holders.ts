@@ -1,3 +1,4 @@
+import { secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
@@ -30,7 +31,7 @@ export async function readHoldings(
   const set = new HolderSet(ports.azureDevOps, ports.variableGroups);
   const [connection, secret, othersHeld] = await Promise.all([
     ports.azureDevOps.readConnection(target.connection, connectionId),
-    ports.secrets.describe(target.secretId),
+    ports.secrets.describe(secretOf(target)),
     Promise.all(others.map(({ holder, id }) => set.held(holder, id))),
   ]);
   const holders = new Map<string, string>();

@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
@@ -34,9 +35,9 @@ export class PlanRotation {
       // Three independent reads: in parallel, since a cold Lambda pays each service's first call.
       const [settings, keys, connection, secret, others] = await Promise.all([
         this.targets.getSettings(),
-        this.iam.listKeys(target.iamUserName),
+        this.iam.listKeys(iamUserOf(target)),
         this.azureDevOps.findConnection(target.connection),
-        this.secrets.describe(target.secretId),
+        this.secrets.describe(secretOf(target)),
         // Every other holder of the key (connections, variable groups): a holder that cannot be read refuses the plan.
         new HolderSet(this.azureDevOps, this.variableGroups).findAll(otherHolders(target)),
       ]);

@@ -1,3 +1,4 @@
+import { secretOf } from '../accounts.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { markCompleted, requireField, type RotationState } from '../rotation-state.js';
@@ -12,7 +13,7 @@ export class PromoteSecret {
   async execute(state: RotationState): Promise<RotationState> {
     const versionId = requireField(state, 'pendingVersionId', 'promote');
     const target = await this.targets.getTarget(state.targetName);
-    await this.secrets.promote(target.secretId, versionId);
+    await this.secrets.promote(secretOf(target), versionId);
     return markCompleted(state, 'promote');
   }
 }

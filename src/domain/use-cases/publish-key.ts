@@ -1,3 +1,4 @@
+import { secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { ClockPort } from '../../ports/clock.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
@@ -27,7 +28,7 @@ export class PublishKey {
     const versionId = requireField(state, 'pendingVersionId', 'publish');
     const target = await this.targets.getTarget(state.targetName);
     const others = pairHolders(target, state.holderIds, 'publish');
-    const credential = await this.secrets.getVersion(target.secretId, versionId);
+    const credential = await this.secrets.getVersion(secretOf(target), versionId);
     // Recorded before the first write: a use of the old key after this is a consumer that is not a holder.
     const publishedAt = state.publishedAt ?? (this.clock ?? { now: () => new Date() }).now().toISOString();
     await this.azureDevOps.updateCredential(target.connection, connectionId, credential);

@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
@@ -44,7 +45,7 @@ export class RevokeOldKey {
     // Safety before speed: never retire a key a holder still holds.
     const [connection, secret] = await Promise.all([
       this.azureDevOps.readConnection(target.connection, connectionId),
-      this.secrets.describe(target.secretId),
+      this.secrets.describe(secretOf(target)),
     ]);
     if (connection.heldAccessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
@@ -73,7 +74,7 @@ export class RevokeOldKey {
       }
     }
     if (state.mode === 'emergency') {
-      await this.iam.deleteKey(target.iamUserName, oldAccessKeyId);
+      await this.iam.deleteKey(iamUserOf(target), oldAccessKeyId);
       return markCompleted({ ...state, oldKeyStatus: 'Deleted' }, 'revoke');
     }
     const evidence = await this.usedAfterPublish(state, target, oldAccessKeyId);
@@ -93,7 +94,7 @@ export class RevokeOldKey {
       ];
     }
     try {
-      await this.iam.setKeyStatus(target.iamUserName, oldAccessKeyId, 'Inactive');
+      await this.iam.setKeyStatus(iamUserOf(target), oldAccessKeyId, 'Inactive');
       return markCompleted({ ...state, oldKeyStatus: 'Inactive', warnings }, 'revoke');
     } catch (error) {
       if (error instanceof AccessKeyNotFoundError)
@@ -109,7 +110,7 @@ export class RevokeOldKey {
     oldAccessKeyId: string,
   ): Promise<string | undefined> {
     if (!state.publishedAt) return undefined;
-    const old = (await this.iam.listKeys(target.iamUserName)).find((k) => k.accessKeyId === oldAccessKeyId);
+    const old = (await this.iam.listKeys(iamUserOf(target))).find((k) => k.accessKeyId === oldAccessKeyId);
     if (!old?.lastUsedAt || old.lastUsedAt.getTime() <= Date.parse(state.publishedAt)) return undefined;
     const where = `${old.lastUsedService ?? 'an unknown service'} in ${old.lastUsedRegion ?? 'an unknown region'}`;
     return (

@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
@@ -63,13 +64,13 @@ export class RollBack {
   ): Promise<boolean | 'kept-new-key'> {
     // Every later action is checked against the connection, so without its id nothing can be checked.
     const connectionId = requireField(state, 'connectionId', 'rollback');
-    const secret = await this.secrets.describe(target.secretId);
+    const secret = await this.secrets.describe(secretOf(target));
     const ours = [secret.pending, secret.current, secret.previous].find((v) => v?.versionId === state.rotationId);
     const newAccessKeyId = state.newAccessKeyId ?? ours?.accessKeyId;
     if (!newAccessKeyId) {
       // No key reached the secret, but a create whose answer was lost may have left one in IAM.
       const connection = await this.azureDevOps.readConnection(target.connection, connectionId);
-      const orphans = orphansOfRun(await this.iam.listKeys(target.iamUserName), state.startedAt, [
+      const orphans = orphansOfRun(await this.iam.listKeys(iamUserOf(target)), state.startedAt, [
         connection.heldAccessKeyId,
         state.oldAccessKeyId,
         secret.current?.accessKeyId,
@@ -77,7 +78,7 @@ export class RollBack {
         secret.pending?.accessKeyId,
       ]);
       for (const orphan of orphans) {
-        await this.iam.deleteKey(target.iamUserName, orphan.accessKeyId);
+        await this.iam.deleteKey(iamUserOf(target), orphan.accessKeyId);
         actions.push(`deleted key ${orphan.accessKeyId}, created by this run but never stored`);
       }
       if (orphans.length === 0) actions.push('nothing to roll back: no new key was stored');
@@ -101,7 +102,7 @@ export class RollBack {
     );
     if (rolledForward) return 'kept-new-key';
     if (apart.length > 0 && state.oldVersionId) {
-      const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+      const old = await this.secrets.getVersion(secretOf(target), state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
           `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ` +
@@ -124,15 +125,15 @@ export class RollBack {
 
     // 2. The secret: AWSCURRENT back on the old version.
     if (state.oldVersionId && secret.current?.versionId !== state.oldVersionId) {
-      await this.secrets.promote(target.secretId, state.oldVersionId);
+      await this.secrets.promote(secretOf(target), state.oldVersionId);
       actions.push(`moved the secret's AWSCURRENT back to version ${state.oldVersionId}`);
     }
 
     // 3. The old key must be active (it is, unless something outside the run touched it).
-    const keys = await this.iam.listKeys(target.iamUserName);
+    const keys = await this.iam.listKeys(iamUserOf(target));
     const oldKey = keys.find((k) => k.accessKeyId === oldAccessKeyId);
     if (oldKey && oldKey.status !== 'Active') {
-      await this.iam.setKeyStatus(target.iamUserName, oldKey.accessKeyId, 'Active');
+      await this.iam.setKeyStatus(iamUserOf(target), oldKey.accessKeyId, 'Active');
       actions.push(`reactivated the old key ${oldKey.accessKeyId}`);
     }
 
@@ -152,14 +153,14 @@ export class RollBack {
             `is kept too`,
         );
       }
-      await this.iam.deleteKey(target.iamUserName, newAccessKeyId);
+      await this.iam.deleteKey(iamUserOf(target), newAccessKeyId);
       actions.push(`deleted the new key ${newAccessKeyId}`);
     }
 
     // 5. Last, the pending label: it is the record that the new key is ours, so it outlives the key
     // (a rollback stopped before this point leaves the next run the proof it needs to delete it).
     if (ours || state.pendingVersionId) {
-      await this.secrets.dropPending(target.secretId, state.pendingVersionId ?? state.rotationId);
+      await this.secrets.dropPending(secretOf(target), state.pendingVersionId ?? state.rotationId);
       actions.push(`dropped the pending secret version ${state.pendingVersionId ?? state.rotationId}`);
     }
     return true;
@@ -180,7 +181,7 @@ export class RollBack {
       return this.rollForward(state, target, newAccessKeyId, connection.heldAccessKeyId, actions, holders);
     }
     if (connection.heldAccessKeyId !== oldAccessKeyId && state.oldVersionId) {
-      const old = await this.secrets.getVersion(target.secretId, state.oldVersionId);
+      const old = await this.secrets.getVersion(secretOf(target), state.oldVersionId);
       if (old.accessKeyId !== oldAccessKeyId) {
         throw new RollbackFailedError(
           `the secret's version ${state.oldVersionId} holds ${old.accessKeyId}, not the old key ` +
@@ -220,7 +221,7 @@ export class RollBack {
       );
     }
     // The other holders follow the connection to the new key, so that all of them agree again.
-    const pending = await this.secrets.getVersion(target.secretId, state.pendingVersionId ?? state.rotationId);
+    const pending = await this.secrets.getVersion(secretOf(target), state.pendingVersionId ?? state.rotationId);
     for (const { holder, id } of others) {
       if ((await set.held(holder, id)) === newAccessKeyId) continue;
       await set.write(holder, id, pending);
@@ -234,7 +235,7 @@ export class RollBack {
         `published the new key ${newAccessKeyId} to ${describeHolder(holder)} too, so that every holder agrees`,
       );
     }
-    await this.secrets.promote(target.secretId, state.pendingVersionId ?? state.rotationId);
+    await this.secrets.promote(secretOf(target), state.pendingVersionId ?? state.rotationId);
     actions.push(
       `kept the new key ${newAccessKeyId}: the connection already held it and the old credential was never in ` +
         `the secret, so it could not be restored; the old key ${state.oldAccessKeyId} stays active`,

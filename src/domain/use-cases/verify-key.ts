@@ -1,3 +1,4 @@
+import { iamUserOf, secretOf } from '../accounts.js';
 import type { KeyVerifierPort } from '../../ports/key-verifier.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
@@ -19,7 +20,7 @@ export class VerifyKey {
     const newAccessKeyId = requireField(state, 'newAccessKeyId', 'verify-key');
     const versionId = requireField(state, 'pendingVersionId', 'verify-key');
     const target = await this.targets.getTarget(state.targetName);
-    const credential = await this.secrets.getVersion(target.secretId, versionId);
+    const credential = await this.secrets.getVersion(secretOf(target), versionId);
     if (credential.accessKeyId !== newAccessKeyId) {
       throw new StateConflictError(
         `target ${state.targetName}: pending version ${versionId} holds ${credential.accessKeyId}, not the new ` +
@@ -27,7 +28,7 @@ export class VerifyKey {
         { context: { target: state.targetName, versionId } },
       );
     }
-    await this.verifier.verify(target.iamUserName, credential);
+    await this.verifier.verify(iamUserOf(target), credential);
     return markCompleted(state, 'verify-key');
   }
 }

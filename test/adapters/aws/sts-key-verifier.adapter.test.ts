@@ -53,6 +53,27 @@ describe('Class: StsKeyVerifierAdapter', () => {
       await expect(result).resolves.toBeUndefined();
     });
 
+    it('rejects a key of a same-named user in another account or path (iamUserArn, assumeRole)', async () => {
+      // Arrange: the target's user is /ci/app-deployer in account 222222222222.
+      const { wire, adapter } = setUp();
+      const expected = { userName: USER, path: '/ci/', accountId: '222222222222' };
+      wire.addKey(NEW_KEY.accessKeyId, `arn:aws:iam::123456789012:user/ci/${USER}`);
+      wire.addKey('AKIANEWKEY0000000002', `arn:aws:iam::222222222222:user/${USER}`);
+      wire.addKey('AKIANEWKEY0000000003', `arn:aws:iam::222222222222:user/ci/${USER}`);
+      const other = (id: string) => ({ ...NEW_KEY, accessKeyId: id });
+
+      // Act
+      const wrongAccount = await adapter.verify(expected, NEW_KEY).catch((e: unknown) => e);
+      const wrongPath = await adapter.verify(expected, other('AKIANEWKEY0000000002')).catch((e: unknown) => e);
+      const right = adapter.verify(expected, other('AKIANEWKEY0000000003'));
+
+      // Assert
+      expect(wrongAccount).toBeInstanceOf(KeyVerificationFailedError);
+      expect((wrongAccount as Error).message).toContain(`not as IAM user /ci/${USER} in account 222222222222`);
+      expect(wrongPath).toBeInstanceOf(KeyVerificationFailedError);
+      await expect(right).resolves.toBeUndefined();
+    });
+
     it(
       'throws KeyVerificationFailedError naming both identities when the key authenticates as ' + 'another user',
       async () => {
