@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../src/adapters/azure-devops/http-client.js';
 /**
  * The Azure DevOps half of a rotation, timed: the REAL adapter (AzureDevOpsServiceConnectionAdapter,
  * global fetch, default client options) against the local stand-in over loopback HTTP, doing what
@@ -54,7 +55,9 @@ export async function measurePublish(options: { runs: number; warmupRuns: number
       secretAccessKey: 'bench/seed/secret/0000000000000000000000',
       projects: ['payments', 'shared-services'],
     });
-    const adapter = new AzureDevOpsServiceConnectionAdapter(new FakeSecureParameters({ [PAT_PARAMETER]: BENCH_PAT }));
+    const adapter = new AzureDevOpsServiceConnectionAdapter(
+      new AzureDevOpsHttpClient(new FakeSecureParameters({ [PAT_PARAMETER]: BENCH_PAT })),
+    );
 
     const times: Record<Operation, number[]> = { find: [], read: [], update: [], verify: [] };
     const requests: Record<Operation, string[]> = { find: [], read: [], update: [], verify: [] };

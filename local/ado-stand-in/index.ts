@@ -14,7 +14,8 @@
  * - errors carry the VSS body `{ "$id", "innerException", "message", "typeName", "typeKey", "errorCode", "eventId" }`;
  * - a PUT replaces the whole endpoint: a parameter left out is gone, a `null` parameter or a
  *   missing `serviceEndpointProjectReferences` is refused with 400;
- * - optional rate limiting (429 + Retry-After), latency, and fault injection;
+ * - optional rate limiting (429 + Retry-After), Azure DevOps' usage limit per identity (usage.ts: delays,
+ *   blocks and the X-RateLimit-* headers), latency, and fault injection;
  * - variable groups (library.ts: secret variables `null` on read, kept by an update that sends
  *   them back as `null`) and pipeline runs (pipelines.ts: the result depends on whether the key
  *   the run's holder holds works), with the same authentication, throttling and faults.
@@ -50,6 +51,7 @@ import { EntraFederation } from '../federation/entra-federation.js';
 import { type SeedVariableGroupInput, StandInLibrary, type StoredVariableGroup } from './library.js';
 import { type KeyCheck, type SeedPipelineInput, StandInPipelines, type StoredRun } from './pipelines.js';
 import { type OidcCheck, type OidcClaims, StandInOrganizations } from './organization.js';
+import { RATE_LIMIT_RESOURCE, StandInUsage, type UsageModel } from './usage.js';
 import { vssError } from './vss.js';
 
 export interface AdoStandInOptions {
@@ -62,6 +64,14 @@ export interface AdoStandInOptions {
   organizations?: string[];
   /** At most `limit` API requests per `windowMs`; beyond that 429 with Retry-After (seconds). */
   rateLimit?: { limit: number; windowMs: number };
+  /**
+   * Azure DevOps' global consumption limit per identity (usage.ts): TSTUs in a sliding window, requests
+   * delayed (held, with X-RateLimit-Delay and Retry-After) over the limit, blocked (429) far over it, the
+   * X-RateLimit-* headers from half the limit on.
+   */
+  usage?: UsageModel;
+  /** The most variable groups one list answer holds before it pages (default 1,000). */
+  variableGroupPageSize?: number;
   /** A Microsoft Entra service principal accepted at `{url}/{tenantId}/oauth2/v2.0/token`. */
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: string; tokenLifetimeSeconds?: number };
   /** Delay before every answer (benchmarks). */
@@ -87,6 +97,7 @@ export interface AdoStandInOptions {
 export type { KeyCheck, PipelineUses, SeedPipelineInput, StoredRun } from './pipelines.js';
 export type { OidcCheck, OidcClaims } from './organization.js';
 export type { SeedVariable, SeedVariableGroupInput, StoredVariableGroup } from './library.js';
+export type { UsageModel } from './usage.js';
 
 export interface ConnectionLocation {
   /** `{url}/{organization}`: must point at this stand-in. */
@@ -229,7 +240,9 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
   const recent: number[] = [];
   const tokens = new Map<string, number>();
   let throttle = { remaining: 0, retryAfterSeconds: 1 };
+  const usage = options.usage ? new StandInUsage(options.usage) : undefined;
   const library = new StandInLibrary((organization, project) => projectId(organization, project));
+  if (options.variableGroupPageSize) library.pageSize = options.variableGroupPageSize;
   const pipelines = new StandInPipelines(
     (uses) => {
       if ('connectionId' in uses) {
@@ -305,10 +318,14 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
       status: 0,
     };
     requests.push(record);
+    // What the usage model adds to an answer: its rate-limit headers, and how long it is held back.
+    let usageHeaders: Record<string, string> = {};
+    let heldMs = 0;
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
-      const respond = () => send(res, status, body, headers);
-      if (options.latencyMs) setTimeout(respond, options.latencyMs);
+      const respond = () => send(res, status, body, { ...usageHeaders, ...headers });
+      const wait = (options.latencyMs ?? 0) + heldMs;
+      if (wait > 0) setTimeout(respond, wait);
       else respond();
     };
 
@@ -358,6 +375,21 @@ export async function startAdoStandIn(options: AdoStandInOptions): Promise<AdoSt
         );
       }
       return reply(203, SIGN_IN_PAGE, { 'content-type': 'text/html; charset=utf-8' });
+    }
+    if (usage) {
+      const verdict = usage.charge(req.headers.authorization ?? '', Date.now());
+      usageHeaders = verdict.headers;
+      if (verdict.kind === 'blocked') {
+        return reply(
+          429,
+          vssError(
+            'RequestBlockedException',
+            `TF400733: The request has been canceled: Request was blocked due to exceeding usage of resource ` +
+              `'${RATE_LIMIT_RESOURCE}' in namespace 'User'.`,
+          ),
+        );
+      }
+      if (verdict.kind === 'delayed') heldMs = verdict.delayMs;
     }
     const limited = rateLimited();
     if (limited !== undefined) {

@@ -92,6 +92,9 @@ export class StandInLibrary {
   }
 
   /** GET list (optionally by `groupName`, `*` a wildcard) or by id, in a project. */
+  /** The most groups one list answer holds (the stand-in's option `variableGroupPageSize`). */
+  pageSize = 1_000;
+
   read(organization: string, project: string, id: string | undefined, query: URLSearchParams): Reply {
     const visible = (g: Group) =>
       g.organization === organization && g.projects.some((p) => p.toLowerCase() === project.toLowerCase());
@@ -101,10 +104,20 @@ export class StandInLibrary {
     }
     const pattern = query.get('groupName');
     const matcher = pattern ? wildcard(pattern) : undefined;
-    const value = [...this.groups.values()]
+    // Paged as Azure DevOps pages (7.1 Get Variable Groups): queryOrder (default IdDescending), $top, and
+    // continuationToken: the groups after that id; the next token in the x-ms-continuationtoken header.
+    const ascending = query.get('queryOrder')?.toLowerCase() === 'idascending';
+    const after = query.get('continuationToken');
+    const top = Math.min(Number(query.get('$top') ?? this.pageSize) || this.pageSize, this.pageSize);
+    const matching = [...this.groups.values()]
       .filter((g) => visible(g) && (!matcher || matcher.test(g.name)))
-      .map((g) => this.representation(g));
-    return [200, { count: value.length, value }];
+      .sort((a, b) => (ascending ? a.id - b.id : b.id - a.id))
+      .filter((g) => after === null || (ascending ? g.id > Number(after) : g.id < Number(after)));
+    const page = matching.slice(0, top);
+    const value = page.map((g) => this.representation(g));
+    const last = page.at(-1);
+    const more = matching.length > page.length && last ? { 'x-ms-continuationtoken': String(last.id) } : undefined;
+    return more ? [200, { count: value.length, value }, more] : [200, { count: value.length, value }];
   }
 
   /** PUT `{org}/_apis/distributedtask/variablegroups/{id}`. */

@@ -81,6 +81,9 @@ export class StandInPipelines {
       .map(({ secret: _secret, ...run }) => ({ ...run }));
   }
 
+  /** Preview runs answered (they create no run). */
+  previews = 0;
+
   async handle(
     method: string,
     organization: string,
@@ -110,10 +113,16 @@ export class StandInPipelines {
           ),
         ];
       }
+      let parameters: { previewRun?: unknown };
       try {
-        if (raw !== '') JSON.parse(raw);
+        parameters = raw === '' ? {} : (JSON.parse(raw) as { previewRun?: unknown });
       } catch {
         return [400, vssError('InvalidRequestBodyException', 'The request body is not valid JSON.')];
+      }
+      // A preview run parses the pipeline's YAML and creates no run (RunPipelineParameters.previewRun).
+      if (parameters?.previewRun === true) {
+        this.previews += 1;
+        return [200, { finalYaml: `# ${pipeline.name}\nsteps:\n- script: aws sts get-caller-identity\n` }];
       }
       const key = this.holderKey(pipeline.uses);
       const run = {

@@ -66,6 +66,18 @@ export class FakePipelineRuns implements PipelineRunsPort {
     }, [ref]);
   }
 
+  async checkCanQueue(ref: CanaryPipelineRef): Promise<void> {
+    return this.faults.around('pipelines.checkCanQueue', () => {
+      this.pipeline(ref);
+      if (this.executeDenied) {
+        throw new AzureDevOpsNotAuthorizedError(
+          `Azure DevOps refused to queue a run of pipeline ${ref.pipelineId} with HTTP 401; the credential in ` +
+            `parameter ${ref.credentialParameter} needs the "Build (Read & execute)" scope`,
+        );
+      }
+    }, [ref]);
+  }
+
   async queueRun(ref: CanaryPipelineRef): Promise<PipelineRunState> {
     return this.faults.around('pipelines.queueRun', () => {
       const pipeline = this.pipeline(ref);

@@ -1,7 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsWebIdentityTokenAdapter } from '../../src/adapters/aws/sts-web-identity-token.adapter.js';
 import type { FederatedCredentialRef } from '../../src/domain/model.js';
-import { type AdoStandIn, startAdoStandIn } from '../ado-stand-in/index.js';
+import { type AdoStandIn, type KeyCheck, startAdoStandIn } from '../ado-stand-in/index.js';
 import { ROTATOR_CREDENTIALS, TEST_REGION } from '../aws-wire/clients.js';
 import { StsWire } from '../aws-wire/sts-wire.js';
 import { EntraFederation, type FederatedIdentityCredential } from './entra-federation.js';
@@ -32,7 +32,7 @@ export interface FederatedWorld {
 }
 
 export async function startFederatedWorld(
-  options: { pat?: string; organizations?: string[]; outboundFederation?: boolean } = {},
+  options: { pat?: string; organizations?: string[]; outboundFederation?: boolean; keyCheck?: KeyCheck } = {},
 ): Promise<FederatedWorld> {
   const issuer = new JwtIssuer();
   const sts = new StsWire().install().addRole(ROTATOR_CREDENTIALS.accessKeyId, ROLE_ARN);
@@ -47,6 +47,7 @@ export async function startFederatedWorld(
     pat: options.pat ?? 'unused-pat-0000000000000000000000000000000000000',
     organizations: options.organizations ?? ['fabrikam'],
     federation: { entra, members },
+    ...(options.keyCheck ? { keyCheck: options.keyCheck } : {}),
   });
   const webIdentity = new StsWebIdentityTokenAdapter(
     new STSClient({ region: TEST_REGION, credentials: ROTATOR_CREDENTIALS, maxAttempts: 1 }),

@@ -1,5 +1,6 @@
 import type { CanaryPipelineRef, VariableGroupRef } from '../domain/holders.js';
 import type { ConnectionRef } from '../domain/model.js';
+import { parseConnectionCredential } from './connection-credential.js';
 import { parameterName } from './names.js';
 import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
 import {
@@ -16,8 +17,9 @@ import {
 /**
  * The holders of a target's key beyond its first service connection (issue 13): more service
  * connections (`connections`), variable groups (`variableGroups`) and the canary pipeline
- * (`canary`). Each may leave out `organizationUrl`, `project` and `credentialParameter`: they
- * default to the first connection's, since one key's holders usually live in one organization.
+ * (`canary`). Each may leave out `organizationUrl`, `project` and its credential: they default to
+ * the first connection's, since one key's holders usually live in one organization. A holder's own
+ * credential is a `credentialParameter` or a `federatedCredential`, as for a connection.
  */
 
 const GROUP_FIELDS = [
@@ -27,8 +29,16 @@ const GROUP_FIELDS = [
   'accessKeyIdVariable',
   'secretAccessKeyVariable',
   'credentialParameter',
+  'federatedCredential',
 ];
-const CANARY_FIELDS = ['organizationUrl', 'project', 'pipelineId', 'branch', 'credentialParameter'];
+const CANARY_FIELDS = [
+  'organizationUrl',
+  'project',
+  'pipelineId',
+  'branch',
+  'credentialParameter',
+  'federatedCredential',
+];
 const VARIABLE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 const BRANCH = /^refs\/(heads|tags)\/[^\s]{1,250}$/;
 
@@ -56,6 +66,12 @@ function inherited(value: Json, path: string, problems: Problems, defaults: Defa
     value.project === undefined
       ? defaults.project
       : requiredString(value, 'project', path, problems, 'the Azure DevOps project');
+  if (value.federatedCredential !== undefined) {
+    // Its own federated credential (another Entra app): parsed by the connection's rules, no parameter then.
+    const parsed = parseConnectionCredential(value, path, problems);
+    if (!parsed.ok || !parsed.federatedCredential || url === undefined || project === undefined) return undefined;
+    return { organizationUrl: url, project, federatedCredential: parsed.federatedCredential };
+  }
   const credential =
     value.credentialParameter === undefined
       ? defaults.credentialParameter
@@ -110,7 +126,8 @@ function variableName(
 
 function parseGroup(item: unknown, path: string, problems: Problems, defaults: Defaults): VariableGroupRef | undefined {
   const shape =
-    '{ groupName, accessKeyIdVariable?, secretAccessKeyVariable?, project?, organizationUrl?, credentialParameter? }';
+    '{ groupName, accessKeyIdVariable?, secretAccessKeyVariable?, project?, organizationUrl?, credentialParameter? ' +
+    'or federatedCredential? }';
   if (!isObject(item)) {
     problems.add(path, `is ${typeOf(item)}, not an object: give ${shape}`);
     return undefined;
@@ -153,7 +170,7 @@ function parseCanary(
   problems: Problems,
   defaults: Defaults,
 ): CanaryPipelineRef | undefined {
-  const shape = '{ pipelineId, branch?, project?, organizationUrl?, credentialParameter? }';
+  const shape = '{ pipelineId, branch?, project?, organizationUrl?, credentialParameter? or federatedCredential? }';
   if (!isObject(raw)) {
     problems.add(path, `is ${typeOf(raw)}, not an object: give ${shape}`);
     return undefined;

@@ -175,6 +175,15 @@ export class FederatedCredentialMismatchError extends RefusalError {}
 export class ServicePrincipalNotMemberError extends RefusalError {}
 /** Azure DevOps is rate limiting or unavailable (429/503/5xx/timeout) after bounded retries. */
 export class AzureDevOpsUnavailableError extends TransientError {}
+/**
+ * Azure DevOps blocks the rotator's identity (429, TF400733) or delays it for longer than the call's
+ * budget: nothing was sent after the block. Not retried within the step (its retries would be
+ * blocked too and add to the identity's usage); a rollback waits for the block to pass on its own
+ * retry rule (RATE_LIMITED_RETRY).
+ */
+export class AzureDevOpsRateLimitedError extends RefusalError {}
+/** An Azure DevOps answer larger than the client reads (`maxResponseBytes`): not read on, an error naming the call. */
+export class AzureDevOpsResponseTooLargeError extends FailureError {}
 /** Azure DevOps answered with an unexpected status or body. */
 export class AzureDevOpsRequestError extends FailureError {}
 /** After the update the connection does not hold the new access key id. */
@@ -258,6 +267,8 @@ export const ERROR_NAMES = {
   ServicePrincipalNotMember: ServicePrincipalNotMemberError.name,
   AzureDevOpsUnavailable: AzureDevOpsUnavailableError.name,
   AzureDevOpsRequest: AzureDevOpsRequestError.name,
+  AzureDevOpsRateLimited: AzureDevOpsRateLimitedError.name,
+  AzureDevOpsResponseTooLarge: AzureDevOpsResponseTooLargeError.name,
   PublishNotVerified: PublishNotVerifiedError.name,
   UnknownActiveKey: UnknownActiveKeyError.name,
   RetiredKeyInUse: RetiredKeyInUseError.name,

@@ -10,6 +10,12 @@ import type { CanaryPipelineRef, PipelineRunState } from '../domain/holders.js';
 export interface PipelineRunsPort {
   /** Reads the pipeline (proves it exists and the credential can see it); returns its name. */
   readPipeline(ref: CanaryPipelineRef): Promise<{ id: number; name: string }>;
+  /**
+   * Proves the credential may queue the pipeline without queueing it: `Runs_RunPipeline` with
+   * `previewRun: true` (the same operation, so the same "Build (Read & execute)" scope; no run is
+   * created). A missing scope or permission is `AzureDevOpsNotAuthorizedError`.
+   */
+  checkCanQueue(ref: CanaryPipelineRef): Promise<void>;
   /** Queues a run (`Runs_RunPipeline`) and returns it as queued. */
   queueRun(ref: CanaryPipelineRef): Promise<PipelineRunState>;
   /** Reads a run (`Runs_Get`). */

@@ -18,6 +18,11 @@ export const ADAPTER_TOKENS = {
   Fetch: Symbol.for('rotator.fetch'),
   /** The parsed configuration (`RotationConfig`). */
   RotationConfig: Symbol.for('rotator.RotationConfig'),
+  /**
+   * The one Azure DevOps HTTP client every Azure DevOps adapter is given (its credentials' token
+   * cache and its rate-limit pacing are per organization and credential, shared by all of them).
+   */
+  AzureDevOpsHttpClient: Symbol.for('rotator.AzureDevOpsHttpClient'),
   /** Optional: the Azure DevOps client's timeouts, retry bounds and (in tests) `sleep`/`now`/`random`. */
   AzureDevOpsClientOptions: Symbol.for('rotator.AzureDevOpsClientOptions'),
   SlackSettings: Symbol.for('rotator.SlackSettings'),

@@ -26,6 +26,8 @@ export interface PipelineRunsHarness {
   /** Keys that authenticate (id → secret); any other key fails. */
   workingKeys: Map<string, string>;
   denyExecute(): void;
+  /** How many runs of the pipeline exist. */
+  runCount(pipelineId: number): number;
   close?(): Promise<void>;
 }
 
@@ -123,11 +125,29 @@ export function pipelineRunsContract(
 
         // Act
         const error = await harness.port.queueRun(ref(id)).catch((e: unknown) => e);
+        const check = await harness.port.checkCanQueue(ref(id)).catch((e: unknown) => e);
 
         // Assess
         expect(error).toBeInstanceOf(AzureDevOpsNotAuthorizedError);
         expect((error as Error).message).toContain('Build (Read & execute)');
+        expect(check).toBeInstanceOf(AzureDevOpsNotAuthorizedError);
+        expect((check as Error).message).toContain('Build (Read & execute)');
       },
     );
+
+    it('checks that the credential may queue the pipeline without queueing a run', async () => {
+      // Prepare
+      const id = harness.seedPipeline('Web', { name: 'aws-canary', key: KEY });
+
+      // Act
+      await harness.port.checkCanQueue(ref(id));
+      const missing = await harness.port.checkCanQueue(ref(id + 100)).catch((e: unknown) => e);
+
+      // Assess: no run was created (the next queued run is the first one read back)
+      const queued = await harness.port.queueRun(ref(id));
+      expect(harness.runCount(id)).toBe(1);
+      expect(queued.state).toBe('inProgress');
+      expect(missing).toBeInstanceOf(CanaryPipelineNotFoundError);
+    });
   });
 }

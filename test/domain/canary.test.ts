@@ -170,6 +170,27 @@ describe('Canary pipeline run', () => {
     expect(world.snapshot()).toEqual(before);
   });
 
+  it('refuses at the plan, changing nothing, when the credential may read but not queue the pipeline', async () => {
+    // Prepare: "Build (Read)" only: the pipeline reads, a run cannot be queued
+    const world = new FakeWorld();
+    world.addHolders('target-1', { connections: 1, groups: 1 });
+    world.addCanary('target-1');
+    world.pipelineRuns.executeDenied = true;
+    const before = world.snapshot();
+
+    // Act
+    const { report, steps, calls } = await run(world);
+
+    // Assess
+    expect(report?.outcome).toBe('refused');
+    expect(report?.reasonCode).toBe('AzureDevOpsNotAuthorizedError');
+    expect(report?.summary).toContain('Build (Read & execute)');
+    expect(steps).toEqual(['plan']);
+    expect(calls).toContain('pipelines.checkCanQueue');
+    expect(calls).not.toContain('pipelines.queueRun');
+    expect(world.snapshot()).toEqual(before);
+  });
+
   it('runs no canary step for a target without a canary', async () => {
     // Prepare
     const world = new FakeWorld();

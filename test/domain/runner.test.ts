@@ -14,6 +14,7 @@ import { FakeClock } from '../../local/fakes/fake-clock.js';
 const POLICY: RetryPolicy = {
   keyPropagation: { maxAttempts: 5, initialDelayMs: 1_000, backoffRate: 3, maxDelayMs: 5_000 },
   transient: { maxAttempts: 3, initialDelayMs: 100, backoffRate: 2, maxDelayMs: 10_000 },
+  rateLimited: { maxAttempts: 2, initialDelayMs: 60_000, backoffRate: 2, maxDelayMs: 60_000 },
 };
 
 type Script = Partial<Record<StepName, Array<Error | string | null>>>;

@@ -3,6 +3,7 @@ import { AccountRoutedIamAccessKeys, AccountRoutedSecretStore } from '../../src/
 import { SsmSecureParameters } from '../../src/adapters/aws/ssm-secure-parameters.adapter.js';
 import { StsKeyVerifierAdapter } from '../../src/adapters/aws/sts-key-verifier.adapter.js';
 import {
+  AzureDevOpsHttpClient,
   AzureDevOpsPipelineRunsAdapter,
   AzureDevOpsServiceConnectionAdapter,
   AzureDevOpsVariableGroupAdapter,
@@ -13,6 +14,7 @@ import { SlackNotifier } from '../../src/adapters/slack/index.js';
 import { createContainer } from '../../src/composition-root.js';
 import { TOKENS } from '../../src/ports/tokens.js';
 import { ALL_WIRING, iamWiring, secretsWiring } from '../../src/wiring/index.js';
+import { keylessWiring } from '../../src/wiring/keyless.wiring.js';
 import { ADAPTER_TOKENS } from '../../src/wiring/tokens.js';
 
 const config = loadRotationConfigFile('rotation.config.json');
@@ -52,6 +54,22 @@ describe('Function: createContainer', () => {
 
     expect(c.get(ADAPTER_TOKENS.IamClient)).toBe(c.get(ADAPTER_TOKENS.IamClient));
     expect(c.get(ADAPTER_TOKENS.SsmClient)).toBe(c.get(ADAPTER_TOKENS.SsmClient));
+  });
+
+  it('gives every Azure DevOps adapter, the keyless inventory included, the one HTTP client of the process', () => {
+    // Arrange
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    const c = createContainer([...ALL_WIRING, keylessWiring], withConfig);
+    const client = c.get(ADAPTER_TOKENS.AzureDevOpsHttpClient);
+
+    // Act
+    const adapters = [TOKENS.AzureDevOps, TOKENS.VariableGroups, TOKENS.PipelineRuns, TOKENS.AzureDevOpsInventory].map(
+      (token) => c.get<{ client: unknown }>(token),
+    );
+
+    // Assess: one client (its credential cache and its pacing per organization and credential are shared)
+    expect(client).toBeInstanceOf(AzureDevOpsHttpClient);
+    for (const adapter of adapters) expect(adapter.client).toBe(client);
   });
 
   it('binds only the slices it is given, so a step without Azure DevOps has no Azure DevOps adapter', () => {

@@ -1,4 +1,5 @@
 import type { FederatedCredentialRef } from '../../domain/model.js';
+import { RATE_LIMIT_PACING } from './pacing.js';
 
 /**
  * What the Azure DevOps client's parts share: the injectable `fetch`, the logger subset, the
@@ -26,6 +27,10 @@ export interface AzureDevOpsClientOptions {
    * own deadline (the Lambda timeout) should exceed `maxTotalMs + requestTimeoutMs`.
    */
   maxTotalMs: number;
+  /** The most bytes read of one answer's body; a larger one is `AzureDevOpsResponseTooLargeError`. */
+  maxResponseBytes: number;
+  /** The longest single pacing wait taken from the rate-limit headers (pacing.ts). */
+  maxPacingWaitMs: number;
   /** Exponential backoff: attempt n waits about `baseDelayMs * 2^(n-1)`, jittered, at most `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
@@ -39,10 +44,27 @@ export interface AzureDevOpsClientOptions {
   random: () => number;
 }
 
+/**
+ * The Azure DevOps client's budget figures, exported so step timeouts can be computed from them:
+ * one call takes at most `AZURE_DEVOPS_CALL_BUDGET_MS` (no wait, pacing included, starts beyond the
+ * retry budget; the last attempt may then take the request timeout).
+ */
+export const AZURE_DEVOPS_REQUEST_TIMEOUT_MS = 15_000;
+export const AZURE_DEVOPS_MAX_ATTEMPTS = 5;
+export const AZURE_DEVOPS_RETRY_BUDGET_MS = 60_000;
+export const AZURE_DEVOPS_CALL_BUDGET_MS = AZURE_DEVOPS_RETRY_BUDGET_MS + AZURE_DEVOPS_REQUEST_TIMEOUT_MS;
+/**
+ * 4 MiB: the largest answer the rotator reads (a project's variable groups page, its AWS connections);
+ * an answer this large is not one it asked for, and a Lambda's memory is not spent on it.
+ */
+export const AZURE_DEVOPS_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
 export const DEFAULT_CLIENT_OPTIONS: AzureDevOpsClientOptions = {
-  requestTimeoutMs: 15_000,
-  maxAttempts: 5,
-  maxTotalMs: 60_000,
+  requestTimeoutMs: AZURE_DEVOPS_REQUEST_TIMEOUT_MS,
+  maxAttempts: AZURE_DEVOPS_MAX_ATTEMPTS,
+  maxTotalMs: AZURE_DEVOPS_RETRY_BUDGET_MS,
+  maxResponseBytes: AZURE_DEVOPS_MAX_RESPONSE_BYTES,
+  maxPacingWaitMs: RATE_LIMIT_PACING.maxPacingWaitMs,
   baseDelayMs: 500,
   maxDelayMs: 8_000,
   tokenRefreshMarginMs: 5 * 60_000,

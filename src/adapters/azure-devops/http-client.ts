@@ -1,3 +1,4 @@
+import { inject, injectable, optional } from 'inversify';
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,
@@ -6,7 +7,9 @@ import {
   ServicePrincipalNotMemberError,
 } from '../../domain/errors.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
+import { TOKENS } from '../../ports/tokens.js';
 import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
+import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 import {
   type AzureDevOpsClientOptions,
   type AzureDevOpsLogger,
@@ -56,25 +59,43 @@ const SERVICE_CONNECTION_ACCESS =
   'the "Service Connections (Read, query & manage)" scope and the Administrator role on the connection';
 
 /** A 2xx answer with its JSON body (`null` when empty), or a 404 the caller interprets. */
-export type AdoResponse = { status: 200; body: unknown } | { status: 404; error: VssErrorBody | undefined };
+export type AdoResponse =
+  | { status: 200; body: unknown; continuationToken?: string }
+  | { status: 404; error: VssErrorBody | undefined };
+
+/** A paged list's next page (Azure DevOps' `x-ms-continuationtoken` header): short and printable only. */
+function continuationOf(response: Response): { continuationToken?: string } {
+  const token = response.headers.get('x-ms-continuationtoken');
+  return token && /^[\w.:=+/-]{1,256}$/.test(token) ? { continuationToken: token } : {};
+}
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 const credentialName = (auth: Authorization): string => (auth.kind === 'pat' ? 'PAT' : 'service principal');
 
+/**
+ * One client per process, bound once by the wiring (`ADAPTER_TOKENS.AzureDevOpsHttpClient`) and
+ * injected into every Azure DevOps adapter (service connections, variable groups, pipeline runs,
+ * inventory), so they share what belongs to one organization and credential: the cached Entra
+ * tokens (any kind of credential, federated included) and the rate-limit pacing of that identity.
+ */
+@injectable()
 export class AzureDevOpsHttpClient {
   private readonly credentials: AzureDevOpsCredentials;
   private readonly retryingFetch: RetryingFetch;
 
   constructor(
-    parameters: SecureParametersPort,
-    fetchFn: FetchFn,
-    logger: AzureDevOpsLogger | undefined,
-    options: Partial<AzureDevOpsClientOptions> = {},
-    webIdentity?: WebIdentityTokenPort,
+    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
+    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
+    @inject(TOKENS.Logger) @optional() readonly logger?: AzureDevOpsLogger,
+    @inject(ADAPTER_TOKENS.AzureDevOpsClientOptions) @optional() options: Partial<AzureDevOpsClientOptions> = {},
+    // Only the federated credential kind uses it; PAT and client-secret credentials need no STS.
+    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
     const resolved = { ...DEFAULT_CLIENT_OPTIONS, ...options };
-    this.retryingFetch = new RetryingFetch(fetchFn, logger, resolved);
+    // Bound late so a test (or nock) that replaces globalThis.fetch after construction is honoured.
+    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.retryingFetch = new RetryingFetch(fetchImpl, logger, resolved);
     this.credentials = new AzureDevOpsCredentials(parameters, this.retryingFetch, resolved, webIdentity);
   }
 
@@ -137,7 +158,7 @@ export class AzureDevOpsHttpClient {
       return { status: 404, error: parseVssError(text, response, secrets) };
     }
     if (status >= 200 && status < 300) {
-      if (text.trim() === '') return { status: 200, body: null };
+      if (text.trim() === '') return { status: 200, body: null, ...continuationOf(response) };
       const contentType = response.headers.get('content-type');
       if (!isJsonContentType(contentType)) {
         throw this.credentialRejected(
@@ -148,7 +169,7 @@ export class AzureDevOpsHttpClient {
         );
       }
       try {
-        return { status: 200, body: JSON.parse(text) as unknown };
+        return { status: 200, body: JSON.parse(text) as unknown, ...continuationOf(response) };
       } catch {
         throw this.credentialRejected(request, auth, 'answered with a body that is not JSON', context);
       }

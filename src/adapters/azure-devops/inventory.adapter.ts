@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import { AzureDevOpsRequestError, ConnectionGoneError, ConnectionNotAwsError } from '../../domain/errors.js';
 import type { AccessKeyCredential, ConnectionRef } from '../../domain/model.js';
 import type {
@@ -7,17 +7,8 @@ import type {
   OrganizationInfo,
   OrganizationScope,
 } from '../../ports/azure-devops-inventory.port.js';
-import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
-import {
-  type AzureDevOpsClientOptions,
-  AzureDevOpsHttpClient,
-  type AzureDevOpsLogger,
-  describeScope,
-  type FetchFn,
-  type RequestScope,
-} from './http-client.js';
+import { type AzureDevOpsHttpClient, describeScope, type RequestScope } from './http-client.js';
 import {
   API_VERSION,
   AWS_AUTH_SCHEME,
@@ -27,7 +18,7 @@ import {
   type ServiceEndpoint,
   type ServiceEndpointList,
 } from './rest-types.js';
-import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase, toConnectionState } from './service-connection.adapter.js';
+import { organizationBase, toConnectionState } from './service-connection.adapter.js';
 
 /** connectionData exists only as a preview resource (Location area); `7.1-preview` asks for its latest 7.1 version. */
 export const CONNECTION_DATA_API_VERSION = '7.1-preview';
@@ -43,17 +34,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @injectable()
 export class AzureDevOpsInventoryAdapter implements AzureDevOpsInventoryPort {
-  private readonly client: AzureDevOpsHttpClient;
-
-  constructor(
-    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
-    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
-    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
-  ) {
-    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options);
-  }
+  constructor(@inject(ADAPTER_TOKENS.AzureDevOpsHttpClient) private readonly client: AzureDevOpsHttpClient) {}
 
   async organization(scope: OrganizationScope): Promise<OrganizationInfo> {
     const base = organizationBase(scope);

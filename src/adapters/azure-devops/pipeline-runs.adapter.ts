@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import { AzureDevOpsRequestError, CanaryPipelineNotFoundError } from '../../domain/errors.js';
 import type {
   AdoCredentialRef,
@@ -7,19 +7,10 @@ import type {
   PipelineRunState,
   PipelineRunStatus,
 } from '../../domain/holders.js';
-import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
-import { TOKENS } from '../../ports/tokens.js';
-import {
-  type AzureDevOpsClientOptions,
-  AzureDevOpsHttpClient,
-  type AzureDevOpsLogger,
-  type FetchFn,
-  type RequestScope,
-} from './http-client.js';
+import type { AzureDevOpsHttpClient, RequestScope } from './http-client.js';
 import { API_VERSION } from './rest-types.js';
-import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
+import { organizationBase } from './service-connection.adapter.js';
 import type { Pipeline, PipelineRun } from './variable-group-types.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
@@ -37,19 +28,7 @@ const RESULTS: readonly PipelineRunResult[] = ['unknown', 'succeeded', 'failed',
  */
 @injectable()
 export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
-  private readonly client: AzureDevOpsHttpClient;
-
-  constructor(
-    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
-    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
-    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
-    // Only the federated credential kind uses it; PAT and client-secret holders need no STS.
-    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
-  ) {
-    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
-  }
+  constructor(@inject(ADAPTER_TOKENS.AzureDevOpsHttpClient) private readonly client: AzureDevOpsHttpClient) {}
 
   async readPipeline(ref: CanaryPipelineRef): Promise<{ id: number; name: string }> {
     const { base, scope } = where(ref);
@@ -83,6 +62,26 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     });
     if (answer.status === 404) throw notFound(ref, base);
     return toRunState(answer.body, ref, base);
+  }
+
+  async checkCanQueue(ref: CanaryPipelineRef): Promise<void> {
+    const { base, scope } = where(ref);
+    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs`);
+    url.search = `api-version=${API_VERSION}`;
+    // A preview creates no run, so it is safe to retry; it is the queueing operation, so it needs its scope.
+    const body = {
+      previewRun: true,
+      ...(ref.branch ? { resources: { repositories: { self: { refName: ref.branch } } } } : {}),
+    };
+    const answer = await this.client.send({
+      method: 'POST',
+      url,
+      body,
+      action: 'check that the canary pipeline may be queued (a preview run)',
+      scope,
+      requiredAccess: EXECUTE_ACCESS,
+    });
+    if (answer.status === 404) throw notFound(ref, base);
   }
 
   async readRun(ref: CanaryPipelineRef, runId: number): Promise<PipelineRunState> {

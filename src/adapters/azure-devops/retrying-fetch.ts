@@ -1,4 +1,9 @@
-import { AzureDevOpsUnavailableError } from '../../domain/errors.js';
+import {
+  AzureDevOpsRateLimitedError,
+  AzureDevOpsResponseTooLargeError,
+  AzureDevOpsUnavailableError,
+} from '../../domain/errors.js';
+import { readBoundedText, responseTooLarge } from './bounded-body.js';
 import {
   type AzureDevOpsClientOptions,
   type AzureDevOpsLogger,
@@ -8,24 +13,22 @@ import {
 } from './client-options.js';
 import { sanitizedCause } from '../redaction/redaction.js';
 import { parseVssError } from './server-text.js';
+import { IdentityPacer, readRateLimitHeaders } from './pacing.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /**
  * `fetch` with a timeout on every attempt and bounded retries of what may pass: throttling
  * (429/503, honouring Retry-After), other 5xx, timeouts and network errors. Every other answer is
- * returned, read, for the caller to interpret.
+ * returned, read (at most `maxResponseBytes`), for the caller to interpret. Requests to Azure DevOps
+ * are paced per identity (organization and credential) from its rate-limit headers (pacing.ts);
+ * every wait, pacing included, must fit the call's budget (`maxTotalMs`), or the call ends with
+ * `AzureDevOpsRateLimitedError` before it sends anything more.
  */
 
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
 
-/** `Retry-After` in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter };
 
 /** What a request is, for the retry log line and the final error. */
 export interface RetriedRequest {
@@ -42,6 +45,9 @@ export interface RetriedRequest {
 }
 
 export class RetryingFetch {
+  /** One pacer per Azure DevOps identity: organization URL and credential (parameter or Entra app). */
+  private readonly pacers = new Map<string, IdentityPacer>();
+
   constructor(
     private readonly fetchFn: FetchFn,
     private readonly logger: AzureDevOpsLogger | undefined,
@@ -60,7 +66,10 @@ export class RetryingFetch {
   ): Promise<{ response: Response; text: string }> {
     const { maxAttempts, maxTotalMs, requestTimeoutMs, now, sleep } = this.options;
     const started = now();
+    // Only Azure DevOps sends the rate-limit headers; the Entra token endpoint is not paced.
+    const pacer = request.service ? undefined : this.pacerFor(request.scope);
     for (let attempt = 1; ; attempt++) {
+      if (pacer) await this.pace(pacer, request, started);
       let reason: string;
       let retryAfterMs: number | undefined;
       let cause: unknown;
@@ -71,8 +80,15 @@ export class RetryingFetch {
           ...init,
           redirect: 'manual',
           signal: AbortSignal.timeout(requestTimeoutMs),
-        });
-        const text = await response.text();
+          // Honoured by nodeFetch (it has no body stream); the global fetch's stream is capped below.
+          maxResponseBytes: this.options.maxResponseBytes,
+        } as RequestInit);
+        pacer?.observe(readRateLimitHeaders(response.headers, now()), now());
+        const text = await readBoundedText(
+          response,
+          this.options.maxResponseBytes,
+          this.call(request, response.status),
+        );
         if (!RETRYABLE_STATUSES.has(response.status)) return { response, text };
         if (request.notIdempotent && response.status !== 429) return { response, text };
         lastStatus = response.status;
@@ -81,6 +97,11 @@ export class RetryingFetch {
         if (RETRY_AFTER_STATUSES.has(response.status))
           retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
       } catch (error) {
+        // Neither is retried: a block beyond the budget, an answer too large to read.
+        if (error instanceof AzureDevOpsRateLimitedError || error instanceof AzureDevOpsResponseTooLargeError)
+          throw error;
+        if (error instanceof Error && error.name === 'ResponseTooLargeError')
+          throw responseTooLarge(this.options.maxResponseBytes, this.call(request), 'closed while reading');
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         reason = timedOut ? `no answer within ${requestTimeoutMs} ms` : 'a network error';
         cause = sanitizedCause(error, secrets);
@@ -91,6 +112,15 @@ export class RetryingFetch {
       // A request that creates something is not repeated after an answer that may have been lost.
       const outOfAttempts = attempt >= maxAttempts || (request.notIdempotent === true && lastStatus === undefined);
       if (outOfAttempts || elapsed + delay > maxTotalMs) {
+        // Blocked for longer than the budget: a specific error (repeated short 429s stay "unavailable").
+        if (lastStatus === 429 && !outOfAttempts) {
+          const wait = retryAfterMs ?? delay;
+          throw this.rateLimited(request, `it answered 429 (blocked) and asked to wait ${Math.ceil(wait / 1000)} s`, {
+            waitMs: wait,
+            attempts: attempt,
+            resource: pacer?.waitBefore(now()).resource,
+          });
+        }
         const why = outOfAttempts
           ? `after ${attempt} attempts`
           : retryAfterMs !== undefined
@@ -110,6 +140,78 @@ export class RetryingFetch {
       });
       await sleep(delay);
     }
+  }
+
+  /** What a size error names: the call, never a body. */
+  private call(request: RetriedRequest, status?: number) {
+    return {
+      description: `${request.action} for ${describeScope(request.scope)}`,
+      context: {
+        organizationUrl: request.scope.organizationUrl,
+        project: request.scope.project,
+        method: request.method,
+        status,
+      },
+    };
+  }
+
+  /** One identity's pacer, shared by every request made with that organization and credential. */
+  private pacerFor(scope: RequestScope): IdentityPacer {
+    const credential = scope.federatedCredential
+      ? `federated:${scope.federatedCredential.tenantId}/${scope.federatedCredential.clientId}`
+      : `parameter:${scope.credentialParameter ?? ''}`;
+    const key = `${scope.organizationUrl.toLowerCase()}|${credential}`;
+    let pacer = this.pacers.get(key);
+    if (!pacer) {
+      pacer = new IdentityPacer(this.options.maxPacingWaitMs);
+      this.pacers.set(key, pacer);
+    }
+    return pacer;
+  }
+
+  /** Waits as the identity's pacer says, within the call's budget; beyond it, the call ends here. */
+  private async pace(pacer: IdentityPacer, request: RetriedRequest, started: number): Promise<void> {
+    const { now, sleep, maxTotalMs } = this.options;
+    const { waitMs, reason, resource } = pacer.waitBefore(now());
+    if (waitMs <= 0) return;
+    if (now() - started + waitMs > maxTotalMs) {
+      throw this.rateLimited(request, reason, { waitMs, attempts: 0, resource });
+    }
+    this.logger?.warn('Azure DevOps request paced', {
+      action: request.action,
+      organizationUrl: request.scope.organizationUrl,
+      reason,
+      delayMs: waitMs,
+    });
+    await sleep(waitMs);
+  }
+
+  private rateLimited(
+    request: RetriedRequest,
+    why: string,
+    { waitMs, attempts, resource }: { waitMs: number; attempts: number; resource: string | undefined },
+  ): AzureDevOpsRateLimitedError {
+    const { scope } = request;
+    const credential = scope.federatedCredential
+      ? `the Entra app ${scope.federatedCredential.clientId}`
+      : `the credential in ${scope.credentialParameter ?? '(none)'}`;
+    return new AzureDevOpsRateLimitedError(
+      `Azure DevOps is rate limiting ${credential} at ${scope.organizationUrl}${resource ? ` (${resource})` : ''}: ` +
+        `${why}, beyond the ${Math.round(this.options.maxTotalMs / 1000)} s budget of the request to ` +
+        `${request.action} for ${describeScope(scope)}; nothing more was sent. Lower the rotation's ` +
+        `maxConcurrency or spread targets over more identities, and run again after the wait`,
+      {
+        context: {
+          organizationUrl: scope.organizationUrl,
+          project: scope.project,
+          connection: scope.connection,
+          method: request.method,
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+          attempts,
+          ...(resource ? { rateLimitResource: resource } : {}),
+        },
+      },
+    );
   }
 
   private unavailable(

@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import { checkOrganizationUrl } from '../../config/organization-url.js';
 import {
   AzureDevOpsRequestError,
@@ -13,17 +13,7 @@ import {
 import type { AccessKeyCredential, ConnectionRef, ConnectionState } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
-import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import { TOKENS } from '../../ports/tokens.js';
-import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
-import {
-  type AzureDevOpsClientOptions,
-  AzureDevOpsHttpClient,
-  type AzureDevOpsLogger,
-  describeScope,
-  type FetchFn,
-  type RequestScope,
-} from './http-client.js';
+import { type AzureDevOpsHttpClient, describeScope, type RequestScope } from './http-client.js';
 import {
   API_VERSION,
   AWS_AUTH_SCHEME,
@@ -57,22 +47,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @injectable()
 export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
-  private readonly client: AzureDevOpsHttpClient;
-  private readonly logger: AzureDevOpsLogger | undefined;
-
-  constructor(
-    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
-    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
-    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
-    // Only the federated credential kind uses it; PAT and client-secret targets need no STS.
-    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
-  ) {
-    this.logger = logger;
-    // Bound late so a test (or nock) that replaces globalThis.fetch after construction is honoured.
-    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
-  }
+  constructor(@inject(ADAPTER_TOKENS.AzureDevOpsHttpClient) private readonly client: AzureDevOpsHttpClient) {}
 
   async findConnection(ref: ConnectionRef): Promise<ConnectionState> {
     const base = organizationBase(ref);
@@ -192,7 +167,7 @@ export class AzureDevOpsServiceConnectionAdapter implements AzureDevOpsPort {
     // by reading the connection back (VerifyPublish), and calling a done update "gone" would roll
     // back a key the connection already holds.
     if (answer.status === 404) throw gone(ref, base, connectionId, 'on update');
-    this.logger?.info('Azure DevOps service connection updated in place', {
+    this.client.logger?.info('Azure DevOps service connection updated in place', {
       organizationUrl: base,
       project: ref.project,
       connectionId,

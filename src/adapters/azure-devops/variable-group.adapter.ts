@@ -1,4 +1,4 @@
-import { inject, injectable, optional } from 'inversify';
+import { inject, injectable } from 'inversify';
 import {
   AzureDevOpsRequestError,
   VariableGroupAmbiguousError,
@@ -16,20 +16,10 @@ import type {
 } from '../../domain/holders.js';
 import type { AccessKeyCredential } from '../../domain/model.js';
 import { maskKeyId } from '../../domain/secret-value.js';
-import type { SecureParametersPort } from '../../ports/parameters.port.js';
-import type { WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
-import { TOKENS } from '../../ports/tokens.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
-import {
-  type AzureDevOpsClientOptions,
-  AzureDevOpsHttpClient,
-  type AzureDevOpsLogger,
-  describeScope,
-  type FetchFn,
-  type RequestScope,
-} from './http-client.js';
+import { type AzureDevOpsHttpClient, describeScope, type RequestScope } from './http-client.js';
 import { API_VERSION } from './rest-types.js';
-import { AZURE_DEVOPS_CLIENT_OPTIONS, organizationBase } from './service-connection.adapter.js';
+import { organizationBase } from './service-connection.adapter.js';
 import {
   KEY_VAULT_GROUP_TYPE,
   PLAIN_GROUP_TYPE,
@@ -39,6 +29,8 @@ import {
 } from './variable-group-types.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
 
+/** 100 pages: far more variable groups than a project holds (the list is also capped in bytes per page). */
+const MAX_PAGES = 100;
 const LIBRARY_ACCESS =
   'the "Variable Groups (Read, create & manage)" scope and the Administrator role on the variable group';
 
@@ -57,21 +49,7 @@ const LIBRARY_ACCESS =
  */
 @injectable()
 export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
-  private readonly client: AzureDevOpsHttpClient;
-  private readonly logger: AzureDevOpsLogger | undefined;
-
-  constructor(
-    @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
-    @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
-    @inject(TOKENS.Logger) @optional() logger?: AzureDevOpsLogger,
-    @inject(AZURE_DEVOPS_CLIENT_OPTIONS) @optional() options?: Partial<AzureDevOpsClientOptions>,
-    // Only the federated credential kind uses it; PAT and client-secret holders need no STS.
-    @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
-  ) {
-    this.logger = logger;
-    const fetchImpl: FetchFn = fetchFn ?? ((input, init) => globalThis.fetch(input, init));
-    this.client = new AzureDevOpsHttpClient(parameters, fetchImpl, logger, options, webIdentity);
-  }
+  constructor(@inject(ADAPTER_TOKENS.AzureDevOpsHttpClient) private readonly client: AzureDevOpsHttpClient) {}
 
   async findVariableGroup(ref: VariableGroupRef): Promise<VariableGroupState> {
     const base = organizationBase(ref);
@@ -144,7 +122,7 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
       requiredAccess: LIBRARY_ACCESS,
     });
     if (answer.status === 404) throw gone(ref, base, groupId, 'on update');
-    this.logger?.info('Azure DevOps variable group updated in place', {
+    this.client.logger?.info('Azure DevOps variable group updated in place', {
       organizationUrl: base,
       project: ref.project,
       groupId,
@@ -153,42 +131,62 @@ export class AzureDevOpsVariableGroupAdapter implements VariableGroupsPort {
     });
   }
 
+  /**
+   * Every page of `Variablegroups_Get Variable Groups` (7.1): ids ascending, following the
+   * `x-ms-continuationtoken` header of each answer as `continuationToken`, at most `MAX_PAGES` pages.
+   */
   private async list(
     where: ProjectScope,
     base: string,
     scope: RequestScope,
     groupName: string | undefined,
   ): Promise<VariableGroup[]> {
-    const url = new URL(`${base}/${encodeURIComponent(where.project)}/_apis/distributedtask/variablegroups`);
-    url.search = [
-      ...(groupName ? [`groupName=${encodeURIComponent(groupName)}`] : []),
-      `api-version=${API_VERSION}`,
-    ].join('&');
-    const answer = await this.client.send({
-      method: 'GET',
-      url,
-      action: 'list variable groups',
-      scope,
-      requiredAccess: LIBRARY_ACCESS,
-    });
-    if (answer.status === 404) {
-      const detail = answer.error?.message ? ` (Azure DevOps: ${answer.error.message})` : '';
-      throw new VariableGroupNotFoundError(
-        `the variable groups of project "${where.project}" of ${base} could not be listed: the project was not ` +
-          `found${detail}; check the organizationUrl and project`,
-        { context: { organizationUrl: base, project: where.project } },
-      );
+    const groups: VariableGroup[] = [];
+    const seen = new Set<string>();
+    let token: string | undefined;
+    for (let page = 1; ; page++) {
+      const url = new URL(`${base}/${encodeURIComponent(where.project)}/_apis/distributedtask/variablegroups`);
+      url.search = [
+        ...(groupName ? [`groupName=${encodeURIComponent(groupName)}`] : []),
+        'queryOrder=idAscending',
+        ...(token ? [`continuationToken=${encodeURIComponent(token)}`] : []),
+        `api-version=${API_VERSION}`,
+      ].join('&');
+      const answer = await this.client.send({
+        method: 'GET',
+        url,
+        action: page === 1 ? 'list variable groups' : `list variable groups (page ${page})`,
+        scope,
+        requiredAccess: LIBRARY_ACCESS,
+      });
+      if (answer.status === 404) {
+        const detail = answer.error?.message ? ` (Azure DevOps: ${answer.error.message})` : '';
+        throw new VariableGroupNotFoundError(
+          `the variable groups of project "${where.project}" of ${base} could not be listed: the project was not ` +
+            `found${detail}; check the organizationUrl and project`,
+          { context: { organizationUrl: base, project: where.project } },
+        );
+      }
+      const value = Array.isArray(answer.body) ? answer.body : (answer.body as { value?: unknown } | null)?.value;
+      if (!Array.isArray(value)) {
+        throw new AzureDevOpsRequestError(
+          `Azure DevOps answered the list of variable groups in project "${where.project}" of ${base} without a list`,
+          { context: { organizationUrl: base, project: where.project } },
+        );
+      }
+      groups.push(...value.filter((g): g is VariableGroup => typeof g === 'object' && g !== null));
+      token = answer.continuationToken;
+      if (token === undefined) return groups;
+      // A token that repeats, or more pages than a project holds, would loop: an error, not a partial list.
+      if (seen.has(token) || page >= MAX_PAGES) {
+        throw new AzureDevOpsRequestError(
+          `Azure DevOps kept answering the list of variable groups in project "${where.project}" of ${base} with ` +
+            `another page (${page} read, continuation token ${seen.has(token) ? 'repeated' : 'still given'})`,
+          { context: { organizationUrl: base, project: where.project, pages: page } },
+        );
+      }
+      seen.add(token);
     }
-    const value = Array.isArray(answer.body) ? answer.body : (answer.body as { value?: unknown } | null)?.value;
-    if (!Array.isArray(value)) {
-      throw new AzureDevOpsRequestError(
-        `Azure DevOps answered the list of variable groups in project "${where.project}" of ${base} without a list`,
-        {
-          context: { organizationUrl: base, project: where.project },
-        },
-      );
-    }
-    return value.filter((g): g is VariableGroup => typeof g === 'object' && g !== null);
   }
 
   private async read(ref: VariableGroupRef, groupId: number): Promise<VariableGroup> {

@@ -12,7 +12,20 @@ import { request as httpsRequest } from 'node:https';
  * covers the headers and the body), and an answer with `status`, `headers.get()` and `text()`.
  * Anything else is refused with a TypeError rather than half-supported.
  */
-export type NodeFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type NodeFetch = (input: string | URL, init?: NodeFetchInit) => Promise<Response>;
+
+/** `RequestInit` and, beyond `fetch`, a cap on the answer's body: over it the request is ended and rejected. */
+export interface NodeFetchInit extends RequestInit {
+  maxResponseBytes?: number;
+}
+
+/** The answer's body was larger than `maxResponseBytes`: the connection was closed, nothing more read. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the answer is larger than ${maxBytes} bytes`);
+  }
+}
 
 export const nodeFetch: NodeFetch = async (input, init = {}) => {
   const url = typeof input === 'string' ? new URL(input) : input;
@@ -32,7 +45,7 @@ export const nodeFetch: NodeFetch = async (input, init = {}) => {
       url,
       { method: init.method ?? 'GET', headers, ...(init.signal ? { signal: init.signal } : {}) },
       (res) => {
-        readBody(res).then(
+        readBody(res, init.maxResponseBytes).then(
           (text) => resolve(answer(url, res, text)),
           (error: unknown) => reject(abortReason(init.signal) ?? error),
         );
@@ -51,10 +64,20 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   return Object.fromEntries(Object.entries(headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+function readBody(res: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let total = 0;
+    const tooLarge = () => {
+      res.destroy();
+      reject(new ResponseTooLargeError(maxBytes));
+    };
+    if (Number(res.headers['content-length']) > maxBytes) return tooLarge();
+    res.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) return tooLarge();
+      chunks.push(chunk);
+    });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
     res.on('close', () => {

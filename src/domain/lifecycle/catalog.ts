@@ -1,6 +1,6 @@
 import { TOKENS } from '../../ports/tokens.js';
 import { CHOICES, WAITS } from './node-names.js';
-import { KEY_PROPAGATION_RETRY, type RetryRule, TRANSIENT_RETRY } from './retry.js';
+import { KEY_PROPAGATION_RETRY, RATE_LIMITED_RETRY, type RetryRule, TRANSIENT_RETRY } from './retry.js';
 
 /**
  * The step catalog: ONE declaration per step, read by everything that needs to know about a step.
@@ -230,7 +230,7 @@ export const STEP_CATALOG = {
     summary: 'Puts the old key back everywhere: the connection first, then the secret, then deletes the new key.',
     useCase: T.RollBack,
     ports: [T.Targets, T.IamAccessKeys, T.SecretStore, T.AzureDevOps, T.VariableGroups],
-    retry: [TRANSIENT_RETRY],
+    retry: [TRANSIENT_RETRY, RATE_LIMITED_RETRY],
     onFailure: { kind: 'rollback-incomplete' },
     // The widest role, and used only when something failed.
     access: {

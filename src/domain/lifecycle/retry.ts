@@ -22,6 +22,12 @@ export interface RetryPolicy {
   keyPropagation: BackoffPolicy;
   /** Throttling and unavailable services. */
   transient: BackoffPolicy;
+  /**
+   * An Azure DevOps identity that is blocked (429 with a Retry-After beyond a call's budget): only
+   * the rollback waits for it, in Step Functions (a wait costs nothing), so a rotation blocked after
+   * its publish still ends with every holder back on the old key.
+   */
+  rateLimited: BackoffPolicy;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -30,6 +36,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   // (the budget of the former 2 s × 1.5 schedule). IntervalSeconds in ASL is whole seconds: 1.
   keyPropagation: { maxAttempts: 21, initialDelayMs: 1_000, backoffRate: 1.1, maxDelayMs: 5_000 },
   transient: { maxAttempts: 3, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 10_000 },
+  // Azure DevOps' usage window slides over five minutes: waits of 1, 2, 4, 5, 5 min (17 min in all).
+  rateLimited: { maxAttempts: 6, initialDelayMs: 60_000, backoffRate: 2, maxDelayMs: 300_000 },
 };
 
 /** Errors with these names are retried on the named policy. */
@@ -51,6 +59,13 @@ export const KEY_PROPAGATION_RETRY: RetryRule = {
   errors: [ERROR_NAMES.KeyNotYetUsable],
   policy: 'keyPropagation',
   jitter: false,
+};
+
+/** The rollback's wait for a blocked Azure DevOps identity (AzureDevOpsRateLimitedError). */
+export const RATE_LIMITED_RETRY: RetryRule = {
+  errors: [ERROR_NAMES.AzureDevOpsRateLimited],
+  policy: 'rateLimited',
+  jitter: true,
 };
 
 /** The rule that retries an error of this name, if any (the first that matches, as in ASL). */

@@ -67,7 +67,7 @@ export class PlanRotation {
         others,
       });
       const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
-      // A canary that cannot be read (wrong id, no Build scope) is a refusal now, before anything changes.
+      // A canary that cannot be read or queued (wrong id, no Build scope) is a refusal now, before anything changes.
       if (target.canary && plan.action === 'rotate') {
         if (!this.pipelineRuns)
           throw new ConfigurationError(
@@ -75,6 +75,8 @@ export class PlanRotation {
               `azure-devops slice`,
           );
         await this.pipelineRuns.readPipeline(target.canary);
+        // Queueing needs "Build (Read & execute)": a preview run proves it now, not after the publish.
+        await this.pipelineRuns.checkCanQueue(target.canary);
       }
       return markCompleted(
         {

@@ -4,7 +4,7 @@ import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
-import { isTransient, RollbackFailedError } from '../errors.js';
+import { AzureDevOpsRateLimitedError, isTransient, RollbackFailedError } from '../errors.js';
 import { describeHolder, type HolderRef, HolderSet, pairHolders } from '../holder-set.js';
 import type { RotationTarget } from '../model.js';
 import { orphansOfRun } from '../plan.js';
@@ -29,8 +29,8 @@ interface OtherHolders {
  * Each action checks before it acts, so a rollback that is retried, or that runs after a step that
  * never happened, is safe.
  *
- * Transient errors are thrown (the caller retries); any other error ends the rollback with
- * `consistent: false` and a sentence saying what is left, for the report.
+ * Transient errors and a blocked Azure DevOps identity are thrown (the caller retries); any other
+ * error ends the rollback with `consistent: false` and a sentence saying what is left, for the report.
  */
 export class RollBack {
   constructor(
@@ -50,7 +50,9 @@ export class RollBack {
         result === 'kept-new-key' ? { actions, consistent: true, keptNewKey: true } : { actions, consistent: result };
       return markCompleted({ ...state, rollback }, 'rollback');
     } catch (error) {
-      if (isTransient(error)) throw error;
+      // Retried by the caller: a transient error at once, a blocked Azure DevOps identity after its wait
+      // (RATE_LIMITED_RETRY), so a block after the publish still ends with every holder on the old key.
+      if (isTransient(error) || error instanceof AzureDevOpsRateLimitedError) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       actions.push(`stopped: ${reason}`);
       return markCompleted({ ...state, rollback: { actions, consistent: false } }, 'rollback');

@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AzureDevOpsServiceConnectionAdapter } from '../../../src/adapters/azure-devops/service-connection.adapter.js';
 import {
@@ -40,11 +41,13 @@ async function setUp(options: { outboundFederation?: boolean } = {}) {
   const time = virtualTime(Date.now());
   const logger = capturingLogger();
   const adapter = new AzureDevOpsServiceConnectionAdapter(
-    parameters,
-    undefined,
-    logger,
-    { sleep: time.sleep, now: time.now, random: () => 0.5, entraAuthorityUrl: world.ado.url },
-    world.webIdentity,
+    new AzureDevOpsHttpClient(
+      parameters,
+      undefined,
+      logger,
+      { sleep: time.sleep, now: time.now, random: () => 0.5, entraAuthorityUrl: world.ado.url },
+      world.webIdentity,
+    ),
   );
   return { world, ref, connectionId, parameters, time, logger, adapter };
 }

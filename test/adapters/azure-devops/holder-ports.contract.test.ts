@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 /**
  * The VariableGroupsPort and PipelineRunsPort suites, against the real adapters over the HTTP
  * stand-in (every request held to Microsoft's 7.1 specs, every answer to their schemas) and
@@ -37,10 +38,12 @@ function specErrors(ado: AdoStandIn, spec: ServiceEndpointSpec): string[] {
 variableGroupsContract('AzureDevOpsVariableGroupAdapter over the Azure DevOps stand-in', async () => {
   const ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'] });
   const adapter = new AzureDevOpsVariableGroupAdapter(
-    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
-    undefined,
-    undefined,
-    clientOptions(),
+    new AzureDevOpsHttpClient(
+      new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+      undefined,
+      undefined,
+      clientOptions(),
+    ),
   );
   return {
     port: adapter,
@@ -84,10 +87,12 @@ pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand
     keyCheck: (id, secret) => workingKeys.get(id) === secret,
   });
   const adapter = new AzureDevOpsPipelineRunsAdapter(
-    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
-    undefined,
-    undefined,
-    clientOptions(),
+    new AzureDevOpsHttpClient(
+      new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
+      undefined,
+      undefined,
+      clientOptions(),
+    ),
   );
   let groups = 0;
   return {
@@ -121,6 +126,7 @@ pipelineRunsContract('AzureDevOpsPipelineRunsAdapter over the Azure DevOps stand
       );
     },
     denyExecute: () => ado.denyExecute(),
+    runCount: (pipelineId) => ado.pipelineRuns(pipelineId).length,
     close: async () => {
       const errors = specErrors(ado, pipelinesSpec);
       await ado.close();
@@ -151,5 +157,6 @@ pipelineRunsContract('FakePipelineRuns', () => {
     denyExecute: () => {
       fake.executeDenied = true;
     },
+    runCount: (pipelineId) => fake.runsOf(pipelineId).length,
   };
 });

@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 /**
  * The inventory adapter (discovery and the move to OIDC) over the Azure DevOps stand-in, every
  * request held to Microsoft's 7.1 specs (Service Endpoints; Core for the project list). The
@@ -51,10 +52,11 @@ afterEach(async () => {
 const adapter = () => {
   const time = virtualTime();
   return new AzureDevOpsInventoryAdapter(
-    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
-    undefined,
-    capturingLogger(),
-    { sleep: time.sleep, now: time.now, random: () => 0.5 },
+    new AzureDevOpsHttpClient(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, capturingLogger(), {
+      sleep: time.sleep,
+      now: time.now,
+      random: () => 0.5,
+    }),
   );
 };
 

@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 /**
  * The pipeline runs adapter over the stand-in, held to Microsoft's pipelines 7.1 spec: what it
  * sends, that a queue request is never repeated after an answer that may have been lost, and a
@@ -22,14 +23,11 @@ let ref: CanaryPipelineRef;
 function adapter() {
   const time = virtualTime();
   const port = new AzureDevOpsPipelineRunsAdapter(
-    new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
-    undefined,
-    undefined,
-    {
+    new AzureDevOpsHttpClient(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), undefined, undefined, {
       sleep: time.sleep,
       now: time.now,
       random: () => 0.5,
-    },
+    }),
   );
   return { port, time };
 }
@@ -135,13 +133,10 @@ describe('Class: AzureDevOpsPipelineRunsAdapter', () => {
       throw new TypeError('fetch failed');
     };
     const port = new AzureDevOpsPipelineRunsAdapter(
-      new FakeSecureParameters({ [PAT_PARAMETER]: PAT }),
-      failingFetch,
-      undefined,
-      {
+      new AzureDevOpsHttpClient(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), failingFetch, undefined, {
         ...virtualTime(),
         random: () => 0.5,
-      },
+      }),
     );
 
     // Act

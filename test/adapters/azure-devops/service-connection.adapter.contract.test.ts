@@ -6,6 +6,7 @@
 import { Container } from 'inversify';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 import {
   AWS_CONFIDENTIAL_PARAMETERS,
   AWS_PARAMETERS,
@@ -18,6 +19,7 @@ import {
 import {
   AzureDevOpsCredentialRejectedError,
   AzureDevOpsNotAuthorizedError,
+  AzureDevOpsRateLimitedError,
   AzureDevOpsRequestError,
   AzureDevOpsUnavailableError,
   ConfigurationError,
@@ -907,7 +909,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       ).toBe(true);
     });
 
-    it('gives up at once with AzureDevOpsUnavailableError when Retry-After is beyond the time budget', async () => {
+    it('gives up at once with AzureDevOpsRateLimitedError when a 429 Retry-After is beyond the budget', async () => {
       // Arrange
       nock(ORIGIN)
         .get(READ_PATH)
@@ -919,20 +921,22 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
       const error = await adapter.readConnection(ref, ID).catch((e: unknown) => e);
 
       // Assert
-      expect(error).toBeInstanceOf(AzureDevOpsUnavailableError);
+      expect(error).toBeInstanceOf(AzureDevOpsRateLimitedError);
       expect((error as Error).message).toContain('3600 s');
+      expect((error as AzureDevOpsRateLimitedError).context).toMatchObject({ retryAfterSeconds: 3600 });
       expect(time.sleeps).toEqual([]);
     });
   });
 
   describe('dependency injection', () => {
     it(
-      'resolves from an inversify container with only SecureParameters bound (fetch, logger and options are ' +
-        'optional)',
+      'resolves from an inversify container with only SecureParameters and the shared client bound (fetch, ' +
+        'logger and options are optional)',
       async () => {
         // Arrange
         const container = new Container();
         container.bind(TOKENS.SecureParameters).toConstantValue(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }));
+        container.bind(ADAPTER_TOKENS.AzureDevOpsHttpClient).to(AzureDevOpsHttpClient);
         container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
         nock(ORIGIN).get(READ_PATH).query(true).reply(recorder.answer(200, awsEndpointDetails()));
 
@@ -957,6 +961,7 @@ describe('Class: AzureDevOpsServiceConnectionAdapter', () => {
           headers: { 'content-type': 'application/json' },
         });
       });
+      container.bind(ADAPTER_TOKENS.AzureDevOpsHttpClient).to(AzureDevOpsHttpClient);
       container.bind(TOKENS.AzureDevOps).to(AzureDevOpsServiceConnectionAdapter);
 
       // Act

@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../src/adapters/azure-devops/http-client.js';
 /**
  * The variable group adapter over the stand-in, held to Microsoft's distributedTask 7.1 spec:
  * what it sends, how an update keeps the secrets it cannot read, and a stand-in that is no more
@@ -32,11 +33,13 @@ function adapter() {
   const parameters = new FakeSecureParameters({ [PAT_PARAMETER]: PAT });
   return {
     logger,
-    adapter: new AzureDevOpsVariableGroupAdapter(parameters, undefined, logger, {
-      sleep: time.sleep,
-      now: time.now,
-      random: () => 0.5,
-    }),
+    adapter: new AzureDevOpsVariableGroupAdapter(
+      new AzureDevOpsHttpClient(parameters, undefined, logger, {
+        sleep: time.sleep,
+        now: time.now,
+        random: () => 0.5,
+      }),
+    ),
   };
 }
 
@@ -234,5 +237,69 @@ describe('The stand-in as Azure DevOps (no more lenient)', () => {
       key1: { value: 'value1', isSecret: false, isReadOnly: false },
       key2: { value: 'kept-secret', isSecret: true, isReadOnly: false },
     });
+  });
+});
+
+describe('Class: AzureDevOpsVariableGroupAdapter, paged lists', () => {
+  it('follows the continuation token through every page, each request declared by the 7.1 spec', async () => {
+    // Prepare: 7 more groups, 3 per page; the wanted one on the last page
+    await ado.close();
+    ado = await startAdoStandIn({ pat: PAT, organizations: ['fabrikam'], variableGroupPageSize: 3 });
+    const at = { organizationUrl: ado.organizationUrl('fabrikam'), project: 'Web' };
+    for (let i = 1; i <= 7; i++) {
+      ado.seedVariableGroup({ ...at, groupName: `other-${i}` }, { variables: { X: { value: String(i) } } });
+    }
+    const wanted = ado.seedVariableGroup(
+      { ...at, groupName: 'aws-deploy' },
+      {
+        variables: {
+          AWS_ACCESS_KEY_ID: { value: OLD.accessKeyId },
+          AWS_SECRET_ACCESS_KEY: { value: OLD.secretAccessKey, isSecret: true },
+        },
+      },
+    );
+    const { adapter: port } = adapter();
+
+    // Act
+    const listed = await port.listVariableGroups({ ...at, credentialParameter: PAT_PARAMETER });
+    const found = await port.findVariableGroup({ ...ref, organizationUrl: at.organizationUrl });
+
+    // Assess
+    expect(listed.map((g) => g.name)).toEqual([...Array.from({ length: 7 }, (_, i) => `other-${i + 1}`), 'aws-deploy']);
+    expect(found.id).toBe(wanted);
+    const lists = ado.requests.filter((r) => r.path.endsWith('/variablegroups') && r.method === 'GET');
+    expect(lists.map((r) => r.query.continuationToken ?? null)).toEqual([null, '3', '6', null]);
+    const checks = lists.map((r) =>
+      spec.checkRequest({ method: r.method, url: `${ado.url}${r.url}`, body: r.body }, at.organizationUrl),
+    );
+    expect(checks.flatMap((c) => c.errors)).toEqual([]);
+  });
+
+  it('refuses a list whose continuation token repeats, rather than looping or returning part of it', async () => {
+    // Prepare: a service that always answers the same page and token
+    const page = JSON.stringify({ count: 1, value: [{ id: 1, name: 'g', type: 'Vsts', variables: {} }] });
+    const loopingFetch = async () =>
+      new Response(page, {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'x-ms-continuationtoken': '1' },
+      });
+    const port = new AzureDevOpsVariableGroupAdapter(
+      new AzureDevOpsHttpClient(new FakeSecureParameters({ [PAT_PARAMETER]: PAT }), loopingFetch, undefined, {
+        ...virtualTime(),
+      }),
+    );
+
+    // Act
+    const error = await port
+      .listVariableGroups({
+        organizationUrl: 'https://dev.azure.com/fabrikam',
+        project: 'Web',
+        credentialParameter: PAT_PARAMETER,
+      })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect((error as Error).name).toBe('AzureDevOpsRequestError');
+    expect((error as Error).message).toContain('continuation token repeated');
   });
 });

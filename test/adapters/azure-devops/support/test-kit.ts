@@ -1,3 +1,4 @@
+import { AzureDevOpsHttpClient } from '../../../../src/adapters/azure-devops/http-client.js';
 /** Small doubles shared by the Azure DevOps adapter tests: SSM parameters, virtual time, a capturing logger. */
 import { FakeSecureParameters } from '../../../../local/fakes/fake-secure-parameters.js';
 import type {
@@ -57,11 +58,13 @@ export function makeAdapter(
   const parameters = new FakeSecureParameters({ ...(options.parameters ?? {}) });
   const time = virtualTime();
   const logger = capturingLogger();
-  const adapter = new AzureDevOpsServiceConnectionAdapter(parameters, options.fetch, logger, {
-    sleep: time.sleep,
-    now: time.now,
-    random: () => 0.5,
-    ...options.client,
-  });
+  const adapter = new AzureDevOpsServiceConnectionAdapter(
+    new AzureDevOpsHttpClient(parameters, options.fetch, logger, {
+      sleep: time.sleep,
+      now: time.now,
+      random: () => 0.5,
+      ...options.client,
+    }),
+  );
   return { adapter, parameters, time, logger };
 }
