@@ -165,6 +165,7 @@ export class AdoKeyRotator extends Construct {
       );
     }
     // Before anything is built: a fleet that cannot fit in one execution is refused with the reason.
+    const TIMEOUTS = stepTimeouts(this.config);
     this.timeBudget = fleetTimeBudget(this.config, { timeouts: TIMEOUTS });
     checkExecutionTimeBudget(this.timeBudget, props.executionTimeout?.toSeconds());
     // The configuration ships inside each function's code as rotation.config.json, not in its
@@ -182,7 +183,6 @@ export class AdoKeyRotator extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
-    const TIMEOUTS = stepTimeouts(this.config);
     const functions = {} as Record<LambdaStep, lambda.Function>;
     const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {
