@@ -81,11 +81,9 @@ export function formatStatus(statuses: TargetStatus[]): string {
       out.push(`    ${h.matchesConnection ? '✔' : '✖'} ${h.label} holds ${h.heldAccessKeyId ?? 'no key'}`);
     if (s.canary) {
       const run = s.canary.lastRun;
+      const how = run ? (run.state === 'completed' ? (run.result ?? 'completed') : run.state) : '';
       out.push(
-        `    canary pipeline ${s.canary.pipelineId}: ` +
-          (run
-            ? `last run ${run.name} ${run.state === 'completed' ? (run.result ?? 'completed') : run.state}  ${run.webUrl}`
-            : 'no run yet'),
+        `    canary pipeline ${s.canary.pipelineId}: ${run ? `last run ${run.name} ${how}  ${run.webUrl}` : 'no run yet'}`,
       );
     }
     if (s.usesOidc) out.push('    uses OIDC: nothing to rotate');
