@@ -82,9 +82,8 @@ export function formatStatus(statuses: TargetStatus[]): string {
     if (s.canary) {
       const run = s.canary.lastRun;
       const how = run ? (run.state === 'completed' ? (run.result ?? 'completed') : run.state) : '';
-      out.push(
-        `    canary pipeline ${s.canary.pipelineId}: ${run ? `last run ${run.name} ${how}  ${run.webUrl}` : 'no run yet'}`,
-      );
+      const last = run ? `last run ${run.name} ${how}  ${run.webUrl}` : 'no run yet';
+      out.push(`    canary pipeline ${s.canary.pipelineId}: ${last}`);
     }
     if (s.usesOidc) out.push('    uses OIDC: nothing to rotate');
     else if (s.couldMoveToOidc)
