@@ -27,6 +27,8 @@ import { FederationOutputs, usesFederation } from './federation.js';
 import { memberAccounts, resourceArns, stepStatements } from './permissions.js';
 import { acknowledgeWildcards, RUN_DATA, RunData } from './run-data.js';
 import { LAMBDA_STEPS, type LambdaStep, STEP_CATALOG } from '../src/domain/lifecycle/catalog.js';
+import { stepTimeoutSeconds } from '../src/domain/lifecycle/budgets.js';
+import { otherHolders } from '../src/domain/holder-set.js';
 
 const PACKAGE_NAME = 'ado-key-rotator';
 
@@ -44,10 +46,16 @@ export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url)))
   }
 }
 
-/** Each step's Lambda timeout, from its catalog entry. */
-const TIMEOUTS = Object.fromEntries(
-  LAMBDA_STEPS.map((step) => [step, Duration.seconds(STEP_CATALOG[step].timeoutSeconds)]),
-) as Readonly<Record<LambdaStep, Duration>>;
+/**
+ * Each step's Lambda timeout, from its catalog entry's calls (src/domain/lifecycle/budgets.ts), for the
+ * most holders a configured target has: every holder beyond the first adds its Azure DevOps calls.
+ */
+export function stepTimeouts(config: RotationConfig): Readonly<Record<LambdaStep, Duration>> {
+  const holders = Math.max(1, ...config.targets.map((target) => 1 + otherHolders(target).length));
+  return Object.fromEntries(
+    LAMBDA_STEPS.map((step) => [step, Duration.seconds(stepTimeoutSeconds(STEP_CATALOG[step].calls, holders))]),
+  ) as Readonly<Record<LambdaStep, Duration>>;
+}
 
 /** What a platform team may change beyond the rotation configuration itself. */
 export interface AdoKeyRotatorOverrides {
@@ -164,6 +172,7 @@ export class AdoKeyRotator extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
+    const TIMEOUTS = stepTimeouts(this.config);
     const functions = {} as Record<LambdaStep, lambda.Function>;
     const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {

@@ -168,6 +168,44 @@ export function toleratedWarning(state: Pick<RotationState, 'oldAccessKeyId'>, f
     .replace('{error}', `${failure.name}: ${failure.message}`);
 }
 
+/** What the report of a target whose report step failed is made of: what the state carries, and the error's name. */
+export interface FailedReportSource {
+  rotationId: string;
+  targetName: string;
+  mode: RotationMode;
+  warnings: string[];
+  errorName: string;
+}
+
+/**
+ * The report of a target whose report step itself failed (the catalog's `minimal-report` policy): built
+ * from what the state carries, nothing read. The state machine's `report failed` Pass state is derived
+ * from this function (infra/definition.ts), so a report field added here cannot be left out there.
+ */
+export function reportWhenTheReportFailed(from: FailedReportSource): TargetReport {
+  return {
+    rotationId: from.rotationId,
+    targetName: from.targetName,
+    connectionName: '',
+    project: '',
+    organizationUrl: '',
+    connectionId: null,
+    mode: from.mode,
+    outcome: 'failed',
+    summary: `The report step failed (${from.errorName}); what the run did is in the execution history.`,
+    newAccessKeyId: null,
+    oldAccessKeyId: null,
+    oldKeyStatus: null,
+    heldKeyAgeDays: null,
+    durationMs: 0,
+    warnings: from.warnings,
+    reasonCode: from.errorName,
+    failure: null,
+    rolledBack: [],
+    stateLeft: 'Unknown: run `ado-key-rotator status` to see which key the connection holds.',
+  };
+}
+
 /** Builds a target's report from the state its run ended in. */
 export function buildTargetReport(state: RotationState, target: TargetDescription, finishedAt: Date): TargetReport {
   const outcome = outcomeOf(state);

@@ -54,7 +54,9 @@ vi.mock('../../src/domain/lifecycle/catalog.js', async (importOriginal) => {
                 adoCredential: false,
                 slackWebhook: false,
               },
-              timeoutSeconds: 42,
+              // One AWS call: 30 s to start, 25 s for the call (budgets.ts).
+              calls: { azureDevOps: 0, azureDevOpsPerExtraHolder: 0, aws: 1, slack: 0 },
+              timeoutSeconds: 55,
             },
           ],
         ]
@@ -141,7 +143,7 @@ describe('Adding a step', () => {
     );
 
     // Assess
-    expect(props?.Properties.Timeout).toBe(42);
+    expect(props?.Properties.Timeout).toBe(55);
     expect(actions).toContain('secretsmanager:DescribeSecret');
     expect(actions.filter((a: string) => a.startsWith('iam:') || a.startsWith('ssm:'))).toEqual([]);
   });

@@ -88,6 +88,14 @@ export function mapAwsError(error: unknown, call: AwsCallDescription): RotationE
       options,
     );
   }
+  // A hung or unreachable endpoint: the client's timeouts ended it (src/adapters/aws/clients.ts).
+  if (code === 'TimeoutError' && awsHttpStatus(error) === undefined) {
+    return new AwsCallFailedError(
+      `${call.action} on ${call.resource} timed out: AWS did not answer within the client's connection and ` +
+        'request timeouts, on every attempt; AWS or the network to it is slow or down, retry later',
+      options,
+    );
+  }
   if (code === 'ExpiredToken') {
     return new AwsCallFailedError(
       `${call.action} on ${call.resource} was refused (ExpiredToken): the temporary credentials of the role ` +

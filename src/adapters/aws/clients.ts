@@ -27,21 +27,46 @@ export interface AwsClientOptions {
   }>;
 }
 
+/**
+ * How long one AWS call may take: each attempt must connect within `connectionTimeoutMs` and be
+ * answered within `requestTimeoutMs` (the SDK's `TimeoutError` otherwise, retried like any network
+ * error), over the standard retry mode's `maxAttempts`, with its backoff in between (for throttling:
+ * a random wait of at most 0.5 s × 2^retry). Without them a hung endpoint holds a call until the
+ * Lambda's own timeout, and the CLI forever. The step timeouts are computed from these
+ * (src/domain/lifecycle/budgets.ts; test/domain/lifecycle/budgets.test.ts keeps them in step).
+ */
+export const AWS_CALL_BOUNDS = {
+  connectionTimeoutMs: 2_000,
+  requestTimeoutMs: 5_000,
+  /** The SDK's default (`AWS_MAX_ATTEMPTS` may lower it; the key verifier's client makes one attempt). */
+  maxAttempts: 3,
+  /** The standard retry mode's longest backoff before retry n (1-based) after throttling: 500 ms × 2^n. */
+  throttlingBackoffBaseMs: 500,
+} as const;
+
+/** The request handler options every client is built with (the SDK's Node handler takes them as they are). */
+export const requestHandler = () => ({
+  connectionTimeout: AWS_CALL_BOUNDS.connectionTimeoutMs,
+  requestTimeout: AWS_CALL_BOUNDS.requestTimeoutMs,
+  // Without it the handler only logs a warning when the request timeout passes, and goes on waiting.
+  throwOnRequestTimeout: true,
+});
+
 export function createIamClient(options: AwsClientOptions = {}): IAMClient {
-  return new IAMClient({ ...options });
+  return new IAMClient({ requestHandler: requestHandler(), ...options });
 }
 
 export function createSecretsManagerClient(options: AwsClientOptions = {}): SecretsManagerClient {
-  return new SecretsManagerClient({ ...options });
+  return new SecretsManagerClient({ requestHandler: requestHandler(), ...options });
 }
 
 /** S3, for the run's results the Distributed Map wrote (notify only). */
 export function createS3Client(options: AwsClientOptions = {}): S3Client {
-  return new S3Client({ ...options });
+  return new S3Client({ requestHandler: requestHandler(), ...options });
 }
 
 export function createSsmClient(options: AwsClientOptions = {}): SSMClient {
-  return new SSMClient({ ...options });
+  return new SSMClient({ requestHandler: requestHandler(), ...options });
 }
 
 /** Builds an STS client that signs with one given key and nothing else (bound to `ADAPTER_TOKENS.StsClientFactory`). */
@@ -58,6 +83,7 @@ export function createStsClientFactory(options: Pick<AwsClientOptions, 'region'>
   return (credential) =>
     new STSClient({
       ...options,
+      requestHandler: requestHandler(),
       maxAttempts: 1,
       credentials: async () => ({
         accessKeyId: credential.accessKeyId,

@@ -5,6 +5,7 @@ import { SecretValue } from '../../domain/secret-value.js';
 import type { WebIdentityToken, WebIdentityTokenPort } from '../../ports/web-identity-token.port.js';
 import { awsErrorCode, mapAwsError } from './aws-errors.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
+import { requestHandler } from './clients.js';
 
 /**
  * `WebIdentityTokenPort` on `sts:GetWebIdentityToken` (AWS outbound identity federation), signed
@@ -26,7 +27,7 @@ export const SIGNING_ALGORITHM = 'RS256';
  * SDK v3 resolves STS to the regional endpoint of `AWS_REGION`, which GetWebIdentityToken needs.
  */
 export function createStsRoleClient(): STSClient {
-  return new STSClient({});
+  return new STSClient({ requestHandler: requestHandler() });
 }
 
 @injectable()

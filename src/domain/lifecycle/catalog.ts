@@ -1,6 +1,8 @@
 import { TOKENS } from '../../ports/tokens.js';
+import { calls, type StepCalls, stepTimeoutSeconds } from './budgets.js';
+import type { StepAccess, StepDeclaration } from './step-declaration.js';
 import { CHOICES, WAITS } from './node-names.js';
-import { KEY_PROPAGATION_RETRY, RATE_LIMITED_RETRY, type RetryRule, TRANSIENT_RETRY } from './retry.js';
+import { KEY_PROPAGATION_RETRY, RATE_LIMITED_RETRY, TRANSIENT_RETRY } from './retry.js';
 
 /**
  * The step catalog: ONE declaration per step, read by everything that needs to know about a step.
@@ -9,7 +11,7 @@ import { KEY_PROPAGATION_RETRY, RATE_LIMITED_RETRY, type RetryRule, TRANSIENT_RE
  *   the composition root, handlers    `useCase` (the token the use case is bound to) and `ports` (its
  *                                     constructor's arguments, in order); the class is in use-cases/index.ts
  *   the IAM policies (infra)          `access`: the AWS calls its ports' adapters make for this step
- *   the Lambda settings (infra)       `timeoutSeconds`
+ *   the Lambda settings (infra)       `timeoutSeconds`, computed from `calls` (budgets.ts)
  *   the Lambda itself                 its entry is generated from `ports` (infra/handler-entries.ts)
  *
  * Adding a step: an entry here (and the `next` of the step before it), its use case class (use-cases/,
@@ -17,72 +19,15 @@ import { KEY_PROPAGATION_RETRY, RATE_LIMITED_RETRY, type RetryRule, TRANSIENT_RE
  * This module imports no use case, so the rotation state, the report and the lifecycle can all read it.
  */
 
-/** What a step's failure leads to. */
-export type FailurePolicy =
-  /** Nothing was changed yet: record the failure and report (no rollback). */
-  | { kind: 'report' }
-  /** Record the failure, roll back, report. */
-  | { kind: 'rollback' }
-  /**
-   * Tolerated: record it (`toleratedFailure`) and go on; the report turns it into `warning`, where
-   * `{error}` becomes the error's name and message and `{oldAccessKeyId}` the old key's id.
-   */
-  | { kind: 'warn'; warning: string }
-  /** The rollback itself: its failure is reported as a rollback that did not complete. */
-  | { kind: 'rollback-incomplete' }
-  /** The report itself: a minimal report says the report failed. */
-  | { kind: 'minimal-report' }
-  /** The run-level notification: never fails (a Slack failure is counted). */
-  | { kind: 'none' };
-
-/** The AWS calls a step's Lambda may make, on the configured resources only (infra/permissions.ts). */
-export interface StepAccess {
-  /** IAM actions, on the configured users. */
-  iam: readonly string[];
-  /** Secrets Manager actions, on the configured secrets. */
-  secrets: readonly string[];
-  /** Reads the Azure DevOps credential parameters. */
-  adoCredential: boolean;
-  /** Reads the Slack webhook parameter. */
-  slackWebhook: boolean;
-}
-
-export interface StepDeclaration {
-  /** Per target (inside the Map), or once per run. */
-  scope: 'target' | 'run';
-  /** One sentence, for the handler's and the Lambda's description. */
-  summary: string;
-  /** The DI token its use case is bound to. */
-  useCase: symbol;
-  /**
-   * The port tokens its use case's constructor takes, in order. They also decide its Lambda's wiring
-   * slices (src/wiring/slices.ts), so its bundle carries only the SDK clients of those ports.
-   */
-  ports: readonly symbol[];
-  /**
-   * Where it runs in the per-target lifecycle: the node after it (a step, a choice or wait of
-   * lifecycle.ts, or `report`, the end). Absent for the steps the walk does not reach by `next`: the
-   * end (`report`), the rollback and the run-level notify.
-   */
-  next?: string;
-  retry: readonly RetryRule[];
-  onFailure: FailurePolicy;
-  access: StepAccess;
-  timeoutSeconds: number;
-}
+export type { FailurePolicy, StepAccess, StepDeclaration } from './step-declaration.js';
 
 const T = TOKENS;
 const IAM_READ = ['iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed'];
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const SECRET_LABELS = ['secretsmanager:DescribeSecret', 'secretsmanager:UpdateSecretVersionStage'];
 const NO_ACCESS: StepAccess = { iam: [], secrets: [], adoCredential: false, slackWebhook: false };
-/**
- * Steps that call Azure DevOps get 3 minutes: its client retries a 429/503 for up to 60 s (plus one
- * 15 s request) per call, and a step makes up to two calls. A Lambda timeout mid-step is caught and
- * rolled back like any failure, but a budget that fits the client's own retries avoids it.
- */
-const AZURE_DEVOPS_TIMEOUT = 180;
-const AWS_ONLY_TIMEOUT = 30;
+/** A step's calls and the timeout they need. */
+const budget = (stepCalls: StepCalls) => ({ calls: stepCalls, timeoutSeconds: stepTimeoutSeconds(stepCalls) });
 
 export const STEP_CATALOG = {
   plan: {
@@ -95,7 +40,9 @@ export const STEP_CATALOG = {
     onFailure: { kind: 'report' },
     // Reads IAM, the connection and the secret; changes nothing.
     access: { ...NO_ACCESS, iam: IAM_READ, secrets: SECRET_READ, adoCredential: true },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the credential's token, find the connection, read the canary pipeline; each other
+    // holder read (in parallel, counted anyway). AWS: the credential, list keys, last use of each, the secret.
+    ...budget(calls(3, 5, 1)),
   },
   cleanup: {
     scope: 'target',
@@ -113,7 +60,9 @@ export const STEP_CATALOG = {
       secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
       adoCredential: true,
     },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, read the connection, write a holder back (GET and PUT). AWS: the credential
+    // and up to seven key and version changes and reads.
+    ...budget(calls(4, 8, 3)),
   },
   create: {
     scope: 'target',
@@ -131,7 +80,9 @@ export const STEP_CATALOG = {
       secrets: [...SECRET_READ, 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
       adoCredential: true,
     },
-    timeoutSeconds: AWS_ONLY_TIMEOUT,
+    // Azure DevOps: the token and a read of the connection before deleting a key a lost create left.
+    // AWS: the credential, describe, list keys twice, create (twice), store, and the deletes.
+    ...budget(calls(2, 10, 1)),
   },
   'verify-key': {
     scope: 'target',
@@ -143,7 +94,8 @@ export const STEP_CATALOG = {
     onFailure: { kind: 'rollback' },
     // Reads the pending version; the check itself is signed with the new key, so no IAM at all.
     access: { ...NO_ACCESS, secrets: ['secretsmanager:GetSecretValue'] },
-    timeoutSeconds: AWS_ONLY_TIMEOUT,
+    // AWS: read the pending version, then STS with the new key.
+    ...budget(calls(0, 2)),
   },
   publish: {
     scope: 'target',
@@ -154,7 +106,9 @@ export const STEP_CATALOG = {
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, secrets: ['secretsmanager:GetSecretValue'], adoCredential: true },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, then GET and PUT the connection; GET and PUT each other holder. AWS: the
+    // credential and the pending version.
+    ...budget(calls(3, 2, 2)),
   },
   'verify-publish': {
     scope: 'target',
@@ -165,7 +119,8 @@ export const STEP_CATALOG = {
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, adoCredential: true },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, read the connection; read each other holder. AWS: the credential.
+    ...budget(calls(2, 1, 1)),
   },
   // Issue 13: only for a target naming a canary pipeline (the lifecycle's "canary?" choice).
   canary: {
@@ -178,7 +133,8 @@ export const STEP_CATALOG = {
     onFailure: { kind: 'rollback' },
     // Azure DevOps only (Build: Read & execute on the credential).
     access: { ...NO_ACCESS, adoCredential: true },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, queue the run. AWS: the credential.
+    ...budget(calls(2, 1)),
   },
   'check-canary': {
     scope: 'target',
@@ -190,7 +146,8 @@ export const STEP_CATALOG = {
     // A failed, cancelled or timed-out run: the new key does not work where it is used.
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, adoCredential: true },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, read the run. AWS: the credential.
+    ...budget(calls(2, 1)),
   },
   promote: {
     scope: 'target',
@@ -201,7 +158,8 @@ export const STEP_CATALOG = {
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'rollback' },
     access: { ...NO_ACCESS, secrets: SECRET_LABELS },
-    timeoutSeconds: AWS_ONLY_TIMEOUT,
+    // AWS: describe the secret, move the label.
+    ...budget(calls(0, 2)),
   },
   revoke: {
     scope: 'target',
@@ -223,7 +181,9 @@ export const STEP_CATALOG = {
       secrets: SECRET_READ,
       adoCredential: true,
     },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, read the connection; read each other holder. AWS: the credential, the
+    // secret, list keys, last use, deactivate or delete.
+    ...budget(calls(2, 5, 1)),
   },
   rollback: {
     scope: 'target',
@@ -239,7 +199,9 @@ export const STEP_CATALOG = {
       secrets: [...SECRET_READ, 'secretsmanager:UpdateSecretVersionStage'],
       adoCredential: true,
     },
-    timeoutSeconds: AZURE_DEVOPS_TIMEOUT,
+    // Azure DevOps: the token, read the connection, GET and PUT it back, read it again; the same four
+    // for each other holder. AWS: the credential and up to eleven key and version reads and changes.
+    ...budget(calls(5, 12, 4)),
   },
   report: {
     scope: 'target',
@@ -250,7 +212,8 @@ export const STEP_CATALOG = {
     onFailure: { kind: 'minimal-report' },
     // Metrics go out as CloudWatch embedded metric format on stdout: no API call, no permission.
     access: NO_ACCESS,
-    timeoutSeconds: AWS_ONLY_TIMEOUT,
+    // No call: metrics go out on stdout.
+    ...budget(calls(0, 0)),
   },
   notify: {
     scope: 'run',
@@ -261,7 +224,8 @@ export const STEP_CATALOG = {
     retry: [TRANSIENT_RETRY],
     onFailure: { kind: 'none' },
     access: { ...NO_ACCESS, slackWebhook: true },
-    timeoutSeconds: AWS_ONLY_TIMEOUT,
+    // AWS: the webhook parameter and the Map's results in S3 (manifest and result files); one Slack post.
+    ...budget(calls(0, 5, 0, 1)),
   },
 } as const satisfies Record<string, StepDeclaration>;
 
