@@ -28,6 +28,24 @@ describe('Use case: PlanRotation', () => {
     });
   });
 
+  it('records as the old version the one its clean-up makes current again (a rollback stopped half-way)', async () => {
+    // Prepare: a rollback put the old key back into the connection and stopped before the secret.
+    const world = new FakeWorld();
+    const target = world.target();
+    const oldVersion = world.snapshot().secretVersions[0]?.versionId;
+    const created = await world.iam.createKey(target.iamUserName);
+    const newVersion = '22222222-2222-4222-8222-222222222222';
+    await world.secrets.putPending(target.secretId, newVersion, { ...created, iamUserName: target.iamUserName });
+    await world.secrets.promote(target.secretId, newVersion);
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.cleanup[0]).toMatchObject({ kind: 'restore-current', versionId: oldVersion });
+    expect(state.oldVersionId).toBe(oldVersion);
+  });
+
   it('records as the old version the one its clean-up promotes (an aborted run published its key)', async () => {
     // Prepare: an aborted run put key N in a pending version and into the connection, and died before promoting.
     const world = new FakeWorld();

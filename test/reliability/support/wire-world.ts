@@ -7,7 +7,10 @@
 import type { Context } from 'aws-lambda';
 import nock from 'nock';
 import { S3RunResults } from '../../../src/adapters/aws/s3-run-results.adapter.js';
-import { SecretsManagerSecretStore } from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
+import {
+  SecretsManagerSecretStore,
+  UNPROMOTED,
+} from '../../../src/adapters/aws/secrets-manager-secret-store.adapter.js';
 import { AZURE_DEVOPS_CLIENT_OPTIONS } from '../../../src/adapters/azure-devops/service-connection.adapter.js';
 import { ROTATION_CONFIG } from '../../../src/adapters/config/config-targets.adapter.js';
 import { configureContainer } from '../../../src/composition-root.js';
@@ -55,6 +58,8 @@ export interface WireWorld {
   view(): WorldView;
   /** Runs the state machine once for the target; `afterTask` sees every task's end (invariants). */
   run(mode: 'rotate' | 'emergency', afterTask?: (task: string) => void): Promise<TargetReport | undefined>;
+  /** Moves the world's clock on (the next run comes hours later, past the in-progress timeout). */
+  advance(ms: number): void;
   injectAws(faults: readonly AwsWireFault[]): void;
   injectAdo(faults: readonly AdoFault[]): void;
   clearFaults(): void;
@@ -204,7 +209,11 @@ export async function startWireWorld(
 
   const view = (): WorldView => {
     const labelled = (stage: string) => {
-      const v = secrets.versions(SECRET_ID).find((x) => x.stages.includes(stage));
+      // As the adapter reads it: a first version Secrets Manager made current before the rotator promoted it
+      // (marked ROTATOR_UNPROMOTED) is not current.
+      const v = secrets
+        .versions(SECRET_ID)
+        .find((x) => x.stages.includes(stage) && !(stage === 'AWSCURRENT' && x.stages.includes(UNPROMOTED)));
       return v ? (JSON.parse(v.value) as { accessKeyId: string }).accessKeyId : null;
     };
     const connections = ids.connections.map((id) => {
@@ -287,6 +296,7 @@ export async function startWireWorld(
     config,
     view,
     run,
+    advance: (ms) => clock.advance(ms),
     injectAws(faults) {
       for (const f of faults) (f.service === 'iam' ? iam : secrets).failNext(f.operation, f);
     },
