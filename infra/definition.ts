@@ -283,6 +283,8 @@ export function buildDefinition(scope: Construct, props: DefinitionProps): sfn.I
         warnings: [],
         // {} unless the run is for a leaked key (then the plan rotates only the targets holding it).
         leak: sfn.JsonPath.stringAt('$.leak'),
+        // Every step gets it, and its log lines name the run (the child's own input names it too).
+        parentExecutionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       },
     },
     // V2 renders under a feature flag: the AdoKeyRotator construct sets it on its own scope.

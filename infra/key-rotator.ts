@@ -22,6 +22,7 @@ import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import { ConfigurationError } from '../src/domain/errors.js';
 import { buildDefinition } from './definition.js';
+import { checkExecutionTimeBudget, type ExecutionTimeBudget, fleetTimeBudget } from './execution-timeout.js';
 import { LeakedKeyRule } from './leak-rule.js';
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from './metric-names.js';
 import { RotatorMonitoring } from './monitoring.js';
@@ -96,7 +97,11 @@ export interface AdoKeyRotatorOverrides {
   readonly localRunOnly?: boolean;
   /** Whether the weekly schedule starts executions. Default: true. */
   readonly scheduleEnabled?: boolean;
-  /** An execution running longer than this is stopped (and alarmed on). Default: 2 hours. */
+  /**
+   * An execution running longer than this is stopped (and alarmed on). Default: derived from the fleet
+   * (infra/execution-timeout.ts: the projected run plus one target at its worst case, plus 25%); a
+   * shorter one is refused at synth, since a parent that times out stops its children mid-rotation.
+   */
   readonly executionTimeout?: Duration;
   /**
    * An EventBridge rule on AWS Health `AWS_RISK_CREDENTIALS_EXPOSED` that rotates a leaked key at once
@@ -132,6 +137,8 @@ export class AdoKeyRotator extends Construct {
   readonly monitoring: RotatorMonitoring;
   /** The AWS Health leaked-key rule, unless `leakedKeyRotation` is false. */
   readonly leakedKeyRule: LeakedKeyRule | undefined;
+  /** The fleet's projected run time and the execution timeout derived from it. */
+  readonly timeBudget: ExecutionTimeBudget;
 
   constructor(scope: Construct, id: string, props: AdoKeyRotatorProps) {
     super(scope, id);
@@ -159,6 +166,10 @@ export class AdoKeyRotator extends Construct {
         { context: { field: 'allowLoopbackHttp' } },
       );
     }
+    // Before anything is built: a fleet that cannot fit in one execution is refused with the reason.
+    const TIMEOUTS = stepTimeouts(this.config);
+    this.timeBudget = fleetTimeBudget(this.config, { timeouts: TIMEOUTS });
+    checkExecutionTimeBudget(this.timeBudget, props.executionTimeout?.toSeconds());
     // The configuration ships inside each function's code as rotation.config.json, not in its
     // environment: Lambda environments hold 4 KB in all, about a dozen targets.
     const configJson = JSON.stringify(this.config);
@@ -174,7 +185,6 @@ export class AdoKeyRotator extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
     };
 
-    const TIMEOUTS = stepTimeouts(this.config);
     const functions = {} as Record<LambdaStep, lambda.Function>;
     const federatedRoles: Record<string, iam.IRole> = {};
     for (const step of LAMBDA_STEPS) {
@@ -285,7 +295,7 @@ export class AdoKeyRotator extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(
         buildDefinition(this, { config: this.config, functions, timeouts: TIMEOUTS, runData: this.runData.bucket }),
       ),
-      timeout: props.executionTimeout ?? Duration.hours(2),
+      timeout: props.executionTimeout ?? Duration.seconds(this.timeBudget.timeoutSeconds),
       tracingEnabled: true,
       // Errors only, and without execution data: step inputs hold key ids and rotation state, never secrets, but logs
       // need not either.

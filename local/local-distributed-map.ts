@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalS3 } from './local-s3.js';
 import { QUOTAS } from './local-quotas.js';
+import { schedule, type Span } from './virtual-clock.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +39,8 @@ export interface ChildExecution {
   cause?: string;
   startDate: string;
   stopDate: string;
+  /** The child's virtual wall time (local/virtual-clock.ts). */
+  virtualMs?: Span;
 }
 
 export interface DistributedMapRun {
@@ -116,11 +119,14 @@ function exceedsTolerance(state: DistributedMapState, failed: number, total: num
   return false;
 }
 
-/** Runs the Map state: returns its output (the ResultWriter details, or the children's outputs). */
+/**
+ * Runs the Map state: returns its output (the ResultWriter details, or the children's outputs) and
+ * its virtual time: the children's virtual times scheduled over its MaxConcurrency slots.
+ */
 export async function runDistributedMap(
   run: DistributedMapRun,
   input: unknown,
-): Promise<{ output: unknown; children: ChildExecution[] }> {
+): Promise<{ output: unknown; children: ChildExecution[]; virtualMs: Span }> {
   const { state, context } = run;
   const items = await readItems(run, input);
   const mapRunId = randomUUID();
@@ -166,8 +172,12 @@ export async function runDistributedMap(
   }
 
   const mapRunArn = `arn:aws:states:${region}:${account}:mapRun:${machineName}/${label}:${mapRunId}`;
-  if (!state.ResultWriter) return { output: finished.map((c) => c.output), children: finished };
-  return { output: await writeResults(run, input, mapRunArn, mapRunId, finished), children: finished };
+  const virtualMs = schedule(
+    finished.map((c) => c.virtualMs ?? { low: 0, expected: 0, high: 0 }),
+    ceiling,
+  );
+  if (!state.ResultWriter) return { output: finished.map((c) => c.output), children: finished, virtualMs };
+  return { output: await writeResults(run, input, mapRunArn, mapRunId, finished), children: finished, virtualMs };
 }
 
 /** The ResultWriter's files, in the service's layout (Transformation NONE, OutputType JSON). */

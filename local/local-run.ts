@@ -19,6 +19,8 @@ import { type ChildExecution, type DistributedMapState, runDistributedMap } from
 import { QuotaGuard, type QuotaUsage } from './local-quota-guard.js';
 import { LocalS3 } from './local-s3.js';
 import { QUOTAS } from './local-quotas.js';
+import { type ClockStates, type Span, VirtualClock } from './virtual-clock.js';
+import { TIME_MODEL } from '../infra/execution-time.js';
 
 /** The ASL as a plain object (what `aws-local-stepfunctions` and `asl-validator` take). */
 export type AslDefinition = StateMachineDefinition;
@@ -175,6 +177,14 @@ export interface LocalRunOptions {
   keepEvents?: boolean;
   /** How many child executions of a Distributed Map run at once locally (default 32; MaxConcurrency still caps it). */
   localChildConcurrency?: number;
+  /**
+   * Fail the execution with `States.Timeout` when its virtual time passes its TimeoutSeconds (default false).
+   * Off unless asked: the handlers keep their own clock (a world's fake clock, moved a fixed step per task),
+   * not the virtual one, so a loop bounded by a budget on that clock (check-canary polling a run that never
+   * ends) runs as many rounds as that clock allows, each a 30 s Wait on the virtual clock, and its virtual
+   * time says nothing of the service's. The fleet bench and the clock's own tests ask for it.
+   */
+  enforceExecutionTimeout?: boolean;
 }
 
 /** A child execution of a Distributed Map, as the parent's result lists it. */
@@ -185,6 +195,8 @@ export interface ChildRunSummary {
   status: 'SUCCEEDED' | 'FAILED';
   error?: string;
   quota: QuotaUsage;
+  /** Its virtual wall time (local/virtual-clock.ts). */
+  virtualMs: Span;
 }
 
 export interface LocalRunResult {
@@ -199,7 +211,16 @@ export interface LocalRunResult {
   quota: QuotaUsage;
   /** The child executions its Distributed Maps started (each with its own quotas). */
   children: ChildRunSummary[];
+  /**
+   * The wall time the real execution would take (local/virtual-clock.ts): low, expected and high
+   * bound (retry jitter), in ms. The local run itself takes `localMs`.
+   */
+  virtualMs: Span;
+  localMs: number;
 }
+
+/** Definitions (as given, before the clone) the engine has validated already. */
+const VALIDATED = new WeakSet<object>();
 
 const targetOf = (input: unknown): string | undefined => {
   const value = input as { targetName?: unknown; state?: { targetName?: unknown } } | null;
@@ -231,6 +252,8 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     );
   }
   capInlineMapConcurrency(states);
+  const localStart = performance.now();
+  const clockStates: ClockStates = Object.fromEntries(states as Array<[string, ClockStates[string]]>);
   const retryIntervalOverrides = Object.fromEntries(states.filter(([, s]) => s.Retry).map(([name]) => [name, 0]));
   const waitTimeOverrides = Object.fromEntries(states.filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
 
@@ -246,10 +269,17 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
   };
   const children: ChildRunSummary[] = [];
   const distributed = distributedMapsAsTasks(definition, s3, options.deployedObjects);
+  // A Distributed Map's time is its children's schedule (added below); an S3 task is one call; any other task
+  // (tests' own) one invocation.
+  const clock = new VirtualClock(
+    clockStates,
+    (name) => (name in distributed ? 0 : name in builtIn ? TIME_MODEL.s3CallMs : TIME_MODEL.invokeMs),
+    QUOTAS.inlineMapConcurrency.value,
+  );
   const mapHandlers = Object.fromEntries(
     Object.entries(distributed).map(([name, state]) => {
       const handler: LocalTaskHandler = async (input) => {
-        const { output } = await runDistributedMap(
+        const { output, virtualMs } = await runDistributedMap(
           {
             stateName: name,
             state,
@@ -281,6 +311,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
                 status: child.status,
                 ...(child.error ? { error: child.error } : {}),
                 quota: child.quota,
+                virtualMs: child.virtualMs,
               });
               children.push(...child.children);
               const done: ChildExecution = {
@@ -290,6 +321,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
                 status: child.status,
                 startDate: started,
                 stopDate: new Date().toISOString(),
+                virtualMs: child.virtualMs,
               };
               if (child.status === 'SUCCEEDED') done.output = child.output;
               else Object.assign(done, { error: child.error, cause: child.cause });
@@ -298,6 +330,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
           },
           input,
         );
+        clock.advance(virtualMs);
         return output;
       };
       return [name, handler];
@@ -325,7 +358,13 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     }),
   );
 
-  const machine = new StateMachine(definition);
+  // The ASL is validated once per definition: a Distributed Map's thousands of children share theirs, and the
+  // validator compiles its JSON schema on every construction (a third of a second each).
+  const machine = new StateMachine(
+    definition,
+    VALIDATED.has(options.definition) ? { validationOptions: { noValidate: true } } : undefined,
+  );
+  VALIDATED.add(options.definition);
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides, waitTimeOverrides },
     noThrowOnAbort: true,
@@ -351,11 +390,18 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
         index?: number;
         Error?: string;
         Cause?: unknown;
-        retry?: { attempt: number };
         catch?: { catcher: { Next: string } };
+        retry?: { attempt: number; retrier: unknown };
         input?: unknown;
         output?: unknown;
       };
+      clock.observe({
+        type: e.type,
+        stateName: e.state?.name,
+        stateType: e.state?.type,
+        ...(typeof e.index === 'number' ? { mapIndex: e.index } : {}),
+        ...(e.retry ? { retrier: e.retry.retrier as never, retryAttempt: e.retry.attempt } : {}),
+      });
       guard.observe({
         type: e.type,
         stateName: (e.state ?? e.parentState)?.name,
@@ -389,7 +435,7 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     }
   })();
 
-  let result: Omit<LocalRunResult, 'quota' | 'children'>;
+  let result: Omit<LocalRunResult, 'quota' | 'children' | 'virtualMs' | 'localMs'>;
   try {
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, events, executionId };
@@ -405,18 +451,44 @@ export async function runStateMachineLocally(options: LocalRunOptions): Promise<
     };
   }
   await collecting;
-  const violation = guard.violation;
+  const timing = { virtualMs: clock.elapsed, localMs: performance.now() - localStart };
+  const timeout = options.enforceExecutionTimeout ? timedOut(definition, clock.elapsed) : undefined;
+  const violation = guard.violation ?? timeout;
   if (violation) {
     const failed: LocalRunEvent = {
-      type: 'ExecutionFailed',
+      type: timeout && !guard.violation ? 'ExecutionTimeout' : 'ExecutionFailed',
       timestamp: Date.now(),
       elapsedMs: Date.now() - started,
       ...violation,
     };
     record(failed);
-    return { status: 'FAILED', output: undefined, ...violation, events, executionId, quota: guard.usage, children };
+    return {
+      status: 'FAILED',
+      output: undefined,
+      ...violation,
+      events,
+      executionId,
+      quota: guard.usage,
+      children,
+      ...timing,
+    };
   }
-  return { ...result, quota: guard.usage, children };
+  return { ...result, quota: guard.usage, children, ...timing };
+}
+
+/**
+ * The service stops an execution at its TimeoutSeconds: the local run fails one whose virtual time,
+ * at the high bound of its retries' jitter, passes it (never more lenient than the service).
+ */
+function timedOut(definition: AslDefinition, elapsed: Span): { error: string; cause: string } | undefined {
+  const limit = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
+  if (limit === undefined || elapsed.high <= limit * 1000) return undefined;
+  return {
+    error: 'States.Timeout',
+    cause:
+      `The execution would run ${(elapsed.high / 1000).toFixed(0)} s (virtual clock, retries at their longest), ` +
+      `past its TimeoutSeconds of ${limit}.`,
+  };
 }
 
 /** A child execution's event, as the parent's timeline shows it (like an inline Map's iteration). */

@@ -328,7 +328,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const targets = finalStates.map((state) => ({ ...state, outcome: byTarget.get(state.target)?.outcome ?? null }));
     const result: DemoResult = { status: run.status, expected, ok, targets, slackMessages: [...slack.messages], world };
 
-    out(`\nexecution ${run.status}${run.error ? ` (${run.error}: ${run.cause})` : ''}\n\nfinal state:\n`);
+    out(`\nexecution ${run.status}${run.error ? ` (${run.error}: ${run.cause})` : ''}\n`);
+    // The virtual clock (local/virtual-clock.ts): what the same run would take on AWS, waits and retries included.
+    out(
+      `on AWS this run would take about ${(run.virtualMs.expected / 1000).toFixed(1)} s (modelled task times, ` +
+        `retry intervals and waits); locally it took ${(run.localMs / 1000).toFixed(1)} s\n\nfinal state:\n`,
+    );
     for (const s of finalStates) {
       const outcome = reports.find((r) => r.target === s.target);
       out(`  ${s.target}: ${outcome?.outcome ?? 'no report'} — ${outcome?.summary ?? ''}\n`);

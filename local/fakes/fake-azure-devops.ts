@@ -48,6 +48,9 @@ const normalizeOrg = (url: string) => url.replace(/\/+$/, '').toLowerCase();
  */
 export class FakeAzureDevOps implements AzureDevOpsPort {
   private readonly connections: StoredConnection[] = [];
+  /** By id, and by name: a fleet of thousands is looked up by both on every call (connections are only added). */
+  private readonly byIdIndex = new Map<string, StoredConnection>();
+  private readonly byNameIndex = new Map<string, StoredConnection[]>();
   private readonly faults: FaultInjector;
 
   constructor(options: { faults?: FaultInjector } = {}) {
@@ -56,7 +59,7 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
 
   seedConnection(ref: Ref, options: SeedConnectionOptions): string {
     const id = options.id ?? nextId('');
-    this.connections.push({
+    const stored: StoredConnection = {
       id,
       organizationUrl: normalizeOrg(ref.organizationUrl),
       projects: options.projects ?? [ref.project],
@@ -68,37 +71,30 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
       sessionToken: options.sessionToken ?? null,
       assumeRoleArn: options.assumeRoleArn ?? null,
       updates: 0,
-    });
+    };
+    this.connections.push(stored);
+    this.byIdIndex.set(id, stored);
+    this.byNameIndex.set(stored.name, [...(this.byNameIndex.get(stored.name) ?? []), stored]);
     return id;
   }
 
   /** The id of the connection a ref names (for assertions only). */
   idOf(ref: Ref): string {
-    const found = this.connections.find(
-      (c) =>
-        c.organizationUrl === normalizeOrg(ref.organizationUrl) &&
-        c.projects.includes(ref.project) &&
-        c.name === ref.connectionName,
-    );
+    const found = this.named(ref)[0];
     if (!found) throw new Error(`no connection ${ref.connectionName}`);
     return found.id;
   }
 
   /** The stored connection, including its secret (for assertions only). */
   connection(id: string): StoredConnection {
-    const found = this.connections.find((c) => c.id === id);
+    const found = this.byIdIndex.get(id);
     if (!found) throw new Error(`no connection ${id}`);
     return found;
   }
 
   async findConnection(ref: ConnectionRef): Promise<ConnectionState> {
     return this.faults.around('ado.findConnection', () => {
-      const matches = this.connections.filter(
-        (c) =>
-          c.organizationUrl === normalizeOrg(ref.organizationUrl) &&
-          c.projects.includes(ref.project) &&
-          c.name === ref.connectionName,
-      );
+      const matches = this.named(ref);
       if (matches.length === 0) {
         throw new ConnectionNotFoundError(
           `no service connection named "${ref.connectionName}" in project "${ref.project}" of ` +
@@ -147,10 +143,17 @@ export class FakeAzureDevOps implements AzureDevOpsPort {
     });
   }
 
-  private byId(ref: ConnectionRef, connectionId: string): StoredConnection {
-    const found = this.connections.find(
-      (c) => c.id === connectionId && c.organizationUrl === normalizeOrg(ref.organizationUrl),
+  /** The connections a ref's organization, project and name match, in the order they were added. */
+  private named(ref: Ref): StoredConnection[] {
+    const organizationUrl = normalizeOrg(ref.organizationUrl);
+    return (this.byNameIndex.get(ref.connectionName) ?? []).filter(
+      (c) => c.organizationUrl === organizationUrl && c.projects.includes(ref.project),
     );
+  }
+
+  private byId(ref: ConnectionRef, connectionId: string): StoredConnection {
+    const candidate = this.byIdIndex.get(connectionId);
+    const found = candidate?.organizationUrl === normalizeOrg(ref.organizationUrl) ? candidate : undefined;
     if (!found) {
       throw new ConnectionGoneError(
         `service connection ${connectionId} ("${ref.connectionName}") is gone from ${ref.organizationUrl}`,

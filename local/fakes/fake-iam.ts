@@ -37,6 +37,8 @@ export interface SeedKeyOptions {
 export class FakeIam implements IamAccessKeysPort {
   static readonly ACCOUNT = '123456789012';
   private readonly users = new Map<string, StoredKey[]>();
+  /** The user each key id was issued to: a fleet of thousands authenticates keys all the time. */
+  private readonly issuedTo = new Map<string, string>();
   private readonly clock: FakeClock;
   private readonly faults: FaultInjector;
   private readonly propagationMs: number;
@@ -74,6 +76,7 @@ export class FakeIam implements IamAccessKeysPort {
       usableAt: new Date(0),
     };
     this.userKeys(userName).push(key);
+    this.issuedTo.set(key.accessKeyId, userName);
     this.issuedSecrets.push(key.secretAccessKey);
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   }
@@ -84,8 +87,19 @@ export class FakeIam implements IamAccessKeysPort {
   }
 
   /** True when the pair authenticates now: the key exists, is active, has propagated, and the secret matches. */
+  /** The user the key was issued to first (a key id is unique), then every user, as before the index. */
+  private *usersHolding(accessKeyId: string): Iterable<[string, StoredKey[]]> {
+    const owner = this.issuedTo.get(accessKeyId);
+    const keys = owner === undefined ? undefined : this.users.get(owner);
+    if (owner !== undefined && keys?.some((k) => k.accessKeyId === accessKeyId)) {
+      yield [owner, keys];
+      return;
+    }
+    yield* this.users;
+  }
+
   authenticates(accessKeyId: string, secretAccessKey: string): { userName: string } | 'not-yet' | 'invalid' {
-    for (const [userName, keys] of this.users) {
+    for (const [userName, keys] of this.usersHolding(accessKeyId)) {
       const key = keys.find((k) => k.accessKeyId === accessKeyId);
       if (!key) continue;
       if (key.secretAccessKey !== secretAccessKey || key.status !== 'Active') return 'invalid';
@@ -97,7 +111,7 @@ export class FakeIam implements IamAccessKeysPort {
 
   /** The user owning a key and its last use, as iam:GetAccessKeyLastUsed answers; undefined for a key of no user. */
   ownerOf(accessKeyId: string): { userName: string; lastUsedAt: Date | null } | undefined {
-    for (const [userName, keys] of this.users) {
+    for (const [userName, keys] of this.usersHolding(accessKeyId)) {
       const key = keys.find((k) => k.accessKeyId === accessKeyId);
       if (key) return { userName, lastUsedAt: key.lastUsedAt };
     }
@@ -139,6 +153,7 @@ export class FakeIam implements IamAccessKeysPort {
         usableAt: new Date(now.getTime() + this.propagationMs),
       };
       keys.push(key);
+      this.issuedTo.set(key.accessKeyId, userName);
       this.issuedSecrets.push(key.secretAccessKey);
       return { accessKeyId: key.accessKeyId, secretAccessKey: new SecretValue(key.secretAccessKey), createdAt: now };
     });

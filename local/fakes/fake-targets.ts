@@ -5,6 +5,7 @@ import type { TargetsPort } from '../../src/ports/targets.port.js';
 /** Targets and settings held in memory. */
 export class FakeTargets implements TargetsPort {
   readonly targets: RotationTarget[] = [];
+  private readonly positions = new Map<string, number>();
   settings: RotationSettings;
 
   constructor(settings: Partial<RotationSettings> = {}) {
@@ -27,7 +28,13 @@ export class FakeTargets implements TargetsPort {
   }
 
   async getTarget(name: string): Promise<RotationTarget> {
-    const target = this.targets.find((t) => t.name === name);
+    // A position remembered per name (a fleet looks targets up thousands of times), checked, else a scan.
+    let hint = this.targets[this.positions.get(name) ?? -1];
+    if (hint?.name !== name) {
+      for (const [i, t] of this.targets.entries()) if (!this.positions.has(t.name)) this.positions.set(t.name, i);
+      hint = this.targets[this.positions.get(name) ?? -1];
+    }
+    const target = hint?.name === name ? hint : this.targets.find((t) => t.name === name);
     if (!target) {
       throw new UnknownTargetError(
         `no target named "${name}" in the configuration (known: ` +

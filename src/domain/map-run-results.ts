@@ -11,8 +11,12 @@ import type { ChildResult, ResultsLocation } from '../ports/run-results.port.js'
  */
 export function reportsFromChildResults(results: readonly ChildResult[]): TargetReport[] {
   return results.map((result) => {
-    if (result.status === 'SUCCEEDED' && result.output !== undefined) return JSON.parse(result.output) as TargetReport;
-    return failedChildReport(result);
+    const report =
+      result.status === 'SUCCEEDED' && result.output !== undefined
+        ? (JSON.parse(result.output) as TargetReport)
+        : failedChildReport(result);
+    // The Slack message links a failed target to its own execution's console page.
+    return result.executionArn ? { ...report, executionArn: result.executionArn } : report;
   });
 }
 

@@ -52,6 +52,8 @@ export interface TargetReport {
   canary?: CanaryReport;
   /** When the connection's stored Azure DevOps credential expires, if the configuration records it. */
   credentialExpiry?: { parameter: string; expiresOn: string; daysLeft: number; warning: string | null };
+  /** The target's own execution (a child of the run's Distributed Map), from the map run's results. */
+  executionArn?: string;
 }
 
 /** The whole run, for one Slack message. */

@@ -107,12 +107,19 @@ export interface RotationState {
   canary?: CanaryProgress;
   /** Set when the run was started for a leaked key (AWS Health): only a target holding it rotates. */
   leak?: LeakNotice | null;
+  /**
+   * The run's (parent) execution, when the target runs as a child execution of the Distributed Map: every
+   * log line of its steps names it, so an operator finds the run from a child's logs.
+   */
+  parentExecutionId?: string;
 }
 
 // Target names, connection ids and secret version ids share the target name's shape.
 const ID_PATTERN = TARGET_NAME_PATTERN;
 const ROTATION_ID_PATTERN = /^[A-Za-z0-9-]{32,64}$/;
 const ACCESS_KEY_ID_PATTERN = /^[A-Z0-9]{16,128}$/;
+/** A Step Functions execution ARN (the name part: up to 80 characters, no whitespace). */
+const EXECUTION_ARN_PATTERN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^\s]{1,400}$/;
 /** Field names that would carry a secret. None may travel between steps. */
 const SECRET_FIELD_PATTERN = /secret(?!Id$)|password|passwd|\bpat\b|^pat$|token|webhook|credential|privatekey/i;
 
@@ -137,6 +144,7 @@ const KNOWN_FIELDS = new Set<string>([
   'rollback',
   'leak',
   'canary',
+  'parentExecutionId',
   // Added by the state machine around the per-target state; ignored here.
   'executionId',
 ]);
@@ -241,6 +249,13 @@ export function parseRotationState(input: unknown): RotationState {
   const newAccessKeyId = optionalString(raw, 'newAccessKeyId', ACCESS_KEY_ID_PATTERN, 'it must be an access key id');
   const pendingVersionId = optionalString(raw, 'pendingVersionId', ID_PATTERN, 'it must be a secret version id');
   if (connectionId !== undefined) state.connectionId = connectionId;
+  const parentExecutionId = optionalString(
+    raw,
+    'parentExecutionId',
+    EXECUTION_ARN_PATTERN,
+    "it must be the run's Step Functions execution ARN",
+  );
+  if (parentExecutionId !== undefined) state.parentExecutionId = parentExecutionId;
   const holderIds = raw.holderIds;
   if (holderIds !== undefined) {
     if (!Array.isArray(holderIds) || holderIds.some((id) => typeof id !== 'string' || !ID_PATTERN.test(id))) {

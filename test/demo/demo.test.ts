@@ -72,6 +72,10 @@ describe('Demo: npm run demo', () => {
     expect(printed).toContain('final state');
     expect(printed).toContain('Slack message');
     expect(printed).toContain('✔ demo finished');
+    // The virtual clock's projection: one rotation with its verify-key retry, about 10 s on AWS.
+    const projected = Number(/on AWS this run would take about ([\d.]+) s/.exec(printed)?.[1]);
+    expect(projected).toBeGreaterThan(5);
+    expect(projected).toBeLessThan(20);
   }, 60_000);
 
   it('tells the truth about time: the durations it reports are labelled simulated, and the timeline and ' +

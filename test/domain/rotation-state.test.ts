@@ -53,7 +53,13 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
         'Step input field "extra" is not a known field; expected only rotationId, targetName, mode, startedAt, ' +
         'plan, connectionId, holderIds, publishedAt, oldAccessKeyId, oldVersionId, newAccessKeyId, ' +
         'pendingVersionId, oldKeyStatus, completed, warnings, failure, toleratedFailure, rollback, leak, ' +
-        'canary, executionId',
+        'canary, parentExecutionId, executionId',
+    },
+    {
+      rule: 'a parentExecutionId that is not an execution ARN',
+      input: { ...valid, parentExecutionId: 'run-1' },
+      field: 'parentExecutionId',
+      message: 'Step input field "parentExecutionId" is "run-1"; it must be the run\'s Step Functions execution ARN',
     },
     {
       rule: 'a missing rotationId',
@@ -327,6 +333,7 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
     const input = {
       ...valid,
       executionId: 'arn:aws:states:eu-west-1:123456789012:execution:rotator:run-1',
+      parentExecutionId: 'arn:aws:states:eu-west-1:123456789012:execution:rotator:run-1',
       plan: {
         action: 'rotate',
         reason: 'due',
@@ -365,6 +372,7 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       warnings: ['w'],
       failure: input.failure,
       rollback: input.rollback,
+      parentExecutionId: input.parentExecutionId,
     });
   });
 

@@ -106,6 +106,22 @@ describe('Lambda handlers', () => {
     }
   });
 
+  it("names the run (the parent execution) on every log line of a target's child execution", async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const h = localTaskHandlers(world);
+    const parentExecutionId = 'arn:aws:states:eu-west-1:123456789012:execution:ado-key-rotator:weekly-1';
+
+    // Act
+    const { result, lines } = await captureOutput(() => h.plan(start(world, { parentExecutionId })));
+
+    // Assess: on every line, and carried on to the next step.
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines)
+      expect((JSON.parse(line) as Record<string, unknown>).parentExecutionId).toBe(parentExecutionId);
+    expect((result as RotationState).parentExecutionId).toBe(parentExecutionId);
+  });
+
   const invalid: Array<[string, unknown, string]> = [
     [
       'a missing targetName',

@@ -193,6 +193,7 @@ describe('Construct: AdoKeyRotator', () => {
         completed: [],
         warnings: [],
         'leak.$': '$.leak',
+        'parentExecutionId.$': '$$.Execution.Id',
       });
       const rendered = {
         rotationId: crypto.randomUUID(),

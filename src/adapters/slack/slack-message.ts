@@ -117,7 +117,7 @@ export function buildSlackMessage(summary: RunSummary, options: SlackMessageOpti
   const routine = targets.filter((t) => !NEEDS_ATTENTION.has(t.outcome));
 
   // Every target in full, when that fits.
-  const full = targets.map((t) => targetSection(t, consoleUrl));
+  const full = targets.map((t) => targetSection(t, consoleUrl, options));
   let blocks: SlackBlock[];
   if (
     fixed.length + full.length <= SLACK_LIMITS.maxBlocks &&

@@ -73,7 +73,8 @@ export function formatTime(iso: string): string {
   return `${new Date(t).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-const EXECUTION_ARN = /^arn:aws:states:([a-z0-9-]*):\d{12}:execution:[A-Za-z0-9_.:-]+$/;
+/** A run's execution ARN, or a Distributed Map child's (`execution:<machine>/<map label>:<id>`). */
+const EXECUTION_ARN = /^arn:aws:states:([a-z0-9-]*):\d{12}:execution:[A-Za-z0-9_.:/-]+$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /**
@@ -139,7 +140,11 @@ export function canaryLine(report: TargetReport): string | null {
   return `*Canary:* ${run}: ${canary.outcome}${link}`;
 }
 
-function failureLines(report: TargetReport, consoleUrl: string | null): string[] {
+function failureLines(report: TargetReport, runUrl: string | null, options: SlackMessageOptions): string[] {
+  // The target's own (child) execution when the results name it: its history shows the failure; else the run's.
+  const childUrl = report.executionArn
+    ? executionConsoleUrl({ executionId: report.executionArn, executionUrl: null }, options)
+    : null;
   const failure = report.failure;
   const step = failure ? `*${safe(failure.step, 40)}*` : 'an unknown step';
   const title =
@@ -157,12 +162,20 @@ function failureLines(report: TargetReport, consoleUrl: string | null): string[]
     `*Rolled back:* ${rolledBack}`,
     `*Left in:* ${safe(report.stateLeft, CAP.sentence)}`,
     `${connectionLine(report)} · took ${formatDuration(report.durationMs)}`,
-    consoleUrl ? `<${consoleUrl}|Open the execution in the Step Functions console>` : null,
+    childUrl
+      ? `<${childUrl}|Open this target's execution in the Step Functions console>`
+      : runUrl
+        ? `<${runUrl}|Open the execution in the Step Functions console>`
+        : null,
   ].filter((line): line is string => line !== null);
 }
 
 /** One target, in full: what happened, to which connection, with which keys, and why. */
-export function targetSection(report: TargetReport, consoleUrl: string | null): SectionBlock {
+export function targetSection(
+  report: TargetReport,
+  consoleUrl: string | null,
+  options: SlackMessageOptions = {},
+): SectionBlock {
   let lines: string[];
   switch (report.outcome) {
     case 'rotated':
@@ -175,7 +188,7 @@ export function targetSection(report: TargetReport, consoleUrl: string | null): 
       break;
     case 'failed':
     case 'rolled-back':
-      lines = failureLines(report, consoleUrl);
+      lines = failureLines(report, consoleUrl, options);
       break;
     case 'refused':
       lines = [

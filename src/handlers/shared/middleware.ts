@@ -3,9 +3,10 @@ import { logger } from '../../adapters/observability/logger.js';
 import { RotationError } from '../../domain/errors.js';
 
 /**
- * Puts the correlation keys on every log line of the invocation: the rotation id and the target
- * (or the execution, for the run-level notify step), read from the raw event so that they are
- * there even when the input turns out to be invalid.
+ * Puts the correlation keys on every log line of the invocation: the rotation id, the target and
+ * the run's execution (`parentExecutionId`: a target runs as a child execution of the run), or the
+ * execution, for the run-level notify step; read from the raw event so that they are there even
+ * when the input turns out to be invalid.
  */
 export function correlationKeys(): MiddlewareObj {
   return {
@@ -16,6 +17,7 @@ export function correlationKeys(): MiddlewareObj {
         rotationId: pick('rotationId'),
         target: pick('targetName'),
         executionId: pick('executionId'),
+        parentExecutionId: pick('parentExecutionId'),
       });
     },
   };

@@ -86,6 +86,8 @@ describe('Class: S3RunResults', () => {
       ]);
       expect(reports[1]).toMatchObject({ rotationId: 'r-2', reasonCode: 'States.Timeout' });
       expect(reports[1]?.summary).toContain(`${CHILD}-2`);
+      // Each report names its own (child) execution, which the Slack message links to.
+      expect(reports.map((r) => r.executionArn)).toEqual([`${CHILD}-1`, `${CHILD}-2`]);
     },
   );
 

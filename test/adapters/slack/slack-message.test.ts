@@ -182,6 +182,21 @@ describe('Function: buildSlackMessage', () => {
       expect(text).toContain(`<${EXECUTION_CONSOLE_URL}|Open the execution in the Step Functions console>`);
     });
 
+    it("links a failed target to its own (child) execution's console page when the results name it", () => {
+      // Prepare
+      const child = 'arn:aws:states:eu-west-1:123456789012:execution:ado-key-rotator/rotateeachtarget:0b2e61fb-b19a';
+
+      // Act
+      const text = sections(buildSlackMessage(summaryOf([{ ...failedReport(), executionArn: child }])))[0] ?? '';
+
+      // Assess
+      expect(text).toContain(
+        `<https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${child}|` +
+          "Open this target's execution in the Step Functions console>",
+      );
+      expect(text).not.toContain('Open the execution in the Step Functions console');
+    });
+
     it('says "nothing" when nothing was rolled back, and leaves the link out for a local run', () => {
       const report: TargetReport = { ...rolledBackReport(), rolledBack: [] };
 
