@@ -24,6 +24,7 @@ import { ROTATION_CONFIG } from '../src/adapters/config/config-targets.adapter.j
 import { createContainer } from '../src/composition-root.js';
 import type { RotationConfig } from '../src/domain/config.js';
 import type { AzureDevOpsPort } from '../src/ports/azure-devops.port.js';
+import type { PipelineRunsPort } from '../src/ports/pipeline-runs.port.js';
 import type { VariableGroupsPort } from '../src/ports/variable-groups.port.js';
 import { TOKENS } from '../src/ports/tokens.js';
 import { ALL_WIRING } from '../src/wiring/index.js';
@@ -166,6 +167,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         pat: LOCAL_PAT,
         organizations: ['contoso'],
         ...(federation ? { federation: federation.federation } : {}),
+        // The canary's runs (--holders) succeed only with a key IAM accepts now.
+        keyCheck: (id, secret) => typeof world.iam.authenticates(id, secret) === 'object',
       });
   // Federated: no Azure DevOps secret at all, not even the fakes' default PAT parameter.
   for (const name of world.parameters.names()) world.parameters.delete(name);
@@ -203,7 +206,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       federation && ado ? [[AZURE_DEVOPS_CLIENT_OPTIONS, { entraAuthorityUrl: ado.url }]] : [];
     const realContainer = createContainer(
       ALL_WIRING,
-      worldOverrides(world, [[ROTATION_CONFIG, config], ...clientOptions], [TOKENS.AzureDevOps, TOKENS.VariableGroups]),
+      worldOverrides(
+        world,
+        [[ROTATION_CONFIG, config], ...clientOptions],
+        [TOKENS.AzureDevOps, TOKENS.VariableGroups, TOKENS.PipelineRuns],
+      ),
     );
     const realAdapter = realContainer.get<AzureDevOpsPort>(TOKENS.AzureDevOps);
     const azureDevOps = withFaults(realAdapter, 'ado', world.faults);
@@ -212,6 +219,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       'groups',
       world.faults,
     );
+    // The canary (--holders): the real pipeline-runs adapter over the stand-in.
+    const pipelineRuns = realContainer.get<PipelineRunsPort>(TOKENS.PipelineRuns);
 
     // Seed each target: an IAM user with one week-old active key, the secret holding it, the connection holding it.
     const connectionIds = new Map<string, string>();
@@ -245,7 +254,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         },
       );
       connectionIds.set(target.name, id);
-      if (ado) seedDemoHolders(ado, target, key);
+      if (ado) seedDemoHolders(ado, target, key, id);
     }
     if (failAt) DEMO_FAILURES[failAt].inject(world, config.targets);
 
@@ -278,6 +287,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         [ROTATION_CONFIG, config],
         [TOKENS.AzureDevOps, azureDevOps],
         [TOKENS.VariableGroups, variableGroups],
+        [TOKENS.PipelineRuns, pipelineRuns],
       ],
       keepReal: [TOKENS.Notifier],
     });

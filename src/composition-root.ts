@@ -54,6 +54,7 @@ export function createContainer(wiring: readonly Wiring[], overrides: Overrides 
       T.AzureDevOps,
       T.Clock,
       { serviceIdentifier: T.VariableGroups, optional: true },
+      { serviceIdentifier: T.PipelineRuns, optional: true },
     ],
   );
   c.bind(T.Runner).toDynamicValue(

@@ -137,6 +137,14 @@ export class StandInPipelines {
       this.runs.set(run.id, run);
       return [200, this.runBody(pipeline, run)];
     }
+    if (method === 'GET' && runs && runId === undefined) {
+      // Runs_List: the pipeline's runs, newest first (Azure DevOps answers its top 10,000).
+      const value = [...this.runs.values()]
+        .filter((r) => r.pipelineId === pipeline.id)
+        .sort((a, b) => b.id - a.id)
+        .map((r) => this.runBody(pipeline, r));
+      return [200, { count: value.length, value }];
+    }
     if (method === 'GET' && runs && runId !== undefined) {
       const run = this.runs.get(Number(runId));
       if (!run || run.pipelineId !== pipeline.id)

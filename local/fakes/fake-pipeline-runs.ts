@@ -78,6 +78,14 @@ export class FakePipelineRuns implements PipelineRunsPort {
     }, [ref]);
   }
 
+  async lastRun(ref: CanaryPipelineRef): Promise<PipelineRunState | null> {
+    return this.faults.around('pipelines.lastRun', () => {
+      const pipeline = this.pipeline(ref);
+      const run = this.runs.filter((r) => r.pipelineId === pipeline.id).at(-1);
+      return run ? this.view(run, ref) : null;
+    }, [ref]);
+  }
+
   async queueRun(ref: CanaryPipelineRef): Promise<PipelineRunState> {
     return this.faults.around('pipelines.queueRun', () => {
       const pipeline = this.pipeline(ref);

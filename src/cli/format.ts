@@ -79,6 +79,12 @@ export function formatStatus(statuses: TargetStatus[]): string {
     out.push(`    secret matches connection: ${s.secretMatchesConnection ? 'yes' : 'no'}`);
     for (const h of s.holders ?? [])
       out.push(`    ${h.matchesConnection ? '✔' : '✖'} ${h.label} holds ${h.heldAccessKeyId ?? 'no key'}`);
+    if (s.canary) {
+      const run = s.canary.lastRun;
+      const how = run ? (run.state === 'completed' ? (run.result ?? 'completed') : run.state) : '';
+      const last = run ? `last run ${run.name} ${how}  ${run.webUrl}` : 'no run yet';
+      out.push(`    canary pipeline ${s.canary.pipelineId}: ${last}`);
+    }
     if (s.usesOidc) out.push('    uses OIDC: nothing to rotate');
     else if (s.couldMoveToOidc)
       out.push('    could move to OIDC (AWS Toolkit 1.15+), which would remove the static key altogether');

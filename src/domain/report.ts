@@ -50,6 +50,11 @@ export interface TargetReport {
   leak?: TargetLeak;
   /** Only for a target naming a canary pipeline: its run, how it ended, and its link. */
   canary?: CanaryReport;
+  /**
+   * Only for a target whose key has several holders: each of them (`connection "x" in project "p"`,
+   * `variable group "g" in project "p"`), the first connection first. Names only.
+   */
+  holders?: string[];
   /** When the connection's stored Azure DevOps credential expires, if the configuration records it. */
   credentialExpiry?: { parameter: string; expiresOn: string; daysLeft: number; warning: string | null };
   /** The target's own execution (a child of the run's Distributed Map), from the map run's results. */
@@ -73,6 +78,8 @@ export interface TargetDescription {
   connectionName: string;
   project: string;
   organizationUrl: string;
+  /** Every holder of the key, in configuration order, when there is more than the first connection. */
+  holders?: string[];
 }
 
 /** Derives the outcome from the state a run ended in. Pure, so the state machine and the runner agree. */
@@ -228,6 +235,7 @@ export function buildTargetReport(state: RotationState, target: TargetDescriptio
     rolledBack: state.rollback?.actions ?? [],
     stateLeft: describeStateLeft(state, outcome),
     ...(state.canary ? { canary: canaryReport(state.canary, state.failure) as CanaryReport } : {}),
+    ...(target.holders && target.holders.length > 1 ? { holders: [...target.holders] } : {}),
     ...(state.leak
       ? {
           leak: {

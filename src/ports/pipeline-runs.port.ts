@@ -18,6 +18,8 @@ export interface PipelineRunsPort {
   checkCanQueue(ref: CanaryPipelineRef): Promise<void>;
   /** Queues a run (`Runs_RunPipeline`) and returns it as queued. */
   queueRun(ref: CanaryPipelineRef): Promise<PipelineRunState>;
+  /** The pipeline's most recent run (`Runs_List`, highest id), or null when it never ran: for `status`. */
+  lastRun(ref: CanaryPipelineRef): Promise<PipelineRunState | null>;
   /** Reads a run (`Runs_Get`). */
   readRun(ref: CanaryPipelineRef, runId: number): Promise<PipelineRunState>;
 }

@@ -294,6 +294,50 @@ describe('CLI: migrate-to-oidc', () => {
     },
   );
 
+  it("runs the target's configured canary without --canary-pipeline, and rolls back on its failure", async () => {
+    // Prepare: the canary named in the configuration; a role that does not trust this connection
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as { targets: Array<Record<string, unknown>> };
+    config.targets[0] = { ...config.targets[0], canary: { pipelineId: canary } };
+    await writeFile(configPath, JSON.stringify(config));
+    const host = `vstoken.dev.azure.com/${ado.organizationId('contoso')}`;
+    iam.identity.seedProvider(`https://${host}`, ['api://AzureADTokenExchange']);
+    iam.identity.roles.set('shared-deployer', {
+      arn: 'arn:aws:iam::123456789012:role/shared-deployer',
+      trust: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${host}` },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { [`${host}:sub`]: 'sc://contoso/payments/other' } },
+          },
+        ],
+      }),
+      description: '',
+      attached: [],
+      inline: new Map(),
+      createdAt: new Date(),
+    });
+
+    // Act
+    const run = await cli(
+      'migrate-to-oidc',
+      '--target',
+      'web',
+      '--yes',
+      '--role',
+      'arn:aws:iam::123456789012:role/shared-deployer',
+    );
+
+    // Assess
+    expect(run.code).toBe(EXIT.partialFailure);
+    expect(run.stdout).toContain('CanaryRunFailedError');
+    expect(ado.pipelineRuns(canary).map((r) => r.result)).toEqual(['failed']);
+    expect(ado.connection(connectionId)).toMatchObject({ usesOidc: false, accessKeyId: keyId });
+    expect(iam.keys('ado-web').map((k) => k.status)).toEqual(['Active']);
+  });
+
   describe('refuses, with a reason, what cannot move, and changes nothing', () => {
     const cases: Array<{ code: string; setup: () => Promise<void> | void }> = [
       { code: 'ExternalId', setup: () => void 0 },

@@ -135,6 +135,24 @@ export function pipelineRunsContract(
       },
     );
 
+    it('reports the last run of the pipeline, or none before the first', async () => {
+      // Prepare
+      harness.workingKeys.set(KEY.accessKeyId, KEY.secretAccessKey);
+      const id = harness.seedPipeline('Web', { name: 'aws-canary', key: KEY });
+
+      // Act
+      const none = await harness.port.lastRun(ref(id));
+      const first = await harness.port.queueRun(ref(id));
+      await harness.port.readRun(ref(id), first.runId);
+      const second = await harness.port.queueRun(ref(id));
+      const last = await harness.port.lastRun(ref(id));
+
+      // Assess
+      expect(none).toBeNull();
+      expect(last).toMatchObject({ runId: second.runId, state: 'inProgress', result: null });
+      expect(second.runId).not.toBe(first.runId);
+    });
+
     it('checks that the credential may queue the pipeline without queueing a run', async () => {
       // Prepare
       const id = harness.seedPipeline('Web', { name: 'aws-canary', key: KEY });

@@ -37,7 +37,7 @@ describe('Demo: npm run demo', () => {
   }
 
   it("--holders: rotates a second connection and a variable group with the first, keeping the group's " +
-    'other secret', async () => {
+    'other secret, and proves the new key with a canary run before the old key retires', async () => {
     // Prepare
     let printed = '';
 
@@ -52,6 +52,12 @@ describe('Demo: npm run demo', () => {
     expect(printed).toContain(
       `variable group aws-deploy-payments-prod (1) holds ${newKey}; its other secret TF_TOKEN kept as it was`,
     );
+    // The canary: queued and polled in the timeline, run with the new key, and in the Slack message.
+    expect(printed).toMatch(/payments-prod\s+✓ canary /);
+    expect(printed).toMatch(/payments-prod\s+✓ check-canary /);
+    expect(printed).toContain(`canary pipeline 42: run 1001 ran with ${newKey}: completed, succeeded`);
+    expect(printed).toContain('*Canary:* run 20260105.1001 of pipeline 42: succeeded');
+    expect(printed).toMatch(/\*Holders \(3\):\* connection "aws-payments-prod" in project "payments" · connection/);
   }, 60_000);
 
   it('--targets 25: rotates every target with bounded concurrency', async () => {

@@ -26,6 +26,10 @@ describe('Holders: several connections and variable groups per key', () => {
     expect(world.otherHolderKeys().map((h) => h.accessKeyId)).toEqual([newKeyId, newKeyId]);
     expect(world.otherHolderKeys().every((h) => h.otherSecretKept)).toBe(true);
     expect(world.violations()).toEqual([]);
+    // The report (and so Slack) names each holder, the first connection first.
+    expect(summary.targets[0]?.holders).toHaveLength(3);
+    expect(summary.targets[0]?.holders?.[0]).toMatch(/^connection "/);
+    expect(summary.targets[0]?.holders?.[2]).toMatch(/^variable group "/);
   });
 
   it('keeps every holder on an active, working key at every call of a rotation', async () => {

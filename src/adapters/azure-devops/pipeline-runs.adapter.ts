@@ -84,6 +84,37 @@ export class AzureDevOpsPipelineRunsAdapter implements PipelineRunsPort {
     if (answer.status === 404) throw notFound(ref, base);
   }
 
+  async lastRun(ref: CanaryPipelineRef): Promise<PipelineRunState | null> {
+    const { base, scope } = where(ref);
+    const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs`);
+    url.search = `api-version=${API_VERSION}`;
+    const answer = await this.client.send({
+      method: 'GET',
+      url,
+      action: 'list the runs of the canary pipeline',
+      scope,
+      requiredAccess: READ_ACCESS,
+    });
+    if (answer.status === 404) throw notFound(ref, base);
+    const value = (answer.body as { value?: unknown } | null)?.value;
+    if (!Array.isArray(value)) {
+      throw new AzureDevOpsRequestError(
+        `Azure DevOps answered the list of runs of pipeline ${ref.pipelineId} in project "${ref.project}" of ` +
+          `${base} without a list`,
+        { context: { organizationUrl: base, project: ref.project, pipelineId: ref.pipelineId } },
+      );
+    }
+    // The most recent run is the one with the highest id (the list's order is not promised by the spec).
+    const runs = value.filter(
+      (r): r is PipelineRun & { id: number } => typeof (r as PipelineRun | null)?.id === 'number',
+    );
+    const last = runs.reduce<(PipelineRun & { id: number }) | null>(
+      (a, b) => (a === null || b.id > a.id ? b : a),
+      null,
+    );
+    return last ? toRunState(last, ref, base) : null;
+  }
+
   async readRun(ref: CanaryPipelineRef, runId: number): Promise<PipelineRunState> {
     const { base, scope } = where(ref);
     const url = new URL(`${base}/${encodeURIComponent(ref.project)}/_apis/pipelines/${ref.pipelineId}/runs/${runId}`);

@@ -140,6 +140,13 @@ export function canaryLine(report: TargetReport): string | null {
   return `*Canary:* ${run}: ${canary.outcome}${link}`;
 }
 
+/** Every holder of a target with several (connections, variable groups): the reader sees where the key lives. */
+export function holdersLine(report: TargetReport): string | null {
+  const holders = report.holders;
+  if (!holders || holders.length < 2) return null;
+  return `*Holders (${holders.length}):* ${safe(holders.join(' · '), CAP.sentence)}`;
+}
+
 function failureLines(report: TargetReport, runUrl: string | null, options: SlackMessageOptions): string[] {
   // The target's own (child) execution when the results name it: its history shows the failure; else the run's.
   const childUrl = report.executionArn
@@ -159,6 +166,7 @@ function failureLines(report: TargetReport, runUrl: string | null, options: Slac
     title,
     failure ? `*Error:* \`${safe(failure.name, 80)}\`: ${safe(failure.message, CAP.errorMessage)}` : null,
     canaryLine(report),
+    holdersLine(report),
     `*Rolled back:* ${rolledBack}`,
     `*Left in:* ${safe(report.stateLeft, CAP.sentence)}`,
     `${connectionLine(report)} · took ${formatDuration(report.durationMs)}`,
@@ -183,7 +191,7 @@ export function targetSection(
         targetTitle(report, 'rotated'),
         connectionLine(report),
         `New key ${keyId(report.newAccessKeyId)} · ${oldKeyPhrase(report)} · took ${formatDuration(report.durationMs)}`,
-        ...[canaryLine(report)].filter((line): line is string => line !== null),
+        ...[holdersLine(report), canaryLine(report)].filter((line): line is string => line !== null),
       ];
       break;
     case 'failed':

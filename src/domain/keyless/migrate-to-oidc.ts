@@ -9,13 +9,7 @@ import type { IamIdentityPort } from '../../ports/iam-identity.port.js';
 import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
-import {
-  CanaryRunFailedError,
-  ConfigurationError,
-  MigrationRefusedError,
-  PublishNotVerifiedError,
-  RotationError,
-} from '../errors.js';
+import { CanaryRunFailedError, MigrationRefusedError, PublishNotVerifiedError, RotationError } from '../errors.js';
 import type { CanaryPipelineRef } from '../holders.js';
 import type { AccessKeyCredential } from '../model.js';
 import { describePlan, type MigrationPlan, planMigration } from './migration-plan.js';
@@ -27,7 +21,10 @@ export interface MigrationOptions {
   apply: boolean;
   /** A role the operator manages (`--role`): used as it is, nothing copied. */
   roleArn?: string;
-  /** A pipeline that uses the connection (`--canary-pipeline`): run after the switch; its failure rolls back. */
+  /**
+   * A pipeline that uses the connection (`--canary-pipeline`): run after the switch; its failure rolls
+   * back. Without it, the target's configured `canary` runs, if it names one.
+   */
   canaryPipelineId?: number;
   canaryBranch?: string;
   /** For an issuer template naming `{tenantId}`. */
@@ -122,7 +119,22 @@ export class MigrateToOidc {
       existingRole,
       ...(options.tenantId ? { tenantId: options.tenantId } : {}),
     });
-    const canary = options.canaryPipelineId === undefined ? null : `${options.canaryPipelineId}`;
+    // --canary-pipeline names one in the connection's project; without it, the target's configured canary.
+    const branch = options.canaryBranch ? { branch: options.canaryBranch } : {};
+    const canaryRef: CanaryPipelineRef | null =
+      options.canaryPipelineId !== undefined
+        ? {
+            organizationUrl: ref.organizationUrl,
+            project: ref.project,
+            pipelineId: options.canaryPipelineId,
+            ...(ref.credentialParameter ? { credentialParameter: ref.credentialParameter } : {}),
+            ...(ref.federatedCredential ? { federatedCredential: ref.federatedCredential } : {}),
+            ...branch,
+          }
+        : target.canary
+          ? { ...target.canary, ...branch }
+          : null;
+    const canary = canaryRef ? `${canaryRef.pipelineId}` : null;
     const report = (
       outcome: MigrationOutcome,
       stateLeft: string,
@@ -143,13 +155,6 @@ export class MigrateToOidc {
     if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to migrate).');
     if (canary && !this.p.pipelineRuns)
       throw new Error('a canary pipeline was given but no pipeline-runs adapter is wired');
-    if (canary && !ref.credentialParameter) {
-      throw new ConfigurationError(
-        `target ${targetName} reaches Azure DevOps with a federated credential; the canary pipeline runs with ` +
-          `a credentialParameter only: drop --canary-pipeline`,
-        { context: { field: '--canary-pipeline' } },
-      );
-    }
 
     const actions: string[] = [];
     // 1. IAM: provider and role. Nothing here affects the connection, so a failure needs no rollback.
@@ -225,16 +230,7 @@ export class MigrateToOidc {
         `switched connection ${connection.id} to OIDC with role ${plan.role.arn} (read back: same id, same ` +
           `${after.projects.length} project(s))`,
       );
-      if (canary) {
-        const canaryRef = {
-          organizationUrl: ref.organizationUrl,
-          project: ref.project,
-          pipelineId: Number(canary),
-          credentialParameter: ref.credentialParameter ?? '',
-          ...(options.canaryBranch ? { branch: options.canaryBranch } : {}),
-        };
-        actions.push(await this.runCanary(canaryRef, options));
-      }
+      if (canaryRef) actions.push(await this.runCanary(canaryRef, options));
     } catch (error) {
       if (!(error instanceof RotationError)) throw error;
       return this.rollBack(report, actions, error, ref, connection.id, credential, connection.assumeRoleArn);

@@ -4,7 +4,9 @@ import type { ClockPort } from '../../ports/clock.port.js';
 import type { IamAccessKeysPort } from '../../ports/iam-access-keys.port.js';
 import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
+import type { PipelineRunsPort } from '../../ports/pipeline-runs.port.js';
 import type { VariableGroupsPort } from '../../ports/variable-groups.port.js';
+import type { PipelineRunState } from '../holders.js';
 import { describeHolder, HolderSet, otherHolders } from '../holder-set.js';
 import { credentialExpiry } from '../credential-expiry.js';
 import { RotationError } from '../errors.js';
@@ -41,6 +43,8 @@ export interface TargetStatus {
    * Every other holder of the key (connections, variable groups): what it holds and whether it matches the connection.
    */
   holders: { label: string; heldAccessKeyId: string | null; matchesConnection: boolean }[];
+  /** For a target naming a canary pipeline: its last run (null: it never ran, or it could not be read). */
+  canary?: { pipelineId: number; lastRun: PipelineRunState | null };
   /** Things a human should look at; empty when all is well. */
   attention: string[];
 }
@@ -54,6 +58,7 @@ export class DescribeTarget {
     private readonly azureDevOps: AzureDevOpsPort,
     private readonly clock: ClockPort,
     private readonly variableGroups?: VariableGroupsPort,
+    private readonly pipelineRuns?: PipelineRunsPort,
   ) {}
 
   async execute(targetName: string): Promise<TargetStatus> {
@@ -127,6 +132,17 @@ export class DescribeTarget {
       if (!k.heldByConnection && k.status === 'Active')
         attention.push(`key ${k.accessKeyId} is active but the connection does not hold it`);
     }
+    let canary: TargetStatus['canary'];
+    if (target.canary && this.pipelineRuns) {
+      const { canary: ref } = target;
+      const pipelineRuns = this.pipelineRuns;
+      const lastRun = await attempt(`canary pipeline ${ref.pipelineId}`, () => pipelineRuns.lastRun(ref));
+      canary = { pipelineId: ref.pipelineId, lastRun };
+      if (lastRun?.state === 'completed' && lastRun.result !== 'succeeded')
+        attention.push(
+          `the last run of canary pipeline ${ref.pipelineId} ${lastRun.result ?? 'ended'}: ${lastRun.webUrl}`,
+        );
+    }
     const expiry = credentialExpiry(target.connection, now);
     if (expiry?.warning) attention.push(expiry.warning);
 
@@ -143,6 +159,7 @@ export class DescribeTarget {
       couldMoveToOidc: connection !== null && !connection.usesOidc && connection.type.toUpperCase() === 'AWS',
       usesOidc: connection?.usesOidc ?? false,
       holders,
+      ...(canary ? { canary } : {}),
       attention,
     };
   }

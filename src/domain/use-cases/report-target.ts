@@ -3,6 +3,7 @@ import type { MetricsPort } from '../../ports/metrics.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { credentialExpiry } from '../credential-expiry.js';
 import { isRefusal } from '../errors.js';
+import { describeFirstConnection, describeHolder, otherHolders } from '../holder-set.js';
 import type { ConnectionRef } from '../model.js';
 import { buildTargetReport, type TargetReport } from '../report.js';
 import type { RotationState } from '../rotation-state.js';
@@ -16,16 +17,21 @@ export class ReportTarget {
   ) {}
 
   async execute(state: RotationState): Promise<TargetReport> {
+    const target = await this.targets.getTarget(state.targetName).catch((error: unknown) => {
+      if (isRefusal(error)) return undefined;
+      throw error;
+    });
     const connection: Partial<ConnectionRef> & Pick<ConnectionRef, 'connectionName' | 'project' | 'organizationUrl'> =
-      await this.targets
-        .getTarget(state.targetName)
-        .then((t) => t.connection)
-        .catch((error: unknown) => {
-          if (isRefusal(error)) return { connectionName: '(unknown target)', project: '', organizationUrl: '' };
-          throw error;
-        });
+      target?.connection ?? { connectionName: '(unknown target)', project: '', organizationUrl: '' };
+    const others = target ? otherHolders(target) : [];
     const now = this.clock.now();
-    const report = buildTargetReport(state, connection, now);
+    const report = buildTargetReport(
+      state,
+      others.length > 0 && target
+        ? { ...connection, holders: [describeFirstConnection(target), ...others.map(describeHolder)] }
+        : connection,
+      now,
+    );
     // The weekly run is where an expiring PAT or client secret is noticed: Slack, and a metric the alarm watches.
     const expiry = credentialExpiry(connection, now);
     if (expiry) report.credentialExpiry = expiry;

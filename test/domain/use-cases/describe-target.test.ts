@@ -332,3 +332,49 @@ describe('Class: DescribeTarget', () => {
     expect(world.snapshot()).toEqual(before);
   });
 });
+
+describe('Class: DescribeTarget, the canary', () => {
+  const withCanary = (world: FakeWorld) =>
+    new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+      world.variableGroups,
+      world.pipelineRuns,
+    ).execute('target-1');
+
+  it('shows the last canary run of a target, and flags one that failed', async () => {
+    // Prepare: a rotation whose canary succeeded, then a run on a key that does not work
+    const world = new FakeWorld();
+    world.addCanary('target-1');
+    await world.runner().run({ mode: 'rotate', targetNames: ['target-1'], newRotationId: () => world.newRotationId() });
+    const succeeded = await withCanary(world);
+    const ref = (await world.targets.getTarget('target-1')).canary;
+    world.iam.setKeyStatus(world.target().iamUserName, world.snapshot().connectionKeyId as string, 'Inactive');
+    const queued = await world.pipelineRuns.queueRun(ref!);
+    await world.pipelineRuns.readRun(ref!, queued.runId);
+
+    // Act
+    const failed = await withCanary(world);
+
+    // Assess
+    expect(succeeded.canary?.lastRun).toMatchObject({ state: 'completed', result: 'succeeded' });
+    expect(succeeded.attention).toEqual([]);
+    expect(failed.canary?.lastRun).toMatchObject({ runId: queued.runId, result: 'failed' });
+    expect(failed.attention.some((a) => a.startsWith('the last run of canary pipeline'))).toBe(true);
+  });
+
+  it('says a canary pipeline has no run yet', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addCanary('target-1');
+
+    // Act
+    const status = await withCanary(world);
+
+    // Assess
+    expect(status.canary).toMatchObject({ lastRun: null });
+  });
+});
