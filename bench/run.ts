@@ -1,3 +1,5 @@
+// Over 300 lines: the one entry of `npm run bench`: every measurement, its checks against the issues' targets and
+// the results file, which all read the same results.
 /**
  * `npm run bench` (tsx bench/run.ts): measures what issues #9 and #15 ask, writes bench/results.json and
  * prints a table. The figures are reported against their targets, not asserted; only

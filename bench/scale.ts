@@ -1,3 +1,5 @@
+// Over 300 lines: one scale measurement (the synthesized state machine over many targets) and the reports read
+// from its records (rate limits, retry waits), which share the run's records.
 /**
  * One execution of the CDK-synthesized state machine over many targets, run by
  * aws-local-stepfunctions with the real handlers (as `npm run demo` does): AWS as the in-memory

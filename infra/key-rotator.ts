@@ -1,3 +1,5 @@
+// Over 300 lines: the construct wires every resource of the stack (functions, roles, logs, state machine,
+// schedule, alarms); what has logic of its own is in its module (permissions, definition, monitoring, run-data).
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

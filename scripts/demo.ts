@@ -1,3 +1,5 @@
+// Over 300 lines: the demo's one program (options, the local world, the run, what it prints); its parts with
+// logic of their own are in demo-support.ts, demo-holders.ts, demo-federation.ts and demo-env.ts.
 /**
  * `npm run demo`: a complete weekly rotation on this machine, no cloud account needed.
  *

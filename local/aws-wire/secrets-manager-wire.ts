@@ -1,3 +1,5 @@
+// Over 300 lines: a stand-in of Secrets Manager's JSON protocol, one handler per operation the rotator calls,
+// sharing the staging-label rules they all obey.
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
 import {

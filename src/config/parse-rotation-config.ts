@@ -1,3 +1,5 @@
+// Over 300 lines: the one walk of the configuration file, gathering every problem into one error; each field's
+// rule lives in its own module (names, organization-url, schedule, holders, connection-credential).
 import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } from '../domain/config.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';

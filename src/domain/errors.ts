@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every error class in one module, their names being the state machine's Retry/Catch
+// contract (ERROR_NAMES); one place to read them all.
 /**
  * Every error the rotator raises, in one place.
  *

@@ -1,3 +1,5 @@
+// Over 300 lines: the state carried between steps and its one validating parser, which must know every field (a
+// field the parser did not know would travel unchecked between Lambdas).
 import { type CanaryProgress, parseCanaryProgress } from './canary.js';
 import { InvalidStepInputError } from './errors.js';
 import { STEPS, type StepName } from './lifecycle/catalog.js';

@@ -1,3 +1,5 @@
+// Over 300 lines: the one adapter of the service connection port (find, read, update in place), with the REST
+// shapes and checks its operations share.
 import { inject, injectable } from 'inversify';
 import { checkOrganizationUrl } from '../../config/organization-url.js';
 import {

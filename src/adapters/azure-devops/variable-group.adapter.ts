@@ -1,3 +1,5 @@
+// Over 300 lines: the one adapter of the variable groups port (find, read, list, update keeping every other
+// secret), with the REST shapes its operations share.
 import { inject, injectable } from 'inversify';
 import {
   AzureDevOpsRequestError,

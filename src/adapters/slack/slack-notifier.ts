@@ -31,7 +31,14 @@ export const SLACK_SETTINGS = ADAPTER_TOKENS.SlackSettings;
 export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 /** The `fetch` the notifier calls (the global one in production, bound to `ADAPTER_TOKENS.Fetch`). */
-export type SlackFetch = (input: string, init: RequestInit) => Promise<Response>;
+/** `fetch`, with the answer's size cap nodeFetch (src/adapters/http/node-fetch.ts) honours while reading. */
+export type SlackFetch = (input: string, init: RequestInit & { maxResponseBytes?: number }) => Promise<Response>;
+
+/**
+ * The most bytes of Slack's answer read: it answers `ok` or a short error word; a proxy's error page is a few
+ * KB. A larger answer is not Slack's: the connection is closed and nothing more is read into memory.
+ */
+export const SLACK_MAX_ANSWER_BYTES = 16 * 1024;
 
 /** What Slack's incoming webhooks answer in plain text, and what to do about it. */
 const SLACK_ERROR_HINTS: Readonly<Record<string, string>> = {
@@ -97,8 +104,9 @@ export class SlackNotifier implements NotifierPort {
         // A redirect would send the message elsewhere: treat it as a failure.
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
+        maxResponseBytes: SLACK_MAX_ANSWER_BYTES,
       });
-      answer = await response.text();
+      answer = await readAnswer(response);
     } catch (error) {
       throw this.transportError(error, parameter, context);
     }
@@ -168,6 +176,14 @@ export class SlackNotifier implements NotifierPort {
   /** Network error or timeout: the error's name and code only (a fetch error's message or cause may quote the URL). */
   private transportError(error: unknown, parameter: string, context: SafeContext): NotificationFailedError {
     const name = error instanceof Error ? error.name : 'NonError';
+    if (name === 'ResponseTooLargeError') {
+      return new NotificationFailedError(
+        `The answer to the webhook in SSM parameter ${parameter} is larger than ${SLACK_MAX_ANSWER_BYTES} bytes, ` +
+          `which Slack never sends; it was not read, and the message may or may not have been posted: check that ` +
+          'the URL in the parameter is a Slack incoming webhook and that no proxy answers in its place',
+        { context: { ...context, errorName: name, maxBytes: SLACK_MAX_ANSWER_BYTES } },
+      );
+    }
     if (name === 'TimeoutError' || name === 'AbortError') {
       return new NotificationFailedError(
         `Slack did not answer within ${context.timeoutMs} ms on the webhook in SSM parameter ${parameter}; the ` +
@@ -218,4 +234,35 @@ function networkCode(error: unknown): string | undefined {
     if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/**
+ * Slack's answer as text, at most `SLACK_MAX_ANSWER_BYTES` of it, whichever `fetch` answered: nodeFetch
+ * stopped reading at the cap already (and rejected); a streaming `fetch` is read here and cancelled there.
+ */
+async function readAnswer(response: Response): Promise<string> {
+  const tooLarge = () => Object.assign(new Error('the answer is too large'), { name: 'ResponseTooLargeError' });
+  if (Number(response.headers.get('content-length')) > SLACK_MAX_ANSWER_BYTES) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) {
+    const text = await response.text();
+    if (new TextEncoder().encode(text).byteLength > SLACK_MAX_ANSWER_BYTES) throw tooLarge();
+    return text;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let total = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    total += value.byteLength;
+    if (total > SLACK_MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
 }

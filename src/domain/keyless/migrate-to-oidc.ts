@@ -1,3 +1,5 @@
+// Over 300 lines: one use case (plan, switch, go back) whose steps share the target's plan and the checks between
+// them; splitting it would pass that state between modules.
 import { accountOfTarget, iamUserOf, secretOf } from '../accounts.js';
 import type { AzureDevOpsPort } from '../../ports/azure-devops.port.js';
 import type { AzureDevOpsInventoryPort } from '../../ports/azure-devops-inventory.port.js';

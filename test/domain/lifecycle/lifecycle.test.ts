@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { holds, type Lifecycle, TARGET_LIFECYCLE } from '../../../src/domain/lifecycle/lifecycle.js';
+import { STEP_CATALOG } from '../../../src/domain/lifecycle/catalog.js';
+import {
+  BRANCHES,
+  holds,
+  type Lifecycle,
+  lifecycleOf,
+  nodeOf,
+  TARGET_LIFECYCLE,
+} from '../../../src/domain/lifecycle/lifecycle.js';
 import type { TargetReport } from '../../../src/domain/report.js';
 import type { PlanAction, RotationState } from '../../../src/domain/rotation-state.js';
 import { type RotationUseCases, RotationRunner, type StepUseCase } from '../../../src/domain/runner.js';
@@ -95,7 +103,40 @@ describe('Module: lifecycle', () => {
     await expect(outcome).rejects.toThrow('the lifecycle has no node "nowhere": every "next" must name one of plan');
   });
 
+  it('lists every node, comma-separated, when a name refers to none', () => {
+    // Act
+    const lookup = () => nodeOf(POLLING, 'nowhere');
+
+    // Assess
+    expect(lookup).toThrow('every "next" must name one of plan, still running?, wait a bit');
+  });
+
+  it('refuses a branch named like a step, naming it', () => {
+    // Prepare
+    const clash = { ...BRANCHES, publish: { kind: 'wait', seconds: 1, next: 'report' } } as const;
+
+    // Act
+    const build = () => lifecycleOf(STEP_CATALOG, clash);
+
+    // Assess
+    expect(build).toThrow('the lifecycle branch "publish" is named like a step');
+  });
+
+  it('builds the step nodes from the catalog: each step with a next, in catalog order, then the branches', () => {
+    // Act
+    const lifecycle = lifecycleOf(STEP_CATALOG);
+
+    // Assess
+    expect(lifecycle).toEqual(TARGET_LIFECYCLE);
+    expect(lifecycle.nodes.create).toEqual({ kind: 'step', step: 'create', next: 'verify-key' });
+    expect(lifecycle.nodes.rollback).toBeUndefined();
+    expect(Object.keys(lifecycle.nodes).slice(0, 3)).toEqual(['plan', 'cleanup', 'create']);
+  });
+
   it.each([
+    [{ kind: 'canary-completed' } as const, {}, false],
+    [{ kind: 'canary-completed' } as const, { canary: { state: 'completed' } }, true],
+    [{ kind: 'present', field: 'canary' } as const, {}, false],
     [{ kind: 'absent', field: 'plan.action' } as const, {}, true],
     [{ kind: 'absent', field: 'plan.action' } as const, { plan: { action: 'skip' } }, false],
     [{ kind: 'mode-is', values: ['dry-run'] } as const, { mode: 'dry-run' }, true],

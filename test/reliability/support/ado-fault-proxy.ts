@@ -70,7 +70,12 @@ export async function startAdoFaultProxy(upstream: string): Promise<AdoFaultProx
     return fault;
   };
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // A client that gives up (its request timeout) resets the socket while this side still reads or
+    // forwards: that is the fault under test, not an error of the proxy, so it ends the exchange quietly.
+    void handle(req, res).catch(() => res.destroy());
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -117,7 +122,7 @@ export async function startAdoFaultProxy(upstream: string): Promise<AdoFaultProx
     }
     res.writeHead(answer.status, answer.headers);
     res.end(answer.body);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
