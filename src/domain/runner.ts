@@ -9,7 +9,7 @@ import {
   retryRuleFor,
 } from './lifecycle/retry.js';
 import type { RotationMode } from './model.js';
-import type { RunSummary, TargetReport } from './report.js';
+import { type RunSummary, reportWhenTheReportFailed, type TargetReport } from './report.js';
 import type { RotationState, StepFailure } from './rotation-state.js';
 import type { NotifyResult } from './use-cases/notify-run.js';
 
@@ -147,9 +147,25 @@ export class RotationRunner {
         name = lifecycle.end;
       }
     }
-    const report = await this.steps.report.execute(state);
+    const report = await this.report(state);
     emit({ type: 'target-finished', targetName, report });
     return report;
+  }
+
+  /** The report step, retried as the catalog says; if it still fails, the minimal report (as the state machine). */
+  private async report(state: RotationState): Promise<TargetReport> {
+    try {
+      // No step events: the report is announced once, by `target-finished`.
+      return await this.retrying(
+        'report',
+        state,
+        () => undefined,
+        () => this.steps.report.execute(state),
+      );
+    } catch (error) {
+      const { rotationId, targetName, mode, warnings } = state;
+      return reportWhenTheReportFailed({ rotationId, targetName, mode, warnings, errorName: errorName(error) });
+    }
   }
 
   /** The rollback step; if it fails too, the report says the rollback did not complete. */
@@ -163,14 +179,24 @@ export class RotationRunner {
   }
 
   /** Runs one step with its catalog retry rules, each rule counting its own attempts (as Step Functions does). */
-  private async attempt(step: StepName, state: RotationState, emit: (e: RunEvent) => void): Promise<RotationState> {
+  private attempt(step: StepName, state: RotationState, emit: (e: RunEvent) => void): Promise<RotationState> {
     const useCase = this.steps[useCaseKey(step) as keyof RotationUseCases] as StepUseCase;
+    return this.retrying(step, state, emit, () => useCase.execute(state));
+  }
+
+  /** Calls `call` with the step's catalog retry rules (the use case, or the report step's own signature). */
+  private async retrying<T>(
+    step: StepName,
+    state: RotationState,
+    emit: (e: RunEvent) => void,
+    call: () => Promise<T>,
+  ): Promise<T> {
     const retried = new Map<RetryRule, { attempts: number; delay: number }>();
     for (;;) {
       const started = this.clock.now().getTime();
       emit({ type: 'step-started', targetName: state.targetName, step });
       try {
-        const next = await useCase.execute(state);
+        const next = await call();
         emit({
           type: 'step-succeeded',
           targetName: state.targetName,

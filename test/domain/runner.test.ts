@@ -278,6 +278,43 @@ describe('Class: RotationRunner (scripted steps)', () => {
     });
   });
 
+  it('retries a report step that fails transiently, as the state machine does', async () => {
+    // Prepare
+    const { runner, steps } = scripted('rotate');
+    const report = steps.report.execute;
+    let failures = 1;
+    steps.report.execute = async (state) => {
+      if (failures-- > 0) throw new AwsThrottledError('GetSecretValue');
+      return report(state);
+    };
+
+    // Act
+    const result = await runner.runTarget('app', 'rotate', 'r-1');
+
+    // Assess
+    expect(result.outcome).toBe('rotated');
+  });
+
+  it("ends in the minimal report when the report step itself fails (the catalog's minimal-report policy)", async () => {
+    // Prepare
+    const { runner, steps } = scripted('rotate');
+    steps.report.execute = async () => {
+      throw new KeyVerificationFailedError('cannot read the connection');
+    };
+
+    // Act
+    const result = await runner.runTarget('app', 'rotate', 'r-9');
+
+    // Assess
+    expect(result).toMatchObject({
+      rotationId: 'r-9',
+      targetName: 'app',
+      outcome: 'failed',
+      reasonCode: 'KeyVerificationFailedError',
+    });
+    expect(result.summary).toContain('The report step failed (KeyVerificationFailedError)');
+  });
+
   it('turns a failed revoke into a warning that names the old key, keeping the warnings already there', async () => {
     const s = scripted('rotate', { revoke: [new KeyVerificationFailedError('denied')] });
     const plan = s.steps.plan;

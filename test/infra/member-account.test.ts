@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one synthesized template per case (rotator stack, member stack, StackSet template),
+// each read statement by statement; split, each file would re-synthesize the same stacks.
 /**
  * Targets in other AWS accounts, as synthesized: the rotator's step roles may assume only the member roles
  * their step uses (with the external id), and reach in their own account only the targets that live there;
