@@ -19,6 +19,12 @@ import { deletionViolations, healedViolations, outcomeViolations, stepViolations
 import { type AwsWireFault, startWireWorld } from './support/wire-world.js';
 import { PLAIN_WORLD, type WorldSpec, worldArbitrary } from './support/worlds.js';
 
+// Before the imports (vi.hoisted): the shared logger takes its initial level from LOG_LEVEL when it is built,
+// and Powertools restores that initial level on every warm invocation, so setLogLevel alone does not hold.
+vi.hoisted(() => {
+  process.env.LOG_LEVEL = 'SILENT';
+});
+
 const RUNS = Number(process.env.WIRE_FAULT_RUNS ?? 30);
 const SEED = process.env.FAULT_SEED ? Number(process.env.FAULT_SEED) : undefined;
 
@@ -143,6 +149,7 @@ describe('Property (at the wire): a rotation can fail anywhere and leave a worki
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', ROTATOR_CREDENTIALS.secretAccessKey);
   }, 120_000);
   afterAll(() => {
+    delete process.env.LOG_LEVEL;
     logger.setLogLevel('INFO');
     vi.unstubAllEnvs();
   });
