@@ -1,11 +1,6 @@
-import { Buffer } from 'node:buffer';
 import { AzureDevOpsResponseTooLargeError } from '../../domain/errors.js';
+import { ResponseTooLargeError, readTextUpTo } from '../http/bounded-read.js';
 
-/**
- * Reads an answer's body as text, at most `maxBytes` of it: a larger body (announced by
- * Content-Length or found while reading) is cancelled and is an error naming the call, never an
- * unbounded read into a Lambda's memory.
- */
 /** The error for a body over the cap, whichever `fetch` found it (nodeFetch rejects with ResponseTooLargeError). */
 export function responseTooLarge(
   maxBytes: number,
@@ -19,36 +14,16 @@ export function responseTooLarge(
   );
 }
 
+/** The body as text under the cap (src/adapters/http/bounded-read.ts); over it, the error naming the call. */
 export async function readBoundedText(
   response: Response,
   maxBytes: number,
   call: { description: string; context: Record<string, string | number | undefined> },
 ): Promise<string> {
-  const tooLarge = (seen: string) => responseTooLarge(maxBytes, call, seen);
-  const announced = Number(response.headers.get('content-length'));
-  if (Number.isFinite(announced) && announced > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(`Content-Length ${announced}`);
+  try {
+    return await readTextUpTo(response, maxBytes);
+  } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw responseTooLarge(maxBytes, call, error.seen);
+    throw error;
   }
-  // nodeFetch (src/adapters/http/node-fetch.ts) has no stream: it read the body under the same cap already.
-  if (!response.body) {
-    const text = await response.text();
-    if (Buffer.byteLength(text, 'utf8') > maxBytes) throw tooLarge(`${Buffer.byteLength(text, 'utf8')} bytes`);
-    return text;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(`more than ${maxBytes} bytes read`);
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
 }

@@ -1,5 +1,6 @@
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { ResponseTooLargeError } from './bounded-read.js';
 
 /**
  * The `fetch` the Azure DevOps client and the Slack notifier are given (`ADAPTER_TOKENS.Fetch`), on Node's
@@ -17,14 +18,6 @@ export type NodeFetch = (input: string | URL, init?: NodeFetchInit) => Promise<R
 /** `RequestInit` and, beyond `fetch`, a cap on the answer's body: over it the request is ended and rejected. */
 export interface NodeFetchInit extends RequestInit {
   maxResponseBytes?: number;
-}
-
-/** The answer's body was larger than `maxResponseBytes`: the connection was closed, nothing more read. */
-export class ResponseTooLargeError extends Error {
-  override readonly name = 'ResponseTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`the answer is larger than ${maxBytes} bytes`);
-  }
 }
 
 export const nodeFetch: NodeFetch = async (input, init = {}) => {

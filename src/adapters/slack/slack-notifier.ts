@@ -7,6 +7,7 @@ import type { SecretValue } from '../../domain/secret-value.js';
 import type { NotifierPort } from '../../ports/notifier.port.js';
 import type { SecureParametersPort } from '../../ports/parameters.port.js';
 import { TOKENS } from '../../ports/tokens.js';
+import { readTextUpTo } from '../http/bounded-read.js';
 import { redact, redactShapes } from '../redaction/redaction.js';
 import { buildSlackMessage } from './slack-message.js';
 import { ADAPTER_TOKENS } from '../../wiring/tokens.js';
@@ -106,7 +107,7 @@ export class SlackNotifier implements NotifierPort {
         signal: AbortSignal.timeout(timeoutMs),
         maxResponseBytes: SLACK_MAX_ANSWER_BYTES,
       });
-      answer = await readAnswer(response);
+      answer = await readTextUpTo(response, SLACK_MAX_ANSWER_BYTES);
     } catch (error) {
       throw this.transportError(error, parameter, context);
     }
@@ -234,35 +235,4 @@ function networkCode(error: unknown): string | undefined {
     if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
   }
   return undefined;
-}
-
-/**
- * Slack's answer as text, at most `SLACK_MAX_ANSWER_BYTES` of it, whichever `fetch` answered: nodeFetch
- * stopped reading at the cap already (and rejected); a streaming `fetch` is read here and cancelled there.
- */
-async function readAnswer(response: Response): Promise<string> {
-  const tooLarge = () => Object.assign(new Error('the answer is too large'), { name: 'ResponseTooLargeError' });
-  if (Number(response.headers.get('content-length')) > SLACK_MAX_ANSWER_BYTES) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  if (!response.body) {
-    const text = await response.text();
-    if (new TextEncoder().encode(text).byteLength > SLACK_MAX_ANSWER_BYTES) throw tooLarge();
-    return text;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    total += value.byteLength;
-    if (total > SLACK_MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
 }
