@@ -88,7 +88,9 @@ export class AzureDevOpsHttpClient {
     @inject(TOKENS.SecureParameters) parameters: SecureParametersPort,
     @inject(ADAPTER_TOKENS.Fetch) @optional() fetchFn?: FetchFn,
     @inject(TOKENS.Logger) @optional() readonly logger?: AzureDevOpsLogger,
-    @inject(ADAPTER_TOKENS.AzureDevOpsClientOptions) @optional() options: Partial<AzureDevOpsClientOptions> = {},
+    // No default value here: Stryker's instrumented copy of a decorated parameter with a default loses its
+    // @inject metadata (the container then refuses to build the client), so the spread below handles undefined.
+    @inject(ADAPTER_TOKENS.AzureDevOpsClientOptions) @optional() options?: Partial<AzureDevOpsClientOptions>,
     // Only the federated credential kind uses it; PAT and client-secret credentials need no STS.
     @inject(TOKENS.WebIdentityToken) @optional() webIdentity?: WebIdentityTokenPort,
   ) {
