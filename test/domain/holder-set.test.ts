@@ -64,14 +64,26 @@ const connectionState = (extra: Partial<ConnectionState> = {}): ConnectionState 
 function ports(connection: ConnectionState, variableGroup: VariableGroupState) {
   const calls: unknown[][] = [];
   const azureDevOps: AzureDevOpsPort = {
-    findConnection: async (ref) => (calls.push(['findConnection', ref.connectionName]), connection),
-    readConnection: async (ref, id) => (calls.push(['readConnection', ref.connectionName, id]), connection),
+    findConnection: async (ref) => {
+      calls.push(['findConnection', ref.connectionName]);
+      return connection;
+    },
+    readConnection: async (ref, id) => {
+      calls.push(['readConnection', ref.connectionName, id]);
+      return connection;
+    },
     updateCredential: async (ref, id, c) =>
       void calls.push(['updateConnection', ref.connectionName, id, c.accessKeyId]),
   };
   const variableGroups: VariableGroupsPort = {
-    findVariableGroup: async (ref) => (calls.push(['findVariableGroup', ref.groupName]), variableGroup),
-    readVariableGroup: async (ref, id) => (calls.push(['readVariableGroup', ref.groupName, id]), variableGroup),
+    findVariableGroup: async (ref) => {
+      calls.push(['findVariableGroup', ref.groupName]);
+      return variableGroup;
+    },
+    readVariableGroup: async (ref, id) => {
+      calls.push(['readVariableGroup', ref.groupName, id]);
+      return variableGroup;
+    },
     updateCredential: async (ref, id, c) => void calls.push(['updateGroup', ref.groupName, id, c.accessKeyId]),
     listVariableGroups: async () => [],
   };
@@ -180,7 +192,8 @@ describe('Class: HolderSet', () => {
       'an OIDC connection',
       { usesOidc: true },
       'ConnectionUsesOidcError',
-      'connection "aws-b" in project "payments" uses OIDC: it holds no static key; remove it from the target\'s holders',
+      'connection "aws-b" in project "payments" uses OIDC: it holds no static key; remove it from the ' +
+        "target's holders",
     ],
   ])('finds %s with the problem that refuses it', async (_label, state, name, message) => {
     // Prepare
