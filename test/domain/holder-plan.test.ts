@@ -77,9 +77,11 @@ describe('Function: extendPlanToHolders', () => {
     expect(extended).toBe(plan);
   });
 
-  const dropping: Plan = { ...ROTATE, cleanup: [dropPending('old-run')] };
+  const deleteKey = { kind: 'delete-key' as const, accessKeyId: OTHER, reason: 'never published' };
+  const dropping: Plan = { ...ROTATE, cleanup: [deleteKey, dropPending('old-run')] };
   const stale = secret({ pending: version('old-run', OTHER) });
-  const promoting: Plan = { ...ROTATE, cleanup: [promotePending('v-pending')] };
+  const deactivate = { kind: 'deactivate-key' as const, accessKeyId: THIRD, reason: 'retired, still active' };
+  const promoting: Plan = { ...ROTATE, cleanup: [promotePending('v-pending'), deactivate] };
   const published = secret({ current: version('v-current', OTHER), pending: version('v-pending', HELD) });
   const restoring: Plan = { ...ROTATE, cleanup: [restoreCurrent('v-previous')] };
   const halfRolledBack = secret({ current: version('v-new', OTHER), previous: version('v-previous', HELD) });
@@ -162,6 +164,24 @@ describe('Function: extendPlanToHolders', () => {
       facts: holderFacts({
         plan: dropping,
         secret: secret({ current: null, pending: version('old-run', OTHER) }),
+        others: [view(B, OTHER)],
+      }),
+      plan: refused(disagree(B, `access key ${OTHER}`)),
+    },
+    {
+      rule: 'a dropped pending version while the secret holds yet another key: no version to sync from, refused',
+      facts: holderFacts({
+        plan: dropping,
+        secret: secret({ current: version('v-current', THIRD), pending: version('old-run', OTHER) }),
+        others: [view(B, OTHER)],
+      }),
+      plan: refused(disagree(B, `access key ${OTHER}`)),
+    },
+    {
+      rule: 'a promote with no current version (a first rotation) explains no holder on another key',
+      facts: holderFacts({
+        plan: promoting,
+        secret: secret({ current: null, pending: version('v-pending', HELD) }),
         others: [view(B, OTHER)],
       }),
       plan: refused(disagree(B, `access key ${OTHER}`)),

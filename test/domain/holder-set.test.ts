@@ -310,5 +310,7 @@ describe('Function: pairHolders', () => {
       `step "verify-publish" of target prod: the state carries ${count} holder ids for 2 holders; the ` +
         'configuration changed during the run: re-run it',
     );
+    // The log line names the target and the step as fields.
+    expect(pair).toThrow(expect.objectContaining({ context: { target: 'prod', step: 'verify-publish' } }));
   });
 });
