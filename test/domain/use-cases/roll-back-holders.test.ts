@@ -73,7 +73,7 @@ describe('Use case: RollBack (other holders)', () => {
     expect(world.violations()).toEqual([]);
   });
 
-  it('stops, keeping the new key, when the old version does not hold the old key, naming each holder left', async () => {
+  it('stops, keeping the new key, if the old version does not hold the old key, naming the holders left', async () => {
     // Prepare: the connection is back on the old key, both groups hold the new one, and the state's old
     // version is in fact the pending one.
     const world = new FakeWorld();
@@ -240,7 +240,7 @@ describe('Use case: RollBack (restore or roll forward)', () => {
     expect(world.snapshot().secretPendingKeyId).toBeNull();
   });
 
-  it('drops the pending version named by the rotation id when the state lost both new key and version ids', async () => {
+  it('drops the pending version named by the rotation id when the state lost the key and version ids', async () => {
     // Prepare: published, not promoted: the pending version is still there.
     const world = new FakeWorld();
     const { steps, state } = await rotated(world, 0, true);
