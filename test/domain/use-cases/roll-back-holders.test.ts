@@ -253,4 +253,30 @@ describe('Use case: RollBack (restore or roll forward)', () => {
     expect(world.snapshot().secretPendingKeyId).toBeNull();
     expect(world.violations()).toEqual([]);
   });
+  it('moves AWSCURRENT back to the old version when the secret shows no current version', async () => {
+    // Prepare: someone removed the AWSCURRENT label by hand after the publish.
+    const world = new FakeWorld();
+    const { state } = await rotated(world, 0, true);
+    const secrets = new Proxy(world.secrets, {
+      get(target, property, receiver) {
+        if (property === 'describe')
+          return async (ref: Parameters<typeof target.describe>[0]) => ({
+            ...(await target.describe(ref)),
+            current: null,
+          });
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+
+    // Act
+    const rolled = await new RollBack(world.targets, world.iam, secrets, world.azureDevOps).execute(state);
+
+    // Assess
+    expect(rolled.rollback?.actions.slice(0, 2)).toEqual([
+      `restored the connection to the old key ${state.oldAccessKeyId}`,
+      `moved the secret's AWSCURRENT back to version ${state.oldVersionId}`,
+    ]);
+    expect(rolled.rollback?.consistent).toBe(true);
+  });
 });
