@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RotationState } from '../../../src/domain/rotation-state.js';
 import { buildUseCases, RollBack } from '../../../src/domain/use-cases/index.js';
+import type { AzureDevOpsPort } from '../../../src/ports/azure-devops.port.js';
 import type { IamAccessKeysPort } from '../../../src/ports/iam-access-keys.port.js';
 import type { VariableGroupsPort } from '../../../src/ports/variable-groups.port.js';
 import { FakeWorld } from '../../../local/fakes/world.js';
@@ -278,5 +279,27 @@ describe('Use case: RollBack (restore or roll forward)', () => {
       `moved the secret's AWSCURRENT back to version ${state.oldVersionId}`,
     ]);
     expect(rolled.rollback?.consistent).toBe(true);
+  });
+  it('stops, keeping the new key, when restoring the connection leaves it holding no key', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const { state } = await rotated(world, 0, true);
+    const ado = world.azureDevOps;
+    const blank: AzureDevOpsPort = {
+      findConnection: (ref) => ado.findConnection(ref),
+      readConnection: (ref, id) => ado.readConnection(ref, id),
+      updateCredential: async (_, id) => {
+        ado.connection(id).accessKeyId = null;
+      },
+    };
+
+    // Act
+    const rolled = await new RollBack(world.targets, world.iam, world.secrets, blank).execute(state);
+
+    // Assess
+    expect(rolled.rollback?.actions).toEqual([
+      'stopped: RollbackFailedError: restoring the connection did not take: it holds no key; the new key ' +
+        `${state.newAccessKeyId} was kept so it keeps working`,
+    ]);
   });
 });
