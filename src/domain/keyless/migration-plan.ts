@@ -77,7 +77,10 @@ export function planMigration(f: MigrationFacts): MigrationPlan {
   const issuer = fill(f.oidc.issuerTemplate, values);
   const subject = fill(f.oidc.subjectTemplate, values);
   const providerArn = f.provider?.arn ?? `arn:aws:iam::${f.account}:oidc-provider/${issuerHost(issuer)}`;
-  const roleName = f.operatorRoleArn ? (f.operatorRoleArn.split('/').pop() ?? '') : roleNameFor(f.target.name);
+  // The name is the ARN's last path segment (`role/path/name`).
+  const roleName = f.operatorRoleArn
+    ? f.operatorRoleArn.slice(f.operatorRoleArn.lastIndexOf('/') + 1)
+    : roleNameFor(f.target.name);
   const trust = f.operatorRoleArn ? null : trustPolicy(providerArn, issuer, f.oidc.audience, subject);
   const where = `connection "${f.connection.name}" (${f.connection.id}) of target ${f.target.name}`;
   const refusals: MigrationRefusal[] = [];
