@@ -60,7 +60,8 @@ export interface DiscoverPorts {
   variableGroups?: VariableGroupsPort;
 }
 
-const KEY_ID_VARIABLE = /(^|[_.])(AWS_)?ACCESS_KEY(_ID)?$/i;
+// `AWS_SECRET_ACCESS_KEY` ends in `_ACCESS_KEY` too: it is the other half, not a key id.
+const KEY_ID_VARIABLE = /(^|[_.])(?<!SECRET_)(AWS_)?ACCESS_KEY(_ID)?$/i;
 const SECRET_VARIABLE = /(^|[_.])(AWS_)?SECRET(_ACCESS)?_KEY$/i;
 
 /**
