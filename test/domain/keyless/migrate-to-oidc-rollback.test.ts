@@ -18,7 +18,8 @@ import {
 } from './support/migration-world.js';
 
 const CANARY_URL = `${ORG}/payments/_build/results?buildId=501`;
-const ROLLED_BACK = `rolled back: connection ${CONNECTION_ID} holds ${KEY} again (read back); the keys were not touched`;
+const ROLLED_BACK =
+  `rolled back: connection ${CONNECTION_ID} holds ${KEY} again (read back); the keys were not ` + 'touched';
 const PREVIOUS_ROLE = 'arn:aws:iam::123456789012:role/deploy';
 
 let world: MigrationWorld;
@@ -65,17 +66,14 @@ describe('Class: MigrateToOidc (rollback)', () => {
     expect((await world.migration().execute('web', OPTIONS)).outcome).toBe('migrated');
   });
 
-  it.each([
+  it.each<[string, { canaryWorks?: boolean; outcome?: 'canceled' }, string]>([
     ['fails', { canaryWorks: false }, 'ended failed'],
     ['is cancelled', { outcome: 'canceled' as const }, 'ended canceled'],
   ])('puts the key back, and the role to assume it had, when the canary %s', async (_case, setup, ended) => {
     // Prepare
-    world.inventory.connections.set(CONNECTION_ID, {
-      ...(world.inventory.connections.get(CONNECTION_ID) as DiscoveredConnection),
-      assumeRoleArn: PREVIOUS_ROLE,
-    });
+    world.inventory.change(CONNECTION_ID, { assumeRoleArn: PREVIOUS_ROLE });
     world.canaryWorks = setup.canaryWorks ?? true;
-    world.seedCanary('outcome' in setup ? { outcome: setup.outcome } : {});
+    world.seedCanary(setup.outcome ? { outcome: setup.outcome } : {});
     // Act
     const report = await world.migration().execute('web', { ...OPTIONS, roleArn: ROLE_ARN, canaryPipelineId: CANARY });
     // Assess
@@ -101,7 +99,7 @@ describe('Class: MigrateToOidc (rollback)', () => {
     );
   });
 
-  it.each([
+  it.each<[{ canaryTimeoutMs?: number; canaryPollMs?: number }, number, string]>([
     [{}, 120, 'within 20 minutes'],
     [{ canaryTimeoutMs: 30_000, canaryPollMs: 10_000 }, 3, 'within 1 minutes'],
     [{ canaryTimeoutMs: 150_000, canaryPollMs: 60_000 }, 3, 'within 3 minutes'],

@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsAccessDeniedError, AwsCallFailedError, MigrationRefusedError } from '../../../src/domain/errors.js';
+import type { ConnectionRef } from '../../../src/domain/model.js';
 import { describePlan } from '../../../src/domain/keyless/migration-plan.js';
 import { DEFAULT_OIDC_SETTINGS, ENTRA_ISSUER_TEMPLATE } from '../../../src/domain/keyless/oidc.js';
 import {
@@ -24,7 +25,8 @@ import {
 const RETIRING =
   `the issuer https://${HOST} is being retired by Microsoft (deprecated 2026-07-01, retired 2027-07-01): plan to ` +
   'move the trust to the replacement issuer (README, "Go keyless")';
-const SWITCHED = `switched connection ${CONNECTION_ID} to OIDC with role ${ROLE_ARN} (read back: same id, same 2 project(s))`;
+const SWITCHED =
+  `switched connection ${CONNECTION_ID} to OIDC with role ${ROLE_ARN} (read back: same id, same 2 ` + 'project(s))';
 const CANARY_URL = `${ORG}/payments/_build/results?buildId=501`;
 
 let world: MigrationWorld;
@@ -53,10 +55,7 @@ describe('Class: MigrateToOidc (execute)', () => {
 
   it('refuses, even with --yes, what cannot move, and changes nothing', async () => {
     // Prepare
-    world.inventory.connections.set(CONNECTION_ID, {
-      ...(world.inventory.connections.get(CONNECTION_ID) as never),
-      externalId: true,
-    });
+    world.inventory.change(CONNECTION_ID, { externalId: true });
     // Act
     const report = await world.migration().execute('web', OPTIONS);
     // Assess
@@ -80,7 +79,7 @@ describe('Class: MigrateToOidc (execute)', () => {
     expect(world.faults.calls).toEqual([]);
   });
 
-  it("with --yes: provider, role with the user's policies, switch read back, canary green, key deactivated last", async () => {
+  it("with --yes: provider, role with the user's policies, switch read back, canary, keys deactivated", async () => {
     // Prepare
     world.seedCanary();
     // Act
@@ -138,7 +137,7 @@ describe('Class: MigrateToOidc (execute)', () => {
     expect(report.steps).toContain(`run the canary pipeline ${CANARY}; on failure put the key back`);
   });
 
-  it.each([
+  it.each<[Partial<ConnectionRef>, { branch?: string }]>([
     [{ credentialParameter: '/pat' }, {}],
     [{ federatedCredential: { tenantId: 't', clientId: 'c' } }, { branch: 'refs/heads/x' }],
   ])("runs --canary-pipeline in the connection's project with its credential (%j)", async (credential, branch) => {
@@ -166,7 +165,7 @@ describe('Class: MigrateToOidc (execute)', () => {
     expect(world.mutations()).toEqual([]);
   });
 
-  it('reuses what a first run created, adds a missing audience, and copies nothing for a user with no policy', async () => {
+  it('reuses what a first run created, adds a missing audience, copies nothing for a user with no policy', async () => {
     // Prepare
     world.identity.seedProvider(`https://${HOST}`, ['sts.amazonaws.com']);
     world.identity.seedUserPolicies('ado-web', {});

@@ -226,7 +226,7 @@ describe('Function: planMigration', () => {
     expect(plan.refusals.map((r) => r.code)).toEqual(['NoKey']);
   });
 
-  it("uses an operator's role as it is: no trust policy of its own, nothing copied, no conflict, no group refusal", () => {
+  it("uses an operator's role as it is: no trust policy of its own, nothing copied, no conflict or refusal", () => {
     // Prepare
     const operatorRoleArn = 'arn:aws:iam::123456789012:role/team/shared-deployer';
     // Act

@@ -45,6 +45,11 @@ export class FakeInventory implements AzureDevOpsInventoryPort {
     return stored;
   }
 
+  /** Changes a stored connection (what someone did in Azure DevOps). */
+  change(connectionId: string, patch: Partial<DiscoveredConnection>): void {
+    Object.assign(this.stored(connectionId), patch);
+  }
+
   async organization(scope: OrganizationScope): Promise<OrganizationInfo> {
     return this.around('organization', [scope], () => ({ ...this.info }));
   }
