@@ -104,6 +104,17 @@ describe('Class: DiscoverConnections', () => {
     ]);
   });
 
+  it('keeps a shared connection as the first project listing it shows it (a name may differ per project)', async () => {
+    // Prepare: Azure DevOps lets each project name a shared connection its own way.
+    const list = inventory.listAwsConnections.bind(inventory);
+    inventory.listAwsConnections = async (scope) =>
+      (await list(scope)).map((c) => (scope.project === 'shop' ? { ...c, name: `${c.name} (shop)` } : c));
+    // Act
+    const result = await discover().execute({ ...SCOPE, projects: [], withAws: false });
+    // Assess
+    expect(result.rows.map((r) => r.connection.name)).toEqual(['aws-web', 'aws-keyless (shop)', 'aws-partner (shop)']);
+  });
+
   it('asks only the projects it is given', async () => {
     // Act
     const result = await discover().execute({ ...SCOPE, projects: ['shop'], withAws: false });
