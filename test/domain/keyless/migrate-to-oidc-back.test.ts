@@ -62,6 +62,21 @@ describe('Class: MigrateToOidc (back)', () => {
     expect(world.inventory.restoredSecrets.get(CONNECTION_ID)).toBe(SECRET);
   });
 
+  it("reactivates the secret's key, not another key of the user", async () => {
+    // Prepare: the user's first key is another, active one.
+    await world.iam.deleteKey('ado-web', KEY);
+    world.iam.seedKey('ado-web', { accessKeyId: 'AKIAOTHER00000000001' });
+    world.iam.seedKey('ado-web', { accessKeyId: KEY, secretAccessKey: SECRET, status: 'Inactive' });
+    // Act
+    const report = await world.migration().back('web', { apply: true });
+    // Assess
+    expect(report.steps[0]).toBe(`reactivate the key ${KEY} the secret rotator/web holds`);
+    expect(world.iam.keys('ado-web').map((k) => [k.accessKeyId, k.status])).toEqual([
+      ['AKIAOTHER00000000001', 'Active'],
+      [KEY, 'Active'],
+    ]);
+  });
+
   it('keeps a key that is still active, and puts it back without a role', async () => {
     // Prepare
     await world.iam.setKeyStatus('ado-web', KEY, 'Active');
@@ -114,6 +129,15 @@ describe('Class: MigrateToOidc (back)', () => {
       stateLeft: 'Unchanged.',
     });
     expect(world.mutations()).toEqual([]);
+  });
+
+  it('names no key in its plan when the secret does not exist', async () => {
+    // Prepare
+    world.targets.replace({ ...TARGET, secretId: 'rotator/missing' });
+    // Act
+    const report = await world.migration().back('web', { apply: false });
+    // Assess
+    expect(report.steps[0]).toBe('keep the key (none) the secret rotator/missing holds');
   });
 
   it.each([

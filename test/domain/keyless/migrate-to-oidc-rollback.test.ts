@@ -61,7 +61,8 @@ describe('Class: MigrateToOidc (rollback)', () => {
 
   it('takes projects listed in another order as the same', async () => {
     // Prepare
-    world.inventory.readAfterSwitch = (c) => ({ ...c, projects: ['shared', 'payments'] });
+    world.inventory.change(CONNECTION_ID, { projects: ['shared', 'payments'] });
+    world.inventory.readAfterSwitch = (c) => ({ ...c, projects: ['payments', 'shared'] });
     // Act / Assess
     expect((await world.migration().execute('web', OPTIONS)).outcome).toBe('migrated');
   });

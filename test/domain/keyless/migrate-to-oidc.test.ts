@@ -64,6 +64,19 @@ describe('Class: MigrateToOidc (execute)', () => {
     expect(world.mutations()).toEqual([]);
   });
 
+  it('refuses a target whose secret does not exist: there would be no way back', async () => {
+    // Prepare
+    world.targets.replace({ ...TARGET, secretId: 'rotator/missing' });
+    // Act
+    const report = await world.migration().execute('web', OPTIONS);
+    // Assess
+    expect(report.outcome).toBe('refused');
+    expect(report.plan?.refusals.map((r) => r.reason)).toEqual([
+      `the secret rotator/missing holds nothing, not the connection's key ${KEY}: without its secret a failed move ` +
+        'could not be undone; run a rotation first',
+    ]);
+  });
+
   it('refuses a target whose user lives in another account, saying where to run it', async () => {
     // Prepare
     world.targets.replace({ ...TARGET, assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/rotator-{step}' } });
