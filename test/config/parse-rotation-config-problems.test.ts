@@ -324,7 +324,7 @@ describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () =
         target(DB, DB_PASSWORD),
         target({
           name: 'other',
-          connections: [{ ...target().connection }, { connectionName: 'aws-2', ...DB_PASSWORD }],
+          connections: [{ ...(target().connection as Json) }, { connectionName: 'aws-2', ...DB_PASSWORD }],
           connection: undefined,
           variableGroups: [{ groupName: 'aws', ...DB_PASSWORD }],
           canary: { pipelineId: 7, ...DB_PASSWORD },

@@ -92,7 +92,11 @@ describe('Config: parseRotationConfig', () => {
   });
 
   it('returns a configuration that parses to itself (the stack hands the parsed form to the Lambdas)', () => {
-    const once = parseRotationConfig({ ...valid(), slackWebhookParameter: '/ado-key-rotator/s/w', alarmEmail: 'a@b.co' });
+    const once = parseRotationConfig({
+      ...valid(),
+      slackWebhookParameter: '/ado-key-rotator/s/w',
+      alarmEmail: 'a@b.co',
+    });
     expect(parseRotationConfig(JSON.parse(JSON.stringify(once)))).toEqual(once);
   });
 
