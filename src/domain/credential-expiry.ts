@@ -22,7 +22,9 @@ export function parseExpiryDate(value: string): number | undefined {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const time = Date.UTC(year, month - 1, day);
   const date = new Date(time);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  // Date.UTC rolls over what is out of range: a 13th month moves the year, a 30th of February the day (never
+  // to the same day number), and years 0-99 become 19xx. So the year and the day tell every bad date.
+  if (date.getUTCFullYear() !== year || date.getUTCDate() !== day) return undefined;
   return time;
 }
 

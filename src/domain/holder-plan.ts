@@ -23,8 +23,8 @@ export interface HolderFacts {
  */
 export function extendPlanToHolders(facts: HolderFacts): Plan {
   const { plan, firstHeld, secret, others, firstLabel, rotationId } = facts;
-  if (plan.action === 'refuse' || others.length === 0) return plan;
-  const refuse = (error: Error): Plan => ({
+  if (plan.action === 'refuse') return plan;
+  const refuse = (error: { name: string; message: string }): Plan => ({
     ...plan,
     action: 'refuse',
     reason: error.message,
@@ -52,10 +52,11 @@ export function extendPlanToHolders(facts: HolderFacts): Plan {
   const apart: string[] = [];
   for (const view of others) {
     if (view.heldAccessKeyId === firstHeld) continue;
+    // On the dropped pending key, or on the secret's current key: that one is not the agreed key here, so only a
+    // promote or a restore explains it (and is the source); without either there is no source, and a refusal.
     const leftByRun =
       (dropping && view.heldAccessKeyId === pending.accessKeyId) ||
-      (promoting && view.heldAccessKeyId === secret.current?.accessKeyId) ||
-      (restoring !== undefined && view.heldAccessKeyId === secret.current?.accessKeyId);
+      view.heldAccessKeyId === secret.current?.accessKeyId;
     if (leftByRun && source) {
       apart.push(view.label);
       continue;
@@ -66,7 +67,6 @@ export function extendPlanToHolders(facts: HolderFacts): Plan {
           `${view.heldAccessKeyId ? `access key ${view.heldAccessKeyId}` : 'no access key id'}, but ` +
           `${firstLabel} holds ${firstHeld ?? 'none'}: every holder of one key must hold the same key; set ` +
           `${view.label} to ${firstHeld ?? 'the current key'} by hand (or remove it from the target), then re-run`,
-        { context: { holder: view.label, held: view.heldAccessKeyId, expected: firstHeld } },
       ),
     );
   }

@@ -94,6 +94,5 @@ export interface RunLeak {
 
 /** The leak part of the run summary, from the notice and the targets' reports. */
 export function summarizeLeak(leak: LeakNotice, reports: ReadonlyArray<{ leak?: TargetLeak | null }>): RunLeak {
-  const held = new Set(reports.flatMap((r) => r.leak?.held ?? []));
-  return { ...leak, unheld: leak.accessKeyIds.filter((id) => !held.has(id)) };
+  return { ...leak, unheld: leak.accessKeyIds.filter((id) => !reports.some((r) => r.leak?.held.includes(id))) };
 }

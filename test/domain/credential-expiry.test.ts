@@ -39,6 +39,50 @@ describe('Function: credentialExpiry', () => {
     });
   }
 
+  it('says in full what happens and what to do, before and after the day', () => {
+    // Prepare
+    const renew =
+      'renew it (a new PAT or client secret), put it in /ado-key-rotator/azure-devops/pat and update ' +
+      'credentialExpiresOn (or move to federatedCredential: no secret to renew)';
+
+    // Act
+    const warnings = ['2027-03-03', '2027-02-28'].map((day) => credentialExpiry(withExpiry(day), NOW)?.warning);
+
+    // Assess
+    expect(warnings).toEqual([
+      `the Azure DevOps credential in /ado-key-rotator/azure-devops/pat expires in 2 days (2027-03-03): ${renew}`,
+      'the Azure DevOps credential in /ado-key-rotator/azure-devops/pat expired on 2027-02-28: rotations of the ' +
+        `connections it reaches are refused until you ${renew}`,
+    ]);
+  });
+
+  it('counts from the start of the day, whatever the hour', () => {
+    // Act
+    const lateInTheDay = credentialExpiry(withExpiry('2027-03-02'), new Date('2027-03-01T23:59:59Z'));
+
+    // Assess
+    expect(lateInTheDay).toEqual({
+      parameter: '/ado-key-rotator/azure-devops/pat',
+      expiresOn: '2027-03-02',
+      daysLeft: 1,
+      warning: expect.stringContaining('expires tomorrow (2027-03-02)'),
+    });
+  });
+
+  it.each([
+    ['not a date', 'next week'],
+    ['a day past the end of its month', '2027-02-29'],
+    ['a 13th month', '2027-13-01'],
+    ['day 0', '2027-03-00'],
+    ['a two-digit year read as 19xx', '0099-03-01'],
+  ])('knows nothing of an expiry that is %s (the configuration check refuses it)', (_label, expiresOn) => {
+    // Act
+    const expiry = credentialExpiry(withExpiry(expiresOn), NOW);
+
+    // Assess
+    expect(expiry).toBeNull();
+  });
+
   it('knows nothing when no expiry is recorded, or for a federated credential (no secret, no expiry)', () => {
     // Act, Assess
     expect(credentialExpiry(withExpiry(), NOW)).toBeNull();

@@ -35,10 +35,64 @@ describe('Function: parseLeak', () => {
     ['a list', [], 'leak.(root)'],
     ['no key ids', { ...LEAK, accessKeyIds: [] }, 'leak.accessKeyIds'],
     ['a malformed key id', { ...LEAK, accessKeyIds: ['akia-1'] }, 'leak.accessKeyIds'],
+    [
+      'a malformed key id after a good one',
+      { ...LEAK, accessKeyIds: [...LEAK.accessKeyIds, 'x'] },
+      'leak.accessKeyIds',
+    ],
     ['no time', { ...LEAK, detectedAt: 'yesterday' }, 'leak.detectedAt'],
     ['an ARN that is not AWS Health', { ...LEAK, eventArn: 'arn:aws:iam::123456789012:user/x' }, 'leak.eventArn'],
   ])('refuses %s, naming the field', (_what, input, field) => {
     expect(messageOf(() => parseLeak(input))).toContain(`"${field}"`);
+  });
+
+  it('keeps the time and the event ARN as given; an absent ARN is null', () => {
+    // Prepare
+    const eventArn = 'arn:aws:health:global::event/IAM/AWS_RISK_CREDENTIALS_EXPOSED/ABC';
+
+    // Act
+    const withArn = parseLeak({ ...LEAK, eventArn });
+    const withoutArn = parseLeak({ accessKeyIds: LEAK.accessKeyIds, detectedAt: LEAK.detectedAt });
+
+    // Assess
+    expect(withArn).toEqual({ ...LEAK, eventArn });
+    expect(withoutArn).toEqual(LEAK);
+  });
+
+  it.each([
+    [
+      'a plain string',
+      'AKIAEXAMPLEEXAMPLE01',
+      'leak.(root)',
+      'must be { accessKeyIds, detectedAt, eventArn }, {} or null',
+    ],
+    [
+      'key ids that are not a list',
+      { ...LEAK, accessKeyIds: 7 },
+      'leak.accessKeyIds',
+      "is 7; it must list the leaked access key ids (the Health event's affected entities)",
+    ],
+    [
+      'a key id that is a number, even of a key id’s shape',
+      { ...LEAK, accessKeyIds: [1234567890123456] },
+      'leak.accessKeyIds',
+      "is [1234567890123456]; it must list the leaked access key ids (the Health event's affected entities)",
+    ],
+    [
+      'a time that is a number',
+      { ...LEAK, detectedAt: 2026 },
+      'leak.detectedAt',
+      "is 2026; it must be the Health event's ISO-8601 time",
+    ],
+    [
+      'an event ARN in a list',
+      { ...LEAK, eventArn: ['arn:aws:health:global::event/X'] },
+      'leak.eventArn',
+      'is ["arn:aws:health:global::event/X"]; it must be an AWS Health event ARN or null',
+    ],
+  ])('refuses %s, saying what it must be', (_what, input, field, words) => {
+    expect(messageOf(() => parseLeak(input))).toBe(`Step input field "${field}" ${words}`);
+    expect(() => parseLeak(input)).toThrow(expect.objectContaining({ context: { field } }));
   });
 
   it('refuses a leak in a state that is not in emergency mode', () => {
@@ -83,6 +137,24 @@ describe('Function: leakedKeysHeld / summarizeLeak', () => {
       'AKIASECRETPREV000001',
     ]);
     expect(leakedKeysHeld(leak, [], null, null)).toEqual([]);
+    expect(leakedKeysHeld(leak, [], { ...connection, heldAccessKeyId: null }, null)).toEqual([]);
+  });
+
+  it("finds a leaked key in the secret's current and pending versions too", () => {
+    // Prepare
+    const version = (accessKeyId: string) => ({ versionId: accessKeyId, accessKeyId, createdAt: new Date(0) });
+    const secret = {
+      exists: true,
+      current: version('AKIACONNECTION000001'),
+      pending: version('AKIAIAMUSERKEY000001'),
+      previous: null,
+    };
+
+    // Act
+    const held = leakedKeysHeld(leak, [], null, secret);
+
+    // Assess: in the notice's order.
+    expect(held).toEqual(['AKIAIAMUSERKEY000001', 'AKIACONNECTION000001']);
   });
 
   it('lists the leaked keys no report says it held', () => {
@@ -91,7 +163,7 @@ describe('Function: leakedKeysHeld / summarizeLeak', () => {
       { leak: { held: ['AKIASECRETPREV000001'], eventToLiveMs: null } },
       {},
     ]);
-    expect(summary.unheld).toEqual(['AKIANOBODY0000000001']);
+    expect(summary).toEqual({ ...leak, unheld: ['AKIANOBODY0000000001'] });
   });
 });
 

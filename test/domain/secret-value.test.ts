@@ -16,6 +16,29 @@ describe('Class: SecretValue', () => {
       inspect({ nested: { secret } }),
     ];
     for (const rendered of renderings) expect(rendered).not.toContain(CANARY);
+    // What an operator sees in its place: a marker, not an empty string that looks like a missing value.
+    expect([String(secret), `${secret}`, secret.toString(), inspect(secret), JSON.stringify(secret)]).toEqual([
+      '[REDACTED]',
+      '[REDACTED]',
+      '[REDACTED]',
+      '[REDACTED]',
+      '"[REDACTED]"',
+    ]);
+  });
+
+  it('tells two secrets apart without revealing either', () => {
+    // Prepare
+    const secret = new SecretValue(CANARY);
+
+    // Act
+    const verdicts = [
+      secret.equals(new SecretValue(CANARY)),
+      secret.equals(new SecretValue(`${CANARY}-other`)),
+      secret.equals({ reveal: () => CANARY } as unknown as SecretValue),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual([true, false, false]);
   });
 
   it('gives the value only through reveal()', () => {
@@ -23,13 +46,20 @@ describe('Class: SecretValue', () => {
   });
 
   it('throws when built from an empty string', () => {
-    expect(() => new SecretValue('')).toThrow(TypeError);
+    expect(() => new SecretValue('')).toThrow(new TypeError('SecretValue needs a non-empty string'));
+    expect(() => new SecretValue(12345 as unknown as string)).toThrow('SecretValue needs a non-empty string');
+    expect(new SecretValue('x').reveal()).toBe('x');
   });
 });
 
 describe('Function: maskKeyId', () => {
   it('keeps only the last four characters', () => {
     expect(maskKeyId('AKIAABCDEFGHIJKLWXYZ')).toBe('****************WXYZ');
+    expect(maskKeyId('ABCDE')).toBe('*BCDE');
+  });
+
+  it('masks an identifier of four characters or fewer whole', () => {
+    expect([maskKeyId('WXYZ'), maskKeyId('XY')]).toEqual(['****', '****']);
   });
 });
 
