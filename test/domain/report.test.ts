@@ -9,6 +9,7 @@ import {
   buildTargetReport,
   outcomeOf,
   parseNotifyInput,
+  reportWhenTheReportFailed,
   type TargetReport,
   toleratedWarning,
 } from '../../src/domain/report.js';
@@ -497,5 +498,60 @@ describe('Function: parseNotifyInput (a run for a leaked key)', () => {
     const summary = parseNotifyInput({ mode: 'emergency', startedAt: STARTED, reports, leak }, FINISHED);
 
     expect(summary.leak).toEqual({ ...leak, unheld: [NEW] });
+  });
+});
+
+describe('Function: reportWhenTheReportFailed', () => {
+  it('says the report failed, what the state carried, and nothing it cannot know', () => {
+    const from = { rotationId: base.rotationId, targetName: 'app-prod', mode: 'rotate' as const, warnings: ['w1'] };
+
+    const report = reportWhenTheReportFailed({ ...from, errorName: 'States.Timeout' });
+
+    expect(report).toEqual({
+      ...from,
+      connectionName: '',
+      project: '',
+      organizationUrl: '',
+      connectionId: null,
+      outcome: 'failed',
+      summary: 'The report step failed (States.Timeout); what the run did is in the execution history.',
+      newAccessKeyId: null,
+      oldAccessKeyId: null,
+      oldKeyStatus: null,
+      heldKeyAgeDays: null,
+      durationMs: 0,
+      reasonCode: 'States.Timeout',
+      failure: null,
+      rolledBack: [],
+      stateLeft: 'Unknown: run `ado-key-rotator status` to see which key the connection holds.',
+    } satisfies TargetReport);
+  });
+});
+
+describe('Function: buildTargetReport (holders and a leak run whose plan failed)', () => {
+  it('lists the holders only when the key has more than the connection', () => {
+    const holders = ['connection "aws-prod" in project "payments"', 'variable group "keys" in project "payments"'];
+
+    const many = buildTargetReport({ ...base, plan: plan('skip') }, { ...TARGET, holders }, FINISHED);
+    const one = buildTargetReport(
+      { ...base, plan: plan('skip') },
+      { ...TARGET, holders: holders.slice(0, 1) },
+      FINISHED,
+    );
+
+    expect(many.holders).toEqual(holders);
+    expect(one).not.toHaveProperty('holders');
+  });
+
+  it('a leak run whose plan failed held no leaked key it knows of', () => {
+    const leak = { accessKeyIds: [OLD], detectedAt: STARTED, eventArn: null };
+    const state: RotationState = {
+      ...base,
+      mode: 'emergency',
+      leak,
+      failure: { step: 'plan', name: 'AwsCallFailedError', message: 'IAM timed out' },
+    };
+
+    expect(buildTargetReport(state, TARGET, FINISHED).leak).toEqual({ held: [], eventToLiveMs: null });
   });
 });
