@@ -1,7 +1,7 @@
 import type { CanaryPipelineRef, VariableGroupRef } from '../domain/holders.js';
 import type { ConnectionRef } from '../domain/model.js';
 import { parseConnectionCredential } from './connection-credential.js';
-import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
+import { ORG_URL_HINT } from './organization-url.js';
 import {
   integerIn,
   isObject,
@@ -36,9 +36,13 @@ export interface ParsedHolders {
 /** The fields every holder inherits from the first connection when it leaves them out. */
 type Defaults = Pick<ConnectionRef, 'organizationUrl' | 'project' | 'credentialParameter' | 'federatedCredential'>;
 
-/** How a holder's own fields are read: a connection by the target's rules, a credential parameter under its prefix. */
+/**
+ * How a holder's own fields are read, by the target's rules: a connection, an organization URL (the hosts the
+ * configuration allows: the credential is sent there), a credential parameter under its prefix.
+ */
 export interface HolderParsers {
   connection: (value: unknown, path: string) => ConnectionRef | undefined;
+  organizationUrl: (value: string, path: string) => string | undefined;
   credentialParameter: (name: string, path: string) => string | undefined;
 }
 
@@ -53,12 +57,8 @@ function inherited(
     value.organizationUrl === undefined
       ? defaults.organizationUrl
       : requiredString(value, 'organizationUrl', path, problems, ORG_URL_HINT);
-  let url: string | undefined;
-  if (organizationUrl !== undefined) {
-    const result = checkOrganizationUrl(organizationUrl);
-    if (result.ok) url = result.url;
-    else problems.add(`${path}.organizationUrl`, result.problem);
-  }
+  const url =
+    organizationUrl === undefined ? undefined : parse.organizationUrl(organizationUrl, `${path}.organizationUrl`);
   const project =
     value.project === undefined
       ? defaults.project

@@ -207,6 +207,7 @@ function parseTarget(value: unknown, path: string, problems: Problems, rules: Ru
     return undefined;
   const holders = parseHolders(value, path, problems, connection, {
     connection: (raw, at) => parseConnection(raw, at, problems, rules),
+    organizationUrl: (url, at) => organizationUrl(url, at, problems, rules),
     credentialParameter: (name, at) => patParameter(name, at, problems, rules),
   });
   return {

@@ -1,5 +1,6 @@
 /**
  * The holders of a target in the configuration: several connections, variable groups, a canary (src/config/holders.ts).
+ * Over 300 lines on purpose: one row per holder rule, with its exact problem, read as one table.
  */
 import { describe, expect, it } from 'vitest';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
@@ -167,5 +168,243 @@ describe('Function: parseRotationConfig (holders)', () => {
     // Assess
     expect(config.settings.oldKeyUsedAfterPublish).toBe('deactivate');
     expect(bad).toContain('settings.oldKeyUsedAfterPublish is "delete"');
+  });
+});
+
+/** Every problem of a target, one line each, without the header. */
+function problemList(target: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {
+  try {
+    parseRotationConfig({ ...configWith(target), ...extra }, { lookUpTimeZone: false });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as Error).message
+      .replace(/^Invalid rotation configuration(?: \(\d+ problems\))?:\s*/, '')
+      .split('\n')
+      .map((line) => line.replace(/^\s*- /, ''));
+  }
+  return [];
+}
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const CLIENT = '0e3f6c1a-5b7d-4c2e-9a8f-1d2c3b4a5e6f';
+const FEDERATED = { tenantId: TENANT, clientId: CLIENT };
+const parsedTarget = (target: Record<string, unknown>) =>
+  parseRotationConfig(configWith(target), { lookUpTimeZone: false }).targets[0];
+
+describe('Function: parseRotationConfig (holders: own fields and exact problems)', () => {
+  it('sends a holder credential only to the hosts the configuration allows', () => {
+    // Prepare
+    const hostProblem =
+      'names a host that is neither dev.azure.com, {org}.visualstudio.com nor one of azureDevOpsServerHosts: ' +
+      'the rotator sends a credential only to Azure DevOps; list an Azure DevOps Server host in azureDevOpsServerHosts';
+
+    // Act
+    const refused = problemList({
+      connection: FIRST,
+      variableGroups: [{ groupName: 'g', organizationUrl: 'https://evil.example.com/x' }],
+      canary: { pipelineId: 1, organizationUrl: 'http://localhost/x' },
+    });
+    const allowed = parseRotationConfig(
+      {
+        ...configWith({
+          connection: FIRST,
+          variableGroups: [{ groupName: 'g', organizationUrl: 'https://ado.contoso.example/tfs/main/' }],
+        }),
+        azureDevOpsServerHosts: ['ado.contoso.example'],
+      },
+      { lookUpTimeZone: false },
+    ).targets[0];
+
+    // Assess
+    expect(refused).toEqual([
+      `targets[0].variableGroups[0].organizationUrl ${hostProblem}`,
+      'targets[0].canary.organizationUrl must use https (the rotator sends a credential to it) (plain http to this ' +
+        'machine only with allowLoopbackHttp, for local runs); use https://dev.azure.com/{org} or ' +
+        'https://host/tfs/{collection}',
+    ]);
+    expect(allowed?.variableGroups?.[0]?.organizationUrl).toBe('https://ado.contoso.example/tfs/main');
+  });
+
+  it('gives a holder with its own credential only the organization and project of the first connection', () => {
+    // Act
+    const target = parsedTarget({
+      connections: [
+        FIRST,
+        { connectionName: 'fed', federatedCredential: FEDERATED },
+        { connectionName: 'own', credentialParameter: '/ado-key-rotator/ado/other' },
+      ],
+      variableGroups: [
+        { groupName: 'fed', federatedCredential: FEDERATED },
+        { groupName: 'own', project: 'platform', credentialParameter: '/ado-key-rotator/ado/other' },
+      ],
+    });
+
+    // Assess
+    const where = { organizationUrl: FIRST.organizationUrl, project: 'payments' };
+    expect(target?.otherConnections).toEqual([
+      { ...where, connectionName: 'fed', federatedCredential: FEDERATED },
+      { ...where, connectionName: 'own', credentialParameter: '/ado-key-rotator/ado/other' },
+    ]);
+    const variables = { accessKeyIdVariable: 'AWS_ACCESS_KEY_ID', secretAccessKeyVariable: 'AWS_SECRET_ACCESS_KEY' };
+    expect(target?.variableGroups).toEqual([
+      { ...where, groupName: 'fed', federatedCredential: FEDERATED, ...variables },
+      {
+        ...where,
+        project: 'platform',
+        groupName: 'own',
+        credentialParameter: '/ado-key-rotator/ado/other',
+        ...variables,
+      },
+    ]);
+  });
+
+  it('lets every holder inherit a federated credential from the first connection', () => {
+    // Act
+    const target = parsedTarget({
+      connections: [
+        { ...FIRST, credentialParameter: undefined, federatedCredential: FEDERATED },
+        { connectionName: 'b' },
+      ],
+      variableGroups: [{ groupName: 'g' }],
+      canary: { pipelineId: 2_147_483_647, branch: 'refs/tags/v1' },
+    });
+
+    // Assess
+    const where = { organizationUrl: FIRST.organizationUrl, project: 'payments', federatedCredential: FEDERATED };
+    expect(target?.otherConnections).toEqual([{ ...where, connectionName: 'b' }]);
+    expect(target?.variableGroups?.[0]).toMatchObject(where);
+    expect(target?.variableGroups?.[0]).not.toHaveProperty('credentialParameter');
+    expect(target?.canary).toEqual({ ...where, pipelineId: 2_147_483_647, branch: 'refs/tags/v1' });
+  });
+
+  it('reads the parsed otherConnections list, naming its entries by their own path', () => {
+    // Act
+    const target = parsedTarget({ connection: FIRST, otherConnections: [{ connectionName: 'b' }] });
+    const duplicate = problemList({
+      connection: FIRST,
+      otherConnections: [{ connectionName: 'b' }, { connectionName: 'B' }],
+    });
+
+    // Assess
+    expect(target?.otherConnections).toEqual([
+      {
+        organizationUrl: FIRST.organizationUrl,
+        project: 'payments',
+        credentialParameter: FIRST.credentialParameter,
+        connectionName: 'b',
+      },
+    ]);
+    expect(duplicate).toEqual([
+      'targets[0].otherConnections[1] names the same holder as targets[0].otherConnections[0]: list each holder once',
+    ]);
+  });
+
+  it.each([
+    [
+      'connections and otherConnections together',
+      { connections: [FIRST, { connectionName: 'b' }], otherConnections: [{ connectionName: 'c' }] },
+      [
+        'targets[0].otherConnections is given with more than one connections entry: list the other connections in ' +
+          'one place',
+      ],
+    ],
+    [
+      'otherConnections that is not a list',
+      { connection: FIRST, otherConnections: { connectionName: 'b' } },
+      ['targets[0].otherConnections is an object, not a list: list the other service connections that hold the key'],
+    ],
+    [
+      'variableGroups that is not a list',
+      { connection: FIRST, variableGroups: 'aws-deploy' },
+      ['targets[0].variableGroups is a string, not a list: list the variable groups that hold the key'],
+    ],
+    [
+      'a group that is not an object',
+      { connection: FIRST, variableGroups: ['aws-deploy'] },
+      [
+        'targets[0].variableGroups[0] is a string, not an object: give { groupName, accessKeyIdVariable?, ' +
+          'secretAccessKeyVariable?, project?, organizationUrl?, credentialParameter? or federatedCredential? }',
+      ],
+    ],
+    [
+      'the same group twice, whatever the case',
+      { connection: FIRST, variableGroups: [{ groupName: 'g' }, { groupName: 'G', project: 'PAYMENTS' }] },
+      ['targets[0].variableGroups[1] names the same holder as targets[0].variableGroups[0]: list each holder once'],
+    ],
+    [
+      'a variable name with a space, and a group URL that is not a string',
+      {
+        connection: FIRST,
+        variableGroups: [{ groupName: 'g', organizationUrl: 7, project: '', secretAccessKeyVariable: 'MY KEY' }],
+      },
+      [
+        'targets[0].variableGroups[0].organizationUrl is a number, not a string: use https://dev.azure.com/{org} or ' +
+          'https://host/tfs/{collection}',
+        'targets[0].variableGroups[0].project is empty: the Azure DevOps project',
+        'targets[0].variableGroups[0].secretAccessKeyVariable is "MY KEY": a variable name has letters, digits, ' +
+          '"_", ".", "-" only',
+      ],
+    ],
+    [
+      'a group credential parameter that is not one',
+      { connection: FIRST, variableGroups: [{ groupName: 'g', credentialParameter: 'pat' }] },
+      [
+        'targets[0].variableGroups[0].credentialParameter is not an SSM parameter name: it must start with "/" and ' +
+          'name the SecureString parameter holding the Azure DevOps PAT',
+      ],
+    ],
+    [
+      'a group federated credential without a client id',
+      { connection: FIRST, variableGroups: [{ groupName: 'g', federatedCredential: { tenantId: TENANT } }] },
+      [
+        "targets[0].variableGroups[0].federatedCredential.clientId is missing: use the app registration's " +
+          'application (client) id, a GUID',
+      ],
+    ],
+    [
+      'a canary that is not an object',
+      { connection: FIRST, canary: 42 },
+      [
+        'targets[0].canary is a number, not an object: give { pipelineId, branch?, project?, organizationUrl?, ' +
+          'credentialParameter? or federatedCredential? }',
+      ],
+    ],
+    [
+      'a canary pipeline id out of range and a branch that is not a string',
+      { connection: FIRST, canary: { pipelineId: 2_147_483_648, branch: 5 } },
+      [
+        "targets[0].canary.pipelineId is 2147483648: it must be between 1 and 2147483647 (the canary pipeline's id " +
+          '(the number in its URL: _build?definitionId=N))',
+        'targets[0].canary.branch is a number, not a string: the branch to run, e.g. refs/heads/main',
+      ],
+    ],
+    [
+      'a canary branch with a space',
+      { connection: FIRST, canary: { pipelineId: 1, branch: 'refs/heads/my branch' } },
+      ['targets[0].canary.branch is "refs/heads/my branch": give a full ref such as refs/heads/main'],
+    ],
+  ])('refuses %s with exactly its problems', (_label, target, expected) => {
+    // Act
+    const list = problemList(target);
+
+    // Assess
+    expect(list).toEqual(expected);
+  });
+
+  it('tells a variable group from a connection of the same name, and leaves out a canary branch not given', () => {
+    // Act
+    const target = parsedTarget({
+      connection: FIRST,
+      variableGroups: [{ groupName: 'aws-prod' }],
+      canary: { pipelineId: 1, project: 'platform' },
+    });
+
+    // Assess
+    expect(target?.variableGroups).toHaveLength(1);
+    expect(target?.canary).toEqual({
+      organizationUrl: FIRST.organizationUrl,
+      project: 'platform',
+      credentialParameter: FIRST.credentialParameter,
+      pipelineId: 1,
+    });
   });
 });
