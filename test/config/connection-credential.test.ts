@@ -132,3 +132,89 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
     expect(parseExpiryDate('2027-3-31')).toBeUndefined();
   });
 });
+
+/** Every problem of the connection, one line each, without the header. */
+const problemList = (credential: Record<string, unknown>): string[] =>
+  problem(credential)
+    .replace(/^Invalid rotation configuration(?: \(\d+ problems\))?:\s*/, '')
+    .split('\n')
+    .map((line) => line.replace(/^\s*- /, ''));
+
+describe('Configuration: the exact problems of a connection credential', () => {
+  const at = 'targets[0].connection';
+  const fed = `${at}.federatedCredential`;
+  const tenantHint = 'use the Entra tenant (directory) id, a GUID, or its verified domain';
+  const clientHint = "use the app registration's application (client) id, a GUID";
+  const hint = 'give { "tenantId": "<Entra tenant id>", "clientId": "<app registration client id>" }';
+  const rows: Array<[string, Record<string, unknown>, string[]]> = [
+    [
+      'both kinds, saying nothing more about the parameter',
+      { credentialParameter: 'not-a-parameter', federatedCredential: { tenantId: TENANT, clientId: CLIENT } },
+      [
+        `${at} has both credentialParameter and federatedCredential: keep federatedCredential (no stored secret) or ` +
+          'credentialParameter (a PAT or client secret in SSM), not both',
+      ],
+    ],
+    [
+      'an expiry on a federated credential, asking for no parameter',
+      { federatedCredential: { tenantId: TENANT, clientId: CLIENT }, credentialExpiresOn: '2027-01-01' },
+      [
+        `${at}.credentialExpiresOn is set for a federated credential, which has no secret and does not expire: ` +
+          'remove it',
+      ],
+    ],
+    ['a federated credential that is null', { federatedCredential: null }, [`${fed} is not an object: ${hint}`]],
+    [
+      'a bad expiry and a bad parameter, both',
+      { credentialParameter: 'pat', credentialExpiresOn: 'soon' },
+      [
+        `${at}.credentialExpiresOn is not a date: give the day the PAT or client secret expires as "YYYY-MM-DD" ` +
+          '(UTC), as Azure DevOps or Entra shows it',
+        `${at}.credentialParameter is not an SSM parameter name: it must start with "/" and name the SecureString ` +
+          'parameter holding the Azure DevOps PAT',
+      ],
+    ],
+    [
+      'secret-like and unknown fields, ids of the wrong kind',
+      { federatedCredential: { tenantId: 5, clientId: 'app', password: 'p', token: 't', apiKey: 'k', name: 'n' } },
+      [
+        `${fed}.password is not a known field: a federated credential has no secret: remove it (and revoke it if ` +
+          'it was real)',
+        `${fed}.token is not a known field: a federated credential has no secret: remove it (and revoke it if it was real)`,
+        `${fed}.apiKey is not a known field: a federated credential has no secret: remove it (and revoke it if it was ` +
+          'real)',
+        `${fed}.name is not a known field: expected only tenantId, clientId`,
+        `${fed}.tenantId is not a tenant id: ${tenantHint}`,
+        `${fed}.clientId is not a client id: ${clientHint}`,
+      ],
+    ],
+    [
+      'a tenant that is neither a GUID nor a domain, and no client',
+      { federatedCredential: { tenantId: 'contoso' } },
+      [`${fed}.tenantId is not a tenant id: ${tenantHint}`, `${fed}.clientId is missing: ${clientHint}`],
+    ],
+    [
+      'a client id that is a domain',
+      { federatedCredential: { tenantId: 'contoso.onmicrosoft.com', clientId: 'contoso.onmicrosoft.com' } },
+      [`${fed}.clientId is not a client id: ${clientHint}`],
+    ],
+  ];
+  it.each(rows)('refuses %s', (_label, credential, expected) => {
+    // Act
+    const list = problemList(credential);
+
+    // Assess
+    expect(list).toEqual(expected);
+  });
+
+  it('takes GUIDs in capitals for both ids', () => {
+    // Prepare
+    const ids = { tenantId: TENANT.toUpperCase(), clientId: CLIENT.toUpperCase() };
+
+    // Act
+    const config = parseRotationConfig(withConnection({ federatedCredential: ids }));
+
+    // Assess
+    expect(config.targets[0]?.connection.federatedCredential).toEqual(ids);
+  });
+});
