@@ -140,10 +140,142 @@ describe('Configuration: targets in other accounts and users by ARN', () => {
       ['targets[0].assumeRole.sessionName is not a known field: expected only roleArn, externalId, secretInAccount'],
     ],
     ['no user at all', {}, ['targets[0].iamUserName is missing: the IAM user whose access key the connection holds']],
+    [
+      'an assumeRole that is not an object',
+      { iamUserName: 'deployer', assumeRole: ROLE },
+      [
+        'targets[0].assumeRole is a string, not an object: give { "roleArn": ' +
+          '"arn:aws:iam::{account}:role/ado-key-rotator-{step}", "externalId": "..." }',
+      ],
+    ],
+    [
+      'an assumeRole without a role',
+      { iamUserName: 'deployer', assumeRole: { externalId: 'ext-1234' } },
+      [
+        "targets[0].assumeRole.roleArn is missing: give the role to assume in the user's account, e.g. " +
+          '{ "roleArn": "arn:aws:iam::{account}:role/ado-key-rotator-{step}", "externalId": "..." }',
+      ],
+    ],
+    [
+      'braces in a role name other than {step}, an external id too short, secretInAccount not a boolean',
+      {
+        iamUserName: 'deployer',
+        assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/ado-{x}', externalId: 'e', secretInAccount: 'yes' },
+      },
+      [
+        'targets[0].assumeRole.roleArn is not an IAM role ARN: give arn:aws:iam::{12-digit account}:role/{name}, ' +
+          'where "{step}" may stand for the step (the roles AdoKeyRotatorMemberRoles creates: ado-key-rotator-{step})',
+        'targets[0].assumeRole.externalId is not a valid external id: use 2-1224 letters, digits or +=,.@:/-_, the ' +
+          "value the role's trust policy requires (sts:ExternalId)",
+        'targets[0].assumeRole.secretInAccount is "yes", not true or false: true when the target\'s secret lives in ' +
+          'that account',
+      ],
+    ],
+    [
+      'a role ARN that is not a string and an external id that is a number',
+      { iamUserName: 'deployer', assumeRole: { roleArn: 7, externalId: 12345 } },
+      [
+        'targets[0].assumeRole.roleArn is not an IAM role ARN: give arn:aws:iam::{12-digit account}:role/{name}, ' +
+          'where "{step}" may stand for the step (the roles AdoKeyRotatorMemberRoles creates: ado-key-rotator-{step})',
+        'targets[0].assumeRole.externalId is not a valid external id: use 2-1224 letters, digits or +=,.@:/-_, the ' +
+          "value the role's trust policy requires (sts:ExternalId)",
+      ],
+    ],
+    [
+      'a secret ARN in another account than the role while secretInAccount is true',
+      {
+        iamUserName: 'deployer',
+        assumeRole: { roleArn: ROLE, secretInAccount: true },
+        secretId: 'arn:aws:secretsmanager:eu-west-1:333333333333:secret:ado-key-rotator/member',
+      },
+      [
+        'targets[0].secretId is in account 333333333333, but assumeRole.secretInAccount says the secret lives in ' +
+          "account 222222222222, the role's",
+      ],
+    ],
+    [
+      'a user ARN that is not a string',
+      { iamUserArn: 42 },
+      [
+        'targets[0].iamUserArn is not an IAM user ARN: give arn:aws:iam::{12-digit account}:user/{path/}{name}, as ' +
+          '`aws iam get-user` shows it (e.g. arn:aws:iam::111122223333:user/ci/deployer)',
+      ],
+    ],
+    [
+      'an IAM path without its slashes',
+      { iamUserName: 'deployer', iamUserPath: 'ci' },
+      [
+        'targets[0].iamUserPath is "ci", not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see ' +
+          "the user's ARN)",
+      ],
+    ],
+    [
+      'an IAM path of 513 characters',
+      { iamUserName: 'deployer', iamUserPath: `/${'a'.repeat(510)}/x` },
+      [
+        `targets[0].iamUserPath is "/${'a'.repeat(75)}..., not an IAM path: use "/" or segments between slashes, ` +
+          `e.g. "/ci/" (see the user's ARN)`,
+      ],
+    ],
+    [
+      'an IAM path of 513 characters that has the shape of one',
+      { iamUserName: 'deployer', iamUserPath: `/${'a'.repeat(511)}/` },
+      [
+        `targets[0].iamUserPath is "/${'a'.repeat(75)}..., not an IAM path: use "/" or segments between slashes, ` +
+          `e.g. "/ci/" (see the user's ARN)`,
+      ],
+    ],
+    [
+      'an IAM path that is not a string',
+      { iamUserName: 'deployer', iamUserPath: 3 },
+      [
+        'targets[0].iamUserPath is 3, not an IAM path: use "/" or segments between slashes, e.g. "/ci/" (see ' +
+          "the user's ARN)",
+      ],
+    ],
   ];
   for (const [what, extra, expected] of cases) {
     it(`refuses ${what}, naming the field`, () => {
       expect(problemsOf(extra)).toEqual(expected);
     });
   }
+
+  it('takes what agrees: a user ARN with its own name and path, a role named with {step}, the longest path', () => {
+    // Act
+    const byArn = parse({
+      iamUserArn: 'arn:aws:iam::222222222222:user/deployer',
+      iamUserName: 'deployer',
+      iamUserPath: '/',
+      assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/{step}', externalId: 'ab', secretInAccount: false },
+      secretId: 'ado-key-rotator/member',
+    });
+    const longest = parse({ iamUserName: 'deployer', iamUserPath: `/${'a'.repeat(510)}/` });
+    const longRole = parse({
+      iamUserName: 'deployer',
+      assumeRole: { roleArn: `arn:aws:iam::222222222222:role/${'r'.repeat(50)}{step}` },
+    });
+
+    // Assess
+    expect(byArn).toEqual({
+      name: 'member',
+      iamUserName: 'deployer',
+      iamUserArn: 'arn:aws:iam::222222222222:user/deployer',
+      assumeRole: { roleArn: 'arn:aws:iam::222222222222:role/{step}', externalId: 'ab' },
+      secretId: 'ado-key-rotator/member',
+      connection: target().connection,
+    });
+    expect(longest?.iamUserPath).toHaveLength(512);
+    expect(longRole?.assumeRole?.roleArn).toContain('{step}');
+  });
+
+  it('refuses a role name that leaves no room for the step', () => {
+    // Act
+    const list = problemsOf({
+      iamUserName: 'deployer',
+      assumeRole: { roleArn: `arn:aws:iam::222222222222:role/${'r'.repeat(51)}{step}` },
+    });
+
+    // Assess
+    expect(list).toEqual([expect.stringMatching(/^targets\[0\]\.assumeRole\.roleArn is not an IAM role ARN: /)]);
+  });
 });
