@@ -3,8 +3,11 @@
  * Over 300 lines on purpose: one row per holder rule, with its exact problem, read as one table.
  */
 import { describe, expect, it } from 'vitest';
+import { type HolderParsers, parseHolders } from '../../src/config/holders.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import { Problems } from '../../src/config/problems.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
+import type { ConnectionRef } from '../../src/domain/model.js';
 
 const FIRST = {
   organizationUrl: 'https://dev.azure.com/contoso',
@@ -406,5 +409,90 @@ describe('Function: parseRotationConfig (holders: own fields and exact problems)
       credentialParameter: FIRST.credentialParameter,
       pipelineId: 1,
     });
+  });
+});
+
+describe('Function: parseHolders (what a caller holds beside the problems)', () => {
+  // Prepare: the target's own rules stand in as simple parsers, each recording a problem when it refuses.
+  const setup = () => {
+    const list = new Problems();
+    const parsers: HolderParsers = {
+      connection: (value, at) => {
+        const ok = typeof value === 'object' && value !== null && 'connectionName' in value;
+        if (!ok) list.add(at, 'is refused');
+        return ok ? (value as ConnectionRef) : undefined;
+      },
+      organizationUrl: (value, at) => {
+        if (value.startsWith('https://')) return value;
+        list.add(at, 'is refused');
+        return undefined;
+      },
+      credentialParameter: (name, at) => {
+        if (name.startsWith('/')) return name;
+        list.add(at, 'is refused');
+        return undefined;
+      },
+    };
+    return { list, parsers };
+  };
+
+  it('leaves out every holder that has a problem, keeping the good ones in order', () => {
+    // Prepare
+    const { list, parsers } = setup();
+    const target = {
+      connections: [FIRST, { connectionName: 'b' }, 'not-a-connection'],
+      variableGroups: [
+        { groupName: 'ok' },
+        { groupName: 'bad-variable', accessKeyIdVariable: 'A B' },
+        { groupName: 'bad-secret-variable', secretAccessKeyVariable: 'A B' },
+        { groupName: 'same', accessKeyIdVariable: 'K', secretAccessKeyVariable: 'k' },
+        {},
+        { groupName: 'bad-url', organizationUrl: 'http://x' },
+        { groupName: 'bad-project', project: 5 },
+        { groupName: 'bad-parameter', credentialParameter: 'pat' },
+        { groupName: 'bad-federated', federatedCredential: { tenantId: TENANT } },
+        { groupName: 'federated-bad-url', organizationUrl: 'http://x', federatedCredential: FEDERATED },
+        { groupName: 'federated-bad-project', project: '', federatedCredential: FEDERATED },
+      ],
+      canary: { pipelineId: 1, branch: 'main' },
+    };
+
+    // Act
+    const holders = parseHolders(target, 'targets[0]', list, FIRST, parsers);
+
+    // Assess
+    expect(holders.otherConnections.map((c) => c.connectionName)).toEqual(['b']);
+    expect(holders.variableGroups.map((g) => g.groupName)).toEqual(['ok']);
+    expect(holders).not.toHaveProperty('canary');
+    expect(list.list.map((p) => p.path)).toEqual([
+      'targets[0].connections[2]',
+      'targets[0].variableGroups[1].accessKeyIdVariable',
+      'targets[0].variableGroups[2].secretAccessKeyVariable',
+      'targets[0].variableGroups[3].secretAccessKeyVariable',
+      'targets[0].variableGroups[4].groupName',
+      'targets[0].variableGroups[5].organizationUrl',
+      'targets[0].variableGroups[6].project',
+      'targets[0].variableGroups[7].credentialParameter',
+      'targets[0].variableGroups[8].federatedCredential.clientId',
+      'targets[0].variableGroups[9].organizationUrl',
+      'targets[0].variableGroups[10].project',
+      'targets[0].canary.branch',
+    ]);
+  });
+
+  it.each([
+    ['no pipeline id', {}],
+    ['a pipeline id of 0', { pipelineId: 0 }],
+    ['a broken organization', { pipelineId: 1, organizationUrl: 'http://x' }],
+  ])('holds no canary for %s', (_label, canary) => {
+    // Prepare
+    const { list, parsers } = setup();
+
+    // Act
+    const holders = parseHolders({ canary }, 'targets[0]', list, FIRST, parsers);
+
+    // Assess
+    expect(holders).toEqual({ otherConnections: [], variableGroups: [] });
+    expect(list.list).toHaveLength(1);
   });
 });
