@@ -662,3 +662,94 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
     ]);
   });
 });
+
+describe('Function: parseRotationConfig (the connection of a target, and the old-key policy)', () => {
+  const SHAPE = '{ organizationUrl, project, connectionName, credentialParameter }';
+  const bare = (extra: Json): Json => {
+    const { connection: _, ...rest } = target();
+    return { ...rest, ...extra };
+  };
+
+  it.each([
+    ['no connection', bare({}), [`targets[0].connection is missing: give ${SHAPE}`]],
+    [
+      'a connection that is a string',
+      bare({ connection: 'aws-prod' }),
+      [`targets[0].connection is a string, not an object: give ${SHAPE}`],
+    ],
+    [
+      'connections that is not a list',
+      bare({ connections: {} }),
+      [`targets[0].connections is an object: list at least one ${SHAPE}`],
+    ],
+    [
+      'an empty connections list',
+      bare({ connections: [] }),
+      [`targets[0].connections is a list (empty): list at least one ${SHAPE}`],
+    ],
+    [
+      'a first connection without a project, named by its place in the list',
+      bare({ connections: [{ ...(target().connection as Json), project: undefined }] }),
+      [
+        'targets[0].connections[0].project is missing: the Azure DevOps project (name or id) that owns the service ' +
+          'connection',
+      ],
+    ],
+    [
+      'a first connection whose parameter is refused, without a problem for each holder that inherits it',
+      bare({
+        connections: [{ ...(target().connection as Json), credentialParameter: 'pat' }, { connectionName: 'b' }],
+        variableGroups: [{ groupName: 'g' }],
+      }),
+      [
+        'targets[0].connections[0].credentialParameter is not an SSM parameter name: it must start with "/" and name ' +
+          'the SecureString parameter holding the Azure DevOps PAT',
+      ],
+    ],
+    [
+      'a first connection whose credential is refused, without a problem for each holder that inherits it',
+      bare({
+        connections: [
+          { ...(target().connection as Json), credentialParameter: undefined, federatedCredential: {} },
+          { connectionName: 'b' },
+        ],
+      }),
+      [
+        'targets[0].connections[0].federatedCredential.tenantId is missing: use the Entra tenant (directory) id, a ' +
+          'GUID, or its verified domain',
+        "targets[0].connections[0].federatedCredential.clientId is missing: use the app registration's application " +
+          '(client) id, a GUID',
+      ],
+    ],
+  ])('refuses %s, exactly', (_label, broken, expected) => {
+    expect(problemsOf(config({ targets: [broken] }))).toEqual(expected);
+  });
+
+  it('keeps each old-key policy, and refuses any other value with both choices explained', () => {
+    const keep = parseRotationConfig(config({ settings: { oldKeyUsedAfterPublish: 'keep-active' } }));
+    const deactivate = parseRotationConfig(config({ settings: { oldKeyUsedAfterPublish: 'deactivate' } }));
+
+    expect(keep.settings).toEqual({ ...DEFAULT_SETTINGS, oldKeyUsedAfterPublish: 'keep-active' });
+    expect(deactivate.settings.oldKeyUsedAfterPublish).toBe('deactivate');
+    for (const [value, shown] of [
+      [1, '1'],
+      ['Deactivate', '"Deactivate"'],
+    ] as const) {
+      expect(problemsOf(config({ settings: { oldKeyUsedAfterPublish: value } }))).toEqual([
+        `settings.oldKeyUsedAfterPublish is ${shown}: give "keep-active" (keep a key still used after the publish ` +
+          'active until its grace period ends, and warn) or "deactivate"',
+      ]);
+    }
+  });
+
+  it('keeps the Slack hosts and the loopback flag it is given, and leaves them out otherwise', () => {
+    const given = parseRotationConfig(config({ slackWebhookHosts: ['Hooks.Slack.com'], allowLoopbackHttp: true }));
+    const emptyHosts = parseRotationConfig(config({ azureDevOpsServerHosts: [], allowLoopbackHttp: false }));
+
+    expect(given.slackWebhookHosts).toEqual(['hooks.slack.com']);
+    expect(given.allowLoopbackHttp).toBe(true);
+    expect(emptyHosts).not.toHaveProperty('azureDevOpsServerHosts');
+    expect(emptyHosts).not.toHaveProperty('allowLoopbackHttp');
+    expect(emptyHosts).not.toHaveProperty('slackWebhookHosts');
+  });
+});
