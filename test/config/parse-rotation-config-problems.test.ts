@@ -753,3 +753,32 @@ describe('Function: parseRotationConfig (the connection of a target, and the old
     expect(emptyHosts).not.toHaveProperty('slackWebhookHosts');
   });
 });
+
+describe('Function: parseRotationConfig (target names and the time-zone look-up)', () => {
+  it('names the first target of a name for every later one, even a target refused for another field', () => {
+    const third = target({ secretId: 5 });
+
+    expect(problemsOf({ targets: [target(), target(), third] })).toEqual([
+      'targets[1].name is "app-prod", already the name of targets[0]: target names must be unique',
+      'targets[2].secretId is a number, not a string: the Secrets Manager secret name (or ARN) that mirrors the key',
+      'targets[2].name is "app-prod", already the name of targets[0]: target names must be unique',
+    ]);
+  });
+
+  it('compares only names that are strings', () => {
+    expect(problemsOf({ targets: [target({ name: 5 }), target({ name: 5 }), 'app-prod'] })).toEqual([
+      'targets[0].name is a number, not a string: a unique name for logs, metrics and reports (letters, digits, ' +
+        '".", "_", ":", "-")',
+      'targets[1].name is a number, not a string: a unique name for logs, metrics and reports (letters, digits, ' +
+        '".", "_", ":", "-")',
+      'targets[2] is a string, not an object: give { name, iamUserName, secretId, connection }',
+    ]);
+  });
+
+  it('looks the time zone up by default, and checks its spelling only when told not to (the Lambdas)', () => {
+    const raw = config({ schedule: { timeZone: 'Mars/Olympus' } });
+
+    expect(() => parseRotationConfig(raw)).toThrow(ConfigurationError);
+    expect(parseRotationConfig(raw, { lookUpTimeZone: false }).schedule.timeZone).toBe('Mars/Olympus');
+  });
+});
