@@ -145,6 +145,7 @@ describe('Configuration: the exact problems of a connection credential', () => {
   const fed = `${at}.federatedCredential`;
   const tenantHint = 'use the Entra tenant (directory) id, a GUID, or its verified domain';
   const clientHint = "use the app registration's application (client) id, a GUID";
+  const noSecret = 'a federated credential has no secret: remove it (and revoke it if it was real)';
   const hint = 'give { "tenantId": "<Entra tenant id>", "clientId": "<app registration client id>" }';
   const rows: Array<[string, Record<string, unknown>, string[]]> = [
     [
@@ -178,11 +179,9 @@ describe('Configuration: the exact problems of a connection credential', () => {
       'secret-like and unknown fields, ids of the wrong kind',
       { federatedCredential: { tenantId: 5, clientId: 'app', password: 'p', token: 't', apiKey: 'k', name: 'n' } },
       [
-        `${fed}.password is not a known field: a federated credential has no secret: remove it (and revoke it if ` +
-          'it was real)',
-        `${fed}.token is not a known field: a federated credential has no secret: remove it (and revoke it if it was real)`,
-        `${fed}.apiKey is not a known field: a federated credential has no secret: remove it (and revoke it if it was ` +
-          'real)',
+        `${fed}.password is not a known field: ${noSecret}`,
+        `${fed}.token is not a known field: ${noSecret}`,
+        `${fed}.apiKey is not a known field: ${noSecret}`,
         `${fed}.name is not a known field: expected only tenantId, clientId`,
         `${fed}.tenantId is not a tenant id: ${tenantHint}`,
         `${fed}.clientId is not a client id: ${clientHint}`,
