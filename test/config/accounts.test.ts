@@ -3,7 +3,9 @@
  * lives in (`assumeRole`): what parses, and the exact problem for each mistake (never quoting an external id).
  */
 import { describe, expect, it } from 'vitest';
+import { parseAssumeRole, parseIamUser } from '../../src/config/accounts.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
+import { Problems } from '../../src/config/problems.js';
 import { iamUserOf, secretOf } from '../../src/domain/accounts.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 
@@ -141,6 +143,19 @@ describe('Configuration: targets in other accounts and users by ARN', () => {
     ],
     ['no user at all', {}, ['targets[0].iamUserName is missing: the IAM user whose access key the connection holds']],
     [
+      'a user ARN and a role ARN given as lists',
+      {
+        iamUserArn: ['arn:aws:iam::222222222222:user/deployer'],
+        assumeRole: { roleArn: ['arn:aws:iam::222222222222:role/ado-key-rotator-{step}'] },
+      },
+      [
+        'targets[0].iamUserArn is not an IAM user ARN: give arn:aws:iam::{12-digit account}:user/{path/}{name}, as ' +
+          '`aws iam get-user` shows it (e.g. arn:aws:iam::111122223333:user/ci/deployer)',
+        'targets[0].assumeRole.roleArn is not an IAM role ARN: give arn:aws:iam::{12-digit account}:role/{name}, ' +
+          'where "{step}" may stand for the step (the roles AdoKeyRotatorMemberRoles creates: ado-key-rotator-{step})',
+      ],
+    ],
+    [
       'an assumeRole that is not an object',
       { iamUserName: 'deployer', assumeRole: ROLE },
       [
@@ -277,5 +292,73 @@ describe('Configuration: targets in other accounts and users by ARN', () => {
 
     // Assess
     expect(list).toEqual([expect.stringMatching(/^targets\[0\]\.assumeRole\.roleArn is not an IAM role ARN: /)]);
+  });
+
+  it('reaches the secret by name or in another account without secretInAccount, and by name with it', () => {
+    // Act
+    const elsewhere = parse({
+      iamUserName: 'deployer',
+      assumeRole: { roleArn: ROLE },
+      secretId: 'arn:aws:secretsmanager:eu-west-1:333333333333:secret:ado-key-rotator/member',
+    });
+    const byName = parse({ iamUserName: 'deployer', assumeRole: { roleArn: ROLE, secretInAccount: true } });
+    const longName = parse({
+      iamUserName: 'deployer',
+      assumeRole: { roleArn: `arn:aws:iam::222222222222:role/${'r'.repeat(64)}` },
+    });
+
+    // Assess
+    expect(elsewhere?.assumeRole).toStrictEqual({ roleArn: ROLE });
+    expect(byName?.assumeRole).toStrictEqual({ roleArn: ROLE, secretInAccount: true });
+    expect(longName?.assumeRole?.roleArn).toMatch(/r{64}$/);
+  });
+});
+
+describe('Functions: parseIamUser and parseAssumeRole (nothing half-checked is returned)', () => {
+  it.each([
+    ['no name', {}],
+    ['a name that is not one', { iamUserName: 'a b' }],
+    ['a path that is not one', { iamUserName: 'deployer', iamUserPath: 'ci' }],
+    ['an ARN whose name disagrees', { iamUserArn: 'arn:aws:iam::222222222222:user/deployer', iamUserName: 'x' }],
+    ['an ARN whose path disagrees', { iamUserArn: 'arn:aws:iam::222222222222:user/deployer', iamUserPath: '/ci/' }],
+  ])('gives no user for %s, with its problem', (_label, fields) => {
+    // Prepare
+    const problems = new Problems();
+
+    // Act
+    const user = parseIamUser(fields, 'targets[0]', problems);
+
+    // Assess
+    expect(user).toBeUndefined();
+    expect(problems.list).toHaveLength(1);
+  });
+
+  it.each([
+    ['a bad external id', { roleArn: ROLE, externalId: '!' }],
+    ['a secretInAccount that is not a boolean', { roleArn: ROLE, secretInAccount: 'yes' }],
+    ['a role in another account than the user', { roleArn: 'arn:aws:iam::333333333333:role/x' }],
+  ])('gives no role for %s, with its problem', (_label, value) => {
+    // Prepare
+    const problems = new Problems();
+    problems.add('targets[0].name', 'is an earlier problem');
+
+    // Act
+    const role = parseAssumeRole(value, 'targets[0]', problems, '222222222222');
+
+    // Assess
+    expect(role).toBeUndefined();
+    expect(problems.list).toHaveLength(2);
+  });
+
+  it('gives the role, even after earlier problems of the file', () => {
+    // Prepare
+    const problems = new Problems();
+    problems.add('targets[0].name', 'is an earlier problem');
+
+    // Act
+    const role = parseAssumeRole({ roleArn: ROLE }, 'targets[0]', problems, '222222222222');
+
+    // Assess
+    expect(role).toStrictEqual({ roleArn: ROLE });
   });
 });

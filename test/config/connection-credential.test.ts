@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseExpiryDate } from '../../src/config/connection-credential.js';
+import {
+  type ParsedCredential,
+  parseConnectionCredential,
+  parseExpiryDate,
+} from '../../src/config/connection-credential.js';
+import { Problems } from '../../src/config/problems.js';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 
@@ -215,5 +220,53 @@ describe('Configuration: the exact problems of a connection credential', () => {
 
     // Assess
     expect(config.targets[0]?.connection.federatedCredential).toEqual(ids);
+  });
+});
+
+describe('Function: parseConnectionCredential (what the caller must do next)', () => {
+  const federatedCredential = { tenantId: TENANT, clientId: CLIENT };
+  const rows: Array<[string, Record<string, unknown>, ParsedCredential]> = [
+    ['a stored credential', { credentialParameter: '/p' }, { needsParameter: true, ok: true }],
+    ['no credential at all (the parameter is then required)', {}, { needsParameter: true, ok: true }],
+    [
+      'a stored credential with its expiry',
+      { credentialParameter: '/p', credentialExpiresOn: '2027-03-31' },
+      { needsParameter: true, credentialExpiresOn: '2027-03-31', ok: true },
+    ],
+    ['a bad expiry', { credentialParameter: '/p', credentialExpiresOn: 'soon' }, { needsParameter: true, ok: false }],
+    ['both kinds', { credentialParameter: '/p', federatedCredential }, { needsParameter: false, ok: false }],
+    ['a federated credential', { federatedCredential }, { needsParameter: false, federatedCredential, ok: true }],
+    [
+      'a federated credential with an expiry',
+      { federatedCredential, credentialExpiresOn: '2027-03-31' },
+      { needsParameter: false, ok: false },
+    ],
+    [
+      'a federated credential with a bad tenant',
+      { federatedCredential: { ...federatedCredential, tenantId: 'x' } },
+      {
+        needsParameter: false,
+        ok: false,
+      },
+    ],
+    [
+      'a federated credential with a bad client',
+      { federatedCredential: { ...federatedCredential, clientId: 'x' } },
+      {
+        needsParameter: false,
+        ok: false,
+      },
+    ],
+  ];
+  it.each(rows)('reads %s', (_label, connection, expected) => {
+    // Prepare
+    const problems = new Problems();
+
+    // Act
+    const parsed = parseConnectionCredential(connection, 'connection', problems);
+
+    // Assess
+    expect(parsed).toStrictEqual(expected);
+    expect(problems.list.length === 0).toBe(expected.ok);
   });
 });
