@@ -83,7 +83,8 @@ export function checkOrganizationUrl(value: string, rules: OrganizationUrlRules 
       `names ${segments.length} path segments: a dev.azure.com URL names exactly one organization; ${ORG_URL_HINT}`,
     );
   }
-  if (host !== 'dev.azure.com' && !host.endsWith('.visualstudio.com') && segments.length === 0) {
+  // (dev.azure.com, with its one segment, is past the check above.)
+  if (!host.endsWith('.visualstudio.com') && segments.length === 0) {
     return problem(`has no path: an Azure DevOps Server URL names its collection; ${ORG_URL_HINT}`);
   }
   return { ok: true, url: `${url.origin}${url.pathname}`.replace(/\/+$/, '') };

@@ -393,6 +393,18 @@ describe('Function: parseRotationConfig (holders: own fields and exact problems)
     expect(list).toEqual(expected);
   });
 
+  it('compares holder names as Azure DevOps does, ignoring case letter by letter ("ß" is not "SS")', () => {
+    // Act
+    const target = parsedTarget({
+      connections: [FIRST, { project: 'Straße' }, { project: 'STRASSE' }].map((c) => ({ ...FIRST, ...c })),
+      variableGroups: [{ groupName: 'Maß' }, { groupName: 'MASS' }],
+    });
+
+    // Assess
+    expect(target?.otherConnections?.map((c) => c.project)).toEqual(['Straße', 'STRASSE']);
+    expect(target?.variableGroups?.map((g) => g.groupName)).toEqual(['Maß', 'MASS']);
+  });
+
   it('tells a variable group from a connection of the same name, and leaves out a canary branch not given', () => {
     // Act
     const target = parsedTarget({
