@@ -321,8 +321,7 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   unknownFields(raw, ROOT_FIELDS, '', problems);
   // Where the rotator may send a credential: parsed first, the targets' URLs are checked against it.
   const serverHosts = hostList(raw.azureDevOpsServerHosts, 'azureDevOpsServerHosts', problems);
-  const slackHosts =
-    raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
+  const slackHosts = hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
   const allowLoopbackHttp = loopbackFlag(raw.allowLoopbackHttp, problems);
   // Always enforced, the default prefixes when the file names none: the CLI accepts what `cdk synth` accepts.
   const prefixes = effectivePrefixes(parsePrefixes(raw.resourcePrefixes, problems));

@@ -22,8 +22,8 @@ export function hostList(value: unknown, path: string, problems: Problems): stri
   }
   const hosts: string[] = [];
   for (const [i, item] of value.entries()) {
-    const host = typeof item === 'string' ? item.trim().toLowerCase() : '';
-    if (!HOST_NAME.test(host)) {
+    const host = typeof item === 'string' ? item.trim().toLowerCase() : undefined;
+    if (host === undefined || !HOST_NAME.test(host)) {
       problems.add(
         `${path}[${i}]`,
         'is not a host name: give the name alone, without scheme, port or path (e.g. "tfs.contoso.internal")',

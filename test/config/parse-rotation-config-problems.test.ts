@@ -782,3 +782,41 @@ describe('Function: parseRotationConfig (target names and the time-zone look-up)
     expect(parseRotationConfig(raw, { lookUpTimeZone: false }).schedule.timeZone).toBe('Mars/Olympus');
   });
 });
+
+describe('Function: parseRotationConfig (a target refused early is reported, never a crash)', () => {
+  const named = 'a unique name for logs, metrics and reports (letters, digits, ".", "_", ":", "-")';
+
+  it('reports targets that are null or have no name, without calling them duplicates', () => {
+    const { name: _, ...nameless } = target();
+
+    expect(problemsOf({ targets: [null, nameless, nameless] })).toEqual([
+      'targets[0] is null, not an object: give { name, iamUserName, secretId, connection }',
+      `targets[1].name is missing: ${named}`,
+      `targets[2].name is missing: ${named}`,
+    ]);
+  });
+
+  it('reports an assumeRole beside a missing user, and a role beside a missing secret', () => {
+    const role = { roleArn: 'arn:aws:iam::222222222222:role/ado-key-rotator-{step}' };
+
+    expect(
+      problemsOf({ targets: [target({ iamUserName: undefined, secretId: undefined, assumeRole: role })] }),
+    ).toEqual([
+      'targets[0].iamUserName is missing: the IAM user whose access key the connection holds',
+      'targets[0].secretId is missing: the Secrets Manager secret name (or ARN) that mirrors the key',
+    ]);
+  });
+
+  it('gives a federated connection no credentialParameter key at all', () => {
+    const tenantId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const parsed = parseRotationConfig(
+      config({
+        targets: [
+          target({}, { credentialParameter: undefined, federatedCredential: { tenantId, clientId: tenantId } }),
+        ],
+      }),
+    );
+
+    expect(parsed.targets[0]?.connection).not.toHaveProperty('credentialParameter');
+  });
+});
