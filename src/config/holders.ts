@@ -66,7 +66,8 @@ function inherited(
   if (value.federatedCredential !== undefined) {
     // Its own federated credential (another Entra app): parsed by the connection's rules, no parameter then.
     const parsed = parseConnectionCredential(value, path, problems);
-    if (!parsed.ok || !parsed.federatedCredential || url === undefined || project === undefined) return undefined;
+    // (A refused federated credential comes back without one.)
+    if (!parsed.federatedCredential || url === undefined || project === undefined) return undefined;
     return { organizationUrl: url, project, federatedCredential: parsed.federatedCredential };
   }
   const credential =
@@ -214,12 +215,8 @@ export function parseHolders(
     ...(first.credentialParameter ? { credentialParameter: first.credentialParameter } : {}),
     ...(first.federatedCredential ? { federatedCredential: first.federatedCredential } : {}),
   };
-  const connections = listOf(
-    target.connections,
-    `${path}.connections`,
-    problems,
-    'list the service connections that hold the key',
-  );
+  // The target's own parsing has refused a `connections` that is not a list.
+  const connections = Array.isArray(target.connections) ? target.connections : [];
   // `otherConnections` is the parsed form of connections[1..] (the CDK stack ships the parsed configuration to the
   // Lambdas).
   const others = listOf(
@@ -238,7 +235,7 @@ export function parseHolders(
     ...connections.slice(1).map((item, i) => ({ item, here: `${path}.connections[${i + 1}]` })),
     ...others.map((item, i) => ({ item, here: `${path}.otherConnections[${i}]` })),
   ];
-  const otherConnections: ConnectionRef[] = [];
+  const parsedOthers: { parsed: ConnectionRef; here: string }[] = [];
   for (const { item, here } of listed) {
     const ownCredential =
       isObject(item) && (item.credentialParameter !== undefined || item.federatedCredential !== undefined);
@@ -247,7 +244,7 @@ export function parseHolders(
       : defaults;
     const withDefaults = isObject(item) ? { ...inheritedFields, ...item } : item;
     const parsed = parse.connection(withDefaults, here);
-    if (parsed) otherConnections.push(parsed);
+    if (parsed) parsedOthers.push({ parsed, here });
   }
   const variableGroups: VariableGroupRef[] = [];
   for (const [i, item] of listOf(
@@ -259,15 +256,16 @@ export function parseHolders(
     const parsed = parseGroup(item, `${path}.variableGroups[${i}]`, problems, defaults, parse);
     if (parsed) variableGroups.push(parsed);
   }
+  const otherConnections = parsedOthers.map(({ parsed }) => parsed);
   const holders: ParsedHolders = { otherConnections, variableGroups };
   const seen = new Map<string, string>();
   const keyOf = (kind: string, org: string, project: string, name: string) =>
     `${kind}|${org.toLowerCase()}|${project.toLowerCase()}|${name.toLowerCase()}`;
   const all = [
     { key: keyOf('c', first.organizationUrl, first.project, first.connectionName), at: `${path}.connection` },
-    ...otherConnections.map((c, i) => ({
+    ...parsedOthers.map(({ parsed: c, here }) => ({
       key: keyOf('c', c.organizationUrl, c.project, c.connectionName),
-      at: listed[i]?.here ?? path,
+      at: here,
     })),
     ...variableGroups.map((g, i) => ({
       key: keyOf('g', g.organizationUrl, g.project, g.groupName),

@@ -364,6 +364,32 @@ describe('Function: parseRotationConfig (holders: own fields and exact problems)
       ],
     ],
     [
+      'a refused connection before a duplicate, naming the duplicate by its own place',
+      { connections: [FIRST, 'aws-prod', { connectionName: 'AWS-PROD' }] },
+      [
+        'targets[0].connections[1] is a string, not an object: give { organizationUrl, project, connectionName, ' +
+          'credentialParameter }',
+        'targets[0].connections[2] names the same holder as targets[0].connection: list each holder once',
+      ],
+    ],
+    [
+      'group fields of the wrong type, and a canary field it does not know',
+      {
+        connection: FIRST,
+        variableGroups: [{ credentialParameter: 5, accessKeyIdVariable: 5 }],
+        canary: { pipelineId: 1, definitionId: 1 },
+      },
+      [
+        'targets[0].variableGroups[0].credentialParameter is a number, not a string: the SSM SecureString parameter ' +
+          'holding the Azure DevOps credential',
+        'targets[0].variableGroups[0].groupName is missing: the variable group name, as shown in Pipelines > Library',
+        'targets[0].variableGroups[0].accessKeyIdVariable is a number, not a string: a variable name (letters, ' +
+          'digits, "_", ".", "-")',
+        'targets[0].canary.definitionId is not a known field: expected only organizationUrl, project, pipelineId, ' +
+          'branch, credentialParameter, federatedCredential',
+      ],
+    ],
+    [
       'a canary that is not an object',
       { connection: FIRST, canary: 42 },
       [
@@ -391,6 +417,24 @@ describe('Function: parseRotationConfig (holders: own fields and exact problems)
 
     // Assess
     expect(list).toEqual(expected);
+  });
+
+  it('takes one connections entry beside otherConnections, and a stored credential beside a federated first one', () => {
+    // Act
+    const target = parsedTarget({
+      connections: [{ ...FIRST, credentialParameter: undefined, federatedCredential: FEDERATED }],
+      otherConnections: [{ connectionName: 'b', credentialParameter: '/ado-key-rotator/ado/other' }],
+    });
+
+    // Assess
+    expect(target?.otherConnections).toStrictEqual([
+      {
+        organizationUrl: FIRST.organizationUrl,
+        project: 'payments',
+        connectionName: 'b',
+        credentialParameter: '/ado-key-rotator/ado/other',
+      },
+    ]);
   });
 
   it('compares holder names as Azure DevOps does, ignoring case letter by letter ("ß" is not "SS")', () => {
