@@ -419,7 +419,7 @@ describe('Function: parseRotationConfig (holders: own fields and exact problems)
     expect(list).toEqual(expected);
   });
 
-  it('takes one connections entry beside otherConnections, and a stored credential beside a federated first one', () => {
+  it('takes one connections entry beside otherConnections, a stored credential beside a federated one', () => {
     // Act
     const target = parsedTarget({
       connections: [{ ...FIRST, credentialParameter: undefined, federatedCredential: FEDERATED }],
