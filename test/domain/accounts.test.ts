@@ -109,6 +109,7 @@ describe('Function: secretOf', () => {
     // Assess
     expect(there).toStrictEqual({ secretId: 'ado-key-rotator/member', via: ROUTE });
     expect(here).toStrictEqual({ secretId: 'ado-key-rotator/member' });
+    expect(secretOf(target())).toStrictEqual({ secretId: 'ado-key-rotator/member' });
   });
 });
 

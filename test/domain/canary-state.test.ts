@@ -38,6 +38,7 @@ describe('Function: parseCanaryProgress', () => {
     // Assess
     expect(full).toStrictEqual(FULL);
     expect(queued).toStrictEqual({ pipelineId: 0, result: null });
+    expect(parseCanaryProgress({ pipelineId: 7 })).toStrictEqual({ pipelineId: 7 });
     expect(parseCanaryProgress({ pipelineId: 7, runName: 'x'.repeat(2000) }).runName).toHaveLength(2000);
   });
 
@@ -109,6 +110,12 @@ describe('Function: canaryReport', () => {
     ],
     ['a timeout of another step', queued, failure('verify-publish', 'CanaryRunTimedOutError'), 'unfinished'],
     ['a failure named so by another step', queued, failure('canary', 'CanaryRunFailedError'), 'unfinished'],
+    [
+      'a check that could not read the run',
+      queued,
+      failure('check-canary', 'AzureDevOpsUnavailableError'),
+      'unfinished',
+    ],
     [
       'a completed run that did not succeed, with no failure',
       { ...queued, state: 'completed', result: 'failed' },

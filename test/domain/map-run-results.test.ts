@@ -64,6 +64,11 @@ describe('Function: reportsFromChildResults', () => {
     ['a child that succeeded without an output', { status: 'SUCCEEDED' as const }, 'Unknown'],
     ['a child that never started', { status: 'PENDING' as const }, 'NotStarted'],
     ['a child that failed with no error name', { status: 'FAILED' as const }, 'Unknown'],
+    [
+      'a failed child that carries an output',
+      { status: 'FAILED' as const, output: '{"outcome":"rotated"}' },
+      'Unknown',
+    ],
   ])('names %s by what is known', (_label, extra, error) => {
     // Act
     const [report] = reportsFromChildResults([child(extra)]);
