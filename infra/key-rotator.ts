@@ -19,7 +19,7 @@ import { BUNDLE_OPTIONS } from './bundle-options.js';
 import { GENERIC_HANDLER, writeHandlerEntries } from './handler-entries.js';
 import { CONFIG_FILE_NAME } from '../src/adapters/config/config-targets.adapter.js';
 import { parseRotationConfig } from '../src/config/parse-rotation-config.js';
-import { DEFAULT_RESOURCE_PREFIXES, type RotationConfig } from '../src/domain/config.js';
+import type { RotationConfig } from '../src/domain/config.js';
 import { ConfigurationError } from '../src/domain/errors.js';
 import { buildDefinition } from './definition.js';
 import { checkExecutionTimeBudget, type ExecutionTimeBudget, fleetTimeBudget } from './execution-timeout.js';
@@ -156,11 +156,10 @@ export class AdoKeyRotator extends Construct {
       ...(props.azureDevOpsServerHosts !== undefined ? { azureDevOpsServerHosts: props.azureDevOpsServerHosts } : {}),
       ...(props.slackWebhookHosts !== undefined ? { slackWebhookHosts: props.slackWebhookHosts } : {}),
       ...(props.allowLoopbackHttp !== undefined ? { allowLoopbackHttp: props.allowLoopbackHttp } : {}),
-      // A deployed rotator always enforces prefixes: the default ones when the configuration names none, so its
-      // policies can never name an arbitrary secret or SecureString (local runs against stand-ins excepted).
-      ...(props.resourcePrefixes !== undefined || props.localRunOnly !== true
-        ? { resourcePrefixes: props.resourcePrefixes ?? DEFAULT_RESOURCE_PREFIXES }
-        : {}),
+      // The parser enforces prefixes, the default ones when the configuration names none (src/config/reach.ts,
+      // effectivePrefixes): the policies can never name an arbitrary secret or SecureString, and the CLI accepts
+      // exactly what synth accepts.
+      ...(props.resourcePrefixes !== undefined ? { resourcePrefixes: props.resourcePrefixes } : {}),
     });
     if (this.config.allowLoopbackHttp && props.localRunOnly !== true) {
       // Deployed code never sends a credential over plain http: the flag is for local runs only.

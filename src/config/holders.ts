@@ -1,7 +1,6 @@
 import type { CanaryPipelineRef, VariableGroupRef } from '../domain/holders.js';
 import type { ConnectionRef } from '../domain/model.js';
 import { parseConnectionCredential } from './connection-credential.js';
-import { parameterName } from './names.js';
 import { checkOrganizationUrl, ORG_URL_HINT } from './organization-url.js';
 import {
   integerIn,
@@ -22,23 +21,9 @@ import {
  * credential is a `credentialParameter` or a `federatedCredential`, as for a connection.
  */
 
-const GROUP_FIELDS = [
-  'organizationUrl',
-  'project',
-  'groupName',
-  'accessKeyIdVariable',
-  'secretAccessKeyVariable',
-  'credentialParameter',
-  'federatedCredential',
-];
-const CANARY_FIELDS = [
-  'organizationUrl',
-  'project',
-  'pipelineId',
-  'branch',
-  'credentialParameter',
-  'federatedCredential',
-];
+const CREDENTIAL_FIELDS = ['credentialParameter', 'federatedCredential'];
+const GROUP_FIELDS = ['organizationUrl', 'project', 'groupName', 'accessKeyIdVariable', 'secretAccessKeyVariable'];
+const CANARY_FIELDS = ['organizationUrl', 'project', 'pipelineId', 'branch', ...CREDENTIAL_FIELDS];
 const VARIABLE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 const BRANCH = /^refs\/(heads|tags)\/[^\s]{1,250}$/;
 
@@ -51,7 +36,19 @@ export interface ParsedHolders {
 /** The fields every holder inherits from the first connection when it leaves them out. */
 type Defaults = Pick<ConnectionRef, 'organizationUrl' | 'project' | 'credentialParameter' | 'federatedCredential'>;
 
-function inherited(value: Json, path: string, problems: Problems, defaults: Defaults): Defaults | undefined {
+/** How a holder's own fields are read: a connection by the target's rules, a credential parameter under its prefix. */
+export interface HolderParsers {
+  connection: (value: unknown, path: string) => ConnectionRef | undefined;
+  credentialParameter: (name: string, path: string) => string | undefined;
+}
+
+function inherited(
+  value: Json,
+  path: string,
+  problems: Problems,
+  defaults: Defaults,
+  parse: HolderParsers,
+): Defaults | undefined {
   const organizationUrl =
     value.organizationUrl === undefined
       ? defaults.organizationUrl
@@ -83,9 +80,7 @@ function inherited(value: Json, path: string, problems: Problems, defaults: Defa
           'the SSM SecureString parameter holding the Azure DevOps credential',
         );
   const credentialParameter =
-    credential === undefined
-      ? undefined
-      : parameterName(credential, `${path}.credentialParameter`, problems, 'the Azure DevOps PAT');
+    credential === undefined ? undefined : parse.credentialParameter(credential, `${path}.credentialParameter`);
   if (url === undefined || project === undefined) return undefined;
   // A holder naming its own credential parameter uses it; otherwise it reaches Azure DevOps as the first connection
   // does.
@@ -124,7 +119,13 @@ function variableName(
   return name;
 }
 
-function parseGroup(item: unknown, path: string, problems: Problems, defaults: Defaults): VariableGroupRef | undefined {
+function parseGroup(
+  item: unknown,
+  path: string,
+  problems: Problems,
+  defaults: Defaults,
+  parse: HolderParsers,
+): VariableGroupRef | undefined {
   const shape =
     '{ groupName, accessKeyIdVariable?, secretAccessKeyVariable?, project?, organizationUrl?, credentialParameter? ' +
     'or federatedCredential? }';
@@ -132,8 +133,8 @@ function parseGroup(item: unknown, path: string, problems: Problems, defaults: D
     problems.add(path, `is ${typeOf(item)}, not an object: give ${shape}`);
     return undefined;
   }
-  unknownFields(item, GROUP_FIELDS, path, problems);
-  const where = inherited(item, path, problems, defaults);
+  unknownFields(item, [...GROUP_FIELDS, ...CREDENTIAL_FIELDS], path, problems);
+  const where = inherited(item, path, problems, defaults, parse);
   const groupName = requiredString(
     item,
     'groupName',
@@ -169,6 +170,7 @@ function parseCanary(
   path: string,
   problems: Problems,
   defaults: Defaults,
+  parse: HolderParsers,
 ): CanaryPipelineRef | undefined {
   const shape = '{ pipelineId, branch?, project?, organizationUrl?, credentialParameter? or federatedCredential? }';
   if (!isObject(raw)) {
@@ -176,7 +178,7 @@ function parseCanary(
     return undefined;
   }
   unknownFields(raw, CANARY_FIELDS, path, problems);
-  const where = inherited(raw, path, problems, defaults);
+  const where = inherited(raw, path, problems, defaults, parse);
   const what = "the canary pipeline's id (the number in its URL: _build?definitionId=N)";
   if (raw.pipelineId === undefined) problems.add(`${path}.pipelineId`, `is missing: ${what}`);
   const pipelineId =
@@ -204,7 +206,7 @@ export function parseHolders(
   path: string,
   problems: Problems,
   first: ConnectionRef,
-  parseConnection: (value: unknown, path: string) => ConnectionRef | undefined,
+  parse: HolderParsers,
 ): ParsedHolders {
   const defaults: Defaults = {
     organizationUrl: first.organizationUrl,
@@ -244,7 +246,7 @@ export function parseHolders(
       ? { organizationUrl: defaults.organizationUrl, project: defaults.project }
       : defaults;
     const withDefaults = isObject(item) ? { ...inheritedFields, ...item } : item;
-    const parsed = parseConnection(withDefaults, here);
+    const parsed = parse.connection(withDefaults, here);
     if (parsed) otherConnections.push(parsed);
   }
   const variableGroups: VariableGroupRef[] = [];
@@ -254,7 +256,7 @@ export function parseHolders(
     problems,
     'list the variable groups that hold the key',
   ).entries()) {
-    const parsed = parseGroup(item, `${path}.variableGroups[${i}]`, problems, defaults);
+    const parsed = parseGroup(item, `${path}.variableGroups[${i}]`, problems, defaults, parse);
     if (parsed) variableGroups.push(parsed);
   }
   const holders: ParsedHolders = { otherConnections, variableGroups };
@@ -278,7 +280,7 @@ export function parseHolders(
     else seen.set(key, at);
   }
   if (target.canary !== undefined) {
-    const canary = parseCanary(target.canary, `${path}.canary`, problems, defaults);
+    const canary = parseCanary(target.canary, `${path}.canary`, problems, defaults, parse);
     if (canary) holders.canary = canary;
   }
   return holders;

@@ -1,12 +1,17 @@
 // Over 300 lines: the one walk of the configuration file, gathering every problem into one error; each field's
 // rule lives in its own module (names, organization-url, schedule, holders, connection-credential).
-import { DEFAULT_MAX_CONCURRENCY, MAX_CONCURRENCY_LIMIT, type RotationConfig } from '../domain/config.js';
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  MAX_CONCURRENCY_LIMIT,
+  type ResourcePrefixes,
+  type RotationConfig,
+} from '../domain/config.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { DEFAULT_SETTINGS, type RotationSettings, type RotationTarget } from '../domain/model.js';
 import { CREDENTIAL_FIELDS, parseConnectionCredential } from './connection-credential.js';
 import { checkSecretAccount, parseAssumeRole, parseIamUser } from './accounts.js';
 import { email, parameterName, secretId, targetName } from './names.js';
-import { checkPrefixes, hostList, loopbackFlag, parsePrefixes } from './reach.js';
+import { effectivePrefixes, hostList, loopbackFlag, parameterUnder, parsePrefixes, secretUnder } from './reach.js';
 import { checkOrganizationUrl, ORG_URL_HINT, type OrganizationUrlRules } from './organization-url.js';
 import { integerIn, isObject, Problems, requiredString, show, typeOf, unknownFields } from './problems.js';
 import { parseHolders } from './holders.js';
@@ -61,6 +66,17 @@ export interface ParseOptions {
   lookUpTimeZone?: boolean;
 }
 
+/** What every target is checked against: the hosts a URL may name, and where its secret and parameters live. */
+interface Rules extends OrganizationUrlRules {
+  prefixes: Required<ResourcePrefixes>;
+}
+
+/** An SSM parameter holding an Azure DevOps credential: a parameter name, under the parameters prefix. */
+function patParameter(value: string, path: string, problems: Problems, rules: Rules): string | undefined {
+  const name = parameterName(value, path, problems, 'the Azure DevOps PAT');
+  return name === undefined ? undefined : parameterUnder(rules.prefixes, name, path, problems);
+}
+
 /** Applies `check` to a required string field; `undefined` when it is missing or breaks its rule. */
 function checked(
   parent: Record<string, unknown>,
@@ -90,7 +106,7 @@ function parseConnection(
   value: unknown,
   path: string,
   problems: Problems,
-  rules: OrganizationUrlRules,
+  rules: Rules,
 ): RotationTarget['connection'] | undefined {
   if (value === undefined) {
     problems.add(path, `is missing: give ${CONNECTION_SHAPE}`);
@@ -120,9 +136,7 @@ function parseConnection(
   );
   const credential = parseConnectionCredential(value, path, problems);
   const credentialParameter = credential.needsParameter
-    ? checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) =>
-        parameterName(v, p, ps, 'the Azure DevOps PAT'),
-      )
+    ? checked(value, 'credentialParameter', path, problems, PAT_PARAMETER, (v, p, ps) => patParameter(v, p, ps, rules))
     : undefined;
   if (url === undefined || project === undefined || connectionName === undefined || !credential.ok) return undefined;
   if (credential.needsParameter && credentialParameter === undefined) return undefined;
@@ -136,12 +150,7 @@ function parseConnection(
   };
 }
 
-function parseTarget(
-  value: unknown,
-  path: string,
-  problems: Problems,
-  rules: OrganizationUrlRules,
-): RotationTarget | undefined {
+function parseTarget(value: unknown, path: string, problems: Problems, rules: Rules): RotationTarget | undefined {
   if (!isObject(value)) {
     problems.add(path, `is ${typeOf(value)}, not an object: give ${TARGET_SHAPE}`);
     return undefined;
@@ -164,7 +173,10 @@ function parseTarget(
     path,
     problems,
     'the Secrets Manager secret name (or ARN) that mirrors the key',
-    secretId,
+    (v, p, ps) => {
+      const id = secretId(v, p, ps);
+      return id === undefined ? undefined : secretUnder(rules.prefixes, id, p, ps);
+    },
   );
   // `connection` (one holder, as before) or `connections` (the first one is the target's connection).
   let connection: RotationTarget['connection'] | undefined;
@@ -193,9 +205,10 @@ function parseTarget(
     (value.assumeRole !== undefined && role === undefined)
   )
     return undefined;
-  const holders = parseHolders(value, path, problems, connection, (raw, at) =>
-    parseConnection(raw, at, problems, rules),
-  );
+  const holders = parseHolders(value, path, problems, connection, {
+    connection: (raw, at) => parseConnection(raw, at, problems, rules),
+    credentialParameter: (name, at) => patParameter(name, at, problems, rules),
+  });
   return {
     name,
     iamUserName: user.name,
@@ -210,7 +223,7 @@ function parseTarget(
   };
 }
 
-function parseTargets(raw: unknown, problems: Problems, rules: OrganizationUrlRules): RotationTarget[] {
+function parseTargets(raw: unknown, problems: Problems, rules: Rules): RotationTarget[] {
   const listThem = `list at least one target ${TARGET_SHAPE}`;
   if (raw === undefined) problems.add('targets', `is missing: ${listThem}`);
   else if (!Array.isArray(raw)) problems.add('targets', `is ${typeOf(raw)}, not a list: ${listThem}`);
@@ -278,9 +291,11 @@ function oldKeyPolicy(value: unknown, problems: Problems): Pick<RotationSettings
   return {};
 }
 
-function slackWebhookParameter(value: unknown, problems: Problems): string | undefined {
-  if (typeof value === 'string')
-    return parameterName(value, 'slackWebhookParameter', problems, 'the Slack webhook URL');
+function slackWebhookParameter(value: unknown, problems: Problems, rules: Rules): string | undefined {
+  if (typeof value === 'string') {
+    const name = parameterName(value, 'slackWebhookParameter', problems, 'the Slack webhook URL');
+    return name === undefined ? undefined : parameterUnder(rules.prefixes, name, 'slackWebhookParameter', problems);
+  }
   problems.add(
     'slackWebhookParameter',
     `is ${typeOf(value)}, not a string: name the SSM SecureString parameter holding the Slack webhook URL`,
@@ -308,12 +323,20 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   const slackHosts =
     raw.slackWebhookHosts === undefined ? undefined : hostList(raw.slackWebhookHosts, 'slackWebhookHosts', problems);
   const allowLoopbackHttp = loopbackFlag(raw.allowLoopbackHttp, problems);
-  const prefixes = parsePrefixes(raw.resourcePrefixes, problems);
-  const targets = parseTargets(raw.targets, problems, { serverHosts: serverHosts ?? [], allowLoopbackHttp });
+  // Always enforced, the default prefixes when the file names none: the CLI accepts what `cdk synth` accepts.
+  const prefixes = effectivePrefixes(parsePrefixes(raw.resourcePrefixes, problems));
+  const rules: Rules = { serverHosts: serverHosts ?? [], allowLoopbackHttp, prefixes };
+  const targets = parseTargets(raw.targets, problems, rules);
   const settings = parseSettings(raw.settings, problems);
   const schedule = parseSchedule(raw.schedule, problems, options.lookUpTimeZone ?? true);
 
-  const config: RotationConfig = { targets, settings, schedule, maxConcurrency: DEFAULT_MAX_CONCURRENCY };
+  const config: RotationConfig = {
+    targets,
+    settings,
+    schedule,
+    maxConcurrency: DEFAULT_MAX_CONCURRENCY,
+    resourcePrefixes: prefixes,
+  };
   if (raw.maxConcurrency !== undefined) {
     const what = 'how many targets rotate at once';
     config.maxConcurrency =
@@ -321,7 +344,7 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
       DEFAULT_MAX_CONCURRENCY;
   }
   if (raw.slackWebhookParameter !== undefined) {
-    const name = slackWebhookParameter(raw.slackWebhookParameter, problems);
+    const name = slackWebhookParameter(raw.slackWebhookParameter, problems, rules);
     if (name !== undefined) config.slackWebhookParameter = name;
   }
   if (raw.alarmEmail !== undefined) {
@@ -331,10 +354,6 @@ export function parseRotationConfig(raw: unknown, options: ParseOptions = {}): R
   if (serverHosts?.length) config.azureDevOpsServerHosts = serverHosts;
   if (slackHosts) config.slackWebhookHosts = slackHosts;
   if (allowLoopbackHttp) config.allowLoopbackHttp = true;
-  if (prefixes) {
-    config.resourcePrefixes = prefixes;
-    checkPrefixes(config, prefixes, problems);
-  }
   throwIfAny(problems);
   return config;
 }

@@ -1,4 +1,4 @@
-import type { ResourcePrefixes, RotationConfig } from '../domain/config.js';
+import { DEFAULT_RESOURCE_PREFIXES, type ResourcePrefixes } from '../domain/config.js';
 import { isObject, type Problems, show, typeOf } from './problems.js';
 
 /**
@@ -81,33 +81,49 @@ export function parsePrefixes(value: unknown, problems: Problems): ResourcePrefi
 const secretName = (secretId: string): string =>
   secretId.startsWith('arn:') ? (secretId.split(':secret:')[1] ?? '') : secretId;
 
-/** Every configured secret and parameter must be under its prefix (the values are not quoted: they may be mistakes). */
-export function checkPrefixes(config: RotationConfig, prefixes: ResourcePrefixes, problems: Problems): void {
-  for (const [i, target] of config.targets.entries()) {
-    if (prefixes.secrets !== undefined && !secretName(target.secretId).startsWith(prefixes.secrets)) {
-      problems.add(
-        `targets[${i}].secretId`,
-        `is not under resourcePrefixes.secrets ("${prefixes.secrets}"): the rotator may touch only secrets there`,
-      );
-    }
-    const parameter = target.connection.credentialParameter;
-    if (prefixes.parameters !== undefined && parameter !== undefined && !parameter.startsWith(prefixes.parameters)) {
-      problems.add(
-        `targets[${i}].connection.credentialParameter`,
-        `is not under resourcePrefixes.parameters ("${prefixes.parameters}"): the rotator may read only SSM ` +
-          `parameters there`,
-      );
-    }
-  }
-  if (
-    prefixes.parameters !== undefined &&
-    config.slackWebhookParameter &&
-    !config.slackWebhookParameter.startsWith(prefixes.parameters)
-  ) {
-    problems.add(
-      'slackWebhookParameter',
-      `is not under resourcePrefixes.parameters ("${prefixes.parameters}"): the rotator may read only SSM ` +
-        `parameters there`,
-    );
-  }
+/**
+ * The prefixes a configuration is held to: the ones it names, each missing one from `DEFAULT_RESOURCE_PREFIXES`.
+ * The one rule for the CLI, local runs and `cdk synth`: no configuration names a resource outside them, so one
+ * edit cannot point the rotator at an arbitrary secret or SecureString (a database password).
+ */
+export function effectivePrefixes(named: ResourcePrefixes | undefined): Required<ResourcePrefixes> {
+  return {
+    secrets: named?.secrets ?? DEFAULT_RESOURCE_PREFIXES.secrets,
+    parameters: named?.parameters ?? DEFAULT_RESOURCE_PREFIXES.parameters,
+  };
+}
+
+/** What to do about a name outside its prefix: move the resource, or name the prefix it is under. */
+function outside(kind: 'secrets' | 'parameters', prefix: string, reads: string): string {
+  return (
+    `is not under resourcePrefixes.${kind} ("${prefix}"): the rotator may ${reads} only there; move it under ` +
+    `"${prefix}", or set resourcePrefixes.${kind} to the prefix it is under`
+  );
+}
+
+/**
+ * A secret (name or ARN) the configuration names, held to its prefix; `undefined` when outside. The name is not
+ * quoted in the problem: a value in the wrong field may be a secret pasted by mistake.
+ */
+export function secretUnder(
+  prefixes: Required<ResourcePrefixes>,
+  secretId: string,
+  path: string,
+  problems: Problems,
+): string | undefined {
+  if (secretName(secretId).startsWith(prefixes.secrets)) return secretId;
+  problems.add(path, outside('secrets', prefixes.secrets, 'touch secrets'));
+  return undefined;
+}
+
+/** An SSM parameter name the configuration gives, held to its prefix; `undefined` when outside (not quoted). */
+export function parameterUnder(
+  prefixes: Required<ResourcePrefixes>,
+  name: string,
+  path: string,
+  problems: Problems,
+): string | undefined {
+  if (name.startsWith(prefixes.parameters)) return name;
+  problems.add(path, outside('parameters', prefixes.parameters, 'read SSM parameters'));
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,8 @@ describe('CLI: ado-key-rotator', () => {
       maxConcurrency: 5,
       // The Azure DevOps stand-in listens on http://127.0.0.1: a local run, opted in.
       allowLoopbackHttp: true,
+      // The FakeWorld keeps its secrets and parameters under rotator/ (WORLD_PREFIXES).
+      resourcePrefixes: { secrets: 'rotator/', parameters: '/rotator/' },
     };
     for (const target of config.targets) {
       world.targets.add(target);
@@ -214,4 +216,28 @@ describe('CLI: ado-key-rotator', () => {
     expect(code).toBe(EXIT.badInput);
     expect(stderr).toContain('targets[0]');
   });
+
+  it.each(['plan', 'status'])(
+    'exits 2 (bad input) from %s for a file naming no prefixes and a parameter outside /ado-key-rotator/',
+    async (command) => {
+      // Prepare: the same file without its prefixes: the defaults hold, and the world's names are outside them.
+      const file = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+      delete file.resourcePrefixes;
+      await writeFile(configPath, JSON.stringify(file));
+      ado.resetRequests();
+
+      // Act
+      const { code, stderr, stdout } = await cli(command);
+
+      // Assess: the field and the prefix named, what to do said, the parameter's name not quoted, nothing read.
+      expect(code).toBe(EXIT.badInput);
+      expect(stderr).toContain(
+        'targets[0].connection.credentialParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): ' +
+          'the rotator may read SSM parameters only there; move it under "/ado-key-rotator/", or set ' +
+          'resourcePrefixes.parameters to the prefix it is under',
+      );
+      expect(stderr + stdout).not.toContain(PAT_PARAMETER);
+      expect(ado.requestCount()).toBe(0);
+    },
+  );
 });

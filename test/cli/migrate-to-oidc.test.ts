@@ -42,7 +42,7 @@ let clock: FakeClock;
 const target = (name: string, organizationUrl: string, extra: Record<string, unknown> = {}) => ({
   name,
   iamUserName: `ado-${name}`,
-  secretId: `rotator/${name}`,
+  secretId: `ado-key-rotator/${name}`,
   connection: {
     organizationUrl,
     project: 'payments',

@@ -12,7 +12,7 @@ const withConnection = (credential: Record<string, unknown>) => ({
     {
       name: 'app-prod',
       iamUserName: 'ado-app-prod',
-      secretId: 'rotator/app-prod',
+      secretId: 'ado-key-rotator/app-prod',
       connection: {
         organizationUrl: 'https://dev.azure.com/contoso',
         project: 'payments',
@@ -60,12 +60,12 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
   it('keeps the expiry date of a PAT or client secret', () => {
     // Prepare, Act
     const config = parseRotationConfig(
-      withConnection({ credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-03-31' }),
+      withConnection({ credentialParameter: '/ado-key-rotator/ado/pat', credentialExpiresOn: '2027-03-31' }),
     );
 
     // Assess
     expect(config.targets[0]?.connection).toMatchObject({
-      credentialParameter: '/rotator/ado/pat',
+      credentialParameter: '/ado-key-rotator/ado/pat',
       credentialExpiresOn: '2027-03-31',
     });
   });
@@ -74,7 +74,7 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
     ['neither kind', {}, /connection\.credentialParameter is missing: .*or give federatedCredential instead/],
     [
       'both kinds',
-      { credentialParameter: '/rotator/ado/pat', federatedCredential: { tenantId: TENANT, clientId: CLIENT } },
+      { credentialParameter: '/ado-key-rotator/ado/pat', federatedCredential: { tenantId: TENANT, clientId: CLIENT } },
       /has both credentialParameter and federatedCredential/,
     ],
     [
@@ -91,12 +91,12 @@ describe('Configuration: the Azure DevOps credential of a connection', () => {
     ],
     [
       'an expiry that is not a calendar day',
-      { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: '2027-02-30' },
+      { credentialParameter: '/ado-key-rotator/ado/pat', credentialExpiresOn: '2027-02-30' },
       /credentialExpiresOn is not a date: .*YYYY-MM-DD/,
     ],
     [
       'an expiry that is not a string',
-      { credentialParameter: '/rotator/ado/pat', credentialExpiresOn: 20270101 },
+      { credentialParameter: '/ado-key-rotator/ado/pat', credentialExpiresOn: 20270101 },
       /credentialExpiresOn is not a date/,
     ],
   ];

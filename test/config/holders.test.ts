@@ -9,11 +9,11 @@ const FIRST = {
   organizationUrl: 'https://dev.azure.com/contoso',
   project: 'payments',
   connectionName: 'aws-prod',
-  credentialParameter: '/rotator/ado/pat',
+  credentialParameter: '/ado-key-rotator/ado/pat',
 };
 
 const configWith = (target: Record<string, unknown>) => ({
-  targets: [{ name: 'app-prod', iamUserName: 'ado-app-prod', secretId: 'rotator/app-prod', ...target }],
+  targets: [{ name: 'app-prod', iamUserName: 'ado-app-prod', secretId: 'ado-key-rotator/app-prod', ...target }],
 });
 
 function problems(target: Record<string, unknown>): string {
@@ -35,7 +35,7 @@ describe('Function: parseRotationConfig (holders)', () => {
     expect(target).toEqual({
       name: 'app-prod',
       iamUserName: 'ado-app-prod',
-      secretId: 'rotator/app-prod',
+      secretId: 'ado-key-rotator/app-prod',
       connection: FIRST,
     });
   });

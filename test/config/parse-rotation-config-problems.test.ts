@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRotationConfig } from '../../src/config/parse-rotation-config.js';
-import { DEFAULT_SCHEDULE, type RotationConfig } from '../../src/domain/config.js';
+import { DEFAULT_RESOURCE_PREFIXES, DEFAULT_SCHEDULE, type RotationConfig } from '../../src/domain/config.js';
 import { ConfigurationError } from '../../src/domain/errors.js';
 import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 
@@ -18,12 +18,12 @@ type Json = Record<string, unknown>;
 const target = (extra: Json = {}, connection: Json = {}): Json => ({
   name: 'app-prod',
   iamUserName: 'ado-app-prod',
-  secretId: 'rotator/app-prod',
+  secretId: 'ado-key-rotator/app-prod',
   connection: {
     organizationUrl: 'https://dev.azure.com/contoso',
     project: 'payments',
     connectionName: 'aws-prod',
-    credentialParameter: '/rotator/ado/pat',
+    credentialParameter: '/ado-key-rotator/ado/pat',
     ...connection,
   },
   ...extra,
@@ -302,39 +302,80 @@ describe('Function: parseRotationConfig (organization URL)', () => {
 });
 
 describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () => {
-  const PREFIXES = { resourcePrefixes: { secrets: 'ado-key-rotator/', parameters: '/ado-key-rotator/' } };
+  const outside = (field: string, kind: 'secrets' | 'parameters', prefix: string) =>
+    `${field} is not under resourcePrefixes.${kind} ("${prefix}"): the rotator may ` +
+    `${kind === 'secrets' ? 'touch secrets' : 'read SSM parameters'} only there; move it under "${prefix}", or ` +
+    `set resourcePrefixes.${kind} to the prefix it is under`;
+  const DB = { secretId: 'prod/payments/db' };
+  const DB_PASSWORD = { credentialParameter: '/prod/payments/db-password' };
 
-  it('accepts names under the prefixes, and keeps the prefixes', () => {
-    const parsed = parseRotationConfig(
-      config({
-        targets: [target({ secretId: 'ado-key-rotator/app' }, { credentialParameter: '/ado-key-rotator/ado/pat' })],
-        slackWebhookParameter: '/ado-key-rotator/slack',
-        ...PREFIXES,
-      }),
-    );
-    expect(parsed.resourcePrefixes).toEqual(PREFIXES.resourcePrefixes);
+  it('enforces the default prefixes when the file names none, and records them', () => {
+    // Act
+    const parsed = parseRotationConfig(config({ slackWebhookParameter: '/ado-key-rotator/slack' }));
+
+    // Assess
+    expect(parsed.resourcePrefixes).toEqual({ secrets: 'ado-key-rotator/', parameters: '/ado-key-rotator/' });
   });
 
-  it("refuses any secret or parameter outside its prefix (an arbitrary SecureString, another team's secret)", () => {
+  it("refuses, without prefixes, every name outside the defaults (a database password, another team's secret)", () => {
+    // Prepare: each place a configuration names a secret or an SSM parameter.
     const crafted = config({
       targets: [
-        target({ secretId: 'prod/payments/db' }, { credentialParameter: '/prod/payments/db-password' }),
-        target({ name: 'other', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf' }),
+        target(DB, DB_PASSWORD),
+        target({
+          name: 'other',
+          connections: [{ ...(target().connection as Json) }, { connectionName: 'aws-2', ...DB_PASSWORD }],
+          connection: undefined,
+          variableGroups: [{ groupName: 'aws', ...DB_PASSWORD }],
+          canary: { pipelineId: 7, ...DB_PASSWORD },
+        }),
+        target({ name: 'arn', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf' }),
       ],
       slackWebhookParameter: '/prod/slack',
-      ...PREFIXES,
     });
-    expect(problemsOf(crafted)).toEqual([
-      'targets[0].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch ' +
-        'only secrets there',
-      'targets[0].connection.credentialParameter is not under resourcePrefixes.parameters ' +
-        '("/ado-key-rotator/"): the rotator may read only SSM parameters there',
-      'targets[1].secretId is not under resourcePrefixes.secrets ("ado-key-rotator/"): the rotator may touch ' +
-        'only secrets there',
-      'targets[1].connection.credentialParameter is not under resourcePrefixes.parameters ' +
-        '("/ado-key-rotator/"): the rotator may read only SSM parameters there',
-      'slackWebhookParameter is not under resourcePrefixes.parameters ("/ado-key-rotator/"): the rotator may ' +
-        'read only SSM parameters there',
+
+    // Act
+    const problems = problemsOf(crafted);
+
+    // Assess: each field named, the default prefix and what to do said, no name quoted.
+    expect(problems).toEqual([
+      outside('targets[0].secretId', 'secrets', 'ado-key-rotator/'),
+      outside('targets[0].connection.credentialParameter', 'parameters', '/ado-key-rotator/'),
+      outside('targets[1].connections[1].credentialParameter', 'parameters', '/ado-key-rotator/'),
+      outside('targets[1].variableGroups[0].credentialParameter', 'parameters', '/ado-key-rotator/'),
+      outside('targets[1].canary.credentialParameter', 'parameters', '/ado-key-rotator/'),
+      outside('targets[2].secretId', 'secrets', 'ado-key-rotator/'),
+      outside('slackWebhookParameter', 'parameters', '/ado-key-rotator/'),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/prod\//);
+  });
+
+  it("accepts a holder that inherits the connection's parameter, which is under the prefix", () => {
+    // Act
+    const parsed = parseRotationConfig(config({ targets: [target({ variableGroups: [{ groupName: 'aws' }] })] }));
+
+    // Assess
+    expect(parsed.targets[0]?.variableGroups?.[0]?.credentialParameter).toBe('/ado-key-rotator/ado/pat');
+  });
+
+  it('holds the names to the prefixes the file gives instead, each key separately', () => {
+    // Prepare
+    const own = { resourcePrefixes: { secrets: 'ci/ado/', parameters: '/ci/ado/' } };
+    const underOwn = target({ secretId: 'ci/ado/app' }, { credentialParameter: '/ci/ado/pat' });
+
+    // Act
+    const parsed = parseRotationConfig(config({ targets: [underOwn], ...own }));
+    const defaultsNow = problemsOf(config(own));
+    const secretsOnly = problemsOf(config({ targets: [target(DB, DB_PASSWORD)], resourcePrefixes: { secrets: 'p' } }));
+
+    // Assess: the names under them accepted, the defaults no longer, a missing key from the defaults.
+    expect(parsed.resourcePrefixes).toEqual(own.resourcePrefixes);
+    expect(defaultsNow).toEqual([
+      outside('targets[0].secretId', 'secrets', 'ci/ado/'),
+      outside('targets[0].connection.credentialParameter', 'parameters', '/ci/ado/'),
+    ]);
+    expect(secretsOnly).toEqual([
+      outside('targets[0].connection.credentialParameter', 'parameters', '/ado-key-rotator/'),
     ]);
   });
 
@@ -365,7 +406,7 @@ describe('Function: parseRotationConfig (SSM parameter names)', () => {
         '"/ado-key-rotator/..."), not the value itself',
     ],
     [
-      'rotator/pat',
+      'ado-key-rotator/pat',
       'is not an SSM parameter name: it must start with "/" and name the SecureString parameter holding the ' +
         'Azure DevOps PAT',
     ],
@@ -375,7 +416,7 @@ describe('Function: parseRotationConfig (SSM parameter names)', () => {
         'Azure DevOps PAT',
     ],
     [
-      '/rotator/my pat',
+      '/ado-key-rotator/my pat',
       'is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)',
     ],
     ['/', 'is not a valid SSM parameter name: use letters, digits, "_", ".", "-" and "/" (at most 1011 characters)'],
@@ -406,18 +447,19 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
         {
           name: 'app-prod',
           iamUserName: 'ado-app-prod',
-          secretId: 'rotator/app-prod',
+          secretId: 'ado-key-rotator/app-prod',
           connection: {
             organizationUrl: 'https://dev.azure.com/contoso',
             project: 'payments',
             connectionName: 'aws-prod',
-            credentialParameter: '/rotator/ado/pat',
+            credentialParameter: '/ado-key-rotator/ado/pat',
           },
         },
       ],
       settings: DEFAULT_SETTINGS,
       schedule: DEFAULT_SCHEDULE,
       maxConcurrency: 5,
+      resourcePrefixes: DEFAULT_RESOURCE_PREFIXES,
     } satisfies RotationConfig);
   });
 
@@ -427,7 +469,7 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
         settings: { minKeyAgeDays: 0, gracePeriodDays: 90, inProgressTimeoutMinutes: 5 },
         schedule: { expression: ' rate(7 days) ', timeZone: 'Europe/Berlin' },
         maxConcurrency: 40,
-        slackWebhookParameter: '/rotator/slack',
+        slackWebhookParameter: '/ado-key-rotator/slack',
         alarmEmail: 'ops@contoso.com',
       }),
     );
@@ -436,7 +478,7 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
       settings: { minKeyAgeDays: 0, gracePeriodDays: 90, inProgressTimeoutMinutes: 5 },
       schedule: { expression: 'rate(7 days)', timeZone: 'Europe/Berlin' },
       maxConcurrency: 40,
-      slackWebhookParameter: '/rotator/slack',
+      slackWebhookParameter: '/ado-key-rotator/slack',
       alarmEmail: 'ops@contoso.com',
     });
   });

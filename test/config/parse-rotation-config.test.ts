@@ -11,23 +11,23 @@ const valid = () => ({
     {
       name: 'app-prod',
       iamUserName: 'ado-app-prod',
-      secretId: 'rotator/app-prod',
+      secretId: 'ado-key-rotator/app-prod',
       connection: {
         organizationUrl: 'https://dev.azure.com/contoso',
         project: 'payments',
         connectionName: 'aws-prod',
-        credentialParameter: '/rotator/ado/pat',
+        credentialParameter: '/ado-key-rotator/ado/pat',
       },
     },
     {
       name: 'app-test',
       iamUserName: 'ado-app-test',
-      secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rotator/app-test-AbCdEf',
+      secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ado-key-rotator/app-test-AbCdEf',
       connection: {
         organizationUrl: 'https://tfs.contoso.internal/tfs/DefaultCollection',
         project: 'payments',
         connectionName: 'aws-test',
-        credentialParameter: '/rotator/ado-server/pat',
+        credentialParameter: '/ado-key-rotator/ado-server/pat',
       },
     },
   ],
@@ -70,7 +70,7 @@ describe('Config: parseRotationConfig', () => {
       ...valid(),
       settings: { minKeyAgeDays: 13, gracePeriodDays: 2 },
       schedule: { expression: 'rate(7 days)', timeZone: 'Europe/Berlin' },
-      slackWebhookParameter: '/rotator/slack/webhook',
+      slackWebhookParameter: '/ado-key-rotator/slack/webhook',
       alarmEmail: 'oncall@example.com',
       maxConcurrency: 2,
     });
@@ -80,7 +80,7 @@ describe('Config: parseRotationConfig', () => {
       inProgressTimeoutMinutes: DEFAULT_SETTINGS.inProgressTimeoutMinutes,
     });
     expect(config.schedule).toEqual({ expression: 'rate(7 days)', timeZone: 'Europe/Berlin' });
-    expect(config.slackWebhookParameter).toBe('/rotator/slack/webhook');
+    expect(config.slackWebhookParameter).toBe('/ado-key-rotator/slack/webhook');
     expect(config.alarmEmail).toBe('oncall@example.com');
     expect(config.maxConcurrency).toBe(2);
   });
@@ -92,7 +92,11 @@ describe('Config: parseRotationConfig', () => {
   });
 
   it('returns a configuration that parses to itself (the stack hands the parsed form to the Lambdas)', () => {
-    const once = parseRotationConfig({ ...valid(), slackWebhookParameter: '/s/w', alarmEmail: 'a@b.co' });
+    const once = parseRotationConfig({
+      ...valid(),
+      slackWebhookParameter: '/ado-key-rotator/s/w',
+      alarmEmail: 'a@b.co',
+    });
     expect(parseRotationConfig(JSON.parse(JSON.stringify(once)))).toEqual(once);
   });
 
@@ -195,7 +199,7 @@ describe('Config: parseRotationConfig', () => {
       ],
       [
         'targets[0].connection.credentialParameter',
-        (c) => Object.assign(connection(c, 0), { credentialParameter: 'rotator/ado/pat' }),
+        (c) => Object.assign(connection(c, 0), { credentialParameter: 'ado-key-rotator/ado/pat' }),
         'must start with "/"',
       ],
       ['targets[0].connection.project', (c) => Object.assign(connection(c, 0), { project: '  ' }), 'is empty'],

@@ -1,8 +1,8 @@
 /**
- * resourcePrefixes' default: a deployed rotator always enforces prefixes (`ado-key-rotator/` for secrets,
+ * resourcePrefixes' default: the rotator always enforces prefixes (`ado-key-rotator/` for secrets,
  * `/ado-key-rotator/` for SSM parameters, unless the configuration names its own), so `cdk synth` refuses a
  * configuration naming a secret or parameter elsewhere, and the configuration shipped to the Lambdas records
- * the prefixes. Local runs against stand-ins (`localRunOnly`) take the configuration as it is.
+ * the prefixes. The rule is parseRotationConfig's (the CLI's too): local runs (`localRunOnly`) are held to it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,17 +21,17 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 const stubCode = () => lambda.Code.fromInline('exports.handler = async () => ({});');
-function synth(config: RotationConfig) {
+function synth(config: RotationConfig, localRunOnly = false) {
   const outdir = mkdtempSync(path.join(tmpdir(), 'ado-key-rotator-prefixes-'));
   outdirs.push(outdir);
   return new AdoKeyRotatorStack(new App({ outdir, builtinCloudFormationValidation: false }), 'Prefixes', {
     config,
-    overrides: { lambdaCode: stubCode },
+    overrides: { lambdaCode: stubCode, localRunOnly },
   });
 }
-/** A configuration without resourcePrefixes, naming this secret and this PAT parameter. */
-const config = (secretId: string, credentialParameter: string): RotationConfig =>
-  parseRotationConfig({
+/** A configuration file's content without resourcePrefixes (not parsed: synth parses it), naming these. */
+const raw = (secretId: string, credentialParameter: string) =>
+  ({
     targets: [
       {
         name: 'payments',
@@ -45,7 +45,9 @@ const config = (secretId: string, credentialParameter: string): RotationConfig =
         },
       },
     ],
-  });
+  }) as unknown as RotationConfig;
+const config = (secretId: string, credentialParameter: string): RotationConfig =>
+  parseRotationConfig(raw(secretId, credentialParameter));
 
 describe('Construct: AdoKeyRotator > resourcePrefixes default', () => {
   it('is ado-key-rotator/ for secrets and /ado-key-rotator/ for SSM parameters', () => {
@@ -54,7 +56,7 @@ describe('Construct: AdoKeyRotator > resourcePrefixes default', () => {
 
   it('refuses at synth, naming each field, a configuration without prefixes that names resources elsewhere', () => {
     // Prepare: a database password's SecureString and another team's secret (the credential-router edit).
-    const crafted = config('prod/payments/db', '/prod/payments/db-password');
+    const crafted = raw('prod/payments/db', '/prod/payments/db-password');
 
     // Act
     const act = () => synth(crafted);
@@ -65,6 +67,14 @@ describe('Construct: AdoKeyRotator > resourcePrefixes default', () => {
     expect(act).toThrow(
       /targets\[0\]\.connection\.credentialParameter is not under resourcePrefixes\.parameters \("\/ado-key-rotator\//,
     );
+  });
+
+  it('refuses them in a local run too: the CLI, local runs and synth accept the same configurations', () => {
+    // Act
+    const act = () => synth(raw('prod/payments/db', '/prod/payments/db-password'), true);
+
+    // Assess
+    expect(act).toThrow(/targets\[0\]\.secretId is not under resourcePrefixes\.secrets \("ado-key-rotator\/"\)/);
   });
 
   it('accepts names under the default prefixes, ships the prefixes to the Lambdas and names only them', () => {
@@ -81,7 +91,7 @@ describe('Construct: AdoKeyRotator > resourcePrefixes default', () => {
   it('keeps prefixes the configuration gives (names elsewhere, on purpose)', () => {
     // Prepare
     const own = parseRotationConfig({
-      ...config('ci/ado/payments', '/ci/ado/pat'),
+      ...(raw('ci/ado/payments', '/ci/ado/pat') as unknown as Record<string, unknown>),
       resourcePrefixes: { secrets: 'ci/ado/', parameters: '/ci/ado/' },
     });
 

@@ -40,6 +40,7 @@ const validConfig = () => ({
       },
     },
   ],
+  resourcePrefixes: { secrets: 'rotator/', parameters: '/rotator/' },
 });
 type Json = Record<string, unknown>;
 const firstTarget = (c: Json) => (c.targets as Json[])[0] as Json;
@@ -217,7 +218,11 @@ describe('Bad input: the CLI', () => {
     writeFileSync(at, content);
     return at;
   };
-  const worldConfigJson = (world: FakeWorld) => JSON.stringify({ targets: world.targets.targets });
+  const worldConfigJson = (world: FakeWorld) =>
+    JSON.stringify({
+      targets: world.targets.targets,
+      resourcePrefixes: { secrets: 'rotator/', parameters: '/rotator/' },
+    });
 
   /** The CLI over a FakeWorld: the configuration comes from the file, every port from the world. */
   async function cli(world: FakeWorld, argv: string[]) {

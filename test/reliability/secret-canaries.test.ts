@@ -321,6 +321,7 @@ describe('Secret canaries', () => {
             },
           },
         ],
+        resourcePrefixes: { secrets: 'rotator/', parameters: '/rotator/' },
       }),
     );
 

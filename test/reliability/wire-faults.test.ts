@@ -141,6 +141,8 @@ describe('Property (at the wire): a rotation can fail anywhere and leave a worki
             },
           },
         ],
+        // The wire world keeps its secret and parameters under rotator/.
+        resourcePrefixes: { secrets: 'rotator/', parameters: '/rotator/' },
       }),
     ).definition;
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
