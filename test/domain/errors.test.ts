@@ -16,6 +16,7 @@ import {
   safeCause,
   TRANSIENT_ERROR_NAMES,
 } from '../../src/domain/errors.js';
+import * as errors from '../../src/domain/errors.js';
 import { maskKeyId, SecretValue } from '../../src/domain/secret-value.js';
 
 describe('Function: safeCause', () => {
@@ -135,6 +136,88 @@ describe('Functions: isRefusal, isTransient', () => {
   it('lists the transient names the state machine retries', () => {
     expect(TRANSIENT_ERROR_NAMES).toEqual(['AwsThrottledError', 'AzureDevOpsUnavailableError']);
     expect(ERROR_NAMES.ConnectionUsesOidc).toBe('ConnectionUsesOidcError');
+  });
+});
+
+describe('Every error class: name, kind, retry and message', () => {
+  // The name is the state machine's Retry/Catch contract; the kind decides retry, refusal or rollback.
+  const table: Array<
+    [string, new (message: string, options?: errors.RotationErrorOptions) => errors.RotationError, string]
+  > = [
+    ['InvalidStepInputError', errors.InvalidStepInputError, 'refusal'],
+    ['ConfigurationError', errors.ConfigurationError, 'refusal'],
+    ['UnknownTargetError', errors.UnknownTargetError, 'refusal'],
+    ['ParameterNotFoundError', errors.ParameterNotFoundError, 'refusal'],
+    ['IamUserNotFoundError', errors.IamUserNotFoundError, 'refusal'],
+    ['AccessKeyNotFoundError', errors.AccessKeyNotFoundError, 'failure'],
+    ['AccessKeyQuotaExceededError', errors.AccessKeyQuotaExceededError, 'failure'],
+    ['AwsThrottledError', errors.AwsThrottledError, 'transient'],
+    ['AwsAccessDeniedError', errors.AwsAccessDeniedError, 'failure'],
+    ['AwsCallFailedError', errors.AwsCallFailedError, 'failure'],
+    ['KeyNotYetUsableError', errors.KeyNotYetUsableError, 'transient'],
+    ['KeyVerificationFailedError', errors.KeyVerificationFailedError, 'failure'],
+    ['SecretNotFoundError', errors.SecretNotFoundError, 'refusal'],
+    ['SecretMalformedError', errors.SecretMalformedError, 'refusal'],
+    ['SecretHoldsUnknownKeyError', errors.SecretHoldsUnknownKeyError, 'refusal'],
+    ['SecretVersionNotFoundError', errors.SecretVersionNotFoundError, 'failure'],
+    ['SecretCreateDeniedError', errors.SecretCreateDeniedError, 'refusal'],
+    ['ConnectionNotFoundError', errors.ConnectionNotFoundError, 'refusal'],
+    ['ConnectionAmbiguousError', errors.ConnectionAmbiguousError, 'refusal'],
+    ['ConnectionNotAwsError', errors.ConnectionNotAwsError, 'refusal'],
+    ['ConnectionUsesOidcError', errors.ConnectionUsesOidcError, 'refusal'],
+    ['HeldKeyUnknownError', errors.HeldKeyUnknownError, 'refusal'],
+    ['HeldKeyInactiveError', errors.HeldKeyInactiveError, 'refusal'],
+    ['ConnectionGoneError', errors.ConnectionGoneError, 'failure'],
+    ['AzureDevOpsCredentialRejectedError', errors.AzureDevOpsCredentialRejectedError, 'refusal'],
+    ['AzureDevOpsNotAuthorizedError', errors.AzureDevOpsNotAuthorizedError, 'refusal'],
+    ['OutboundFederationDisabledError', errors.OutboundFederationDisabledError, 'refusal'],
+    ['FederatedCredentialMismatchError', errors.FederatedCredentialMismatchError, 'refusal'],
+    ['ServicePrincipalNotMemberError', errors.ServicePrincipalNotMemberError, 'refusal'],
+    ['AzureDevOpsUnavailableError', errors.AzureDevOpsUnavailableError, 'transient'],
+    ['AzureDevOpsRateLimitedError', errors.AzureDevOpsRateLimitedError, 'refusal'],
+    ['AzureDevOpsResponseTooLargeError', errors.AzureDevOpsResponseTooLargeError, 'failure'],
+    ['AzureDevOpsRequestError', errors.AzureDevOpsRequestError, 'failure'],
+    ['PublishNotVerifiedError', errors.PublishNotVerifiedError, 'failure'],
+    ['UnknownActiveKeyError', errors.UnknownActiveKeyError, 'refusal'],
+    ['RetiredKeyInUseError', errors.RetiredKeyInUseError, 'refusal'],
+    ['RotationInProgressError', errors.RotationInProgressError, 'refusal'],
+    ['RollbackFailedError', errors.RollbackFailedError, 'failure'],
+    ['StateConflictError', errors.StateConflictError, 'failure'],
+    ['NotificationFailedError', errors.NotificationFailedError, 'failure'],
+    ['VariableGroupNotFoundError', errors.VariableGroupNotFoundError, 'refusal'],
+    ['VariableGroupAmbiguousError', errors.VariableGroupAmbiguousError, 'refusal'],
+    ['VariableGroupUnsupportedError', errors.VariableGroupUnsupportedError, 'refusal'],
+    ['VariableGroupGoneError', errors.VariableGroupGoneError, 'failure'],
+    ['HoldersDisagreeError', errors.HoldersDisagreeError, 'refusal'],
+    ['CanaryPipelineNotFoundError', errors.CanaryPipelineNotFoundError, 'refusal'],
+    ['CanaryRunFailedError', errors.CanaryRunFailedError, 'failure'],
+    ['CanaryRunTimedOutError', errors.CanaryRunTimedOutError, 'failure'],
+    ['IamEntityNotFoundError', errors.IamEntityNotFoundError, 'refusal'],
+    ['MigrationRefusedError', errors.MigrationRefusedError, 'refusal'],
+  ];
+
+  it.each(table)('%s is a %s', (name, ErrorClass, kind) => {
+    // Prepare
+    const message = 'connection "aws-web" of target web: re-run with --role ARN';
+    // Act
+    const error = new ErrorClass(message, { context: { target: 'web' } });
+    // Assess
+    expect([error.name, error.code, error.kind]).toEqual([name, name, kind]);
+    expect(error.message).toBe(message);
+    expect(error.toJSON()).toEqual({ name, kind, message, context: { target: 'web' } });
+    expect(isTransient(error)).toBe(kind === 'transient');
+    expect(isRefusal(error)).toBe(kind === 'refusal');
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('lists every class once, under its name less "Error", for the state machine', () => {
+    // Prepare
+    const exported = Object.values(errors).filter(
+      (value) => typeof value === 'function' && value.prototype instanceof errors.RotationError,
+    );
+    // Assess
+    expect(table.map(([, ErrorClass]) => ErrorClass)).toEqual(exported);
+    expect(errors.ERROR_NAMES).toEqual(Object.fromEntries(table.map(([name]) => [name.replace(/Error$/, ''), name])));
   });
 });
 

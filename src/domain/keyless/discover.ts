@@ -60,7 +60,8 @@ export interface DiscoverPorts {
   variableGroups?: VariableGroupsPort;
 }
 
-const KEY_ID_VARIABLE = /(^|[_.])(AWS_)?ACCESS_KEY(_ID)?$/i;
+// `AWS_SECRET_ACCESS_KEY` ends in `_ACCESS_KEY` too: it is the other half, not a key id.
+const KEY_ID_VARIABLE = /(^|[_.])(?<!SECRET_)(AWS_)?ACCESS_KEY(_ID)?$/i;
 const SECRET_VARIABLE = /(^|[_.])(AWS_)?SECRET(_ACCESS)?_KEY$/i;
 
 /**
@@ -160,7 +161,7 @@ export class DiscoverConnections {
 export function configFromDiscovery(result: DiscoveryResult, credentialParameter: string): Record<string, unknown> {
   const used = new Set<string>();
   const targets = result.rows
-    .filter((r) => r.connection.auth === 'keys' && r.owner)
+    .filter((r): r is DiscoveredRow & { owner: KeyOwnerLine } => r.connection.auth === 'keys' && r.owner !== null)
     .map((r) => {
       const project = r.connection.projects[0] ?? 'project';
       let name = slug(`${project}-${r.connection.name}`);
@@ -168,7 +169,7 @@ export function configFromDiscovery(result: DiscoveryResult, credentialParameter
       used.add(name);
       return {
         name,
-        iamUserName: r.owner?.userName,
+        iamUserName: r.owner.userName,
         secretId: `ado-key-rotator/${name}`,
         connection: {
           organizationUrl: result.organizationUrl,
@@ -195,5 +196,6 @@ function slug(text: string): string {
     .replace(/[^A-Za-z0-9._:-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 128);
-  return TARGET_NAME_PATTERN.test(s) ? s : `target-${s}`.slice(0, 128);
+  // Only an empty slug fails the pattern: every character left is allowed and the first is a letter or digit.
+  return TARGET_NAME_PATTERN.test(s) ? s : 'target-';
 }

@@ -11,7 +11,7 @@ import type { SecretStorePort } from '../../ports/secret-store.port.js';
 import type { TargetsPort } from '../../ports/targets.port.js';
 import { CanaryRunFailedError, MigrationRefusedError, PublishNotVerifiedError, RotationError } from '../errors.js';
 import type { CanaryPipelineRef } from '../holders.js';
-import type { AccessKeyCredential } from '../model.js';
+import type { AccessKeyCredential, AccessKeyInfo } from '../model.js';
 import { describePlan, type MigrationPlan, planMigration } from './migration-plan.js';
 import type { OidcSettings } from './oidc.js';
 
@@ -93,7 +93,8 @@ export class MigrateToOidc {
     const userPermissions = await this.p.identity.userPermissions(target.iamUserName);
     // With a role the operator manages, nothing is copied: the user's permissions do not matter.
     const permissions = options.roleArn ? null : userPermissions;
-    const account = userPermissions.userArn.split(':')[4] ?? '';
+    // `arn:aws:iam::{account}:user/{name}`: an IAM ARN always has its account in the fifth field.
+    const account = userPermissions.userArn.split(':')[4] as string;
     const facts = {
       target,
       account,
@@ -175,16 +176,15 @@ export class MigrateToOidc {
         );
         actions.push(`created the role ${plan.role.arn}`);
       }
-      if (plan.role.action !== 'operator') {
-        for (const arn of plan.managedPolicyArns) await this.p.identity.attachRolePolicy(plan.role.name, arn);
-        for (const policy of plan.inlinePolicies)
-          await this.p.identity.putRolePolicy(plan.role.name, policy.name, policy.document);
-        if (plan.managedPolicyArns.length + plan.inlinePolicies.length > 0) {
-          actions.push(
-            `gave the role the user's ${plan.managedPolicyArns.length} managed and ` +
-              `${plan.inlinePolicies.length} inline policies`,
-          );
-        }
+      // An operator's role has none to copy: the plan takes no permissions for it.
+      for (const arn of plan.managedPolicyArns) await this.p.identity.attachRolePolicy(plan.role.name, arn);
+      for (const policy of plan.inlinePolicies)
+        await this.p.identity.putRolePolicy(plan.role.name, policy.name, policy.document);
+      if (plan.managedPolicyArns.length + plan.inlinePolicies.length > 0) {
+        actions.push(
+          `gave the role the user's ${plan.managedPolicyArns.length} managed and ` +
+            `${plan.inlinePolicies.length} inline policies`,
+        );
       }
     } catch (error) {
       if (!(error instanceof RotationError)) throw error;
@@ -310,9 +310,11 @@ export class MigrateToOidc {
       return { ...report('refused', 'Unchanged.'), error: { name: 'MigrationRefusedError', message: refusal } };
     if (!options.apply) return report('planned', 'Unchanged: a dry run (add --yes to go back).');
     const actions: string[] = [];
+    // Not refused: the secret's key exists in IAM.
     const usable = credential as AccessKeyCredential;
+    const held = key as AccessKeyInfo;
     try {
-      if (key?.status === 'Inactive') {
+      if (held.status === 'Inactive') {
         await this.p.iam.setKeyStatus(iamUserOf(target), usable.accessKeyId, 'Active');
         actions.push(`reactivated ${usable.accessKeyId}`);
       }
@@ -334,7 +336,8 @@ export class MigrateToOidc {
       if (!(error instanceof RotationError)) throw error;
       return report(
         'failed',
-        `Needs a human: ${actions.join('; ') || 'nothing changed'}; the connection may still be on OIDC.`,
+        // The reactivation is the only action a failure can follow.
+        `Needs a human: ${actions[0] ?? 'nothing changed'}; the connection may still be on OIDC.`,
         actions,
         error,
       );

@@ -77,7 +77,10 @@ export function planMigration(f: MigrationFacts): MigrationPlan {
   const issuer = fill(f.oidc.issuerTemplate, values);
   const subject = fill(f.oidc.subjectTemplate, values);
   const providerArn = f.provider?.arn ?? `arn:aws:iam::${f.account}:oidc-provider/${issuerHost(issuer)}`;
-  const roleName = f.operatorRoleArn ? (f.operatorRoleArn.split('/').pop() ?? '') : roleNameFor(f.target.name);
+  // The name is the ARN's last path segment (`role/path/name`).
+  const roleName = f.operatorRoleArn
+    ? f.operatorRoleArn.slice(f.operatorRoleArn.lastIndexOf('/') + 1)
+    : roleNameFor(f.target.name);
   const trust = f.operatorRoleArn ? null : trustPolicy(providerArn, issuer, f.oidc.audience, subject);
   const where = `connection "${f.connection.name}" (${f.connection.id}) of target ${f.target.name}`;
   const refusals: MigrationRefusal[] = [];
@@ -136,7 +139,8 @@ export function planMigration(f: MigrationFacts): MigrationPlan {
     });
   }
   let roleAction: MigrationPlan['role']['action'] = f.operatorRoleArn ? 'operator' : 'create';
-  if (!f.operatorRoleArn && f.existingRole) {
+  // No trust policy of ours: the operator's role is used as it is, whatever its trust says.
+  if (trust !== null && f.existingRole) {
     if (sameJson(f.existingRole.trustPolicy, trust)) roleAction = 'reuse';
     else {
       refusals.push({
@@ -220,11 +224,11 @@ export function describePlan(plan: MigrationPlan, gracePeriodDays: number, canar
   return lines;
 }
 
-function sameJson(a: string, b: string | null): boolean {
-  if (b === null) return false;
+function sameJson(a: string, b: string): boolean {
   try {
     return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
   } catch {
-    return false;
+    // Not JSON (IAM returns JSON; a hand-made role or stand-in may not): not the policy we would write.
   }
+  return false;
 }

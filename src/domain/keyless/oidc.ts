@@ -64,7 +64,8 @@ export function fill(template: string, values: OidcValues): string {
 /** The organization name out of `https://dev.azure.com/{org}` or `https://{org}.visualstudio.com`. */
 export function organizationName(organizationUrl: string): string {
   const url = new URL(organizationUrl);
-  const host = url.hostname.toLowerCase();
+  // The URL parser lower-cases a host already.
+  const host = url.hostname;
   if (host.endsWith('.visualstudio.com')) return host.slice(0, -'.visualstudio.com'.length);
   const first = url.pathname.split('/').filter(Boolean)[0];
   return first ? decodeURIComponent(first) : host;
