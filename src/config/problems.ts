@@ -77,13 +77,15 @@ export function integerIn(
   problems: Problems,
   what: string,
 ): number | undefined {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
+  // Number.isInteger is true for numbers only: no typeof check besides it.
+  if (!Number.isInteger(value)) {
     problems.add(path, `is ${show(value)}, not a whole number: ${what}`);
     return undefined;
   }
-  if (value < min || value > max) {
-    problems.add(path, `is ${value}: it must be between ${min} and ${max} (${what})`);
+  const whole = value as number;
+  if (whole < min || whole > max) {
+    problems.add(path, `is ${whole}: it must be between ${min} and ${max} (${what})`);
     return undefined;
   }
-  return value;
+  return whole;
 }

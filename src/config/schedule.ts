@@ -33,10 +33,10 @@ function isTimeZone(zone: string, lookUp: boolean): boolean {
   if (!lookUp) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  return true;
 }
 
 function parseExpression(raw: unknown, problems: Problems): string | undefined {

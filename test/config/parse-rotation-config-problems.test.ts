@@ -379,6 +379,26 @@ describe('Function: parseRotationConfig (resource prefixes and IAM paths)', () =
     ]);
   });
 
+  it('takes an IAM user path of 512 characters at most, and only a string', () => {
+    // Prepare: the longest path IAM takes, one character more, and a list whose text is a path.
+    const longest = `/${'a'.repeat(510)}/`;
+    const tooLong = `/${'a'.repeat(511)}/`;
+
+    // Act
+    const kept = parseRotationConfig(config({ targets: [target({ iamUserPath: longest })] })).targets[0]?.iamUserPath;
+    const refused = [tooLong, ['/ci/']].map((iamUserPath) =>
+      problemsOf(config({ targets: [target({ iamUserPath })] })),
+    );
+
+    // Assess
+    expect(kept).toBe(longest);
+    expect(refused.map((problems) => problems.length)).toEqual([1, 1]);
+    expect(refused[1]).toEqual([
+      'targets[0].iamUserPath is ["/ci/"], not an IAM path: use "/" or segments between slashes, e.g. "/ci/" ' +
+        "(see the user's ARN)",
+    ]);
+  });
+
   it('keeps an IAM user path, and refuses one that is not a path', () => {
     expect(parseRotationConfig(config({ targets: [target({ iamUserPath: '/ci/' })] })).targets[0]?.iamUserPath).toBe(
       '/ci/',
@@ -589,6 +609,15 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
     expect(problemsOf(config({ schedule: { timeZone: 1 } }))).toEqual([
       'schedule.timeZone is 1, not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"',
     ]);
+    expect(problemsOf(config({ schedule: { timeZone: ['Etc/UTC'] } }))).toEqual([
+      'schedule.timeZone is ["Etc/UTC"], not an IANA time zone name: e.g. "Etc/UTC" or "Europe/Berlin"',
+    ]);
+  });
+
+  it('accepts a cron with spaces inside its parentheses', () => {
+    expect(parseRotationConfig(config({ schedule: { expression: 'cron( 0 3 1 * ? * )' } })).schedule.expression).toBe(
+      'cron( 0 3 1 * ? * )',
+    );
   });
 
   it('accepts a cron with spaces around it and between its fields, trimmed', () => {
@@ -627,6 +656,9 @@ describe('Function: parseRotationConfig (settings, schedule, concurrency, e-mail
     ]);
     expect(problemsOf(config({ alarmEmail: 5 }))).toEqual([
       'alarmEmail is 5, not an e-mail address: alarms are sent there (or leave it out)',
+    ]);
+    expect(problemsOf(config({ alarmEmail: ['ops@contoso.example'] }))).toEqual([
+      'alarmEmail is ["ops@contoso.example"], not an e-mail address: alarms are sent there (or leave it out)',
     ]);
   });
 });

@@ -71,6 +71,31 @@ describe('Use case: CreateKey', () => {
     const ids = world.iam.keys(target.iamUserName).map((k) => k.accessKeyId);
     expect(ids).not.toContain(orphan.accessKeyId);
     expect(ids).toEqual([state.oldAccessKeyId, next.newAccessKeyId]);
+    // Room is made first: IAM is not asked to create a third key and refuse.
+    expect(world.faults.calls.filter((c) => c === 'iam.createKey')).toEqual(['iam.createKey']);
+  });
+
+  it('refuses to look for orphans without the connection id, deleting nothing', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const target = world.target();
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+    world.iam.seedKey(target.iamUserName, { lastUsedAt: null, createdAt: world.clock.now() });
+
+    // Act
+    const error = await errorOf(
+      new CreateKey(world.targets, world.iam, world.secrets, world.azureDevOps).execute({
+        ...state,
+        connectionId: undefined,
+      }),
+    );
+
+    // Assess
+    expect(error.message).toBe(
+      'Step "create" of target target-1 needs "connectionId" in its input; it is set by an earlier step (is the ' +
+        'state machine passing the whole state?)',
+    );
+    expect(mutations(world)).toEqual([]);
   });
 
   it('refuses to make room by deleting a key that is not an orphan of this run, listing the keys', async () => {

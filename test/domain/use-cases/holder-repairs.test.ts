@@ -151,6 +151,41 @@ describe('Use case: CleanUpKeys (sync-holders)', () => {
   });
 });
 
+describe('Use case: CleanUpKeys (a key only another holder holds)', () => {
+  it('refuses to delete a key only a variable group holds, naming the group, and deletes nothing', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addHolders('target-1', { groups: 1 });
+    const planned = await buildUseCases(world.ports).plan.execute(start(world));
+    const kept = world.iam.seedKey(world.target().iamUserName, {});
+    const group = world.variableGroups.variableGroupNamed('aws-target-1-1');
+    Object.assign(group.variables.AWS_ACCESS_KEY_ID as object, { value: kept.accessKeyId });
+    const state: RotationState = {
+      ...planned,
+      plan: {
+        action: 'repair',
+        reason: 'r',
+        cleanup: [{ kind: 'delete-key', accessKeyId: kept.accessKeyId, reason: 'stale' }],
+      },
+    };
+
+    // Act
+    const error = await buildUseCases(world.ports)
+      .cleanup.execute(state)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    // Assess
+    expect((error as Error).message).toBe(
+      `target target-1: step "cleanup" would delete key ${kept.accessKeyId}, but variable group "aws-target-1-1" ` +
+        'in project "payments" holds it now; it was left as it is, re-run to plan again',
+    );
+    expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toContain(kept.accessKeyId);
+  });
+});
+
 describe('Use case: RollBack (first rotation, keeping the new key)', () => {
   async function publishedToConnectionOnly(world: FakeWorld) {
     world.addHolders('target-1', { groups: 1 });

@@ -43,6 +43,33 @@ describe('Use case: ReportTarget', () => {
     });
   });
 
+  it('names every holder of a key held in several places, the first connection first', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addHolders('target-1', { connections: 1, groups: 1 });
+
+    // Act
+    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(
+      start(world, { plan: { action: 'skip', reason: 'r', cleanup: [] } }),
+    );
+
+    // Assess
+    expect(report.holders).toEqual([
+      'connection "aws-target-1" in project "payments"',
+      'connection "aws-target-1-1" in project "payments"',
+      'variable group "aws-target-1-1" in project "payments"',
+    ]);
+  });
+
+  it('names no holders for a key only the connection holds', async () => {
+    const world = new FakeWorld();
+    const report = await new ReportTarget(world.targets, world.metrics, world.clock).execute(
+      start(world, { plan: { action: 'skip', reason: 'r', cleanup: [] } }),
+    );
+
+    expect(report).not.toHaveProperty('holders');
+  });
+
   it('throws when the targets cannot be read for another reason', async () => {
     const world = new FakeWorld();
     const targets = { ...world.targets, getTarget: async () => Promise.reject(new AwsCallFailedError('boom')) };
