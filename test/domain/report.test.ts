@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidStepInputError } from '../../src/domain/errors.js';
-import { buildTargetReport, outcomeOf, parseNotifyInput, type TargetReport } from '../../src/domain/report.js';
+import {
+  buildTargetReport,
+  outcomeOf,
+  parseNotifyInput,
+  type TargetReport,
+  toleratedWarning,
+} from '../../src/domain/report.js';
 import type { RotationState } from '../../src/domain/rotation-state.js';
 
 const STARTED = '2026-11-29T03:00:00.000Z';
@@ -413,5 +419,83 @@ describe('Function: parseNotifyInput', () => {
     expect(() =>
       parseNotifyInput({ ...valid, reports: [{ ...report, failure: { password: 'x' } }] }, FINISHED),
     ).toThrow('Step input field "reports[0].failure.password" looks like it carries a secret');
+  });
+});
+
+describe('Function: toleratedWarning', () => {
+  it('says "unknown" for the old key when the state does not know it', () => {
+    const failure = { step: 'revoke' as const, name: 'AwsCallFailedError', message: 'denied' };
+
+    const warning = toleratedWarning({}, failure);
+
+    expect(warning).toBe(
+      'the old key unknown could not be retired (AwsCallFailedError: denied); it is still active, and the next ' +
+        'run retires it',
+    );
+  });
+
+  it('words a tolerated failure of a step whose policy has no warning of its own generically', () => {
+    const failure = { step: 'publish' as const, name: 'AzureDevOpsRequestError', message: 'HTTP 500' };
+
+    const warning = toleratedWarning({ oldAccessKeyId: OLD }, failure);
+
+    expect(warning).toBe('step publish failed (AzureDevOpsRequestError: HTTP 500); the run went on');
+  });
+});
+
+describe('Function: buildTargetReport (a run for a leaked key)', () => {
+  const leak = { accessKeyIds: [OLD], detectedAt: '2026-11-29T02:59:00.000Z', eventArn: null };
+
+  it('a rotation: the leaked keys the target held, and the time from the event to the new key being live', () => {
+    const state: RotationState = {
+      ...base,
+      mode: 'emergency',
+      leak,
+      plan: plan('rotate', { leakedKeyIds: [OLD] }),
+      completed: ['plan', 'promote'],
+      oldAccessKeyId: OLD,
+      newAccessKeyId: NEW,
+    };
+
+    const report = buildTargetReport(state, TARGET, FINISHED);
+
+    expect(report.leak).toEqual({ held: [OLD], eventToLiveMs: 102_500 });
+  });
+
+  it('a target that did not rotate: no time to live; a plan without leaked keys: none held', () => {
+    const state: RotationState = { ...base, mode: 'emergency', leak, plan: plan('skip') };
+
+    const report = buildTargetReport(state, TARGET, FINISHED);
+
+    expect(report.leak).toEqual({ held: [], eventToLiveMs: null });
+  });
+
+  it('never reports a negative time to live (an event stamped after the run ended)', () => {
+    const state: RotationState = {
+      ...base,
+      mode: 'emergency',
+      leak: { ...leak, detectedAt: '2026-11-29T04:00:00.000Z' },
+      plan: plan('rotate', { leakedKeyIds: [OLD] }),
+      completed: ['promote'],
+    };
+
+    expect(buildTargetReport(state, TARGET, FINISHED).leak?.eventToLiveMs).toBe(0);
+  });
+
+  it('a run not for a leak has no leak field', () => {
+    const report = buildTargetReport({ ...base, plan: plan('skip') }, TARGET, FINISHED);
+
+    expect(report).not.toHaveProperty('leak');
+  });
+});
+
+describe('Function: parseNotifyInput (a run for a leaked key)', () => {
+  it('adds the leak to the summary, with the leaked keys no report says it held', () => {
+    const leak = { accessKeyIds: [OLD, NEW], detectedAt: STARTED, eventArn: null };
+    const reports = [{ targetName: 'app-prod', outcome: 'rotated', leak: { held: [OLD], eventToLiveMs: 1 } }];
+
+    const summary = parseNotifyInput({ mode: 'emergency', startedAt: STARTED, reports, leak }, FINISHED);
+
+    expect(summary.leak).toEqual({ ...leak, unheld: [NEW] });
   });
 });

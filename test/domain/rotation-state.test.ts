@@ -289,6 +289,113 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
         'Step input field "plan.cleanup[0].token" looks like it carries a secret; steps pass key ids and ' +
         'secret version ids only; remove the field',
     },
+    {
+      rule: 'holderIds that are not a list',
+      input: { ...valid, holderIds: 'conn-2' },
+      field: 'holderIds',
+      message:
+        'Step input field "holderIds" is "conn-2"; it must be the list of the other holders\' ids (connection ' +
+        'GUIDs, variable group numbers)',
+    },
+    {
+      rule: 'a holder id that is not an id',
+      input: { ...valid, holderIds: ['conn-2', 'not an id!'] },
+      field: 'holderIds',
+      message:
+        'Step input field "holderIds" is ["conn-2","not an id!"]; it must be the list of the other holders\' ids ' +
+        '(connection GUIDs, variable group numbers)',
+    },
+    {
+      rule: 'a holder id that is not a string',
+      input: { ...valid, holderIds: [7] },
+      field: 'holderIds',
+      message:
+        'Step input field "holderIds" is [7]; it must be the list of the other holders\' ids (connection GUIDs, ' +
+        'variable group numbers)',
+    },
+    {
+      rule: 'a publishedAt that is not a date',
+      input: { ...valid, publishedAt: 'later' },
+      field: 'publishedAt',
+      message: 'Step input field "publishedAt" is "later"; it must be an ISO-8601 timestamp',
+    },
+    {
+      rule: 'a publishedAt that is not a string',
+      input: { ...valid, publishedAt: 1_700_000_000 },
+      field: 'publishedAt',
+      message: 'Step input field "publishedAt" is 1700000000; it must be an ISO-8601 timestamp',
+    },
+    {
+      rule: 'a tolerated failure without a step name',
+      input: { ...valid, toleratedFailure: { step: 'nope', name: 'X', message: 'm' } },
+      field: 'toleratedFailure.step',
+      message: 'Step input field "toleratedFailure.step" is "nope"; it must be a step name',
+    },
+    {
+      rule: 'a leak in a run that is not an emergency',
+      input: {
+        ...valid,
+        leak: { accessKeyIds: ['AKIAOLD0000000000001'], detectedAt: '2026-11-29T02:00:00.000Z', eventArn: null },
+      },
+      field: 'mode',
+      message:
+        'Step input field "mode" is "rotate" with a leak; a run for a leaked key must be in emergency mode (the ' +
+        'old key is deleted at once)',
+    },
+    {
+      rule: 'a sync-holders cleanup without a key id',
+      input: { ...valid, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'sync-holders', versionId: 'v' }] } },
+      field: 'plan.cleanup[0]',
+      message:
+        'Step input field "plan.cleanup[0]" is not a valid cleanup action; expected delete-key, deactivate-key, ' +
+        'drop-pending, promote-pending, restore-current or sync-holders',
+    },
+    {
+      rule: 'a sync-holders cleanup without a version id',
+      input: {
+        ...valid,
+        plan: {
+          action: 'repair',
+          reason: 'r',
+          cleanup: [{ kind: 'sync-holders', accessKeyId: 'AKIAOLD0000000000001' }],
+        },
+      },
+      field: 'plan.cleanup[0]',
+      message:
+        'Step input field "plan.cleanup[0]" is not a valid cleanup action; expected delete-key, deactivate-key, ' +
+        'drop-pending, promote-pending, restore-current or sync-holders',
+    },
+    {
+      rule: 'a restore-current cleanup without a version id',
+      input: { ...valid, plan: { action: 'repair', reason: 'r', cleanup: [{ kind: 'restore-current' }] } },
+      field: 'plan.cleanup[0]',
+      message:
+        'Step input field "plan.cleanup[0]" is not a valid cleanup action; expected delete-key, deactivate-key, ' +
+        'drop-pending, promote-pending, restore-current or sync-holders',
+    },
+    {
+      rule: 'leaked key ids that are not a list',
+      input: { ...valid, plan: { action: 'skip', reason: 'r', cleanup: [], leakedKeyIds: 'AKIAOLD0000000000001' } },
+      field: 'plan.leakedKeyIds',
+      message:
+        'Step input field "plan.leakedKeyIds" is "AKIAOLD0000000000001"; it must be the list of leaked access key ' +
+        'ids the target holds',
+    },
+    {
+      rule: 'a leaked key id that is not an access key id',
+      input: { ...valid, plan: { action: 'skip', reason: 'r', cleanup: [], leakedKeyIds: ['akia-1'] } },
+      field: 'plan.leakedKeyIds',
+      message:
+        'Step input field "plan.leakedKeyIds" is ["akia-1"]; it must be the list of leaked access key ids the ' +
+        'target holds',
+    },
+    {
+      rule: 'a leaked key id that is not a string',
+      input: { ...valid, plan: { action: 'skip', reason: 'r', cleanup: [], leakedKeyIds: [1] } },
+      field: 'plan.leakedKeyIds',
+      message:
+        'Step input field "plan.leakedKeyIds" is [1]; it must be the list of leaked access key ids the target holds',
+    },
   ];
 
   for (const { rule, input, field, message } of rows) {
@@ -350,6 +457,9 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       warnings: ['w'],
       failure: { step: 'publish', name: 'AzureDevOpsRequestError', message: 'Azure DevOps answered 500' },
       rollback: { actions: ['restored'], consistent: true },
+      holderIds: ['5e47a0d8-c745-44f8-8f93-784f18ff31c5', '12'],
+      publishedAt: '2026-11-29T03:00:10.000Z',
+      toleratedFailure: { step: 'revoke', name: 'AwsCallFailedError', message: 'denied' },
     };
 
     // Act
@@ -373,6 +483,9 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       failure: input.failure,
       rollback: input.rollback,
       parentExecutionId: input.parentExecutionId,
+      holderIds: input.holderIds,
+      publishedAt: input.publishedAt,
+      toleratedFailure: input.toleratedFailure,
     });
   });
 
@@ -401,6 +514,9 @@ describe('Function: parseRotationState (every rule, exact message)', () => {
       { kind: 'delete-key', accessKeyId: 'AKIAAAAAAAAAAAAAAAA1', reason: 'r' },
       { kind: 'drop-pending', versionId: 'v1', reason: 'r' },
       { kind: 'promote-pending', versionId: 'v2', reason: 'r' },
+      { kind: 'deactivate-key', accessKeyId: 'AKIAAAAAAAAAAAAAAAA2', reason: 'r' },
+      { kind: 'restore-current', versionId: 'v3', reason: 'r' },
+      { kind: 'sync-holders', versionId: 'v4', accessKeyId: 'AKIAAAAAAAAAAAAAAAA3', reason: 'r' },
     ];
     expect(parseRotationState({ ...valid, plan: { action: 'repair', reason: 'r', cleanup } }).plan?.cleanup).toEqual(
       cleanup,

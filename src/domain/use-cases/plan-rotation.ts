@@ -42,12 +42,16 @@ export class PlanRotation {
         new HolderSet(this.azureDevOps, this.variableGroups).findAll(otherHolders(target)),
       ]);
       const holderIds = others.length ? { holderIds: others.map((view) => view.id) } : {};
-      const leaked = state.leak ? leakedKeysHeld(state.leak, keys, connection, secret) : [];
-      if (state.leak && leaked.length === 0) {
-        // A leak run covers every target; only those holding a leaked key rotate. The others are untouched.
-        const reason = `holds none of the leaked keys (${state.leak.accessKeyIds.join(', ')}); nothing to do`;
-        const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
-        return markCompleted({ ...state, plan, connectionId: connection.id, ...holderIds }, 'plan');
+      // Only a leak run has leaked keys to look for.
+      let leaked: string[] | undefined;
+      if (state.leak) {
+        leaked = leakedKeysHeld(state.leak, keys, connection, secret);
+        if (leaked.length === 0) {
+          // A leak run covers every target; only those holding a leaked key rotate. The others are untouched.
+          const reason = `holds none of the leaked keys (${state.leak.accessKeyIds.join(', ')}); nothing to do`;
+          const plan = { action: 'skip' as const, reason, code: LEAKED_KEY_NOT_HELD, cleanup: [] };
+          return markCompleted({ ...state, plan, connectionId: connection.id, ...holderIds }, 'plan');
+        }
       }
       const first = decidePlan({
         rotationId: state.rotationId,
@@ -66,7 +70,7 @@ export class PlanRotation {
         secret,
         others,
       });
-      const plan = state.leak ? { ...decided, leakedKeyIds: leaked } : decided;
+      const plan = leaked ? { ...decided, leakedKeyIds: leaked } : decided;
       // A canary that cannot be read or queued (wrong id, no Build scope) is a refusal now, before anything changes.
       if (target.canary && plan.action === 'rotate') {
         if (!this.pipelineRuns)

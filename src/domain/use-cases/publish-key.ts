@@ -19,7 +19,7 @@ export class PublishKey {
     private readonly targets: TargetsPort,
     private readonly secrets: SecretStorePort,
     private readonly azureDevOps: AzureDevOpsPort,
-    private readonly clock?: ClockPort,
+    private readonly clock: ClockPort,
     private readonly variableGroups?: VariableGroupsPort,
   ) {}
 
@@ -30,7 +30,7 @@ export class PublishKey {
     const others = pairHolders(target, state.holderIds, 'publish');
     const credential = await this.secrets.getVersion(secretOf(target), versionId);
     // Recorded before the first write: a use of the old key after this is a consumer that is not a holder.
-    const publishedAt = state.publishedAt ?? (this.clock ?? { now: () => new Date() }).now().toISOString();
+    const publishedAt = state.publishedAt ?? this.clock.now().toISOString();
     await this.azureDevOps.updateCredential(target.connection, connectionId, credential);
     const holders = new HolderSet(this.azureDevOps, this.variableGroups);
     for (const { holder, id } of others) await holders.write(holder, id, credential);

@@ -146,6 +146,7 @@ export class RollBack {
         { azureDevOps: this.azureDevOps, secrets: this.secrets, variableGroups: this.variableGroups },
         target,
         state,
+        // Stryker disable next-line StringLiteral: named only in errors on connectionId, holderIds: checked above
         'rollback',
       );
       const holder = holdings.holders.get(newAccessKeyId);

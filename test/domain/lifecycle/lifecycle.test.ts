@@ -88,7 +88,9 @@ describe('Module: lifecycle', () => {
     const outcome = runner.runTarget('app', 'rotate', 'r-1');
 
     // Assess
-    await expect(outcome).rejects.toThrow(/lifecycle of app did not reach "report" in 1000 transitions/);
+    await expect(outcome).rejects.toThrow(
+      'the lifecycle of app did not reach "report" in 1000 transitions: a loop without an exit',
+    );
   });
 
   it('names the missing node when a lifecycle points nowhere', async () => {

@@ -3,25 +3,30 @@
  * and messages, one branch at a time, over the in-memory world: what it refuses (exact error, message and
  * context), what it changes, and what it reports.
  */
-import { describe, expect, it } from 'vitest';
-import { StateConflictError } from '../../../src/domain/errors.js';
+import { describe, expect, it, vi } from 'vitest';
+import { AwsCallFailedError, StateConflictError } from '../../../src/domain/errors.js';
 import { SecretValue } from '../../../src/domain/secret-value.js';
 import { buildUseCases, CleanUpKeys } from '../../../src/domain/use-cases/index.js';
 import { FakeWorld } from '../../../local/fakes/world.js';
 import { errorOf, mutations, start } from './support.js';
 
 describe('Use case: CleanUpKeys', () => {
-  it('does nothing, not even a read, when the plan has no clean-up (or no plan)', async () => {
+  it.each([
+    ['no plan', {}],
+    ['a plan without clean-up', { plan: { action: 'rotate' as const, reason: 'r', cleanup: [] } }],
+  ])('does nothing, not even a read of the target, when there is %s', async (_, extra) => {
     // Prepare
     const world = new FakeWorld();
+    const getTarget = vi.spyOn(world.targets, 'getTarget');
     const cleanup = buildUseCases(world.ports).cleanup;
 
     // Act
-    const state = await cleanup.execute(start(world));
+    const state = await cleanup.execute(start(world, extra));
 
     // Assess
     expect(state.completed).toEqual(['cleanup']);
     expect(world.faults.calls).toEqual([]);
+    expect(getTarget).not.toHaveBeenCalled();
   });
 
   it('refuses to delete the key the connection holds now, naming it, and deletes nothing', async () => {
@@ -67,7 +72,10 @@ describe('Use case: CleanUpKeys', () => {
       const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
 
       expect(error.name).toBe('InvalidStepInputError');
-      expect(error.message).toContain('needs "connectionId"');
+      expect(error.message).toBe(
+        'Step "cleanup" of target target-1 needs "connectionId" in its input; it is set by an earlier step (is ' +
+          'the state machine passing the whole state?)',
+      );
       expect(mutations(world)).toEqual([]);
       expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toEqual([held]);
     },
@@ -80,14 +88,22 @@ describe('Use case: CleanUpKeys', () => {
     world.secrets.seed(target.secretId, { ...fresh, iamUserName: target.iamUserName });
     const connectionId = world.connectionIds.get('target-1') as string;
 
-    for (const kind of ['delete-key', 'deactivate-key'] as const) {
+    const current = (await world.secrets.describe({ secretId: target.secretId })).current?.versionId;
+
+    for (const [kind, verb] of [
+      ['delete-key', 'delete'],
+      ['deactivate-key', 'deactivate'],
+    ] as const) {
       const state = start(world, {
         connectionId,
         plan: { action: 'repair', reason: 'r', cleanup: [{ kind, accessKeyId: fresh.accessKeyId, reason: 'crafted' }] },
       });
       const error = await errorOf(buildUseCases(world.ports).cleanup.execute(state));
       expect(error).toBeInstanceOf(StateConflictError);
-      expect(error.message).toContain(`but the secret's current version`);
+      expect(error.message).toBe(
+        `target target-1: step "cleanup" would ${verb} key ${fresh.accessKeyId}, but the secret's current ` +
+          `version ${current} holds it now; it was left as it is, re-run to plan again`,
+      );
     }
     expect(mutations(world)).toEqual([]);
   });
@@ -114,6 +130,32 @@ describe('Use case: CleanUpKeys', () => {
     await world.iam.deleteKey(target.iamUserName, retired.accessKeyId);
     const again = await buildUseCases(world.ports).cleanup.execute(start(world, { connectionId, plan }));
     expect(again.completed).toEqual(['cleanup']);
+  });
+
+  it('passes on any error but a gone key from deactivating, leaving the key active', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const target = world.target();
+    const retired = world.iam.seedKey(target.iamUserName, {});
+    const denied = new AwsCallFailedError('access denied');
+    world.faults.fail('iam.setKeyStatus', denied);
+    const state = start(world, {
+      connectionId: world.connectionIds.get('target-1') as string,
+      plan: {
+        action: 'repair',
+        reason: 'r',
+        cleanup: [{ kind: 'deactivate-key', accessKeyId: retired.accessKeyId, reason: 'finish revoke' }],
+      },
+    });
+
+    // Act
+    const outcome = buildUseCases(world.ports).cleanup.execute(state);
+
+    // Assess
+    await expect(outcome).rejects.toBe(denied);
+    expect(world.iam.keys(target.iamUserName).find((k) => k.accessKeyId === retired.accessKeyId)?.status).toBe(
+      'Active',
+    );
   });
 
   it('carries out each kind of action: delete a key, drop a pending version, promote one', async () => {

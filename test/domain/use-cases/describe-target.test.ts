@@ -377,4 +377,95 @@ describe('Class: DescribeTarget, the canary', () => {
     // Assess
     expect(status.canary).toMatchObject({ lastRun: null });
   });
+  it.each([
+    ['holds no key', 'group', (held: string) => `holds no key, the connection ${held}`],
+    [
+      'is compared with a connection holding none',
+      'connection',
+      (held: string) => `holds ${held}, the connection nothing`,
+    ],
+  ])('flags a variable group that %s', async (_, emptied, says) => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    const target = world.addHolders('target-1', { groups: 1 });
+    const held = world.snapshot().connectionKeyId as string;
+    if (emptied === 'group')
+      world.variableGroups.variableGroupNamed(target.variableGroups![0]!.groupName).variables.AWS_ACCESS_KEY_ID = {
+        value: '',
+        isSecret: false,
+      };
+    else world.azureDevOps.connection(world.connectionIds.get('target-1') as string).accessKeyId = null;
+
+    // Act
+    const status = await withCanary(world);
+
+    // Assess
+    expect(status.attention).toContain(`variable group "aws-target-1-1" in project "payments" ${says(held)}`);
+  });
+
+  it('flags another holder that cannot hold a static key, with its own sentence', async () => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    const target = world.addHolders('target-1', { connections: 1 });
+    const other = world.azureDevOps.connection(world.azureDevOps.idOf(target.otherConnections![0]!));
+    other.usesOidc = true;
+
+    // Act
+    const status = await withCanary(world);
+
+    // Assess
+    expect(status.attention).toEqual([
+      'connection "aws-target-1-1" in project "payments" uses OIDC: it holds no static key; remove it from the ' +
+        "target's holders",
+    ]);
+  });
+
+  it('says "nothing" for a secret with no current version, and for a connection holding no key', async () => {
+    // Prepare
+    const world = new FakeWorld({ keyAgeDays: 3 });
+    const held = world.snapshot().connectionKeyId as string;
+    const secrets = {
+      ...world.secrets,
+      describe: async () => ({ exists: true, current: null, pending: null, previous: null }),
+    };
+    const describe = (w: FakeWorld) =>
+      new DescribeTarget(w.targets, w.iam, secrets as never, w.azureDevOps, w.clock).execute('target-1');
+
+    // Act
+    const noCurrent = await describe(world);
+    world.azureDevOps.connection(world.connectionIds.get('target-1') as string).accessKeyId = null;
+    const noneHeld = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+    ).execute('target-1');
+
+    // Assess
+    expect(noCurrent.attention).toEqual([`the secret holds nothing, the connection ${held}`]);
+    expect(noneHeld.attention).toContain(`the secret holds ${held}, the connection nothing`);
+  });
+
+  it('says a canary run that completed without a result "ended", with its link', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addCanary('target-1');
+    const run = { runId: 9, name: 'r', state: 'completed' as const, result: null, webUrl: 'https://dev.azure.com/r/9' };
+    const runs = { ...world.pipelineRuns, lastRun: async () => run };
+
+    // Act
+    const status = await new DescribeTarget(
+      world.targets,
+      world.iam,
+      world.secrets,
+      world.azureDevOps,
+      world.clock,
+      world.variableGroups,
+      runs as never,
+    ).execute('target-1');
+
+    // Assess
+    expect(status.attention).toEqual(['the last run of canary pipeline 42 ended: https://dev.azure.com/r/9']);
+  });
 });

@@ -94,6 +94,60 @@ describe('Use case: CleanUpKeys (sync-holders)', () => {
     expect((error as Error).message).toBe(
       `target target-1: writing ${held} back into a holder did not take (it holds AKIAOTHERKEY00000001)`,
     );
+    expect((error as PublishNotVerifiedError).context).toEqual({ target: 'target-1', holderId: state.holderIds?.[0] });
+  });
+
+  it('says the holder holds no key when the write left it without one', async () => {
+    // Prepare
+    const { world, state, held } = await drifted();
+    const blanking = new Proxy(world.variableGroups, {
+      get(target, property, receiver) {
+        if (property === 'updateCredential')
+          return async () => {
+            Object.assign(
+              world.variableGroups.variableGroupNamed('aws-target-1-1').variables.AWS_ACCESS_KEY_ID as object,
+              {
+                value: '',
+              },
+            );
+          };
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const cleanup = new CleanUpKeys(world.targets, world.iam, world.secrets, world.azureDevOps, blanking);
+
+    // Act
+    const error = await cleanup.execute(state).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect((error as Error).message).toBe(
+      `target target-1: writing ${held} back into a holder did not take (it holds no key)`,
+    );
+  });
+
+  it('refuses, writing nothing, when the state carries holder ids for another configuration', async () => {
+    // Prepare
+    const { world, state } = await drifted();
+    const calls = world.faults.calls.length;
+
+    // Act
+    const error = await buildUseCases(world.ports)
+      .cleanup.execute({ ...state, holderIds: [] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    // Assess
+    expect((error as Error).message).toBe(
+      'step "cleanup" of target target-1: the state carries 0 holder ids for 1 holders; the configuration ' +
+        'changed during the run: re-run it',
+    );
+    expect(world.faults.calls.slice(calls)).not.toContain('groups.updateCredential');
   });
 });
 

@@ -8,6 +8,7 @@ import { NotificationFailedError } from '../../../src/domain/errors.js';
 import type { RunSummary } from '../../../src/domain/report.js';
 import { NotifyRun } from '../../../src/domain/use-cases/index.js';
 import type { MetricsPort } from '../../../src/ports/metrics.port.js';
+import type { ResultsLocation } from '../../../src/ports/run-results.port.js';
 
 describe('Use case: NotifyRun', () => {
   const summary: RunSummary = {
@@ -56,5 +57,40 @@ describe('Use case: NotifyRun', () => {
     const result = await new NotifyRun({ notify: async () => Promise.reject('down') }, port).execute(summary);
 
     expect(result).toEqual({ notified: false, error: 'unknown error' });
+  });
+  it("reads every child's report from where the map wrote them, each naming its execution", async () => {
+    // Prepare
+    const { port } = metrics();
+    const read: ResultsLocation[] = [];
+    const report = { targetName: 'target-1', outcome: 'rotated' };
+    const runResults = {
+      read: async (location: ResultsLocation) => {
+        read.push(location);
+        return [
+          {
+            executionArn: 'arn:child-1',
+            status: 'SUCCEEDED' as const,
+            input: '{}',
+            output: JSON.stringify(report),
+          },
+        ];
+      },
+    };
+    const location = { bucket: 'run-data', key: 'results/manifest.json' };
+
+    // Act
+    const reports = await new NotifyRun({ notify: async () => undefined }, port, runResults).reportsAt(location);
+
+    // Assess
+    expect(read).toEqual([location]);
+    expect(reports).toEqual([{ ...report, executionArn: 'arn:child-1' }]);
+  });
+
+  it('refuses to read the results when it was built without a place to read them from', async () => {
+    const { port } = metrics();
+
+    await expect(
+      new NotifyRun({ notify: async () => undefined }, port).reportsAt({ bucket: 'b', key: 'k' }),
+    ).rejects.toThrow("NotifyRun was built without a RunResults port: it cannot read the run's results");
   });
 });

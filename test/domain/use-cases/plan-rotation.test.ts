@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AwsCallFailedError, UnknownTargetError } from '../../../src/domain/errors.js';
+import { LEAKED_KEY_NOT_HELD } from '../../../src/domain/leak.js';
 import { buildUseCases, PlanRotation } from '../../../src/domain/use-cases/index.js';
 import { FakeWorld } from '../../../local/fakes/world.js';
 import { start } from './support.js';
@@ -123,5 +124,111 @@ describe('Use case: PlanRotation', () => {
     world.faults.fail('ado.findConnection', () => new AwsCallFailedError('boom'));
 
     await expect(buildUseCases(world.ports).plan.execute(start(world))).rejects.toThrow(AwsCallFailedError);
+  });
+  it('skips a leak run target holding none of the leaked keys, naming every one of them', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    const leak = { accessKeyIds: ['AKIALEAKED0000000001', 'AKIALEAKED0000000002'], detectedAt: 'x', eventArn: null };
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world, { mode: 'emergency', leak }));
+
+    // Assess
+    expect(state.plan).toEqual({
+      action: 'skip',
+      reason: 'holds none of the leaked keys (AKIALEAKED0000000001, AKIALEAKED0000000002); nothing to do',
+      code: LEAKED_KEY_NOT_HELD,
+      cleanup: [],
+    });
+    expect(state.completed).toEqual(['plan']);
+    expect(state.connectionId).toBe(world.connectionIds.get('target-1'));
+  });
+
+  it('names no leaked keys in the plan of a run that is not a leak run', async () => {
+    // Prepare
+    const world = new FakeWorld();
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.action).toBe('rotate');
+    expect(state.plan).not.toHaveProperty('leakedKeyIds');
+  });
+
+  it('leaves the canary alone, neither read nor set, when the plan does not rotate', async () => {
+    // Prepare: a one-day-old key (not due), and a canary pipeline that does not exist.
+    const world = new FakeWorld({ keyAgeDays: 1 });
+    const target = world.target();
+    world.targets.replace({
+      ...target,
+      canary: {
+        organizationUrl: target.connection.organizationUrl,
+        project: 'payments',
+        pipelineId: 7,
+        credentialParameter: '/p',
+      },
+    });
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.action).toBe('skip');
+    expect(state).not.toHaveProperty('canary');
+    expect(world.faults.calls.filter((c) => c.startsWith('pipelines.'))).toEqual([]);
+  });
+
+  it('sets the canary step up with its pipeline id when the plan rotates', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addCanary('target-1', {}, 77);
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.action).toBe('rotate');
+    expect(state.canary).toEqual({ pipelineId: 77 });
+  });
+
+  it('refuses a target naming a canary when no pipeline runs client is wired, saying what to wire', async () => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addCanary('target-1');
+    const plan = new PlanRotation(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock);
+
+    // Act
+    const state = await plan.execute(start(world));
+
+    // Assess
+    expect(state.plan).toEqual({
+      action: 'refuse',
+      reason:
+        'target target-1 names a canary pipeline, but no pipeline runs client is wired; wire the azure-devops slice',
+      code: 'ConfigurationError',
+      cleanup: [],
+    });
+  });
+
+  it('records the current version as the old one when the clean-up only drops an aborted pending version', async () => {
+    // Prepare: an aborted run left a pending version whose key is gone (the first action is the drop).
+    const world = new FakeWorld();
+    const target = world.target();
+    const current = world.snapshot().secretVersions[0]?.versionId;
+    const created = await world.iam.createKey(target.iamUserName);
+    const pending = await world.secrets.putPending(target.secretId, '33333333-3333-4333-8333-333333333333', {
+      ...created,
+      iamUserName: target.iamUserName,
+    });
+    await world.iam.deleteKey(target.iamUserName, created.accessKeyId);
+    world.clock.advance(3 * 60 * 60_000);
+
+    // Act
+    const state = await buildUseCases(world.ports).plan.execute(start(world));
+
+    // Assess
+    expect(state.plan?.cleanup[0]).toMatchObject({ kind: 'drop-pending', versionId: pending });
+    expect(state.oldVersionId).toBe(current);
   });
 });

@@ -255,8 +255,20 @@ describe('Use case: RollBack', () => {
 
       const rolled = await steps.rollback.execute({ ...state, connectionId: undefined, failure });
 
-      expect(rolled.rollback?.consistent).toBe(false);
-      expect(rolled.rollback?.actions.join(' ')).toContain('InvalidStepInputError');
+      expect(rolled.rollback).toEqual({
+        actions: [
+          'stopped: InvalidStepInputError: Step "rollback" of target target-1 needs "connectionId" in its input; ' +
+            'it is set by an earlier step (is the state machine passing the whole state?)',
+        ],
+        consistent: false,
+      });
+      expect(world.iam.keys(world.target().iamUserName)).toEqual(before);
+      // With a new key to undo, the old key's id is needed as much.
+      const noOld = await steps.rollback.execute({ ...state, oldAccessKeyId: undefined, failure });
+      expect(noOld.rollback?.actions).toEqual([
+        'stopped: InvalidStepInputError: Step "rollback" of target target-1 needs "oldAccessKeyId" in its input; ' +
+          'it is set by an earlier step (is the state machine passing the whole state?)',
+      ]);
       expect(world.iam.keys(world.target().iamUserName)).toEqual(before);
     },
   );
@@ -274,7 +286,10 @@ describe('Use case: RollBack', () => {
 
     // Assess
     expect(rolled.rollback?.consistent).toBe(false);
-    expect(rolled.rollback?.actions.at(-1)).toContain(`holds the new key ${held}, so it was not deleted`);
+    expect(rolled.rollback?.actions.at(-1)).toBe(
+      `stopped: RollbackFailedError: connection "aws-target-1" holds the new key ${held}, so it was not deleted; ` +
+        `the old key ${held} is kept too`,
+    );
     expect(world.iam.keys(world.target().iamUserName).map((k) => k.accessKeyId)).toContain(held);
     expect(world.faults.calls).not.toContain('iam.deleteKey');
   });

@@ -39,6 +39,34 @@ describe('Use case: VerifyPublish', () => {
   });
 });
 
+describe('Use case: VerifyPublish, other holders', () => {
+  it.each([
+    ['the old key', (old: string) => old, (old: string) => old],
+    ['no key', () => '', () => 'no key'],
+  ])('throws PublishNotVerifiedError naming a variable group that holds %s', async (_, value, shown) => {
+    // Prepare
+    const world = new FakeWorld();
+    world.addHolders('target-1', { groups: 1 });
+    const { steps, state } = await created(world);
+    world.clock.advance(10_000);
+    const published = await steps.publish.execute(await steps.verifyKey.execute(state));
+    const old = state.oldAccessKeyId as string;
+    const group = world.variableGroups.variableGroupNamed('aws-target-1-1');
+    Object.assign(group.variables.AWS_ACCESS_KEY_ID as object, { value: value(old) });
+
+    // Act
+    const error = await errorOf(steps.verifyPublish.execute(published));
+
+    // Assess
+    expect(error).toBeInstanceOf(PublishNotVerifiedError);
+    expect(error.message).toBe(
+      `target target-1: variable group "aws-target-1-1" in project "payments" (${state.holderIds?.[0]}) holds ` +
+        `${shown(old)} after the update, not the new key ${state.newAccessKeyId}`,
+    );
+    expect(error.context).toEqual({ target: 'target-1', holderId: state.holderIds?.[0] });
+  });
+});
+
 describe('Use case: VerifyPublish, its input', () => {
   it.each([
     ['verifyPublish', 'verify-publish', 'connectionId', {}],
