@@ -40,12 +40,12 @@ export type IamUser = string | IamUserRef;
 /** A bare name or ARN is a secret in the rotator's own account. */
 export type SecretLocation = string | SecretRef;
 
-export const userNameOf = (user: IamUser): string => (typeof user === 'string' ? user : user.userName);
-export const secretIdOf = (secret: SecretLocation): string => (typeof secret === 'string' ? secret : secret.secretId);
-export const routeOfUser = (user: IamUser): AccountRoute | undefined =>
-  typeof user === 'string' ? undefined : user.via;
-export const routeOfSecret = (secret: SecretLocation): AccountRoute | undefined =>
-  typeof secret === 'string' ? undefined : secret.via;
+const userRef = (user: IamUser): IamUserRef => (typeof user === 'string' ? { userName: user } : user);
+const secretRef = (secret: SecretLocation): SecretRef => (typeof secret === 'string' ? { secretId: secret } : secret);
+export const userNameOf = (user: IamUser): string => userRef(user).userName;
+export const secretIdOf = (secret: SecretLocation): string => secretRef(secret).secretId;
+export const routeOfUser = (user: IamUser): AccountRoute | undefined => userRef(user).via;
+export const routeOfSecret = (secret: SecretLocation): AccountRoute | undefined => secretRef(secret).via;
 
 /** `arn:aws:iam::222222222222:role/...` → `222222222222`. */
 export const accountOfArn = (arn: string): string | undefined => /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];

@@ -44,7 +44,8 @@ export function parseCanaryProgress(value: unknown): CanaryProgress {
   const raw = value as Record<string, unknown>;
   const int = (field: string) => {
     const v = raw[field];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))
+    // Number.isInteger is false for anything that is not a number.
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0))
       fail(field, `is ${JSON.stringify(v)}`, 'it must be a whole number');
     return v as number | undefined;
   };

@@ -56,8 +56,9 @@ function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    // Not JSON: the child's input names no target.
   }
+  return undefined;
 }
 
 /** The notify input's `results` (the Map's `ResultWriterDetails`), checked. */

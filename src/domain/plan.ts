@@ -34,9 +34,9 @@ const refuse = (error: { name: string; message: string }, heldKeyAgeDays?: numbe
 
 const ageInDays = (from: Date, now: Date): number => Math.floor(((now.getTime() - from.getTime()) / DAY_MS) * 10) / 10;
 
-/** Whether a key was used after `since` (ms): an inactive key cannot be, so it was reactivated meanwhile. */
-const usedAfter = (key: AccessKeyInfo, since: number): boolean =>
-  key.lastUsedAt !== null && key.lastUsedAt.getTime() > since;
+/** When a key was used after `since` (ms), or null: an inactive key cannot be, so it was reactivated meanwhile. */
+const usedAfter = (key: AccessKeyInfo, since: number): Date | null =>
+  key.lastUsedAt !== null && key.lastUsedAt.getTime() > since ? key.lastUsedAt : null;
 
 const unexplained = (key: AccessKeyInfo): string =>
   key.lastUsedAt === null
@@ -96,23 +96,25 @@ export function decidePlan(facts: PlanFacts): Plan {
   const warnings: string[] = [];
   const cleanup: CleanupAction[] = [];
   const deleting = new Set<string>();
+  // Called once per key: the aborted run's key before the loop, which skips the keys already being deleted.
   const deleteKey = (accessKeyId: string, reason: string) => {
-    if (!deleting.has(accessKeyId)) cleanup.push({ kind: 'delete-key', accessKeyId, reason });
+    cleanup.push({ kind: 'delete-key', accessKeyId, reason });
     deleting.add(accessKeyId);
   };
 
-  if (secret.current && !keys.some((k) => k.accessKeyId === secret.current?.accessKeyId)) {
+  const current = secret.current;
+  if (current && !keys.some((k) => k.accessKeyId === current.accessKeyId)) {
     return refuse(
       new SecretHoldsUnknownKeyError(
-        `the secret's current version ${secret.current.versionId} holds access key ` +
-          `${secret.current.accessKeyId}, which the IAM user does not have; put the connection's key ${held} ` +
+        `the secret's current version ${current.versionId} holds access key ` +
+          `${current.accessKeyId}, which the IAM user does not have; put the connection's key ${held} ` +
           `in the secret or delete the secret, then re-run`,
       ),
       heldKeyAgeDays,
     );
   }
-  if (secret.current && secret.current.accessKeyId !== held) {
-    warnings.push(`the secret held ${secret.current.accessKeyId}, not the connection's key ${held}`);
+  if (current && current.accessKeyId !== held) {
+    warnings.push(`the secret held ${current.accessKeyId}, not the connection's key ${held}`);
   }
 
   // Leftovers of another rotation: its pending version.
@@ -142,11 +144,12 @@ export function decidePlan(facts: PlanFacts): Plan {
     } else {
       const pendingKey = keys.find((k) => k.accessKeyId === pending.accessKeyId);
       // Provably ours (the pending version records it) and provably dead: not used after its run could have ended.
-      if (pendingKey && usedAfter(pendingKey, pending.createdAt.getTime() + window)) {
+      const usedSinceRun = pendingKey ? usedAfter(pendingKey, pending.createdAt.getTime() + window) : null;
+      if (usedSinceRun) {
         return refuse(
           new UnknownActiveKeyError(
-            `key ${pendingKey.accessKeyId} of an aborted rotation (${pending.versionId}) was never published, ` +
-              `but was used ${pendingKey.lastUsedAt?.toISOString()}, after that rotation had ended; find out ` +
+            `key ${pending.accessKeyId} of an aborted rotation (${pending.versionId}) was never published, ` +
+              `but was used ${usedSinceRun.toISOString()}, after that rotation had ended; find out ` +
               `who uses it, then delete it and the pending version by hand`,
           ),
           heldKeyAgeDays,
@@ -165,18 +168,13 @@ export function decidePlan(facts: PlanFacts): Plan {
   }
 
   const promotingPending = cleanup.some((c) => c.kind === 'promote-pending');
-  if (
-    !promotingPending &&
-    secret.current &&
-    secret.current.accessKeyId !== held &&
-    secret.previous?.accessKeyId === held
-  ) {
+  if (!promotingPending && current && current.accessKeyId !== held && secret.previous?.accessKeyId === held) {
     // A rollback that stopped after putting the old key back into the connection, before the secret.
     cleanup.push({
       kind: 'restore-current',
       versionId: secret.previous.versionId,
       reason:
-        `the secret's current version holds ${secret.current.accessKeyId}, which the connection does ` +
+        `the secret's current version holds ${current.accessKeyId}, which the connection does ` +
         `not; moving it back to version ${secret.previous.versionId}, which holds the connection's key ${held}`,
     });
   }
@@ -185,11 +183,12 @@ export function decidePlan(facts: PlanFacts): Plan {
   // writes the secret); it was retired once the later of its version and the held key's rotation ended.
   const graceElapsed = now.getTime() - heldKey.createdAt.getTime() >= settings.gracePeriodDays * DAY_MS;
   const recorded = new Map<string, number>();
-  for (const version of [secret.previous, secret.current]) {
-    if (version && version.accessKeyId !== held) recorded.set(version.accessKeyId, version.createdAt.getTime());
+  // The held key's entry, if a version records it, is never read: the loop skips the held key.
+  for (const version of [secret.previous, current]) {
+    if (version) recorded.set(version.accessKeyId, version.createdAt.getTime());
   }
   let retiredInGrace: AccessKeyInfo | undefined;
-  let kept: AccessKeyInfo | undefined;
+  let kept: { key: AccessKeyInfo; usedAt: Date } | undefined;
   for (const key of keys) {
     if (key.accessKeyId === held || deleting.has(key.accessKeyId)) continue;
     const retired = key.status === 'Inactive' || recorded.has(key.accessKeyId);
@@ -207,12 +206,13 @@ export function decidePlan(facts: PlanFacts): Plan {
       // Not the held key, not the secret's, not a pending version's: nothing proves the rotator made it.
       return refuse(new UnknownActiveKeyError(unexplained(key)), heldKeyAgeDays);
     }
-    if (usedAfter(key, retiredBy)) {
+    const usedSinceRetired = usedAfter(key, retiredBy);
+    if (usedSinceRetired) {
       // Reactivated and used again: someone relies on it. Not ours to delete.
-      kept = key;
+      kept = { key, usedAt: usedSinceRetired };
       warnings.push(
         `old key ${key.accessKeyId} is ${key.status === 'Active' ? 'active' : 'inactive'} and was used ` +
-          `${key.lastUsedAt?.toISOString()}, after it was retired; it is kept`,
+          `${usedSinceRetired.toISOString()}, after it was retired; it is kept`,
       );
     } else if (key.status === 'Active' && mode !== 'emergency') {
       // Its rotation could not deactivate it (a revoke failure): finish that now; its grace starts again.
@@ -234,12 +234,13 @@ export function decidePlan(facts: PlanFacts): Plan {
   }
 
   if (kept && (mode === 'emergency' || heldKeyAgeDays >= settings.minKeyAgeDays)) {
+    const { key, usedAt } = kept;
     return refuse(
       new RetiredKeyInUseError(
-        `old key ${kept.accessKeyId} was retired but is ${kept.status === 'Active' ? 'active' : 'inactive'} ` +
-          `and was used ${kept.lastUsedAt?.toISOString()}, after its retirement; it is kept, and IAM allows ` +
-          `only two keys, so key ${held} cannot be rotated: move whoever uses ${kept.accessKeyId} to the ` +
-          `connection's key, then delete ${kept.accessKeyId} by hand`,
+        `old key ${key.accessKeyId} was retired but is ${key.status === 'Active' ? 'active' : 'inactive'} ` +
+          `and was used ${usedAt.toISOString()}, after its retirement; it is kept, and IAM allows ` +
+          `only two keys, so key ${held} cannot be rotated: move whoever uses ${key.accessKeyId} to the ` +
+          `connection's key, then delete ${key.accessKeyId} by hand`,
       ),
       heldKeyAgeDays,
     );

@@ -9,6 +9,7 @@ import { type AdoStandIn, startAdoStandIn } from '../../local/ado-stand-in/index
 import { FakeWorld, PAT_PARAMETER } from '../../local/fakes/world.js';
 import { captureOutput } from '../../local/capture-output.js';
 import { worldOverrides } from '../../local/local-handlers.js';
+import './support/load-commands.js';
 
 const PAT = 'cli-test-pat-00000000000000000000000000000000000000';
 

@@ -12,6 +12,7 @@ import { testIamClient } from '../../local/aws-wire/clients.js';
 import { IamWire } from '../../local/aws-wire/iam-wire.js';
 import { FakeClock } from '../../local/fakes/fake-clock.js';
 import { FakeSecureParameters } from '../../local/fakes/fake-targets.js';
+import './support/load-commands.js';
 
 /**
  * `discover` end to end: the CLI with the real adapters, IAM over the wire stub

@@ -13,6 +13,7 @@ import { wireOidcCheck } from '../../local/aws-wire/oidc-check.js';
 import { SecretsManagerWire } from '../../local/aws-wire/secrets-manager-wire.js';
 import { FakeClock } from '../../local/fakes/fake-clock.js';
 import { FakeSecureParameters } from '../../local/fakes/fake-targets.js';
+import './support/load-commands.js';
 
 /**
  * `migrate-to-oidc` end to end: the CLI with the real adapters, IAM and Secrets Manager over the AWS

@@ -447,6 +447,70 @@ describe('Function: decidePlan (whole plans)', () => {
       },
     },
     {
+      rule: 'a retired key reactivated, used, and deactivated again is refused as inactive, with when it was used',
+      facts: facts({
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 8), key(OTHER, 16, { status: 'Inactive', lastUsedAt: daysAgo(1) })],
+      }),
+      plan: {
+        action: 'refuse',
+        code: 'RetiredKeyInUseError',
+        reason:
+          `old key ${OTHER} was retired but is inactive and was used 2026-11-28T03:00:00.000Z, after its ` +
+          `retirement; it is kept, and IAM allows only two keys, so key ${HELD} cannot be rotated: move whoever ` +
+          `uses ${OTHER} to the connection's key, then delete ${OTHER} by hand`,
+        cleanup: [],
+        heldKeyAgeDays: 8,
+      },
+    },
+    {
+      rule: 'a young key is skipped, every warning noted in the reason, the kept key named active',
+      facts: facts({
+        keys: [key(HELD, 2), key(OTHER, 20, { lastUsedAt: daysAgo(1) })],
+        secret: secret({ current: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(20) } }),
+      }),
+      plan: {
+        action: 'skip',
+        reason:
+          `key ${HELD} is 2 days old; it is rotated from 6 days (the secret held ${OTHER}, not the connection's ` +
+          `key ${HELD}; old key ${OTHER} is active and was used 2026-11-28T03:00:00.000Z, after it was retired; ` +
+          `it is kept)`,
+        cleanup: [],
+        heldKeyAgeDays: 2,
+      },
+    },
+    {
+      rule: "a rollback stopped half-way: the secret moves back to the connection's key, the new key is deactivated",
+      facts: facts({
+        secret: secret({
+          current: { versionId: 'v-new', accessKeyId: OTHER, createdAt: ago(60 * 60_000) },
+          previous: { versionId: 'v-old', accessKeyId: HELD, createdAt: daysAgo(8) },
+        }),
+        keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null })],
+      }),
+      plan: {
+        action: 'repair',
+        reason:
+          `old key ${OTHER} is in its grace period until 2026-11-27T03:00:00.000Z and IAM allows only two keys; ` +
+          `rotation waits (use emergency mode to force) (the secret held ${OTHER}, not the connection's key ${HELD})`,
+        cleanup: [
+          {
+            kind: 'restore-current',
+            versionId: 'v-old',
+            reason:
+              `the secret's current version holds ${OTHER}, which the connection does not; moving it back to ` +
+              `version v-old, which holds the connection's key ${HELD}`,
+          },
+          {
+            kind: 'deactivate-key',
+            accessKeyId: OTHER,
+            reason: `old key ${OTHER} was retired but is still active and unused since; deactivating it`,
+          },
+        ],
+        heldKeyAgeDays: 8,
+      },
+    },
+    {
       rule: 'a missing secret is not a reason to refuse',
       facts: facts({ secret: { exists: false, current: null, pending: null, previous: null } }),
       plan: {
@@ -460,7 +524,8 @@ describe('Function: decidePlan (whole plans)', () => {
 
   for (const { rule, facts: input, plan } of rows) {
     it(rule, () => {
-      expect(decidePlan(input)).toEqual(plan);
+      // Strict: a field the plan does not know (the key's age before it is read) is absent, not undefined.
+      expect(decidePlan(input)).toStrictEqual(plan);
     });
   }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/domain/model.js';
 import { decidePlan, type PlanFacts } from '../../src/domain/plan.js';
-import { connection, daysAgo, facts, HELD, key, OTHER, secret } from './support/plan-facts.js';
+import { ago, connection, daysAgo, facts, HELD, key, OTHER, ROTATION_ID, secret, THIRD } from './support/plan-facts.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 describe('Function: decidePlan', () => {
   // One row per rule: what the ports report, and what the plan must decide.
@@ -144,6 +147,90 @@ describe('Function: decidePlan', () => {
       }),
       action: 'repair',
       cleanup: ['promote-pending:old-run'],
+    },
+    {
+      rule: 'deletes the key of an aborted run that was used during that run only (its own verify)',
+      facts: facts({
+        secret: secret({ pending: { versionId: 'old-run', accessKeyId: OTHER, createdAt: ago(3 * HOUR) } }),
+        keys: [key(HELD, 8), key(OTHER, 0, { createdAt: ago(3 * HOUR), lastUsedAt: ago(2.5 * HOUR) })],
+      }),
+      action: 'rotate',
+      cleanup: [`delete-key:${OTHER}`, 'drop-pending:old-run'],
+    },
+    {
+      rule: "moves the secret back to the connection's key when a rollback stopped half-way, and retires the new key",
+      facts: facts({
+        secret: secret({
+          current: { versionId: 'v-new', accessKeyId: OTHER, createdAt: ago(HOUR) },
+          previous: { versionId: 'v-old', accessKeyId: HELD, createdAt: daysAgo(8) },
+        }),
+        keys: [key(HELD, 8), key(OTHER, 0, { createdAt: ago(2 * HOUR), lastUsedAt: null })],
+      }),
+      action: 'repair',
+      cleanup: ['restore-current:v-old', `deactivate-key:${OTHER}`],
+    },
+    {
+      rule: 'drops the pending version of an aborted run and then moves the secret back, both',
+      facts: facts({
+        secret: secret({
+          current: { versionId: 'v-new', accessKeyId: OTHER, createdAt: ago(HOUR) },
+          previous: { versionId: 'v-old', accessKeyId: HELD, createdAt: daysAgo(8) },
+          pending: { versionId: 'old-run', accessKeyId: THIRD, createdAt: ago(3 * HOUR) },
+        }),
+        keys: [key(HELD, 8), key(OTHER, 0, { lastUsedAt: null }), key(THIRD, 0, { lastUsedAt: null })],
+      }),
+      action: 'repair',
+      cleanup: [`delete-key:${THIRD}`, 'drop-pending:old-run', 'restore-current:v-old', `deactivate-key:${OTHER}`],
+    },
+    {
+      rule: "promotes the aborted run's pending version rather than moving the secret back when both would fit",
+      facts: facts({
+        secret: secret({
+          current: { versionId: 'v-cur', accessKeyId: OTHER, createdAt: daysAgo(8) },
+          previous: { versionId: 'v-prev', accessKeyId: HELD, createdAt: daysAgo(8) },
+          pending: { versionId: 'old-run', accessKeyId: HELD, createdAt: daysAgo(1) },
+        }),
+        keys: [key(HELD, 8), key(OTHER, 20, { lastUsedAt: daysAgo(9) })],
+      }),
+      action: 'repair',
+      cleanup: ['promote-pending:old-run', `deactivate-key:${OTHER}`],
+    },
+    {
+      rule: "moves nothing back when the secret's current version already holds the connection's key",
+      facts: facts({ secret: secret({ previous: { versionId: 'v-prev', accessKeyId: HELD, createdAt: daysAgo(9) } }) }),
+      action: 'rotate',
+      cleanup: [],
+    },
+    {
+      rule: "refuses a used key that this run's own pending version records (only a never-used one is an orphan)",
+      facts: facts({
+        secret: secret({ pending: { versionId: ROTATION_ID, accessKeyId: OTHER, createdAt: ago(10 * MINUTE) } }),
+        keys: [key(HELD, 8), key(OTHER, 0, { createdAt: ago(10 * MINUTE), lastUsedAt: ago(5 * MINUTE) })],
+      }),
+      action: 'refuse',
+      code: 'UnknownActiveKeyError',
+      cleanup: [],
+    },
+    {
+      rule: 'deletes at once, in emergency mode, a retired key a failed revoke left active and unused',
+      facts: facts({
+        mode: 'emergency',
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 2), key(OTHER, 16, { lastUsedAt: daysAgo(8) })],
+      }),
+      action: 'rotate',
+      cleanup: [`delete-key:${OTHER}`],
+    },
+    {
+      rule: 'refuses an emergency rotation of a young key while a retired key is in use (IAM allows two keys)',
+      facts: facts({
+        mode: 'emergency',
+        secret: secret({ previous: { versionId: 'v0', accessKeyId: OTHER, createdAt: daysAgo(16) } }),
+        keys: [key(HELD, 2), key(OTHER, 16, { lastUsedAt: daysAgo(1) })],
+      }),
+      action: 'refuse',
+      code: 'RetiredKeyInUseError',
+      cleanup: [],
     },
     {
       rule: 'rotates when the secret does not exist yet (it is created)',

@@ -19,6 +19,7 @@ import { TOKENS } from '../../src/ports/tokens.js';
 import { FakeWorld } from '../../local/fakes/world.js';
 import { localTaskHandlers, type TaskName, worldOverrides } from '../../local/local-handlers.js';
 import { PAT_PARAMETER as RIG_PAT_PARAMETER, type Rig, type RigOptions, startRig, TARGET } from './support/rig.js';
+import '../cli/support/load-commands.js';
 
 beforeAll(() => logger.setLogLevel('SILENT'));
 afterAll(() => logger.setLogLevel('INFO'));

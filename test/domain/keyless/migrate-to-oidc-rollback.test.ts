@@ -59,10 +59,19 @@ describe('Class: MigrateToOidc (rollback)', () => {
     expect(world.iam.keys('ado-web').map((k) => k.status)).toEqual(['Active']);
   });
 
-  it('takes projects listed in another order as the same', async () => {
+  it.each([
+    [
+      ['shared', 'payments'],
+      ['payments', 'shared'],
+    ],
+    [
+      ['payments', 'shared'],
+      ['shared', 'payments'],
+    ],
+  ])('takes projects %j read back as %j as the same', async (before, after) => {
     // Prepare
-    world.inventory.change(CONNECTION_ID, { projects: ['shared', 'payments'] });
-    world.inventory.readAfterSwitch = (c) => ({ ...c, projects: ['payments', 'shared'] });
+    world.inventory.change(CONNECTION_ID, { projects: before });
+    world.inventory.readAfterSwitch = (c) => ({ ...c, projects: after });
     // Act / Assess
     expect((await world.migration().execute('web', OPTIONS)).outcome).toBe('migrated');
   });
