@@ -5,9 +5,12 @@
  * test notices ("survived") is behaviour nobody checks.
  *
  * The domain alone (the goal there is at least 95%; `npm run test:mutation:domain`, domain and config: about
- * 4,700 mutants, hours on 2 shared cores). A targeted run on a few files takes minutes:
+ * 5,300 mutants, an estimated 30–40 minutes on an idle 2-core machine). A targeted run on a few files takes
+ * minutes, and
+ * `node scripts/mutation-summary.mjs <reports>` adds up runs of disjoint file groups (docs/mutation-score.md):
  *   npx stryker run --mutate 'src/domain/plan.ts,src/domain/use-cases/roll-back.ts'
- * Adapters are in `npm run test:mutation` (the `mutate` list below); the README says which were last measured.
+ * Adapters are in `npm run test:mutation` (the `mutate` list below); docs/mutation-score.md says which were last
+ * measured.
  * Re-runs after a change: add --incremental (only mutants whose code or covering tests changed run again).
  * Reports: reports/mutation/mutation.html (open in a browser) and reports/mutation/mutation.json.
  */

@@ -143,7 +143,7 @@ describe('Use case: CheckCanary, one read at a time', () => {
     expect(world.faults.calls.slice(calls)).toEqual([]);
   });
 
-  it('counts its reads while the run is still going, and marks "check-canary" done only once it succeeded', async () => {
+  it('counts its reads while the run goes on, and marks "check-canary" done only once it succeeded', async () => {
     // Prepare
     const { world, queued } = await queuedWorld({ readsToComplete: 3 });
     const check = build(world, 'check-canary');
