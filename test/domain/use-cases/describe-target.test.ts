@@ -12,6 +12,9 @@ import { DescribeTarget } from '../../../src/domain/use-cases/index.js';
 import { FakeWorld } from '../../../local/fakes/world.js';
 import { mutations } from './support.js';
 
+/** The use case over a world's ports (status reads no variable group or pipeline run). */
+const describeOf = (w: FakeWorld) => new DescribeTarget(w.targets, w.iam, w.secrets, w.azureDevOps, w.clock);
+
 describe('Use case: DescribeTarget', () => {
   it('lists every key with its status, age, last use, and who holds it', async () => {
     // Prepare
@@ -23,7 +26,7 @@ describe('Use case: DescribeTarget', () => {
       createdAt: new Date(world.clock.now().getTime() - 10 * 86_400_000),
     });
     const held = world.snapshot().connectionKeyId as string;
-    const describe = new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock);
+    const describe = describeOf(world);
 
     // Act
     const status = await describe.execute('target-1');
@@ -81,13 +84,7 @@ describe('Use case: DescribeTarget', () => {
     world.faults.calls.length = 0;
 
     // Act
-    const status = await new DescribeTarget(
-      world.targets,
-      world.iam,
-      world.secrets,
-      world.azureDevOps,
-      world.clock,
-    ).execute('target-1');
+    const status = await describeOf(world).execute('target-1');
 
     // Assert
     expect(status.attention).toEqual([
@@ -103,8 +100,7 @@ describe('Use case: DescribeTarget', () => {
   it('flags a key one day past the minimum age plus the grace period as overdue, not the day before', async () => {
     const overdue = new FakeWorld({ keyAgeDays: 13 });
     const due = new FakeWorld({ keyAgeDays: 12 });
-    const describe = (w: FakeWorld) =>
-      new DescribeTarget(w.targets, w.iam, w.secrets, w.azureDevOps, w.clock).execute('target-1');
+    const describe = (w: FakeWorld) => describeOf(w).execute('target-1');
 
     expect((await describe(overdue)).attention).toEqual(['the held key is 13 days old: rotation is overdue']);
     expect((await describe(due)).attention).toEqual([]);
@@ -150,13 +146,7 @@ describe('Use case: DescribeTarget', () => {
     world.faults.fail('secrets.describe', () => new UnknownTargetError('no secret'));
 
     // Act
-    const status = await new DescribeTarget(
-      world.targets,
-      world.iam,
-      world.secrets,
-      world.azureDevOps,
-      world.clock,
-    ).execute('target-1');
+    const status = await describeOf(world).execute('target-1');
 
     // Assess
     expect(status).toMatchObject({
@@ -178,9 +168,7 @@ describe('Use case: DescribeTarget', () => {
     const world = new FakeWorld();
     world.faults.fail('iam.listKeys', () => new TypeError('bug'));
 
-    await expect(
-      new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1'),
-    ).rejects.toThrow(TypeError);
+    await expect(describeOf(world).execute('target-1')).rejects.toThrow(TypeError);
   });
 
   it(
@@ -192,16 +180,8 @@ describe('Use case: DescribeTarget', () => {
       const other = new FakeWorld();
       other.azureDevOps.connection(other.connectionIds.get('target-1') as string).type = 'Generic';
 
-      const a = await new DescribeTarget(oidc.targets, oidc.iam, oidc.secrets, oidc.azureDevOps, oidc.clock).execute(
-        t1.name,
-      );
-      const b = await new DescribeTarget(
-        other.targets,
-        other.iam,
-        other.secrets,
-        other.azureDevOps,
-        other.clock,
-      ).execute('target-1');
+      const a = await describeOf(oidc).execute(t1.name);
+      const b = await describeOf(other).execute('target-1');
 
       // No held-key check; only the retiring OIDC issuer is flagged.
       expect(a).toMatchObject({ usesOidc: true, couldMoveToOidc: false });
@@ -213,8 +193,7 @@ describe('Use case: DescribeTarget', () => {
   );
 });
 
-const describeTarget = (world: FakeWorld) =>
-  new DescribeTarget(world.targets, world.iam, world.secrets, world.azureDevOps, world.clock).execute('target-1');
+const describeTarget = (world: FakeWorld) => describeOf(world).execute('target-1');
 
 describe('Class: DescribeTarget', () => {
   it('shows the held key, that the secret matches, and nothing needing attention for a healthy target', async () => {
@@ -434,13 +413,7 @@ describe('Class: DescribeTarget, the canary', () => {
     // Act
     const noCurrent = await describe(world);
     world.azureDevOps.connection(world.connectionIds.get('target-1') as string).accessKeyId = null;
-    const noneHeld = await new DescribeTarget(
-      world.targets,
-      world.iam,
-      world.secrets,
-      world.azureDevOps,
-      world.clock,
-    ).execute('target-1');
+    const noneHeld = await describeOf(world).execute('target-1');
 
     // Assess
     expect(noCurrent.attention).toEqual([`the secret holds nothing, the connection ${held}`]);
